@@ -1,0 +1,56 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { openEmbeddedLog, type Log } from '@tributary/connect-runtime';
+
+interface ConsumeOpts {
+  fromBeginning?: boolean;
+  maxMessages?: string;
+  printKey?: boolean;
+  timeoutMs?: string;
+  bootstrapServer?: string;
+  logDir?: string;
+}
+
+const text = (b: Uint8Array | null) => (b === null ? null : Buffer.from(b).toString('utf8'));
+
+/** `tributary consume TOPIC`: prints records as JSON lines; never commits, never writes. */
+export function registerConsumeCommand(program: Command): void {
+  program.command('consume <topic>').description('print the records of a topic as JSON lines (read-only)')
+    .option('--from-beginning', 'start at the earliest record instead of the end')
+    .option('--max-messages <n>', 'exit after this many records')
+    .option('--print-key', 'include the key (always included with --json-style output)')
+    .option('--timeout-ms <n>', 'exit after this many ms without a new record')
+    .option('--bootstrap-server <hosts>', 'read from Kafka')
+    .option('--log-dir <dir>', 'read from an embedded log directory (works while a worker writes to it)')
+    .action(async (topic: string, o: ConsumeOpts) => {
+      if (!o.logDir && !o.bootstrapServer) throw new Error('give --log-dir <dir> or --bootstrap-server <hosts>');
+      if (o.bootstrapServer) throw new Error('--bootstrap-server is not available in this build yet; use --log-dir');
+      const log: Log = await openEmbeddedLog({ dir: resolve(o.logDir!), readOnly: true });
+      const max = o.maxMessages ? Number(o.maxMessages) : Infinity;
+      const idle = o.timeoutMs ? Number(o.timeoutMs) : Infinity;
+      const consumer = log.consumer({
+        groupId: `tributary-console-${process.pid}-${Date.now()}`, topics: [topic], autoOffsetReset: o.fromBeginning ? 'earliest' : 'latest',
+      });
+      await consumer.start();
+      let count = 0;
+      let lastRecordAt = Date.now();
+      while (count < max && Date.now() - lastRecordAt < idle) {
+        const batch = await consumer.poll(Math.min(500, idle === Infinity ? 500 : idle));
+        if (batch.length > 0) lastRecordAt = Date.now();
+        for (const r of batch) {
+          const out: Record<string, unknown> = {};
+          if (o.printKey) out.key = text(r.key);
+          out.value = text(r.value);
+          out.headers = Object.fromEntries(r.headers.map((h) => [h.key, text(h.value)]));
+          out.partition = r.partition;
+          out.offset = r.offset;
+          out.timestamp = r.timestamp;
+          process.stdout.write(`${JSON.stringify(out)}\n`);
+          if (++count >= max) break;
+        }
+      }
+      await consumer.close();
+      await log.close();
+      process.stderr.write(`Processed a total of ${count} messages\n`);
+    });
+}

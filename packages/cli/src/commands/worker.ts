@@ -1,0 +1,25 @@
+import { dirname, resolve } from 'node:path';
+import { createLogger, readConfigFile, startStandalone } from '@tributary/connect-runtime';
+import { builtinPlugins } from '../plugins.js';
+
+/** `tributary standalone worker.properties [connector.json …]`: runs until SIGINT/SIGTERM. */
+export async function runStandalone(workerFile: string, connectorFiles: string[]): Promise<void> {
+  const logger = createLogger();
+  const props = await readConfigFile(workerFile);
+  const connectors = await Promise.all(connectorFiles.map((f) => readConfigFile(f)));
+  const worker = await startStandalone({
+    props, baseDir: dirname(resolve(workerFile)), plugins: builtinPlugins, connectors, logger,
+  });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`received ${signal}, stopping`);
+    worker.stop().then(() => process.exit(0), (err: unknown) => {
+      logger.error({ err }, 'error while stopping');
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registerAdminCommands } from './commands/admin.js';
+import { registerConsumeCommand } from './commands/consume.js';
+import { runStandalone } from './commands/worker.js';
+
+const program = new Command('tributary')
+  .description('Tributary: a Kafka Connect-style connector runtime for Node.js')
+  .option('--url <url>', 'REST API of a running worker', process.env.TRIBUTARY_URL ?? 'http://127.0.0.1:8083')
+  .option('--user <user:password>', 'basic auth credentials for the REST API')
+  .option('--json', 'print JSON instead of tables');
+
+program.command('standalone <worker-config> [connector-configs...]')
+  .description('run a standalone worker (worker.properties or worker.json; connector configs as .json or .properties)')
+  .action(runStandalone);
+
+registerAdminCommands(program);
+registerConsumeCommand(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  console.error(`tributary: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

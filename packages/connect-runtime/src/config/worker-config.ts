@@ -1,0 +1,102 @@
+import { dirname, join, resolve } from 'node:path';
+import { ConfigDef, Validators, type ParsedConfig } from '@tributary/connect-api';
+
+const COMMON = 'Common';
+const REST = 'REST';
+const EMBEDDED = 'Embedded log';
+
+/** The worker's own keys; spelled as Kafka Connect's where Kafka Connect has them. */
+export const workerConfigDef = new ConfigDef()
+  .define({ name: 'bootstrap.servers', type: 'LIST', default: '', importance: 'HIGH', group: COMMON,
+    documentation: 'Kafka brokers (host:port,…). Empty in standalone mode: records go to the embedded log in embedded.log.dir.' })
+  .define({ name: 'key.converter', type: 'CLASS', default: 'org.apache.kafka.connect.json.JsonConverter', importance: 'HIGH', group: COMMON,
+    documentation: 'Converter for record keys, unless a connector overrides it. Settings under key.converter.* are passed to it.' })
+  .define({ name: 'value.converter', type: 'CLASS', default: 'org.apache.kafka.connect.json.JsonConverter', importance: 'HIGH', group: COMMON,
+    documentation: 'Converter for record values, unless a connector overrides it. Settings under value.converter.* are passed to it.' })
+  .define({ name: 'header.converter', type: 'CLASS', default: 'org.apache.kafka.connect.storage.SimpleHeaderConverter', importance: 'LOW', group: COMMON,
+    documentation: 'Converter for header values.' })
+  .define({ name: 'offset.storage.file.filename', type: 'STRING', default: 'data/connect.offsets', importance: 'HIGH', group: COMMON,
+    documentation: 'Standalone: the file that holds source offsets (JSON, written atomically). Connector configs are kept beside it in connect.configs.json.' })
+  .define({ name: 'offset.flush.interval.ms', type: 'LONG', default: 60000, importance: 'LOW', group: COMMON, validator: Validators.atLeast(1),
+    documentation: 'How often source offsets are written and sink offsets committed. Bounds the duplicates a crash can cause.' })
+  .define({ name: 'offset.flush.timeout.ms', type: 'LONG', default: 5000, importance: 'LOW', group: COMMON,
+    documentation: 'How long an offset flush may wait for records still in flight before it is abandoned and retried at the next interval.' })
+  .define({ name: 'task.shutdown.graceful.timeout.ms', type: 'LONG', default: 5000, importance: 'LOW', group: COMMON,
+    documentation: 'How long a stopping task may take before the worker gives up waiting for it.' })
+  .define({ name: 'plugin.path', type: 'LIST', default: '', importance: 'LOW', group: COMMON,
+    documentation: 'Directories holding plugin packages (npm packages that declare "tributary": {"plugins": "<module>"} in package.json), or such packages themselves.' })
+  .define({ name: 'listeners', type: 'LIST', default: 'http://127.0.0.1:8083', importance: 'LOW', group: REST,
+    documentation: 'Where the REST API listens, as http://host:port. The first one is used.' })
+  .define({ name: 'rest.port', type: 'INT', default: null, importance: 'LOW', group: REST,
+    documentation: 'Older spelling of the REST port; overrides the port of listeners when set.' })
+  .define({ name: 'rest.host.name', type: 'STRING', default: null, importance: 'LOW', group: REST,
+    documentation: 'Older spelling of the REST host; overrides the host of listeners when set.' })
+  .define({ name: 'rest.advertised.host.name', type: 'STRING', default: null, importance: 'LOW', group: REST,
+    documentation: 'Host name other workers and statuses use for this worker (worker_id).' })
+  .define({ name: 'rest.advertised.port', type: 'INT', default: null, importance: 'LOW', group: REST,
+    documentation: 'Port other workers and statuses use for this worker.' })
+  .define({ name: 'rest.basic.auth.users', type: 'PASSWORD', default: null, importance: 'LOW', group: REST,
+    documentation: 'Enables HTTP basic auth: comma-separated user:password pairs. Off when unset.' })
+  .define({ name: 'rest.request.max.bytes', type: 'INT', default: 1048576, importance: 'LOW', group: REST,
+    documentation: 'Largest request body the REST API accepts.' })
+  .define({ name: 'embedded.log.dir', type: 'STRING', default: 'data/log', importance: 'HIGH', group: EMBEDDED,
+    documentation: 'Standalone without bootstrap.servers: the directory of the embedded log (segment files per topic-partition, group offsets). One worker process at a time.' })
+  .define({ name: 'embedded.log.partitions', type: 'INT', default: 1, importance: 'LOW', group: EMBEDDED, validator: Validators.atLeast(1),
+    documentation: 'Partitions of topics the embedded log creates on first use.' })
+  .define({ name: 'embedded.log.segment.bytes', type: 'LONG', default: 67108864, importance: 'LOW', group: EMBEDDED,
+    documentation: 'Size at which the embedded log starts a new segment file.' })
+  .define({ name: 'embedded.log.retention.bytes', type: 'LONG', default: -1, importance: 'LOW', group: EMBEDDED,
+    documentation: 'Largest size of one partition before old segments are deleted; -1 keeps everything.' })
+  .define({ name: 'embedded.log.retention.ms', type: 'LONG', default: 604800000, importance: 'LOW', group: EMBEDDED,
+    documentation: 'Age after which old segments are deleted.' })
+  .define({ name: 'embedded.log.flush.interval.ms', type: 'LONG', default: 1000, importance: 'LOW', group: EMBEDDED,
+    documentation: 'How often the embedded log fsyncs. A killed process loses nothing it acknowledged either way; this bounds what a power loss can take.' });
+
+/** A parsed worker config with the derived values the worker needs. */
+export class WorkerConfig {
+  readonly parsed: ParsedConfig;
+  /** Directory against which relative paths in the config are resolved. */
+  readonly baseDir: string;
+
+  constructor(readonly props: Readonly<Record<string, string>>, baseDir = process.cwd()) {
+    this.parsed = workerConfigDef.parse(props);
+    this.baseDir = baseDir;
+  }
+
+  get bootstrapServers(): string[] { return this.parsed.list('bootstrap.servers'); }
+  get flushIntervalMs(): number { return this.parsed.int('offset.flush.interval.ms'); }
+  get flushTimeoutMs(): number { return this.parsed.int('offset.flush.timeout.ms'); }
+  get shutdownTimeoutMs(): number { return this.parsed.int('task.shutdown.graceful.timeout.ms'); }
+  get offsetFile(): string { return resolve(this.baseDir, this.parsed.string('offset.storage.file.filename')); }
+  get configFile(): string { return join(dirname(this.offsetFile), 'connect.configs.json'); }
+  get logDir(): string { return resolve(this.baseDir, this.parsed.string('embedded.log.dir')); }
+  get pluginPath(): string[] { return this.parsed.list('plugin.path').map((p) => resolve(this.baseDir, p)); }
+  get maxBodyBytes(): number { return this.parsed.int('rest.request.max.bytes'); }
+
+  /** Host and port the REST server binds. */
+  get listener(): { host: string; port: number } {
+    const first = this.parsed.list('listeners')[0] ?? 'http://127.0.0.1:8083';
+    const url = new URL(first.replace(/^(\w+):\/\/:/, '$1://0.0.0.0:'));
+    const port = (this.parsed.get('rest.port') as number | null) ?? Number(url.port || 8083);
+    const host = this.parsed.optionalString('rest.host.name') ?? url.hostname;
+    return { host, port };
+  }
+
+  /** `host:port` shown as worker_id in statuses. */
+  get advertisedId(): string {
+    const { host, port } = this.listener;
+    const h = this.parsed.optionalString('rest.advertised.host.name') ?? (host === '0.0.0.0' ? '127.0.0.1' : host);
+    const p = (this.parsed.get('rest.advertised.port') as number | null) ?? port;
+    return `${h}:${p}`;
+  }
+
+  /** user → password for basic auth, or null when auth is off. */
+  get basicAuthUsers(): Map<string, string> | null {
+    const raw = this.parsed.password('rest.basic.auth.users');
+    if (!raw) return null;
+    return new Map(raw.split(',').map((pair) => {
+      const i = pair.indexOf(':');
+      return [pair.slice(0, i).trim(), pair.slice(i + 1)] as [string, string];
+    }));
+  }
+}

@@ -1,0 +1,156 @@
+import type { Logger, SinkConnector, SourceConnector } from '@tributary/connect-api';
+import type { Log } from '../log/log.js';
+import type { PluginRegistry } from '../plugins/registry.js';
+import type { TargetState } from '../storage/config-store.js';
+import type { OffsetStore } from '../storage/offset-store.js';
+import type { Worker } from '../worker/worker.js';
+import { BadRequestError, NotFoundError } from '../errors.js';
+import { VERSION, COMMIT } from '../version.js';
+import type {
+  ConnectorInfo, ConnectorOffset, ConnectorStateInfo, Herder, PluginInfo, TaskStateInfo,
+} from './herder.js';
+import { ConnectorOffsets } from './offsets.js';
+import type { StatusBook } from './status-book.js';
+import { connectorConfigDef, invalidConfigMessage, keyInfo, validateConnectorConfig, type ConfigInfos, type ConfigKeyInfo } from './validation.js';
+
+export interface BaseHerderDeps {
+  worker: Worker;
+  registry: PluginRegistry;
+  offsets: OffsetStore;
+  statuses: StatusBook;
+  log: Log;
+  logger: Logger;
+  /** Resolves `${provider:path:key}` placeholders; identity when no config providers are set. */
+  resolveConfig?: (config: Record<string, string>) => Promise<Record<string, string>>;
+  clusterId?: string;
+}
+
+/** What every herder does the same way: statuses, validation, plugins, offsets, topics. */
+export abstract class BaseHerder implements Herder {
+  private readonly offsetOps: ConnectorOffsets;
+
+  constructor(private readonly base: BaseHerderDeps) {
+    this.offsetOps = new ConnectorOffsets(base.offsets, base.log.admin());
+  }
+
+  abstract start(): Promise<void>;
+  abstract stop(): Promise<void>;
+  abstract health(): { status: 'healthy' | 'starting' | 'unhealthy'; message: string };
+  abstract connectors(): Promise<string[]>;
+  abstract connectorInfo(name: string): Promise<ConnectorInfo>;
+  abstract connectorConfig(name: string): Promise<Record<string, string>>;
+  abstract putConnectorConfig(name: string, config: Record<string, string>, opts: { allowReplace: boolean; initialState?: TargetState }): Promise<{ created: boolean; info: ConnectorInfo }>;
+  abstract patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo>;
+  abstract deleteConnector(name: string): Promise<void>;
+  abstract taskConfigs(name: string): Promise<Array<{ id: { connector: string; task: number }; config: Record<string, string> }>>;
+  abstract restartConnector(name: string, opts: { includeTasks: boolean; onlyFailed: boolean }): Promise<ConnectorStateInfo | null>;
+  abstract restartTask(name: string, task: number): Promise<void>;
+  abstract setTargetState(name: string, state: TargetState): Promise<void>;
+  protected abstract entryOf(name: string): { config: Record<string, string>; targetState: TargetState; taskCount: number };
+  protected abstract assertStopped(name: string): void;
+  protected abstract serial<T>(fn: () => Promise<T>): Promise<T>;
+
+  serverInfo() {
+    return { version: VERSION, commit: COMMIT, kafka_cluster_id: this.base.clusterId ?? `embedded-${this.base.log.kind}` };
+  }
+
+  async connectorStatus(name: string): Promise<ConnectorStateInfo> {
+    const e = this.entryOf(name);
+    const st = this.base.statuses.connector(name) ?? { state: 'UNASSIGNED' as const, workerId: this.base.worker.workerId };
+    const tasks: TaskStateInfo[] = e.targetState === 'STOPPED' ? [] : this.base.statuses.tasks(name)
+      .filter(([id]) => id < e.taskCount)
+      .map(([id, s]) => ({ id, state: s.state, worker_id: s.workerId, ...(s.trace ? { trace: s.trace } : {}) }));
+    return {
+      name,
+      connector: { state: st.state, worker_id: st.workerId, ...(st.trace ? { trace: st.trace } : {}) },
+      tasks,
+      type: this.base.worker.connectorType(e.config),
+    };
+  }
+
+  async taskStatus(name: string, task: number): Promise<TaskStateInfo> {
+    const e = this.entryOf(name);
+    const s = this.base.statuses.task(name, task);
+    if (task >= e.taskCount || !s) throw new NotFoundError(`No status found for task ${name}-${task}`);
+    return { id: task, state: s.state, worker_id: s.workerId, ...(s.trace ? { trace: s.trace } : {}) };
+  }
+
+  async offsets(name: string): Promise<{ offsets: ConnectorOffset[] }> {
+    return this.offsetOps.list(name, this.kindOf(name));
+  }
+
+  alterOffsets(name: string, offsets: ConnectorOffset[]): Promise<{ message: string }> {
+    return this.serial(async () => {
+      this.assertStopped(name);
+      const { config } = this.entryOf(name);
+      return this.offsetOps.alter(name, config, this.instanceOf(config), offsets);
+    });
+  }
+
+  resetOffsets(name: string): Promise<{ message: string }> {
+    return this.serial(async () => {
+      this.assertStopped(name);
+      const { config } = this.entryOf(name);
+      return this.offsetOps.reset(name, config, this.instanceOf(config));
+    });
+  }
+
+  async activeTopics(name: string): Promise<Record<string, { topics: string[] }>> {
+    this.entryOf(name);
+    return { [name]: { topics: this.base.statuses.activeTopics(name) } };
+  }
+
+  async resetActiveTopics(name: string): Promise<void> {
+    this.entryOf(name);
+    this.base.statuses.resetTopics(name);
+  }
+
+  validate(plugin: string | null, config: Record<string, string>): Promise<ConfigInfos> {
+    if (plugin !== null) {
+      const cls = config['connector.class'];
+      const strip = (s: string) => s.replace(/Connector$/, '');
+      const target = this.base.registry.find(plugin);
+      const given = cls ? this.base.registry.find(cls) : undefined;
+      if (cls && strip(cls) !== strip(plugin) && (!target || target !== given)) {
+        throw new BadRequestError('Included connector type ' + cls + ' does not match request type ' + plugin);
+      }
+      if (!cls) config = { ...config, 'connector.class': plugin };
+    }
+    return validateConnectorConfig(this.base.registry, config);
+  }
+
+  plugins(connectorsOnly: boolean): PluginInfo[] {
+    const types = connectorsOnly ? (['source', 'sink'] as const) : (['source', 'sink', 'converter', 'header_converter', 'transformation', 'predicate'] as const);
+    return this.base.registry.list(...types)
+      .map((d) => ({ class: d.class, type: d.type, ...(d.version ? { version: d.version } : {}) }))
+      .sort((a, b) => a.class.localeCompare(b.class));
+  }
+
+  pluginConfig(plugin: string): ConfigKeyInfo[] {
+    const d = this.base.registry.find(plugin);
+    if (!d) throw new NotFoundError(`Unknown plugin ${plugin}.`);
+    if (d.type === 'source' || d.type === 'sink') return connectorConfigDef(d.create(), d.type).keys().map(keyInfo);
+    const inst = d.create() as { config?: () => { keys(): Parameters<typeof keyInfo>[0][] } };
+    return inst.config ? inst.config().keys().map(keyInfo) : [];
+  }
+
+  /** Rejects an invalid config with Kafka's 400 message listing every error. */
+  protected async checkValid(config: Record<string, string>): Promise<void> {
+    const infos = await validateConnectorConfig(this.base.registry, config);
+    if (infos.error_count > 0) throw new BadRequestError(invalidConfigMessage(infos, infos.name));
+  }
+
+  protected resolveConfig(config: Record<string, string>): Promise<Record<string, string>> {
+    return this.base.resolveConfig ? this.base.resolveConfig(config) : Promise.resolve(config);
+  }
+
+  private kindOf(name: string): 'source' | 'sink' {
+    const t = this.base.worker.connectorType(this.entryOf(name).config);
+    if (t === 'unknown') throw new BadRequestError(`Connector ${name} has an unknown connector class`);
+    return t;
+  }
+
+  private instanceOf(config: Record<string, string>): SourceConnector | SinkConnector {
+    return this.base.registry.resolve(config['connector.class']!, ['source', 'sink']).create();
+  }
+}

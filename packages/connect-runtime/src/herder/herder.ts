@@ -1,0 +1,76 @@
+import type { TargetState } from '../storage/config-store.js';
+import type { State } from '../worker/status.js';
+import type { ConfigInfos, ConfigKeyInfo } from './validation.js';
+
+export type ConnectorType = 'source' | 'sink' | 'unknown';
+
+export interface ConnectorInfo {
+  name: string;
+  config: Record<string, string>;
+  tasks: Array<{ connector: string; task: number }>;
+  type: ConnectorType;
+}
+
+export interface TaskStateInfo {
+  id: number;
+  state: State;
+  worker_id: string;
+  trace?: string;
+}
+
+export interface ConnectorStateInfo {
+  name: string;
+  connector: { state: State; worker_id: string; trace?: string };
+  tasks: TaskStateInfo[];
+  type: ConnectorType;
+}
+
+export interface ConnectorOffset {
+  partition: Record<string, unknown>;
+  offset: Record<string, unknown> | null;
+}
+
+export interface PluginInfo {
+  class: string;
+  type: string;
+  version?: string;
+}
+
+/**
+ * What the REST API asks of a worker. Standalone and distributed herders implement it; the REST layer
+ * only translates HTTP to these calls and back.
+ */
+export interface Herder {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  serverInfo(): { version: string; commit: string; kafka_cluster_id: string };
+  health(): { status: 'healthy' | 'starting' | 'unhealthy'; message: string };
+
+  connectors(): Promise<string[]>;
+  connectorInfo(name: string): Promise<ConnectorInfo>;
+  connectorConfig(name: string): Promise<Record<string, string>>;
+  /** Creates or replaces; `created` tells which. Rejects with AlreadyExists when !allowReplace. */
+  putConnectorConfig(name: string, config: Record<string, string>, opts: { allowReplace: boolean; initialState?: TargetState }): Promise<{ created: boolean; info: ConnectorInfo }>;
+  patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo>;
+  deleteConnector(name: string): Promise<void>;
+
+  connectorStatus(name: string): Promise<ConnectorStateInfo>;
+  taskConfigs(name: string): Promise<Array<{ id: { connector: string; task: number }; config: Record<string, string> }>>;
+  taskStatus(name: string, task: number): Promise<TaskStateInfo>;
+
+  /** Returns null for a plain connector restart (204), else the state with RESTARTING marks (202). */
+  restartConnector(name: string, opts: { includeTasks: boolean; onlyFailed: boolean }): Promise<ConnectorStateInfo | null>;
+  restartTask(name: string, task: number): Promise<void>;
+  setTargetState(name: string, state: TargetState): Promise<void>;
+
+  offsets(name: string): Promise<{ offsets: ConnectorOffset[] }>;
+  alterOffsets(name: string, offsets: ConnectorOffset[]): Promise<{ message: string }>;
+  resetOffsets(name: string): Promise<{ message: string }>;
+
+  activeTopics(name: string): Promise<Record<string, { topics: string[] }>>;
+  resetActiveTopics(name: string): Promise<void>;
+
+  validate(plugin: string | null, config: Record<string, string>): Promise<ConfigInfos>;
+  plugins(connectorsOnly: boolean): PluginInfo[];
+  pluginConfig(plugin: string): ConfigKeyInfo[];
+}

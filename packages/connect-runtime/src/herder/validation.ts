@@ -1,0 +1,147 @@
+import { ConfigDef, ConfigError, HIDDEN, type ConfigKey, type ConfigValue, type Connector } from '@tributary/connect-api';
+import type { PluginRegistry } from '../plugins/registry.js';
+import { BadRequestError } from '../errors.js';
+import { commonConnectorConfigDef, sinkConnectorConfigDef, sourceConnectorConfigDef } from '../config/connector-config.js';
+
+/** `definition` of one key in the validate reply and `GET /connector-plugins/{p}/config`. */
+export interface ConfigKeyInfo {
+  name: string;
+  type: string;
+  required: boolean;
+  default_value: string | null;
+  importance: string;
+  documentation: string;
+  group: string | null;
+  width: string;
+  display_name: string;
+  dependents: string[];
+  order: number;
+}
+
+export interface ConfigValueInfo {
+  name: string;
+  value: string | null;
+  recommended_values: string[];
+  errors: string[];
+  visible: boolean;
+}
+
+/** The reply of `PUT /connector-plugins/{plugin}/config/validate`, as Kafka's `ConfigInfos`. */
+export interface ConfigInfos {
+  name: string;
+  error_count: number;
+  groups: string[];
+  configs: Array<{ definition: ConfigKeyInfo | null; value: ConfigValueInfo }>;
+}
+
+export function keyInfo(k: ConfigKey): ConfigKeyInfo {
+  const required = !('default' in k);
+  const dflt = required || k.default === null || k.default === undefined ? null
+    : Array.isArray(k.default) ? k.default.join(',') : k.type === 'PASSWORD' ? HIDDEN : String(k.default);
+  return {
+    name: k.name, type: k.type, required, default_value: dflt, importance: k.importance, documentation: k.documentation,
+    group: k.group ?? null, width: k.width ?? 'NONE', display_name: k.displayName ?? k.name, dependents: k.dependents ?? [],
+    order: k.orderInGroup ?? -1,
+  };
+}
+
+/** The full declaration a connector is validated against: the runtime's keys plus its own. */
+export function connectorConfigDef(connector: Connector, kind: 'source' | 'sink'): ConfigDef {
+  return (kind === 'sink' ? sinkConnectorConfigDef() : sourceConnectorConfigDef()).merge(connector.config());
+}
+
+/**
+ * Validates a connector config the way Kafka Connect does: every key of the runtime and the plugin,
+ * transforms and predicates, cross-key rules; an unknown connector class is a BadRequestError.
+ */
+export async function validateConnectorConfig(registry: PluginRegistry, config: Record<string, string>): Promise<ConfigInfos> {
+  const cls = config['connector.class'];
+  if (!cls) throw new BadRequestError('Connector config ' + JSON.stringify(Object.keys(config)) + ' contains no connector type');
+  let plugin;
+  try {
+    plugin = registry.resolve(cls, ['source', 'sink']);
+  } catch (e) {
+    throw new BadRequestError((e as ConfigError).problems?.[0]?.message ?? (e as Error).message);
+  }
+  const connector = plugin.create();
+  const def = connectorConfigDef(connector, plugin.type);
+  let values = def.validate(config);
+  const extra = transformValues(registry, config);
+  if (plugin.type === 'sink') sinkTopicRules(config, values);
+  if (connector.validate) values = await connector.validate(config, values);
+  const all = [...values.map((v) => ({ key: def.key(v.name) ?? null, v })), ...extra];
+  const groups = [...new Set(def.keys().map((k) => k.group).filter((g): g is string => !!g))];
+  const configs = all.map(({ key, v }) => ({
+    definition: key ? keyInfo(key) : null,
+    value: {
+      name: v.name,
+      value: key?.type === 'PASSWORD' && v.value !== null ? HIDDEN : v.value === null || v.value === undefined ? null : Array.isArray(v.value) ? v.value.join(',') : String(v.value),
+      recommended_values: v.recommendedValues,
+      errors: v.errors,
+      visible: v.visible,
+    },
+  }));
+  return { name: plugin.class, error_count: configs.reduce((n, c) => n + c.value.errors.length, 0), groups, configs };
+}
+
+/** The 400 message Kafka Connect gives for an invalid create or update. */
+export function invalidConfigMessage(infos: ConfigInfos, pluginName: string): string {
+  const lines = infos.configs.flatMap((c) => c.value.errors.map((e) => `${c.value.name}: ${e}`));
+  const short = pluginName.split('.').pop();
+  return `Connector configuration is invalid and contains the following ${lines.length} error(s):\n${lines.join('\n')}\n` +
+    `You can also find the above list of errors at the endpoint \`/connector-plugins/${short}/config/validate\``;
+}
+
+function sinkTopicRules(config: Record<string, string>, values: ConfigValue[]): void {
+  const topics = (config.topics ?? '').trim();
+  const regex = (config['topics.regex'] ?? '').trim();
+  const add = (name: string, msg: string) => values.find((v) => v.name === name)?.errors.push(msg);
+  if (topics && regex) {
+    const msg = 'topics and topics.regex are mutually exclusive options, but both are set.';
+    add('topics', msg);
+    add('topics.regex', msg);
+  } else if (!topics && !regex) {
+    const msg = 'Must configure one of topics or topics.regex';
+    add('topics', msg);
+    add('topics.regex', msg);
+  } else if (regex) {
+    try {
+      new RegExp(regex);
+    } catch (e) {
+      add('topics.regex', `Invalid regex: ${(e as Error).message}`);
+    }
+  }
+}
+
+/** `transforms.<alias>.type` / `predicates.<alias>.type` and the plugins' own keys, prefixed. */
+function transformValues(registry: PluginRegistry, config: Record<string, string>): Array<{ key: ConfigKey | null; v: ConfigValue }> {
+  const out: Array<{ key: ConfigKey | null; v: ConfigValue }> = [];
+  const list = (k: string) => (config[k] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const [listKey, type] of [['transforms', 'transformation'], ['predicates', 'predicate']] as const) {
+    for (const alias of list(listKey)) {
+      const prefix = `${listKey}.${alias}.`;
+      const typeKey = `${prefix}type`;
+      const typeValue: ConfigValue = { name: typeKey, value: config[typeKey] ?? null, recommendedValues: [], errors: [], visible: true };
+      out.push({ key: { name: typeKey, type: 'CLASS', importance: 'HIGH', documentation: `Class for the '${alias}' ${type}.`, group: `${listKey === 'transforms' ? 'Transforms' : 'Predicates'}: ${alias}` }, v: typeValue });
+      if (!config[typeKey]) {
+        typeValue.errors.push('Missing required configuration "' + typeKey + '" which has no default value.');
+        continue;
+      }
+      const plugin = registry.find(config[typeKey]!);
+      if (!plugin || plugin.type !== type) {
+        typeValue.errors.push(`Invalid value ${config[typeKey]} for configuration ${typeKey}: Class ${config[typeKey]} could not be found.`);
+        continue;
+      }
+      const inner = (plugin.create() as { config(): ConfigDef }).config();
+      const sub: Record<string, string> = {};
+      for (const [k, v] of Object.entries(config)) if (k.startsWith(prefix)) sub[k.slice(prefix.length)] = v;
+      for (const v of inner.validate(sub)) {
+        const key = inner.key(v.name)!;
+        out.push({ key: { ...key, name: prefix + key.name }, v: { ...v, name: prefix + v.name } });
+      }
+    }
+  }
+  return out;
+}
+
+export { commonConnectorConfigDef };

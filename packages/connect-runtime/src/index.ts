@@ -1,0 +1,12 @@
+/** The Tributary worker runtime: herders, task runners, storage, the log, the REST API. */
+export * from './log/log.js';
+export { openEmbeddedLog } from './log/embedded/index.js';
+export { openLog } from './log/open-log.js';
+export { WorkerConfig, workerConfigDef } from './config/worker-config.js';
+export { readConfigFile, stringifyValues } from './config/config-file.js';
+export { commonConnectorConfigDef, sinkConnectorConfigDef, sourceConnectorConfigDef } from './config/connector-config.js';
+export { PluginRegistry } from './plugins/registry.js';
+export { startStandalone, type RunningWorker, type StandaloneOptions } from './standalone.js';
+export type { Herder, ConnectorInfo, ConnectorStateInfo, TaskStateInfo } from './herder/herder.js';
+export { createLogger } from './logging.js';
+export * from './errors.js';

@@ -1,0 +1,33 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The worker's Prometheus metrics, served at GET /metrics. */
+export class WorkerMetrics {
+  readonly registry = new Registry();
+  private readonly polledTotal = new Counter({
+    name: 'tributary_task_records_polled_total', help: 'Records a task received (source: from poll(); sink: from the log)',
+    labelNames: ['connector', 'task'], registers: [this.registry],
+  });
+  private readonly writtenTotal = new Counter({
+    name: 'tributary_task_records_written_total', help: 'Records a task delivered (source: acknowledged by the log; sink: put() returned)',
+    labelNames: ['connector', 'task'], registers: [this.registry],
+  });
+  readonly taskState = new Gauge({
+    name: 'tributary_task_running', help: '1 when the task is RUNNING', labelNames: ['connector', 'task'], registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'tributary_' });
+  }
+
+  forTask(connector: string, task: number): TaskMetrics {
+    const labels = { connector, task: String(task) };
+    const polled = this.polledTotal.labels(labels);
+    const written = this.writtenTotal.labels(labels);
+    return { polled: (n) => polled.inc(n), written: (n) => written.inc(n) };
+  }
+}
+
+export interface TaskMetrics {
+  polled(n: number): void;
+  written(n: number): void;
+}

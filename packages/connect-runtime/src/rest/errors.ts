@@ -1,0 +1,25 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ConfigError, ConnectError } from '@tributary/connect-api';
+import { AlreadyExistsError, BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
+
+/** The one place that maps errors to HTTP: `{"error_code": <status>, "message": …}` as Kafka Connect. */
+export function statusOf(err: unknown): number {
+  if (err instanceof NotFoundError) return 404;
+  if (err instanceof AlreadyExistsError || err instanceof ConflictError) return 409;
+  if (err instanceof BadRequestError || err instanceof ConfigError) return 400;
+  if (err instanceof ForbiddenError) return 403;
+  const fe = err as FastifyError;
+  if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) return fe.statusCode;
+  return 500;
+}
+
+export function errorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
+  const status = statusOf(err);
+  const fe = err as FastifyError;
+  let message = err instanceof Error ? err.message : String(err);
+  if (fe?.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && status === 400)) message = `Invalid JSON in request body: ${message}`;
+  if (fe?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = 'Request body is too large';
+  if (status === 500) req.log.error({ err }, 'request failed');
+  else if (!(err instanceof ConnectError)) req.log.debug({ err }, 'request rejected');
+  void reply.code(status).send({ error_code: status, message });
+}

@@ -1,0 +1,75 @@
+import { timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Herder } from '../herder/herder.js';
+import type { WorkerMetrics } from '../metrics.js';
+import { errorHandler } from './errors.js';
+import { connectorRoutes } from './connector-routes.js';
+import { pluginRoutes } from './plugin-routes.js';
+
+export interface RestServerOptions {
+  herder: Herder;
+  metrics: WorkerMetrics;
+  logger: Logger;
+  host: string;
+  port: number;
+  bodyLimit: number;
+  basicAuthUsers: Map<string, string> | null;
+}
+
+/**
+ * The REST API: the paths, JSON shapes and status codes of Kafka Connect. Routes only translate HTTP
+ * to herder calls; errors are mapped in rest/errors.ts.
+ */
+export async function startRestServer(opts: RestServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: opts.logger.child({ component: 'rest' }), bodyLimit: opts.bodyLimit, disableRequestLogging: true });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send({ error_code: 404, message: `HTTP 404 Not Found: ${req.method} ${req.url}` });
+  });
+  // Kafka Connect clients often send an empty body with a JSON content type on PUT/POST; allow it.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      const err = e as Error & { statusCode?: number };
+      err.statusCode = 400;
+      done(err, undefined);
+    }
+  });
+  if (opts.basicAuthUsers) {
+    const users = opts.basicAuthUsers;
+    app.addHook('onRequest', async (req, reply) => {
+      if (!authorized(req.headers.authorization, users)) {
+        void reply.code(401).header('WWW-Authenticate', 'Basic realm="tributary"').send({ error_code: 401, message: 'Unauthorized' });
+      }
+    });
+  }
+  app.get('/', async () => opts.herder.serverInfo());
+  app.get('/health', async (_req, reply) => {
+    const h = opts.herder.health();
+    void reply.code(h.status === 'healthy' ? 200 : h.status === 'starting' ? 503 : 500);
+    return h;
+  });
+  app.get('/metrics', async (_req, reply) => {
+    void reply.header('Content-Type', opts.metrics.registry.contentType);
+    return opts.metrics.registry.metrics();
+  });
+  await app.register(connectorRoutes(opts.herder));
+  await app.register(pluginRoutes(opts.herder));
+  await app.listen({ host: opts.host, port: opts.port });
+  return app;
+}
+
+function authorized(header: string | undefined, users: Map<string, string>): boolean {
+  if (!header?.startsWith('Basic ')) return false;
+  const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+  const i = decoded.indexOf(':');
+  const expected = users.get(decoded.slice(0, i));
+  if (i < 0 || expected === undefined) return false;
+  const a = Buffer.from(decoded.slice(i + 1));
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,0 +1,184 @@
+import {
+  isRetriable, tpKey, type Header, type SinkRecord, type SinkTask, type SinkTaskContext, type TopicPartition,
+} from '@tributary/connect-api';
+import type { Consumer, LogRecord } from '../log/log.js';
+import type { TargetState } from '../storage/config-store.js';
+import type { ConverterSet } from './converters.js';
+import type { ErrorHandler, Stage } from './error-handler.js';
+import type { TaskMetrics } from '../metrics.js';
+import { sleep } from './sleep.js';
+import type { TransformChain } from './transform-chain.js';
+import { WorkerTask, type WorkerTaskDeps } from './worker-task.js';
+
+export interface SinkRunnerDeps extends WorkerTaskDeps {
+  readonly task: SinkTask;
+  readonly taskConfig: Record<string, string>;
+  /** Created with this runner's rebalance listener (see `listener`). */
+  readonly makeConsumer: (runner: SinkTaskRunner) => Consumer;
+  readonly converters: ConverterSet;
+  readonly transforms: TransformChain;
+  readonly errors: ErrorHandler;
+  readonly flushIntervalMs: number;
+  readonly maxPollRecords?: number;
+  readonly metrics: TaskMetrics;
+}
+
+type OffsetMap = Map<string, { tp: TopicPartition; offset: number }>;
+
+/**
+ * Runs one sink task: consumer group `connect-<name>` → converters → transforms → `put(batch)`.
+ * Every `offset.flush.interval.ms`, on `requestCommit()`, on a rebalance and on stop, the offsets the
+ * task confirms through `preCommit` are committed to the group. A RetriableError from `put` re-delivers
+ * the same batch after the task's `timeout`.
+ */
+export class SinkTaskRunner extends WorkerTask {
+  private consumer!: Consumer;
+  /** Next offset to read per partition, for records already handed to put() (original coordinates). */
+  private readonly current: OffsetMap = new Map();
+  private lastCommit = Date.now();
+  private commitRequested = false;
+  private retryTimeoutMs = 1000;
+  private assigned: TopicPartition[] = [];
+  private started = false;
+
+  constructor(private readonly sink: SinkRunnerDeps, initialState: TargetState) {
+    super(sink, initialState);
+  }
+
+  /** The rebalance listener the consumer must be created with. */
+  readonly listener = {
+    onAssigned: async (tps: TopicPartition[]) => {
+      this.assigned.push(...tps);
+      if (this.started) await this.sink.task.open?.(tps);
+    },
+    onRevoked: async (tps: TopicPartition[]) => {
+      if (this.started) {
+        await this.commit(tps);
+        await this.sink.task.close?.(tps);
+      }
+      const gone = new Set(tps.map(tpKey));
+      this.assigned = this.assigned.filter((tp) => !gone.has(tpKey(tp)));
+      for (const k of gone) this.current.delete(k);
+    },
+  };
+
+  protected async initialize(): Promise<void> {
+    this.consumer = this.sink.makeConsumer(this);
+    const ctx: SinkTaskContext = {
+      id: this.id, connector: this.sink.connector, taskId: this.sink.taskId, logger: this.logger, signal: this.signal,
+      assignment: () => [...this.assigned],
+      pause: (...tps) => this.consumer.pause(tps),
+      resume: (...tps) => this.consumer.resume(tps),
+      offset: (tp, offset) => this.consumer.seek(tp, offset),
+      timeout: (ms) => { this.retryTimeoutMs = ms; },
+      requestCommit: () => { this.commitRequested = true; },
+      errantRecordReporter: this.sink.errors.hasReporter
+        ? (record, error) => this.sink.errors.handle(error, { stage: 'TASK_PUT', topic: record.originalTopic, partition: record.originalKafkaPartition, offset: record.originalKafkaOffset })
+        : null,
+    };
+    await this.sink.task.start(this.sink.taskConfig, ctx);
+    this.started = true;
+    await this.consumer.start();
+    if (this.assigned.length > 0) await this.sink.task.open?.([...this.assigned]);
+    if (this.isPaused) this.consumer.pause(this.consumer.assignment());
+  }
+
+  protected override onTargetState(paused: boolean): void {
+    if (!this.consumer) return;
+    if (paused) this.consumer.pause(this.consumer.assignment());
+    else this.consumer.resume(this.consumer.assignment());
+  }
+
+  protected async iteration(): Promise<void> {
+    if (this.commitRequested || Date.now() - this.lastCommit >= this.sink.flushIntervalMs) await this.commit();
+    const raw = await this.consumer.poll(500, this.signal);
+    if (raw.length === 0 || this.signal.aborted) return;
+    const batch: SinkRecord[] = [];
+    for (const r of raw) {
+      const rec = await this.toSinkRecord(r);
+      if (rec) batch.push(rec);
+    }
+    await this.deliver(batch);
+    for (const r of raw) this.current.set(`${r.topic}:${r.partition}`, { tp: { topic: r.topic, partition: r.partition }, offset: r.offset + 1 });
+    this.sink.metrics.polled(raw.length);
+  }
+
+  /** put(), re-delivering the same batch on retriable errors until it succeeds or the task stops. */
+  private async deliver(batch: SinkRecord[]): Promise<void> {
+    for (;;) {
+      try {
+        await this.sink.task.put(batch);
+        this.sink.metrics.written(batch.length);
+        return;
+      } catch (err) {
+        if (!isRetriable(err)) throw err;
+        if (this.signal.aborted) throw err; // not committed, so delivered again after a restart
+        this.logger.warn({ err }, `task ${this.id}: retriable error from put(); re-delivering in ${this.retryTimeoutMs} ms`);
+        await sleep(this.retryTimeoutMs, this.signal);
+      }
+    }
+  }
+
+  private async toSinkRecord(r: LogRecord): Promise<SinkRecord | null> {
+    const { key, value, header } = this.sink.converters;
+    let stage: Stage = 'KEY_CONVERTER';
+    try {
+      const k = key.toConnectData(r.topic, r.key);
+      stage = 'VALUE_CONVERTER';
+      const v = value.toConnectData(r.topic, r.value);
+      stage = 'HEADER_CONVERTER';
+      const headers: Header[] = r.headers.map((h) => {
+        const sv = header.toConnectHeader(r.topic, h.key, h.value);
+        return { key: h.key, schema: sv.schema, value: sv.value };
+      });
+      stage = 'TRANSFORMATION';
+      const rec: SinkRecord = {
+        topic: r.topic, kafkaPartition: r.partition, kafkaOffset: r.offset, timestamp: r.timestamp, timestampType: 'CreateTime',
+        keySchema: k.schema, key: k.value, valueSchema: v.schema, value: v.value, headers,
+        originalTopic: r.topic, originalKafkaPartition: r.partition, originalKafkaOffset: r.offset,
+      };
+      return this.sink.transforms.isEmpty ? rec : this.sink.transforms.apply(rec);
+    } catch (err) {
+      await this.sink.errors.handle(err, {
+        stage, topic: r.topic, partition: r.partition, offset: r.offset, key: r.key, value: r.value, headers: r.headers,
+        describe: () => ({ topic: r.topic, partition: r.partition, offset: r.offset }),
+      });
+      return null;
+    }
+  }
+
+  /** preCommit → commit what the task says is durable (for `only` partitions when given). */
+  private async commit(only?: TopicPartition[]): Promise<void> {
+    this.lastCommit = Date.now();
+    this.commitRequested = false;
+    let offsets: OffsetMap = new Map(this.current);
+    if (only) {
+      const keep = new Set(only.map(tpKey));
+      offsets = new Map([...offsets].filter(([k]) => keep.has(k)));
+    }
+    if (offsets.size === 0) return;
+    const task = this.sink.task;
+    let toCommit: OffsetMap;
+    if (task.preCommit) toCommit = await task.preCommit(offsets);
+    else {
+      await task.flush?.(offsets);
+      toCommit = offsets;
+    }
+    if (toCommit.size === 0) return;
+    await this.consumer.commit([...toCommit.values()].map((o) => ({ topic: o.tp.topic, partition: o.tp.partition, offset: o.offset })));
+  }
+
+  protected async close(failed: boolean): Promise<void> {
+    if (this.started && !failed) {
+      try {
+        await this.commit();
+      } catch (err) {
+        this.logger.error({ err }, `task ${this.id}: final commit failed`);
+      }
+    }
+    if (this.started) await this.sink.task.close?.([...this.assigned]);
+    await this.consumer?.close();
+    if (this.started) await this.sink.task.stop();
+    this.sink.transforms.close();
+  }
+}

@@ -1,0 +1,191 @@
+import {
+  isRetriable, type Header, type OffsetStorageReader, type SourceOffset, type SourcePartition, type SourceRecord,
+  type SourceTask, type SourceTaskContext,
+} from '@tributary/connect-api';
+import type { LogHeader, ProduceAck, ProduceRecord, Producer } from '../log/log.js';
+import { offsetKey, type OffsetStore } from '../storage/offset-store.js';
+import type { TargetState } from '../storage/config-store.js';
+import type { ConverterSet } from './converters.js';
+import type { ErrorHandler } from './error-handler.js';
+import { backoffMs, sleep } from './sleep.js';
+import { SubmittedRecords } from './submitted-records.js';
+import type { TransformChain } from './transform-chain.js';
+import { WorkerTask, type WorkerTaskDeps } from './worker-task.js';
+import type { TaskMetrics } from '../metrics.js';
+
+export interface SourceRunnerDeps extends WorkerTaskDeps {
+  readonly task: SourceTask;
+  readonly taskConfig: Record<string, string>;
+  readonly connectorConfig: Record<string, string>;
+  readonly producer: Producer;
+  readonly offsets: OffsetStore;
+  readonly converters: ConverterSet;
+  readonly transforms: TransformChain;
+  readonly errors: ErrorHandler;
+  readonly flushIntervalMs: number;
+  readonly flushTimeoutMs: number;
+  readonly metrics: TaskMetrics;
+}
+
+/** Batches sent and not yet acknowledged; beyond this `poll()` waits (backpressure). */
+const MAX_IN_FLIGHT = 4;
+
+/**
+ * Runs one source task: poll → transforms → converters → producer. A record's offset becomes
+ * committable once the log acknowledged it and everything polled before it from the same source
+ * partition; every `offset.flush.interval.ms` (and on stop) the committable offsets are written to
+ * the offset store, and only then is the task told to `commit()`.
+ */
+export class SourceTaskRunner extends WorkerTask {
+  private readonly submitted = new SubmittedRecords();
+  private readonly inFlight = new Set<Promise<void>>();
+  private lastFlush = Date.now();
+  private flushing: Promise<void> = Promise.resolve();
+  private sendError: unknown = null;
+
+  constructor(private readonly src: SourceRunnerDeps, initialState: TargetState) {
+    super(src, initialState);
+  }
+
+  protected async initialize(): Promise<void> {
+    const reader: OffsetStorageReader = {
+      offset: (p) => this.src.offsets.get(this.src.connector, p),
+      offsets: async (ps) => new Map(await Promise.all(ps.map(async (p) => [p, await this.src.offsets.get(this.src.connector, p)] as const))),
+    };
+    const ctx: SourceTaskContext = {
+      id: this.id, connector: this.src.connector, taskId: this.src.taskId, logger: this.logger, signal: this.signal,
+      offsetStorageReader: reader, connectorConfig: this.src.connectorConfig,
+    };
+    await this.src.task.start(this.src.taskConfig, ctx);
+  }
+
+  protected async iteration(): Promise<void> {
+    if (this.sendError) throw this.sendError;
+    if (Date.now() - this.lastFlush >= this.src.flushIntervalMs) await this.flushOffsets();
+    let records: SourceRecord[] | null;
+    try {
+      records = await this.src.task.poll();
+    } catch (err) {
+      if (!isRetriable(err)) throw err;
+      this.logger.warn({ err }, `task ${this.id}: retriable error from poll(); polling again`);
+      await sleep(300, this.signal);
+      return;
+    }
+    if (this.signal.aborted) return; // records polled after stop are read again after a restart
+    if (!records || records.length === 0) return;
+    this.src.metrics.polled(records.length);
+    await this.send(records);
+  }
+
+  private async send(records: SourceRecord[]): Promise<void> {
+    const out: ProduceRecord[] = [];
+    const handles: Array<{ record: SourceRecord; pending: ReturnType<SubmittedRecords['submit']> }> = [];
+    const commitRecord = this.src.task.commitRecord?.bind(this.src.task);
+    for (const record of records) {
+      const pending = this.submitted.submit(record.sourcePartition, partitionKey(record.sourcePartition), record.sourceOffset);
+      let produced = this.convert(record);
+      if (produced instanceof ConversionFailure) {
+        await this.src.errors.handle(produced.error, { stage: produced.stage, topic: record.topic, describe: () => describeSource(record) });
+        produced = null;
+      }
+      if (produced === null) {
+        this.submitted.ack(pending); // dropped by a transform or skipped: its offset may still advance
+        if (commitRecord) await commitRecord(record, null);
+        continue;
+      }
+      out.push(produced);
+      handles.push({ record, pending });
+    }
+    if (out.length === 0) return;
+    while (this.inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.inFlight);
+    const p = this.produceWithRetry(out).then(
+      async (acks) => {
+        for (let i = 0; i < handles.length; i++) {
+          this.submitted.ack(handles[i]!.pending);
+          if (commitRecord) await commitRecord(handles[i]!.record, acks[i]!);
+        }
+        this.src.metrics.written(acks.length);
+      },
+      (err) => { this.sendError = err; },
+    ).finally(() => this.inFlight.delete(p));
+    this.inFlight.add(p);
+  }
+
+  private async produceWithRetry(records: ProduceRecord[]): Promise<ProduceAck[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.src.producer.send(records);
+      } catch (err) {
+        if (!isRetriable(err) || this.signal.aborted) throw err;
+        this.logger.warn({ err }, `task ${this.id}: log unavailable, retrying send`);
+        await sleep(backoffMs(attempt, 300, 10_000), this.signal);
+      }
+    }
+  }
+
+  /** Transforms and converts one record; null when a transform dropped it. Synchronous: hot path. */
+  private convert(record: SourceRecord): ProduceRecord | null | ConversionFailure {
+    const { key, value, header } = this.src.converters;
+    let stage: ConversionFailure['stage'] = 'TRANSFORMATION';
+    try {
+      const r = this.src.transforms.isEmpty ? record : this.src.transforms.apply(record);
+      if (r === null) return null;
+      stage = 'KEY_CONVERTER';
+      const k = key.fromConnectData(r.topic, r.keySchema, r.key);
+      stage = 'VALUE_CONVERTER';
+      const v = value.fromConnectData(r.topic, r.valueSchema, r.value);
+      stage = 'HEADER_CONVERTER';
+      const headers: LogHeader[] = r.headers.length === 0 ? [] :
+        r.headers.map((h: Header) => ({ key: h.key, value: header.fromConnectHeader(r.topic, h.key, h.schema, h.value) }));
+      return { topic: r.topic, partition: r.kafkaPartition ?? null, key: k, value: v, timestamp: r.timestamp ?? Date.now(), headers };
+    } catch (error) {
+      return new ConversionFailure(stage, error);
+    }
+  }
+
+  /** Writes every committable offset, then lets the task confirm upstream. */
+  async flushOffsets(): Promise<void> {
+    this.lastFlush = Date.now();
+    this.flushing = this.flushing.then(async () => {
+      const entries = this.submitted.committable();
+      if (entries.length === 0) return;
+      await this.src.offsets.set(this.src.connector, entries as Array<[SourcePartition, SourceOffset]>);
+      await this.src.task.commit?.();
+    });
+    await this.flushing;
+  }
+
+  protected async close(failed: boolean): Promise<void> {
+    // Wait (bounded) for batches in flight so their offsets can be flushed.
+    const deadline = Date.now() + this.src.flushTimeoutMs;
+    while (this.inFlight.size > 0 && Date.now() < deadline) {
+      await Promise.race([Promise.race(this.inFlight), sleep(50)]);
+    }
+    try {
+      await this.flushOffsets();
+    } catch (err) {
+      this.logger.error({ err }, `task ${this.id}: final offset flush failed`);
+    }
+    await this.src.task.stop();
+    this.src.transforms.close();
+    void failed;
+  }
+
+  protected override async whilePaused(): Promise<void> {
+    if (Date.now() - this.lastFlush >= this.src.flushIntervalMs) await this.flushOffsets();
+    await super.whilePaused();
+  }
+}
+
+class ConversionFailure {
+  constructor(readonly stage: 'TRANSFORMATION' | 'KEY_CONVERTER' | 'VALUE_CONVERTER' | 'HEADER_CONVERTER', readonly error: unknown) {}
+}
+
+/** A stable key for a source partition (its JSON with sorted keys); cheap for the common one-key case. */
+function partitionKey(p: SourcePartition): string {
+  return offsetKey('', p);
+}
+
+function describeSource(r: SourceRecord): unknown {
+  return { topic: r.topic, key: r.key, value: r.value, sourcePartition: r.sourcePartition, sourceOffset: r.sourceOffset };
+}

@@ -1,0 +1,175 @@
+import type { Connector, ConnectorContext, Logger, SinkConnector, SourceConnector } from '@tributary/connect-api';
+import type { Log } from '../log/log.js';
+import type { WorkerMetrics } from '../metrics.js';
+import type { PluginRegistry } from '../plugins/registry.js';
+import type { TargetState } from '../storage/config-store.js';
+import type { OffsetStore } from '../storage/offset-store.js';
+import type { WorkerConfig } from '../config/worker-config.js';
+import { buildConverters } from './converters.js';
+import { ErrorHandler } from './error-handler.js';
+import { SinkTaskRunner } from './sink-task-runner.js';
+import { SourceTaskRunner } from './source-task-runner.js';
+import { traceOf, type StatusListener } from './status.js';
+import { TransformChain } from './transform-chain.js';
+import type { WorkerTask } from './worker-task.js';
+
+export interface WorkerDeps {
+  readonly config: WorkerConfig;
+  readonly registry: PluginRegistry;
+  readonly log: Log;
+  readonly offsets: OffsetStore;
+  readonly status: StatusListener;
+  readonly logger: Logger;
+  readonly metrics: WorkerMetrics;
+}
+
+interface RunningConnector {
+  instance: SourceConnector | SinkConnector;
+  config: Record<string, string>;
+}
+
+/**
+ * Runs the connectors and tasks a herder gives it. It knows nothing of where configs come from or who
+ * decided the assignment: it starts, stops and re-targets instances and reports their status.
+ */
+export class Worker {
+  private readonly connectors = new Map<string, RunningConnector>();
+  private readonly tasks = new Map<string, WorkerTask>();
+
+  constructor(private readonly deps: WorkerDeps) {}
+
+  get workerId(): string {
+    return this.deps.config.advertisedId;
+  }
+
+  get log(): Log {
+    return this.deps.log;
+  }
+
+  /** Creates and starts a connector; failures are reported as FAILED status, not thrown. */
+  async startConnector(name: string, config: Record<string, string>, target: TargetState, onReconfigure: () => void): Promise<boolean> {
+    const logger = this.deps.logger.child({ connector: name });
+    const ctx: ConnectorContext = {
+      name, logger,
+      requestTaskReconfiguration: onReconfigure,
+      raiseError: (error) => this.reportConnector(name, 'FAILED', traceOf(error)),
+    };
+    try {
+      const plugin = this.deps.registry.resolve(config['connector.class']!, ['source', 'sink']);
+      const instance = plugin.create();
+      this.connectors.set(name, { instance, config });
+      await instance.start(config, ctx);
+      this.reportConnector(name, target === 'STARTED' ? 'RUNNING' : target === 'PAUSED' ? 'PAUSED' : 'STOPPED');
+      return true;
+    } catch (err) {
+      logger.error({ err }, `connector ${name} failed to start`);
+      this.reportConnector(name, 'FAILED', traceOf(err));
+      return false;
+    }
+  }
+
+  isConnectorRunning(name: string): boolean {
+    return this.connectors.has(name);
+  }
+
+  async taskConfigs(name: string, maxTasks: number): Promise<Record<string, string>[]> {
+    const c = this.connectors.get(name);
+    if (!c) return [];
+    const configs = await c.instance.taskConfigs(maxTasks);
+    if (configs.length > maxTasks) throw new Error(`The connector ${name} has generated ${configs.length} tasks, which is greater than ${maxTasks}, the maximum number of tasks it is configured to create.`);
+    return configs;
+  }
+
+  async stopConnector(name: string): Promise<void> {
+    const c = this.connectors.get(name);
+    if (!c) return;
+    this.connectors.delete(name);
+    try {
+      await c.instance.stop();
+    } catch (err) {
+      this.deps.logger.error({ err, connector: name }, 'connector failed while stopping');
+    }
+  }
+
+  setConnectorTargetState(name: string, target: TargetState): void {
+    if (this.connectors.has(name)) this.reportConnector(name, target === 'STARTED' ? 'RUNNING' : target === 'PAUSED' ? 'PAUSED' : 'STOPPED');
+    for (const [id, t] of this.tasks) if (id.startsWith(`${name}-`) && taskConnector(id) === name) t.setTargetState(target);
+  }
+
+  /** Starts one task of a connector; failures become a FAILED task status. */
+  startTask(connector: string, taskId: number, connectorConfig: Record<string, string>, taskConfig: Record<string, string>, target: TargetState): void {
+    const id = `${connector}-${taskId}`;
+    const logger = this.deps.logger.child({ connector, task: taskId });
+    const base = {
+      connector, taskId, logger, workerId: this.workerId, status: this.deps.status,
+      shutdownTimeoutMs: this.deps.config.shutdownTimeoutMs, metrics: this.deps.metrics.forTask(connector, taskId),
+      flushIntervalMs: this.deps.config.flushIntervalMs,
+    };
+    let runner: WorkerTask;
+    try {
+      const plugin = this.deps.registry.resolve(connectorConfig['connector.class']!, ['source', 'sink']);
+      const converters = buildConverters(this.deps.registry, this.deps.config.props, connectorConfig);
+      const transforms = TransformChain.build(connectorConfig, this.deps.registry);
+      const dlq = connectorConfig['errors.deadletterqueue.topic.name'] ? this.deps.log.producer() : undefined;
+      const errors = new ErrorHandler({ connector, taskId, config: connectorConfig, logger, producer: dlq });
+      if (plugin.type === 'source') {
+        const TaskClass = plugin.create().taskClass();
+        runner = new SourceTaskRunner({
+          ...base, task: new TaskClass(), taskConfig, connectorConfig, producer: this.deps.log.producer(), offsets: this.deps.offsets,
+          converters, transforms, errors, flushTimeoutMs: this.deps.config.flushTimeoutMs,
+        }, target);
+      } else {
+        const TaskClass = plugin.create().taskClass();
+        const regex = connectorConfig['topics.regex'];
+        const topics = regex ? new RegExp(regex) : (connectorConfig.topics ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+        runner = new SinkTaskRunner({
+          ...base, task: new TaskClass(), taskConfig, converters, transforms, errors,
+          makeConsumer: (r) => this.deps.log.consumer({ groupId: `connect-${connector}`, topics, listener: r.listener }),
+        }, target);
+      }
+    } catch (err) {
+      logger.error({ err }, `task ${id} failed to start`);
+      this.deps.status.onTask(connector, taskId, { state: 'FAILED', workerId: this.workerId, trace: traceOf(err) });
+      return;
+    }
+    this.tasks.set(id, runner);
+    runner.start();
+  }
+
+  async stopTask(connector: string, taskId: number): Promise<void> {
+    const id = `${connector}-${taskId}`;
+    const t = this.tasks.get(id);
+    if (!t) return;
+    this.tasks.delete(id);
+    await t.stop();
+  }
+
+  /** Ids (`name-n`) of tasks running here for a connector. */
+  taskIds(connector: string): number[] {
+    return [...this.tasks.keys()].filter((id) => taskConnector(id) === connector).map((id) => Number(id.slice(connector.length + 1)));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.tasks.keys()].map((id) => {
+      const i = id.lastIndexOf('-');
+      return this.stopTask(id.slice(0, i), Number(id.slice(i + 1)));
+    }));
+    await Promise.all([...this.connectors.keys()].map((n) => this.stopConnector(n)));
+  }
+
+  /** The plugin instance for validation and type lookups (a fresh, unstarted instance). */
+  connectorType(config: Record<string, string>): 'source' | 'sink' | 'unknown' {
+    const d = this.deps.registry.find(config['connector.class'] ?? '');
+    return d?.type === 'source' || d?.type === 'sink' ? d.type : 'unknown';
+  }
+
+  private reportConnector(name: string, state: 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED', trace?: string): void {
+    this.deps.status.onConnector(name, { state, workerId: this.workerId, ...(trace ? { trace } : {}) });
+  }
+}
+
+function taskConnector(id: string): string {
+  return id.slice(0, id.lastIndexOf('-'));
+}
+
+export type { Connector };
