@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The repository root (test/dist/support → ../../..). */
+export const ROOT = new URL('../../../', import.meta.url).pathname;
+export const CLI = join(ROOT, 'packages/cli/dist/main.js');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export async function tempDir(prefix = 'tributary-test-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** A worker running as a child process of the test, driven over REST like a user would. */
+export class WorkerProcess {
+  private child: ChildProcess | null = null;
+  readonly url: string;
+  output = '';
+
+  constructor(readonly dir: string, readonly port: number, readonly props: Record<string, string>) {
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  static async create(extra: Record<string, string> = {}, dir?: string): Promise<WorkerProcess> {
+    const d = dir ?? (await tempDir());
+    const port = await freePort();
+    return new WorkerProcess(d, port, {
+      listeners: `http://127.0.0.1:${port}`,
+      'embedded.log.dir': join(d, 'log'),
+      'offset.storage.file.filename': join(d, 'connect.offsets'),
+      'offset.flush.interval.ms': '1000',
+      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      ...extra,
+    });
+  }
+
+  async start(connectorFiles: string[] = []): Promise<void> {
+    const workerFile = join(this.dir, 'worker.properties');
+    await writeFile(workerFile, Object.entries(this.props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+    this.output = '';
+    const child = spawn(process.execPath, [CLI, 'standalone', workerFile, ...connectorFiles], {
+      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TRIBUTARY_LOG_LEVEL: process.env.TRIBUTARY_LOG_LEVEL ?? 'warn' },
+    });
+    this.child = child;
+    child.stdout!.on('data', (d: Buffer) => { this.output += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => { this.output += d.toString(); });
+    await waitFor(`worker on ${this.url}`, async () => {
+      if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}: ${this.output}`);
+      return (await fetch(`${this.url}/`)).ok;
+    }, 30_000);
+  }
+
+  /** SIGKILL: no chance to flush or close anything. */
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL');
+  }
+
+  async stop(): Promise<void> {
+    await this.signal('SIGTERM');
+  }
+
+  private async signal(sig: NodeJS.Signals): Promise<void> {
+    const c = this.child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise<void>((r) => c.once('exit', () => r()));
+    c.kill(sig);
+    await exited;
+    this.child = null;
+  }
+
+  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; headers: Headers }> {
+    const res = await fetch(`${this.url}${path}`, {
+      method, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers };
+  }
+}
