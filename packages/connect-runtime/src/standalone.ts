@@ -1,6 +1,5 @@
 import type { PluginDescriptor } from '@tributary/connect-api';
 import { plugins as converterPlugins } from '@tributary/connect-converters';
-import type { FastifyInstance } from 'fastify';
 import { WorkerConfig } from './config/worker-config.js';
 import { StandaloneHerder } from './herder/standalone-herder.js';
 import { StatusBook } from './herder/status-book.js';
@@ -8,7 +7,7 @@ import { openLog } from './log/open-log.js';
 import { createLogger, type Logger } from './logging.js';
 import { WorkerMetrics } from './metrics.js';
 import { PluginRegistry } from './plugins/registry.js';
-import { startRestServer } from './rest/server.js';
+import { startRestServer, type RestServer } from './rest/server.js';
 import { FileConfigStore } from './storage/config-store.js';
 import { FileOffsetStore } from './storage/offset-store.js';
 import { Worker } from './worker/worker.js';
@@ -27,7 +26,7 @@ export interface StandaloneOptions {
 
 export interface RunningWorker {
   readonly herder: StandaloneHerder;
-  readonly rest: FastifyInstance;
+  readonly rest: RestServer;
   readonly url: string;
   stop(): Promise<void>;
 }

@@ -109,8 +109,8 @@ export abstract class BaseHerder implements Herder {
     if (plugin !== null) {
       const cls = config['connector.class'];
       const strip = (s: string) => s.replace(/Connector$/, '');
-      const target = this.base.registry.find(plugin);
-      const given = cls ? this.base.registry.find(cls) : undefined;
+      const target = this.base.registry.find(plugin, ['source', 'sink']);
+      const given = cls ? this.base.registry.find(cls, ['source', 'sink']) : undefined;
       if (cls && strip(cls) !== strip(plugin) && (!target || target !== given)) {
         throw new BadRequestError('Included connector type ' + cls + ' does not match request type ' + plugin);
       }

@@ -127,7 +127,7 @@ function transformValues(registry: PluginRegistry, config: Record<string, string
         typeValue.errors.push('Missing required configuration "' + typeKey + '" which has no default value.');
         continue;
       }
-      const plugin = registry.find(config[typeKey]!);
+      const plugin = registry.find(config[typeKey]!, [type]);
       if (!plugin || plugin.type !== type) {
         typeValue.errors.push(`Invalid value ${config[typeKey]} for configuration ${typeKey}: Class ${config[typeKey]} could not be found.`);
         continue;

@@ -13,15 +13,18 @@ export type PluginOfType<T extends PluginType> = Extract<PluginDescriptor, { typ
  * `"tributary": {"plugins": "<module>"}` and whose module exports `plugins: PluginDescriptor[]`.
  */
 export class PluginRegistry {
-  private readonly byName = new Map<string, PluginDescriptor>();
+  /** Name → plugins; one class may be several kinds of plugin (JsonConverter is also a header converter). */
+  private readonly byName = new Map<string, PluginDescriptor[]>();
   private readonly all: PluginDescriptor[] = [];
 
   register(...descriptors: PluginDescriptor[]): this {
     for (const d of descriptors) {
-      for (const name of [d.class, ...(d.aliases ?? [])]) {
-        const prior = this.byName.get(name);
+      for (const name of new Set([d.class, ...(d.aliases ?? [])])) {
+        const list = this.byName.get(name) ?? [];
+        const prior = list.find((p) => p.type === d.type);
         if (prior && prior !== d) throw new Error(`Plugin name ${name} is claimed by ${prior.class} and ${d.class}`);
-        this.byName.set(name, d);
+        if (!prior) list.push(d);
+        this.byName.set(name, list);
       }
       this.all.push(d);
     }
@@ -32,16 +35,20 @@ export class PluginRegistry {
     return this.all.filter((d) => types.length === 0 || types.includes(d.type));
   }
 
-  /** The plugin for a class name or alias, or undefined. A trailing `Connector` may be left off. */
-  find(name: string): PluginDescriptor | undefined {
-    return this.byName.get(name) ?? this.byName.get(`${name}Connector`) ?? this.byName.get(name.replace(/Connector$/, ''));
+  /** The plugin for a class name or alias (of one of `types`, if given). A trailing `Connector` may be left off. */
+  find(name: string, types?: readonly PluginType[]): PluginDescriptor | undefined {
+    for (const n of [name, `${name}Connector`, name.replace(/Connector$/, '')]) {
+      const hit = this.byName.get(n)?.find((d) => !types || types.includes(d.type));
+      if (hit) return hit;
+    }
+    return undefined;
   }
 
   /** The plugin of one of `types`, or a ConfigError naming the closest known names. */
   resolve<T extends PluginType>(name: string, types: T[], key = 'connector.class'): PluginOfType<T> {
-    const d = this.find(name);
-    if (d && (types as PluginType[]).includes(d.type)) return d as PluginOfType<T>;
-    const candidates = [...this.byName.entries()].filter(([, p]) => (types as PluginType[]).includes(p.type)).map(([n]) => n);
+    const d = this.find(name, types);
+    if (d) return d as PluginOfType<T>;
+    const candidates = [...this.byName.entries()].filter(([, ps]) => ps.some((p) => (types as PluginType[]).includes(p.type))).map(([n]) => n);
     throw new ConfigError([{ key, message: unknownPluginMessage(name, candidates) }]);
   }
 

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ConfigError, ConnectError } from '@tributary/connect-api';
+import type { Logger } from '../logging.js';
 import { AlreadyExistsError, BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 
 /** The one place that maps errors to HTTP: `{"error_code": <status>, "message": …}` as Kafka Connect. */
@@ -13,13 +14,17 @@ export function statusOf(err: unknown): number {
   return 500;
 }
 
-export function errorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
+export function errorHandler(logger: Logger) {
+  return (err: unknown, req: FastifyRequest, reply: FastifyReply): void => send(logger, err, req, reply);
+}
+
+function send(logger: Logger, err: unknown, req: FastifyRequest, reply: FastifyReply): void {
   const status = statusOf(err);
   const fe = err as FastifyError;
   let message = err instanceof Error ? err.message : String(err);
   if (fe?.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && status === 400)) message = `Invalid JSON in request body: ${message}`;
   if (fe?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = 'Request body is too large';
-  if (status === 500) req.log.error({ err }, 'request failed');
-  else if (!(err instanceof ConnectError)) req.log.debug({ err }, 'request rejected');
+  if (status === 500) logger.error({ err, method: req.method, url: req.url }, 'request failed');
+  else if (!(err instanceof ConnectError)) logger.debug({ err, method: req.method, url: req.url }, 'request rejected');
   void reply.code(status).send({ error_code: status, message });
 }

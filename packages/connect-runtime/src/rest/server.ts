@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import type { Herder } from '../herder/herder.js';
 import type { WorkerMetrics } from '../metrics.js';
@@ -21,9 +21,10 @@ export interface RestServerOptions {
  * The REST API: the paths, JSON shapes and status codes of Kafka Connect. Routes only translate HTTP
  * to herder calls; errors are mapped in rest/errors.ts.
  */
-export async function startRestServer(opts: RestServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: opts.logger.child({ component: 'rest' }), bodyLimit: opts.bodyLimit, disableRequestLogging: true });
-  app.setErrorHandler(errorHandler);
+export async function startRestServer(opts: RestServerOptions) {
+  // Requests are not logged one by one; failures are, by the error handler.
+  const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit });
+  app.setErrorHandler(errorHandler(opts.logger.child({ component: 'rest' })));
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send({ error_code: 404, message: `HTTP 404 Not Found: ${req.method} ${req.url}` });
   });
@@ -73,3 +74,5 @@ function authorized(header: string | undefined, users: Map<string, string>): boo
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+export type RestServer = Awaited<ReturnType<typeof startRestServer>>;

@@ -40,6 +40,7 @@ export class SinkTaskRunner extends WorkerTask {
   private retryTimeoutMs = 1000;
   private assigned: TopicPartition[] = [];
   private started = false;
+  private readonly topics = new Set<string>();
 
   constructor(private readonly sink: SinkRunnerDeps, initialState: TargetState) {
     super(sink, initialState);
@@ -99,7 +100,13 @@ export class SinkTaskRunner extends WorkerTask {
       if (rec) batch.push(rec);
     }
     await this.deliver(batch);
-    for (const r of raw) this.current.set(`${r.topic}:${r.partition}`, { tp: { topic: r.topic, partition: r.partition }, offset: r.offset + 1 });
+    for (const r of raw) {
+      this.current.set(`${r.topic}:${r.partition}`, { tp: { topic: r.topic, partition: r.partition }, offset: r.offset + 1 });
+      if (!this.topics.has(r.topic)) {
+        this.topics.add(r.topic);
+        this.sink.status.onTopic?.(this.sink.connector, r.topic);
+      }
+    }
     this.sink.metrics.polled(raw.length);
   }
 

@@ -38,6 +38,7 @@ const MAX_IN_FLIGHT = 4;
  */
 export class SourceTaskRunner extends WorkerTask {
   private readonly submitted = new SubmittedRecords();
+  private readonly topics = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
   private lastFlush = Date.now();
   private flushing: Promise<void> = Promise.resolve();
@@ -102,6 +103,7 @@ export class SourceTaskRunner extends WorkerTask {
       async (acks) => {
         for (let i = 0; i < handles.length; i++) {
           this.submitted.ack(handles[i]!.pending);
+          this.noteTopic(acks[i]!.topic);
           if (commitRecord) await commitRecord(handles[i]!.record, acks[i]!);
         }
         this.src.metrics.written(acks.length);
@@ -121,6 +123,12 @@ export class SourceTaskRunner extends WorkerTask {
         await sleep(backoffMs(attempt, 300, 10_000), this.signal);
       }
     }
+  }
+
+  private noteTopic(topic: string): void {
+    if (this.topics.has(topic)) return;
+    this.topics.add(topic);
+    this.src.status.onTopic?.(this.src.connector, topic);
   }
 
   /** Transforms and converts one record; null when a transform dropped it. Synchronous: hot path. */

@@ -24,14 +24,14 @@ export abstract class WorkerTask {
   private paused = false;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
-  private current: State = 'UNASSIGNED';
+  private currentState: State = 'UNASSIGNED';
 
   constructor(protected readonly deps: WorkerTaskDeps, initialState: TargetState) {
     this.paused = initialState === 'PAUSED';
   }
 
   get id(): string { return `${this.deps.connector}-${this.deps.taskId}`; }
-  get state(): State { return this.current; }
+  get state(): State { return this.currentState; }
   get signal(): AbortSignal { return this.abort.signal; }
   protected get logger(): Logger { return this.deps.logger; }
   protected get isPaused(): boolean { return this.paused; }
@@ -45,7 +45,7 @@ export abstract class WorkerTask {
     const pause = target === 'PAUSED';
     if (pause === this.paused) return;
     this.paused = pause;
-    if (this.current === 'RUNNING' || this.current === 'PAUSED') this.report(pause ? 'PAUSED' : 'RUNNING');
+    if (this.currentState === 'RUNNING' || this.currentState === 'PAUSED') this.report(pause ? 'PAUSED' : 'RUNNING');
     this.onTargetState(pause);
     this.wake?.();
   }
@@ -83,7 +83,7 @@ export abstract class WorkerTask {
     } catch (err) {
       this.logger.error({ err }, `task ${this.id} failed while stopping`);
     }
-    if (!failed) this.current = 'UNASSIGNED';
+    if (!failed) this.currentState = 'UNASSIGNED';
   }
 
   /** Waits for resume or stop; sink runners keep their group membership alive meanwhile. */
@@ -101,7 +101,7 @@ export abstract class WorkerTask {
   }
 
   private report(state: State, trace?: string): void {
-    this.current = state;
+    this.currentState = state;
     this.deps.status.onTask(this.deps.connector, this.deps.taskId, { state, workerId: this.deps.workerId, ...(trace ? { trace } : {}) });
   }
 

@@ -1,4 +1,5 @@
-import type { Connector, ConnectorContext, Logger, SinkConnector, SourceConnector } from '@tributary/connect-api';
+import type { Connector, ConnectorContext, SinkConnector, SourceConnector } from '@tributary/connect-api';
+import type { Logger } from '../logging.js';
 import type { Log } from '../log/log.js';
 import type { WorkerMetrics } from '../metrics.js';
 import type { PluginRegistry } from '../plugins/registry.js';
@@ -159,7 +160,7 @@ export class Worker {
 
   /** The plugin instance for validation and type lookups (a fresh, unstarted instance). */
   connectorType(config: Record<string, string>): 'source' | 'sink' | 'unknown' {
-    const d = this.deps.registry.find(config['connector.class'] ?? '');
+    const d = this.deps.registry.find(config['connector.class'] ?? '', ['source', 'sink']);
     return d?.type === 'source' || d?.type === 'sink' ? d.type : 'unknown';
   }
 
