@@ -22,7 +22,7 @@ export function peakRssMb(pid) {
 
 export async function startWorker(workerFile, env = {}) {
   const child = spawn(process.execPath, [CLI, 'standalone', workerFile], {
-    stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, TRIBUTARY_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', process.env.BENCH_WORKER_STDOUT ? 'inherit' : 'ignore', 'inherit'], env: { ...process.env, TRIBUTARY_LOG_LEVEL: 'warn', ...env },
   });
   return child;
 }

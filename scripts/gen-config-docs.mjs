@@ -14,7 +14,8 @@ const { configTable } = await imp('packages/connect-api/dist/index.js');
 const { workerConfigDef } = await imp('packages/connect-runtime/dist/index.js');
 const { builtinPlugins } = await imp('packages/cli/dist/index.js');
 const { plugins: converterPlugins } = await imp('packages/connect-converters/dist/index.js');
-const all = [...builtinPlugins, ...converterPlugins];
+const { plugins: transformPlugins } = await imp('packages/connect-transforms/dist/index.js');
+const all = [...builtinPlugins, ...converterPlugins, ...transformPlugins];
 
 function defFor(name) {
   if (name === 'worker') return workerConfigDef;

@@ -25,7 +25,9 @@ export class FileStreamSourceTask implements SourceTask {
   /** Position up to which bytes were read from the file into `pending`. */
   private readPosition = 0;
   private pending = '';
+  /** Byte length of each complete line in `pending`, from index `pendingHead` on. */
   private pendingBytes: number[] = [];
+  private pendingHead = 0;
   private readonly decoder = new StringDecoder('utf8');
   private buf = Buffer.allocUnsafe(CHUNK);
   private partition: Record<string, string> = {};
@@ -72,7 +74,7 @@ export class FileStreamSourceTask implements SourceTask {
       if (nl < 0) break;
       let line = this.pending.slice(start, nl);
       if (line.endsWith('\r')) line = line.slice(0, -1);
-      this.position += this.pendingBytes[lineNo++]!;
+      this.position += this.pendingBytes[this.pendingHead + lineNo++]!;
       records.push({
         sourcePartition: this.partition, sourceOffset: { position: this.position },
         topic: this.topic, keySchema: null, key: null, valueSchema: Schemas.STRING, value: line, headers: [],
@@ -81,7 +83,11 @@ export class FileStreamSourceTask implements SourceTask {
     }
     if (start > 0) {
       this.pending = this.pending.slice(start);
-      this.pendingBytes = this.pendingBytes.slice(lineNo);
+      this.pendingHead += lineNo;
+      if (this.pendingHead === this.pendingBytes.length) {
+        this.pendingBytes = [];
+        this.pendingHead = 0;
+      }
     }
   }
 
@@ -118,7 +124,7 @@ export class FileStreamSourceTask implements SourceTask {
   }
 
   private async detectTruncationOrReplacement(): Promise<void> {
-    if (this.pending.length > 0 && this.pendingBytes.length > 0) return;
+    if (this.pendingBytes.length > this.pendingHead) return;
     const st = await stat(this.path).catch(() => null);
     if (!st) return; // removed: keep reading what we have open
     const own = await this.fh!.stat();
@@ -138,6 +144,7 @@ export class FileStreamSourceTask implements SourceTask {
     this.readPosition = 0;
     this.pending = '';
     this.pendingBytes = [];
+    this.pendingHead = 0;
     this.carry = 0;
   }
 

@@ -1,5 +1,6 @@
 import type { PluginDescriptor } from '@tributary/connect-api';
 import { plugins as converterPlugins } from '@tributary/connect-converters';
+import { plugins as transformPlugins } from '@tributary/connect-transforms';
 import { WorkerConfig } from './config/worker-config.js';
 import { StandaloneHerder } from './herder/standalone-herder.js';
 import { StatusBook } from './herder/status-book.js';
@@ -17,7 +18,7 @@ export interface StandaloneOptions {
   props: Record<string, string>;
   /** Directory against which relative paths in `props` are resolved. */
   baseDir?: string;
-  /** Plugins shipped with the distribution (connectors, transforms); converters are built in. */
+  /** Plugins shipped with the distribution (connectors); converters and transforms are built in. */
   plugins: PluginDescriptor[];
   /** Connector configs given on the command line; created (or updated) at start. */
   connectors?: Array<Record<string, string>>;
@@ -35,7 +36,7 @@ export interface RunningWorker {
 export async function startStandalone(opts: StandaloneOptions): Promise<RunningWorker> {
   const logger = opts.logger ?? createLogger();
   const config = new WorkerConfig(opts.props, opts.baseDir);
-  const registry = new PluginRegistry().register(...converterPlugins, ...opts.plugins);
+  const registry = new PluginRegistry().register(...converterPlugins, ...transformPlugins, ...opts.plugins);
   await registry.loadPluginPath(config.pluginPath, logger);
   const log = await openLog(config, logger);
   const offsets = new FileOffsetStore(config.offsetFile);

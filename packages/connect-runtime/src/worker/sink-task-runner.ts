@@ -4,7 +4,7 @@ import {
 import type { Consumer, LogRecord } from '../log/log.js';
 import type { TargetState } from '../storage/config-store.js';
 import type { ConverterSet } from './converters.js';
-import type { ErrorHandler, Stage } from './error-handler.js';
+import type { ErrorContext, ErrorHandler, Stage } from './error-handler.js';
 import type { TaskMetrics } from '../metrics.js';
 import { sleep } from './sleep.js';
 import type { TransformChain } from './transform-chain.js';
@@ -96,8 +96,9 @@ export class SinkTaskRunner extends WorkerTask {
     if (raw.length === 0 || this.signal.aborted) return;
     const batch: SinkRecord[] = [];
     for (const r of raw) {
-      const rec = await this.toSinkRecord(r);
-      if (rec) batch.push(rec);
+      const rec = this.toSinkRecord(r);
+      if (rec instanceof RecordFailure) await this.sink.errors.handle(rec.error, rec.context);
+      else if (rec) batch.push(rec);
     }
     await this.deliver(batch);
     for (const r of raw) {
@@ -126,7 +127,8 @@ export class SinkTaskRunner extends WorkerTask {
     }
   }
 
-  private async toSinkRecord(r: LogRecord): Promise<SinkRecord | null> {
+  /** Converts and transforms one record; synchronous because it is the hot path. */
+  private toSinkRecord(r: LogRecord): SinkRecord | null | RecordFailure {
     const { key, value, header } = this.sink.converters;
     let stage: Stage = 'KEY_CONVERTER';
     try {
@@ -134,7 +136,7 @@ export class SinkTaskRunner extends WorkerTask {
       stage = 'VALUE_CONVERTER';
       const v = value.toConnectData(r.topic, r.value);
       stage = 'HEADER_CONVERTER';
-      const headers: Header[] = r.headers.map((h) => {
+      const headers: Header[] = r.headers.length === 0 ? [] : r.headers.map((h) => {
         const sv = header.toConnectHeader(r.topic, h.key, h.value);
         return { key: h.key, schema: sv.schema, value: sv.value };
       });
@@ -145,12 +147,11 @@ export class SinkTaskRunner extends WorkerTask {
         originalTopic: r.topic, originalKafkaPartition: r.partition, originalKafkaOffset: r.offset,
       };
       return this.sink.transforms.isEmpty ? rec : this.sink.transforms.apply(rec);
-    } catch (err) {
-      await this.sink.errors.handle(err, {
+    } catch (error) {
+      return new RecordFailure(error, {
         stage, topic: r.topic, partition: r.partition, offset: r.offset, key: r.key, value: r.value, headers: r.headers,
         describe: () => ({ topic: r.topic, partition: r.partition, offset: r.offset }),
       });
-      return null;
     }
   }
 
@@ -188,4 +189,9 @@ export class SinkTaskRunner extends WorkerTask {
     if (this.started) await this.sink.task.stop();
     this.sink.transforms.close();
   }
+}
+
+/** A record a converter or transform rejected, with what the error handler needs to know. */
+class RecordFailure {
+  constructor(readonly error: unknown, readonly context: ErrorContext) {}
 }

@@ -189,9 +189,19 @@ class ConversionFailure {
   constructor(readonly stage: 'TRANSFORMATION' | 'KEY_CONVERTER' | 'VALUE_CONVERTER' | 'HEADER_CONVERTER', readonly error: unknown) {}
 }
 
-/** A stable key for a source partition (its JSON with sorted keys); cheap for the common one-key case. */
+const partitionKeys = new WeakMap<SourcePartition, string>();
+
+/**
+ * A stable key for a source partition (its JSON with sorted keys). Sources usually reuse one partition
+ * object for all records of a partition, so the key is computed once per object.
+ */
 function partitionKey(p: SourcePartition): string {
-  return offsetKey('', p);
+  let k = partitionKeys.get(p);
+  if (k === undefined) {
+    k = offsetKey('', p);
+    partitionKeys.set(p, k);
+  }
+  return k;
 }
 
 function describeSource(r: SourceRecord): unknown {

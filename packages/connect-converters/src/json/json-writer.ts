@@ -1,0 +1,227 @@
+import { DataError, DateType, Decimal, Struct, TimeType, TimestampType, type Schema } from '@tributary/connect-api';
+import { javaBigDecimal, javaDouble, javaFloat, jsonQuote, toBase64 } from './java-text.js';
+import { bigintToBytes, decimalUnscaled, nodeTypeOf } from './values.js';
+
+/** Writes one value of a fixed schema as JSON text. */
+export type ValueWriter = (value: unknown) => string;
+
+const TYPE_NAMES: Record<Schema['type'], string> = {
+  INT8: 'int8', INT16: 'int16', INT32: 'int32', INT64: 'int64', FLOAT32: 'float', FLOAT64: 'double',
+  BOOLEAN: 'boolean', STRING: 'string', BYTES: 'bytes', ARRAY: 'array', MAP: 'map', STRUCT: 'struct',
+};
+
+export interface WriterOptions {
+  readonly decimalNumeric: boolean;
+  readonly replaceNullWithDefault: boolean;
+}
+
+/**
+ * Builds JSON text the way Kafka's JsonConverter does, straight into strings. Each schema object gets
+ * its schema text and a compiled value writer once (schemas are immutable, so a WeakMap is a safe
+ * cache), which is what keeps a million records of the same schema cheap.
+ */
+export class JsonWriter {
+  private readonly schemaTexts = new WeakMap<Schema, string>();
+  private readonly writers = new WeakMap<Schema, ValueWriter>();
+
+  constructor(private readonly options: WriterOptions) {}
+
+  /** The schema as Kafka's JSON schema node: type, items/keys/values/fields, optional, name, version, doc, parameters, default. */
+  schemaText(schema: Schema): string {
+    let text = this.schemaTexts.get(schema);
+    if (text === undefined) {
+      text = this.buildSchemaText(schema);
+      this.schemaTexts.set(schema, text);
+    }
+    return text;
+  }
+
+  /** The payload for `value` under `schema` (null schema: inferred from the value, as schemaless). */
+  write(schema: Schema | null | undefined, value: unknown): string {
+    return schema ? this.writerFor(schema)(value) : this.writeSchemaless(value);
+  }
+
+  writerFor(schema: Schema): ValueWriter {
+    let w = this.writers.get(schema);
+    if (w === undefined) {
+      w = this.withNulls(schema, this.compile(schema));
+      this.writers.set(schema, w);
+    }
+    return w;
+  }
+
+  private buildSchemaText(s: Schema): string {
+    let out = `{"type":"${TYPE_NAMES[s.type]}"`;
+    if (s.type === 'ARRAY') out += `,"items":${this.schemaText(s.valueSchema!)}`;
+    else if (s.type === 'MAP') out += `,"keys":${this.schemaText(s.keySchema!)},"values":${this.schemaText(s.valueSchema!)}`;
+    else if (s.type === 'STRUCT') {
+      const fields = s.fields!.map((f) => `${this.schemaText(f.schema).slice(0, -1)},"field":${jsonQuote(f.name)}}`);
+      out += `,"fields":[${fields.join(',')}]`;
+    }
+    out += `,"optional":${s.optional}`;
+    if (s.name != null) out += `,"name":${jsonQuote(s.name)}`;
+    if (s.version != null) out += `,"version":${s.version}`;
+    if (s.doc != null) out += `,"doc":${jsonQuote(s.doc)}`;
+    if (s.parameters != null) {
+      const params = Object.entries(s.parameters).map(([k, v]) => `${jsonQuote(k)}:${jsonQuote(v)}`);
+      out += `,"parameters":{${params.join(',')}}`;
+    }
+    if (s.defaultValue != null) out += `,"default":${this.writerFor(s)(s.defaultValue)}`;
+    return `${out}}`;
+  }
+
+  private withNulls(schema: Schema, write: ValueWriter): ValueWriter {
+    const fallback = schema.defaultValue;
+    const useDefault = fallback != null && this.options.replaceNullWithDefault;
+    const optional = schema.optional;
+    return (value) => {
+      if (value != null) return write(value);
+      if (useDefault) return write(fallback);
+      if (optional) return 'null';
+      throw new DataError('Conversion error: null value for field that is required and has no default value');
+    };
+  }
+
+  private compile(schema: Schema): ValueWriter {
+    const logical = this.compileLogical(schema);
+    if (logical) return logical;
+    switch (schema.type) {
+      case 'INT8': case 'INT16': case 'INT32': return (v) => integer(v, schema);
+      case 'INT64': return (v) => (typeof v === 'bigint' ? v.toString() : integer(v, schema));
+      case 'FLOAT32': return (v) => javaFloat(number(v, schema));
+      case 'FLOAT64': return (v) => javaDouble(number(v, schema));
+      case 'BOOLEAN': return (v) => {
+        if (typeof v !== 'boolean') throw invalidType(schema, v);
+        return v ? 'true' : 'false';
+      };
+      case 'STRING': return (v) => {
+        if (typeof v !== 'string') throw invalidType(schema, v);
+        return jsonQuote(v);
+      };
+      case 'BYTES': return (v) => {
+        if (!(v instanceof Uint8Array)) throw new DataError(`Invalid type for bytes type: ${nodeTypeOf(v)}`);
+        return `"${toBase64(v)}"`;
+      };
+      case 'ARRAY': {
+        const item = this.writerFor(schema.valueSchema!);
+        return (v) => {
+          if (!Array.isArray(v)) throw invalidType(schema, v);
+          let out = '[';
+          for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ',') + item(v[i]);
+          return `${out}]`;
+        };
+      }
+      case 'MAP': return this.compileMap(schema);
+      case 'STRUCT': return this.compileStruct(schema);
+    }
+  }
+
+  private compileMap(schema: Schema): ValueWriter {
+    const key = this.writerFor(schema.keySchema!);
+    const val = this.writerFor(schema.valueSchema!);
+    const objectMode = schema.keySchema!.type === 'STRING';
+    return (v) => {
+      const entries = mapEntries(v, schema);
+      let out = objectMode ? '{' : '[';
+      let first = true;
+      for (const [k, x] of entries) {
+        if (!first) out += ',';
+        first = false;
+        // Jackson's ObjectNode keys are the key's text; a string key writes as itself.
+        out += objectMode ? `${jsonQuote(String(k))}:${val(x)}` : `[${key(k)},${val(x)}]`;
+      }
+      return out + (objectMode ? '}' : ']');
+    };
+  }
+
+  private compileStruct(schema: Schema): ValueWriter {
+    const fields = schema.fields!.map((f, i) => ({
+      name: f.name,
+      prefix: (i === 0 ? '{' : ',') + jsonQuote(f.name) + ':',
+      write: this.writerFor(f.schema),
+    }));
+    return (v) => {
+      if (!(v instanceof Struct)) throw invalidType(schema, v);
+      if (v.schema !== schema && this.schemaText(v.schema) !== this.schemaText(schema)) throw new DataError('Mismatching schema.');
+      if (fields.length === 0) return '{}';
+      let out = '';
+      for (const f of fields) out += f.prefix + f.write(v.getWithoutDefault(f.name));
+      return `${out}}`;
+    };
+  }
+
+  private compileLogical(schema: Schema): ValueWriter | undefined {
+    switch (schema.name) {
+      case Decimal.LOGICAL_NAME: {
+        const scale = Decimal.scale(schema);
+        const numeric = this.options.decimalNumeric;
+        return (v) => {
+          const unscaled = decimalUnscaled(v, scale);
+          if (numeric) return javaBigDecimal(unscaled, scale);
+          return `"${toBase64(bigintToBytes(unscaled))}"`;
+        };
+      }
+      case DateType.LOGICAL_NAME: return (v) => {
+        if (!(v instanceof Date)) throw new DataError(`Invalid type for Date, expected Date but was ${nodeTypeOf(v)}`);
+        return String(DateType.fromLogical(v));
+      };
+      case TimeType.LOGICAL_NAME: return (v) => {
+        if (!(v instanceof Date)) throw new DataError(`Invalid type for Time, expected Date but was ${nodeTypeOf(v)}`);
+        return String(TimeType.fromLogical(v));
+      };
+      case TimestampType.LOGICAL_NAME: return (v) => {
+        if (!(v instanceof Date)) throw new DataError(`Invalid type for Timestamp, expected Date but was ${nodeTypeOf(v)}`);
+        return String(v.getTime());
+      };
+      default: return undefined;
+    }
+  }
+
+  /** A value without a schema: its type is inferred from the JavaScript value, as Kafka infers it from the Java class. */
+  writeSchemaless(v: unknown): string {
+    if (v == null) return 'null';
+    switch (typeof v) {
+      case 'string': return jsonQuote(v);
+      case 'boolean': return v ? 'true' : 'false';
+      case 'bigint': return v.toString();
+      case 'number': return Number.isInteger(v) && Math.abs(v) < 1e21 ? String(v) : javaDouble(v);
+      default: break;
+    }
+    if (v instanceof Uint8Array) return `"${toBase64(v)}"`;
+    if (Array.isArray(v)) return `[${v.map((x) => this.writeSchemaless(x)).join(',')}]`;
+    if (v instanceof Struct) return this.write(v.schema, v);
+    if (v instanceof Date) throw new DataError('Java class class java.util.Date does not have corresponding schema type.');
+    if (v instanceof Map) {
+      const entries = [...v.entries()];
+      if (entries.every(([k]) => typeof k === 'string')) {
+        return `{${entries.map(([k, x]) => `${jsonQuote(k as string)}:${this.writeSchemaless(x)}`).join(',')}}`;
+      }
+      return `[${entries.map(([k, x]) => `[${this.writeSchemaless(k)},${this.writeSchemaless(x)}]`).join(',')}]`;
+    }
+    if (typeof v === 'object') {
+      return `{${Object.entries(v).map(([k, x]) => `${jsonQuote(k)}:${this.writeSchemaless(x)}`).join(',')}}`;
+    }
+    throw new DataError(`Couldn't convert ${String(v)} to JSON.`);
+  }
+}
+
+function integer(v: unknown, schema: Schema): string {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw invalidType(schema, v);
+  return String(v);
+}
+
+function number(v: unknown, schema: Schema): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  throw invalidType(schema, v);
+}
+
+function mapEntries(v: unknown, schema: Schema): Iterable<[unknown, unknown]> {
+  if (v instanceof Map) return v.entries();
+  if (typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array)) return Object.entries(v);
+  throw invalidType(schema, v);
+}
+
+function invalidType(schema: Schema, v: unknown): DataError {
+  return new DataError(`Invalid type for ${schema.type}: ${nodeTypeOf(v)}`);
+}
