@@ -4,12 +4,14 @@
 # Usage: cassandra.sh up | down [--wipe] | status | install | cql-version
 set -euo pipefail
 SVC=cassandra
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 CASSANDRA_VERSION=5.0.9 # newest 5.0.x on Maven Central
 CQL_PORT=9042
 CASSANDRA_HEAP="${CASSANDRA_HEAP:-768m}"
 CASSANDRA_HOME="$DIST_ROOT/cassandra-$CASSANDRA_VERSION"
+SVC_PORTS="$CQL_PORT 7000"
 EXTRA_CMDS="cql-version"
 
 svc_info() { echo "cql 127.0.0.1:$CQL_PORT"; }

@@ -11,12 +11,14 @@
 # Usage: elasticsearch.sh up | down [--wipe] | status | install
 set -euo pipefail
 SVC=elasticsearch
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ES_VERSION=8.19.21 # newest 8.x integ-test-zip on Maven Central
 ES_PORT=9200
 ES_HEAP="${ES_HEAP:-512m}"
 ES_HOME="$DIST_ROOT/elasticsearch-$ES_VERSION"
+SVC_PORTS="$ES_PORT 9300"
 
 svc_info() { echo "http://127.0.0.1:$ES_PORT"; }
 
@@ -78,6 +80,9 @@ EOF
 
 svc_start() {
   need_java
+  if [[ ${#NON_ROOT[@]} -gt 0 ]] && ! "${NON_ROOT[@]}" true 2>/dev/null; then
+    die "Elasticsearch refuses to run as root and user namespaces are not available here; run as a non-root user"
+  fi
   write_config
   local java_home
   java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")

@@ -5,6 +5,7 @@
 # Usage: kafka.sh up | down [--wipe] | status | install | smoke | run-class CLASS ARGS...
 set -euo pipefail
 SVC=kafka
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 KAFKA_VERSION=3.9.2 # newest 3.9.x on Maven Central
@@ -12,6 +13,7 @@ KAFKA_PORT=9092
 KAFKA_CONTROLLER_PORT=9093
 KAFKA_HEAP="${KAFKA_HEAP:--Xms256m -Xmx512m}"
 KAFKA_HOME="$DIST_ROOT/kafka-$KAFKA_VERSION"
+SVC_PORTS="$KAFKA_PORT $KAFKA_CONTROLLER_PORT"
 EXTRA_CMDS="smoke|run-class"
 
 svc_info() { echo "bootstrap 127.0.0.1:$KAFKA_PORT"; }

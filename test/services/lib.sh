@@ -164,11 +164,17 @@ pid_alive() {
 # port_open PORT [HOST]
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/${2:-127.0.0.1}/$1" 2>/dev/null; }
 
+# rotate_log: keep one previous log once the log passes 20 MiB (logs are appended across restarts)
+rotate_log() {
+  if [[ $(stat -c %s "$LOG_FILE" 2>/dev/null || echo 0) -gt 20971520 ]]; then mv -f "$LOG_FILE" "$LOG_FILE.1"; fi
+}
+
 # spawn CMD...: start CMD detached (own session, no tty, stdio to $LOG_FILE), pid into $PID_FILE.
 # The child survives the calling shell. Extra file descriptors (e.g. the lock) are not inherited.
 spawn() {
   mkdir -p "$RUN_DIR"
   rm -f "$PID_FILE"
+  rotate_log
   printf '\n===== %s starting %s =====\n' "$(date '+%F %T')" "$SVC" >>"$LOG_FILE"
   # shellcheck disable=SC2016
   setsid nohup bash -c 'echo $$ >"$1"; shift; exec "$@"' spawn "$PID_FILE" "$@" \
@@ -232,7 +238,7 @@ rss_mb() { # RSS of the service process tree in MiB
 }
 
 # ---- command dispatch ------------------------------------------------------
-# A service script defines:
+# A service script sets SVC_PORTS (checked to be free before a start) and defines:
 #   svc_install   download/build into $DIST_ROOT (idempotent, cached)
 #   svc_start     write config, prepare data dir, spawn the server
 #   svc_ready     return 0 when the server answers real requests
@@ -261,6 +267,10 @@ do_up() {
   local t0=$SECONDS
   svc_install
   if ! pid_alive; then
+    local port
+    for port in ${SVC_PORTS:-}; do
+      port_open "$port" && die "port $port is already in use by another process: $(ss -ltnpH "sport = :$port" 2>/dev/null | awk '{print $NF}')"
+    done
     log "starting; log: $LOG_FILE"
     svc_start
   else

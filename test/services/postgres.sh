@@ -5,11 +5,13 @@
 # Usage: postgres.sh up | down [--wipe] | status | install | psql [ARGS...]
 set -euo pipefail
 SVC=postgres
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PG_MAJOR=15
 PG_PORT=55432
 PG_BIN="/usr/lib/postgresql/$PG_MAJOR/bin"
+SVC_PORTS="$PG_PORT"
 EXTRA_CMDS="psql"
 
 svc_info() { echo "postgres://postgres:postgres@127.0.0.1:$PG_PORT/postgres"; }
@@ -52,6 +54,7 @@ svc_start() {
   prepare_run_dir
   local real data
   real=$(readlink -f "$RUN_DIR") data="$(readlink -f "$RUN_DIR")/data"
+  rotate_log
   touch "$LOG_FILE"
   [[ $(id -u) -ne 0 ]] || chown postgres: "$LOG_FILE"
   if [[ ! -f $data/PG_VERSION ]]; then
@@ -87,8 +90,7 @@ EOF
   # pg_ctl daemonizes the postmaster (setsid); we keep its pid for status/idempotency checks.
   setsid "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$data" -l "$real/$SVC.log" -W start </dev/null >/dev/null 2>&1 9>&- ||
     { show_log_tail; die "pg_ctl start failed"; }
-  local i
-  for i in $(seq 100); do
+  for _ in $(seq 100); do
     [[ -s $DATA_DIR/postmaster.pid ]] && break
     sleep 0.1
   done

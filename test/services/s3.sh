@@ -11,6 +11,7 @@
 # Usage: s3.sh up | down [--wipe] | status | install | smoke
 set -euo pipefail
 SVC=s3
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 MINIO_MODULE=github.com/minio/minio
@@ -19,6 +20,7 @@ S3_PORT=9000
 S3_ACCESS_KEY=tributary
 S3_SECRET_KEY=tributary-secret
 MINIO_HOME="$DIST_ROOT/minio-$MINIO_VERSION"
+SVC_PORTS="$S3_PORT"
 EXTRA_CMDS="smoke"
 
 svc_info() { echo "http://127.0.0.1:$S3_PORT key $S3_ACCESS_KEY / $S3_SECRET_KEY"; }

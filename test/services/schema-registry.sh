@@ -8,6 +8,7 @@
 # Usage: schema-registry.sh up | down [--wipe] | status | install
 set -euo pipefail
 SVC=schema-registry
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 APICURIO_VERSION=3.3.3 # newest 3.x on Maven Central
@@ -15,6 +16,7 @@ REGISTRY_PORT=8081
 REGISTRY_MGMT_PORT=18081 # Quarkus management interface (health/metrics); its default 9000 clashes with S3
 REGISTRY_HEAP="${REGISTRY_HEAP:-256m}"
 APICURIO_HOME="$DIST_ROOT/apicurio-registry-$APICURIO_VERSION"
+SVC_PORTS="$REGISTRY_PORT $REGISTRY_MGMT_PORT"
 
 svc_info() { echo "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7"; }
 
