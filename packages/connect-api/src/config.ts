@@ -1,5 +1,8 @@
 import { ConfigError, type ConfigProblem } from './errors.js';
 
+/** Flat string configuration, exactly as POSTed to the REST API (after config providers resolved it). */
+export type ConnectorConfig = Readonly<Record<string, string>>;
+
 /** Kafka's ConfigDef types, upper-case as they appear in the REST API. */
 export type ConfigType = 'STRING' | 'INT' | 'LONG' | 'SHORT' | 'DOUBLE' | 'BOOLEAN' | 'LIST' | 'CLASS' | 'PASSWORD';
 export type Importance = 'HIGH' | 'MEDIUM' | 'LOW';

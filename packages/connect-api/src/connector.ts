@@ -1,10 +1,7 @@
-import type { ConfigDef, ConfigValue } from './config.js';
+import type { ConfigDef, ConfigValue, ConnectorConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { SinkTask, SourceTask } from './task.js';
 import type { SourceOffset, SourcePartition, TopicPartition } from './records.js';
-
-/** Flat string configuration, exactly as POSTed to the REST API (after config providers resolved it). */
-export type ConnectorConfig = Readonly<Record<string, string>>;
 
 /** What the runtime offers a connector instance. */
 export interface ConnectorContext {

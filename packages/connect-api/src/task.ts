@@ -1,4 +1,4 @@
-import type { ConnectorConfig } from './connector.js';
+import type { ConnectorConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type {
   RecordMetadata, SinkRecord, SourceOffset, SourcePartition, SourceRecord, TopicPartition,
