@@ -39,7 +39,7 @@ async function ours() {
   await waitUntil(async () => (await fetch(`${url}/`)).ok);
   const output = join(dir, 'out.txt');
   const started = process.hrtime.bigint();
-  await post(`${url}/connectors`, { name: 'src', config: { 'connector.class': 'FileStreamSource', file: input, topic: 'bench', 'batch.size': '5000' } });
+  await post(`${url}/connectors`, { name: 'src', config: { 'connector.class': 'FileStreamSource', file: input, topic: 'bench', 'batch.size': process.env.BENCH_BATCH ?? '2000' } });
   await post(`${url}/connectors`, { name: 'sink', config: { 'connector.class': 'FileStreamSink', file: output, topics: 'bench' } });
   await waitUntil(async () => (await stat(output)).size >= bytes, 600_000, 20);
   const secs = Number(process.hrtime.bigint() - started) / 1e9;

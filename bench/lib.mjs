@@ -21,7 +21,8 @@ export function peakRssMb(pid) {
 }
 
 export async function startWorker(workerFile, env = {}) {
-  const child = spawn(process.execPath, [CLI, 'standalone', workerFile], {
+  // Through the bin, as users run it: its shebang carries the worker's V8 memory settings.
+  const child = spawn(CLI, ['standalone', workerFile], {
     stdio: ['ignore', process.env.BENCH_WORKER_STDOUT ? 'inherit' : 'ignore', 'inherit'], env: { ...process.env, TRIBUTARY_LOG_LEVEL: 'warn', ...env },
   });
   return child;

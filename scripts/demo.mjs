@@ -10,8 +10,8 @@ process.chdir(root);
 mkdirSync('data/demo', { recursive: true });
 appendFileSync('data/demo/input.txt', '');
 
-const worker = spawn(process.execPath, [
-  'packages/cli/dist/main.js', 'standalone', 'config/demo-worker.properties',
+const worker = spawn('packages/cli/dist/main.js', [
+  'standalone', 'config/demo-worker.properties',
   'config/demo-file-source.json', 'config/demo-file-sink.json',
 ], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, TRIBUTARY_LOG_LEVEL: process.env.TRIBUTARY_LOG_LEVEL ?? 'warn' } });
 

@@ -66,7 +66,8 @@ export class WorkerProcess {
     const workerFile = join(this.dir, 'worker.properties');
     await writeFile(workerFile, Object.entries(this.props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
     this.output = '';
-    const child = spawn(process.execPath, [CLI, 'standalone', workerFile, ...connectorFiles], {
+    // Through the bin, as users run it (its shebang sets the worker's V8 memory settings).
+    const child = spawn(CLI, ['standalone', workerFile, ...connectorFiles], {
       stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TRIBUTARY_LOG_LEVEL: process.env.TRIBUTARY_LOG_LEVEL ?? 'warn' },
     });
     this.child = child;

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 import { Command } from 'commander';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerConsumeCommand } from './commands/consume.js';
