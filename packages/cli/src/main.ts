@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerConsumeCommand } from './commands/consume.js';
-import { runStandalone } from './commands/worker.js';
+import { runDistributed, runStandalone } from './commands/worker.js';
 
 const program = new Command('tributary')
   .description('Tributary: a Kafka Connect-style connector runtime for Node.js')
@@ -13,6 +13,10 @@ const program = new Command('tributary')
 program.command('standalone <worker-config> [connector-configs...]')
   .description('run a standalone worker (worker.properties or worker.json; connector configs as .json or .properties)')
   .action(runStandalone);
+
+program.command('distributed <worker-config>')
+  .description('run a worker of a cluster (needs bootstrap.servers, group.id and the *.storage.topic keys)')
+  .action(runDistributed);
 
 registerAdminCommands(program);
 registerConsumeCommand(program);

@@ -2,11 +2,12 @@
 export * from './log/log.js';
 export { openEmbeddedLog } from './log/embedded/index.js';
 export { openLog } from './log/open-log.js';
-export { WorkerConfig, workerConfigDef } from './config/worker-config.js';
+export { WorkerConfig, workerConfigDef, distributedConfigDef } from './config/worker-config.js';
 export { readConfigFile, stringifyValues } from './config/config-file.js';
 export { commonConnectorConfigDef, sinkConnectorConfigDef, sourceConnectorConfigDef } from './config/connector-config.js';
 export { PluginRegistry } from './plugins/registry.js';
 export { startStandalone, type RunningWorker, type StandaloneOptions } from './standalone.js';
+export { startDistributed, type DistributedOptions } from './distributed/distributed.js';
 export type { Herder, ConnectorInfo, ConnectorStateInfo, TaskStateInfo } from './herder/herder.js';
 export { createLogger } from './logging.js';
 export * from './errors.js';

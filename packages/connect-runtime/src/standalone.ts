@@ -2,6 +2,7 @@ import type { PluginDescriptor } from '@tributary/connect-api';
 import { plugins as converterPlugins } from '@tributary/connect-converters';
 import { plugins as transformPlugins } from '@tributary/connect-transforms';
 import { WorkerConfig } from './config/worker-config.js';
+import type { Herder } from './herder/herder.js';
 import { StandaloneHerder } from './herder/standalone-herder.js';
 import { StatusBook } from './herder/status-book.js';
 import { openLog } from './log/open-log.js';
@@ -26,7 +27,7 @@ export interface StandaloneOptions {
 }
 
 export interface RunningWorker {
-  readonly herder: StandaloneHerder;
+  readonly herder: Herder;
   readonly rest: RestServer;
   readonly url: string;
   stop(): Promise<void>;

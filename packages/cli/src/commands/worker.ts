@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
-import { createLogger, readConfigFile, startStandalone } from '@tributary/connect-runtime';
+import { createLogger, readConfigFile, startDistributed, startStandalone, type RunningWorker } from '@tributary/connect-runtime';
+import type { Logger } from 'pino';
 import { builtinPlugins } from '../plugins.js';
 
 /** `tributary standalone worker.properties [connector.json …]`: runs until SIGINT/SIGTERM. */
@@ -10,6 +11,18 @@ export async function runStandalone(workerFile: string, connectorFiles: string[]
   const worker = await startStandalone({
     props, baseDir: dirname(resolve(workerFile)), plugins: builtinPlugins, connectors, logger,
   });
+  stopOnSignals(worker, logger);
+}
+
+/** `tributary distributed worker.properties`: joins the cluster named by group.id; runs until signalled. */
+export async function runDistributed(workerFile: string): Promise<void> {
+  const logger = createLogger();
+  const props = await readConfigFile(workerFile);
+  const worker = await startDistributed({ props, baseDir: dirname(resolve(workerFile)), plugins: builtinPlugins, logger });
+  stopOnSignals(worker, logger);
+}
+
+function stopOnSignals(worker: RunningWorker, logger: Logger): void {
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -4,6 +4,7 @@ import { ConfigDef, Validators, type ParsedConfig } from '@tributary/connect-api
 const COMMON = 'Common';
 const REST = 'REST';
 const EMBEDDED = 'Embedded log';
+const DISTRIBUTED = 'Distributed';
 
 /** The worker's own keys; spelled as Kafka Connect's where Kafka Connect has them. */
 export const workerConfigDef = new ConfigDef()
@@ -51,6 +52,22 @@ export const workerConfigDef = new ConfigDef()
     documentation: 'Age after which old segments are deleted.' })
   .define({ name: 'embedded.log.flush.interval.ms', type: 'LONG', default: 1000, importance: 'LOW', group: EMBEDDED,
     documentation: 'How often the embedded log fsyncs. A killed process loses nothing it acknowledged either way; this bounds what a power loss can take.' });
+
+/** Keys of distributed mode, as Kafka Connect's. */
+export const distributedConfigDef = new ConfigDef()
+  .define({ name: 'group.id', type: 'STRING', importance: 'HIGH', group: DISTRIBUTED, documentation: 'The Kafka group the workers of one cluster join; Kafka\'s group coordinator decides who is alive and who leads.' })
+  .define({ name: 'config.storage.topic', type: 'STRING', importance: 'HIGH', group: DISTRIBUTED, documentation: 'Compacted, single-partition topic holding connector configs, task configs and target states (Kafka Connect\'s record format).' })
+  .define({ name: 'offset.storage.topic', type: 'STRING', importance: 'HIGH', group: DISTRIBUTED, documentation: 'Compacted topic holding source offsets.' })
+  .define({ name: 'status.storage.topic', type: 'STRING', importance: 'HIGH', group: DISTRIBUTED, documentation: 'Compacted topic holding connector and task statuses.' })
+  .define({ name: 'config.storage.replication.factor', type: 'SHORT', default: 3, importance: 'LOW', group: DISTRIBUTED, documentation: 'Replication factor of the config topic when created; -1 for the broker default.' })
+  .define({ name: 'offset.storage.replication.factor', type: 'SHORT', default: 3, importance: 'LOW', group: DISTRIBUTED, documentation: 'Replication factor of the offsets topic when created; -1 for the broker default.' })
+  .define({ name: 'status.storage.replication.factor', type: 'SHORT', default: 3, importance: 'LOW', group: DISTRIBUTED, documentation: 'Replication factor of the status topic when created; -1 for the broker default.' })
+  .define({ name: 'offset.storage.partitions', type: 'INT', default: 25, importance: 'LOW', group: DISTRIBUTED, documentation: 'Partitions of the offsets topic when created.' })
+  .define({ name: 'status.storage.partitions', type: 'INT', default: 5, importance: 'LOW', group: DISTRIBUTED, documentation: 'Partitions of the status topic when created.' })
+  .define({ name: 'session.timeout.ms', type: 'INT', default: 10000, importance: 'HIGH', group: DISTRIBUTED, documentation: 'A worker that sends no heartbeat for this long is considered gone.' })
+  .define({ name: 'heartbeat.interval.ms', type: 'INT', default: 3000, importance: 'HIGH', group: DISTRIBUTED, documentation: 'How often a worker heartbeats to the group coordinator.' })
+  .define({ name: 'rebalance.timeout.ms', type: 'INT', default: 60000, importance: 'LOW', group: DISTRIBUTED, documentation: 'How long the coordinator waits for workers to rejoin during a rebalance.' })
+  .define({ name: 'scheduled.rebalance.max.delay.ms', type: 'INT', default: 300000, importance: 'LOW', group: DISTRIBUTED, documentation: 'How long the work of a departed worker waits for it to come back before it is reassigned; 0 reassigns at once.' });
 
 /** A parsed worker config with the derived values the worker needs. */
 export class WorkerConfig {

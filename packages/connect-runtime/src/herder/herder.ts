@@ -45,6 +45,11 @@ export interface Herder {
   stop(): Promise<void>;
   serverInfo(): { version: string; commit: string; kafka_cluster_id: string };
   health(): { status: 'healthy' | 'starting' | 'unhealthy'; message: string };
+  /**
+   * Distributed mode: the URL of the worker that must handle config writes (the leader), or null to
+   * handle them here. Throws a ConflictError (409) while no leader is known.
+   */
+  forwardTarget?(): string | null;
 
   connectors(): Promise<string[]>;
   connectorInfo(name: string): Promise<ConnectorInfo>;

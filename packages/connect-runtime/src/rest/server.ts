@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { ConflictError } from '../errors.js';
 import type { Logger } from 'pino';
 import type { Herder } from '../herder/herder.js';
 import type { WorkerMetrics } from '../metrics.js';
@@ -48,6 +49,7 @@ export async function startRestServer(opts: RestServerOptions) {
       }
     });
   }
+  app.addHook('preHandler', forwardWrites(opts.herder));
   app.get('/', async () => opts.herder.serverInfo());
   app.get('/health', async (_req, reply) => {
     const h = opts.herder.health();
@@ -62,6 +64,33 @@ export async function startRestServer(opts: RestServerOptions) {
   await app.register(pluginRoutes(opts.herder));
   await app.listen({ host: opts.host, port: opts.port });
   return app;
+}
+
+/**
+ * In a cluster, config writes run on the leader: a follower re-sends the request there once, with
+ * `forward=false` (as Kafka Connect does); a request that still misses the leader gets 409.
+ */
+function forwardWrites(herder: Herder) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.method === 'GET' || !req.url.startsWith('/connectors') || !herder.forwardTarget) return;
+    const target = herder.forwardTarget();
+    if (!target) return;
+    const url = new URL(req.url, 'http://local');
+    if (url.searchParams.get('forward') === 'false') {
+      throw new ConflictError('Cannot complete request because of a conflicting operation (e.g. worker rebalance)');
+    }
+    url.searchParams.set('forward', 'false');
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (req.headers.authorization) headers.authorization = req.headers.authorization;
+    const res = await fetch(`${target}${url.pathname}${url.search}`, {
+      method: req.method, headers, body: req.body === undefined ? undefined : JSON.stringify(req.body),
+    });
+    const location = res.headers.get('location');
+    if (location) void reply.header('Location', location);
+    const text = await res.text();
+    void reply.code(res.status).header('content-type', 'application/json');
+    return reply.send(text === '' ? undefined : text);
+  };
 }
 
 function authorized(header: string | undefined, users: Map<string, string>): boolean {

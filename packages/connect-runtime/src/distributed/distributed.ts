@@ -1,0 +1,76 @@
+import type { PluginDescriptor } from '@tributary/connect-api';
+import { plugins as converterPlugins } from '@tributary/connect-converters';
+import { plugins as transformPlugins } from '@tributary/connect-transforms';
+import { ConfigError } from '@tributary/connect-api';
+import { distributedConfigDef, WorkerConfig } from '../config/worker-config.js';
+import { StatusBook } from '../herder/status-book.js';
+import { openLog } from '../log/open-log.js';
+import { createLogger, type Logger } from '../logging.js';
+import { WorkerMetrics } from '../metrics.js';
+import { PluginRegistry } from '../plugins/registry.js';
+import { startRestServer } from '../rest/server.js';
+import type { RunningWorker } from '../standalone.js';
+import { Worker } from '../worker/worker.js';
+import { ConfigTopic } from './config-topic.js';
+import { DistributedHerder } from './distributed-herder.js';
+import { OffsetTopic } from './offset-topic.js';
+import { StatusTopic } from './status-topic.js';
+
+export interface DistributedOptions {
+  props: Record<string, string>;
+  baseDir?: string;
+  plugins: PluginDescriptor[];
+  logger?: Logger;
+}
+
+/** Starts a worker of a cluster: Kafka log, internal topics, group membership, REST API. */
+export async function startDistributed(opts: DistributedOptions): Promise<RunningWorker> {
+  const logger = opts.logger ?? createLogger();
+  const config = new WorkerConfig(opts.props, opts.baseDir);
+  const d = distributedConfigDef.parse(opts.props);
+  if (config.bootstrapServers.length === 0) throw new ConfigError([{ key: 'bootstrap.servers', message: 'distributed mode needs Kafka: set bootstrap.servers' }]);
+  const registry = new PluginRegistry().register(...converterPlugins, ...transformPlugins, ...opts.plugins);
+  await registry.loadPluginPath(config.pluginPath, logger);
+  const log = await openLog(config, logger);
+  const rf = (k: string) => d.int(k);
+  const admin = log.admin();
+  await admin.createTopics([
+    { topic: d.string('config.storage.topic'), partitions: 1, replicationFactor: rf('config.storage.replication.factor'), configs: { 'cleanup.policy': 'compact' } },
+    { topic: d.string('offset.storage.topic'), partitions: d.int('offset.storage.partitions'), replicationFactor: rf('offset.storage.replication.factor'), configs: { 'cleanup.policy': 'compact' } },
+    { topic: d.string('status.storage.topic'), partitions: d.int('status.storage.partitions'), replicationFactor: rf('status.storage.replication.factor'), configs: { 'cleanup.policy': 'compact' } },
+  ]);
+  const configPartitions = await admin.partitionCount(d.string('config.storage.topic'));
+  if (configPartitions !== 1) {
+    throw new ConfigError([{ key: 'config.storage.topic', message: `Topic ${d.string('config.storage.topic')} must have exactly 1 partition, found ${configPartitions}` }]);
+  }
+  const statuses = new StatusBook();
+  const configs = new ConfigTopic(log, d.string('config.storage.topic'), logger);
+  const offsets = new OffsetTopic(log, d.string('offset.storage.topic'), logger);
+  const statusTopic = new StatusTopic(log, d.string('status.storage.topic'), statuses, logger);
+  const metrics = new WorkerMetrics();
+  const worker = new Worker({ config, registry, log, offsets, status: statusTopic, logger, metrics });
+  const url = `http://${config.advertisedId}`;
+  const herder = new DistributedHerder({
+    worker, registry, log, logger, statuses, configs, offsets, statusTopic, url,
+    brokers: config.bootstrapServers, groupId: d.string('group.id'),
+    sessionTimeoutMs: d.int('session.timeout.ms'), heartbeatIntervalMs: d.int('heartbeat.interval.ms'),
+    rebalanceTimeoutMs: d.int('rebalance.timeout.ms'), maxDelayMs: d.int('scheduled.rebalance.max.delay.ms'),
+    clusterId: d.string('group.id'),
+  });
+  const { host, port } = config.listener;
+  const rest = await startRestServer({ herder, metrics, logger, host, port, bodyLimit: config.maxBodyBytes, basicAuthUsers: config.basicAuthUsers });
+  await herder.start();
+  logger.info({ url, group: d.string('group.id') }, 'distributed worker started');
+  let stopping: Promise<void> | null = null;
+  return {
+    herder, rest, url,
+    stop() {
+      stopping ??= (async () => {
+        await rest.close();
+        await herder.stop();
+        await log.close();
+      })();
+      return stopping;
+    },
+  };
+}
