@@ -44,8 +44,32 @@ export class WorkerProcess {
   readonly url: string;
   output = '';
 
-  constructor(readonly dir: string, readonly port: number, readonly props: Record<string, string>) {
+  constructor(readonly dir: string, readonly port: number, readonly props: Record<string, string>, readonly mode: 'standalone' | 'distributed' = 'standalone') {
     this.url = `http://127.0.0.1:${port}`;
+  }
+
+  /** A worker of a cluster on the real broker (test/services kafka); `extra` adds or overrides keys. */
+  static async distributed(groupId: string, extra: Record<string, string> = {}): Promise<WorkerProcess> {
+    const d = await tempDir('tributary-dist-');
+    const port = await freePort();
+    return new WorkerProcess(d, port, {
+      listeners: `http://127.0.0.1:${port}`,
+      'bootstrap.servers': '127.0.0.1:9092',
+      'group.id': groupId,
+      'config.storage.topic': `${groupId}-configs`,
+      'offset.storage.topic': `${groupId}-offsets`,
+      'status.storage.topic': `${groupId}-status`,
+      'config.storage.replication.factor': '1',
+      'offset.storage.replication.factor': '1',
+      'status.storage.replication.factor': '1',
+      'offset.flush.interval.ms': '1000',
+      'session.timeout.ms': '6000',
+      'heartbeat.interval.ms': '1000',
+      'scheduled.rebalance.max.delay.ms': '1000',
+      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      ...extra,
+    }, 'distributed');
   }
 
   static async create(extra: Record<string, string> = {}, dir?: string): Promise<WorkerProcess> {
@@ -67,7 +91,7 @@ export class WorkerProcess {
     await writeFile(workerFile, Object.entries(this.props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
     this.output = '';
     // Through the bin, as users run it (its shebang sets the worker's V8 memory settings).
-    const child = spawn(CLI, ['standalone', workerFile, ...connectorFiles], {
+    const child = spawn(CLI, [this.mode, workerFile, ...connectorFiles], {
       stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TRIBUTARY_LOG_LEVEL: process.env.TRIBUTARY_LOG_LEVEL ?? 'warn' },
     });
     this.child = child;

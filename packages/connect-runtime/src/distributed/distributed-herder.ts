@@ -85,7 +85,7 @@ export class DistributedHerder extends BaseHerder {
   }
 
   health() {
-    if (!this.started) return { status: 'starting' as const, message: 'Worker is still starting up.' };
+    if (!this.started || this.leaderUrl === null) return { status: 'starting' as const, message: 'Worker is still starting up (joining the cluster).' };
     return { status: 'healthy' as const, message: 'Worker has completed startup and is ready to handle requests.' };
   }
 

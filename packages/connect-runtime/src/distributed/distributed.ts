@@ -4,7 +4,7 @@ import { plugins as transformPlugins } from '@tributary/connect-transforms';
 import { ConfigError } from '@tributary/connect-api';
 import { distributedConfigDef, WorkerConfig } from '../config/worker-config.js';
 import { StatusBook } from '../herder/status-book.js';
-import { openLog } from '../log/open-log.js';
+import { openKafkaLog } from '../log/kafka/index.js';
 import { createLogger, type Logger } from '../logging.js';
 import { WorkerMetrics } from '../metrics.js';
 import { PluginRegistry } from '../plugins/registry.js';
@@ -31,7 +31,7 @@ export async function startDistributed(opts: DistributedOptions): Promise<Runnin
   if (config.bootstrapServers.length === 0) throw new ConfigError([{ key: 'bootstrap.servers', message: 'distributed mode needs Kafka: set bootstrap.servers' }]);
   const registry = new PluginRegistry().register(...converterPlugins, ...transformPlugins, ...opts.plugins);
   await registry.loadPluginPath(config.pluginPath, logger);
-  const log = await openLog(config, logger);
+  const log = openKafkaLog({ brokers: config.bootstrapServers, clientId: `tributary-${d.string('group.id')}`, logger: logger.child({ component: 'kafka' }) });
   const rf = (k: string) => d.int(k);
   const admin = log.admin();
   await admin.createTopics([

@@ -31,14 +31,27 @@ export class TopicReader {
 
   /** Waits until every record written to the topic before this call has been applied. */
   async readToEnd(timeoutMs = 30_000): Promise<void> {
-    const ends = await this.log.admin().partitionOffsets(this.topic);
     const deadline = Date.now() + timeoutMs;
+    const ends = await this.endOffsets(deadline);
     while (!ends.every((e) => (this.positions.get(e.partition) ?? e.low) >= e.high)) {
       if (Date.now() > deadline) throw new Error(`timed out reading ${this.topic} to its end`);
       await new Promise<void>((r) => {
         this.waiters.push(r);
         setTimeout(r, 200);
       });
+    }
+  }
+
+  /** End offsets, retried while a just-created topic has no partition leaders yet. */
+  private async endOffsets(deadline: number): Promise<Array<{ partition: number; low: number; high: number }>> {
+    for (;;) {
+      try {
+        return await this.log.admin().partitionOffsets(this.topic);
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        this.logger.debug({ err, topic: this.topic }, 'end offsets not available yet; retrying');
+        await new Promise((r) => setTimeout(r, 300));
+      }
     }
   }
 

@@ -6,7 +6,7 @@ import type { TargetState } from '../storage/config-store.js';
 import type { ConverterSet } from './converters.js';
 import type { ErrorContext, ErrorHandler, Stage } from './error-handler.js';
 import type { TaskMetrics } from '../metrics.js';
-import { sleep } from './sleep.js';
+import { backoffMs, sleep } from './sleep.js';
 import type { TransformChain } from './transform-chain.js';
 import { WorkerTask, type WorkerTaskDeps } from './worker-task.js';
 
@@ -79,9 +79,22 @@ export class SinkTaskRunner extends WorkerTask {
     };
     await this.sink.task.start(this.sink.taskConfig, ctx);
     this.started = true;
-    await this.consumer.start();
+    await this.joinGroup();
     if (this.assigned.length > 0) await this.sink.task.open?.([...this.assigned]);
     if (this.isPaused) this.consumer.pause(this.consumer.assignment());
+  }
+
+  /** Joins the group, waiting out a log that is away or a topic that does not exist yet. */
+  private async joinGroup(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.consumer.start();
+      } catch (err) {
+        if (!isRetriable(err) || this.signal.aborted) throw err;
+        this.logger.warn({ err }, `task ${this.id}: cannot join the consumer group yet; retrying`);
+        await sleep(backoffMs(attempt, 500, 10_000), this.signal);
+      }
+    }
   }
 
   protected override onTargetState(paused: boolean): void {
