@@ -81,6 +81,15 @@ export class WorkerConfig {
   }
 
   get bootstrapServers(): string[] { return this.parsed.list('bootstrap.servers'); }
+  /** The worker's properties with the converter defaults filled in (for tasks that set none). */
+  get converterProps(): Record<string, string> {
+    return {
+      ...this.props,
+      'key.converter': this.parsed.string('key.converter'),
+      'value.converter': this.parsed.string('value.converter'),
+      'header.converter': this.parsed.string('header.converter'),
+    };
+  }
   get flushIntervalMs(): number { return this.parsed.int('offset.flush.interval.ms'); }
   get flushTimeoutMs(): number { return this.parsed.int('offset.flush.timeout.ms'); }
   get shutdownTimeoutMs(): number { return this.parsed.int('task.shutdown.graceful.timeout.ms'); }

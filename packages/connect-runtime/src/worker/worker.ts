@@ -109,7 +109,7 @@ export class Worker {
     let runner: WorkerTask;
     try {
       const plugin = this.deps.registry.resolve(connectorConfig['connector.class']!, ['source', 'sink']);
-      const converters = buildConverters(this.deps.registry, this.deps.config.props, connectorConfig);
+      const converters = buildConverters(this.deps.registry, this.deps.config.converterProps, connectorConfig);
       const transforms = TransformChain.build(connectorConfig, this.deps.registry);
       const dlq = connectorConfig['errors.deadletterqueue.topic.name'] ? this.deps.log.producer() : undefined;
       const errors = new ErrorHandler({ connector, taskId, config: connectorConfig, logger, producer: dlq });
