@@ -114,7 +114,11 @@ export class SinkTaskRunner extends WorkerTask {
       else if (rec) batch.push(rec);
     }
     await this.deliver(batch);
-    for (const r of raw) {
+    // Records arrive in offset order per partition: only the last one of each run moves the position.
+    for (let i = 0; i < raw.length; i++) {
+      const r = raw[i]!;
+      const next = raw[i + 1];
+      if (next && next.partition === r.partition && next.topic === r.topic) continue;
       this.current.set(`${r.topic}:${r.partition}`, { tp: { topic: r.topic, partition: r.partition }, offset: r.offset + 1 });
       if (!this.topics.has(r.topic)) {
         this.topics.add(r.topic);
@@ -149,7 +153,7 @@ export class SinkTaskRunner extends WorkerTask {
       stage = 'VALUE_CONVERTER';
       const v = value.toConnectData(r.topic, r.value);
       stage = 'HEADER_CONVERTER';
-      const headers: Header[] = r.headers.length === 0 ? [] : r.headers.map((h) => {
+      const headers: Header[] = r.headers.length === 0 ? NO_HEADERS : r.headers.map((h) => {
         const sv = header.toConnectHeader(r.topic, h.key, h.value);
         return { key: h.key, schema: sv.schema, value: sv.value };
       });
@@ -208,3 +212,6 @@ export class SinkTaskRunner extends WorkerTask {
 class RecordFailure {
   constructor(readonly error: unknown, readonly context: ErrorContext) {}
 }
+
+/** Shared by every record without headers (records are treated as immutable). */
+const NO_HEADERS: Header[] = [];

@@ -143,7 +143,7 @@ export class SourceTaskRunner extends WorkerTask {
       stage = 'VALUE_CONVERTER';
       const v = value.fromConnectData(r.topic, r.valueSchema, r.value);
       stage = 'HEADER_CONVERTER';
-      const headers: LogHeader[] = r.headers.length === 0 ? [] :
+      const headers: LogHeader[] = r.headers.length === 0 ? NO_HEADERS :
         r.headers.map((h: Header) => ({ key: h.key, value: header.fromConnectHeader(r.topic, h.key, h.schema, h.value) }));
       return { topic: r.topic, partition: r.kafkaPartition ?? null, key: k, value: v, timestamp: r.timestamp ?? Date.now(), headers };
     } catch (error) {
@@ -207,3 +207,6 @@ function partitionKey(p: SourcePartition): string {
 function describeSource(r: SourceRecord): unknown {
   return { topic: r.topic, key: r.key, value: r.value, sourcePartition: r.sourcePartition, sourceOffset: r.sourceOffset };
 }
+
+/** Shared by every record without headers. */
+const NO_HEADERS: LogHeader[] = [];
