@@ -1,6 +1,7 @@
 import { ConfigDef, ConfigError, HIDDEN, type ConfigKey, type ConfigValue, type Connector } from '@tributary/connect-api';
 import type { PluginRegistry } from '../plugins/registry.js';
 import { BadRequestError } from '../errors.js';
+import { topicCreationProblems } from '../log/topic-creation.js';
 import { commonConnectorConfigDef, sinkConnectorConfigDef, sourceConnectorConfigDef } from '../config/connector-config.js';
 
 /** `definition` of one key in the validate reply and `GET /connector-plugins/{p}/config`. */
@@ -68,6 +69,7 @@ export async function validateConnectorConfig(registry: PluginRegistry, config: 
   let values = def.validate(config);
   const extra = transformValues(registry, config);
   if (plugin.type === 'sink') sinkTopicRules(config, values);
+  else for (const p of topicCreationProblems(config)) values.push({ name: p.key, value: config[p.key] ?? null, recommendedValues: [], errors: [p.message], visible: true });
   if (connector.validate) values = await connector.validate(config, values);
   const all = [...values.map((v) => ({ key: def.key(v.name) ?? null, v })), ...extra];
   const groups = [...new Set(def.keys().map((k) => k.group).filter((g): g is string => !!g))];

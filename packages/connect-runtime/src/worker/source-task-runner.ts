@@ -2,7 +2,8 @@ import {
   isRetriable, type Header, type OffsetStorageReader, type SourceOffset, type SourcePartition, type SourceRecord,
   type SourceTask, type SourceTaskContext,
 } from '@tributary/connect-api';
-import type { LogHeader, ProduceAck, ProduceRecord, Producer } from '../log/log.js';
+import type { Admin, LogHeader, ProduceAck, ProduceRecord, Producer } from '../log/log.js';
+import { hasTopicCreation, topicCreationSpec } from '../log/topic-creation.js';
 import { offsetKey, type OffsetStore } from '../storage/offset-store.js';
 import type { TargetState } from '../storage/config-store.js';
 import type { ConverterSet } from './converters.js';
@@ -18,6 +19,8 @@ export interface SourceRunnerDeps extends WorkerTaskDeps {
   readonly taskConfig: Record<string, string>;
   readonly connectorConfig: Record<string, string>;
   readonly producer: Producer;
+  /** Creates topics the connector writes to, when it has `topic.creation.*` settings (KIP-158). */
+  readonly admin: Admin;
   readonly offsets: OffsetStore;
   readonly converters: ConverterSet;
   readonly transforms: TransformChain;
@@ -98,6 +101,7 @@ export class SourceTaskRunner extends WorkerTask {
       handles.push({ record, pending });
     }
     if (out.length === 0) return;
+    await this.createTopics(out);
     while (this.inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.inFlight);
     const p = this.produceWithRetry(out).then(
       async (acks) => {
@@ -123,6 +127,22 @@ export class SourceTaskRunner extends WorkerTask {
         await sleep(backoffMs(attempt, 300, 10_000), this.signal);
       }
     }
+  }
+
+  /** KIP-158: creates, once per topic, the topics this connector writes to, as its settings say. */
+  private async createTopics(records: ProduceRecord[]): Promise<void> {
+    if (!this.creates) return;
+    for (const r of records) {
+      if (this.created.has(r.topic)) continue;
+      const spec = topicCreationSpec(this.src.connectorConfig, r.topic);
+      if (spec) await this.src.admin.createTopics([spec]);
+      this.created.add(r.topic);
+    }
+  }
+
+  private readonly created = new Set<string>();
+  private get creates(): boolean {
+    return hasTopicCreation(this.src.connectorConfig);
   }
 
   private noteTopic(topic: string): void {

@@ -116,7 +116,7 @@ export class Worker {
       if (plugin.type === 'source') {
         const TaskClass = plugin.create().taskClass();
         runner = new SourceTaskRunner({
-          ...base, task: new TaskClass(), taskConfig, connectorConfig, producer: this.deps.log.producer(), offsets: this.deps.offsets,
+          ...base, task: new TaskClass(), taskConfig, connectorConfig, producer: this.deps.log.producer(), admin: this.deps.log.admin(), offsets: this.deps.offsets,
           converters, transforms, errors, flushTimeoutMs: this.deps.config.flushTimeoutMs,
         }, target);
       } else {
