@@ -99,7 +99,7 @@ export class WorkerProcess {
     child.stderr!.on('data', (d: Buffer) => { this.output += d.toString(); });
     await waitFor(`worker on ${this.url}`, async () => {
       if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}: ${this.output}`);
-      return (await fetch(`${this.url}/`)).ok;
+      return (await fetch(`${this.url}/`)).status > 0; // any answer, 401 included, means it listens
     }, 30_000);
   }
 
