@@ -18,6 +18,20 @@ export interface Converter {
   configure(config: Record<string, string>, isKey: boolean): void;
   fromConnectData(topic: string, schema: Schema | null | undefined, value: unknown, headers?: Header[]): Uint8Array | null;
   toConnectData(topic: string, bytes: Uint8Array | null, headers?: readonly Header[]): SchemaAndValue;
+
+  /**
+   * Optional, for converters that need I/O before they can convert (a schema registry lookup). The
+   * runtime calls it with the same arguments right before `fromConnectData` (after transforms, for
+   * sources) and awaits it only when it returns a promise; it returns undefined when nothing needs
+   * fetching, which is the common case, so the hot path stays synchronous. A rejection is handled as a
+   * throw from `fromConnectData` would be (RetriableError → retried; DataError → the error handler).
+   * A converter without this method must not need it; one with it may throw a RetriableError from
+   * `fromConnectData` when called without its preparation.
+   */
+  prepareFromConnectData?(topic: string, schema: Schema | null | undefined, value: unknown): Promise<void> | undefined;
+
+  /** Optional; as {@link prepareFromConnectData}, called right before `toConnectData` with the same bytes. */
+  prepareToConnectData?(topic: string, bytes: Uint8Array | null): Promise<void> | undefined;
 }
 
 /** Converts header values, as Kafka's `HeaderConverter`. */

@@ -4,6 +4,7 @@
  * default header converter.
  */
 import type { Converter, HeaderConverter, PluginDescriptor } from '@tributary/connect-api';
+import { AvroConverter } from './avro/avro-converter.js';
 import { ByteArrayConverter } from './byte-array-converter.js';
 import { JsonConverter } from './json/json-converter.js';
 import {
@@ -15,6 +16,8 @@ import { StringConverter } from './string-converter.js';
 export { JsonConverter, JSON_CONVERTER_CONFIG } from './json/json-converter.js';
 export { javaDouble, javaFloat, javaBigDecimal, jsonQuote } from './json/java-text.js';
 export { StringConverter } from './string-converter.js';
+export { AvroConverter, AVRO_CONVERTER_CONFIG } from './avro/avro-converter.js';
+export { HttpSchemaRegistry, type SchemaRegistry, type RegisteredSchema } from './avro/schema-registry-client.js';
 export { ByteArrayConverter } from './byte-array-converter.js';
 export {
   BooleanConverter, DoubleConverter, FloatConverter, IntegerConverter, LongConverter, ShortConverter,
@@ -45,6 +48,10 @@ export const plugins: PluginDescriptor[] = [
   ...both(`${CONVERTERS}FloatConverter`, ['float', 'FloatConverter'], () => new FloatConverter()),
   ...both(`${CONVERTERS}DoubleConverter`, ['double', 'DoubleConverter'], () => new DoubleConverter()),
   ...both(`${CONVERTERS}BooleanConverter`, ['boolean', 'BooleanConverter'], () => new BooleanConverter()),
+  {
+    type: 'converter', class: 'io.confluent.connect.avro.AvroConverter',
+    aliases: ['avro', 'AvroConverter'], create: () => new AvroConverter(),
+  },
   {
     type: 'header_converter', class: 'org.apache.kafka.connect.storage.SimpleHeaderConverter',
     aliases: ['simple', 'SimpleHeaderConverter'], create: () => new SimpleHeaderConverter(),

@@ -2,6 +2,7 @@
 export * from './log/log.js';
 export { openEmbeddedLog } from './log/embedded/index.js';
 export { openLog } from './log/open-log.js';
+export { openKafkaLog, KafkaLog, type KafkaLogOptions } from './log/kafka/index.js';
 export { WorkerConfig, workerConfigDef, distributedConfigDef } from './config/worker-config.js';
 export { readConfigFile, stringifyValues } from './config/config-file.js';
 export { commonConnectorConfigDef, sinkConnectorConfigDef, sourceConnectorConfigDef } from './config/connector-config.js';

@@ -1,6 +1,7 @@
 import type { PluginDescriptor } from '@tributary/connect-api';
 import { plugins as converterPlugins } from '@tributary/connect-converters';
 import { plugins as transformPlugins } from '@tributary/connect-transforms';
+import { createConfigResolver } from './config/providers/index.js';
 import { WorkerConfig } from './config/worker-config.js';
 import type { Herder } from './herder/herder.js';
 import { StandaloneHerder } from './herder/standalone-herder.js';
@@ -44,7 +45,11 @@ export async function startStandalone(opts: StandaloneOptions): Promise<RunningW
   const statuses = new StatusBook();
   const metrics = new WorkerMetrics();
   const worker = new Worker({ config, registry, log, offsets, status: statuses, logger, metrics });
-  const herder = new StandaloneHerder({ worker, registry, configs: new FileConfigStore(config.configFile), offsets, statuses, log, logger });
+  const resolver = createConfigResolver(opts.props);
+  const herder = new StandaloneHerder({
+    worker, registry, configs: new FileConfigStore(config.configFile), offsets, statuses, log, logger,
+    resolveConfig: resolver.enabled ? resolver : undefined,
+  });
   await herder.start();
   for (const c of opts.connectors ?? []) {
     const name = c.name;

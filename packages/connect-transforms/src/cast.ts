@@ -6,7 +6,7 @@ import { parseConfig, REPLACE_NULL_WITH_DEFAULT } from './util/config.js';
 import { formatDateValue, javaDouble, javaFloat } from './util/java-values.js';
 import { operandSchema, operandValue, withOperand, type Operand } from './util/operand.js';
 import { className, copyMap, mapGet, mapSet, requireMap, requireStruct } from './util/requirements.js';
-import { SchemaCache } from './util/schema-cache.js';
+import { PerSchema, SchemaCache } from './util/schema-cache.js';
 import { copySchemaBasics, fieldValue } from './util/schema-util.js';
 
 const PURPOSE = 'cast types';
@@ -50,6 +50,8 @@ export class Cast implements Transformation {
   private whole: SchemaType | undefined;
   private replaceNullWithDefault = true;
   private readonly schemas = new SchemaCache();
+  /** The cast of each field by position, per input schema (no name lookups per record). */
+  private readonly targets = new PerSchema<Array<SchemaType | undefined>>();
 
   constructor(private readonly operand: Operand) {}
 
@@ -79,10 +81,23 @@ export class Cast implements Transformation {
     if (this.whole) return withOperand(record, this.operand, updatedSchema, castValue(schema, value, this.whole));
     const struct = requireStruct(value, PURPOSE);
     const updated = new Struct(updatedSchema);
-    for (const f of struct.schema.fields!) {
-      const v = fieldValue(struct, f.name, this.replaceNullWithDefault);
-      const target = this.casts.get(f.name);
-      updated.put(f.name, target ? castValue(f.schema, v, target) : v);
+    const fields = struct.schema.fields!;
+    if (struct.schema !== schema) { // a Struct of another schema than the record says: by name, checked
+      for (const f of fields) {
+        const v = fieldValue(struct, f.name, this.replaceNullWithDefault);
+        const target = this.casts.get(f.name);
+        updated.put(f.name, target ? castValue(f.schema, v, target) : v);
+      }
+      return withOperand(record, this.operand, updatedSchema, updated);
+    }
+    const targets = this.targets.get(struct.schema, () => fields.map((f) => this.casts.get(f.name)));
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i]!;
+      const v = struct.getAt(i, this.replaceNullWithDefault);
+      const target = targets[i];
+      // castValue produces exactly the target type, so its result is trusted too.
+      if (target) updated.putTrustedAt(i, castValue(f.schema, v, target));
+      else updated.putTrustedAt(i, v); // same position and field schema object as the input's
     }
     return withOperand(record, this.operand, updatedSchema, updated);
   }
@@ -149,8 +164,11 @@ export function castValue(schema: Schema | null, value: unknown, target: SchemaT
 
 const INT_TEXT = /^[+-]?\d+$/;
 
+function unexpectedType(v: unknown): DataError {
+  return new DataError(`Unexpected type in Cast transformation: ${className(v)}`);
+}
+
 function castTo(v: unknown, target: SchemaType, schema: Schema | null): unknown {
-  const bad = () => new DataError(`Unexpected type in Cast transformation: ${className(v)}`);
   switch (target) {
     case 'INT8': case 'INT16': case 'INT32': {
       const bits = target === 'INT8' ? 8 : target === 'INT16' ? 16 : 32;
@@ -161,7 +179,7 @@ function castTo(v: unknown, target: SchemaType, schema: Schema | null): unknown 
       }
       if (typeof v === 'boolean') return v ? 1 : 0;
       if (typeof v === 'number' || typeof v === 'bigint') return narrow(toInt32(v, isFloating(v, schema)), bits);
-      throw bad();
+      throw unexpectedType(v);
     }
     case 'INT64': {
       if (typeof v === 'string') {
@@ -173,7 +191,7 @@ function castTo(v: unknown, target: SchemaType, schema: Schema | null): unknown 
       if (typeof v === 'boolean') return v ? 1 : 0;
       if (typeof v === 'bigint') return Number.isSafeInteger(Number(BigInt.asIntN(64, v))) ? Number(BigInt.asIntN(64, v)) : BigInt.asIntN(64, v);
       if (typeof v === 'number') return Number.isNaN(v) ? 0 : Math.trunc(Math.max(-(2 ** 63), Math.min(2 ** 63 - 1, v)));
-      throw bad();
+      throw unexpectedType(v);
     }
     case 'FLOAT32': case 'FLOAT64': {
       let n: number;
@@ -182,14 +200,14 @@ function castTo(v: unknown, target: SchemaType, schema: Schema | null): unknown 
         if (v.trim() === '' || (Number.isNaN(n) && v.trim() !== 'NaN')) throw new Error(`For input string: "${v}"`);
       } else if (typeof v === 'boolean') n = v ? 1 : 0;
       else if (typeof v === 'number' || typeof v === 'bigint') n = Number(v);
-      else throw bad();
+      else throw unexpectedType(v);
       return target === 'FLOAT32' ? Math.fround(n) : n;
     }
     case 'BOOLEAN':
       if (typeof v === 'string') return v.toLowerCase() === 'true';
       if (typeof v === 'boolean') return v;
       if (typeof v === 'number' || typeof v === 'bigint') return Math.trunc(Number(v)) !== 0;
-      throw bad();
+      throw unexpectedType(v);
     case 'STRING': return castToString(v, schema);
     default: throw new DataError(`${target} is not supported in the Cast transformation.`);
   }

@@ -5,7 +5,7 @@ import { parseConfig, REPLACE_NULL_WITH_DEFAULT } from './util/config.js';
 import { operandSchema, operandValue, withOperand, type Operand } from './util/operand.js';
 import { copyMap, mapSet, requireMap, requireSinkRecord, requireStruct } from './util/requirements.js';
 import { SchemaCache } from './util/schema-cache.js';
-import { copySchemaBasics, fieldValue } from './util/schema-util.js';
+import { copySchemaBasics } from './util/schema-util.js';
 
 const PURPOSE = 'field insertion';
 const OPTIONALITY_DOC = 'Suffix with <code>!</code> to make this a required field, or <code>?</code> to keep it optional (the default).';
@@ -81,7 +81,9 @@ export class InsertField implements Transformation {
     const struct = requireStruct(value, PURPOSE);
     const updatedSchema = this.schemas.get(struct.schema, (s) => this.deriveSchema(s));
     const updated = new Struct(updatedSchema);
-    for (const f of struct.schema.fields!) updated.put(f.name, fieldValue(struct, f.name, this.replaceNullWithDefault));
+    // The derived schema reuses each original field's schema object, so its (already checked) value is trusted.
+    const n = struct.schema.fields!.length;
+    for (let i = 0; i < n; i++) updated.putTrustedAt(i, struct.getAt(i, this.replaceNullWithDefault));
     if (this.topic) updated.put(this.topic.name, record.topic);
     if (this.partition && record.kafkaPartition != null) updated.put(this.partition.name, record.kafkaPartition);
     if (this.offset) updated.put(this.offset.name, requireSinkRecord(record, PURPOSE).kafkaOffset);

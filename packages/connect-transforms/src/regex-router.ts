@@ -1,6 +1,10 @@
-import { ConfigDef, withRecord, type ConnectRecord, type Transformation } from '@tributary/connect-api';
+import { ConfigDef, type ConnectRecord, type Transformation } from '@tributary/connect-api';
+import { copyRecord } from './util/operand.js';
 import { parseConfig } from './util/config.js';
 import { javaRegex, javaReplaceFirst } from './util/java-regex.js';
+
+/** Topics whose routing is remembered; a workload with more distinct topics just recomputes. */
+const MAX_ROUTES = 1000;
 
 const CONFIG = new ConfigDef()
   .define({
@@ -17,6 +21,7 @@ export class RegexRouter implements Transformation {
   private whole = /(?:)/;
   private regex = /(?:)/;
   private replacement = '';
+  private readonly routes = new Map<string, string | null>();
 
   config(): ConfigDef {
     return CONFIG;
@@ -27,10 +32,25 @@ export class RegexRouter implements Transformation {
     this.regex = javaRegex(c.string('regex'));
     this.whole = javaRegex(c.string('regex'), { fullMatch: true });
     this.replacement = c.string('replacement');
+    this.routes.clear();
   }
 
   apply<R extends ConnectRecord>(record: R): R | null {
-    if (!this.whole.test(record.topic)) return record;
-    return withRecord(record, { topic: javaReplaceFirst(this.regex, record.topic, this.replacement) });
+    const topic = this.route(record.topic);
+    if (topic === null) return record;
+    const out = copyRecord(record);
+    out.topic = topic;
+    return out;
+  }
+
+  /** The new topic name, or null when the regex does not match; remembered per topic (a pure function of it). */
+  private route(topic: string): string | null {
+    let routed = this.routes.get(topic);
+    if (routed === undefined) {
+      routed = this.whole.test(topic) ? javaReplaceFirst(this.regex, topic, this.replacement) : null;
+      if (this.routes.size >= MAX_ROUTES) this.routes.clear();
+      this.routes.set(topic, routed);
+    }
+    return routed;
   }
 }

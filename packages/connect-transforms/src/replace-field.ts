@@ -1,8 +1,8 @@
-import { ConfigDef, SchemaBuilder, Struct, type ConnectRecord, type Schema, type Transformation } from '@tributary/connect-api';
+import { ConfigDef, SchemaBuilder, schemaField, Struct, type ConnectRecord, type Schema, type Transformation } from '@tributary/connect-api';
 import { parseConfig } from './util/config.js';
 import { operandSchema, operandValue, withOperand, type Operand } from './util/operand.js';
 import { emptyLike, mapEntries, mapSet, requireMap, requireStruct } from './util/requirements.js';
-import { SchemaCache } from './util/schema-cache.js';
+import { SchemaCache, SourcePositions } from './util/schema-cache.js';
 import { copySchemaBasics } from './util/schema-util.js';
 
 const PURPOSE = 'field replacement';
@@ -57,13 +57,19 @@ export class ReplaceField implements Transformation {
     const struct = requireStruct(value, PURPOSE);
     const updatedSchema = this.schemas.get(struct.schema, (s) => this.deriveSchema(s));
     const updated = new Struct(updatedSchema);
-    for (const f of updatedSchema.fields!) updated.put(f.name, struct.get(this.reverseRenames.get(f.name) ?? f.name));
+    // Kept fields reuse the input's field schema objects, so their values are trusted.
+    const from = this.sources.get(updatedSchema, struct.schema);
+    for (let i = 0; i < from.length; i++) updated.putTrustedAt(i, struct.getAt(from[i]!));
     return withOperand(record, this.operand, updatedSchema, updated);
   }
 
   private keeps(name: string): boolean {
     return !this.exclude.has(name) && (this.include.size === 0 || this.include.has(name));
   }
+
+  /** For each field of a derived schema, the position of its source field in the input schema. */
+  private readonly sources = new SourcePositions((derived, input) =>
+    derived.fields!.map((f) => schemaField(input, this.reverseRenames.get(f.name) ?? f.name)!.index));
 
   private renamed(name: string): string {
     return this.renames.get(name) ?? name;

@@ -93,15 +93,31 @@ export class TimestampConverter implements Transformation {
     if (schema.optional) b.optional();
     const partial = b.build();
     if (schema.defaultValue instanceof Struct) b.defaultValue(this.convertStruct(schema.defaultValue, partial));
-    return b.build();
+    const out = b.build();
+    this.inputOf.set(out, schema);
+    return out;
   }
+
+  /** The input schema each derived schema was made from: its fields line up by position. */
+  private readonly inputOf = new WeakMap<Schema, Schema>();
 
   private convertStruct(struct: Struct | null, updatedSchema: Schema): Struct | null {
     if (struct === null) return null;
     const out = new Struct(updatedSchema);
-    for (const f of struct.schema.fields!) {
-      const v = fieldValue(struct, f.name, this.replaceNullWithDefault);
-      out.put(f.name, f.name === this.field ? this.convert(v, typeFromSchema(f.schema)) : v);
+    const fields = struct.schema.fields!;
+    if (this.inputOf.get(updatedSchema) !== struct.schema) {
+      // A Struct of another schema than the record says: copy by name, checked.
+      for (const f of fields) {
+        const v = fieldValue(struct, f.name, this.replaceNullWithDefault);
+        out.put(f.name, f.name === this.field ? this.convert(v, typeFromSchema(f.schema)) : v);
+      }
+      return out;
+    }
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i]!;
+      const v = struct.getAt(i, this.replaceNullWithDefault);
+      if (f.name === this.field) out.put(f.name, this.convert(v, typeFromSchema(f.schema))); // checked: a foreign value
+      else out.putTrustedAt(i, v); // same position and field schema object as the input's
     }
     return out;
   }

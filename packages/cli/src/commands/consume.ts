@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { openEmbeddedLog, type Log } from '@tributary/connect-runtime';
+import { openEmbeddedLog, openLog, WorkerConfig, type Log } from '@tributary/connect-runtime';
 
 interface ConsumeOpts {
   fromBeginning?: boolean;
@@ -11,7 +11,29 @@ interface ConsumeOpts {
   logDir?: string;
 }
 
+type Logger = Parameters<typeof openLog>[1];
+
 const text = (b: Uint8Array | null) => (b === null ? null : Buffer.from(b).toString('utf8'));
+
+/** Warnings and errors of the Kafka client as plain lines on stderr: stdout carries only records. */
+function stderrLogger(): Logger {
+  const write = (level: string) => (obj: unknown, msg?: string) => {
+    const m = typeof obj === 'string' ? obj : msg ?? '';
+    process.stderr.write(`[${level}] ${m}\n`);
+  };
+  const noop = () => {};
+  const logger = { error: write('error'), fatal: write('error'), warn: write('warn'), info: noop, debug: noop, trace: noop, level: 'warn', child: () => logger };
+  return logger as unknown as Logger;
+}
+
+/**
+ * Kafka is read as a throwaway consumer group that never commits, so it leaves no offsets behind and
+ * never disturbs a connector's group.
+ */
+async function openSource(o: ConsumeOpts): Promise<Log> {
+  if (o.bootstrapServer) return openLog(new WorkerConfig({ 'bootstrap.servers': o.bootstrapServer, 'client.id': 'tributary-consume' }), stderrLogger());
+  return openEmbeddedLog({ dir: resolve(o.logDir!), readOnly: true });
+}
 
 /** `tributary consume TOPIC`: prints records as JSON lines; never commits, never writes. */
 export function registerConsumeCommand(program: Command): void {
@@ -24,8 +46,7 @@ export function registerConsumeCommand(program: Command): void {
     .option('--log-dir <dir>', 'read from an embedded log directory (works while a worker writes to it)')
     .action(async (topic: string, o: ConsumeOpts) => {
       if (!o.logDir && !o.bootstrapServer) throw new Error('give --log-dir <dir> or --bootstrap-server <hosts>');
-      if (o.bootstrapServer) throw new Error('--bootstrap-server is not available in this build yet; use --log-dir');
-      const log: Log = await openEmbeddedLog({ dir: resolve(o.logDir!), readOnly: true });
+      const log = await openSource(o);
       const max = o.maxMessages ? Number(o.maxMessages) : Infinity;
       const idle = o.timeoutMs ? Number(o.timeoutMs) : Infinity;
       const consumer = log.consumer({

@@ -2,6 +2,7 @@ import type { PluginDescriptor } from '@tributary/connect-api';
 import { plugins as converterPlugins } from '@tributary/connect-converters';
 import { plugins as transformPlugins } from '@tributary/connect-transforms';
 import { ConfigError } from '@tributary/connect-api';
+import { createConfigResolver } from '../config/providers/index.js';
 import { distributedConfigDef, WorkerConfig } from '../config/worker-config.js';
 import { StatusBook } from '../herder/status-book.js';
 import { openKafkaLog } from '../log/kafka/index.js';
@@ -50,12 +51,14 @@ export async function startDistributed(opts: DistributedOptions): Promise<Runnin
   const metrics = new WorkerMetrics();
   const worker = new Worker({ config, registry, log, offsets, status: statusTopic, logger, metrics });
   const url = `http://${config.advertisedId}`;
+  const resolver = createConfigResolver(opts.props);
   const herder = new DistributedHerder({
     worker, registry, log, logger, statuses, configs, offsets, statusTopic, url,
     brokers: config.bootstrapServers, groupId: d.string('group.id'),
     sessionTimeoutMs: d.int('session.timeout.ms'), heartbeatIntervalMs: d.int('heartbeat.interval.ms'),
     rebalanceTimeoutMs: d.int('rebalance.timeout.ms'), maxDelayMs: d.int('scheduled.rebalance.max.delay.ms'),
     clusterId: d.string('group.id'),
+    resolveConfig: resolver.enabled ? resolver : undefined,
   });
   const { host, port } = config.listener;
   const rest = await startRestServer({ herder, metrics, logger, host, port, bodyLimit: config.maxBodyBytes, basicAuthUsers: config.basicAuthUsers });

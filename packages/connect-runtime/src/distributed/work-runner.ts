@@ -1,3 +1,4 @@
+import { redactResolved } from '../config/providers/index.js';
 import type { Logger } from '../logging.js';
 import type { Worker } from '../worker/worker.js';
 import { parseItem } from './assignor.js';
@@ -72,7 +73,9 @@ export class WorkRunner {
     const snap = this.configs.connectors.get(name);
     if (!snap || !this.worker.isConnectorRunning(name)) return;
     try {
-      const tasks = await this.worker.taskConfigs(name, Number(snap.config['tasks.max'] ?? 1));
+      const resolved = await this.resolve(snap.config);
+      // Task configs go to the config topic with the connector's placeholders, never resolved secrets.
+      const tasks = (await this.worker.taskConfigs(name, Number(snap.config['tasks.max'] ?? 1))).map((tc) => redactResolved(snap.config, tc, resolved));
       if (JSON.stringify(tasks) !== JSON.stringify(snap.tasks)) await this.configs.putTaskConfigs(name, tasks);
     } catch (err) {
       this.logger.error({ err, connector: name }, 'task configuration failed');
@@ -97,7 +100,7 @@ export class WorkRunner {
       if (ok) await this.publishTaskConfigs(p.name);
     } else {
       const tc = snap.tasks[p.task];
-      if (tc) this.worker.startTask(p.name, p.task, resolved, tc, snap.targetState);
+      if (tc) this.worker.startTask(p.name, p.task, resolved, await this.resolve(tc), snap.targetState);
     }
   }
 

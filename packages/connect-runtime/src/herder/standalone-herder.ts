@@ -5,6 +5,7 @@ import type { ConfigStore, StoredConnector, TargetState } from '../storage/confi
 import type { OffsetStore } from '../storage/offset-store.js';
 import type { Worker } from '../worker/worker.js';
 import { AlreadyExistsError, BadRequestError, NotFoundError } from '../errors.js';
+import { redactResolved } from '../config/providers/index.js';
 import { BaseHerder } from './base-herder.js';
 import type { ConnectorInfo, ConnectorStateInfo } from './herder.js';
 import type { StatusBook } from './status-book.js';
@@ -17,6 +18,7 @@ export interface StandaloneHerderDeps {
   statuses: StatusBook;
   log: Log;
   logger: Logger;
+  resolveConfig?: (config: Record<string, string>) => Promise<Record<string, string>>;
 }
 
 interface Entry extends StoredConnector {
@@ -56,6 +58,10 @@ export class StandaloneHerder extends BaseHerder {
   }
 
   health() {
+    const kafka = (this.sd.log as { reachability?: { reachable: boolean; brokers: readonly string[]; error?: string } | null }).reachability;
+    if (kafka && !kafka.reachable) {
+      return { status: 'unhealthy' as const, message: `Kafka at ${kafka.brokers.join(',')} is unreachable (${kafka.error ?? 'no answer'}); retrying` };
+    }
     return this.started
       ? { status: 'healthy' as const, message: 'Worker has completed startup and is ready to handle requests.' }
       : { status: 'starting' as const, message: 'Worker is still starting up.' };
@@ -198,8 +204,9 @@ export class StandaloneHerder extends BaseHerder {
     if (!changed) return;
     await Promise.all(this.sd.worker.taskIds(name).map((t) => this.sd.worker.stopTask(name, t)));
     for (let t = configs.length; t < e.taskConfigs.length; t++) this.sd.statuses.forgetTask(name, t);
-    e.taskConfigs = configs;
     const resolved = await this.resolveConfig(e.config);
+    // Stored and shown with the connector's placeholders back in place of resolved secrets.
+    e.taskConfigs = configs.map((tc) => redactResolved(e.config, tc, resolved));
     configs.forEach((tc, t) => this.sd.worker.startTask(name, t, resolved, tc, e.targetState));
   }
 
@@ -226,7 +233,7 @@ export class StandaloneHerder extends BaseHerder {
   private async restartTaskInstance(name: string, task: number): Promise<void> {
     const e = this.entry(name);
     await this.sd.worker.stopTask(name, task);
-    this.sd.worker.startTask(name, task, await this.resolveConfig(e.config), e.taskConfigs[task]!, e.targetState);
+    this.sd.worker.startTask(name, task, await this.resolveConfig(e.config), await this.resolveConfig(e.taskConfigs[task]!), e.targetState);
   }
 
   private failConnector(name: string, err: unknown): void {

@@ -108,7 +108,15 @@ export class SinkTaskRunner extends WorkerTask {
     const raw = await this.consumer.poll(500, this.signal);
     if (raw.length === 0 || this.signal.aborted) return;
     const batch: SinkRecord[] = [];
+    const { key, value } = this.sink.converters;
     for (const r of raw) {
+      if (key.prepareToConnectData?.(r.topic, r.key) || value.prepareToConnectData?.(r.topic, r.value)) {
+        const failure = await this.prepare(r);
+        if (failure) {
+          await this.sink.errors.handle(failure.error, failure.context);
+          continue;
+        }
+      }
       const rec = this.toSinkRecord(r);
       if (rec instanceof RecordFailure) await this.sink.errors.handle(rec.error, rec.context);
       else if (rec) batch.push(rec);
@@ -140,6 +148,29 @@ export class SinkTaskRunner extends WorkerTask {
         if (this.signal.aborted) throw err; // not committed, so delivered again after a restart
         this.logger.warn({ err }, `task ${this.id}: retriable error from put(); re-delivering in ${this.retryTimeoutMs} ms`);
         await sleep(this.retryTimeoutMs, this.signal);
+      }
+    }
+  }
+
+  /** Awaits the converters' I/O for one record (retrying while a registry is away); a failure, or null. */
+  private async prepare(r: LogRecord): Promise<RecordFailure | null> {
+    const { key, value } = this.sink.converters;
+    for (let attempt = 0; ; attempt++) {
+      let stage: Stage = 'KEY_CONVERTER';
+      try {
+        await key.prepareToConnectData?.(r.topic, r.key);
+        stage = 'VALUE_CONVERTER';
+        await value.prepareToConnectData?.(r.topic, r.value);
+        return null;
+      } catch (error) {
+        if (!isRetriable(error) || this.signal.aborted) {
+          return new RecordFailure(error, {
+            stage, topic: r.topic, partition: r.partition, offset: r.offset, key: r.key, value: r.value, headers: r.headers,
+            describe: () => ({ topic: r.topic, partition: r.partition, offset: r.offset }),
+          });
+        }
+        this.logger.warn({ err: error }, `task ${this.id}: converter not ready (schema registry?); retrying`);
+        await sleep(backoffMs(attempt, 300, 10_000), this.signal);
       }
     }
   }
@@ -190,7 +221,13 @@ export class SinkTaskRunner extends WorkerTask {
       toCommit = offsets;
     }
     if (toCommit.size === 0) return;
-    await this.consumer.commit([...toCommit.values()].map((o) => ({ topic: o.tp.topic, partition: o.tp.partition, offset: o.offset })));
+    try {
+      await this.consumer.commit([...toCommit.values()].map((o) => ({ topic: o.tp.topic, partition: o.tp.partition, offset: o.offset })));
+    } catch (err) {
+      // As Kafka Connect: a commit the log cannot take now is retried at the next flush, not fatal.
+      if (!isRetriable(err)) throw err;
+      this.logger.warn({ err }, `task ${this.id}: offset commit failed; retrying at the next flush`);
+    }
   }
 
   protected async close(failed: boolean): Promise<void> {

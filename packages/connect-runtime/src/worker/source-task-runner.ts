@@ -88,6 +88,8 @@ export class SourceTaskRunner extends WorkerTask {
     for (const record of records) {
       const pending = this.submitted.submit(record.sourcePartition, partitionKey(record.sourcePartition), record.sourceOffset);
       let produced = this.convert(record);
+      if (produced instanceof NeedsPreparation) produced = (await this.prepare(produced.record)) ?? this.convert(record, produced.record);
+      if (produced instanceof NeedsPreparation) produced = new ConversionFailure('VALUE_CONVERTER', new Error('converter still not prepared'));
       if (produced instanceof ConversionFailure) {
         await this.src.errors.handle(produced.error, { stage: produced.stage, topic: record.topic, describe: () => describeSource(record) });
         produced = null;
@@ -152,13 +154,21 @@ export class SourceTaskRunner extends WorkerTask {
   }
 
   /** Transforms and converts one record; null when a transform dropped it. Synchronous: hot path. */
-  private convert(record: SourceRecord): ProduceRecord | null | ConversionFailure {
+  /**
+   * Transforms and converts one record; null when a transform dropped it. Synchronous (hot path),
+   * unless a converter first needs I/O (a schema registry lookup): then NeedsPreparation, and the
+   * caller awaits `prepare` and calls again with the transformed record.
+   */
+  private convert(record: SourceRecord, transformed?: SourceRecord): ProduceRecord | null | ConversionFailure | NeedsPreparation {
     const { key, value, header } = this.src.converters;
     let stage: ConversionFailure['stage'] = 'TRANSFORMATION';
     try {
-      const r = this.src.transforms.isEmpty ? record : this.src.transforms.apply(record);
+      const r = transformed ?? (this.src.transforms.isEmpty ? record : this.src.transforms.apply(record));
       if (r === null) return null;
       stage = 'KEY_CONVERTER';
+      if (!transformed && (key.prepareFromConnectData?.(r.topic, r.keySchema, r.key) || value.prepareFromConnectData?.(r.topic, r.valueSchema, r.value))) {
+        return new NeedsPreparation(r);
+      }
       const k = key.fromConnectData(r.topic, r.keySchema, r.key);
       stage = 'VALUE_CONVERTER';
       const v = value.fromConnectData(r.topic, r.valueSchema, r.value);
@@ -168,6 +178,24 @@ export class SourceTaskRunner extends WorkerTask {
       return { topic: r.topic, partition: r.kafkaPartition ?? null, key: k, value: v, timestamp: r.timestamp ?? Date.now(), headers };
     } catch (error) {
       return new ConversionFailure(stage, error);
+    }
+  }
+
+  /** Awaits the converters' I/O (retrying while the registry is away); a failure to report, or null. */
+  private async prepare(r: SourceRecord): Promise<ConversionFailure | null> {
+    const { key, value } = this.src.converters;
+    for (let attempt = 0; ; attempt++) {
+      let stage: ConversionFailure['stage'] = 'KEY_CONVERTER';
+      try {
+        await key.prepareFromConnectData?.(r.topic, r.keySchema, r.key);
+        stage = 'VALUE_CONVERTER';
+        await value.prepareFromConnectData?.(r.topic, r.valueSchema, r.value);
+        return null;
+      } catch (err) {
+        if (!isRetriable(err) || this.signal.aborted) return new ConversionFailure(stage, err);
+        this.logger.warn({ err }, `task ${this.id}: converter not ready (schema registry?); retrying`);
+        await sleep(backoffMs(attempt, 300, 10_000), this.signal);
+      }
     }
   }
 
@@ -203,6 +231,10 @@ export class SourceTaskRunner extends WorkerTask {
     if (Date.now() - this.lastFlush >= this.src.flushIntervalMs) await this.flushOffsets();
     await super.whilePaused();
   }
+}
+
+class NeedsPreparation {
+  constructor(readonly record: SourceRecord) {}
 }
 
 class ConversionFailure {

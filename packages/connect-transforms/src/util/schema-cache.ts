@@ -16,3 +16,36 @@ export class SchemaCache {
     return out;
   }
 }
+
+/**
+ * Per derived schema, where each of its fields comes from in the input schema (positions), so a
+ * transform can copy values by index. Keyed by the derived schema, which is cached per input schema.
+ */
+export class SourcePositions {
+  private readonly cache = new WeakMap<Schema, readonly number[]>();
+
+  constructor(private readonly compute: (derived: Schema, input: Schema) => number[]) {}
+
+  get(derived: Schema, input: Schema): readonly number[] {
+    let out = this.cache.get(derived);
+    if (out === undefined) {
+      out = this.compute(derived, input);
+      this.cache.set(derived, out);
+    }
+    return out;
+  }
+}
+
+/** Anything computed once per input schema object (e.g. per-field lookups turned into arrays). */
+export class PerSchema<T> {
+  private readonly cache = new WeakMap<Schema, T>();
+
+  get(schema: Schema, compute: () => T): T {
+    let out = this.cache.get(schema);
+    if (out === undefined) {
+      out = compute();
+      this.cache.set(schema, out);
+    }
+    return out;
+  }
+}
