@@ -53,8 +53,9 @@ export class ErrorHandler {
     this.contextHeaders = c['errors.deadletterqueue.context.headers.enable'] === 'true';
   }
 
+  /** Whether sink tasks get an errant-record reporter: a DLQ, error logging, or tolerance=all is set. */
   get hasReporter(): boolean {
-    return this.dlqTopic !== '' || this.logEnabled;
+    return this.dlqTopic !== '' || this.logEnabled || this.toleranceAll;
   }
 
   /**
@@ -93,6 +94,7 @@ export class ErrorHandler {
   }
 }
 
+/** Stages whose failures `errors.tolerance=all` skips; TASK_PUT arrives only through the errant-record reporter. */
 function isRecordStage(stage: Stage): boolean {
-  return stage === 'KEY_CONVERTER' || stage === 'VALUE_CONVERTER' || stage === 'HEADER_CONVERTER' || stage === 'TRANSFORMATION';
+  return stage === 'KEY_CONVERTER' || stage === 'VALUE_CONVERTER' || stage === 'HEADER_CONVERTER' || stage === 'TRANSFORMATION' || stage === 'TASK_PUT';
 }

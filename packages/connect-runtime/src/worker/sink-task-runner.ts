@@ -41,6 +41,8 @@ export class SinkTaskRunner extends WorkerTask {
   private assigned: TopicPartition[] = [];
   private started = false;
   private readonly topics = new Set<string>();
+  /** The batch being delivered, to find a reported record's original bytes. */
+  private lastBatch: LogRecord[] = [];
 
   constructor(private readonly sink: SinkRunnerDeps, initialState: TargetState) {
     super(sink, initialState);
@@ -74,7 +76,14 @@ export class SinkTaskRunner extends WorkerTask {
       timeout: (ms) => { this.retryTimeoutMs = ms; },
       requestCommit: () => { this.commitRequested = true; },
       errantRecordReporter: this.sink.errors.hasReporter
-        ? (record, error) => this.sink.errors.handle(error, { stage: 'TASK_PUT', topic: record.originalTopic, partition: record.originalKafkaPartition, offset: record.originalKafkaOffset })
+        ? (record, error) => {
+          // The DLQ gets the original bytes, as Kafka Connect writes them.
+          const raw = this.lastBatch.find((r) => r.offset === record.originalKafkaOffset && r.partition === record.originalKafkaPartition && r.topic === record.originalTopic);
+          return this.sink.errors.handle(error, {
+            stage: 'TASK_PUT', topic: record.originalTopic, partition: record.originalKafkaPartition, offset: record.originalKafkaOffset,
+            key: raw?.key ?? null, value: raw?.value ?? null, headers: raw?.headers ?? [],
+          });
+        }
         : null,
     };
     await this.sink.task.start(this.sink.taskConfig, ctx);
@@ -107,6 +116,7 @@ export class SinkTaskRunner extends WorkerTask {
     if (this.commitRequested || Date.now() - this.lastCommit >= this.sink.flushIntervalMs) await this.commit();
     const raw = await this.consumer.poll(500, this.signal);
     if (raw.length === 0 || this.signal.aborted) return;
+    this.lastBatch = raw;
     const batch: SinkRecord[] = [];
     const { key, value } = this.sink.converters;
     for (const r of raw) {
