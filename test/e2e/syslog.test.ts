@@ -24,7 +24,7 @@ describe('syslog source: real clients (util-linux logger, rsyslog) over UDP, TCP
     await w.start();
     for (const k of Object.keys(ports) as Array<keyof typeof ports>) ports[k] = await freePort();
     const { cert, key } = await selfSignedCert(w.dir);
-    await createConnector(w, syslogConnector('syslog-udp', { 'syslog.listener': 'UDP', 'syslog.port': String(ports.udp) }));
+    await createConnector(w, syslogConnector('syslog-udp', { 'syslog.listener': 'UDP', 'syslog.port': String(ports.udp), 'syslog.stats.interval.ms': '200' }));
     // jcustenborder's class name: the listener comes from the class.
     await createConnector(w, syslogConnector('syslog-tcp', { 'connector.class': 'com.github.jcustenborder.kafka.connect.syslog.TCPSyslogSourceConnector', 'syslog.port': String(ports.tcp) }));
     await createConnector(w, syslogConnector('syslog-tls', {
@@ -57,6 +57,12 @@ describe('syslog source: real clients (util-linux logger, rsyslog) over UDP, TCP
     const sd = v.structured_data as Array<{ id: string; params: Record<string, string> }>;
     assert.deepEqual(sd.find((e) => e.id === 'origin@32473')?.params, { ip: '10.0.0.7', note: 'two words' });
     assert.match(String(v.raw), /^<36>1 /);
+    // Drop counters are task metrics: GET /metrics shows the kernel's UDP drops for this listener.
+    const metrics = await waitFor('UDP drop metrics', async () => {
+      const text = await (await fetch(`${w.url}/metrics`)).text();
+      return /tributary_task_syslog_udp_kernel_drops\{connector="syslog-udp",task="0"\} \d+/.test(text) ? text : null;
+    });
+    assert.match(metrics, /tributary_task_syslog_udp_queue_full_drops\{connector="syslog-udp",task="0"\} 0/);
   });
 
   it('logger over TCP, RFC 3164 with newline framing and RFC 5424 with octet counting', async () => {

@@ -69,8 +69,8 @@ export class SyslogSourceTask implements SourceTask {
   }
 
   /**
-   * Logs the counters: a warning whenever drops or framing errors grew, an info line at stop. The SDK
-   * has no task-level metrics yet, so logs are where these figures live.
+   * Publishes the counters as task metrics (GET /metrics) and logs them: a warning whenever drops or
+   * framing errors grew, an info line at stop.
    */
   private async reportStats(final: boolean): Promise<void> {
     const s = this.server.stats();
@@ -92,7 +92,19 @@ export class SyslogSourceTask implements SourceTask {
       this.ctx.logger.info(line);
     }
     this.lastReported = { kernel, queue: s.udpQueueDrops, framing: s.framingErrors };
+    this.gauges ??= this.ctx.metrics ? {
+      kernel: this.ctx.metrics.gauge('syslog_udp_kernel_drops', 'UDP datagrams the kernel dropped for this listener (from /proc/net/udp)'),
+      queue: this.ctx.metrics.gauge('syslog_udp_queue_full_drops', 'UDP datagrams dropped because the task queue was full'),
+      framing: this.ctx.metrics.gauge('syslog_framing_errors', 'TCP frames that could not be read'),
+      connections: this.ctx.metrics.gauge('syslog_connections', 'Open TCP/TLS connections'),
+    } : null;
+    this.gauges?.kernel(kernel);
+    this.gauges?.queue(s.udpQueueDrops);
+    this.gauges?.framing(s.framingErrors);
+    this.gauges?.connections(s.connections);
   }
+
+  private gauges: Record<'kernel' | 'queue' | 'framing' | 'connections', (v: number) => void> | null | undefined;
 
   /** For tests and diagnostics: the counters, with the kernel's UDP drops since start. */
   async stats(): Promise<ReturnType<SyslogServer['stats']> & { udpKernelDrops: number | null; queued: number }> {

@@ -23,6 +23,17 @@ export interface TaskContext {
    * promptly; the runtime then calls `stop()`.
    */
   readonly signal: AbortSignal;
+  /**
+   * Task-level figures the worker publishes at `GET /metrics` as `tributary_task_<name>`, labelled with
+   * connector and task (e.g. datagrams the kernel dropped). `gauge` returns a setter; call it as often
+   * as the figure changes. Absent in runtimes without metrics.
+   */
+  readonly metrics?: TaskMetricsRecorder;
+}
+
+/** See {@link TaskContext.metrics}. Names are lower_snake_case. */
+export interface TaskMetricsRecorder {
+  gauge(name: string, help: string): (value: number) => void;
 }
 
 export interface SourceTaskContext extends TaskContext {

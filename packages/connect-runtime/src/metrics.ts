@@ -1,3 +1,4 @@
+import type { TaskMetricsRecorder } from '@tributary/connect-api';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The worker's Prometheus metrics, served at GET /metrics. */
@@ -23,11 +24,21 @@ export class WorkerMetrics {
     const labels = { connector, task: String(task) };
     const polled = this.polledTotal.labels(labels);
     const written = this.writtenTotal.labels(labels);
-    return { polled: (n) => polled.inc(n), written: (n) => written.inc(n) };
+    return {
+      polled: (n) => polled.inc(n),
+      written: (n) => written.inc(n),
+      gauge: (name, help) => {
+        const metric = `tributary_task_${name.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+        const g = (this.registry.getSingleMetric(metric) as Gauge | undefined) ??
+          new Gauge({ name: metric, help, labelNames: ['connector', 'task'], registers: [this.registry] });
+        const child = g.labels(labels);
+        return (v) => child.set(v);
+      },
+    };
   }
 }
 
-export interface TaskMetrics {
+export interface TaskMetrics extends TaskMetricsRecorder {
   polled(n: number): void;
   written(n: number): void;
 }

@@ -69,6 +69,7 @@ export class SinkTaskRunner extends WorkerTask {
     this.consumer = this.sink.makeConsumer(this);
     const ctx: SinkTaskContext = {
       id: this.id, connector: this.sink.connector, taskId: this.sink.taskId, logger: this.logger, signal: this.signal,
+      metrics: this.sink.metrics,
       assignment: () => [...this.assigned],
       pause: (...tps) => this.consumer.pause(tps),
       resume: (...tps) => this.consumer.resume(tps),

@@ -58,7 +58,7 @@ export class SourceTaskRunner extends WorkerTask {
     };
     const ctx: SourceTaskContext = {
       id: this.id, connector: this.src.connector, taskId: this.src.taskId, logger: this.logger, signal: this.signal,
-      offsetStorageReader: reader, connectorConfig: this.src.connectorConfig,
+      offsetStorageReader: reader, connectorConfig: this.src.connectorConfig, metrics: this.src.metrics,
     };
     await this.src.task.start(this.src.taskConfig, ctx);
   }
