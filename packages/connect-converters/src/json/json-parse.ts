@@ -1,7 +1,7 @@
 import { DataError } from '@tributary/connect-api';
 import { ExactNumber } from './values.js';
 
-type Reviver = (key: string, value: unknown, context: { source?: string }) => unknown;
+type Reviver = (key: string, value: unknown, context?: { source?: string }) => unknown;
 const parseWithSource = JSON.parse as (text: string, reviver: Reviver) => unknown;
 
 // 16+ digits in a row may not survive a double; only then pay for the reviver.
@@ -16,8 +16,8 @@ export function parseJson(text: string, keepDecimals = false): unknown {
   try {
     if (!keepDecimals && !LONG_DIGITS.test(text)) return JSON.parse(text);
     return parseWithSource(text, (_key, value, context) => {
-      if (typeof value !== 'number' || context.source === undefined) return value;
-      const src = context.source;
+      if (typeof value !== 'number' || context?.source === undefined) return value;
+      const src = context.source!;
       if (/^-?\d+$/.test(src)) return Number.isSafeInteger(value) ? value : BigInt(src);
       return keepDecimals || LONG_DIGITS.test(src) ? new ExactNumber(src) : value;
     });
