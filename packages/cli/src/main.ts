@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerConsumeCommand } from './commands/consume.js';
+import { registerSpooldirCommand } from './commands/spooldir.js';
 import { runDistributed, runStandalone } from './commands/worker.js';
 
 const program = new Command('tributary')
@@ -20,6 +21,7 @@ program.command('distributed <worker-config>')
 
 registerAdminCommands(program);
 registerConsumeCommand(program);
+registerSpooldirCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`tributary: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,0 +1,93 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
+
+/** One record read from a file, or the reason a row could not become one. */
+export interface Item {
+  /** The record number in the file, 1-based; the source offset. */
+  readonly offset: number;
+  /** The line the record ends on, 1-based, for error messages. */
+  readonly line: number;
+  readonly key?: unknown;
+  readonly value?: unknown;
+  /** Set when the row is bad. */
+  readonly error?: Error;
+  /** The rest of the file cannot be read (e.g. a CSV quote never closed). */
+  readonly fatal?: boolean;
+}
+
+/**
+ * Reads records from one file, a batch at a time, never holding more than a chunk of it in memory.
+ * Records up to `startAfter` (the committed offset) are parsed and skipped.
+ */
+export interface RecordReader {
+  read(max: number): Promise<Item[]>;
+  /** True once the end of the file was reached and every record was returned. */
+  readonly done: boolean;
+  close(): Promise<void>;
+}
+
+const CHUNK = 1 << 16;
+
+/** A file as a sequence of decoded text chunks. */
+export class TextChunks {
+  private fh: FileHandle | null = null;
+  private position = 0;
+  private readonly buf = Buffer.allocUnsafe(CHUNK);
+  private readonly decoder: StringDecoder;
+  eof = false;
+
+  constructor(private readonly path: string, encoding: BufferEncoding) {
+    this.decoder = new StringDecoder(encoding);
+  }
+
+  /** The next chunk of text, or null at the end of the file. */
+  async next(): Promise<string | null> {
+    if (this.eof) return null;
+    this.fh ??= await open(this.path, 'r');
+    const { bytesRead } = await this.fh.read(this.buf, 0, CHUNK, this.position);
+    if (bytesRead === 0) {
+      this.eof = true;
+      const rest = this.decoder.end();
+      return rest === '' ? null : rest;
+    }
+    this.position += bytesRead;
+    let text = this.decoder.write(this.buf.subarray(0, bytesRead));
+    if (this.position === bytesRead && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // BOM
+    return text;
+  }
+
+  async close(): Promise<void> {
+    const fh = this.fh;
+    this.fh = null;
+    await fh?.close();
+  }
+}
+
+/** Splits a file into lines (`\n` or `\r\n`), counting them from 1. */
+export class LineSplitter {
+  private pending = '';
+  private lineNo = 0;
+  private readonly lines: string[] = [];
+  private head = 0;
+
+  constructor(private readonly chunks: TextChunks) {}
+
+  /** The next line with its number, or null at the end. */
+  async next(): Promise<{ text: string; line: number } | null> {
+    while (this.head === this.lines.length) {
+      this.lines.length = 0;
+      this.head = 0;
+      const chunk = await this.chunks.next();
+      if (chunk === null) {
+        if (this.pending === '') return null;
+        this.lines.push(this.pending);
+        this.pending = '';
+        break;
+      }
+      const parts = (this.pending + chunk).split('\n');
+      this.pending = parts.pop()!;
+      for (const p of parts) this.lines.push(p.endsWith('\r') ? p.slice(0, -1) : p);
+    }
+    return { text: this.lines[this.head++]!, line: ++this.lineNo };
+  }
+}
