@@ -1,0 +1,176 @@
+import type { SourceOffset, SourceRecord } from '@tributary/connect-api';
+import { tableIncluded, type CdcConfig } from './config.js';
+import type { ChangeEventFactory, Op, SourceInfo } from './change-events.js';
+import type { TableSchema } from './change-event-schemas.js';
+import { decodePgoutput, type PgoutputMessage, type RelationMessage, type TupleData } from './pgoutput-decoder.js';
+import type { Lsn } from './lsn.js';
+
+/**
+ * The stream position, as stored in offsets. `lsnCommit` is the end LSN of the last transaction
+ * whose records were all emitted: streaming restarts there and the slot may be confirmed up to it.
+ * `txEvents` records of transaction `txId` (the one after `lsnCommit`) were already emitted; a
+ * restart skips that many of its records, because the server re-sends the whole transaction.
+ */
+export interface StreamPosition {
+  readonly lsnCommit: Lsn;
+  readonly txId: number | null;
+  readonly txEvents: number;
+}
+
+/** Builds a table's schema from a Relation message (catalog lookups for nullability, PK, types). */
+export type RelationResolver = (rel: RelationMessage) => Promise<TableSchema | null>;
+
+/**
+ * Turns pgoutput messages into change records, in commit order. Messages must be fed one at a
+ * time (`handle` may return a promise, for a Relation that needs the catalog). The records of the
+ * latest change are held back until the next change or the COMMIT, so that the last record of
+ * each transaction can carry the transaction's end LSN in its offset.
+ */
+export class ChangeStream {
+  private readonly relations = new Map<number, TableSchema | null>();
+  private tx: { xid: number; finalLsn: Lsn; commitTimeUs: bigint; events: number; collectionOrder: Map<string, number> } | null = null;
+  private held: Array<{ record: SourceRecord; n: number; lsn: Lsn }> = [];
+  /** Position after the last record released to `emit`. */
+  private pos: StreamPosition;
+  /** Records of the resumed transaction still to skip (already emitted before the restart). */
+  private skip: { xid: number; remaining: number } | null;
+  skipped = 0;
+  /** End LSN of the last transaction seen (emitted or filtered entirely). */
+  private lastEnd: Lsn;
+
+  constructor(private readonly cfg: CdcConfig, private readonly events: ChangeEventFactory, private readonly resolve: RelationResolver,
+    private readonly emit: (records: SourceRecord[]) => void, start: StreamPosition) {
+    this.pos = start;
+    this.lastEnd = start.lsnCommit;
+    this.skip = start.txId !== null && start.txEvents > 0 ? { xid: start.txId, remaining: start.txEvents } : null;
+  }
+
+  get position(): StreamPosition { return this.pos; }
+  get inTransaction(): boolean { return this.tx !== null; }
+
+  /** Position to restart from after a lost connection: everything released so far stays released. */
+  restartPosition(): StreamPosition {
+    this.tx = null;
+    this.held = [];
+    this.skip = this.pos.txEvents > 0 && this.pos.txId !== null ? { xid: this.pos.txId, remaining: this.pos.txEvents } : null;
+    return this.pos;
+  }
+
+  /**
+   * While no transaction is open and nothing is held, the position may move to `lsn` (a keepalive's
+   * WAL end: every transaction committed before it has been sent). Used by heartbeats only.
+   */
+  idleAdvance(lsn: Lsn): StreamPosition | null {
+    if (this.tx || this.held.length > 0) return null;
+    const end = lsn > this.lastEnd ? lsn : this.lastEnd;
+    if (end > this.pos.lsnCommit) this.pos = { lsnCommit: end, txId: null, txEvents: 0 };
+    return this.pos;
+  }
+
+  handle(payload: Buffer, lsn: Lsn): void | Promise<void> {
+    const msg = decodePgoutput(payload);
+    switch (msg.tag) {
+      case 'begin':
+        this.tx = { xid: msg.xid, finalLsn: msg.finalLsn, commitTimeUs: msg.commitTimeUs, events: 0, collectionOrder: new Map() };
+        if (this.skip && this.skip.xid !== msg.xid) this.skip = null; // the partly emitted transaction was not re-sent
+        return;
+      case 'commit': return this.commit(msg.endLsn);
+      case 'relation': return this.relation(msg);
+      case 'insert': case 'update': case 'delete': case 'truncate': return this.change(msg, lsn);
+      default: return; // type, origin, message: nothing to emit
+    }
+  }
+
+  private async relation(msg: RelationMessage): Promise<void> {
+    const included = tableIncluded(this.cfg.filters, msg.schema, msg.name);
+    this.relations.set(msg.relationOid, included ? await this.resolve(msg) : null);
+  }
+
+  private change(msg: Extract<PgoutputMessage, { tag: 'insert' | 'update' | 'delete' | 'truncate' }>, lsn: Lsn): void {
+    const tx = this.tx;
+    if (!tx) throw new Error('pgoutput: change outside a transaction');
+    if (msg.tag === 'truncate') {
+      if (this.cfg.skipped.has('t')) return;
+      for (const oid of msg.relationOids) {
+        const t = this.relations.get(oid);
+        if (t) this.push([this.events.truncate(t, this.info(t, lsn), {})], lsn);
+      }
+      return;
+    }
+    const t = this.relations.get(msg.relationOid);
+    if (t === undefined) throw new Error(`pgoutput: change for relation ${msg.relationOid} before its Relation message`);
+    if (t === null) return;
+    const emit = (op: Op, before: TupleData | null, after: TupleData | null) => {
+      if (this.cfg.skipped.has(op)) return;
+      this.push(this.events.change(t, op, before, after, this.info(t, lsn), () => ({})), lsn);
+    };
+    if (msg.tag === 'insert') emit('c', null, msg.newTuple);
+    else if (msg.tag === 'delete') emit('d', msg.oldTuple ?? msg.keyTuple, null);
+    else {
+      const old = msg.oldTuple ?? msg.keyTuple;
+      if (old && t.keyColumns.some((c) => old[c.position] !== msg.newTuple[c.position] && old[c.position] !== undefined)) {
+        // Primary key changed: Debezium emits a delete of the old key (with tombstone) and a create.
+        emit('d', old, null);
+        emit('c', null, msg.newTuple);
+      } else {
+        emit('u', msg.oldTuple, msg.newTuple);
+      }
+    }
+  }
+
+  private info(t: TableSchema, lsn: Lsn): SourceInfo {
+    const tx = this.tx!;
+    let transaction: SourceInfo['transaction'] = null;
+    if (this.cfg.transactionMetadata) {
+      const n = (tx.collectionOrder.get(t.topic) ?? 0) + 1;
+      tx.collectionOrder.set(t.topic, n);
+      transaction = { id: `${tx.xid}:${tx.finalLsn}`, totalOrder: tx.events + 1, collectionOrder: n };
+    }
+    return { prefix: this.cfg.prefix, db: this.cfg.dbname, tsUs: tx.commitTimeUs, snapshot: 'false', txId: tx.xid, lsn, lastCommitLsn: this.lastEnd, transaction };
+  }
+
+  /** Releases what was held (none of it ends the transaction) and holds the new records. */
+  private push(records: SourceRecord[], lsn: Lsn): void {
+    const tx = this.tx!;
+    const fresh: Array<{ record: SourceRecord; n: number; lsn: Lsn }> = [];
+    for (const record of records) {
+      tx.events++;
+      if (this.skip && this.skip.xid === tx.xid && this.skip.remaining > 0) {
+        this.skip.remaining--;
+        this.skipped++;
+        continue;
+      }
+      fresh.push({ record, n: tx.events, lsn });
+    }
+    if (fresh.length === 0) return;
+    this.release(false);
+    this.held = fresh;
+  }
+
+  private commit(endLsn: Lsn): void {
+    this.release(true, endLsn);
+    this.lastEnd = endLsn;
+    if (this.pos.lsnCommit < endLsn) this.pos = { lsnCommit: endLsn, txId: null, txEvents: 0 };
+    this.tx = null;
+    this.skip = null;
+  }
+
+  private release(endsTransaction: boolean, endLsn?: Lsn): void {
+    if (this.held.length === 0) return;
+    const tx = this.tx!;
+    const out = this.held.map(({ record, n, lsn }, i) => {
+      const last = endsTransaction && i === this.held.length - 1;
+      const eventLsn = Number(lsn);
+      const offset: SourceOffset = last
+        ? { lsn: eventLsn, lsn_proc: eventLsn, lsn_commit: Number(endLsn!), txId: tx.xid, ts_usec: Number(tx.commitTimeUs), events_in_tx: 0 }
+        : { lsn: eventLsn, lsn_proc: eventLsn, lsn_commit: Number(this.lastEnd), txId: tx.xid, ts_usec: Number(tx.commitTimeUs), events_in_tx: n };
+      return { ...record, sourceOffset: offset };
+    });
+    const lastOffset = out[out.length - 1]!.sourceOffset;
+    this.pos = lastOffset.events_in_tx === 0
+      ? { lsnCommit: BigInt(lastOffset.lsn_commit as number), txId: null, txEvents: 0 }
+      : { lsnCommit: this.lastEnd, txId: tx.xid, txEvents: lastOffset.events_in_tx as number };
+    this.held = [];
+    this.emit(out);
+  }
+}

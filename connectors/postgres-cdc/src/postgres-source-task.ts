@@ -1,0 +1,335 @@
+import type pg from 'pg';
+import {
+  ConnectError, RetriableError, SchemaBuilder, Schemas, Struct, isRetriable,
+  type SourceOffset, type SourcePartition, type SourceRecord, type SourceTask, type SourceTaskContext,
+} from '@tributary/connect-api';
+import { parseConfig, VERSION, type CdcConfig } from './config.js';
+import { ChangeEventFactory } from './change-events.js';
+import { buildTableSchema, type TableSchema } from './change-event-schemas.js';
+import { ChangeStream, type StreamPosition } from './change-stream.js';
+import { formatLsn, lsnFromOffset, parseLsn, type Lsn } from './lsn.js';
+import {
+  capturedTables, connect, dropSlot, ensurePublication, preflight, slotState, tableColumns, tableShape, typeInfo, type TableRef,
+} from './pg-client.js';
+import { explainPgError } from './pg-errors.js';
+import type { RelationMessage } from './pgoutput-decoder.js';
+import { ReplicationConnection, type StreamEvent } from './replication-connection.js';
+import { readSnapshot } from './snapshot-reader.js';
+import { OID, ARRAY_ELEMENT, type TypeInfo } from './type-mapping.js';
+import { RecordQueue } from './record-queue.js';
+
+const HEARTBEAT_KEY = SchemaBuilder.struct().name('io.debezium.connector.common.ServerNameKey').field('serverName', Schemas.STRING).build();
+const HEARTBEAT_VALUE = SchemaBuilder.struct().name('io.debezium.connector.common.Heartbeat').field('ts_ms', Schemas.INT64).build();
+const BUILTIN_OIDS = new Set<number>([...Object.values(OID), ...Object.keys(ARRAY_ELEMENT).map(Number)]);
+/** A slot still held by our own previous connection (killed worker, dropped socket) is released within this. */
+const SLOT_BUSY_GRACE_MS = 60_000;
+
+/**
+ * Debezium's PostgreSQL connector task: snapshot (tied to the slot) then stream with pgoutput.
+ * Everything that talks to PostgreSQL runs in a background session loop that reconnects with
+ * backoff; `poll()` only drains the bounded record queue. The slot is confirmed in `commit()`,
+ * from the offset the runtime durably stored, never on receipt.
+ */
+export class PostgresSourceTask implements SourceTask {
+  private cfg!: CdcConfig;
+  private ctx!: SourceTaskContext;
+  private partition!: SourcePartition;
+  private events!: ChangeEventFactory;
+  private readonly queue = new RecordQueue();
+  private stream: ChangeStream | null = null;
+  private repl: ReplicationConnection | null = null;
+  private catalog: pg.Client | null = null;
+  private failure: Error | null = null;
+  private stopped = false;
+  private needSnapshot = false;
+  private snapshotOnly = false;
+  private storedPosition: StreamPosition | null = null;
+  private session: Promise<void> | null = null;
+  private readonly types = new Map<number, TypeInfo>();
+  private lastKeepalive: Lsn = 0n;
+  private lastHeartbeat = Date.now();
+  private slotBusySince: number | null = null;
+
+  version(): string { return VERSION; }
+
+  async start(config: Record<string, string>, ctx: SourceTaskContext): Promise<void> {
+    this.cfg = parseConfig(config);
+    this.ctx = ctx;
+    this.partition = { server: this.cfg.prefix };
+    this.events = new ChangeEventFactory(this.partition, this.cfg.placeholder, this.cfg.tombstones);
+    this.queue.limit = this.cfg.maxQueue;
+    this.queue.onDrained = () => this.repl?.resume();
+    const stored = await ctx.offsetStorageReader.offset(this.partition);
+    this.decideSnapshot(stored);
+    this.session = this.runSessions();
+  }
+
+  async poll(): Promise<SourceRecord[] | null> {
+    if (this.failure && this.queue.size === 0) throw this.failure;
+    this.maybeHeartbeat();
+    return this.queue.take(this.cfg.maxBatch, 500, this.ctx.signal);
+  }
+
+  /** The runtime stored offsets durably: confirm the slot up to the last stored complete transaction. */
+  async commit(): Promise<void> {
+    const stored = await this.ctx.offsetStorageReader.offset(this.partition);
+    const lsn = lsnFromOffset(stored?.lsn_commit);
+    if (lsn !== null) this.repl?.confirm(lsn);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.queue.close();
+    await this.closeConnections();
+    await Promise.race([this.session?.catch(() => {}), sleep(2000)]);
+    if (this.cfg?.dropSlotOnStop) await this.dropSlotQuietly();
+  }
+
+  /** Reads the stored offset: where to resume, and whether snapshot.mode asks for a snapshot. */
+  private decideSnapshot(stored: SourceOffset | null): void {
+    const mode = this.cfg.snapshotMode;
+    const snapshotIncomplete = stored?.snapshot !== undefined && stored?.snapshot !== null && stored?.snapshot_completed !== true;
+    if (stored && !snapshotIncomplete) {
+      const txEvents = typeof stored.events_in_tx === 'number' ? stored.events_in_tx : 0;
+      this.storedPosition = {
+        lsnCommit: lsnFromOffset(stored.lsn_commit) ?? lsnFromOffset(stored.lsn) ?? 0n,
+        txId: txEvents > 0 && typeof stored.txId === 'number' ? stored.txId : null, txEvents,
+      };
+    }
+    this.needSnapshot = mode === 'always' || mode === 'initial_only'
+      ? !(mode === 'initial_only' && this.storedPosition !== null)
+      : mode === 'no_data' ? false : this.storedPosition === null;
+    this.snapshotOnly = mode === 'initial_only';
+    if (stored && snapshotIncomplete && mode !== 'no_data') this.ctx.logger.info(`${this.ctx.id}: the previous snapshot did not complete; snapshotting again`);
+  }
+
+  /** Connect, snapshot if needed, stream; on a lost connection reconnect with backoff. */
+  private async runSessions(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopped) {
+      try {
+        await this.runSession(() => { attempt = 0; });
+        if (this.stopped) return;
+        throw new RetriableError('PostgreSQL ended the replication stream');
+      } catch (e) {
+        if (this.stopped || this.failure) return;
+        const err = explainPgError(e, this.cfg, 'connecting to or streaming from PostgreSQL');
+        await this.closeConnections();
+        if (!isRetriable(err)) { this.fail(err); return; }
+        const wait = Math.min(this.cfg.maxRetryWaitMs, 500 * 2 ** Math.min(attempt++, 10));
+        this.ctx.logger.warn(`${this.ctx.id}: ${err.message}; reconnecting in ${wait} ms`);
+        await sleep(wait, this.ctx.signal);
+      }
+    }
+  }
+
+  private async runSession(connected: () => void): Promise<void> {
+    const cfg = this.cfg;
+    const catalog = this.catalog = await connect(cfg);
+    // PostgreSQL's fast shutdown terminates ordinary connections first and then waits for each
+    // walsender until its client has confirmed everything sent, which ours never does (it confirms
+    // only what the runtime stored). So when this connection is cut, cut the stream too: the server
+    // can stop, and the session loop reconnects with backoff.
+    const onLost = () => { if (this.catalog === catalog) void this.closeConnections(); };
+    catalog.on('error', onLost);
+    catalog.on('end', onLost);
+    await preflight(catalog, cfg);
+    const tables = await capturedTables(catalog, cfg);
+    await this.checkReplicaIdentity(catalog, tables);
+    await ensurePublication(catalog, cfg, tables);
+    const repl = this.repl = new ReplicationConnection(await connect(cfg, true));
+    const slot = await slotState(catalog, cfg.slot);
+    if (slot?.active) return this.slotBusy(slot.activePid, await activeApplication(catalog, slot.activePid));
+    this.slotBusySince = null;
+    if (slot && slot.plugin !== 'pgoutput') throw new ConnectError(`Replication slot "${cfg.slot}" uses plugin ${slot.plugin}, not pgoutput: drop it or choose another slot.name`, { code: 'PG_SLOT_PLUGIN' });
+    if (cfg.snapshotMode === 'when_needed' && this.storedPosition && (!slot || (slot.confirmedFlush && parseLsn(slot.confirmedFlush) > this.storedPosition.lsnCommit))) {
+      this.ctx.logger.warn(`${this.ctx.id}: the stored position is no longer available in slot ${cfg.slot}; snapshot.mode=when_needed takes a new snapshot`);
+      this.needSnapshot = true;
+    }
+    connected();
+    let start: StreamPosition;
+    if (this.needSnapshot) {
+      // A fresh slot, so that its exported snapshot and consistent point define the seam exactly.
+      if (slot) await dropSlot(catalog, cfg.slot);
+      const created = await repl.createSlot(cfg.slot, true);
+      const plan = { tables: await Promise.all(tables.map(async (ref) => ({ ref, schema: await this.snapshotSchema(catalog, ref) }))), snapshotName: created.snapshotName, lsn: created.consistentPoint };
+      await readSnapshot(catalog, cfg, plan, this.events, (rs) => this.queue.putAndWait(rs, this.ctx.signal), this.ctx.signal, (m) => this.ctx.logger.info(`${this.ctx.id}: ${m}`));
+      this.needSnapshot = false;
+      start = { lsnCommit: created.consistentPoint, txId: null, txEvents: 0 };
+      if (this.snapshotOnly) { this.ctx.logger.info(`${this.ctx.id}: snapshot.mode=initial_only: not streaming`); await repl.close(); return new Promise(() => {}); }
+    } else if (this.stream) {
+      start = this.stream.restartPosition();
+    } else if (!slot) {
+      const created = await repl.createSlot(cfg.slot, false);
+      start = this.storedPosition ?? { lsnCommit: created.consistentPoint, txId: null, txEvents: 0 };
+    } else {
+      start = this.storedPosition ?? { lsnCommit: 0n, txId: null, txEvents: 0 };
+    }
+    if (this.snapshotOnly && !this.stream) { await repl.close(); return new Promise(() => {}); }
+    if (!this.stream) {
+      this.stream = new ChangeStream(cfg, this.events, (rel) => this.relationSchema(rel), (rs) => this.deliver(rs), start);
+    }
+    const stored = await this.ctx.offsetStorageReader.offset(this.partition);
+    const confirmed = lsnFromOffset(stored?.lsn_commit) ?? 0n;
+    this.ctx.logger.info(`${this.ctx.id}: streaming slot ${cfg.slot} from ${formatLsn(start.lsnCommit)}${start.txEvents ? ` (skipping ${start.txEvents} records of transaction ${start.txId})` : ''}`);
+    const inbox = new Inbox((e) => this.onEvent(e), (err) => { this.fail(err); void this.closeConnections(); });
+    await repl.start(cfg.slot, cfg.publication, start.lsnCommit, confirmed, cfg.statusIntervalMs, (e) => inbox.push(e));
+  }
+
+  private onEvent(e: StreamEvent): void | Promise<void> {
+    if (e.kind === 'keepalive') { this.lastKeepalive = e.walEnd; return; }
+    return this.stream!.handle(e.payload, e.lsn);
+  }
+
+  private deliver(records: SourceRecord[]): void {
+    if (this.queue.put(records)) this.repl?.pause();
+  }
+
+  private fail(err: Error): void {
+    if (!this.failure) this.failure = err;
+    this.queue.wake();
+  }
+
+  /**
+   * Another client holds the slot. If it is one of ours (a killed worker's connection PostgreSQL has
+   * not noticed yet) wait for it to go; otherwise fail at once with what to do.
+   */
+  private slotBusy(pid: number | null, application: string | null): Promise<void> {
+    const now = Date.now();
+    this.slotBusySince ??= now;
+    const msg = `Replication slot "${this.cfg.slot}" is in use by another client (pid ${pid ?? '?'}${application ? `, application "${application}"` : ''}): stop the other consumer (SELECT pg_terminate_backend(${pid ?? 'active_pid'})) or give this connector its own slot.name`;
+    if (application !== `tributary-${this.cfg.slot}` || now - this.slotBusySince > SLOT_BUSY_GRACE_MS) throw new ConnectError(msg, { code: 'PG_SLOT_IN_USE' });
+    throw new RetriableError(`${msg} (waiting up to ${SLOT_BUSY_GRACE_MS / 1000} s in case it is our own previous connection)`, { code: 'PG_SLOT_IN_USE' });
+  }
+
+  /** Without a primary key or a replica identity, PostgreSQL rejects UPDATE/DELETE on a published table. */
+  private async checkReplicaIdentity(client: pg.Client, tables: TableRef[]): Promise<void> {
+    for (const t of tables) {
+      if (t.replicaIdentity === 'f' || t.replicaIdentity === 'i') continue;
+      const cols = await tableColumns(client, t.oid);
+      if (cols.primaryKey.length === 0) {
+        throw new ConnectError(`Table ${t.schema}.${t.table} has neither a primary key nor a replica identity, so its updates and deletes cannot be captured (PostgreSQL even rejects them once the table is published): add a primary key, run ALTER TABLE ${t.schema}.${t.table} REPLICA IDENTITY FULL, or exclude it with table.exclude.list`, { code: 'PG_NO_REPLICA_IDENTITY' });
+      }
+    }
+  }
+
+  private async loadTypes(client: pg.Client, oids: number[]): Promise<void> {
+    const missing = [...new Set(oids)].filter((o) => !BUILTIN_OIDS.has(o) && !this.types.has(o));
+    for (const t of await typeInfo(client, missing)) this.types.set(t.oid, t);
+    const elements = [...this.types.values()].map((t) => t.elementOid || t.baseOid).filter((o) => o && !BUILTIN_OIDS.has(o) && !this.types.has(o));
+    for (const t of await typeInfo(client, elements)) this.types.set(t.oid, t);
+  }
+
+  private async snapshotSchema(client: pg.Client, ref: TableRef): Promise<TableSchema> {
+    const [shape, cols] = await Promise.all([tableShape(client, ref.oid), tableColumns(client, ref.oid)]);
+    await this.loadTypes(client, shape.map((c) => c.typeOid));
+    return buildTableSchema(this.cfg, ref.schema, ref.table, shape, cols.notNull, cols.primaryKey, (o) => this.types.get(o), (m) => this.ctx.logger.warn(m));
+  }
+
+  private async relationSchema(rel: RelationMessage): Promise<TableSchema | null> {
+    const client = this.catalog!;
+    const cols = await tableColumns(client, rel.relationOid);
+    await this.loadTypes(client, rel.columns.map((c) => c.typeOid));
+    // Under REPLICA IDENTITY FULL every column is flagged as key, so the key comes from pg_index.
+    return buildTableSchema(this.cfg, rel.schema, rel.name, rel.columns, cols.notNull, cols.primaryKey, (o) => this.types.get(o), (m) => this.ctx.logger.warn(m));
+  }
+
+  /** A heartbeat carries the current position, so the stored offset (and the slot) can advance while tables are idle. */
+  private maybeHeartbeat(): void {
+    if (this.cfg.heartbeatMs <= 0 || !this.stream || Date.now() - this.lastHeartbeat < this.cfg.heartbeatMs) return;
+    this.lastHeartbeat = Date.now();
+    if (this.cfg.heartbeatQuery && this.catalog) this.catalog.query(this.cfg.heartbeatQuery).catch((err) => this.ctx.logger.warn(`${this.ctx.id}: heartbeat.action.query failed: ${(err as Error).message}`));
+    const pos = this.stream.idleAdvance(this.lastKeepalive);
+    if (!pos) return;
+    const now = Date.now();
+    const lsn = Number(pos.lsnCommit);
+    this.queue.put([{
+      topic: this.cfg.heartbeatTopic, keySchema: HEARTBEAT_KEY, key: new Struct(HEARTBEAT_KEY).put('serverName', this.cfg.prefix),
+      valueSchema: HEARTBEAT_VALUE, value: new Struct(HEARTBEAT_VALUE).put('ts_ms', now), timestamp: now, headers: [],
+      sourcePartition: this.partition, sourceOffset: { lsn, lsn_proc: lsn, lsn_commit: lsn, txId: null, ts_usec: now * 1000, events_in_tx: 0 },
+    }]);
+  }
+
+  private async closeConnections(): Promise<void> {
+    const repl = this.repl, catalog = this.catalog;
+    this.repl = null;
+    this.catalog = null;
+    await repl?.close();
+    await catalog?.end().catch(() => {});
+  }
+
+  private async dropSlotQuietly(): Promise<void> {
+    let client: pg.Client | null = null;
+    try {
+      client = await connect(this.cfg);
+      for (let i = 0; i < 20; i++) {
+        const s = await slotState(client, this.cfg.slot);
+        if (!s) return;
+        if (!s.active) { await dropSlot(client, this.cfg.slot); this.ctx.logger.info(`${this.ctx.id}: dropped slot ${this.cfg.slot} (slot.drop.on.stop)`); return; }
+        await sleep(250);
+      }
+      this.ctx.logger.warn(`${this.ctx.id}: slot ${this.cfg.slot} still active; not dropped`);
+    } catch (err) {
+      this.ctx.logger.warn(`${this.ctx.id}: could not drop slot ${this.cfg.slot}: ${(err as Error).message}`);
+    } finally {
+      await client?.end().catch(() => {});
+    }
+  }
+}
+
+/**
+ * Feeds stream events to a handler one at a time, in order, even when the handler is async (a
+ * Relation message needs the catalog). Synchronous handling is the fast path.
+ */
+class Inbox {
+  private readonly pending: StreamEvent[] = [];
+  private busy = false;
+  private dead = false;
+
+  constructor(private readonly handler: (e: StreamEvent) => void | Promise<void>, private readonly onError: (err: Error) => void) {}
+
+  push(e: StreamEvent): void {
+    if (this.dead) return;
+    // The payload is a view into the connection's receive buffer, which is reused: copy what waits.
+    if (this.busy) { this.pending.push(e.kind === 'data' ? { ...e, payload: Buffer.from(e.payload) } : e); return; }
+    this.run(e);
+  }
+
+  private run(first: StreamEvent): void {
+    let e: StreamEvent | undefined = first;
+    try {
+      while (e) {
+        const r = this.handler(e);
+        if (r) {
+          this.busy = true;
+          r.then(() => { this.busy = false; const next = this.pending.shift(); if (next) this.run(next); }, (err) => this.die(err));
+          return;
+        }
+        e = this.pending.shift();
+      }
+    } catch (err) {
+      this.die(err);
+    }
+  }
+
+  private die(err: unknown): void {
+    this.dead = true;
+    this.pending.length = 0;
+    this.onError(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
+async function activeApplication(client: pg.Client, pid: number | null): Promise<string | null> {
+  if (pid === null) return null;
+  const r = await client.query('SELECT application_name FROM pg_stat_activity WHERE pid = $1', [pid]);
+  return (r.rows[0]?.application_name as string | undefined) ?? null;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() { clearTimeout(t); signal?.removeEventListener('abort', done); resolve(); }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

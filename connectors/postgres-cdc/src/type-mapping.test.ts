@@ -1,0 +1,66 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Struct } from '@tributary/connect-api';
+import { mapColumn, OID, parseArray, type MappingOptions } from './type-mapping.js';
+
+const opts: MappingOptions = { decimalMode: 'precise', timeMode: 'adaptive' };
+const map = (oid: number, mod = -1, o = opts) => mapColumn('c', oid, mod, true, o, () => undefined)!;
+const numericMod = (p: number, s: number) => ((p << 16) | s) + 4;
+
+describe('Debezium type mapping from text values', () => {
+  it('maps integers, int8 beyond 2^53 as bigint', () => {
+    assert.equal(map(OID.int2).schema.type, 'INT16');
+    assert.equal(map(OID.int8).convert('9007199254740993'), 9007199254740993n);
+    assert.equal(map(OID.int8).convert('42'), 42);
+  });
+
+  it('maps numeric(p,s) to Decimal with its scale, bare numeric to VariableScaleDecimal, per decimal.handling.mode', () => {
+    const m = map(OID.numeric, numericMod(10, 2));
+    assert.equal(m.schema.name, 'org.apache.kafka.connect.data.Decimal');
+    assert.equal(m.schema.parameters?.scale, '2');
+    assert.equal(m.schema.parameters?.['connect.decimal.precision'], '10');
+    assert.equal(m.convert('12.3'), '12.30');
+    const v = map(OID.numeric).convert('3.14159') as Struct;
+    assert.equal(v.schema.name, 'io.debezium.data.VariableScaleDecimal');
+    assert.equal(v.get('scale'), 5);
+    assert.deepEqual([...(v.get('value') as Uint8Array)], [0x04, 0xcb, 0x2f]);
+    assert.equal(map(OID.numeric, -1, { ...opts, decimalMode: 'double' }).convert('1.5'), 1.5);
+    assert.equal(map(OID.numeric, -1, { ...opts, decimalMode: 'string' }).convert('NaN'), 'NAN');
+  });
+
+  it('maps temporal types adaptively, timestamps as UTC wall clock', () => {
+    assert.equal(map(OID.date).convert('2024-01-02'), 19724);
+    assert.equal(map(OID.date).convert('1969-12-31'), -1);
+    const ts = map(OID.timestamp);
+    assert.equal(ts.schema.name, 'io.debezium.time.MicroTimestamp');
+    assert.equal(ts.convert('2024-01-02 03:04:05.123456'), 1704164645123456);
+    const ts3 = map(OID.timestamp, 3);
+    assert.equal(ts3.schema.name, 'io.debezium.time.Timestamp');
+    assert.equal(ts3.convert('2024-01-02 03:04:05.123'), 1704164645123);
+    assert.equal(map(OID.time).convert('12:34:56.789'), 45296789000);
+    assert.equal(map(OID.time, 3).schema.name, 'io.debezium.time.Time');
+    assert.equal(map(OID.time, 3).convert('00:00:01.5'), 1500);
+    assert.equal(map(OID.timestamptz).convert('2024-01-02 03:04:05.5+02'), '2024-01-02T01:04:05.5Z');
+    assert.equal(map(OID.timestamptz).convert('2024-01-02 03:04:05+00'), '2024-01-02T03:04:05Z');
+    assert.equal(map(OID.timetz).convert('10:00:00.25+01'), '09:00:00.25Z');
+    assert.equal(map(OID.interval).convert('P1DT1H'), 90_000_000_000);
+  });
+
+  it('maps uuid, json, bytea, enums and arrays', () => {
+    assert.equal(map(OID.uuid).schema.name, 'io.debezium.data.Uuid');
+    assert.equal(map(OID.jsonb).schema.name, 'io.debezium.data.Json');
+    assert.deepEqual([...(map(OID.bytea).convert('\\x0102ff') as Uint8Array)], [1, 2, 255]);
+    const e = mapColumn('m', 99999, -1, true, opts, () => ({ oid: 99999, name: 'mood', kind: 'e', elementOid: 0, baseOid: 0, enumLabels: ['sad', 'ok'] }))!;
+    assert.equal(e.schema.name, 'io.debezium.data.Enum');
+    assert.equal(e.schema.parameters?.allowed, 'sad,ok');
+    const a = map(1007);
+    assert.equal(a.schema.type, 'ARRAY');
+    assert.deepEqual(a.convert('{1,2,NULL}'), [1, 2, null]);
+    assert.deepEqual(parseArray('{"a b","c\\"d",NULL,e}'), ['a b', 'c"d', null, 'e']);
+    assert.deepEqual(parseArray('{}'), []);
+  });
+
+  it('drops types Debezium does not know', () => {
+    assert.equal(mapColumn('c', 123456, -1, true, opts, () => undefined), null);
+  });
+});
