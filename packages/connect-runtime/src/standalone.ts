@@ -1,19 +1,16 @@
 import type { PluginDescriptor } from '@tributary/connect-api';
-import { plugins as converterPlugins } from '@tributary/connect-converters';
-import { plugins as transformPlugins } from '@tributary/connect-transforms';
 import { createConfigResolver } from './config/providers/index.js';
 import { WorkerConfig } from './config/worker-config.js';
-import type { Herder } from './herder/herder.js';
 import { StandaloneHerder } from './herder/standalone-herder.js';
 import { StatusBook } from './herder/status-book.js';
 import { openLog } from './log/open-log.js';
 import { createLogger, type Logger } from './logging.js';
 import { WorkerMetrics } from './metrics.js';
-import { PluginRegistry } from './plugins/registry.js';
-import { startRestServer, type RestServer } from './rest/server.js';
+import { startRestServer } from './rest/server.js';
 import { FileConfigStore } from './storage/config-store.js';
 import { FileOffsetStore } from './storage/offset-store.js';
 import { Worker } from './worker/worker.js';
+import { buildRegistry, runningWorker, type RunningWorker } from './worker-bootstrap.js';
 
 export interface StandaloneOptions {
   /** The worker config as flat string properties. */
@@ -27,19 +24,13 @@ export interface StandaloneOptions {
   logger?: Logger;
 }
 
-export interface RunningWorker {
-  readonly herder: Herder;
-  readonly rest: RestServer;
-  readonly url: string;
-  stop(): Promise<void>;
-}
+export type { RunningWorker };
 
 /** Starts a standalone worker: log, stores, herder, REST API. Resolves once the REST API listens. */
 export async function startStandalone(opts: StandaloneOptions): Promise<RunningWorker> {
   const logger = opts.logger ?? createLogger();
   const config = new WorkerConfig(opts.props, opts.baseDir);
-  const registry = new PluginRegistry().register(...converterPlugins, ...transformPlugins, ...opts.plugins);
-  await registry.loadPluginPath(config.pluginPath, logger);
+  const registry = await buildRegistry(config, opts.plugins, logger);
   const log = await openLog(config, logger);
   const offsets = new FileOffsetStore(config.offsetFile);
   const statuses = new StatusBook();
@@ -64,17 +55,5 @@ export async function startStandalone(opts: StandaloneOptions): Promise<RunningW
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${boundPort}`;
   logger.info({ url, log: log.kind }, 'standalone worker started');
-  let stopping: Promise<void> | null = null;
-  return {
-    herder, rest, url,
-    stop() {
-      stopping ??= (async () => {
-        await rest.close();
-        await herder.stop();
-        await log.close();
-        logger.info('standalone worker stopped');
-      })();
-      return stopping;
-    },
-  };
+  return runningWorker({ herder, rest, log, logger, url });
 }

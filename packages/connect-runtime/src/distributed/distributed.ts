@@ -1,6 +1,4 @@
 import type { PluginDescriptor } from '@tributary/connect-api';
-import { plugins as converterPlugins } from '@tributary/connect-converters';
-import { plugins as transformPlugins } from '@tributary/connect-transforms';
 import { ConfigError } from '@tributary/connect-api';
 import { createConfigResolver } from '../config/providers/index.js';
 import { distributedConfigDef, WorkerConfig } from '../config/worker-config.js';
@@ -8,9 +6,8 @@ import { StatusBook } from '../herder/status-book.js';
 import { openKafkaLog } from '../log/kafka/index.js';
 import { createLogger, type Logger } from '../logging.js';
 import { WorkerMetrics } from '../metrics.js';
-import { PluginRegistry } from '../plugins/registry.js';
 import { startRestServer } from '../rest/server.js';
-import type { RunningWorker } from '../standalone.js';
+import { buildRegistry, runningWorker, type RunningWorker } from '../worker-bootstrap.js';
 import { Worker } from '../worker/worker.js';
 import { ConfigTopic } from './config-topic.js';
 import { DistributedHerder } from './distributed-herder.js';
@@ -30,8 +27,7 @@ export async function startDistributed(opts: DistributedOptions): Promise<Runnin
   const config = new WorkerConfig(opts.props, opts.baseDir);
   const d = distributedConfigDef.parse(opts.props);
   if (config.bootstrapServers.length === 0) throw new ConfigError([{ key: 'bootstrap.servers', message: 'distributed mode needs Kafka: set bootstrap.servers' }]);
-  const registry = new PluginRegistry().register(...converterPlugins, ...transformPlugins, ...opts.plugins);
-  await registry.loadPluginPath(config.pluginPath, logger);
+  const registry = await buildRegistry(config, opts.plugins, logger);
   const log = openKafkaLog({ brokers: config.bootstrapServers, clientId: `tributary-${d.string('group.id')}`, logger: logger.child({ component: 'kafka' }) });
   const rf = (k: string) => d.int(k);
   const admin = log.admin();
@@ -64,16 +60,5 @@ export async function startDistributed(opts: DistributedOptions): Promise<Runnin
   const rest = await startRestServer({ herder, metrics, logger, host, port, bodyLimit: config.maxBodyBytes, basicAuthUsers: config.basicAuthUsers });
   await herder.start();
   logger.info({ url, group: d.string('group.id') }, 'distributed worker started');
-  let stopping: Promise<void> | null = null;
-  return {
-    herder, rest, url,
-    stop() {
-      stopping ??= (async () => {
-        await rest.close();
-        await herder.stop();
-        await log.close();
-      })();
-      return stopping;
-    },
-  };
+  return runningWorker({ herder, rest, log, logger, url });
 }
