@@ -5,6 +5,8 @@
 #   $CACHE/dist/<name>-<version>/   downloaded / built server (lib dirs, binaries); reused across runs
 #   $CACHE/run/<service>/           pid file, log file, config, data dir of a running service
 set -euo pipefail
+# runuser, sysctl and friends live in sbin, which a CI environment's PATH may leave out.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 SERVICES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${TRIBUTARY_CACHE:-$HOME/.cache/tributary}"
