@@ -53,9 +53,9 @@ export class ErrorHandler {
     this.contextHeaders = c['errors.deadletterqueue.context.headers.enable'] === 'true';
   }
 
-  /** Whether sink tasks get an errant-record reporter: a DLQ, error logging, or tolerance=all is set. */
+  /** Whether sink tasks get an errant-record reporter: as in Kafka Connect, only with a DLQ or error logging. */
   get hasReporter(): boolean {
-    return this.dlqTopic !== '' || this.logEnabled || this.toleranceAll;
+    return this.dlqTopic !== '' || this.logEnabled;
   }
 
   /**
