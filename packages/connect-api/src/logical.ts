@@ -24,6 +24,14 @@ export const Decimal = {
   toText(bytes: Uint8Array, scale: number): string {
     return formatUnscaled(bytesToBigint(bytes), scale);
   },
+  /** Decimal text (exponent allowed) → its unscaled integer at `scale`; more digits than the scale are refused. */
+  unscaled: (text: string, scale: number): bigint => unscaled(text, scale),
+  /** Unscaled integer → decimal text keeping every digit of the scale ("12.30"). */
+  format: (unscaledValue: bigint, scale: number): string => formatUnscaled(unscaledValue, scale),
+  /** Unscaled integer → minimal big-endian two's complement, as Java's `BigInteger.toByteArray()`. */
+  toBytes: (unscaledValue: bigint): Uint8Array => bigintToBytes(unscaledValue),
+  /** Big-endian two's complement → unscaled integer. */
+  fromBytes: (bytes: Uint8Array): bigint => bytesToBigint(bytes),
 };
 
 export const DateType = {
@@ -62,7 +70,7 @@ export const TimestampType = {
 
 function unscaled(text: string, scale: number): bigint {
   const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text.trim());
-  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new DataError(`Not a decimal number: ${text}`);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new DataError(`Invalid type for Decimal, not a decimal number: ${text}`);
   const exp = Number(m[4] ?? 0);
   let digits = (m[2] ?? '') + (m[3] ?? '');
   const pointAt = (m[2] ?? '').length + exp; // digits before the point
@@ -71,7 +79,7 @@ function unscaled(text: string, scale: number): bigint {
   if (haveFrac < wantFrac) digits += '0'.repeat(wantFrac - haveFrac);
   else if (haveFrac > wantFrac) {
     const cut = digits.slice(digits.length - (haveFrac - wantFrac));
-    if (/[1-9]/.test(cut)) throw new DataError(`Decimal ${text} does not fit scale ${scale}`);
+    if (/[1-9]/.test(cut)) throw new DataError('BigDecimal has mismatching scale value for given Decimal schema');
     digits = digits.slice(0, digits.length - (haveFrac - wantFrac));
   }
   const v = BigInt(digits === '' ? '0' : digits);

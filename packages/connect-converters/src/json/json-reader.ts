@@ -1,6 +1,6 @@
 import { DataError, DateType, Decimal, SchemaBuilder, Struct, TimeType, TimestampType, type Schema } from '@tributary/connect-api';
 import { fromBase64 } from './java-text.js';
-import { bytesToBigint, decimalText, decimalUnscaled, ExactNumber } from './values.js';
+import { decimalUnscaled, ExactNumber } from './values.js';
 
 /** Turns one parsed JSON value into the Connect value of a fixed schema. */
 export type ValueReader = (node: unknown) => unknown;
@@ -173,12 +173,12 @@ export class JsonReader {
         const scale = Decimal.scale(schema);
         return (n) => {
           if (typeof n === 'number' || typeof n === 'bigint' || n instanceof ExactNumber) {
-            return decimalText(decimalUnscaled(n, scale), scale);
+            return Decimal.format(decimalUnscaled(n, scale), scale);
           }
           if (typeof n === 'string') {
             const bytes = fromBase64(n);
             if (bytes === null) throw new DataError('Invalid bytes for Decimal field');
-            return decimalText(bytesToBigint(bytes), scale);
+            return Decimal.toText(bytes, scale);
           }
           throw new DataError(`Invalid type for Decimal, underlying representation should be numeric or bytes but was ${jsonNodeType(n)}`);
         };

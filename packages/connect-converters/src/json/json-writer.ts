@@ -1,6 +1,6 @@
 import { DataError, DateType, Decimal, Struct, TimeType, TimestampType, type Schema } from '@tributary/connect-api';
 import { javaBigDecimal, javaDouble, javaFloat, jsonQuote, toBase64 } from './java-text.js';
-import { bigintToBytes, decimalUnscaled, nodeTypeOf } from './values.js';
+import { decimalUnscaled, nodeTypeOf } from './values.js';
 
 /** Writes one value of a fixed schema as JSON text. */
 export type ValueWriter = (value: unknown) => string;
@@ -158,7 +158,7 @@ export class JsonWriter {
         return (v) => {
           const unscaled = decimalUnscaled(v, scale);
           if (numeric) return javaBigDecimal(unscaled, scale);
-          return `"${toBase64(bigintToBytes(unscaled))}"`;
+          return `"${toBase64(Decimal.toBytes(unscaled))}"`;
         };
       }
       case DateType.LOGICAL_NAME: return (v) => {
