@@ -1,20 +1,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { appendLines, numberedLine, sinkLines } from '../support/lines.js';
 import { ensureService } from '../support/services.js';
 import { WorkerProcess, waitFor } from '../support/worker-process.js';
 
 const LINES = 500_000;
-const line = (i: number) => `line-${String(i).padStart(7, '0')} ${'y'.repeat(60)}`;
+const line = (i: number) => numberedLine(i, 60, 'y');
 
 type Status = { connector: { state: string; worker_id: string }; tasks: Array<{ id: number; state: string; worker_id: string }> };
 
-async function sinkLines(file: string): Promise<string[]> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text === '' ? [] : text.slice(0, -1).split('\n');
-}
 
 describe('distributed: three workers on the real broker', () => {
   const group = `tributary-it-${Date.now()}`;
@@ -60,9 +57,7 @@ describe('distributed: three workers on the real broker', () => {
     let appended = 0;
     const writer = (async () => {
       while (appended < LINES) {
-        const lines: string[] = [];
-        for (let i = appended; i < appended + 10_000; i++) lines.push(line(i));
-        await appendFile(input, lines.join('\n') + '\n');
+        await appendLines(input, appended, appended + 10_000, line);
         appended += 10_000;
         await new Promise((r) => setTimeout(r, 40));
       }

@@ -5,28 +5,17 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { appendLines, numberedLine, sinkLines } from '../support/lines.js';
 import { SERVICES, ensureService, stopService } from '../support/services.js';
 import { WorkerProcess, freePort, waitFor } from '../support/worker-process.js';
 
 const LINES = 200_000;
-const line = (i: number) => `line-${String(i).padStart(7, '0')} ${'x'.repeat(80)}`;
+const line = (i: number) => numberedLine(i);
 const run = `${Date.now().toString(36)}-${process.pid}`;
 
-async function appendLines(file: string, from: number, to: number): Promise<void> {
-  const chunk = 10_000;
-  for (let i = from; i < to; i += chunk) {
-    const lines: string[] = [];
-    for (let j = i; j < Math.min(to, i + chunk); j++) lines.push(line(j));
-    await appendFile(file, lines.join('\n') + '\n');
-  }
-}
 
-async function sinkLines(file: string): Promise<string[]> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text === '' ? [] : text.slice(0, -1).split('\n');
-}
 
 function connectors(dir: string, topic: string) {
   return {
