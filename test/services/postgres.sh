@@ -87,16 +87,28 @@ EOF
     as_pg "$PG_BIN/postgres" --describe-config 2>/dev/null | grep -q '^output_plugin_libraries'; then
     echo "output_plugin_libraries = 'pgoutput, test_decoding, wal2json'" | as_pg tee -a "$data/postgresql.conf" >/dev/null
   fi
+  # A postmaster killed with its session leaves postmaster.pid behind; its pid may since belong to
+  # another process (PIDs are reused fast in containers), which makes postgres refuse to start.
+  drop_stale_lock "$data/postmaster.pid"
+  drop_stale_lock "$real/.s.PGSQL.$PG_PORT.lock"
   # pg_ctl daemonizes the postmaster (setsid); we keep its pid for status/idempotency checks.
   setsid "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$data" -l "$real/$SVC.log" -W start </dev/null >/dev/null 2>&1 9>&- ||
     { show_log_tail; die "pg_ctl start failed"; }
+  local pid=""
   for _ in $(seq 100); do
-    [[ -s $DATA_DIR/postmaster.pid ]] && break
+    pid=$(head -n1 "$data/postmaster.pid" 2>/dev/null) && is_postgres "$pid" && break
+    pid=""
     sleep 0.1
   done
-  local pid
-  pid=$(head -n1 "$DATA_DIR/postmaster.pid" 2>/dev/null) || { show_log_tail; die "postmaster did not start"; }
+  [[ -n $pid ]] || { show_log_tail; die "postmaster did not start"; }
   record_pid "$pid"
+}
+
+is_postgres() { [[ -n ${1:-} && $(ps -o comm= -p "$1" 2>/dev/null) == postgres ]]; }
+
+drop_stale_lock() {
+  [[ -f $1 ]] || return 0
+  is_postgres "$(head -n1 "$1")" || rm -f "$1"
 }
 
 svc_ready() {

@@ -32,7 +32,13 @@ function typedParser(schema: Schema, dates: DateParser): CellParser {
   switch (schema.name) {
     case Decimal.LOGICAL_NAME: {
       const scale = Decimal.scale(schema);
-      return (t) => Decimal.toText(Decimal.fromText(t, scale), scale);
+      return (t) => {
+        try {
+          return Decimal.format(Decimal.unscaled(t, scale), scale);
+        } catch (e) {
+          throw new DataError(`"${t}" does not fit scale ${scale} of the Decimal field: ${(e as Error).message}`);
+        }
+      };
     }
     case TimestampType.LOGICAL_NAME:
       return (t) => new Date(dateOrThrow(dates, t, 'Timestamp'));
