@@ -74,7 +74,11 @@ describe('spooldir: bad input gets a clear error and nothing else is lost', () =
     console.log(`# DLQ: ${messages.join(' || ')}`);
     assert.match(messages[0]!, /orders1\.csv line 11: column 1 \("order_id"\): "ten" is not an INT64/);
     assert.match(messages[1]!, /orders1\.csv line 21: expected 5 columns \(as the header\) but found 2/);
-    // The runtime dead-letters source records without their bytes or headers; the message names the row.
+    // The row itself is the DLQ record's value, with the file headers and the error context.
+    assert.deepEqual(dlq.map((r) => r.value), ['ten,1,x,y,z', '20,1']);
+    assert.equal(dlq[0]!.headers['file.name'], 'orders1.csv');
+    assert.equal(dlq[0]!.headers['file.offset'], '10');
+    assert.equal(dlq[0]!.headers['__connect.errors.stage'], 'TASK_POLL');
     assert.equal(dlq[0]!.headers['__connect.errors.connector.name'], 'csv-source-orders');
     await w.stop();
   });

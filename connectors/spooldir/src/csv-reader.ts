@@ -102,7 +102,8 @@ export class CsvRecordReader implements RecordReader {
         const { key, value } = this.mapper.map(r.record);
         out.push({ offset, line, key, value });
       } catch (e) {
-        out.push({ offset, line, error: new DataError(`line ${line}: ${(e as Error).message}`, { cause: e }) });
+        const raw = r.record.map((c) => c ?? '').join(String.fromCharCode(this.opts.separator || 44));
+        out.push({ offset, line, raw, error: new DataError(`line ${line}: ${(e as Error).message}`, { cause: e }) });
       }
     }
     return out;

@@ -11,6 +11,8 @@ export interface Item {
   readonly value?: unknown;
   /** Set when the row is bad. */
   readonly error?: Error;
+  /** The bad row's text (for CSV: its cells joined with the separator), for the dead-letter queue. */
+  readonly raw?: string;
   /** The rest of the file cannot be read (e.g. a CSV quote never closed). */
   readonly fatal?: boolean;
 }

@@ -262,23 +262,16 @@ export abstract class SpoolDirSourceTask implements SourceTask {
   }
 
   /**
-   * A record the converters cannot serialize, carrying the row's error: the runtime's error handler
-   * then skips it or writes it to the dead-letter queue (errors.tolerance=all), and its offset still
-   * advances. The SDK has no errant-record reporter for sources yet; see the README.
+   * The bad row as an errant record: the runtime's error handler skips it (writing the row to the
+   * dead-letter queue when one is set) and its offset still advances (errors.tolerance=all).
    */
   private badRowRecord(cur: OpenFile, item: Item): SourceRecord {
-    const err = new DataError(`${cur.file.path} ${item.error!.message}`, { cause: item.error });
-    const value: Record<string, unknown> = {};
-    let thrown = false;
-    Object.defineProperty(value, 'spooldir.bad.row', {
-      enumerable: true,
-      get() { if (!thrown) { thrown = true; throw err; } return err.message; },
-    });
-    this.ctx.logger.warn(`${err.message}; errors.tolerance=all: skipping the row (dead-lettered when a DLQ topic is set)`);
+    const error = new DataError(`${cur.file.path} ${item.error!.message}`, { cause: item.error });
+    this.ctx.logger.warn(`${error.message}; errors.tolerance=all: skipping the row (dead-lettered when a DLQ topic is set)`);
     return {
       topic: this.topic, sourcePartition: cur.partition, sourceOffset: offsetOf(item.offset, cur.identity),
-      keySchema: null, key: null, valueSchema: null, value,
-      headers: [...cur.headers, { key: 'file.offset', schema: Schemas.INT64, value: item.offset }, { key: 'spooldir.error', schema: Schemas.STRING, value: err.message }],
+      key: null, value: null, errant: { error, raw: item.raw ?? null },
+      headers: [...cur.headers, { key: 'file.offset', schema: Schemas.INT64, value: item.offset }],
     };
   }
 

@@ -140,7 +140,7 @@ export class SchemalessJsonRecordReader extends JsonReaderBase {
       JSON.parse(text);
       return { offset, line, key: null, value: text };
     } catch (e) {
-      return { offset, line, error: new DataError(`line ${line}: not valid JSON (${(e as Error).message})`) };
+      return { offset, line, raw: text, error: new DataError(`line ${line}: not valid JSON (${(e as Error).message})`) };
     }
   }
 }
@@ -170,7 +170,7 @@ export class JsonRecordReader extends JsonReaderBase {
       }
       return { offset, line, key, value };
     } catch (e) {
-      return { offset, line, error: new DataError(`line ${line}: ${(e as Error).message}`, { cause: e }) };
+      return { offset, line, raw: text, error: new DataError(`line ${line}: ${(e as Error).message}`, { cause: e }) };
     }
   }
 }

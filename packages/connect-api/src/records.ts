@@ -32,6 +32,21 @@ export interface ConnectRecord {
 export interface SourceRecord extends ConnectRecord {
   readonly sourcePartition: SourcePartition;
   readonly sourceOffset: SourceOffset;
+  /**
+   * Set instead of a usable key/value when the task read input it could not turn into a record (a
+   * malformed row or message). The runtime hands it to the error handler at stage `TASK_POLL`, in
+   * order with the records around it: with `errors.tolerance=all` it is skipped (and written to the
+   * dead-letter queue topic, when one is set, with `raw` as its value and the record's headers) and
+   * its source offset still commits; with `none` the task fails with `error`.
+   */
+  readonly errant?: SourceRecordError;
+}
+
+/** Why a source record is errant, and the input it came from. */
+export interface SourceRecordError {
+  readonly error: Error;
+  /** The input as read (a line, a datagram), for the dead-letter queue. */
+  readonly raw?: Uint8Array | string | null;
 }
 
 /** A record a sink task receives, with where it came from in the log. */

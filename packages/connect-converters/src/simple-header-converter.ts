@@ -18,9 +18,27 @@ export class SimpleHeaderConverter implements HeaderConverter {
     CONFIG.parse(config);
   }
 
-  fromConnectHeader(_topic: string, _headerKey: string, schema: Schema | null | undefined, value: unknown): Uint8Array | null {
+  /**
+   * The last bytes written per header key. Sources often put the very same header value on every
+   * record of a batch (a file's name and modification time): then it is converted once.
+   */
+  private readonly last = new Map<string, { schema: Schema | null | undefined; value: unknown; bytes: Uint8Array }>();
+
+  fromConnectHeader(_topic: string, headerKey: string, schema: Schema | null | undefined, value: unknown): Uint8Array | null {
     if (value === null || value === undefined) return null;
-    return Buffer.from(valueToString(schema, value), 'utf8');
+    const hit = this.last.get(headerKey);
+    if (hit !== undefined && hit.value === value && hit.schema === schema) return hit.bytes;
+    const bytes = Buffer.from(valueToString(schema, value), 'utf8');
+    if (typeof value !== 'object' && typeof value !== 'string') return bytes; // numbers: cheap and changing
+    if (hit !== undefined) {
+      hit.schema = schema;
+      hit.value = value;
+      hit.bytes = bytes;
+    } else {
+      if (this.last.size >= 64) this.last.clear();
+      this.last.set(headerKey, { schema, value, bytes });
+    }
+    return bytes;
   }
 
   toConnectHeader(topic: string, headerKey: string, bytes: Uint8Array | null): SchemaAndValue {

@@ -94,7 +94,11 @@ export class ErrorHandler {
   }
 }
 
-/** Stages whose failures `errors.tolerance=all` skips; TASK_PUT arrives only through the errant-record reporter. */
+/**
+ * Stages whose failures `errors.tolerance=all` skips. TASK_PUT arrives only through the sink's
+ * errant-record reporter and TASK_POLL only through source records marked `errant`.
+ */
 function isRecordStage(stage: Stage): boolean {
-  return stage === 'KEY_CONVERTER' || stage === 'VALUE_CONVERTER' || stage === 'HEADER_CONVERTER' || stage === 'TRANSFORMATION' || stage === 'TASK_PUT';
+  return stage === 'KEY_CONVERTER' || stage === 'VALUE_CONVERTER' || stage === 'HEADER_CONVERTER' || stage === 'TRANSFORMATION' ||
+    stage === 'TASK_PUT' || stage === 'TASK_POLL';
 }

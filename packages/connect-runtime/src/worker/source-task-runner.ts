@@ -87,6 +87,12 @@ export class SourceTaskRunner extends WorkerTask {
     const commitRecord = this.src.task.commitRecord?.bind(this.src.task);
     for (const record of records) {
       const pending = this.submitted.submit(record.sourcePartition, partitionKey(record.sourcePartition), record.sourceOffset);
+      if (record.errant) {
+        await this.reportErrant(record);
+        this.submitted.ack(pending);
+        if (commitRecord) await commitRecord(record, null);
+        continue;
+      }
       let produced = this.convert(record);
       if (produced instanceof NeedsPreparation) produced = (await this.prepare(produced.record)) ?? this.convert(record, produced.record);
       if (produced instanceof NeedsPreparation) produced = new ConversionFailure('VALUE_CONVERTER', new Error('converter still not prepared'));
@@ -129,6 +135,17 @@ export class SourceTaskRunner extends WorkerTask {
         await sleep(backoffMs(attempt, 300, 10_000), this.signal);
       }
     }
+  }
+
+  /** A record the task marked errant: skipped (and dead-lettered with its raw input) or the task fails. */
+  private async reportErrant(record: SourceRecord): Promise<void> {
+    const { error, raw } = record.errant!;
+    let headers: LogHeader[] = [];
+    try {
+      headers = record.headers.map((h) => ({ key: h.key, value: this.src.converters.header.fromConnectHeader(record.topic, h.key, h.schema, h.value) }));
+    } catch { /* the DLQ record goes without headers */ }
+    const value = raw === undefined || raw === null ? null : typeof raw === 'string' ? enc.encode(raw) : raw;
+    await this.src.errors.handle(error, { stage: 'TASK_POLL', topic: record.topic, value, headers, describe: () => describeSource(record) });
   }
 
   /** KIP-158: creates, once per topic, the topics this connector writes to, as its settings say. */
@@ -259,6 +276,8 @@ function partitionKey(p: SourcePartition): string {
 function describeSource(r: SourceRecord): unknown {
   return { topic: r.topic, key: r.key, value: r.value, sourcePartition: r.sourcePartition, sourceOffset: r.sourceOffset };
 }
+
+const enc = new TextEncoder();
 
 /** Shared by every record without headers. */
 const NO_HEADERS: LogHeader[] = [];
