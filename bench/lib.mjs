@@ -22,7 +22,10 @@ export function peakRssMb(pid) {
 
 export async function startWorker(workerFile, env = {}) {
   // Through the bin, as users run it: its shebang carries the worker's V8 memory settings.
-  const child = spawn(CLI, ['standalone', workerFile], {
+  // BENCH_NODE_FLAGS (e.g. "--max-semi-space-size=16") runs node with those flags instead, for experiments.
+  const flags = process.env.BENCH_NODE_FLAGS;
+  const [cmd, args] = flags ? [process.execPath, [...flags.split(' '), CLI, 'standalone', workerFile]] : [CLI, ['standalone', workerFile]];
+  const child = spawn(cmd, args, {
     stdio: ['ignore', process.env.BENCH_WORKER_STDOUT ? 'inherit' : 'ignore', 'inherit'], env: { ...process.env, TRIBUTARY_LOG_LEVEL: 'warn', ...env },
   });
   return child;

@@ -12,9 +12,12 @@ export interface DateParser {
   readonly formats: readonly string[];
 }
 
+/** Capture-group index of each pattern letter in the compiled expression (0: absent). */
+type Slots = Record<'y' | 'yy' | 'M' | 'd' | 'H' | 'h' | 'm' | 's' | 'S' | 'a' | 'Z', number>;
+
 interface Compiled {
   re: RegExp;
-  groups: string[];
+  at: Slots;
 }
 
 const ZONE = '(Z|[+-]\\d{2}(?::?\\d{2})?)';
@@ -52,7 +55,9 @@ function compile(pattern: string): Compiled {
     }
   }
   if (!groups.includes('Z')) { re += `${ZONE}?`; groups.push('Z'); }
-  return { re: new RegExp(`${re}$`), groups };
+  const at: Slots = { y: 0, yy: 0, M: 0, d: 0, H: 0, h: 0, m: 0, s: 0, S: 0, a: 0, Z: 0 };
+  groups.forEach((g, i) => { at[g as keyof Slots] = i + 1; });
+  return { re: new RegExp(`${re}$`), at };
 }
 
 /** Minutes east of UTC for `Z`, `+01:00`, `+0100`, `+01`. */
@@ -74,28 +79,36 @@ export function parseTimezone(tz: string): number {
 
 export function dateParser(formats: readonly string[], defaultOffsetMinutes = 0): DateParser {
   const compiled = formats.map(compile);
+  // Files repeat the same timestamp text row after row (a batch date, a load time): remember the last one.
+  let lastText: string | undefined;
+  let lastMs: number | undefined;
+  const parse = (text: string): number | undefined => {
+    for (const { re, at } of compiled) {
+      const m = re.exec(text);
+      if (!m) continue;
+      const num = (slot: number, otherwise: number) => (slot === 0 || m[slot] === undefined ? otherwise : Number(m[slot]));
+      const year = at.y ? num(at.y, 1970) : at.yy ? 2000 + num(at.yy, 0) : 1970;
+      let hour = at.H ? num(at.H, 0) : num(at.h, 0) % 12;
+      if (at.a && /p/i.test(m[at.a]!)) hour += 12;
+      const month = num(at.M, 1), day = num(at.d, 1), min = num(at.m, 0), sec = num(at.s, 0);
+      const ms = at.S && m[at.S] !== undefined ? Number(m[at.S]!.padEnd(3, '0').slice(0, 3)) : 0;
+      if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) continue;
+      const utc = Date.UTC(year, month - 1, day, hour, min, sec, ms);
+      if (new Date(utc).getUTCDate() !== day) continue; // 31 February and friends
+      const zone = at.Z ? m[at.Z] : undefined;
+      const offset = zone !== undefined ? zoneOffsetMinutes(zone) : defaultOffsetMinutes;
+      return utc - offset * 60_000;
+    }
+    return undefined;
+  };
   return {
     formats,
     parse(text: string): number | undefined {
-      for (const { re, groups } of compiled) {
-        const m = re.exec(text);
-        if (!m) continue;
-        const p: Record<string, string | undefined> = {};
-        groups.forEach((g, i) => { p[g] = m[i + 1]; });
-        const year = p.y !== undefined ? Number(p.y) : p.yy !== undefined ? 2000 + Number(p.yy) : 1970;
-        let hour = p.H !== undefined ? Number(p.H) : p.h !== undefined ? Number(p.h) % 12 : 0;
-        if (p.a && /p/i.test(p.a)) hour += 12;
-        const month = p.M !== undefined ? Number(p.M) : 1;
-        const day = p.d !== undefined ? Number(p.d) : 1;
-        const min = Number(p.m ?? 0), sec = Number(p.s ?? 0);
-        const ms = p.S !== undefined ? Number(p.S.padEnd(3, '0').slice(0, 3)) : 0;
-        if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) continue;
-        const utc = Date.UTC(year, month - 1, day, hour, min, sec, ms);
-        if (new Date(utc).getUTCDate() !== day) continue; // 31 February and friends
-        const offset = p.Z !== undefined ? zoneOffsetMinutes(p.Z) : defaultOffsetMinutes;
-        return utc - offset * 60_000;
+      if (text !== lastText) {
+        lastMs = parse(text);
+        lastText = text;
       }
-      return undefined;
+      return lastMs;
     },
   };
 }

@@ -29,7 +29,6 @@ export class SimpleHeaderConverter implements HeaderConverter {
     const hit = this.last.get(headerKey);
     if (hit !== undefined && hit.value === value && hit.schema === schema) return hit.bytes;
     const bytes = Buffer.from(valueToString(schema, value), 'utf8');
-    if (typeof value !== 'object' && typeof value !== 'string') return bytes; // numbers: cheap and changing
     if (hit !== undefined) {
       hit.schema = schema;
       hit.value = value;
