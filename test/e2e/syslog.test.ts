@@ -63,6 +63,11 @@ describe('syslog source: real clients (util-linux logger, rsyslog) over UDP, TCP
       return /tributary_task_syslog_udp_kernel_drops\{connector="syslog-udp",task="0"\} \d+/.test(text) ? text : null;
     });
     assert.match(metrics, /tributary_task_syslog_udp_queue_full_drops\{connector="syslog-udp",task="0"\} 0/);
+    // ... and the task's status carries the same figures.
+    const status = (await w.request<{ tasks: Array<{ state: string; metrics?: Record<string, number> }> }>('GET', '/connectors/syslog-udp/status')).body;
+    console.log(`# status: ${JSON.stringify(status.tasks[0])}`);
+    assert.equal(typeof status.tasks[0]!.metrics?.syslog_udp_kernel_drops, 'number');
+    assert.equal(status.tasks[0]!.metrics?.syslog_udp_queue_full_drops, 0);
   });
 
   it('logger over TCP, RFC 3164 with newline framing and RFC 5424 with octet counting', async () => {

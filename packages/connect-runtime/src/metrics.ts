@@ -20,8 +20,18 @@ export class WorkerMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'tributary_' });
   }
 
+  /** The latest value of each gauge a task published through `ctx.metrics`, by `connector/task`. */
+  private readonly gauges = new Map<string, Record<string, number>>();
+
+  /** What task `connector`/`task` reported through its gauges, if it reported any. */
+  taskGauges(connector: string, task: number): Readonly<Record<string, number>> | undefined {
+    return this.gauges.get(`${connector}/${task}`);
+  }
+
   forTask(connector: string, task: number): TaskMetrics {
     const labels = { connector, task: String(task) };
+    const key = `${connector}/${task}`;
+    this.gauges.delete(key); // a restarted task starts afresh
     const polled = this.polledTotal.labels(labels);
     const written = this.writtenTotal.labels(labels);
     return {
@@ -32,7 +42,10 @@ export class WorkerMetrics {
         const g = (this.registry.getSingleMetric(metric) as Gauge | undefined) ??
           new Gauge({ name: metric, help, labelNames: ['connector', 'task'], registers: [this.registry] });
         const child = g.labels(labels);
-        return (v) => child.set(v);
+        let values = this.gauges.get(key);
+        if (!values) this.gauges.set(key, (values = {}));
+        const mine = values;
+        return (v) => { child.set(v); mine[name] = v; };
       },
     };
   }

@@ -11,6 +11,7 @@ import type {
 } from './herder.js';
 import { ConnectorOffsets } from './offsets.js';
 import type { StatusBook } from './status-book.js';
+import type { Status } from '../worker/status.js';
 import { connectorConfigDef, invalidConfigMessage, keyInfo, validateConnectorConfig, type ConfigInfos, type ConfigKeyInfo } from './validation.js';
 
 export interface BaseHerderDeps {
@@ -59,7 +60,7 @@ export abstract class BaseHerder implements Herder {
     const st = this.base.statuses.connector(name) ?? { state: 'UNASSIGNED' as const, workerId: this.base.worker.workerId };
     const tasks: TaskStateInfo[] = e.targetState === 'STOPPED' ? [] : this.base.statuses.tasks(name)
       .filter(([id]) => id < e.taskCount)
-      .map(([id, s]) => ({ id, state: s.state, worker_id: s.workerId, ...(s.trace ? { trace: s.trace } : {}) }));
+      .map(([id, s]) => this.taskInfo(name, id, s));
     return {
       name,
       connector: { state: st.state, worker_id: st.workerId, ...(st.trace ? { trace: st.trace } : {}) },
@@ -72,7 +73,12 @@ export abstract class BaseHerder implements Herder {
     const e = this.entryOf(name);
     const s = this.base.statuses.task(name, task);
     if (task >= e.taskCount || !s) throw new NotFoundError(`No status found for task ${name}-${task}`);
-    return { id: task, state: s.state, worker_id: s.workerId, ...(s.trace ? { trace: s.trace } : {}) };
+    return this.taskInfo(name, task, s);
+  }
+
+  private taskInfo(name: string, id: number, s: Status): TaskStateInfo {
+    const metrics = this.base.worker.taskGauges(name, id);
+    return { id, state: s.state, worker_id: s.workerId, ...(s.trace ? { trace: s.trace } : {}), ...(metrics ? { metrics } : {}) };
   }
 
   async offsets(name: string): Promise<{ offsets: ConnectorOffset[] }> {

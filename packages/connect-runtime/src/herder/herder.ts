@@ -16,6 +16,11 @@ export interface TaskStateInfo {
   state: State;
   worker_id: string;
   trace?: string;
+  /**
+   * Not in Kafka Connect: the figures the task publishes through `ctx.metrics` (e.g. datagrams the
+   * kernel dropped), shown by the worker that runs the task.
+   */
+  metrics?: Readonly<Record<string, number>>;
 }
 
 export interface ConnectorStateInfo {

@@ -47,6 +47,11 @@ export class Worker {
     return this.deps.log;
   }
 
+  /** Figures a task running here published through `ctx.metrics` (drop counters and the like). */
+  taskGauges(connector: string, task: number): Readonly<Record<string, number>> | undefined {
+    return this.tasks.has(`${connector}-${task}`) ? this.deps.metrics.taskGauges(connector, task) : undefined;
+  }
+
   /** Creates and starts a connector; failures are reported as FAILED status, not thrown. */
   async startConnector(name: string, config: Record<string, string>, target: TargetState, onReconfigure: () => void): Promise<boolean> {
     const logger = this.deps.logger.child({ connector: name });
