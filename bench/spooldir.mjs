@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // bench/spooldir: a CSV of N rows of ~100 bytes (default 1M) through the spooldir CSV source into a topic,
 // in a real worker process driven over REST, beside the ceiling: a raw loop that streams the same file
-// through csv-parse and sends JSON key/values to the same log with a producer (no runtime around it).
+// through csv-parse and sends JSON key/values with the connector's file.* headers to the same log with a
+// producer (no runtime around it).
 // Prints rows/s and peak RSS. BENCH_LOG=kafka: the worker writes to Kafka (127.0.0.1:9092, started by
 // test/services/up.sh) and the ceiling is csv-parse + a kafkajs producer (acks=all); default: the embedded
 // log, with the log's own producer as the ceiling.
@@ -97,7 +98,10 @@ async function rawProducer() {
     const p = kafka.producer();
     await p.connect();
     return {
-      send: (records) => p.send({ topic, acks: -1, messages: records.map((r) => ({ key: Buffer.from(r.key), value: Buffer.from(r.value), timestamp: String(r.timestamp) })) }),
+      send: (records) => p.send({ topic, acks: -1, messages: records.map((r) => ({
+        key: Buffer.from(r.key), value: Buffer.from(r.value), timestamp: String(r.timestamp),
+        headers: Object.fromEntries(r.headers.map((h) => [h.key, Buffer.from(h.value)])),
+      })) }),
       close: () => p.disconnect(),
     };
   }
@@ -110,7 +114,7 @@ async function rawProducer() {
 async function ceiling() {
   const { parse } = await import(pathToFileURL(join(ROOT, 'node_modules/csv-parse/lib/index.js')).href);
   const producer = await rawProducer();
-  const enc = new TextEncoder();
+  const enc = { encode: (s) => Buffer.from(s) }; // Buffers, as the runtime hands the log
   const file = join(dir, 'finished', 'orders-bench.csv');
   const started = process.hrtime.bigint();
   const inFlight = new Set();
@@ -122,11 +126,19 @@ async function ceiling() {
     inFlight.add(p);
     batch = [];
   };
+  // The same file.* headers the connector puts on every record (so the same bytes go to the log).
+  const st = await stat(file);
+  const fileHeaders = [
+    ['file.name', 'orders-bench.csv'], ['file.name.without.extension', 'orders-bench'], ['file.path', join(src, 'orders-bench.csv')],
+    ['file.parent.dir.name', 'source'], ['file.length', String(st.size)], ['file.last.modified', new Date(st.mtimeMs).toISOString()],
+  ].map(([key, v]) => ({ key, value: enc.encode(v) }));
+  let n = 0;
   for await (const r of createReadStream(file).pipe(parse({ relax_column_count: true }))) {
     if (header) { header = false; continue; }
     const id = Number(r[0]);
     const value = { order_id: id, customer_id: Number(r[1]), order_ts: Date.parse(r[2]), product: r[3], order_total_usd: Number(r[4]) };
-    batch.push({ topic: 'raw', key: enc.encode(JSON.stringify({ order_id: id })), value: enc.encode(JSON.stringify(value)), timestamp: Date.now() });
+    const headers = [...fileHeaders, { key: 'file.offset', value: enc.encode(String(++n)) }];
+    batch.push({ topic: 'raw', key: enc.encode(JSON.stringify({ order_id: id })), value: enc.encode(JSON.stringify(value)), timestamp: Date.now(), headers });
     if (batch.length >= 2000) await flush();
   }
   if (batch.length) await flush();

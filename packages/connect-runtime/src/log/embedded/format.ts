@@ -92,6 +92,19 @@ function put32(b: Buffer, p: number, v: number): void {
   b[p + 3] = v;
 }
 
+/** UTF-8 of header keys, which repeat on every record (a source's few header names). */
+const headerKeys = new Map<string, Buffer>();
+
+function headerKeyBytes(key: string): Buffer {
+  let b = headerKeys.get(key);
+  if (b === undefined) {
+    if (headerKeys.size >= 4096) headerKeys.clear();
+    b = Buffer.from(key, 'utf8');
+    headerKeys.set(key, b);
+  }
+  return b;
+}
+
 function invalid(message: string): ConnectError {
   return new ConnectError(message, { code: 'INVALID_RECORD' });
 }
@@ -110,7 +123,7 @@ export function encodeBatch(
     const r = records[i]!;
     size += RECORD_OVERHEAD + (r.key?.length ?? 0) + (r.value?.length ?? 0);
     if (r.headers) {
-      for (const h of r.headers) size += 8 + Buffer.byteLength(h.key, 'utf8') + (h.value?.length ?? 0);
+      for (const h of r.headers) size += 8 + headerKeyBytes(h.key).length + (h.value?.length ?? 0);
     }
   }
   if (size > 0x7fffffff) throw invalid(`a batch of ${indices.length} records is ${size} bytes, over 2 GiB`);
@@ -132,9 +145,11 @@ export function encodeBatch(
     put32(buf, pos, headers.length);
     pos += 4;
     for (const h of headers) {
-      const keyLen = buf.write(h.key, pos + 4, 'utf8');
-      put32(buf, pos, keyLen);
-      pos = writeBytes(buf, pos + 4 + keyLen, h.value);
+      const key = headerKeyBytes(h.key);
+      put32(buf, pos, key.length);
+      pos += 4;
+      for (let k = 0; k < key.length; k++) buf[pos + k] = key[k]!; // keys are short: no native call
+      pos = writeBytes(buf, pos + key.length, h.value);
     }
     put32(buf, start, pos - start - 4);
   }
