@@ -30,6 +30,26 @@ async function withPartition(body: (log: PartitionLog) => Promise<void>): Promis
 }
 
 describe('partition log', () => {
+  it('regression: readers indexing a closed segment at the same time share one scan (no false "damaged")', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 't', '0');
+    const opts = { readOnly: false, segmentBytes: 4096, syncEachWrite: false };
+    try {
+      const writer = await PartitionLog.open(path, 't', 0, { ...opts, logger: captureLogger() });
+      for (let i = 0; i < 40; i++) await writer.append(batch(50)); // several closed segments
+      await writer.close();
+      const logger = captureLogger();
+      const log = await PartitionLog.open(path, 't', 0, { ...opts, logger });
+      const first = log.segmentFor(0);
+      await Promise.all([log.ensureIndexed(first), log.ensureIndexed(first), log.ensureIndexed(first)]);
+      assert.deepEqual(logger.messages('error'), []);
+      assert.equal(first.nextOffset, log.segmentAfter(first)!.baseOffset);
+      await log.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('regression: an append made as soon as the previous one resolves is written (no lost drain)', async () => {
     await withPartition(async (log) => {
       // The .then callback runs right after the ack, before the drain loop has finished returning.

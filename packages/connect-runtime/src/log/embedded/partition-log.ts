@@ -134,18 +134,29 @@ export class PartitionLog {
     return i < 0 ? undefined : this.segments[i + 1];
   }
 
-  /** Builds the index of an old segment on first use (header scan, no CRC check). */
-  async ensureIndexed(seg: Segment): Promise<void> {
-    if (seg.indexed) return;
-    const r = await seg.scan(false);
-    seg.indexed = true;
-    if (r.problem !== null) {
-      this.ctx.logger.error(
-        { topic: this.topic, partition: this.partition, segment: seg.path, at: r.end, reason: r.problem },
-        'embedded log: a closed segment is damaged; records after this point are skipped',
-      );
+  /**
+   * Builds the index of an old segment on first use (header scan, no CRC check). Readers that ask
+   * at the same time share one scan: two scans of one segment would both add its batches.
+   */
+  ensureIndexed(seg: Segment): Promise<void> {
+    if (seg.indexed) return Promise.resolve();
+    let scan = this.indexing.get(seg);
+    if (!scan) {
+      scan = seg.scan(false).then((r) => {
+        seg.indexed = true;
+        if (r.problem !== null) {
+          this.ctx.logger.error(
+            { topic: this.topic, partition: this.partition, segment: seg.path, at: r.end, reason: r.problem },
+            'embedded log: a closed segment is damaged; records after this point are skipped',
+          );
+        }
+      }).finally(() => this.indexing.delete(seg));
+      this.indexing.set(seg, scan);
     }
+    return scan;
   }
+
+  private readonly indexing = new Map<Segment, Promise<void>>();
 
   /**
    * Appends one encoded batch; resolves with its base offset once it is written and visible. The
