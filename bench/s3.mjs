@@ -4,12 +4,18 @@
 // the ceiling: the AWS SDK uploading the very same object bytes with the same calls (PutObject below
 // s3.part.size, multipart parts of s3.part.size above), 8 objects at a time as the sink completes a rotation.
 //   node bench/s3.mjs [records]          (needs MinIO: test/services/up.sh s3)
+// A second reference, the same work without the framework: a plain script reading the same log with a
+// consumer, JSON.parse and JSON.stringify per record, one async gzip stream per directory fed 64 KiB of
+// text at a time, and the same SDK calls, 8 objects at a time, after each flush.size records. The ratio
+// against the SDK-only ceiling is the issue's figure; the one against this loop shows the framework's cost.
 // Env: BENCH_SINK_CONFIG (JSON merged into the sink config, for experiments), BENCH_FLUSH_SIZE (default N/5), BENCH_PART_SIZE (default 5 MiB), BENCH_OPEN (directories, 100).
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createGzip } from 'node:zlib';
 import {
   CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, ListObjectsV2Command,
   PutObjectCommand, S3Client, UploadPartCommand,
@@ -87,6 +93,69 @@ async function listObjects(bucket) {
   return out;
 }
 
+/** Uploads one object with the calls the sink makes: PutObject below PART, else multipart parts of PART. */
+async function upload(bucket, key, body) {
+  if (body.length < PART) {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    return;
+  }
+  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+  const parts = [];
+  for (let off = 0, n = 1; off < body.length; off += PART, n++) {
+    const last = body.length - off < 2 * PART;
+    const chunk = body.subarray(off, last ? body.length : off + PART);
+    const r = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: n, Body: chunk }));
+    parts.push({ PartNumber: n, ETag: r.ETag });
+    if (last) break;
+  }
+  await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }));
+}
+
+/** Runs `fn` over `items`, 8 at a time. */
+async function eightAtATime(items, fn) {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: 8 }, async () => { for (let x = queue.shift(); x; x = queue.shift()) await fn(x); }));
+}
+
+/** The second reference: the same work as the sink in a plain loop (see the header). */
+async function handLoop() {
+  const { openEmbeddedLog } = await import(pathToFileURL(join(ROOT, 'packages/connect-runtime/dist/index.js')).href);
+  const log = await openEmbeddedLog({ dir: join(dir, 'log') });
+  const consumer = log.consumer({ groupId: 'bench-hand-loop', topics: ['bench'] });
+  await consumer.start();
+  const bucket = `bench-loop-${Date.now().toString(36)}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const started = process.hrtime.bigint();
+  let files = new Map();
+  const rotate = async () => {
+    const done = [...files.values()];
+    files = new Map();
+    await Promise.all(done.map((f) => { const end = once(f.gz, 'end'); if (f.text) f.gz.end(f.text); else f.gz.end(); return end; }));
+    await eightAtATime(done, (f) => upload(bucket, f.key, Buffer.concat(f.out)));
+  };
+  let count = 0;
+  while (count < N) {
+    for (const r of await consumer.poll(500)) {
+      const value = JSON.parse(r.value.toString());
+      const dirName = `k=${value.k}`;
+      let f = files.get(dirName);
+      if (!f) {
+        f = { key: `topics/bench/${dirName}/bench+0+${String(r.offset).padStart(10, '0')}.json.gz`, gz: createGzip(), out: [], text: '' };
+        f.gz.on('data', (c) => f.out.push(c));
+        files.set(dirName, f);
+      }
+      f.text += `${JSON.stringify(value)}\n`;
+      if (f.text.length >= 65536) { f.gz.write(f.text); f.text = ''; }
+      if (++count % FLUSH === 0) await rotate();
+    }
+  }
+  if (files.size > 0) await rotate();
+  const secs = Number(process.hrtime.bigint() - started) / 1e9;
+  await consumer.close();
+  await log.close();
+  return { secs };
+}
+
 /** The SDK alone: the same bytes, the same calls, 8 objects at a time (as the sink completes a rotation). */
 async function ceiling(fromBucket) {
   const objects = await listObjects(fromBucket);
@@ -95,24 +164,7 @@ async function ceiling(fromBucket) {
   const bucket = `bench-sdk-${Date.now().toString(36)}`;
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   const started = process.hrtime.bigint();
-  const queue = [...bodies];
-  const one = async ({ key, body }) => {
-    if (body.length < PART) {
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-    } else {
-      const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
-      const parts = [];
-      for (let off = 0, n = 1; off < body.length; off += PART, n++) {
-        const last = body.length - off < 2 * PART;
-        const chunk = body.subarray(off, last ? body.length : off + PART);
-        const r = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: n, Body: chunk }));
-        parts.push({ PartNumber: n, ETag: r.ETag });
-        if (last) break;
-      }
-      await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }));
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, async () => { for (let b = queue.shift(); b; b = queue.shift()) await one(b); }));
+  await eightAtATime(bodies, ({ key, body }) => upload(bucket, key, body));
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
   return { secs, objects: objects.length, bytes: bodies.reduce((a, b) => a + b.body.length, 0) };
 }
@@ -123,10 +175,12 @@ await s3.send(new CreateBucketCommand({ Bucket: bucket }));
 const load0 = loadavg()[0];
 const mine = await ours(bucket);
 const raw = await ceiling(bucket);
+const loop = await handLoop();
 const mb = (N * 200) / 1e6;
 console.log(`\nbench/s3: ${N} records of 200 bytes (${mb.toFixed(0)} MB of JSON) -> ${raw.objects} objects (${(raw.bytes / 1e6).toFixed(1)} MB), ${OPEN} directories open, flush.size ${FLUSH}, part ${PART} B; load avg ${load0.toFixed(2)} before\n`);
 console.log(table([
-  ['', 'MB/s (of records)', 'seconds', 'peak RSS MB', 'ratio'],
-  ['SDK uploading the same bytes (ceiling)', (mb / raw.secs).toFixed(1), raw.secs.toFixed(2), '-', '1.00'],
-  ['tributary worker, S3 sink', (mb / mine.secs).toFixed(1), mine.secs.toFixed(2), mine.rss.toFixed(0), (raw.secs / mine.secs).toFixed(2)],
+  ['', 'MB/s (of records)', 'seconds', 'peak RSS MB', 'ratio to ceiling', 'ratio to plain loop'],
+  ['SDK uploading the same bytes (ceiling)', (mb / raw.secs).toFixed(1), raw.secs.toFixed(2), '-', '1.00', '-'],
+  ['plain loop: log consumer, parse, stringify, gzip, SDK (same work)', (mb / loop.secs).toFixed(1), loop.secs.toFixed(2), '-', (raw.secs / loop.secs).toFixed(2), '1.00'],
+  ['tributary worker, S3 sink', (mb / mine.secs).toFixed(1), mine.secs.toFixed(2), mine.rss.toFixed(0), (raw.secs / mine.secs).toFixed(2), (loop.secs / mine.secs).toFixed(2)],
 ]));

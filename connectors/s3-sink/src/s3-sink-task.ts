@@ -24,8 +24,9 @@ export function parseS3SinkConfig(props: Record<string, string>): ParsedConfig {
  * crash replays from there and rewrites the same objects (deterministic names and contents).
  *
  * The runtime polls every 500 ms but calls `put` only with records, so a timer checks time-based
- * rotation for partitions that went quiet and asks for a commit when it completed objects. Timer
- * work and `put` are serialized on one chain.
+ * rotation for partitions that went quiet, retries uploads that failed in the background, and asks
+ * for a commit when it completed objects. Timer work and `put` are serialized on one chain; uploads
+ * of rotated objects run beside it (see {@link TopicPartitionWriter}).
  */
 export class S3SinkTask implements SinkTask {
   private ctx!: SinkTaskContext;
@@ -64,16 +65,16 @@ export class S3SinkTask implements SinkTask {
       ignoreNulls: c.string('behavior.on.null.values').toLowerCase() === 'ignore',
       reportBad: (record, error) => this.reportBad(record, error, toleranceAll),
       now: Date.now,
+      onCommittable: () => this.ctx.requestCommit(),
     };
     if (!partitioner.deterministic || this.settings.rotateScheduleIntervalMs > 0) {
       ctx.logger.warn(`S3 sink ${ctx.id}: Wallclock timestamps or rotate.schedule.interval.ms make object names depend on timing; a replay after a crash may write records into different objects (no exactly-once).`);
     }
+    // The timer also retries uploads that failed after put() returned (objects complete in the background).
     const periods = [this.settings.rotateIntervalMs, this.settings.rotateScheduleIntervalMs].filter((p) => p > 0);
-    if (periods.length > 0) {
-      const tick = Math.max(100, Math.min(1000, Math.floor(Math.min(...periods) / 4)));
-      this.timer = setInterval(() => this.onTimer(), tick);
-      this.timer.unref();
-    }
+    const tick = periods.length > 0 ? Math.max(100, Math.min(1000, Math.floor(Math.min(...periods) / 4))) : 1000;
+    this.timer = setInterval(() => this.onTimer(), tick);
+    this.timer.unref();
   }
 
   open(partitions: TopicPartition[]): void {
@@ -151,7 +152,7 @@ export class S3SinkTask implements SinkTask {
         try {
           if (await w.rotateIfDue()) completed = true;
         } catch (err) {
-          this.ctx.logger.warn({ err }, `S3 sink ${this.ctx.id}: time-based rotation of ${w.tp.topic}-${w.tp.partition} failed; trying again on the next tick or put`);
+          this.ctx.logger.warn({ err }, `S3 sink ${this.ctx.id}: completing objects of ${w.tp.topic}-${w.tp.partition} failed; trying again on the next tick or put`);
         }
       }
       if (completed) this.ctx.requestCommit();

@@ -123,6 +123,7 @@ export class S3Object {
         this.buffer.restore(body);
         throw err;
       }
+      this.buffer.release();
     } else {
       if (this.buffer.size > 0) await this.uploadPart();
       const uploadId = this.uploadId;
@@ -158,6 +159,7 @@ export class S3Object {
         Bucket: s.bucket, Key: this.key, UploadId: uploadId, PartNumber: partNumber, Body: body,
       })));
       this.parts.push({ PartNumber: partNumber, ETag: res.ETag! });
+      this.buffer.release();
     } catch (err) {
       this.buffer.restore(body);
       throw err;

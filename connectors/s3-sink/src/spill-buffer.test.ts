@@ -21,4 +21,19 @@ describe('MemoryBudget / SpillBuffer', () => {
     await budget.dispose();
     assert.equal(budget.bytesInMemory, 0);
   });
+
+  it('does not spill a buffer while an upload holds its bytes, and keeps the order when they come back', async () => {
+    const budget = new MemoryBudget(100, '');
+    const a = budget.buffer();
+    a.append(Buffer.from('first-'));
+    await a.spill();
+    const taken = await a.takeAll(); // an upload in flight
+    a.append(Buffer.alloc(200, 'x'));
+    await budget.enforce(); // over budget, but the only buffer is pinned: nothing to do
+    assert.equal(budget.spills, 0);
+    a.restore(taken); // the upload failed
+    assert.equal((await a.takeAll()).toString(), `first-${'x'.repeat(200)}`);
+    a.release();
+    await budget.dispose();
+  });
 });

@@ -34,11 +34,14 @@ export class MemoryBudget {
     return this.dir;
   }
 
-  /** Spills the largest in-memory buffers until the total is back under the budget. */
+  /**
+   * Spills the largest in-memory buffers until the total is back under the budget. Buffers whose
+   * bytes are being uploaded are left alone (they are about to be freed anyway).
+   */
   async enforce(): Promise<void> {
     while (this.inMemory > this.maxBytes) {
       let largest: SpillBuffer | null = null;
-      for (const b of this.buffers) if (!largest || b.memoryBytes > largest.memoryBytes) largest = b;
+      for (const b of this.buffers) if (!b.pinned && (!largest || b.memoryBytes > largest.memoryBytes)) largest = b;
       if (!largest || largest.memoryBytes === 0) return;
       await largest.spill();
       this.spills++;
@@ -52,13 +55,22 @@ export class MemoryBudget {
   }
 }
 
-/** The not-yet-uploaded bytes of one object: memory chunks after an optional spilled prefix. */
+/**
+ * The not-yet-uploaded bytes of one object: memory chunks after an optional spilled prefix.
+ *
+ * An upload (in the background, while other objects are written) takes the bytes with
+ * {@link takeAll}; until it ends with {@link release} or {@link restore} the buffer is pinned and
+ * is not spilled, and spills and takes never interleave, so the file always holds a prefix.
+ */
 export class SpillBuffer {
   private chunks: Buffer[] = [];
   private mem = 0;
   private spilled = 0;
   private file: FileHandle | null = null;
   private path = '';
+  private lock: Promise<unknown> = Promise.resolve();
+  /** Bytes taken by an upload that has not ended yet. */
+  pinned = false;
   private static seq = 0;
 
   constructor(private readonly budget: MemoryBudget) {}
@@ -73,9 +85,13 @@ export class SpillBuffer {
     this.budget.track(chunk.length);
   }
 
-  /** Moves the in-memory bytes to this buffer's temporary file. */
-  async spill(): Promise<void> {
-    if (this.mem === 0) return;
+  /** Moves the in-memory bytes to this buffer's temporary file (not while an upload holds them). */
+  spill(): Promise<void> {
+    return this.serially(() => this.spillNow());
+  }
+
+  private async spillNow(): Promise<void> {
+    if (this.mem === 0 || this.pinned) return;
     if (!this.file) {
       this.path = join(await this.budget.spillDir(), `part-${process.pid}-${SpillBuffer.seq++}`);
       this.file = await open(this.path, 'w+');
@@ -90,10 +106,15 @@ export class SpillBuffer {
   }
 
   /**
-   * Everything buffered, as one Buffer, and the buffer emptied. On a failed upload give it back with
-   * {@link restore} so nothing is lost.
+   * Everything buffered, as one Buffer, and the buffer emptied and pinned. After the upload call
+   * {@link release}; on a failed upload give the bytes back with {@link restore} so nothing is lost.
    */
-  async takeAll(): Promise<Buffer> {
+  takeAll(): Promise<Buffer> {
+    return this.serially(() => this.takeNow());
+  }
+
+  private async takeNow(): Promise<Buffer> {
+    this.pinned = true;
     const parts: Buffer[] = [];
     if (this.spilled > 0 && this.file) {
       const head = Buffer.allocUnsafe(this.spilled);
@@ -104,10 +125,15 @@ export class SpillBuffer {
     }
     parts.push(...this.chunks);
     this.budget.track(-this.mem);
-    const out = Buffer.concat(parts);
+    const out = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     this.chunks = [];
     this.mem = 0;
     return out;
+  }
+
+  /** The upload of the bytes {@link takeAll} returned succeeded. */
+  release(): void {
+    this.pinned = false;
   }
 
   /** Puts back bytes {@link takeAll} returned, in front of anything appended since. */
@@ -115,6 +141,13 @@ export class SpillBuffer {
     this.chunks.unshift(data);
     this.mem += data.length;
     this.budget.track(data.length);
+    this.pinned = false;
+  }
+
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => {});
+    return run;
   }
 
   async dispose(): Promise<void> {

@@ -10,7 +10,7 @@ import { TopicPartitionWriter, type WriterSettings } from './topic-partition-wri
 /** A fake bucket: objects become visible on complete(); `failNext` makes the next complete() fail. */
 function fakeStorage() {
   const objects = new Map<string, string>();
-  const state = { failNext: 0, aborted: 0 };
+  const state = { failNext: 0, aborted: 0, gate: null as Promise<void> | null };
   return {
     objects, state,
     object(key: string) {
@@ -20,6 +20,7 @@ function fakeStorage() {
         write: (c: Buffer) => { chunks.push(c); },
         uploadFullParts: async () => {},
         complete: async () => {
+          if (state.gate) await state.gate;
           if (state.failNext > 0) { state.failNext--; throw new RetriableError('S3 away'); }
           objects.set(key, Buffer.concat(chunks).toString());
         },
@@ -52,6 +53,7 @@ describe('TopicPartitionWriter', () => {
   it('rotates every flush.size records and commits only what is complete', async () => {
     const { w, storage } = setup();
     await w.write([0, 1, 2, 3, 4].map((o) => rec(o)));
+    await w.idle(); // rotated objects are uploaded in the background
     assert.deepEqual([...storage.objects.keys()], ['topics/t/partition=0/t+0+0000000000.json']);
     assert.equal(storage.objects.get('topics/t/partition=0/t+0+0000000000.json'), '{"n":0}\n{"n":1}\n{"n":2}\n');
     assert.equal(w.committable, 3);
@@ -59,13 +61,45 @@ describe('TopicPartitionWriter', () => {
 
   it('S3 failing on complete: the re-delivered batch writes nothing twice and loses nothing', async () => {
     const { w, storage } = setup();
-    storage.state.failNext = 2;
+    storage.state.failNext = 3;
     const batch = [0, 1, 2, 3, 4, 5, 6].map((o) => rec(o));
-    await assert.rejects(w.write(batch), RetriableError);
-    await assert.rejects(w.write(batch), RetriableError);
-    assert.equal(w.committable, null);
-    await w.write(batch); // as the runtime re-delivers after a RetriableError
+    // Uploads run in the background; a failure surfaces in a later write, and the runtime re-delivers
+    // the batch after a RetriableError until a write succeeds.
+    let failures = 0;
+    for (;;) {
+      try {
+        await w.write(batch);
+        await w.idle();
+        break;
+      } catch (err) {
+        assert.ok(err instanceof RetriableError);
+        if (failures++ === 0) assert.equal(w.committable, null);
+        assert.ok(failures < 10);
+      }
+    }
+    assert.ok(failures >= 1);
+    assert.equal(storage.state.failNext, 0);
     assert.deepEqual([...storage.objects.keys()], ['topics/t/partition=0/t+0+0000000000.json', 'topics/t/partition=0/t+0+0000000003.json']);
+    assert.equal(storage.objects.get('topics/t/partition=0/t+0+0000000003.json'), '{"n":3}\n{"n":4}\n{"n":5}\n');
+    assert.equal(w.committable, 6);
+  });
+
+  it('uploads a rotation in the background while the next records are written; commits only once it is complete', async () => {
+    let commits = 0;
+    const { w, storage } = setup({ onCommittable: () => { commits++; } });
+    let open!: () => void;
+    storage.state.gate = new Promise((resolve) => { open = resolve; });
+    await w.write([0, 1, 2, 3].map((o) => rec(o))); // returns with the first object still uploading
+    assert.equal(storage.objects.size, 0);
+    assert.equal(w.committable, null);
+    assert.equal(w.openFiles, 1);
+    await w.write([4].map((o) => rec(o)));
+    open();
+    await w.idle();
+    assert.equal(commits, 1);
+    assert.equal(w.committable, 3);
+    await w.write([5, 6].map((o) => rec(o))); // the second rotation
+    await w.idle();
     assert.equal(storage.objects.get('topics/t/partition=0/t+0+0000000003.json'), '{"n":3}\n{"n":4}\n{"n":5}\n');
     assert.equal(w.committable, 6);
   });

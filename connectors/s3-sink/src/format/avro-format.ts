@@ -20,6 +20,7 @@ class AvroContainerWriter implements RecordWriter {
   private blockBytes = 0;
   private blockCount = 0;
   private ready: Buffer[] = [];
+  pendingBytes = 0;
 
   constructor(private readonly out: ByteOut, objectKey: string, private readonly schema: Schema, private readonly codec: 'null' | 'deflate') {
     const avroSchema = toAvroSchema(schema);
@@ -48,6 +49,7 @@ class AvroContainerWriter implements RecordWriter {
   async flush(): Promise<void> {
     for (const b of this.ready) this.out(b);
     this.ready = [];
+    this.pendingBytes = 0;
   }
 
   async finish(): Promise<void> {
@@ -60,6 +62,7 @@ class AvroContainerWriter implements RecordWriter {
     let data = Buffer.concat(this.block, this.blockBytes);
     if (this.codec === 'deflate') data = deflateRawSync(data);
     this.ready.push(long(this.blockCount), long(data.length), data, this.sync);
+    this.pendingBytes += data.length;
     this.block = [];
     this.blockBytes = 0;
     this.blockCount = 0;

@@ -43,6 +43,30 @@ export function toJsonValue(value: unknown, schema: Schema | null | undefined, d
   return primitive(value);
 }
 
+/**
+ * Whether JSON.stringify writes this schemaless value exactly as {@link toJsonValue} would convert it:
+ * only strings, numbers, booleans, null, arrays and plain objects of them (what JSON.parse returns).
+ * Checking is much cheaper than the copy toJsonValue makes. Anything else (undefined, bigint, bytes,
+ * Date, Map, Struct, class instances) takes the conversion.
+ */
+export function isPlainJson(value: unknown, depth = 0): boolean {
+  switch (typeof value) {
+    case 'string': case 'number': case 'boolean': return true;
+    case 'object': break;
+    default: return false;
+  }
+  if (value === null) return true;
+  if (depth > 64) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const k in value) if (!isPlainJson((value as Record<string, unknown>)[k], depth + 1)) return false;
+  return true;
+}
+
 function primitive(value: unknown): unknown {
   if (typeof value === 'bigint') return rawJSON(value.toString());
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');

@@ -10,6 +10,11 @@ export type ByteOut = (chunk: Buffer) => void;
  */
 export interface RecordWriter {
   write(record: SinkRecord): void | Promise<void>;
+  /**
+   * Bytes the writer holds that {@link flush} would hand over. Writers hand over large enough pieces
+   * by themselves; the caller flushes the largest ones when many open objects together hold too much.
+   */
+  readonly pendingBytes: number;
   /** Hands bytes that are final to the output, so they can be uploaded as parts. */
   flush(): Promise<void>;
   /** Writes trailers; once it resolves every byte of the object went to the output. */

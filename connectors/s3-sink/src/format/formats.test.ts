@@ -57,6 +57,21 @@ describe('formats', () => {
     assert.equal(gunzipSync(g1).toString().split('\n').length, 5001);
   });
 
+  it('JSON: records of every size (multi-byte text at buffer edges, larger than a buffer) come out whole and in order', async () => {
+    const values = Array.from({ length: 3000 }, (_, i) => ({ i, s: (i % 7 === 0 ? 'é€😀' : 'x').repeat((i * 37) % 900), ...(i === 1500 ? { big: 'y'.repeat(200_000) } : {}) }));
+    const expected = values.map((v) => `${JSON.stringify(v)}\n`).join('');
+    const records = values.map((v, i) => rec(i, v));
+    for (const flushEvery of [1, 333, 100_000]) {
+      assert.equal((await encode(jsonFormat(null, false), records, 'k', flushEvery)).toString(), expected);
+      assert.equal(gunzipSync(await encode(jsonFormat(6, false), records, 'k', flushEvery)).toString(), expected);
+    }
+  });
+
+  it('JSON: schemaless values that are not plain JSON are converted as JsonConverter writes them', async () => {
+    const value = { n: 1n << 60n, b: Uint8Array.from([1, 2]), d: new Date(5), m: new Map([[1, 'a']]), u: undefined, a: [undefined] };
+    assert.equal((await encode(jsonFormat(null, false), [rec(0, value)])).toString(), '{"n":1152921504606846976,"b":"AQI=","d":5,"m":[[1,"a"]],"u":null,"a":[null]}\n');
+  });
+
   it('ByteArray: raw bytes (strings as UTF-8) plus the separator', async () => {
     const out = await encode(byteArrayFormat(null, '.bin', '|'), [rec(0, Uint8Array.from([1, 2])), rec(1, 'é')]);
     assert.deepEqual([...out], [1, 2, 0x7c, 0xc3, 0xa9, 0x7c]);

@@ -73,6 +73,8 @@ function toRow(value: unknown, s: Schema): unknown {
 /** Row groups are cut every ROW_GROUP_ROWS rows, so objects are identical on replay. */
 class ParquetRecordWriter implements RecordWriter {
   private writer: Promise<parquet.ParquetWriter>;
+  /** parquetjs writes a row group out as soon as it is complete. */
+  readonly pendingBytes = 0;
 
   constructor(out: ByteOut, private readonly schema: Schema, codec: Codec) {
     if (!(schema.type === 'STRUCT')) throw new DataError('ParquetFormat needs STRUCT values with a schema.');

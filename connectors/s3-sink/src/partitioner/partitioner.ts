@@ -21,13 +21,13 @@ export function createPartitioner(c: ParsedConfig): Partitioner {
   const recordTime: TimestampExtractor = (r) => r.timestamp ?? 0;
   switch (PARTITIONER_CLASSES[c.string('partitioner.class')]) {
     case 'field': {
-      const fields = c.list('partition.field.name');
+      const fields = c.list('partition.field.name').map((f) => ({ f, path: f.split('.') }));
       return {
         deterministic: true,
         timestamp: recordTime,
         encodePartition(r) {
-          return fields.map((f) => {
-            const v = fieldValue(r.value, f);
+          const one = ({ f, path }: { f: string; path: string[] }): string => {
+            const v = fieldValue(r.value, path);
             if (v === undefined) {
               throw new DataError(`Record at ${r.topic}-${r.kafkaPartition}@${r.kafkaOffset} has no field "${f}" for FieldPartitioner (partition.field.name).`);
             }
@@ -35,7 +35,8 @@ export function createPartitioner(c: ParsedConfig): Partitioner {
               throw new DataError(`Field "${f}" of the record at ${r.topic}-${r.kafkaPartition}@${r.kafkaOffset} is ${v instanceof Struct ? 'a struct' : 'not a primitive'}; FieldPartitioner needs primitive values.`);
             }
             return `${f}=${v instanceof Date ? v.getTime() : String(v)}`;
-          }).join(delim);
+          };
+          return fields.length === 1 ? one(fields[0]!) : fields.map(one).join(delim);
         },
       };
     }

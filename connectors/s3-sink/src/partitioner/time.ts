@@ -82,10 +82,10 @@ export function pathFormatter(pattern: string, locale: string, timeZone: string)
   };
 }
 
-/** A value field by dotted path, from a Struct or a plain object/Map. Undefined when absent. */
-export function fieldValue(value: unknown, path: string): unknown {
+/** A value field by dotted path (or its parts), from a Struct or a plain object/Map. Undefined when absent. */
+export function fieldValue(value: unknown, path: string | readonly string[]): unknown {
   let cur: unknown = value;
-  for (const name of path.split('.')) {
+  for (const name of typeof path === 'string' ? path.split('.') : path) {
     if (cur instanceof Struct) {
       if (!cur.schema.fields?.some((f) => f.name === name)) return undefined;
       cur = cur.get(name);
