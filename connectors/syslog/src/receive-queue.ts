@@ -13,18 +13,20 @@ export interface Received {
 }
 
 /**
- * Decodes a frame. Decoding here rather than keeping the bytes means one string per message instead
- * of a Buffer copy plus a string (a frame is a view into a read chunk that must not stay alive).
+ * Decodes a frame into a {@link Received}. Decoding here rather than keeping the bytes means one
+ * string per message instead of a Buffer copy plus a string (a frame is a view into a read chunk
+ * that must not stay alive).
  */
-export function decodeFrame(frame: Buffer, frameError: string | null): { text: string; frameError: string | null } {
+export function receivedFrame(frame: Buffer, frameError: string | null, remoteAddress: string, remoteIp: string): Received {
   const bytes = frame.length >= 3 && frame[0] === 0xef && frame[1] === 0xbb && frame[2] === 0xbf ? frame.subarray(3) : frame;
   const text = bytes.toString('utf8');
+  let error = frameError;
   // Only look further when the fast decode produced replacement characters.
   if (text.includes('\uFFFD') && !isUtf8(bytes)) {
     const bad = 'invalid UTF-8: bad bytes replaced by U+FFFD';
-    return { text, frameError: frameError ? `${frameError}; ${bad}` : bad };
+    error = frameError ? `${frameError}; ${bad}` : bad;
   }
-  return { text, frameError };
+  return { text, remoteAddress, remoteIp, receivedAt: Date.now(), frameError: error };
 }
 
 /**

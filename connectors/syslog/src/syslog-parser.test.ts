@@ -66,6 +66,18 @@ describe('parseSyslog: RFC 5424', () => {
     assert.match(truncated.error!, /ends after HOSTNAME/);
   });
 
+  it('reads timestamps of the same second right after each other (the parser remembers the last second)', () => {
+    const at = (ts: string) => parseSyslog(`<13>1 ${ts} h a - - - x`);
+    assert.equal(at('2026-11-22T05:14:15.123Z').date!.toISOString(), '2026-11-22T05:14:15.123Z');
+    assert.equal(at('2026-11-22T05:14:15.5+01:00').date!.toISOString(), '2026-11-22T04:14:15.500Z');
+    assert.equal(at('2026-11-22T05:14:15Z').date!.toISOString(), '2026-11-22T05:14:15.000Z');
+    assert.match(at('2026-11-22T05:14:15.Z').error!, /invalid TIMESTAMP/);
+    assert.match(at('2026-11-22T05:14:15').error!, /invalid TIMESTAMP/);
+    assert.equal(at('2026-11-22T05:14:16.001Z').date!.toISOString(), '2026-11-22T05:14:16.001Z');
+    assert.match(at('2026-11-22T05:14:60x000Z').error!, /invalid TIMESTAMP/);
+    assert.equal(at('2026-11-22t05:14:16.001z').date!.toISOString(), '2026-11-22T05:14:16.001Z');
+  });
+
   it('round-trips 5000 generated messages (property)', () => {
     for (let seed = 1; seed <= 5000; seed++) {
       const r = rng(seed);

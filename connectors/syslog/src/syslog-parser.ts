@@ -68,28 +68,34 @@ export function parseSyslog(text: string, now: Date | number = Date.now()): Sysl
   let facility: number | null = null;
   let level: number | null = null;
   if (text.charCodeAt(0) === 60 /* < */) {
-    const close = text.indexOf('>', 1);
-    const pri = close > 1 && close <= 4 ? text.slice(1, close) : '';
-    if (!/^(?:0|[1-9]\d{0,2})$/.test(pri) || Number(pri) > 191) {
+    const p = priValue(text);
+    if (p < 0) {
       const m = empty('UNKNOWN');
       m.message = text;
       m.error = `invalid PRI: expected <0..191> at the start, found ${JSON.stringify(text.slice(0, 6))}`;
       return m;
     }
-    const p = Number(pri);
     facility = p >> 3;
     level = p & 7;
-    pos = close + 1;
+    pos = text.indexOf('>', 1) + 1;
   }
   // RFC 5424: VERSION (1–2 digits, no leading zero) then SP, right after the PRI.
   const c = text.charCodeAt(pos);
   if (facility !== null && c >= 49 && c <= 57) {
-    const sp = text.indexOf(' ', pos);
-    if (sp > pos && sp - pos <= 2 && /^\d+$/.test(text.slice(pos, sp))) {
-      return parse5424(text, sp + 1, facility, level!, Number(text.slice(pos, sp)));
-    }
+    const c1 = text.charCodeAt(pos + 1);
+    if (c1 === 32) return parse5424(text, pos + 2, facility, level!, c - 48);
+    if (c1 >= 48 && c1 <= 57 && text.charCodeAt(pos + 2) === 32) return parse5424(text, pos + 3, facility, level!, (c - 48) * 10 + c1 - 48);
   }
   return parse3164(text, pos, facility, level, now);
+}
+
+/** The PRI value of `<PRI>` at the start (0–191, no leading zero), or -1 when it is not one. */
+function priValue(text: string): number {
+  const close = text.indexOf('>', 1);
+  if (close < 2 || close > 4) return -1;
+  if (close > 2 && text.charCodeAt(1) === 48) return -1; // a leading zero
+  const p = digits(text, 1, close - 1);
+  return p > 191 ? -1 : p;
 }
 
 // ---------------------------------------------------------------------------------------------- 5424
@@ -105,37 +111,29 @@ function parse5424(text: string, start: number, facility: number, level: number,
     m.message = text.slice(pos);
     return m;
   };
-  /** The next SP-terminated header field: its value (null for '-') or why it is not acceptable. */
-  const token = (name: string, max: number): { value: string | null } | string => {
-    const sp = text.indexOf(' ', pos);
-    const end = sp < 0 ? text.length : sp;
-    const t = text.slice(pos, end);
-    if (t.length === 0) return `missing ${name}`;
-    if (t.length > max) return `${name} longer than ${max} characters`;
-    for (let i = 0; i < t.length; i++) {
-      const ch = t.charCodeAt(i);
-      if (ch < 33 || ch > 126) return `${name} holds a character outside printable US-ASCII`;
-    }
-    if (sp < 0) return `the message ends after ${name}`; // STRUCTURED-DATA at least must follow
-    pos = sp + 1;
-    return { value: t === '-' ? null : t };
-  };
 
-  const ts = token('TIMESTAMP', 64);
-  if (typeof ts === 'string') return fail(ts);
-  if (ts.value !== null) {
-    const d = parseRfc3339(ts.value);
-    if (!d) { pos -= ts.value.length + 1; return fail(`invalid TIMESTAMP ${JSON.stringify(ts.value)}`); }
+  let end = fieldEnd(text, pos, 64);
+  if (end < 0) return fail(fieldError(end, 0));
+  if (!isNil(text, pos, end)) {
+    const d = parseRfc3339(text, pos, end);
+    if (!d) return fail(`invalid TIMESTAMP ${JSON.stringify(text.slice(pos, end))}`);
     m.date = d;
   }
-  const fields: Array<[keyof SyslogMessage, string, number]> = [
-    ['host', 'HOSTNAME', 255], ['appName', 'APP-NAME', 48], ['procId', 'PROCID', 128], ['msgId', 'MSGID', 32],
-  ];
-  for (const [key, name, max] of fields) {
-    const v = token(name, max);
-    if (typeof v === 'string') return fail(v);
-    (m as unknown as Record<string, unknown>)[key] = v.value;
-  }
+  pos = end + 1;
+  // HOSTNAME, APP-NAME, PROCID, MSGID: written out rather than looped, so each store has one shape.
+  if ((end = fieldEnd(text, pos, 255)) < 0) return fail(fieldError(end, 1));
+  m.host = isNil(text, pos, end) ? null : text.slice(pos, end);
+  pos = end + 1;
+  if ((end = fieldEnd(text, pos, 48)) < 0) return fail(fieldError(end, 2));
+  m.appName = isNil(text, pos, end) ? null : text.slice(pos, end);
+  pos = end + 1;
+  if ((end = fieldEnd(text, pos, 128)) < 0) return fail(fieldError(end, 3));
+  m.procId = isNil(text, pos, end) ? null : text.slice(pos, end);
+  pos = end + 1;
+  if ((end = fieldEnd(text, pos, 32)) < 0) return fail(fieldError(end, 4));
+  m.msgId = isNil(text, pos, end) ? null : text.slice(pos, end);
+  pos = end + 1;
+
   if (pos >= text.length) return fail('missing STRUCTURED-DATA');
   if (text.charCodeAt(pos) === 45 /* - */) {
     pos++;
@@ -151,28 +149,59 @@ function parse5424(text: string, start: number, facility: number, level: number,
     if (text.charCodeAt(pos) !== 32) return fail('expected a space before MSG');
     pos++;
   }
-  let msg = text.slice(pos);
-  if (msg.startsWith(BOM)) msg = msg.slice(1);
-  m.message = msg;
+  m.message = text.charCodeAt(pos) === 0xfeff /* BOM */ ? text.slice(pos + 1) : text.slice(pos);
   return m;
+}
+
+/** The header fields in order, with their longest allowed length. */
+const HEADER_FIELDS = ['TIMESTAMP', 'HOSTNAME', 'APP-NAME', 'PROCID', 'MSGID'] as const;
+const HEADER_MAX = [64, 255, 48, 128, 32] as const;
+const MISSING = -1;
+const TOO_LONG = -2;
+const NOT_ASCII = -3;
+const ENDS = -4;
+
+/**
+ * Where the SP-terminated header field at `pos` ends (the index of its SP), or why it is not
+ * acceptable (a negative code for {@link fieldError}): empty, too long, a character outside printable
+ * US-ASCII, or no SP after it (STRUCTURED-DATA at least must follow).
+ */
+function fieldEnd(text: string, pos: number, max: number): number {
+  const sp = text.indexOf(' ', pos);
+  const end = sp < 0 ? text.length : sp;
+  if (end === pos) return MISSING;
+  if (end - pos > max) return TOO_LONG;
+  for (let i = pos; i < end; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch < 33 || ch > 126) return NOT_ASCII;
+  }
+  return sp < 0 ? ENDS : sp;
+}
+
+function fieldError(code: number, field: number): string {
+  const name = HEADER_FIELDS[field]!;
+  switch (code) {
+    case MISSING: return `missing ${name}`;
+    case TOO_LONG: return `${name} longer than ${HEADER_MAX[field]!} characters`;
+    case NOT_ASCII: return `${name} holds a character outside printable US-ASCII`;
+    default: return `the message ends after ${name}`;
+  }
+}
+
+/** The NILVALUE `-`. */
+function isNil(text: string, from: number, to: number): boolean {
+  return to - from === 1 && text.charCodeAt(from) === 45;
 }
 
 /** `[id k="v" …][…]` starting at `pos`; an error text, or the elements and where they end. */
 function parseStructuredData(text: string, start: number): { elements: StructuredDataElement[]; end: number } | string {
   const elements: StructuredDataElement[] = [];
   let pos = start;
-  const name = (): string => {
-    const from = pos;
-    while (pos < text.length) {
-      const ch = text.charCodeAt(pos);
-      if (ch < 33 || ch > 126 || ch === 61 || ch === 93 || ch === 34 || ch === 32) break;
-      pos++;
-    }
-    return text.slice(from, pos);
-  };
   while (text.charCodeAt(pos) === 91) {
     pos++;
-    const id = name();
+    const idEnd = nameEnd(text, pos);
+    const id = text.slice(pos, idEnd);
+    pos = idEnd;
     if (id.length === 0 || id.length > 32) return 'invalid SD-ID';
     const params: Record<string, string> = {};
     for (;;) {
@@ -180,11 +209,14 @@ function parseStructuredData(text: string, start: number): { elements: Structure
       if (ch === 93) { pos++; break; }
       if (ch !== 32) return `unterminated SD-ELEMENT ${JSON.stringify(id)}`;
       pos++;
-      const key = name();
+      const keyEnd = nameEnd(text, pos);
+      const key = text.slice(pos, keyEnd);
+      pos = keyEnd;
       if (key.length === 0 || key.length > 32) return `invalid PARAM-NAME in ${JSON.stringify(id)}`;
       if (text.charCodeAt(pos) !== 61 || text.charCodeAt(pos + 1) !== 34) return `expected ="…" after ${JSON.stringify(key)}`;
       pos += 2;
-      let value = '';
+      /** The value so far when it held escapes; null while it is one plain slice of the text. */
+      let value: string | null = null;
       let from = pos;
       for (;;) {
         if (pos >= text.length) return `unterminated PARAM-VALUE of ${JSON.stringify(key)}`;
@@ -193,52 +225,77 @@ function parseStructuredData(text: string, start: number): { elements: Structure
         // Only \" \\ \] are escapes; a backslash before anything else stays (RFC 5424 §6.3.3).
         if (v === 92) {
           const n = text.charCodeAt(pos + 1);
-          if (n === 34 || n === 92 || n === 93) { value += text.slice(from, pos); from = pos + 1; pos += 2; continue; }
+          if (n === 34 || n === 92 || n === 93) { value = (value ?? '') + text.slice(from, pos); from = pos + 1; pos += 2; continue; }
         }
         pos++;
       }
-      value += text.slice(from, pos);
+      params[key] = value === null ? text.slice(from, pos) : value + text.slice(from, pos);
       pos++;
-      params[key] = value;
     }
     elements.push({ id, params });
   }
   return { elements, end: pos };
 }
 
+/** Where the SD-NAME at `pos` ends: printable US-ASCII except '=', ']', '"' and SP. */
+function nameEnd(text: string, pos: number): number {
+  let i = pos;
+  while (i < text.length) {
+    const ch = text.charCodeAt(i);
+    if (ch < 33 || ch > 126 || ch === 61 || ch === 93 || ch === 34) break;
+    i++;
+  }
+  return i;
+}
+
 /**
- * RFC 3339 as RFC 5424 restricts it (`2003-10-11T22:14:15.003Z`, 'Z' or ±hh:mm). Scanned by hand: it runs once per message, and a regex plus Date.parse cost more than
- * the rest of the header together.
+ * RFC 3339 as RFC 5424 restricts it (`2003-10-11T22:14:15.003Z`, 'Z' or ±hh:mm), in `s[from, to)`.
+ * Scanned by hand: it runs once per message, and a regex plus Date.parse cost more than the rest of
+ * the header together. Messages come in bursts within the same second, so the date and time up to
+ * the second are remembered from the last call and only the fraction and offset are read again.
  */
-function parseRfc3339(s: string): Date | null {
-  const n = s.length;
-  if (n < 20 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || (s.charCodeAt(10) | 32) !== 116 ||
-    s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return null;
-  const y = digits(s, 0, 4); const mo = digits(s, 5, 2); const d = digits(s, 8, 2);
-  const h = digits(s, 11, 2); const mi = digits(s, 14, 2); const sec = digits(s, 17, 2);
-  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60) return null;
-  let pos = 19;
+function parseRfc3339(s: string, from = 0, to = s.length): Date | null {
+  const n = to - from;
+  if (n < 20) return null;
+  let secondMs: number;
+  if (lastSecond !== null && s.startsWith(lastSecond, from)) {
+    secondMs = lastSecondMs;
+  } else {
+    if (s.charCodeAt(from + 4) !== 45 || s.charCodeAt(from + 7) !== 45 || (s.charCodeAt(from + 10) | 32) !== 116 ||
+      s.charCodeAt(from + 13) !== 58 || s.charCodeAt(from + 16) !== 58) return null;
+    const y = digits(s, from, 4); const mo = digits(s, from + 5, 2); const d = digits(s, from + 8, 2);
+    const h = digits(s, from + 11, 2); const mi = digits(s, from + 14, 2); const sec = digits(s, from + 17, 2);
+    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60) return null;
+    secondMs = Date.UTC(y, mo - 1, d, h, mi, sec, 0);
+    lastSecond = s.slice(from, from + 19);
+    lastSecondMs = secondMs;
+  }
+  let pos = from + 19;
   let ms = 0;
   if (s.charCodeAt(pos) === 46) {
-    const from = ++pos;
+    const start = ++pos;
     // RFC 5424 allows 6 digits; some senders write nanoseconds, which cost nothing to accept.
-    while (pos < n && pos - from < 9 && s.charCodeAt(pos) >= 48 && s.charCodeAt(pos) <= 57) pos++;
-    if (pos === from) return null;
-    ms = Math.floor(digits(s, from, pos - from) / 10 ** (pos - from - 3));
+    while (pos < to && pos - start < 9 && s.charCodeAt(pos) >= 48 && s.charCodeAt(pos) <= 57) pos++;
+    if (pos === start) return null;
+    ms = Math.floor(digits(s, start, pos - start) / 10 ** (pos - start - 3));
   }
   let offsetMin = 0;
   const z = s.charCodeAt(pos);
-  if ((z | 32) === 122 && pos + 1 === n) {
+  if ((z | 32) === 122 && pos + 1 === to) {
     // 'Z'
-  } else if ((z === 43 || z === 45) && pos + 6 === n && s.charCodeAt(pos + 3) === 58) {
+  } else if ((z === 43 || z === 45) && pos + 6 === to && s.charCodeAt(pos + 3) === 58) {
     const oh = digits(s, pos + 1, 2); const om = digits(s, pos + 4, 2);
     if (oh < 0 || oh > 23 || om < 0 || om > 59) return null;
     offsetMin = (z === 45 ? -1 : 1) * (oh * 60 + om);
   } else {
     return null;
   }
-  return new Date(Date.UTC(y, mo - 1, d, h, mi, sec, ms) - offsetMin * 60_000);
+  return new Date(secondMs + ms - offsetMin * 60_000);
 }
+
+/** `YYYY-MM-DDThh:mm:ss` of the last timestamp read, already checked, and its time in ms (UTC). */
+let lastSecond: string | null = null;
+let lastSecondMs = 0;
 
 /** The decimal number in `s[from, from+len)`, or -1 if any character is not a digit. */
 function digits(s: string, from: number, len: number): number {
@@ -267,7 +324,7 @@ function parse3164(text: string, start: number, facility: number | null, level: 
   } else {
     // Many BSD-style senders (rsyslog's default template, systemd) put an RFC 3339 stamp here.
     const sp = rest.indexOf(' ');
-    const d = sp > 0 ? parseRfc3339(rest.slice(0, sp)) : null;
+    const d = sp > 0 ? parseRfc3339(rest, 0, sp) : null;
     if (d) { m.date = d; rest = rest.slice(sp + 1); dated = true; }
   }
   if (facility === null && !dated) {

@@ -5,7 +5,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import { ConfigError, type Logger } from '@tributary/connect-api';
 import type { SyslogConfig } from './config.js';
 import { FrameDecoder } from './frame-decoder.js';
-import { decodeFrame, type ReceiveQueue } from './receive-queue.js';
+import { receivedFrame, type ReceiveQueue } from './receive-queue.js';
 
 /** Counters the task logs; see {@link SyslogServer.stats}. */
 export interface ServerStats {
@@ -87,10 +87,9 @@ export class SyslogServer {
         frameError = `datagram of ${bytes.length} bytes exceeds syslog.message.max.bytes (${this.cfg.maxBytes}); delivered cut to that size`;
         this.counters.framingErrors++;
       }
-      const decoded = decodeFrame(bytes.subarray(0, end), frameError);
       this.counters.received++;
       const ip = plainIp(rinfo.address);
-      this.queue.push({ ...decoded, remoteAddress: javaAddress(ip, rinfo.port), remoteIp: ip, receivedAt: Date.now() });
+      this.queue.push(receivedFrame(bytes.subarray(0, end), frameError, javaAddress(ip, rinfo.port), ip));
     });
     sock.on('error', (err) => this.logger.error({ err }, `syslog UDP socket error on port ${this.cfg.port}`));
     await new Promise<void>((resolve, reject) => {
@@ -138,7 +137,7 @@ export class SyslogServer {
     const decoder = new FrameDecoder(this.cfg.maxBytes, (frame, error) => {
       if (error) this.counters.framingErrors++;
       this.counters.received++;
-      this.queue.push({ ...decodeFrame(frame, error), remoteAddress, remoteIp: ip, receivedAt: Date.now() });
+      this.queue.push(receivedFrame(frame, error, remoteAddress, ip));
     });
     if (this.cfg.idleTimeoutMs > 0) {
       s.setTimeout(this.cfg.idleTimeoutMs, () => {

@@ -94,6 +94,11 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 const SHORT_ESCAPES: Record<number, string> = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r', 34: '\\"', 92: '\\\\' };
 const HEX = '0123456789ABCDEF';
 
+/** Whether `s` goes between JSON quotes as it is (Jackson would escape none of its characters). */
+export function needsNoEscape(s: string): boolean {
+  return !NEEDS_ESCAPE.test(s);
+}
+
 /** A JSON string literal escaped exactly as Jackson's generator writes it. */
 export function jsonQuote(s: string): string {
   if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Decimal, SchemaBuilder, Schemas, Struct } from '@tributary/connect-api';
+import { Decimal, SchemaBuilder, Schemas, Struct, TimestampType } from '@tributary/connect-api';
 import { JsonConverter } from './json-converter.js';
 import { ORDER, order } from './golden-cases.js';
 
@@ -84,5 +84,37 @@ describe('JsonConverter reads Connect values', () => {
     const c = converter();
     const bytes = c.fromConnectHeader('t', 'h', Schemas.STRING, 'v');
     assert.deepEqual(c.toConnectHeader('t', 'h', bytes), { schema: Schemas.STRING, value: 'v' });
+  });
+});
+
+describe('JsonConverter struct writer: inline fields give the same bytes and errors as the field writers', () => {
+  const SCHEMA = SchemaBuilder.struct().name('t.Row')
+    .field('s', Schemas.OPTIONAL_STRING)
+    .field('i', Schemas.OPTIONAL_INT32)
+    .field('l', Schemas.INT64)
+    .field('ts', TimestampType.builder().optional().build())
+    .field('d', SchemaBuilder.string().optional().defaultValue('dflt').build())
+    .field('m', SchemaBuilder.map(Schemas.STRING, Schemas.STRING).optional().build())
+    .build();
+  const text = (c: JsonConverter, v: unknown) => Buffer.from(c.fromConnectData('t', SCHEMA, v)!).toString('utf8');
+
+  it('writes strings (escaped or not), integers, bigints, timestamps, nulls and defaults', () => {
+    const v = new Struct(SCHEMA).put('s', 'a"\u0001\ud83d\ude00').put('i', -0).put('l', 9007199254740993n)
+      .put('ts', new Date(1700000000123)).put('m', { b: '1', a: '2' });
+    assert.equal(text(converter({ 'schemas.enable': 'false' }), v),
+      '{"s":"a\\"\\u0001\\uD83D\\uDE00","i":0,"l":9007199254740993,"ts":1700000000123,"d":"dflt","m":{"b":"1","a":"2"}}');
+    assert.equal(text(converter({ 'schemas.enable': 'false', 'replace.null.with.default': 'false' }), v.put('s', null).put('m', new Map([['k', 'v']]))),
+      '{"s":null,"i":0,"l":9007199254740993,"ts":1700000000123,"d":null,"m":{"k":"v"}}');
+  });
+
+  it('still throws the field writer\'s error for a value of the wrong type', () => {
+    const c = converter({ 'schemas.enable': 'false' });
+    const row = () => new Struct(SCHEMA).put('l', 1);
+    // putTrustedAt skips the type check, so a wrong value reaches the writer.
+    const wrong = (field: string, value: unknown) => row().putTrustedAt(SCHEMA.fields!.findIndex((f) => f.name === field), value);
+    assert.throws(() => text(c, wrong('s', 5)), { name: 'DataError', message: 'Invalid type for STRING: number' });
+    assert.throws(() => text(c, wrong('i', 1.5)), { name: 'DataError', message: 'Invalid type for INT32: number' });
+    assert.throws(() => text(c, wrong('ts', 5)), { name: 'DataError', message: 'Invalid type for Timestamp, expected Date but was number' });
+    assert.throws(() => text(c, new Struct(SCHEMA)), /null value for field that is required and has no default value/);
   });
 });

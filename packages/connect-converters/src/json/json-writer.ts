@@ -1,5 +1,5 @@
 import { DataError, DateType, Decimal, Struct, TimeType, TimestampType, type Schema } from '@tributary/connect-api';
-import { javaBigDecimal, javaDouble, javaFloat, jsonQuote, toBase64 } from './java-text.js';
+import { javaBigDecimal, javaDouble, javaFloat, jsonQuote, needsNoEscape, toBase64 } from './java-text.js';
 import { decimalUnscaled, nodeTypeOf } from './values.js';
 
 /** Writes one value of a fixed schema as JSON text. */
@@ -121,6 +121,16 @@ export class JsonWriter {
     const val = this.writerFor(schema.valueSchema!);
     const objectMode = schema.keySchema!.type === 'STRING';
     return (v) => {
+      if (objectMode && isPlainObject(v)) {
+        // Same order as Object.entries (what the Map-or-object path below would give), without the pairs.
+        const keys = Object.keys(v);
+        let out = '{';
+        for (let i = 0; i < keys.length; i++) {
+          const k = keys[i]!;
+          out += `${i === 0 ? '' : ','}${jsonQuote(k)}:${val((v as Record<string, unknown>)[k])}`;
+        }
+        return `${out}}`;
+      }
       const entries = mapEntries(v, schema);
       let out = objectMode ? '{' : '[';
       let first = true;
@@ -134,18 +144,52 @@ export class JsonWriter {
     };
   }
 
+  /**
+   * The struct writer is the hot path (a source writes one per record), so it reads fields by position
+   * and writes the common kinds (strings, integers, timestamps, nulls of optional fields) inline:
+   * one call site per field kind instead of two closures per field. Anything else, and any value of an
+   * unexpected type, goes through the field's compiled writer, which gives the same bytes and errors.
+   */
   private compileStruct(schema: Schema): ValueWriter {
-    const fields = schema.fields!.map((f, i) => ({
-      name: f.name,
-      prefix: (i === 0 ? '{' : ',') + jsonQuote(f.name) + ':',
-      write: this.writerFor(f.schema),
-    }));
+    const n = schema.fields!.length;
+    const prefixes: string[] = [];
+    /** The prefix with the opening quote of a string value: one concatenation less per string. */
+    const quoted: string[] = [];
+    const kinds: FieldKind[] = [];
+    const writers: ValueWriter[] = [];
+    /** The text of a null in the field when that is plainly `null` (optional, no default to use instead). */
+    const nulls: Array<string | undefined> = [];
+    schema.fields!.forEach((f, i) => {
+      prefixes.push((i === 0 ? '{' : ',') + jsonQuote(f.name) + ':');
+      quoted.push(`${prefixes[i]!}"`);
+      kinds.push(fieldKind(f.schema));
+      writers.push(this.writerFor(f.schema));
+      const usesDefault = f.schema.defaultValue != null && this.options.replaceNullWithDefault;
+      nulls.push(f.schema.optional && !usesDefault ? 'null' : undefined);
+    });
     return (v) => {
       if (!(v instanceof Struct)) throw invalidType(schema, v);
       if (v.schema !== schema && this.schemaText(v.schema) !== this.schemaText(schema)) throw new DataError('Mismatching schema.');
-      if (fields.length === 0) return '{}';
+      if (n === 0) return '{}';
       let out = '';
-      for (const f of fields) out += f.prefix + f.write(v.getWithoutDefault(f.name));
+      for (let i = 0; i < n; i++) {
+        const x = v.getAt(i, false);
+        const kind = kinds[i];
+        if (x === null) {
+          const text = nulls[i];
+          if (text !== undefined) { out += prefixes[i]! + text; continue; }
+        } else if (kind === FieldKind.String) {
+          if (typeof x === 'string') {
+            out += needsNoEscape(x) ? quoted[i]! + x + '"' : prefixes[i]! + jsonQuote(x);
+            continue;
+          }
+        } else if (kind === FieldKind.Integer) {
+          if (typeof x === 'number' && Number.isInteger(x)) { out += prefixes[i]! + x; continue; }
+        } else if (kind === FieldKind.Timestamp) {
+          if (x instanceof Date) { out += prefixes[i]! + x.getTime(); continue; }
+        }
+        out += prefixes[i]! + writers[i]!(x);
+      }
       return `${out}}`;
     };
   }
@@ -214,6 +258,29 @@ function number(v: unknown, schema: Schema): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
   throw invalidType(schema, v);
+}
+
+/** Kinds of struct fields the struct writer handles inline. */
+const FieldKind = { Other: 0, String: 1, Integer: 2, Timestamp: 3 } as const;
+type FieldKind = (typeof FieldKind)[keyof typeof FieldKind];
+
+/** How the struct writer may write a field of `schema` inline (what `compile` would do for it). */
+function fieldKind(schema: Schema): FieldKind {
+  switch (schema.name) {
+    case TimestampType.LOGICAL_NAME: return FieldKind.Timestamp;
+    case Decimal.LOGICAL_NAME: case DateType.LOGICAL_NAME: case TimeType.LOGICAL_NAME: return FieldKind.Other;
+    default: break;
+  }
+  switch (schema.type) {
+    case 'STRING': return FieldKind.String;
+    case 'INT8': case 'INT16': case 'INT32': case 'INT64': return FieldKind.Integer;
+    default: return FieldKind.Other;
+  }
+}
+
+/** An object mapEntries would read with Object.entries. */
+function isPlainObject(v: unknown): v is object {
+  return typeof v === 'object' && v !== null && !(v instanceof Map) && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
 
 function mapEntries(v: unknown, schema: Schema): Iterable<[unknown, unknown]> {
