@@ -118,3 +118,16 @@ describe('JsonConverter struct writer: inline fields give the same bytes and err
     assert.throws(() => text(c, new Struct(SCHEMA)), /null value for field that is required and has no default value/);
   });
 });
+
+describe('parseJson long-number detection', () => {
+  it('keeps 16+ digit runs exact wherever they stand, and leaves shorter numbers to JSON.parse', async () => {
+    const { parseJson } = await import('./json-parse.js');
+    for (let pad = 0; pad < 20; pad++) {
+      const v = parseJson(`{"${'p'.repeat(pad)}":1,"big":9007199254740993,"small":123456789012345}`) as Record<string, unknown>;
+      assert.equal(v.big, 9007199254740993n, `pad ${pad}`);
+      assert.equal(v.small, 123456789012345);
+    }
+    assert.deepEqual(parseJson('[1234567890123456]'), [1234567890123456]);
+    assert.deepEqual(parseJson('["12345678901234567890", 1]'), ['12345678901234567890', 1]);
+  });
+});
