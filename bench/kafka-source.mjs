@@ -5,28 +5,27 @@
 //   raw    a kafkajs producer loop doing the same work: read the file, idempotent producer (acks=all),
 //          batches of the size our source task sends, one batch in flight (the ceiling)
 //   java   Apache Kafka Connect 3.9's own ConnectStandalone + FileStreamSource (jars from Maven Central,
-//          cached under ~/.cache/tributary/dist/connect-<version>)
+//          cached under ~/.cache/tributary/dist/connect-<version>, by bench/debezium.mjs)
 // on the same file and broker in the same run, each into a fresh topic, timed until the topic holds every
 // record (end offsets polled with the kafkajs admin). "steady" times from the first record in the topic,
 // so process start-up (a JVM, a Node worker) is left out; "total" includes it.
 //   node bench/kafka-source.mjs [records]
 import { execFileSync, spawn } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, open, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createRequire } from 'node:module';
 import { ROOT, freePort, post, startWorker, table, waitUntil } from './lib.mjs';
+import { CONNECT_VERSION, connectLib } from './debezium.mjs';
 
 const require = createRequire(join(ROOT, 'packages/connect-runtime/package.json'));
 const { Kafka, logLevel } = require('kafkajs');
 
 const RECORDS = Number(process.argv[2] ?? 1_000_000);
 const BROKER = '127.0.0.1:9092';
-const CONNECT_VERSION = '3.9.2';
 const BATCH = 2000; // FileStreamSource's batch.size default, in Java and in ours
-const CACHE = process.env.TRIBUTARY_CACHE ?? join(homedir(), '.cache/tributary');
 const run = `${Date.now().toString(36)}`;
 
 execFileSync('bash', [join(ROOT, 'test/services/up.sh'), 'kafka'], { stdio: ['ignore', 'inherit', 'inherit'] });
@@ -113,30 +112,8 @@ async function ours() {
   return { name: 'tributary standalone (ours)', started, firstAt, doneAt };
 }
 
-/** Apache Kafka Connect's jars from Maven Central, resolved once into the cache (like test/services). */
-function connectJars() {
-  const home = join(CACHE, 'dist', `connect-${CONNECT_VERSION}`);
-  if (existsSync(join(home, '.complete'))) return join(home, 'lib');
-  const tmp = `${home}.tmp.${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  const dep = (g, a, v) => `<dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version></dependency>`;
-  writeFileSync(join(tmp, 'pom.xml'), `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
-  <groupId>local.tributary</groupId><artifactId>connect-bench</artifactId><version>1</version><packaging>pom</packaging>
-  <dependencies>${dep('org.apache.kafka', 'connect-runtime', CONNECT_VERSION)}${dep('org.apache.kafka', 'connect-file', CONNECT_VERSION)}
-  ${dep('org.apache.kafka', 'connect-json', CONNECT_VERSION)}${dep('org.slf4j', 'slf4j-reload4j', '1.7.36')}</dependencies></project>`);
-  console.error(`resolving Apache Kafka Connect ${CONNECT_VERSION} from Maven Central into ${home} (first run only)`);
-  execFileSync('flock', [join(CACHE, '.mvn.lock'), 'mvn', '-B', '-q', '-f', join(tmp, 'pom.xml'),
-    'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${join(tmp, 'lib')}`],
-  { stdio: ['ignore', 'inherit', 'inherit'] });
-  writeFileSync(join(tmp, '.complete'), '');
-  rmSync(home, { recursive: true, force: true });
-  renameSync(tmp, home);
-  return join(home, 'lib');
-}
-
 async function java() {
-  const lib = connectJars();
+  const lib = connectLib();
   const topic = await freshTopic(`bench-java-${run}`);
   const port = await freePort();
   const worker = join(dir, 'java-worker.properties');

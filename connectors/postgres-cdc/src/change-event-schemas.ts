@@ -53,17 +53,17 @@ export function topicName(prefix: string, schema: string, table: string): string
 
 /**
  * Builds the key, value and envelope schemas of a table from its columns (Relation message or
- * catalog), nullability and primary key. Columns of types Debezium drops are left out.
+ * catalog), nullability, primary key and column defaults. Columns of types Debezium drops are left out.
  */
 export function buildTableSchema(cfg: CdcConfig, schemaName: string, table: string, columns: readonly ColumnShape[],
   notNull: ReadonlyMap<string, boolean>, primaryKey: readonly string[], types: (oid: number) => TypeInfo | undefined,
-  warn: (msg: string) => void): TableSchema {
+  warn: (msg: string) => void, defaults: ReadonlyMap<string, string> = new Map()): TableSchema {
   const topic = topicName(cfg.prefix, schemaName, table);
   const base = `${topic}`;
   const opts = { decimalMode: cfg.decimalMode, timeMode: cfg.timeMode };
   const mapped: EventColumn[] = [];
   columns.forEach((c, position) => {
-    const m = mapColumn(c.name, c.typeOid, c.typeMod, !(notNull.get(c.name) ?? false), opts, types);
+    const m = mapColumn(c.name, c.typeOid, c.typeMod, !(notNull.get(c.name) ?? false), opts, types, defaults.get(c.name) ?? null);
     if (!m) { warn(`column ${schemaName}.${table}.${c.name} has a type (oid ${c.typeOid}) Debezium does not map; it is left out of events`); return; }
     mapped.push({ ...m, position });
   });

@@ -1,4 +1,4 @@
-import { DataError, Decimal, Struct, type SourceOffset, type SourcePartition, type SourceRecord } from '@tributary/connect-api';
+import { DataError, Decimal, Struct, type Header, type SourceOffset, type SourcePartition, type SourceRecord } from '@tributary/connect-api';
 import { SOURCE_VERSION } from './config.js';
 import { TRANSACTION_SCHEMA, SOURCE_SCHEMA, type EventColumn, type TableSchema } from './change-event-schemas.js';
 import { UNCHANGED_TOAST, type TupleData } from './pgoutput-decoder.js';
@@ -26,9 +26,9 @@ export class ChangeEventFactory {
    * `before`/`after` are tuples in the table's column order (null when absent). Returns the change
    * record and, for deletes, a tombstone; `offset` is given to every record produced.
    */
-  change(t: TableSchema, op: Op, before: TupleData | null, after: TupleData | null, info: SourceInfo, offset: () => SourceOffset): SourceRecord[] {
-    const keyTuple = op === 'd' ? before : after;
-    const key = t.keySchema && keyTuple ? this.struct(t, t.keySchema, t.keyColumns, keyTuple) : null;
+  change(t: TableSchema, op: Op, before: TupleData | null, after: TupleData | null, info: SourceInfo, offset: () => SourceOffset,
+    headers: readonly Header[] = []): SourceRecord[] {
+    const key = this.key(t, op === 'd' ? before : after);
     const value = new Struct(t.envelopeSchema)
       .put('before', before ? this.struct(t, t.valueSchema, t.valueColumns, before) : null)
       .put('after', after ? this.struct(t, t.valueSchema, t.valueColumns, after) : null)
@@ -40,13 +40,18 @@ export class ChangeEventFactory {
     value.put('ts_ms', nowMs).put('ts_us', nowMs * 1000).put('ts_ns', BigInt(nowMs) * 1_000_000n);
     const timestamp = Number(info.tsUs / 1000n);
     const out: SourceRecord[] = [{
-      topic: t.topic, keySchema: t.keySchema, key, valueSchema: t.envelopeSchema, value, timestamp, headers: [],
+      topic: t.topic, keySchema: t.keySchema, key, valueSchema: t.envelopeSchema, value, timestamp, headers,
       sourcePartition: this.partition, sourceOffset: offset(),
     }];
     if (op === 'd' && this.tombstones) {
-      out.push({ topic: t.topic, keySchema: t.keySchema, key, valueSchema: null, value: null, timestamp, headers: [], sourcePartition: this.partition, sourceOffset: offset() });
+      out.push({ topic: t.topic, keySchema: t.keySchema, key, valueSchema: null, value: null, timestamp, headers, sourcePartition: this.partition, sourceOffset: offset() });
     }
     return out;
+  }
+
+  /** The key struct of a tuple, or null for a table without a primary key. */
+  key(t: TableSchema, tuple: TupleData | null): Struct | null {
+    return t.keySchema && tuple ? this.struct(t, t.keySchema, t.keyColumns, tuple) : null;
   }
 
   /** Truncate: null key, no before/after. */
@@ -74,8 +79,8 @@ export class ChangeEventFactory {
       const raw = tuple[c.position];
       if (raw === null || raw === undefined) {
         // A required column without a value: the non-key columns of a delete's `before` under REPLICA
-        // IDENTITY DEFAULT. Debezium writes the type's fallback (0, "", false, …), and so do we.
-        s.put(c.name, c.schema.optional ? null : fallback(c.schema));
+        // IDENTITY DEFAULT. Debezium writes the column's default, else the type's fallback (0, "", false, …).
+        s.put(c.name, c.schema.optional ? null : c.schema.defaultValue ?? fallback(c.schema));
       } else if (raw === UNCHANGED_TOAST) {
         s.put(c.name, this.unavailable(c));
       } else {

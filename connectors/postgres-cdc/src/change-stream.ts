@@ -1,8 +1,8 @@
-import type { SourceOffset, SourceRecord } from '@tributary/connect-api';
+import type { Header, SourceOffset, SourceRecord } from '@tributary/connect-api';
 import { tableIncluded, type CdcConfig } from './config.js';
 import type { ChangeEventFactory, Op, SourceInfo } from './change-events.js';
 import type { TableSchema } from './change-event-schemas.js';
-import { decodePgoutput, type PgoutputMessage, type RelationMessage, type TupleData } from './pgoutput-decoder.js';
+import { decodePgoutput, UNCHANGED_TOAST, type PgoutputMessage, type RelationMessage, type TupleData } from './pgoutput-decoder.js';
 import type { Lsn } from './lsn.js';
 
 /**
@@ -37,11 +37,18 @@ export class ChangeStream {
   skipped = 0;
   /** End LSN of the last transaction seen (emitted or filtered entirely). */
   private lastEnd: Lsn;
+  /**
+   * The first element of `source.sequence`: as in Debezium, the end LSN of the last commit this
+   * stream knows of, null after a snapshot or on a fresh slot until the first commit arrives.
+   */
+  private lastCommit: Lsn | null;
 
+  /** `resumed`: `start` comes from stored offsets (not from a snapshot or a fresh slot). */
   constructor(private readonly cfg: CdcConfig, private readonly events: ChangeEventFactory, private readonly resolve: RelationResolver,
-    private readonly emit: (records: SourceRecord[]) => void, start: StreamPosition) {
+    private readonly emit: (records: SourceRecord[]) => void, start: StreamPosition, resumed = true) {
     this.pos = start;
     this.lastEnd = start.lsnCommit;
+    this.lastCommit = resumed ? start.lsnCommit : null;
     this.skip = start.txId !== null && start.txEvents > 0 ? { xid: start.txId, remaining: start.txEvents } : null;
   }
 
@@ -100,20 +107,27 @@ export class ChangeStream {
     const t = this.relations.get(msg.relationOid);
     if (t === undefined) throw new Error(`pgoutput: change for relation ${msg.relationOid} before its Relation message`);
     if (t === null) return;
-    const emit = (op: Op, before: TupleData | null, after: TupleData | null) => {
+    const emit = (op: Op, before: TupleData | null, after: TupleData | null, headers: Header[] = []) => {
       if (this.cfg.skipped.has(op)) return;
-      this.push(this.events.change(t, op, before, after, this.info(t, lsn), () => ({})), lsn);
+      this.push(this.events.change(t, op, before, after, this.info(t, lsn), () => ({}), headers), lsn);
     };
     if (msg.tag === 'insert') emit('c', null, msg.newTuple);
     else if (msg.tag === 'delete') emit('d', msg.oldTuple ?? msg.keyTuple, null);
     else {
       const old = msg.oldTuple ?? msg.keyTuple;
       if (old && t.keyColumns.some((c) => old[c.position] !== msg.newTuple[c.position] && old[c.position] !== undefined)) {
-        // Primary key changed: Debezium emits a delete of the old key (with tombstone) and a create.
-        emit('d', old, null);
-        emit('c', null, msg.newTuple);
+        // Primary key changed: Debezium emits a delete of the old key (with tombstone) and a create,
+        // each telling the other key in a header.
+        const keyHeader = (name: string, tuple: TupleData): Header => ({ key: name, schema: t.keySchema, value: this.events.key(t, tuple) });
+        emit('d', old, null, [keyHeader('__debezium.newkey', msg.newTuple)]);
+        emit('c', null, msg.newTuple, [keyHeader('__debezium.oldkey', old)]);
       } else {
-        emit('u', msg.oldTuple, msg.newTuple);
+        // Under REPLICA IDENTITY FULL the old tuple holds the unchanged TOASTed values the new one
+        // leaves out; Debezium takes them from there instead of writing the placeholder.
+        const after = msg.oldTuple && msg.newTuple.includes(UNCHANGED_TOAST)
+          ? msg.newTuple.map((v, i) => (v === UNCHANGED_TOAST && msg.oldTuple![i] !== UNCHANGED_TOAST ? msg.oldTuple![i]! : v))
+          : msg.newTuple;
+        emit('u', msg.oldTuple, after);
       }
     }
   }
@@ -126,7 +140,7 @@ export class ChangeStream {
       tx.collectionOrder.set(t.topic, n);
       transaction = { id: `${tx.xid}:${tx.finalLsn}`, totalOrder: tx.events + 1, collectionOrder: n };
     }
-    return { prefix: this.cfg.prefix, db: this.cfg.dbname, tsUs: tx.commitTimeUs, snapshot: 'false', txId: tx.xid, lsn, lastCommitLsn: this.lastEnd, transaction };
+    return { prefix: this.cfg.prefix, db: this.cfg.dbname, tsUs: tx.commitTimeUs, snapshot: 'false', txId: tx.xid, lsn, lastCommitLsn: this.lastCommit, transaction };
   }
 
   /** Releases what was held (none of it ends the transaction) and holds the new records. */
@@ -150,6 +164,7 @@ export class ChangeStream {
   private commit(endLsn: Lsn): void {
     this.release(true, endLsn);
     this.lastEnd = endLsn;
+    this.lastCommit = endLsn;
     if (this.pos.lsnCommit < endLsn) this.pos = { lsnCommit: endLsn, txId: null, txEvents: 0 };
     this.tx = null;
     this.skip = null;

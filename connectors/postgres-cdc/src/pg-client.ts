@@ -36,6 +36,8 @@ export interface TableColumns {
   readonly notNull: ReadonlyMap<string, boolean>;
   /** Primary-key columns in key order (empty when there is none). */
   readonly primaryKey: readonly string[];
+  /** Column defaults as the catalog prints them (`pg_get_expr`), for the columns that have one. */
+  readonly defaults: ReadonlyMap<string, string>;
 }
 
 /** Checks what logical decoding needs, with messages that say how to fix each problem. */
@@ -60,12 +62,15 @@ export async function capturedTables(client: pg.Client, cfg: CdcConfig): Promise
 }
 
 export async function tableColumns(client: pg.Client, oid: number): Promise<TableColumns> {
-  const cols = await client.query('SELECT attname, attnotnull FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped', [oid]);
+  const cols = await client.query(`SELECT a.attname, a.attnotnull, CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END AS dflt
+    FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped`, [oid]);
   const pk = await client.query(`SELECT a.attname FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
     JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum WHERE i.indrelid = $1 AND i.indisprimary ORDER BY k.ord`, [oid]);
   return {
     notNull: new Map(cols.rows.map((r) => [r.attname as string, r.attnotnull === 't'])),
     primaryKey: pk.rows.map((r) => r.attname as string),
+    defaults: new Map(cols.rows.filter((r) => r.dflt !== null).map((r) => [r.attname as string, r.dflt as string])),
   };
 }
 

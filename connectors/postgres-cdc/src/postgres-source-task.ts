@@ -148,11 +148,16 @@ export class PostgresSourceTask implements SourceTask {
     }
     connected();
     let start: StreamPosition;
+    let resumed = this.storedPosition !== null;
     if (this.needSnapshot) {
+      resumed = false;
       // A fresh slot, so that its exported snapshot and consistent point define the seam exactly.
       if (slot) await dropSlot(catalog, cfg.slot);
       const created = await repl.createSlot(cfg.slot, true);
-      const plan = { tables: await Promise.all(tables.map(async (ref) => ({ ref, schema: await this.snapshotSchema(catalog, ref) }))), snapshotName: created.snapshotName, lsn: created.consistentPoint };
+      // One query at a time on the catalog connection (pg 9 drops the implicit queue).
+      const planned: Array<{ ref: TableRef; schema: TableSchema }> = [];
+      for (const ref of tables) planned.push({ ref, schema: await this.snapshotSchema(catalog, ref) });
+      const plan = { tables: planned, snapshotName: created.snapshotName, lsn: created.consistentPoint };
       await readSnapshot(catalog, cfg, plan, this.events, (rs) => this.queue.putAndWait(rs, this.ctx.signal), this.ctx.signal, (m) => this.ctx.logger.info(`${this.ctx.id}: ${m}`));
       this.needSnapshot = false;
       start = { lsnCommit: created.consistentPoint, txId: null, txEvents: 0 };
@@ -167,7 +172,7 @@ export class PostgresSourceTask implements SourceTask {
     }
     if (this.snapshotOnly && !this.stream) { await repl.close(); return new Promise(() => {}); }
     if (!this.stream) {
-      this.stream = new ChangeStream(cfg, this.events, (rel) => this.relationSchema(rel), (rs) => this.deliver(rs), start);
+      this.stream = new ChangeStream(cfg, this.events, (rel) => this.relationSchema(rel), (rs) => this.deliver(rs), start, resumed);
     }
     const stored = await this.ctx.offsetStorageReader.offset(this.partition);
     const confirmed = lsnFromOffset(stored?.lsn_commit) ?? 0n;
@@ -221,9 +226,10 @@ export class PostgresSourceTask implements SourceTask {
   }
 
   private async snapshotSchema(client: pg.Client, ref: TableRef): Promise<TableSchema> {
-    const [shape, cols] = await Promise.all([tableShape(client, ref.oid), tableColumns(client, ref.oid)]);
+    const shape = await tableShape(client, ref.oid);
+    const cols = await tableColumns(client, ref.oid);
     await this.loadTypes(client, shape.map((c) => c.typeOid));
-    return buildTableSchema(this.cfg, ref.schema, ref.table, shape, cols.notNull, cols.primaryKey, (o) => this.types.get(o), (m) => this.ctx.logger.warn(m));
+    return buildTableSchema(this.cfg, ref.schema, ref.table, shape, cols.notNull, cols.primaryKey, (o) => this.types.get(o), (m) => this.ctx.logger.warn(m), cols.defaults);
   }
 
   private async relationSchema(rel: RelationMessage): Promise<TableSchema | null> {
@@ -231,7 +237,7 @@ export class PostgresSourceTask implements SourceTask {
     const cols = await tableColumns(client, rel.relationOid);
     await this.loadTypes(client, rel.columns.map((c) => c.typeOid));
     // Under REPLICA IDENTITY FULL every column is flagged as key, so the key comes from pg_index.
-    return buildTableSchema(this.cfg, rel.schema, rel.name, rel.columns, cols.notNull, cols.primaryKey, (o) => this.types.get(o), (m) => this.ctx.logger.warn(m));
+    return buildTableSchema(this.cfg, rel.schema, rel.name, rel.columns, cols.notNull, cols.primaryKey, (o) => this.types.get(o), (m) => this.ctx.logger.warn(m), cols.defaults);
   }
 
   /** A heartbeat carries the current position, so the stored offset (and the slot) can advance while tables are idle. */

@@ -40,8 +40,10 @@ describe('Debezium type mapping from text values', () => {
     assert.equal(map(OID.time).convert('12:34:56.789'), 45296789000);
     assert.equal(map(OID.time, 3).schema.name, 'io.debezium.time.Time');
     assert.equal(map(OID.time, 3).convert('00:00:01.5'), 1500);
-    assert.equal(map(OID.timestamptz).convert('2024-01-02 03:04:05.5+02'), '2024-01-02T01:04:05.5Z');
-    assert.equal(map(OID.timestamptz).convert('2024-01-02 03:04:05+00'), '2024-01-02T03:04:05Z');
+    assert.equal(map(OID.timestamptz).convert('2024-01-02 03:04:05.5+02'), '2024-01-02T01:04:05.500000Z');
+    assert.equal(map(OID.timestamptz).convert('2024-01-02 03:04:05+00'), '2024-01-02T03:04:05.000000Z');
+    assert.equal(map(OID.timestamptz, 3).convert('2024-01-02 03:04:05.5+00'), '2024-01-02T03:04:05.500Z');
+    assert.equal(map(OID.timestamptz, 0).convert('2024-01-02 03:04:05+00'), '2024-01-02T03:04:05Z');
     assert.equal(map(OID.timetz).convert('10:00:00.25+01'), '09:00:00.25Z');
     assert.equal(map(OID.interval).convert('P1DT1H'), 90_000_000_000);
   });
@@ -58,6 +60,21 @@ describe('Debezium type mapping from text values', () => {
     assert.deepEqual(a.convert('{1,2,NULL}'), [1, 2, null]);
     assert.deepEqual(parseArray('{"a b","c\\"d",NULL,e}'), ['a b', 'c"d', null, 'e']);
     assert.deepEqual(parseArray('{}'), []);
+  });
+
+  it('puts literal column defaults into the schema as Debezium parses them, and nothing else', () => {
+    const withDefault = (oid: number, expr: string, mod = -1) => mapColumn('c', oid, mod, false, opts, () => undefined, expr)!.schema.defaultValue;
+    assert.equal(withDefault(OID.int4, '42'), 42);
+    assert.equal(withDefault(OID.int4, "'-1'::integer"), undefined); // Debezium parses int4 defaults only bare
+    assert.equal(withDefault(OID.int8, "'9223372036854775807'::bigint"), 9223372036854775807n);
+    assert.equal(withDefault(OID.varchar, "'dflt'::character varying"), 'dflt');
+    assert.equal(withDefault(OID.bool, 'true'), true);
+    assert.equal(withDefault(OID.numeric, '12.5', numericMod(10, 2)), '12.50');
+    assert.equal(withDefault(OID.int4, "nextval('t_id_seq'::regclass)"), undefined);
+    assert.equal(withDefault(OID.timestamptz, 'now()'), undefined);
+    assert.equal(withDefault(OID.numeric, '1.5'), undefined, 'no default for VariableScaleDecimal');
+    assert.equal(map(OID.uuid).schema.version, 1);
+    assert.equal(map(OID.json).schema.version, 1);
   });
 
   it('drops types Debezium does not know', () => {

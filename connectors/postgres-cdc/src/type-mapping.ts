@@ -58,11 +58,14 @@ export const ARRAY_ELEMENT: Readonly<Record<number, number>> = {
  * `include.unknown.datatypes=false`). `lookup` returns catalog information for non-built-in OIDs.
  */
 export function mapColumn(name: string, typeOid: number, typeMod: number, optional: boolean, opts: MappingOptions,
-  lookup: (oid: number) => TypeInfo | undefined): ColumnMapping | null {
+  lookup: (oid: number) => TypeInfo | undefined, defaultExpr: string | null = null): ColumnMapping | null {
   const m = scalar(typeOid, typeMod, opts, lookup);
   if (m) {
-    const schema = withOptional(m.builder, optional);
-    return { name, schema, convert: schema.type === 'STRUCT' ? structOf(schema, m.convert) : m.convert };
+    // Column defaults go into the schema as Debezium puts them (never for struct-valued types here); the
+    // default also stands in for a NOT NULL column PostgreSQL did not send (a delete's `before`).
+    const dflt = defaultExpr === null || m.struct ? undefined : defaultValue(typeOid, defaultExpr, m.convert);
+    const schema = withOptional(dflt === undefined ? m.builder : m.builder.defaultValue(dflt), optional);
+    return { name, schema, convert: m.struct ? structOf(schema, m.convert) : m.convert };
   }
   const elementOid = ARRAY_ELEMENT[typeOid] ?? lookup(typeOid)?.elementOid ?? 0;
   if (elementOid) {
@@ -74,6 +77,28 @@ export function mapColumn(name: string, typeOid: number, typeMod: number, option
     return { name, schema: withOptional(b, optional), convert: (t) => parseArray(t).map((v) => (v === null ? null : elConvert(v))) };
   }
   return null;
+}
+
+/**
+ * A column default as Debezium's PostgresDefaultValueConverter reads it from the catalog text
+ * (`pg_get_expr(adbin)`): only literals of these types, some only in their bare form (int4, numeric),
+ * others also as `'literal'::type`. Anything else (functions, casts it cannot parse, other types) has
+ * no default in the schema.
+ */
+function defaultValue(oid: number, expr: string, convert: (t: string) => unknown): unknown {
+  const quoted = (v: string) => (v.includes("'") ? /'(.*?)'/.exec(v)?.[1] ?? '' : v);
+  const integer = (t: string) => (/^[+-]?\d+$/.test(t) ? convert(t.replace(/^\+/, '')) : undefined);
+  const float = (t: string) => (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(NaN|Infinity)$/.test(t) ? convert(t) : undefined);
+  switch (oid) {
+    case OID.bool: return quoted(expr).toLowerCase() === 'true';
+    case OID.bpchar: case OID.varchar: case OID.text: case OID.json: case OID.jsonb: case OID.xml: return convert(quoted(expr));
+    case OID.bit: case OID.varbit: return convert(quoted(expr));
+    case OID.int2: case OID.int8: return integer(quoted(expr));
+    case OID.int4: return integer(expr);
+    case OID.numeric: return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(expr) ? convert(expr) : undefined;
+    case OID.float4: case OID.float8: return float(quoted(expr));
+    default: return undefined;
+  }
 }
 
 /** Struct-valued types convert to a plain object first; the Struct must carry the column's final schema. */
@@ -90,10 +115,10 @@ function withOptional(b: SchemaBuilder, optional: boolean): Schema {
   return (optional ? b.optional() : b).build();
 }
 
-interface Scalar { builder: SchemaBuilder; convert: (text: string) => unknown }
+interface Scalar { builder: SchemaBuilder; convert: (text: string) => unknown; struct?: boolean }
 
 function scalar(oid: number, typeMod: number, opts: MappingOptions, lookup: (oid: number) => TypeInfo | undefined): Scalar | null {
-  const str = (name?: string): Scalar => ({ builder: name ? SchemaBuilder.string().name(name) : SchemaBuilder.string(), convert: (t) => t });
+  const str = (name?: string): Scalar => ({ builder: name ? SchemaBuilder.string().name(name).version(1) : SchemaBuilder.string(), convert: (t) => t });
   switch (oid) {
     case OID.bool: return { builder: SchemaBuilder.bool(), convert: (t) => t === 't' || t === 'true' };
     case OID.int2: return { builder: SchemaBuilder.int16(), convert: Number };
@@ -124,7 +149,11 @@ function scalar(oid: number, typeMod: number, opts: MappingOptions, lookup: (oid
         ? { builder: SchemaBuilder.int64().name('io.debezium.time.Timestamp').version(1), convert: (t) => toInt64((timestampMicros(t) / 1000n).toString()) }
         : { builder: SchemaBuilder.int64().name('io.debezium.time.MicroTimestamp').version(1), convert: (t) => toInt64(timestampMicros(t).toString()) };
     }
-    case OID.timestamptz: return { builder: SchemaBuilder.string().name('io.debezium.time.ZonedTimestamp').version(1), convert: zonedTimestamp };
+    case OID.timestamptz: {
+      // Debezium prints exactly the column's fractional digits (6 when unconstrained), none at precision 0.
+      const digits = typeMod < 0 ? 6 : typeMod;
+      return { builder: SchemaBuilder.string().name('io.debezium.time.ZonedTimestamp').version(1), convert: (t) => zonedTimestamp(t, digits) };
+    }
     case OID.timetz: return { builder: SchemaBuilder.string().name('io.debezium.time.ZonedTime').version(1), convert: zonedTime };
     case OID.interval: return { builder: SchemaBuilder.int64().name('io.debezium.time.MicroDuration').version(1), convert: (t) => toInt64(intervalMicros(t).toString()) };
     case OID.bit: case OID.varbit:
@@ -151,6 +180,7 @@ function numeric(typeMod: number, opts: MappingOptions): Scalar {
       .field('scale', SchemaBuilder.int32().build()).field('value', SchemaBuilder.bytes().build());
     return {
       builder: b,
+      struct: true,
       convert: (t) => {
         if (t === 'NaN') throw new DataError('numeric NaN cannot be represented in precise mode; set decimal.handling.mode to double or string');
         const scale = t.includes('.') ? t.length - t.indexOf('.') - 1 : 0;
@@ -253,14 +283,17 @@ function timestampMicros(t: string): bigint {
   return day + time;
 }
 
-/** timestamptz text (session TimeZone=UTC) → ISO-8601 UTC as Debezium's ZonedTimestamp. */
-function zonedTimestamp(t: string): string {
+/**
+ * timestamptz text (session TimeZone=UTC) → ISO-8601 UTC as Debezium's ZonedTimestamp: `digits`
+ * fractional digits, or java.time's ISO form (trailing zeros cut) when `digits` is 0.
+ */
+function zonedTimestamp(t: string, digits: number): string {
   if (t === 'infinity' || t === '-infinity') return t;
   const us = timestampMicros(t.replace(/[+-]\d\d(:\d\d)?$/, '')) - offsetMicros(t);
   const ms = Number(us / 1000n - (us % 1000n < 0n ? 1n : 0n));
   const frac = ((us % 1_000_000n) + 1_000_000n) % 1_000_000n;
   const iso = new Date(ms).toISOString().slice(0, 19);
-  return `${iso}${fraction(frac)}Z`;
+  return `${iso}${digits > 0 ? `.${frac.toString().padStart(6, '0').padEnd(digits, '0').slice(0, digits)}` : fraction(frac)}Z`;
 }
 
 function zonedTime(t: string): string {
