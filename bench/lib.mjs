@@ -1,5 +1,6 @@
 // Shared helpers for benchmarks: worker processes, peak RSS, table printing.
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -48,4 +49,22 @@ export async function post(url, body) {
 export function table(rows) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
   return rows.map((r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ')).join('\n');
+}
+
+/** kafkajs, from the runtime's dependencies. */
+export function kafkajs() {
+  return createRequire(join(ROOT, 'packages/connect-runtime/package.json'))('kafkajs');
+}
+
+/** A connected kafkajs producer (the raw client of the benchmarks), after creating `topic` with one partition. */
+export async function kafkaProducerFor(clientId, broker, topic) {
+  const { Kafka, logLevel } = kafkajs();
+  const kafka = new Kafka({ clientId, brokers: [broker], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka.producer();
+  await producer.connect();
+  return producer;
 }

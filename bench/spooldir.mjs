@@ -10,13 +10,12 @@
 // Env: BENCH_ONLY_OURS=1 skips the ceiling (memory runs); BENCH_WORKER_NODE_OPTIONS is passed to the worker
 // as NODE_OPTIONS (e.g. --max-old-space-size=160); BENCH_BATCH sets batch.size (default 2000).
 import { createReadStream } from 'node:fs';
-import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT, freePort, peakRssMb, post, startWorker, table, waitUntil } from './lib.mjs';
+import { ROOT, freePort, kafkaProducerFor, peakRssMb, post, startWorker, table, waitUntil } from './lib.mjs';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const KAFKA = process.env.BENCH_LOG === 'kafka' ? '127.0.0.1:9092' : null;
@@ -88,15 +87,8 @@ async function ours() {
 /** The raw client's send: kafkajs (acks=all) on Kafka, the embedded log's producer otherwise. */
 async function rawProducer() {
   if (KAFKA) {
-    const { Kafka, logLevel } = createRequire(join(ROOT, 'packages/connect-runtime/package.json'))('kafkajs');
-    const kafka = new Kafka({ clientId: 'bench-spooldir-raw', brokers: [KAFKA], logLevel: logLevel.NOTHING });
     const topic = `bench-spooldir-raw-${run}`;
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
-    await admin.disconnect();
-    const p = kafka.producer();
-    await p.connect();
+    const p = await kafkaProducerFor('bench-spooldir-raw', KAFKA, topic);
     return {
       send: (records) => p.send({ topic, acks: -1, messages: records.map((r) => ({
         key: Buffer.from(r.key), value: Buffer.from(r.value), timestamp: String(r.timestamp),

@@ -8,13 +8,12 @@
 //   ours:      tributary worker, syslog TCP listener → parse → JsonConverter → log (embedded unless BENCH_BOOTSTRAP is set)
 //   node bench/syslog.mjs [messages=1000000] [connections=4]
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { CLI, ROOT, freePort, peakRssMb, startWorker, waitUntil, post, table } from './lib.mjs';
+import { CLI, ROOT, freePort, kafkajs, peakRssMb, startWorker, waitUntil, post, table } from './lib.mjs';
 
 const TOTAL = Number(process.argv[2] ?? 1_000_000);
 const KAFKA = process.env.BENCH_BOOTSTRAP;
@@ -100,23 +99,16 @@ server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }
 // The reference: what any syslog → log pipeline has to do, written plainly, without the runtime.
 const REFERENCE_SERVER = `
 import { createServer } from 'node:net';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { FrameDecoder } from '${ROOT}connectors/syslog/dist/frame-decoder.js';
 import { parseSyslog } from '${ROOT}connectors/syslog/dist/syslog-parser.js';
+import { kafkaProducerFor } from '${ROOT}bench/lib.mjs';
 const target = Number(process.argv[2]);
 const kafka = process.env.BENCH_BOOTSTRAP;
 let producer;
 if (kafka) {
-  const { Kafka, logLevel } = createRequire('${ROOT}packages/connect-runtime/package.json')('kafkajs');
-  const client = new Kafka({ clientId: 'bench-syslog-reference', brokers: [kafka], logLevel: logLevel.NOTHING });
   const topic = process.argv[4];
-  const admin = client.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
-  await admin.disconnect();
-  const p = client.producer();
-  await p.connect();
+  const p = await kafkaProducerFor('bench-syslog-reference', kafka, topic);
   const sendNow = (records) => p.send({ topic, acks: -1, messages: records.map((r) => ({ key: r.key, value: r.value, timestamp: String(r.timestamp) })) });
   // Requests under the broker's message.max.bytes (1 MiB), as the runtime's Kafka producer keeps them.
   producer = { send: async (records) => {
@@ -252,7 +244,7 @@ const r = await ceiling(REFERENCE_SERVER, 'mjs');
 const p = await ceiling(PARSING_SERVER, 'mjs');
 const o = await ours();
 if (KAFKA) {
-  const { Kafka, logLevel } = createRequire(join(ROOT, 'packages/connect-runtime/package.json'))('kafkajs');
+  const { Kafka, logLevel } = kafkajs();
   const admin = new Kafka({ clientId: 'bench-syslog-cleanup', brokers: [KAFKA], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   const existing = new Set(await admin.listTopics());
