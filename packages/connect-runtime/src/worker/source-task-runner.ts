@@ -142,7 +142,7 @@ export class SourceTaskRunner extends WorkerTask {
     const { error, raw } = record.errant!;
     let headers: LogHeader[] = [];
     try {
-      headers = record.headers.map((h) => ({ key: h.key, value: this.src.converters.header.fromConnectHeader(record.topic, h.key, h.schema, h.value) }));
+      headers = this.logHeaders(record);
     } catch { /* the DLQ record goes without headers */ }
     const value = raw === undefined || raw === null ? null : typeof raw === 'string' ? enc.encode(raw) : raw;
     await this.src.errors.handle(error, { stage: 'TASK_POLL', topic: record.topic, value, headers, describe: () => describeSource(record) });
@@ -170,14 +170,13 @@ export class SourceTaskRunner extends WorkerTask {
     this.src.status.onTopic?.(this.src.connector, topic);
   }
 
-  /** Transforms and converts one record; null when a transform dropped it. Synchronous: hot path. */
   /**
    * Transforms and converts one record; null when a transform dropped it. Synchronous (hot path),
    * unless a converter first needs I/O (a schema registry lookup): then NeedsPreparation, and the
    * caller awaits `prepare` and calls again with the transformed record.
    */
   private convert(record: SourceRecord, transformed?: SourceRecord): ProduceRecord | null | ConversionFailure | NeedsPreparation {
-    const { key, value, header } = this.src.converters;
+    const { key, value } = this.src.converters;
     let stage: ConversionFailure['stage'] = 'TRANSFORMATION';
     try {
       const r = transformed ?? (this.src.transforms.isEmpty ? record : this.src.transforms.apply(record));
@@ -190,12 +189,18 @@ export class SourceTaskRunner extends WorkerTask {
       stage = 'VALUE_CONVERTER';
       const v = value.fromConnectData(r.topic, r.valueSchema, r.value);
       stage = 'HEADER_CONVERTER';
-      const headers: LogHeader[] = r.headers.length === 0 ? NO_HEADERS :
-        r.headers.map((h: Header) => ({ key: h.key, value: header.fromConnectHeader(r.topic, h.key, h.schema, h.value) }));
+      const headers = this.logHeaders(r);
       return { topic: r.topic, partition: r.kafkaPartition ?? null, key: k, value: v, timestamp: r.timestamp ?? Date.now(), headers };
     } catch (error) {
       return new ConversionFailure(stage, error);
     }
+  }
+
+  /** The record's headers through the header converter. */
+  private logHeaders(r: SourceRecord): LogHeader[] {
+    if (r.headers.length === 0) return NO_HEADERS;
+    const { header } = this.src.converters;
+    return r.headers.map((h: Header) => ({ key: h.key, value: header.fromConnectHeader(r.topic, h.key, h.schema, h.value) }));
   }
 
   /** Awaits the converters' I/O (retrying while the registry is away); a failure to report, or null. */
