@@ -108,8 +108,22 @@ export class WorkerProcess {
     await this.signal('SIGKILL');
   }
 
+  /**
+   * SIGTERM, as a service manager stops it. A worker that has not exited a minute later is killed and
+   * the test says so: Node 24 can deadlock inside process exit, after the worker's own shutdown has
+   * finished (nodejs/node#54918: the main thread joins a V8 compile thread that waits for a GC).
+   */
   async stop(): Promise<void> {
-    await this.signal('SIGTERM');
+    const c = this.child;
+    const timer = setTimeout(() => {
+      console.log(`# worker ${c?.pid} still running 60 s after SIGTERM; SIGKILL (last output: ${this.output.slice(-300).trim()})`);
+      c?.kill('SIGKILL');
+    }, 60_000);
+    try {
+      await this.signal('SIGTERM');
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async signal(sig: NodeJS.Signals): Promise<void> {
