@@ -69,8 +69,25 @@ export interface RebalanceListener {
   onAssigned(partitions: TopicPartitionRef[]): Promise<void>;
 }
 
+/**
+ * Kafka client settings for one producer, consumer or admin client, spelled as Kafka's client keys
+ * without prefix (`compression.type`, `max.poll.records`, …): a connector's KIP-458 overrides
+ * (`producer.override.*` etc. with the prefix removed), applied over the worker's settings. The
+ * embedded log ignores them.
+ */
+export type ClientOverrides = Readonly<Record<string, string>>;
+
+export interface ProducerOptions {
+  /** Client id for this producer (Kafka Connect: `connector-producer-<connector>-<task>`). */
+  readonly clientId?: string;
+  readonly overrides?: ClientOverrides;
+}
+
 export interface ConsumerOptions {
   readonly groupId: string;
+  /** Client id for this consumer (Kafka Connect: `connector-consumer-<connector>-<task>`). */
+  readonly clientId?: string;
+  readonly overrides?: ClientOverrides;
   /** Topic names, or one regular expression (sink `topics.regex`). */
   readonly topics: readonly string[] | RegExp;
   /** Where to start when the group has no committed offset. Default earliest. */
@@ -118,7 +135,7 @@ export interface Admin {
 /** A connection to a log. One per worker; producers and consumers come from it. */
 export interface Log {
   readonly kind: 'embedded' | 'kafka';
-  producer(): Producer;
+  producer(options?: ProducerOptions): Producer;
   consumer(options: ConsumerOptions): Consumer;
   admin(): Admin;
   close(): Promise<void>;
