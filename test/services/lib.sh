@@ -246,6 +246,7 @@ rss_mb() { # RSS of the service process tree in MiB
 #   svc_ready     return 0 when the server answers real requests
 #   svc_stop      optional; default stop_pid
 #   svc_info      optional; print address/credentials
+#   svc_after_ready optional; run by `up` once the server is ready (e.g. create users); idempotent
 # then calls: service_main "$@"
 
 with_lock() {
@@ -279,6 +280,7 @@ do_up() {
     log "process running but not ready yet; waiting"
   fi
   wait_ready svc_ready
+  if declare -F svc_after_ready >/dev/null; then svc_after_ready; fi
   log "up in $((SECONDS - t0))s ($(svc_info)), rss $(rss_mb) MiB, log: $LOG_FILE"
 }
 
