@@ -1,6 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=2
 import { setFlagsFromString } from 'node:v8';
 import { Command } from 'commander';
+import { endQuietlyOnClosedPipe } from './closed-pipe.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerConsumeCommand } from './commands/consume.js';
 import { registerSpooldirCommand } from './commands/spooldir.js';
@@ -9,6 +10,8 @@ import { runDistributed, runStandalone } from './commands/worker.js';
 // V8 heap settings that NODE_OPTIONS does not take, e.g. TRIBUTARY_V8_FLAGS=--heap-growing-percent=10
 // for a worker that trades some speed for a smaller heap (see the README's memory notes).
 if (process.env.TRIBUTARY_V8_FLAGS) setFlagsFromString(process.env.TRIBUTARY_V8_FLAGS);
+
+endQuietlyOnClosedPipe();
 
 const program = new Command('tributary')
   .description('Tributary: a Kafka Connect-style connector runtime for Node.js')

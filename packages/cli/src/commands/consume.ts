@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openEmbeddedLog, openLog, WorkerConfig, type Log } from '@tributary/connect-runtime';
+import { writeOut } from '../closed-pipe.js';
 
 interface ConsumeOpts {
   fromBeginning?: boolean;
@@ -66,7 +67,7 @@ export function registerConsumeCommand(program: Command): void {
           out.partition = r.partition;
           out.offset = r.offset;
           out.timestamp = r.timestamp;
-          process.stdout.write(`${JSON.stringify(out)}\n`);
+          await writeOut(`${JSON.stringify(out)}\n`);
           if (++count >= max) break;
         }
       }
