@@ -37,6 +37,7 @@ sasl_username=$SCRAM_USER
 sasl_password=$SCRAM_PASSWORD
 ca=$TLS_DIR/ca.pem
 controller=127.0.0.1:$KAFKA_CONTROLLER_PORT
+log_dirs=$DATA_DIR
 EOF
 }
 
