@@ -15,6 +15,9 @@ import { StringConverter } from './string-converter.js';
 
 export { JsonConverter, JSON_CONVERTER_CONFIG } from './json/json-converter.js';
 export { javaDouble, javaFloat, javaBigDecimal, jsonQuote } from './json/java-text.js';
+export { JsonWriter, type WriterOptions as JsonWriterOptions } from './json/json-writer.js';
+export { fromConnectSchema as toAvroSchema, type AvroSchema } from './avro/avro-schema.js';
+export { toAvroValue } from './avro/avro-values.js';
 export { StringConverter } from './string-converter.js';
 export { AvroConverter, AVRO_CONVERTER_CONFIG } from './avro/avro-converter.js';
 export { HttpSchemaRegistry, type SchemaRegistry, type RegisteredSchema } from './avro/schema-registry-client.js';

@@ -35,6 +35,7 @@ public class Golden {
         noDefault(converter(Map.of("replace.null.with.default", "false")), "no-default");
         errors();
         headers();
+        SinkRecords.write(out);
     }
 
     private static JsonConverter converter(Map<String, String> cfg) {

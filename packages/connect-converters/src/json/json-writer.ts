@@ -10,9 +10,23 @@ const TYPE_NAMES: Record<Schema['type'], string> = {
   BOOLEAN: 'boolean', STRING: 'string', BYTES: 'bytes', ARRAY: 'array', MAP: 'map', STRUCT: 'struct',
 };
 
+/**
+ * How Connect data becomes JSON text. The defaults are Kafka's JsonConverter; the other choices exist for
+ * sinks whose readers need another rule (each sink's README says why it departs).
+ */
 export interface WriterOptions {
+  /** Decimals as JSON numbers (`decimal.format=NUMERIC`) instead of base64 of the unscaled bytes. */
   readonly decimalNumeric: boolean;
+  /** A null in a field with a default writes the default (`replace.null.with.default`). */
   readonly replaceNullWithDefault: boolean;
+  /** Date values: `days` since the epoch (Kafka) or `iso` text `yyyy-MM-dd`. */
+  readonly dates?: 'days' | 'iso';
+  /** Maps written as arrays: `pairs` `[[k,v],…]` (Kafka) or `entries` `[{"key":k,"value":v},…]`. */
+  readonly mapArrays?: 'pairs' | 'entries';
+  /** Maps with STRING keys as JSON objects (Kafka: always); when false every map is an array. */
+  readonly stringKeyMapsAsObjects?: boolean;
+  /** A Date without a schema: refused as Kafka does, or written as epoch milliseconds. */
+  readonly schemalessDates?: 'error' | 'millis';
 }
 
 /**
@@ -23,8 +37,17 @@ export interface WriterOptions {
 export class JsonWriter {
   private readonly schemaTexts = new WeakMap<Schema, string>();
   private readonly writers = new WeakMap<Schema, ValueWriter>();
+  private readonly isoDates: boolean;
+  private readonly entryObjects: boolean;
+  private readonly mapObjects: boolean;
+  private readonly dateMillis: boolean;
 
-  constructor(private readonly options: WriterOptions) {}
+  constructor(private readonly options: WriterOptions) {
+    this.isoDates = options.dates === 'iso';
+    this.entryObjects = options.mapArrays === 'entries';
+    this.mapObjects = options.stringKeyMapsAsObjects !== false;
+    this.dateMillis = options.schemalessDates === 'millis';
+  }
 
   /** The schema as Kafka's JSON schema node: type, items/keys/values/fields, optional, name, version, doc, parameters, default. */
   schemaText(schema: Schema): string {
@@ -119,7 +142,8 @@ export class JsonWriter {
   private compileMap(schema: Schema): ValueWriter {
     const key = this.writerFor(schema.keySchema!);
     const val = this.writerFor(schema.valueSchema!);
-    const objectMode = schema.keySchema!.type === 'STRING';
+    const objectMode = schema.keySchema!.type === 'STRING' && this.mapObjects;
+    const entryObjects = this.entryObjects;
     return (v) => {
       if (objectMode && isPlainObject(v)) {
         // Same order as Object.entries (what the Map-or-object path below would give), without the pairs.
@@ -138,7 +162,8 @@ export class JsonWriter {
         if (!first) out += ',';
         first = false;
         // Jackson's ObjectNode keys are the key's text; a string key writes as itself.
-        out += objectMode ? `${jsonQuote(String(k))}:${val(x)}` : `[${key(k)},${val(x)}]`;
+        if (objectMode) out += `${jsonQuote(String(k))}:${val(x)}`;
+        else out += entryObjects ? `{"key":${key(k)},"value":${val(x)}}` : `[${key(k)},${val(x)}]`;
       }
       return out + (objectMode ? '}' : ']');
     };
@@ -205,10 +230,13 @@ export class JsonWriter {
           return `"${toBase64(Decimal.toBytes(unscaled))}"`;
         };
       }
-      case DateType.LOGICAL_NAME: return (v) => {
-        if (!(v instanceof Date)) throw new DataError(`Invalid type for Date, expected Date but was ${nodeTypeOf(v)}`);
-        return String(DateType.fromLogical(v));
-      };
+      case DateType.LOGICAL_NAME: {
+        const iso = this.isoDates;
+        return (v) => {
+          if (!(v instanceof Date)) throw new DataError(`Invalid type for Date, expected Date but was ${nodeTypeOf(v)}`);
+          return iso ? `"${isoDate(DateType.fromLogical(v))}"` : String(DateType.fromLogical(v));
+        };
+      }
       case TimeType.LOGICAL_NAME: return (v) => {
         if (!(v instanceof Date)) throw new DataError(`Invalid type for Time, expected Date but was ${nodeTypeOf(v)}`);
         return String(TimeType.fromLogical(v));
@@ -223,6 +251,13 @@ export class JsonWriter {
 
   /** A value without a schema: its type is inferred from the JavaScript value, as Kafka infers it from the Java class. */
   writeSchemaless(v: unknown): string {
+    // Most schemaless values are what JSON.parse returned; when JSON.stringify writes them exactly as
+    // the walk below would (checked by a cheaper walk), let it: it is several times faster.
+    if (typeof v === 'object' && v !== null && stringifyAgrees(v, 0)) return JSON.stringify(v);
+    return this.schemaless(v);
+  }
+
+  private schemaless(v: unknown): string {
     if (v == null) return 'null';
     switch (typeof v) {
       case 'string': return jsonQuote(v);
@@ -232,21 +267,85 @@ export class JsonWriter {
       default: break;
     }
     if (v instanceof Uint8Array) return `"${toBase64(v)}"`;
-    if (Array.isArray(v)) return `[${v.map((x) => this.writeSchemaless(x)).join(',')}]`;
+    if (Array.isArray(v)) {
+      let out = '[';
+      for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ',') + this.schemaless(v[i]);
+      return `${out}]`;
+    }
     if (v instanceof Struct) return this.write(v.schema, v);
-    if (v instanceof Date) throw new DataError('Java class class java.util.Date does not have corresponding schema type.');
+    if (v instanceof Date) {
+      if (this.dateMillis) return String(v.getTime());
+      throw new DataError('Java class class java.util.Date does not have corresponding schema type.');
+    }
     if (v instanceof Map) {
-      const entries = [...v.entries()];
-      if (entries.every(([k]) => typeof k === 'string')) {
-        return `{${entries.map(([k, x]) => `${jsonQuote(k as string)}:${this.writeSchemaless(x)}`).join(',')}}`;
+      let objects = this.mapObjects;
+      if (objects) for (const k of v.keys()) if (typeof k !== 'string') { objects = false; break; }
+      let out = objects ? '{' : '[';
+      let first = true;
+      for (const [k, x] of v) {
+        if (!first) out += ',';
+        first = false;
+        if (objects) out += `${jsonQuote(k as string)}:${this.schemaless(x)}`;
+        else out += this.entryObjects ? `{"key":${this.schemaless(k)},"value":${this.schemaless(x)}}` : `[${this.schemaless(k)},${this.schemaless(x)}]`;
       }
-      return `[${entries.map(([k, x]) => `[${this.writeSchemaless(k)},${this.writeSchemaless(x)}]`).join(',')}]`;
+      return out + (objects ? '}' : ']');
     }
     if (typeof v === 'object') {
-      return `{${Object.entries(v).map(([k, x]) => `${jsonQuote(k)}:${this.writeSchemaless(x)}`).join(',')}}`;
+      let out = '{';
+      let first = true;
+      for (const k of Object.keys(v)) {
+        out += `${first ? '' : ','}${jsonQuote(k)}:${this.schemaless((v as Record<string, unknown>)[k])}`;
+        first = false;
+      }
+      return `${out}}`;
     }
     throw new DataError(`Couldn't convert ${String(v)} to JSON.`);
   }
+}
+
+/**
+ * Characters JSON.stringify writes differently from Jackson: controls without a short escape (JS writes
+ * lower-case hex) and surrogates (Jackson escapes each one, JS writes a pair as it is).
+ */
+const STRINGIFY_DIFFERS = /[\u0000-\u0007\u000b\u000e-\u001f\ud800-\udfff]/;
+
+/**
+ * Whether JSON.stringify writes `v` byte for byte as the schemaless walk would: only plain objects and
+ * arrays of strings without the characters above, booleans, nulls, integers below 1e21 and other
+ * numbers that JS and Java print alike (finite, 1e-3 <= |x| < 1e7).
+ */
+function stringifyAgrees(v: object, depth: number): boolean {
+  if (depth > 64) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!valueAgrees(v[i], depth)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const k in v) {
+    if (STRINGIFY_DIFFERS.test(k) || !valueAgrees((v as Record<string, unknown>)[k], depth)) return false;
+  }
+  return true;
+}
+
+function valueAgrees(x: unknown, depth: number): boolean {
+  switch (typeof x) {
+    case 'string': return !STRINGIFY_DIFFERS.test(x);
+    case 'boolean': return true;
+    case 'number': {
+      if (Number.isInteger(x)) return x < 1e21 && x > -1e21;
+      const a = x < 0 ? -x : x;
+      return a >= 1e-3 && a < 1e7;
+    }
+    case 'object': return x === null || stringifyAgrees(x, depth + 1);
+    default: return false;
+  }
+}
+
+/** `yyyy-MM-dd` of a day number (days since 1970-01-01), years beyond 9999 with a sign as ISO 8601 extends them. */
+function isoDate(days: number): string {
+  const text = new Date(days * 86_400_000).toISOString();
+  return text.slice(0, text.length - 14);
 }
 
 function integer(v: unknown, schema: Schema): string {
