@@ -1,14 +1,20 @@
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { parse, type Options, type Parser } from 'csv-parse';
 import { DataError, Struct, type Schema } from '@tributary/connect-api';
 import type { DateParser } from './date-formats.js';
 import type { Item, RecordReader } from './record-reader.js';
+import { settledStream, type ListedFile } from './settled-file.js';
 import { cellParser, type CellParser } from './value-parser.js';
 
 export interface CsvOptions {
   separator: number;
   quote: number;
-  escape: number;
+  /**
+   * null (csv.escape.char unset): RFC 4180, a quote inside a quoted field is written twice. A code:
+   * inside quoted fields that character escapes the next one (backslash-quote is a quote).
+   */
+  escape: number | null;
   skipLines: number;
   firstRowAsHeader: boolean;
   nullFieldIndicator: 'NEITHER' | 'EMPTY_SEPARATORS' | 'EMPTY_QUOTES' | 'BOTH';
@@ -21,21 +27,31 @@ export interface StructSchemas {
   key: Schema | null;
 }
 
-/** csv-parse options for the `csv.*` keys; shared with the schema generator. */
-export function csvParseOptions(o: CsvOptions): Options {
+/** Longest record, in characters: a quote that is never closed must not pull the rest of a file into memory. */
+export const MAX_RECORD_CHARS = 16 << 20;
+/** With records in hand, how long a read waits for more before returning them (a file still being written). */
+const PARTIAL_BATCH_WAIT_MS = 50;
+
+/**
+ * csv-parse options for the `csv.*` keys; shared with the schema generator. `from` is where a parser
+ * starts: the first line to keep, and whether a byte order mark may come first.
+ */
+export function csvParseOptions(o: CsvOptions, from = { line: o.skipLines + 1, bom: true }): Options {
   const nulls = o.nullFieldIndicator;
   const quotedEmptyIsNull = nulls === 'EMPTY_QUOTES' || nulls === 'BOTH';
   const bareEmptyIsNull = nulls === 'EMPTY_SEPARATORS' || nulls === 'BOTH';
   return {
     delimiter: String.fromCharCode(o.separator || 44),
     quote: String.fromCharCode(o.quote),
-    escape: String.fromCharCode(o.escape),
-    from_line: o.skipLines + 1,
+    // An escape equal to the quote is csv-parse's RFC 4180 mode: "" inside quotes is one quote.
+    escape: String.fromCharCode(o.escape ?? o.quote),
+    from_line: from.line,
     relax_column_count: true, // a short or long row is reported by us, with its line, not as a parser failure
     skip_empty_lines: true,
-    bom: true,
+    bom: from.bom,
     info: true,
     encoding: o.encoding,
+    max_record_size: MAX_RECORD_CHARS,
     // Only pay for a cast callback when empty quoted and unquoted fields must be told apart.
     ...(nulls === 'NEITHER' ? {} : {
       cast: (value: string, ctx: { quoting: boolean }) => (value === '' && (ctx.quoting ? quotedEmptyIsNull : bareEmptyIsNull) ? null : value),
@@ -43,49 +59,85 @@ export function csvParseOptions(o: CsvOptions): Options {
   };
 }
 
+/** What went wrong with a record csv-parse gave up on, in words that say how to fix the file. */
+function parseFailure(err: Error): string {
+  switch ((err as { code?: string }).code) {
+    case 'CSV_INVALID_CLOSING_QUOTE': return 'a quoted field is followed by more text before the next separator (inside a quoted field, write a quote twice: "")';
+    case 'INVALID_OPENING_QUOTE': return 'a quote inside an unquoted field (quote the whole field and write the quote twice: "")';
+    case 'CSV_QUOTE_NOT_CLOSED': return 'a quoted field that starts here is never closed';
+    case 'CSV_MAX_RECORD_SIZE': return `a record longer than ${MAX_RECORD_CHARS} characters, most likely a quote that is never closed`;
+    default: return err.message;
+  }
+}
+
 /**
  * Streams a CSV (or TSV) file through csv-parse into Structs of the value schema. Columns map to
  * fields by header name when `csv.first.row.as.header`, otherwise by position in the schema.
+ *
+ * A record the parser gives up on (a stray or unclosed quote) is reported as a bad row, and reading
+ * goes on from the line after the one it started on, so one malformed row does not cost the rest of
+ * the file. A file still being written is followed until it settles (settled-file.ts).
  */
 export class CsvRecordReader implements RecordReader {
-  private readonly parser: Parser;
+  private parser!: Parser;
+  private source!: Readable;
   private ended = false;
   private failure: Error | null = null;
   private offset = 0;
   private mapper: RowMapper | null = null;
+  /** Where the running parser started: the byte position, and the lines of the file before it. */
+  private segment = { position: 0, lines: 0 };
+  /** The byte position where the next record starts; -1 while unknown (inside csv.skip.lines). */
+  private nextRecordAt: number;
   /** The line the last record ended on: a record the parser rejects starts on the next one. */
   private lastLine: number;
+  private closed = false;
   done = false;
 
   constructor(
-    path: string,
+    private readonly file: ListedFile,
     private readonly opts: CsvOptions,
     private readonly schemas: StructSchemas | ((header: string[]) => StructSchemas),
     private readonly dates: DateParser,
     private readonly startAfter: number,
   ) {
     this.lastLine = opts.skipLines;
-    const source = createReadStream(path, { highWaterMark: 1 << 16 });
-    this.parser = parse(csvParseOptions(opts));
-    source.on('error', (e) => this.parser.destroy(e));
-    source.pipe(this.parser);
-    this.parser.on('end', () => { this.ended = true; });
-    this.parser.on('error', (e) => { this.failure = e; });
+    this.nextRecordAt = opts.skipLines === 0 ? 0 : -1;
+    this.startParser(0, 0, csvParseOptions(opts));
     if (!opts.firstRowAsHeader && typeof schemas !== 'function') this.mapper = new RowMapper(null, schemas, dates, opts);
+  }
+
+  private startParser(position: number, lines: number, options: Options): void {
+    this.segment = { position, lines };
+    this.ended = false;
+    this.failure = null;
+    const source = settledStream(this.file, position, () => this.closed);
+    const parser = parse(options);
+    source.on('error', (e) => parser.destroy(e));
+    source.pipe(parser);
+    parser.on('end', () => { if (this.parser === parser) this.ended = true; });
+    parser.on('error', (e) => { if (this.parser === parser) this.failure = e; });
+    this.source = source;
+    this.parser = parser;
   }
 
   async read(max: number): Promise<Item[]> {
     const out: Item[] = [];
     while (out.length < max && !this.done) {
-      const r = this.parser.read() as { record: Array<string | null>; info: { lines: number } } | null;
+      const r = this.parser.read() as { record: Array<string | null>; info: { lines: number; bytes: number } } | null;
       if (r === null) {
-        if (this.failure) return this.fail(out, this.failure);
+        if (this.failure) {
+          if (!(await this.recover(out))) return out;
+          continue;
+        }
         if (this.ended) { this.done = true; break; }
-        await this.moreData();
+        // Records in hand are returned rather than held while a file still being written grows.
+        if (out.length > 0) { if (!(await this.moreData(PARTIAL_BATCH_WAIT_MS))) break; } else await this.moreData();
         continue;
       }
-      const line = r.info.lines;
+      const line = this.segment.lines + r.info.lines;
       this.lastLine = line;
+      this.nextRecordAt = this.segment.position + r.info.bytes;
       if (!this.mapper) {
         const header = r.record.map((h) => h ?? '');
         const schemas = typeof this.schemas === 'function' ? this.schemas(header) : this.schemas;
@@ -109,12 +161,42 @@ export class CsvRecordReader implements RecordReader {
     return out;
   }
 
-  /** Resolves when the parser has records again, ended or failed. */
-  private moreData(): Promise<void> {
+  /**
+   * The parser gave up on the record after the last good one. That record becomes a bad row (its
+   * first line is the raw text) and a new parser starts on the next line. Returns false when nothing
+   * more can be read: the header itself is broken, the record's start is unknown, or it was the last line.
+   */
+  private async recover(out: Item[]): Promise<boolean> {
+    const err = this.failure!;
+    const at = this.nextRecordAt;
+    if (!this.mapper || at < 0 || this.opts.encoding === 'utf16le') { this.fail(out, err); return false; }
+    this.stopParser();
+    const line = this.lastLine + 1;
+    const { text, next } = await lineAt(this.file.path, at, this.opts.encoding);
+    const offset = ++this.offset;
+    if (offset > this.startAfter) {
+      out.push({ offset, line, raw: text, error: new DataError(`line ${line}: ${parseFailure(err)}`, { cause: err }) });
+    }
+    if (next < 0) { this.done = true; return false; }
+    this.lastLine = line;
+    this.nextRecordAt = next;
+    this.startParser(next, line, csvParseOptions(this.opts, { line: 1, bom: false }));
+    return true;
+  }
+
+  /** Resolves true when the parser has records again, ended or failed; false after `timeoutMs`. */
+  private moreData(timeoutMs?: number): Promise<boolean> {
     return new Promise((resolve) => {
       const p = this.parser;
-      const done = () => { p.off('readable', done); p.off('end', done); p.off('error', done); p.off('close', done); resolve(); };
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (more: boolean) => {
+        clearTimeout(timer);
+        p.off('readable', done); p.off('end', done); p.off('error', done); p.off('close', done);
+        resolve(more);
+      };
+      const done = () => finish(true);
       p.on('readable', done); p.on('end', done); p.on('error', done); p.on('close', done);
+      if (timeoutMs !== undefined) timer = setTimeout(() => finish(false), timeoutMs);
     });
   }
 
@@ -122,14 +204,41 @@ export class CsvRecordReader implements RecordReader {
     this.done = true;
     // csv-parse reports where it gave up (an unclosed quote runs on); the record began after the last good one.
     const line = this.lastLine + 1;
-    const message = /^line \d+/.test(err.message) ? err.message : `line ${line}: ${err.message}`;
+    const message = /^line \d+/.test(err.message) ? err.message : `line ${line}: ${parseFailure(err)}`;
     out.push({ offset: this.offset + 1, line, error: new DataError(message, { cause: err }), fatal: true });
     return out;
   }
 
+  private stopParser(): void {
+    this.parser.destroy();
+    this.source.destroy();
+  }
+
   async close(): Promise<void> {
     this.done = true;
-    this.parser.destroy();
+    this.closed = true;
+    this.stopParser();
+  }
+}
+
+/** The line that starts at byte `at` (its first 64 KiB, as text) and where the next line starts (-1: none). */
+async function lineAt(path: string, at: number, encoding: BufferEncoding): Promise<{ text: string; next: number }> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 16);
+    let head: Buffer | null = null;
+    for (let pos = at; ;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      const chunk = buf.subarray(0, bytesRead);
+      const nl = chunk.indexOf(10);
+      head ??= Buffer.from(nl >= 0 ? chunk.subarray(0, nl) : chunk);
+      const text = () => head!.toString(encoding).replace(/\r$/, '');
+      if (nl >= 0) return { text: text(), next: pos + nl + 1 };
+      if (bytesRead === 0) return { text: text(), next: -1 };
+      pos += bytesRead;
+    }
+  } finally {
+    await fh.close();
   }
 }
 

@@ -1,5 +1,5 @@
-import { open, type FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
+import { settledChunks, type ListedFile } from './settled-file.js';
 
 /** One record read from a file, or the reason a row could not become one. */
 export interface Item {
@@ -28,40 +28,38 @@ export interface RecordReader {
   close(): Promise<void>;
 }
 
-const CHUNK = 1 << 16;
-
-/** A file as a sequence of decoded text chunks. */
+/** A file as a sequence of decoded text chunks; a file still being written is followed until it settles. */
 export class TextChunks {
-  private fh: FileHandle | null = null;
-  private position = 0;
-  private readonly buf = Buffer.allocUnsafe(CHUNK);
+  private chunks: AsyncGenerator<Buffer> | null = null;
+  private first = true;
+  private closed = false;
   private readonly decoder: StringDecoder;
   eof = false;
 
-  constructor(private readonly path: string, encoding: BufferEncoding) {
+  constructor(private readonly file: ListedFile, encoding: BufferEncoding) {
     this.decoder = new StringDecoder(encoding);
   }
 
   /** The next chunk of text, or null at the end of the file. */
   async next(): Promise<string | null> {
     if (this.eof) return null;
-    this.fh ??= await open(this.path, 'r');
-    const { bytesRead } = await this.fh.read(this.buf, 0, CHUNK, this.position);
-    if (bytesRead === 0) {
+    this.chunks ??= settledChunks(this.file, 0, () => this.closed);
+    const r = await this.chunks.next();
+    if (r.done) {
       this.eof = true;
       const rest = this.decoder.end();
       return rest === '' ? null : rest;
     }
-    this.position += bytesRead;
-    let text = this.decoder.write(this.buf.subarray(0, bytesRead));
-    if (this.position === bytesRead && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // BOM
+    let text = this.decoder.write(r.value);
+    if (this.first && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // BOM
+    this.first = false;
     return text;
   }
 
   async close(): Promise<void> {
-    const fh = this.fh;
-    this.fh = null;
-    await fh?.close();
+    this.closed = true;
+    this.eof = true;
+    await this.chunks?.return(undefined);
   }
 }
 

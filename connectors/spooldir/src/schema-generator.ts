@@ -45,7 +45,7 @@ function widen(g: Guess | null, cell: string): Guess {
  */
 export async function generateCsvSchemas(o: GenerateOptions): Promise<{ keySchema: Schema | null; valueSchema: Schema }> {
   const csv: CsvOptions = {
-    separator: o.separator, quote: 34, escape: 34, skipLines: 0, firstRowAsHeader: o.header,
+    separator: o.separator, quote: 34, escape: null, skipLines: 0, firstRowAsHeader: o.header,
     nullFieldIndicator: 'NEITHER', caseSensitiveFieldNames: false, encoding: 'utf8',
   };
   const source = createReadStream(o.file);

@@ -53,7 +53,7 @@ export class SpoolDirCsvSourceTask extends SpoolDirSourceTask {
     this.schemas = configuredSchemas(c);
     this.dateParser = dates(c);
     this.csv = {
-      separator: c.int('csv.separator.char'), quote: c.int('csv.quote.char'), escape: c.int('csv.escape.char'),
+      separator: c.int('csv.separator.char'), quote: c.int('csv.quote.char'), escape: c.get('csv.escape.char') === null ? null : c.int('csv.escape.char'),
       skipLines: c.int('csv.skip.lines'), firstRowAsHeader: c.bool('csv.first.row.as.header'),
       nullFieldIndicator: c.string('csv.null.field.indicator') as CsvOptions['nullFieldIndicator'],
       caseSensitiveFieldNames: c.bool('csv.case.sensitive.field.names'),
@@ -62,7 +62,7 @@ export class SpoolDirCsvSourceTask extends SpoolDirSourceTask {
   }
 
   protected openReader(file: InputFile, startAfter: number): RecordReader {
-    return new CsvRecordReader(file.path, this.csv, this.schemas, this.dateParser, startAfter);
+    return new CsvRecordReader(file, this.csv, this.schemas, this.dateParser, startAfter);
   }
 }
 
@@ -81,21 +81,21 @@ export class SpoolDirJsonSourceTask extends SpoolDirSourceTask {
   protected openReader(file: InputFile, startAfter: number): RecordReader {
     const s = this.schemas;
     const schemas = typeof s === 'function' ? (first: Record<string, unknown>) => s(Object.keys(first)) : s;
-    return new JsonRecordReader(file.path, toEncoding(this.cfg.string('file.charset'))!, startAfter, schemas, this.dateParser);
+    return new JsonRecordReader(file, toEncoding(this.cfg.string('file.charset'))!, startAfter, schemas, this.dateParser);
   }
 }
 
 export class SpoolDirLineDelimitedSourceTask extends SpoolDirSourceTask {
   protected configDef(): ConfigDef { return lineSourceConfigDef; }
   protected openReader(file: InputFile, startAfter: number): RecordReader {
-    return new LineRecordReader(file.path, toEncoding(this.cfg.string('file.charset'))!, startAfter);
+    return new LineRecordReader(file, toEncoding(this.cfg.string('file.charset'))!, startAfter);
   }
 }
 
 export class SpoolDirSchemaLessJsonSourceTask extends SpoolDirSourceTask {
   protected configDef(): ConfigDef { return lineSourceConfigDef; }
   protected openReader(file: InputFile, startAfter: number): RecordReader {
-    return new SchemalessJsonRecordReader(file.path, toEncoding(this.cfg.string('file.charset'))!, startAfter);
+    return new SchemalessJsonRecordReader(file, toEncoding(this.cfg.string('file.charset'))!, startAfter);
   }
 }
 

@@ -1,6 +1,7 @@
 import { DataError, Struct, type Schema } from '@tributary/connect-api';
 import type { DateParser } from './date-formats.js';
 import { LineSplitter, TextChunks, type Item, type RecordReader } from './record-reader.js';
+import type { ListedFile } from './settled-file.js';
 import { fromJsonValue } from './value-parser.js';
 
 /** Each line of the file is a STRING value with no key (SpoolDirLineDelimitedSourceConnector). */
@@ -9,8 +10,8 @@ export class LineRecordReader implements RecordReader {
   private readonly lines: LineSplitter;
   done = false;
 
-  constructor(path: string, encoding: BufferEncoding, private readonly startAfter: number) {
-    this.chunks = new TextChunks(path, encoding);
+  constructor(file: ListedFile, encoding: BufferEncoding, private readonly startAfter: number) {
+    this.chunks = new TextChunks(file, encoding);
     this.lines = new LineSplitter(this.chunks);
   }
 
@@ -104,8 +105,8 @@ abstract class JsonReaderBase implements RecordReader {
   private offset = 0;
   done = false;
 
-  constructor(path: string, encoding: BufferEncoding, private readonly startAfter: number) {
-    this.chunks = new TextChunks(path, encoding);
+  constructor(file: ListedFile, encoding: BufferEncoding, private readonly startAfter: number) {
+    this.chunks = new TextChunks(file, encoding);
     this.values = new JsonValueSplitter(this.chunks);
   }
 
@@ -148,11 +149,11 @@ export class SchemalessJsonRecordReader extends JsonReaderBase {
 /** Each JSON object becomes a Struct of the value schema (SpoolDirJsonSourceConnector). */
 export class JsonRecordReader extends JsonReaderBase {
   constructor(
-    path: string, encoding: BufferEncoding, startAfter: number,
+    file: ListedFile, encoding: BufferEncoding, startAfter: number,
     private schemas: { value: Schema; key: Schema | null } | ((first: Record<string, unknown>) => { value: Schema; key: Schema | null }),
     private readonly dates: DateParser,
   ) {
-    super(path, encoding, startAfter);
+    super(file, encoding, startAfter);
   }
 
   protected toItem(offset: number, line: number, text: string): Item {
