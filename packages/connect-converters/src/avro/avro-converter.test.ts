@@ -113,6 +113,27 @@ describe('Avro schema mapping (as Confluent AvroData)', () => {
     assert.equal(toConnectSchema(avro).name, undefined);
   });
 
+  it('gives a second record of another shape a numbered name (two unnamed structs, two kinds of map entries); optional uses share one', () => {
+    const a = SchemaBuilder.struct().field('x', Schemas.INT32).build();
+    const b = SchemaBuilder.struct().field('y', Schemas.STRING).build();
+    const named = SchemaBuilder.struct().name('n.P').field('z', Schemas.INT32);
+    const s = SchemaBuilder.struct().name('n.Outer')
+      .field('a', a).field('b', b).field('p', named.build()).field('po', named.optional().build())
+      .field('m1', SchemaBuilder.map(Schemas.INT32, Schemas.STRING).build()).field('m2', SchemaBuilder.map(Schemas.INT32, Schemas.INT64).build())
+      .build();
+    const avro = fromConnectSchema(s) as { fields: Array<{ type: any }> };
+    const [fa, fb, fp, fpo, fm1, fm2] = avro.fields.map((f) => f.type);
+    assert.equal(fa.name, 'ConnectDefault');
+    assert.equal(fb.name, 'ConnectDefault2');
+    assert.equal(fp.name, 'P');
+    assert.deepEqual(fpo, ['null', 'n.P']);
+    assert.equal(fm1.items.name, 'MapEntry');
+    assert.equal(fm2.items.name, 'MapEntry2');
+    const back = toConnectSchema(avro as never);
+    assert.equal(back.fields![1]!.schema.name, undefined);
+    assert.equal(back.fields![5]!.schema.type, 'MAP');
+  });
+
   it('reads back every Connect type from its Avro form', () => {
     const back = toConnectSchema(fromConnectSchema(EVERYTHING));
     const types = (s: Schema): unknown => ({

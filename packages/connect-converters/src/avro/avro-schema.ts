@@ -15,8 +15,20 @@ export const MAP_ENTRY_NAME = 'MapEntry';
 export const DECIMAL_PRECISION_PARAM = 'connect.decimal.precision';
 const DECIMAL_PRECISION_DEFAULT = 64;
 
-/** Avro JSON for a Connect schema. Records are named once; a later use refers to the name. */
-export function fromConnectSchema(schema: Schema, named = new Map<string, AvroSchema>()): AvroSchema {
+/**
+ * Names given to Avro records so far, with the Connect schema each was made for (a MapEntry record:
+ * the map's schema).
+ */
+type Names = Map<string, Schema>;
+
+/**
+ * Avro JSON for a Connect schema. Records are named once; a later use of the same schema refers to the
+ * name. A different schema that would get a name already taken (two unnamed structs are both
+ * `ConnectDefault`, every map with non-string keys has a `MapEntry`) gets the name with a number
+ * (`ConnectDefault2`, `MapEntry2`), since Avro refuses to define one name twice; `connect.name` keeps
+ * the Connect name.
+ */
+export function fromConnectSchema(schema: Schema, named: Names = new Map()): AvroSchema {
   const base = baseSchema(schema, named);
   if (!schema.optional) return base;
   // Optional → union with null; null goes second when the default is not null, as Avro requires the
@@ -24,7 +36,7 @@ export function fromConnectSchema(schema: Schema, named = new Map<string, AvroSc
   return schema.defaultValue != null ? [base, 'null'] : ['null', base];
 }
 
-function baseSchema(schema: Schema, named: Map<string, AvroSchema>): AvroSchema {
+function baseSchema(schema: Schema, named: Names): AvroSchema {
   let out: Record<string, unknown>;
   let connectType: string | undefined;
   switch (schema.type) {
@@ -49,20 +61,18 @@ function baseSchema(schema: Schema, named: Map<string, AvroSchema>): AvroSchema 
         out = { type: 'map', values: fromConnectSchema(schema.valueSchema!, named) };
       } else {
         // Avro maps have string keys only: other keys become an array of key/value records.
-        const entryName = `${NAMESPACE}.${MAP_ENTRY_NAME}`;
-        const entry = named.has(entryName) ? entryName : {
-          type: 'record', name: MAP_ENTRY_NAME, namespace: NAMESPACE,
+        const [entryName, known] = claimName(`${NAMESPACE}.${MAP_ENTRY_NAME}`, schema, named);
+        const entry = known ? entryName : {
+          type: 'record', name: splitName(entryName)[1], namespace: NAMESPACE,
           fields: [field('key', schema.keySchema!, named), field('value', schema.valueSchema!, named)],
         };
-        named.set(entryName, entryName);
         out = { type: 'array', items: entry };
       }
       break;
     case 'STRUCT': {
-      const [namespace, name] = splitName(schema.name ?? `${NAMESPACE}.${DEFAULT_RECORD_NAME}`);
-      const full = namespace ? `${namespace}.${name}` : name;
-      if (named.has(full)) return full;
-      named.set(full, full);
+      const [full, known] = claimName(schema.name ?? `${NAMESPACE}.${DEFAULT_RECORD_NAME}`, schema, named);
+      if (known) return full;
+      const [namespace, name] = splitName(full);
       out = { type: 'record', name, ...(namespace ? { namespace } : {}), fields: schema.fields!.map((f) => field(f.name, f.schema, named)) };
       break;
     }
@@ -79,7 +89,7 @@ function baseSchema(schema: Schema, named: Map<string, AvroSchema>): AvroSchema 
   return Object.keys(out).length === 1 ? out.type as string : out;
 }
 
-function field(name: string, schema: Schema, named: Map<string, AvroSchema>): Record<string, unknown> {
+function field(name: string, schema: Schema, named: Names): Record<string, unknown> {
   const f: Record<string, unknown> = { name, type: fromConnectSchema(schema, named) };
   if (schema.defaultValue != null) f.default = defaultToJson(schema, schema.defaultValue);
   else if (schema.optional) f.default = null;
@@ -109,6 +119,38 @@ function defaultToJson(schema: Schema, v: unknown): unknown {
   if (v instanceof Map) return Object.fromEntries(v);
   if (typeof v === 'object' && v !== null && 'toJSON' in v) return (v as { toJSON(): unknown }).toJSON();
   return v;
+}
+
+/** The record name for `schema` (`base`, else `base2`, `base3`, …) and whether it was defined already. */
+function claimName(base: string, schema: Schema, named: Names): [string, boolean] {
+  let full = base;
+  for (let n = 2; ; n++) {
+    const seen = named.get(full);
+    if (seen === undefined) break;
+    if (seen === schema || schemaKey(seen) === schemaKey(schema)) return [full, true];
+    full = `${base}${n}`;
+  }
+  named.set(full, schema);
+  return [full, false];
+}
+
+/** A record name this module gives, with or without the number claimName adds. */
+const NUMBERED = (name: string) => new RegExp(`^${NAMESPACE.replaceAll('.', '\\.')}\\.${name}\\d*$`);
+
+const schemaKeys = new WeakMap<Schema, string>();
+
+/**
+ * A text that two schemas share only when they define the same record (values JSON lacks written as
+ * text). Whether the schema itself is optional, and its default, belong to the use, not the record.
+ */
+function schemaKey(schema: Schema): string {
+  let key = schemaKeys.get(schema);
+  if (key === undefined) {
+    const record = { ...schema, optional: false, defaultValue: undefined };
+    key = JSON.stringify(record, (_k, v: unknown) => (typeof v === 'bigint' || v instanceof Uint8Array || v instanceof Map ? String(v instanceof Map ? [...v] : v) : v));
+    schemaKeys.set(schema, key);
+  }
+  return key;
 }
 
 function splitName(full: string): [string, string] {
@@ -168,7 +210,7 @@ export function toConnectSchema(avro: AvroSchema, named = new Map<string, Schema
       const full = fullName(avro, namespace);
       const ns = full.includes('.') ? full.slice(0, full.lastIndexOf('.')) : '';
       b = SchemaBuilder.struct();
-      if (full !== `${NAMESPACE}.${DEFAULT_RECORD_NAME}`) b.name(connectName ?? full);
+      if (connectName !== undefined || !NUMBERED(DEFAULT_RECORD_NAME).test(full)) b.name(connectName ?? full);
       for (const f of avro.fields as Array<{ name: string; type: AvroSchema; default?: unknown }>) {
         let fs = toConnectSchema(f.type, named, ns);
         if (f.default !== undefined && f.default !== null && fs.defaultValue === undefined) {
@@ -203,7 +245,7 @@ function fullName(avro: Record<string, unknown>, namespace: string): string {
 
 function mapEntry(items: AvroSchema, namespace: string): Record<string, unknown> | null {
   if (typeof items !== 'object' || Array.isArray(items) || items.type !== 'record') return null;
-  if (fullName(items, namespace) !== `${NAMESPACE}.${MAP_ENTRY_NAME}`) return null;
+  if (!NUMBERED(MAP_ENTRY_NAME).test(fullName(items, namespace))) return null;
   const fields = items.fields as Array<{ name: string }>;
   return fields.length === 2 && fields[0]!.name === 'key' && fields[1]!.name === 'value' ? items : null;
 }
