@@ -15,18 +15,20 @@ export function commonConnectorConfigDef(): ConfigDef {
       documentation: 'Name or alias of the class for this connector, e.g. org.apache.kafka.connect.file.FileStreamSinkConnector or FileStreamSink.' })
     .define({ name: 'tasks.max', type: 'INT', default: 1, importance: 'HIGH', group: COMMON, orderInGroup: ++order, width: 'SHORT', displayName: 'Tasks max',
       documentation: 'Maximum number of tasks to use for this connector.', validator: Validators.atLeast(1) })
+    .define({ name: 'tasks.max.enforce', type: 'BOOLEAN', default: true, importance: 'LOW', group: COMMON, orderInGroup: ++order, width: 'SHORT', displayName: 'Enforce tasks max',
+      documentation: '(Deprecated, KIP-1004) Whether a connector that generates more tasks than tasks.max fails. If false, the extra tasks run.' })
     .define({ name: 'key.converter', type: 'CLASS', default: null, importance: 'LOW', group: COMMON, orderInGroup: ++order, width: 'SHORT', displayName: 'Key converter class',
       documentation: 'Converter for keys; overrides the worker setting. Settings under key.converter.* go to it.' })
     .define({ name: 'value.converter', type: 'CLASS', default: null, importance: 'LOW', group: COMMON, orderInGroup: ++order, width: 'SHORT', displayName: 'Value converter class',
       documentation: 'Converter for values; overrides the worker setting. Settings under value.converter.* go to it.' })
     .define({ name: 'header.converter', type: 'CLASS', default: null, importance: 'LOW', group: COMMON, orderInGroup: ++order, width: 'SHORT', displayName: 'Header converter class',
       documentation: 'Converter for header values; overrides the worker setting.' })
+    .define({ name: 'transforms', type: 'LIST', default: '', importance: 'LOW', group: TRANSFORMS, orderInGroup: ++order, width: 'LONG', displayName: 'Transforms',
+      documentation: 'Aliases for the transformations to apply to records, in order.' })
+    .define({ name: 'predicates', type: 'LIST', default: '', importance: 'LOW', group: PREDICATES, orderInGroup: ++order, width: 'LONG', displayName: 'Predicates',
+      documentation: 'Aliases for the predicates used by transformations.' })
     .define({ name: 'config.action.reload', type: 'STRING', default: 'restart', importance: 'LOW', group: COMMON, orderInGroup: ++order, width: 'MEDIUM', displayName: 'Reload Action',
       documentation: 'What to do when a config provider says a value changed: restart or none.', validator: Validators.inIgnoreCase('none', 'restart') })
-    .define({ name: 'transforms', type: 'LIST', default: '', importance: 'LOW', group: TRANSFORMS, orderInGroup: 1, width: 'LONG', displayName: 'Transforms',
-      documentation: 'Aliases for the transformations to apply to records, in order.' })
-    .define({ name: 'predicates', type: 'LIST', default: '', importance: 'LOW', group: PREDICATES, orderInGroup: 1, width: 'LONG', displayName: 'Predicates',
-      documentation: 'Aliases for the predicates used by transformations.' })
     .define({ name: 'errors.retry.timeout', type: 'LONG', default: 0, importance: 'MEDIUM', group: ERRORS, orderInGroup: 1, width: 'MEDIUM', displayName: 'Retry Timeout for Errors',
       documentation: 'Total ms a failed operation is retried; 0 means no retries, -1 forever.' })
     .define({ name: 'errors.retry.delay.max.ms', type: 'LONG', default: 60000, importance: 'MEDIUM', group: ERRORS, orderInGroup: 2, width: 'MEDIUM', displayName: 'Maximum Delay Between Retries for Errors',
@@ -63,4 +65,42 @@ export function sourceConnectorConfigDef(): ConfigDef {
       documentation: 'Tributary extension: records a converter or transform rejects go to this topic instead of failing the task.' })
     .define({ name: 'errors.deadletterqueue.context.headers.enable', type: 'BOOLEAN', default: false, importance: 'MEDIUM', group: ERRORS, orderInGroup: 8, width: 'MEDIUM', displayName: 'Enable Error Context Headers',
       documentation: 'Add __connect.errors.* headers describing the failure to dead-lettered records.' });
+}
+
+/** A connector's `errors.*` settings, parsed by their declarations above (case and defaults as Kafka's). */
+export interface ErrorHandlingConfig {
+  /** `errors.retry.timeout`: total ms a failing operation is retried; 0 no retry, negative forever. */
+  readonly retryTimeoutMs: number;
+  /** `errors.retry.delay.max.ms`: the largest delay between two retries. */
+  readonly retryDelayMaxMs: number;
+  /** `errors.tolerance=all` (any case). */
+  readonly toleranceAll: boolean;
+  readonly logEnable: boolean;
+  readonly logIncludeMessages: boolean;
+  /** `errors.deadletterqueue.topic.name`; empty when none. */
+  readonly dlqTopic: string;
+  readonly dlqContextHeaders: boolean;
+}
+
+let errorsDef: ConfigDef | null = null;
+
+/**
+ * Parses the `errors.*` keys of a connector config through the same declarations the validate
+ * endpoint uses; throws a ConfigError naming each bad key.
+ */
+export function errorHandlingConfig(props: Readonly<Record<string, string>>): ErrorHandlingConfig {
+  if (!errorsDef) {
+    errorsDef = new ConfigDef();
+    for (const k of sinkConnectorConfigDef().keys()) if (k.group === ERRORS) errorsDef.define(k);
+  }
+  const p = errorsDef.parse(props);
+  return {
+    retryTimeoutMs: p.int('errors.retry.timeout'),
+    retryDelayMaxMs: p.int('errors.retry.delay.max.ms'),
+    toleranceAll: p.string('errors.tolerance').toLowerCase() === 'all',
+    logEnable: p.bool('errors.log.enable'),
+    logIncludeMessages: p.bool('errors.log.include.messages'),
+    dlqTopic: p.string('errors.deadletterqueue.topic.name').trim(),
+    dlqContextHeaders: p.bool('errors.deadletterqueue.context.headers.enable'),
+  };
 }

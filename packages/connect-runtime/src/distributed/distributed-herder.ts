@@ -9,6 +9,7 @@ import type { ConnectorInfo, ConnectorStateInfo } from '../herder/herder.js';
 import type { StatusBook } from '../herder/status-book.js';
 import { assign, connectorItem, taskItem, type MemberAssignment } from './assignor.js';
 import type { ConfigTopic, RestartRequest } from './config-topic.js';
+import type { Base } from '@platformatic/kafka';
 import { GroupMember, type JoinMetadata } from './group-member.js';
 import type { OffsetTopic } from './offset-topic.js';
 import type { StatusTopic } from './status-topic.js';
@@ -25,6 +26,8 @@ export interface DistributedHerderDeps {
   statusTopic: StatusTopic;
   url: string;
   brokers: string[];
+  /** The Kafka client that carries the worker group's requests. */
+  groupClient: Base;
   groupId: string;
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
@@ -56,7 +59,7 @@ export class DistributedHerder extends BaseHerder {
     super({ ...d, offsets: d.offsets });
     this.work = new WorkRunner(d.worker, d.configs, d.offsets, (c) => this.resolveConfig(c), d.logger);
     this.member = new GroupMember({
-      brokers: d.brokers, groupId: d.groupId, logger: d.logger,
+      client: d.groupClient, brokers: d.brokers, groupId: d.groupId, logger: d.logger,
       sessionTimeoutMs: d.sessionTimeoutMs, rebalanceTimeoutMs: d.rebalanceTimeoutMs, heartbeatIntervalMs: d.heartbeatIntervalMs,
       metadata: (): JoinMetadata => ({ url: d.url, configOffset: d.configs.offset, owned: this.work.owned() }),
       assign: (members, leaderId) => this.computeAssignment(members, leaderId),
@@ -66,6 +69,7 @@ export class DistributedHerder extends BaseHerder {
 
   async start(): Promise<void> {
     await this.d.configs.start();
+    this.markReady(); // configs read: the REST API may answer for connectors now
     await this.d.offsets.start();
     await this.d.statusTopic.start();
     this.d.configs.on('change', (name: string) => void this.serial(() => this.onConfigChange(name)));

@@ -3,7 +3,7 @@ import { ConfigError } from '@tributary/connect-api';
 import { createConfigResolver } from '../config/providers/index.js';
 import { distributedConfigDef, WorkerConfig } from '../config/worker-config.js';
 import { StatusBook } from '../herder/status-book.js';
-import { openKafkaLog } from '../log/kafka/index.js';
+import { openWorkerKafkaLog } from '../log/open-log.js';
 import { createLogger, type Logger } from '../logging.js';
 import { WorkerMetrics } from '../metrics.js';
 import { startRestServer } from '../rest/server.js';
@@ -28,7 +28,9 @@ export async function startDistributed(opts: DistributedOptions): Promise<Runnin
   const d = distributedConfigDef.parse(opts.props);
   if (config.bootstrapServers.length === 0) throw new ConfigError([{ key: 'bootstrap.servers', message: 'distributed mode needs Kafka: set bootstrap.servers' }]);
   const registry = await buildRegistry(config, opts.plugins, logger);
-  const log = openKafkaLog({ brokers: config.bootstrapServers, clientId: `tributary-${d.string('group.id')}`, logger: logger.child({ component: 'kafka' }) });
+  // The same bootstrap as standalone mode: security, client settings and health for every client.
+  const log = openWorkerKafkaLog(config, logger.child({ component: 'kafka' }), `tributary-${d.string('group.id')}`);
+  const groupClient = log.groupClient(d.string('group.id'));
   const rf = (k: string) => d.int(k);
   const admin = log.admin();
   await admin.createTopics([
@@ -50,7 +52,7 @@ export async function startDistributed(opts: DistributedOptions): Promise<Runnin
   const resolver = createConfigResolver(opts.props);
   const herder = new DistributedHerder({
     worker, registry, log, logger, statuses, configs, offsets, statusTopic, url,
-    brokers: config.bootstrapServers, groupId: d.string('group.id'),
+    brokers: config.bootstrapServers, groupClient, groupId: d.string('group.id'),
     sessionTimeoutMs: d.int('session.timeout.ms'), heartbeatIntervalMs: d.int('heartbeat.interval.ms'),
     rebalanceTimeoutMs: d.int('rebalance.timeout.ms'), maxDelayMs: d.int('scheduled.rebalance.max.delay.ms'),
     clusterId: d.string('group.id'),

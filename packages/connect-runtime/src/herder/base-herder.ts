@@ -29,6 +29,9 @@ export interface BaseHerderDeps {
 /** What every herder does the same way: statuses, validation, plugins, offsets, topics. */
 export abstract class BaseHerder implements Herder {
   private readonly offsetOps: ConnectorOffsets;
+  private ready = false;
+  private markReadyNow: () => void = () => {};
+  private readonly readyPromise = new Promise<void>((resolve) => { this.markReadyNow = resolve; });
 
   constructor(private readonly base: BaseHerderDeps) {
     this.offsetOps = new ConnectorOffsets(base.offsets, base.log.admin());
@@ -50,6 +53,20 @@ export abstract class BaseHerder implements Herder {
   protected abstract entryOf(name: string): { config: Record<string, string>; targetState: TargetState; taskCount: number };
   protected abstract assertStopped(name: string): void;
   protected abstract serial<T>(fn: () => Promise<T>): Promise<T>;
+
+  isReady(): boolean {
+    return this.ready;
+  }
+
+  whenReady(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  /** Subclasses call this once their connector configs are read. */
+  protected markReady(): void {
+    this.ready = true;
+    this.markReadyNow();
+  }
 
   serverInfo() {
     return { version: VERSION, commit: COMMIT, kafka_cluster_id: this.base.clusterId ?? `embedded-${this.base.log.kind}` };
@@ -101,13 +118,12 @@ export abstract class BaseHerder implements Herder {
     });
   }
 
+  /** As Connect: a connector it does not know has used no topics (200, not 404). */
   async activeTopics(name: string): Promise<Record<string, { topics: string[] }>> {
-    this.entryOf(name);
     return { [name]: { topics: this.base.statuses.activeTopics(name) } };
   }
 
   async resetActiveTopics(name: string): Promise<void> {
-    this.entryOf(name);
     this.base.statuses.resetTopics(name);
   }
 
@@ -135,7 +151,11 @@ export abstract class BaseHerder implements Herder {
   pluginConfig(plugin: string): ConfigKeyInfo[] {
     const d = this.base.registry.find(plugin);
     if (!d) throw new NotFoundError(`Unknown plugin ${plugin}.`);
-    if (d.type === 'source' || d.type === 'sink') return connectorConfigDef(d.create(), d.type).keys().map(keyInfo);
+    // As Connect lists them: the plugin's own keys first, then the runtime's.
+    if (d.type === 'source' || d.type === 'sink') {
+      const own = d.create().config();
+      return [...own.keys(), ...connectorConfigDef(d.create(), d.type).keys().filter((k) => !own.key(k.name))].map(keyInfo);
+    }
     const inst = d.create() as { config?: () => { keys(): Parameters<typeof keyInfo>[0][] } };
     return inst.config ? inst.config().keys().map(keyInfo) : [];
   }
@@ -143,7 +163,7 @@ export abstract class BaseHerder implements Herder {
   /** Rejects an invalid config with Kafka's 400 message listing every error. */
   protected async checkValid(config: Record<string, string>): Promise<void> {
     const infos = await validateConnectorConfig(this.base.registry, config);
-    if (infos.error_count > 0) throw new BadRequestError(invalidConfigMessage(infos, infos.name));
+    if (infos.error_count > 0) throw new BadRequestError(invalidConfigMessage(infos));
   }
 
   protected resolveConfig(config: Record<string, string>): Promise<Record<string, string>> {

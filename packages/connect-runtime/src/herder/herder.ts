@@ -50,6 +50,14 @@ export interface Herder {
   stop(): Promise<void>;
   serverInfo(): { version: string; commit: string; kafka_cluster_id: string };
   health(): { status: 'healthy' | 'starting' | 'unhealthy'; message: string };
+  /** True once the herder has read its connector configs (a cluster's config topic); before, it knows no connector. */
+  isReady(): boolean;
+  whenReady(): Promise<void>;
+  /**
+   * Distributed mode: sets a logger's level on every worker of the cluster (`?scope=cluster`, KIP-976).
+   * Without it, the cluster scope is this worker alone.
+   */
+  setClusterLoggerLevel?(logger: string, level: string): Promise<void>;
   /**
    * Distributed mode: the URL of the worker that must handle config writes (the leader), or null to
    * handle them here. Throws a ConflictError (409) while no leader is known.

@@ -47,6 +47,7 @@ export class StandaloneHerder extends BaseHerder {
       await this.startConnector(name);
     }
     this.started = true;
+    this.markReady();
   }
 
   async stop(): Promise<void> {

@@ -70,6 +70,8 @@ export async function validateConnectorConfig(registry: PluginRegistry, config: 
   const extra = transformValues(registry, config);
   if (plugin.type === 'sink') sinkTopicRules(config, values);
   else for (const p of topicCreationProblems(config)) values.push({ name: p.key, value: config[p.key] ?? null, recommendedValues: [], errors: [p.message], visible: true });
+  nameRules(values);
+  converterRules(registry, values);
   if (connector.validate) values = await connector.validate(config, values);
   const all = [...values.map((v) => ({ key: def.key(v.name) ?? null, v })), ...extra];
   const groups = [...new Set(def.keys().map((k) => k.group).filter((g): g is string => !!g))];
@@ -86,12 +88,30 @@ export async function validateConnectorConfig(registry: PluginRegistry, config: 
   return { name: plugin.class, error_count: configs.reduce((n, c) => n + c.value.errors.length, 0), groups, configs };
 }
 
-/** The 400 message Kafka Connect gives for an invalid create or update. */
-export function invalidConfigMessage(infos: ConfigInfos, pluginName: string): string {
-  const lines = infos.configs.flatMap((c) => c.value.errors.map((e) => `${c.value.name}: ${e}`));
-  const short = pluginName.split('.').pop();
+/** The 400 message Kafka Connect gives for an invalid create or update, to the letter (`{connectorType}` included). */
+export function invalidConfigMessage(infos: ConfigInfos): string {
+  const lines = infos.configs.flatMap((c) => c.value.errors);
   return `Connector configuration is invalid and contains the following ${lines.length} error(s):\n${lines.join('\n')}\n` +
-    `You can also find the above list of errors at the endpoint \`/connector-plugins/${short}/config/validate\``;
+    'You can also find the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`';
+}
+
+/** A connector name is not empty and has no control characters (Connect's NonEmptyStringWithoutControlChars). */
+function nameRules(values: ConfigValue[]): void {
+  const v = values.find((x) => x.name === 'name');
+  if (!v) return;
+  const name = v.value === null || v.value === undefined ? '' : String(v.value);
+  const control = [...name].map((c) => c.codePointAt(0)!).filter((c) => c <= 0x1f || (c >= 0x7f && c <= 0x9f));
+  if (name === '') v.errors = [`Invalid value ${name} for configuration name: String may not be empty`];
+  else if (control.length > 0) v.errors = [`Invalid value ${name} for configuration name: String may not contain control sequences but had the following ASCII chars: ${control.join(', ')}`];
+}
+
+/** `key.converter`, `value.converter` and `header.converter` name plugins this worker has. */
+function converterRules(registry: PluginRegistry, values: ConfigValue[]): void {
+  for (const [key, type] of [['key.converter', 'converter'], ['value.converter', 'converter'], ['header.converter', 'header_converter']] as const) {
+    const v = values.find((x) => x.name === key);
+    const cls = v?.value === null || v?.value === undefined ? '' : String(v.value).trim();
+    if (v && cls !== '' && !registry.find(cls, [type])) v.errors.push(`Invalid value ${cls} for configuration ${key}: Class ${cls} could not be found.`);
+  }
 }
 
 function sinkTopicRules(config: Record<string, string>, values: ConfigValue[]): void {

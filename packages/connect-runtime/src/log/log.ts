@@ -1,7 +1,7 @@
 /**
  * The one small interface through which the runtime talks to topics. Two implementations pass the
  * same contract suite (log-contract.ts): the embedded log (segment files in a local directory, one
- * worker process) and Kafka (kafkajs). Nothing above this file knows which one it is talking to.
+ * worker process) and Kafka (@platformatic/kafka). Nothing above this file knows which one it is talking to.
  */
 
 export interface LogHeader {

@@ -2,8 +2,7 @@ import { ConfigError } from '@tributary/connect-api';
 import type { WorkerConfig } from '../config/worker-config.js';
 import type { Logger } from '../logging.js';
 import { openEmbeddedLog } from './embedded/index.js';
-import { kafkaClientSettings } from './kafka/client-config.js';
-import { openKafkaLog, type KafkaLog } from './kafka/index.js';
+import { KafkaSettingsError, openKafkaLog, type KafkaLog } from './kafka/index.js';
 import type { Log } from './log.js';
 
 /** The log a worker uses: Kafka when `bootstrap.servers` is set, else the embedded log. */
@@ -22,26 +21,25 @@ export async function openLog(config: WorkerConfig, logger: Logger): Promise<Log
 }
 
 /**
- * Opens the Kafka log without waiting for a broker, so the worker (and its REST API) comes up even
- * while Kafka is away; a background probe says clearly, with the broker list, that Kafka is
- * unreachable and keeps trying with backoff until it answers. Producers, consumers and admin calls
- * meanwhile fail with RetriableError, which the task runners retry.
+ * Opens the worker's Kafka log — the one bootstrap of standalone and distributed mode — without
+ * waiting for a broker, so the worker (and its REST API) comes up even while Kafka is away; a
+ * background probe says clearly, with the brokers, the security in use and the reason, that Kafka is
+ * unreachable, and keeps trying with backoff until it answers.
  */
-function openWorkerKafkaLog(config: WorkerConfig, logger: Logger): Log {
-  const brokers = config.bootstrapServers;
-  let settings;
+export function openWorkerKafkaLog(config: WorkerConfig, logger: Logger, clientId = `tributary-${config.advertisedId}`): KafkaLog {
+  let log: KafkaLog;
   try {
-    settings = kafkaClientSettings(config.props);
+    log = openKafkaLog({ props: config.props, clientId, logger });
   } catch (err) {
-    throw new ConfigError([{ key: 'bootstrap.servers', message: (err as Error).message }]);
+    const key = err instanceof KafkaSettingsError ? err.key : 'bootstrap.servers';
+    throw new ConfigError([{ key, message: (err as Error).message }]);
   }
-  if (settings.ignored.length > 0) logger.warn({ keys: settings.ignored }, 'these Kafka client settings have no kafkajs equivalent and are ignored');
-  const log = openKafkaLog({ brokers, clientId: settings.clientConfig.clientId ?? `tributary-${config.advertisedId}`, logger, ...settings });
-  void probeUntilReachable(log, brokers, logger);
+  void probeUntilReachable(log, logger);
   return log;
 }
 
-async function probeUntilReachable(log: KafkaLog, brokers: readonly string[], logger: Logger): Promise<void> {
+async function probeUntilReachable(log: KafkaLog, logger: Logger): Promise<void> {
+  const brokers = log.brokers;
   for (let attempt = 0; !log.closed; attempt++) {
     try {
       await log.probe();
@@ -49,7 +47,7 @@ async function probeUntilReachable(log: KafkaLog, brokers: readonly string[], lo
       return;
     } catch (err) {
       const waitMs = Math.min(30_000, 1_000 * 2 ** attempt);
-      logger.error({ err: (err as Error).message, brokers }, `Kafka at ${brokers.join(',')} is unreachable; retrying in ${waitMs / 1000} s`);
+      logger.error({ err: (err as Error).message, brokers }, `Kafka at ${brokers.join(',')} is unreachable (${log.reachability?.security ?? ''}): ${(err as Error).message}; retrying in ${waitMs / 1000} s`);
       await new Promise((r) => setTimeout(r, waitMs).unref());
     }
   }

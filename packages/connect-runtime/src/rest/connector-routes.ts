@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { stringifyValues } from '../config/config-file.js';
-import { BadRequestError } from '../errors.js';
+import { BadRequestError, NotFoundError } from '../errors.js';
 import type { ConnectorOffset, Herder } from '../herder/herder.js';
 import type { TargetState } from '../storage/config-store.js';
 
@@ -29,8 +29,8 @@ export function connectorRoutes(herder: Herder): FastifyPluginAsync {
     app.post<{ Body: unknown }>('/connectors', async (req, reply) => {
       const body = objectBody(req.body);
       const config = objectBody(body.config ?? null, 'config');
-      const name = typeof body.name === 'string' ? body.name : undefined;
-      if (!name || name.trim() === '') throw new BadRequestError('Connector name cannot be empty');
+      // Connect trims the name; an empty one fails validation (400) like any invalid config.
+      const name = body.name === undefined || body.name === null ? '' : String(body.name).trim();
       if (config.name !== undefined && config.name !== name) throw new BadRequestError('Connector name configuration (' + String(config.name) + ') doesn\'t match connector name in the URL (' + name + ')');
       let initialState: TargetState | undefined;
       if (body.initial_state !== undefined && body.initial_state !== null) {
@@ -122,8 +122,8 @@ function objectBody(body: unknown, what = 'Request body'): Record<string, unknow
   return body as Record<string, unknown>;
 }
 
+/** A task id is an integer, as in Connect's paths (`{task: int}`); anything else is no such path. A negative one is no such task. */
 function taskId(raw: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new BadRequestError(`Invalid task id ${raw}`);
-  return n;
+  if (!/^[-+]?\d{1,9}$/.test(raw)) throw new NotFoundError('HTTP 404 Not Found');
+  return Number(raw);
 }

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ConfigError, ConnectError } from '@tributary/connect-api';
 import type { Logger } from '../logging.js';
+import { httpMessage } from './http-rules.js';
 import { AlreadyExistsError, BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 
 /** The one place that maps errors to HTTP: `{"error_code": <status>, "message": …}` as Kafka Connect. */
@@ -23,7 +24,7 @@ function send(logger: Logger, err: unknown, req: FastifyRequest, reply: FastifyR
   const fe = err as FastifyError;
   let message = err instanceof Error ? err.message : String(err);
   if (fe?.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && status === 400)) message = `Invalid JSON in request body: ${message}`;
-  if (fe?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = 'Request body is too large';
+  if (fe?.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') message = httpMessage(status);
   if (status === 500) logger.error({ err, method: req.method, url: req.url }, 'request failed');
   else if (!(err instanceof ConnectError)) logger.debug({ err, method: req.method, url: req.url }, 'request rejected');
   void reply.code(status).send({ error_code: status, message });

@@ -4,8 +4,11 @@ import { ConflictError } from '../errors.js';
 import type { Logger } from 'pino';
 import type { Herder } from '../herder/herder.js';
 import type { WorkerMetrics } from '../metrics.js';
+import { loggerLevels } from '../logging.js';
 import { errorHandler } from './errors.js';
 import { connectorRoutes } from './connector-routes.js';
+import { clientErrorHandler, requireJson, RouteTable } from './http-rules.js';
+import { loggerRoutes } from './logger-routes.js';
 import { pluginRoutes } from './plugin-routes.js';
 
 export interface RestServerOptions {
@@ -23,12 +26,12 @@ export interface RestServerOptions {
  * to herder calls; errors are mapped in rest/errors.ts.
  */
 export async function startRestServer(opts: RestServerOptions) {
-  // Requests are not logged one by one; failures are, by the error handler.
-  const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit });
+  // Requests are not logged one by one; failures are, by the error handler. Path parameters (connector
+  // names) may be as long as a name a create accepts.
+  const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit, routerOptions: { maxParamLength: 65_536 }, clientErrorHandler });
   app.setErrorHandler(errorHandler(opts.logger.child({ component: 'rest' })));
-  app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send({ error_code: 404, message: `HTTP 404 Not Found: ${req.method} ${req.url}` });
-  });
+  const routes = new RouteTable(app);
+  app.setNotFoundHandler(routes.notFound());
   // Kafka Connect clients often send an empty body with a JSON content type on PUT/POST; allow it.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = body as string;
@@ -49,6 +52,8 @@ export async function startRestServer(opts: RestServerOptions) {
       }
     });
   }
+  app.addHook('onRequest', requireJson);
+  app.addHook('onRequest', untilReady(opts.herder));
   app.addHook('preHandler', forwardWrites(opts.herder));
   app.get('/', async () => opts.herder.serverInfo());
   app.get('/health', async (_req, reply) => {
@@ -62,8 +67,29 @@ export async function startRestServer(opts: RestServerOptions) {
   });
   await app.register(connectorRoutes(opts.herder));
   await app.register(pluginRoutes(opts.herder));
+  await app.register(loggerRoutes(loggerLevels(opts.logger), opts.herder));
   await app.listen({ host: opts.host, port: opts.port });
   return app;
+}
+
+/** How long a request for connectors waits for a starting worker to have read its configs. */
+const READY_WAIT_MS = 10_000;
+
+/**
+ * A starting worker does not answer for connectors before it has read its configs (a cluster's
+ * config topic): the request waits for that, and gets 503 if it takes too long.
+ */
+function untilReady(herder: Herder) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!req.url.startsWith('/connectors') || herder.isReady()) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([herder.whenReady(), new Promise((r) => { timer = setTimeout(r, READY_WAIT_MS); })]);
+    clearTimeout(timer);
+    if (!herder.isReady()) {
+      return reply.code(503).send({ error_code: 503, message: 'The worker is still starting up and has not read its connector configs yet; retry shortly.' });
+    }
+    return undefined;
+  };
 }
 
 /**

@@ -6,7 +6,6 @@ import type { TargetState } from '../storage/config-store.js';
 import type { ConverterSet } from './converters.js';
 import type { ErrorContext, ErrorHandler, Stage } from './error-handler.js';
 import type { TaskMetrics } from '../metrics.js';
-import { backoffMs, sleep } from './sleep.js';
 import type { TransformChain } from './transform-chain.js';
 import { WorkerTask, type WorkerTaskDeps } from './worker-task.js';
 
@@ -29,7 +28,8 @@ type OffsetMap = Map<string, { tp: TopicPartition; offset: number }>;
  * Runs one sink task: consumer group `connect-<name>` → converters → transforms → `put(batch)`.
  * Every `offset.flush.interval.ms`, on `requestCommit()`, on a rebalance and on stop, the offsets the
  * task confirms through `preCommit` are committed to the group. A RetriableError from `put` re-delivers
- * the same batch after the task's `timeout`.
+ * the same batch after the task's `timeout` or the backoff; joining the group and converter
+ * preparation are retried as RetryPolicy describes.
  */
 export class SinkTaskRunner extends WorkerTask {
   private consumer!: Consumer;
@@ -37,7 +37,8 @@ export class SinkTaskRunner extends WorkerTask {
   private readonly current: OffsetMap = new Map();
   private lastCommit = Date.now();
   private commitRequested = false;
-  private retryTimeoutMs = 1000;
+  /** The delay a task asked for through `ctx.timeout(ms)`, used for the next re-delivery only. */
+  private retryTimeoutMs: number | undefined;
   private assigned: TopicPartition[] = [];
   private started = false;
   private readonly topics = new Set<string>();
@@ -46,6 +47,7 @@ export class SinkTaskRunner extends WorkerTask {
 
   constructor(private readonly sink: SinkRunnerDeps, initialState: TargetState) {
     super(sink, initialState);
+    sink.errors.stopOn(this.signal);
   }
 
   /** The rebalance listener the consumer must be created with. */
@@ -74,7 +76,7 @@ export class SinkTaskRunner extends WorkerTask {
       pause: (...tps) => this.consumer.pause(tps),
       resume: (...tps) => this.consumer.resume(tps),
       offset: (tp, offset) => this.consumer.seek(tp, offset),
-      timeout: (ms) => { this.retryTimeoutMs = ms; },
+      timeout: (ms) => { this.retryTimeoutMs = ms > 0 ? ms : undefined; },
       requestCommit: () => { this.commitRequested = true; },
       errantRecordReporter: this.sink.errors.hasReporter
         ? (record, error) => {
@@ -95,16 +97,11 @@ export class SinkTaskRunner extends WorkerTask {
   }
 
   /** Joins the group, waiting out a log that is away or a topic that does not exist yet. */
-  private async joinGroup(): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.consumer.start();
-      } catch (err) {
-        if (!isRetriable(err) || this.signal.aborted) throw err;
-        this.logger.warn({ err }, `task ${this.id}: cannot join the consumer group yet; retrying`);
-        await sleep(backoffMs(attempt, 500, 10_000), this.signal);
-      }
-    }
+  private joinGroup(): Promise<void> {
+    return this.sink.errors.retry.untilSuccess(() => this.consumer.start(), {
+      signal: this.signal,
+      onRetry: (err, _n, ms) => this.logger.warn({ err }, `task ${this.id}: cannot join the consumer group yet; retrying in ${ms} ms`),
+    });
   }
 
   protected override onTargetState(paused: boolean): void {
@@ -123,6 +120,7 @@ export class SinkTaskRunner extends WorkerTask {
     for (const r of raw) {
       if (key.prepareToConnectData?.(r.topic, r.key) || value.prepareToConnectData?.(r.topic, r.value)) {
         const failure = await this.prepare(r);
+        if (this.signal.aborted) return; // nothing of this batch was put: it is delivered again after a restart
         if (failure) {
           await this.sink.errors.handle(failure.error, failure.context);
           continue;
@@ -147,42 +145,46 @@ export class SinkTaskRunner extends WorkerTask {
     this.sink.metrics.polled(raw.length);
   }
 
-  /** put(), re-delivering the same batch on retriable errors until it succeeds or the task stops. */
+  /**
+   * put(), re-delivering the same batch on retriable errors until it succeeds or the task stops (a
+   * batch not put is not committed, so it is delivered again after a restart).
+   */
   private async deliver(batch: SinkRecord[]): Promise<void> {
-    for (;;) {
-      try {
-        await this.sink.task.put(batch);
-        this.sink.metrics.written(batch.length);
-        return;
-      } catch (err) {
-        if (!isRetriable(err)) throw err;
-        if (this.signal.aborted) throw err; // not committed, so delivered again after a restart
-        this.logger.warn({ err }, `task ${this.id}: retriable error from put(); re-delivering in ${this.retryTimeoutMs} ms`);
-        await sleep(this.retryTimeoutMs, this.signal);
-      }
-    }
+    await this.sink.errors.retry.untilSuccess(() => this.sink.task.put(batch), {
+      signal: this.signal,
+      delayOverride: () => {
+        const ms = this.retryTimeoutMs;
+        this.retryTimeoutMs = undefined;
+        return ms;
+      },
+      onRetry: (err, _n, ms) => this.logger.warn({ err }, `task ${this.id}: retriable error from put(); re-delivering in ${ms} ms`),
+    });
+    this.sink.metrics.written(batch.length);
   }
 
-  /** Awaits the converters' I/O for one record (retrying while a registry is away); a failure, or null. */
+  /**
+   * Awaits the converters' I/O for one record, retried within `errors.retry.timeout` (see
+   * RetryPolicy); a failure for the error handler, or null.
+   */
   private async prepare(r: LogRecord): Promise<RecordFailure | null> {
     const { key, value } = this.sink.converters;
-    for (let attempt = 0; ; attempt++) {
-      let stage: Stage = 'KEY_CONVERTER';
-      try {
+    let stage: Stage = 'KEY_CONVERTER';
+    try {
+      await this.sink.errors.retry.withinTimeout(async () => {
+        stage = 'KEY_CONVERTER';
         await key.prepareToConnectData?.(r.topic, r.key);
         stage = 'VALUE_CONVERTER';
         await value.prepareToConnectData?.(r.topic, r.value);
-        return null;
-      } catch (error) {
-        if (!isRetriable(error) || this.signal.aborted) {
-          return new RecordFailure(error, {
-            stage, topic: r.topic, partition: r.partition, offset: r.offset, key: r.key, value: r.value, headers: r.headers,
-            describe: () => ({ topic: r.topic, partition: r.partition, offset: r.offset }),
-          });
-        }
-        this.logger.warn({ err: error }, `task ${this.id}: converter not ready (schema registry?); retrying`);
-        await sleep(backoffMs(attempt, 300, 10_000), this.signal);
-      }
+      }, {
+        signal: this.signal,
+        onRetry: (err, _n, ms) => this.logger.warn({ err }, `task ${this.id}: converter not ready (schema registry?); retrying in ${ms} ms`),
+      });
+      return null;
+    } catch (error) {
+      return new RecordFailure(error, {
+        stage, topic: r.topic, partition: r.partition, offset: r.offset, key: r.key, value: r.value, headers: r.headers,
+        describe: () => ({ topic: r.topic, partition: r.partition, offset: r.offset }),
+      });
     }
   }
 

@@ -8,7 +8,7 @@ import { offsetKey, type OffsetStore } from '../storage/offset-store.js';
 import type { TargetState } from '../storage/config-store.js';
 import type { ConverterSet } from './converters.js';
 import type { ErrorHandler } from './error-handler.js';
-import { backoffMs, sleep } from './sleep.js';
+import { sleep } from './sleep.js';
 import { SubmittedRecords } from './submitted-records.js';
 import type { TransformChain } from './transform-chain.js';
 import { WorkerTask, type WorkerTaskDeps } from './worker-task.js';
@@ -46,9 +46,12 @@ export class SourceTaskRunner extends WorkerTask {
   private lastFlush = Date.now();
   private flushing: Promise<void> = Promise.resolve();
   private sendError: unknown = null;
+  /** Retriable poll() failures in a row, for the backoff. */
+  private pollFailures = 0;
 
   constructor(private readonly src: SourceRunnerDeps, initialState: TargetState) {
     super(src, initialState);
+    src.errors.stopOn(this.signal);
   }
 
   protected async initialize(): Promise<void> {
@@ -69,10 +72,11 @@ export class SourceTaskRunner extends WorkerTask {
     let records: SourceRecord[] | null;
     try {
       records = await this.src.task.poll();
+      this.pollFailures = 0;
     } catch (err) {
       if (!isRetriable(err)) throw err;
-      this.logger.warn({ err }, `task ${this.id}: retriable error from poll(); polling again`);
-      await sleep(300, this.signal);
+      this.logger.warn({ err }, `task ${this.id}: retriable error from poll(); polling again after a backoff`);
+      await this.src.errors.retry.backoff(this.pollFailures++, this.signal);
       return;
     }
     if (this.signal.aborted) return; // records polled after stop are read again after a restart
@@ -94,7 +98,10 @@ export class SourceTaskRunner extends WorkerTask {
         continue;
       }
       let produced = this.convert(record);
-      if (produced instanceof NeedsPreparation) produced = (await this.prepare(produced.record)) ?? this.convert(record, produced.record);
+      if (produced instanceof NeedsPreparation) {
+        produced = (await this.prepare(produced.record)) ?? this.convert(record, produced.record);
+        if (this.signal.aborted) return; // unsent records stay unacknowledged: polled again after a restart
+      }
       if (produced instanceof NeedsPreparation) produced = new ConversionFailure('VALUE_CONVERTER', new Error('converter still not prepared'));
       if (produced instanceof ConversionFailure) {
         await this.src.errors.handle(produced.error, { stage: produced.stage, topic: record.topic, describe: () => describeSource(record) });
@@ -120,20 +127,31 @@ export class SourceTaskRunner extends WorkerTask {
         }
         this.src.metrics.written(acks.length);
       },
-      (err) => { this.sendError = err; },
-    ).finally(() => this.inFlight.delete(p));
+      (err) => this.sendFailed(err, handles),
+    ).catch((err) => { this.sendError = err; }).finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);
   }
 
-  private async produceWithRetry(records: ProduceRecord[]): Promise<ProduceAck[]> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.src.producer.send(records);
-      } catch (err) {
-        if (!isRetriable(err) || this.signal.aborted) throw err;
-        this.logger.warn({ err }, `task ${this.id}: log unavailable, retrying send`);
-        await sleep(backoffMs(attempt, 300, 10_000), this.signal);
-      }
+  /** Sends until the log takes the batch; a log that is away is waited out (see RetryPolicy). */
+  private produceWithRetry(records: ProduceRecord[]): Promise<ProduceAck[]> {
+    return this.src.errors.retry.untilSuccess(() => this.src.producer.send(records), {
+      signal: this.signal,
+      onRetry: (err, _n, ms) => this.logger.warn({ err }, `task ${this.id}: log unavailable, sending again in ${ms} ms`),
+    });
+  }
+
+  /**
+   * A batch the log refused for good (or that was still waiting when the task stopped): with
+   * `errors.tolerance=all` its records are skipped as Kafka Connect skips failed sends, else the task
+   * fails. A stopping task skips nothing: the records are sent again after a restart.
+   */
+  private async sendFailed(err: unknown, handles: Array<{ record: SourceRecord; pending: ReturnType<SubmittedRecords['submit']> }>): Promise<void> {
+    if (this.signal.aborted || isRetriable(err) || !this.src.errors.toleranceAll) throw err;
+    const commitRecord = this.src.task.commitRecord?.bind(this.src.task);
+    for (const { record, pending } of handles) {
+      await this.src.errors.handle(err, { stage: 'KAFKA_PRODUCE', topic: record.topic, describe: () => describeSource(record) });
+      this.submitted.ack(pending);
+      if (commitRecord) await commitRecord(record, null);
     }
   }
 
@@ -154,7 +172,12 @@ export class SourceTaskRunner extends WorkerTask {
     for (const r of records) {
       if (this.created.has(r.topic)) continue;
       const spec = topicCreationSpec(this.src.connectorConfig, r.topic);
-      if (spec) await this.src.admin.createTopics([spec]);
+      if (spec) {
+        await this.src.errors.retry.untilSuccess(() => this.src.admin.createTopics([spec]), {
+          signal: this.signal,
+          onRetry: (err, _n, ms) => this.logger.warn({ err }, `task ${this.id}: cannot create topic ${r.topic} yet; retrying in ${ms} ms`),
+        });
+      }
       this.created.add(r.topic);
     }
   }
@@ -203,21 +226,26 @@ export class SourceTaskRunner extends WorkerTask {
     return r.headers.map((h: Header) => ({ key: h.key, value: header.fromConnectHeader(r.topic, h.key, h.schema, h.value) }));
   }
 
-  /** Awaits the converters' I/O (retrying while the registry is away); a failure to report, or null. */
+  /**
+   * Awaits the converters' I/O, retried within `errors.retry.timeout` (see RetryPolicy); a failure
+   * for the error handler, or null.
+   */
   private async prepare(r: SourceRecord): Promise<ConversionFailure | null> {
     const { key, value } = this.src.converters;
-    for (let attempt = 0; ; attempt++) {
-      let stage: ConversionFailure['stage'] = 'KEY_CONVERTER';
-      try {
+    let stage: ConversionFailure['stage'] = 'KEY_CONVERTER';
+    try {
+      await this.src.errors.retry.withinTimeout(async () => {
+        stage = 'KEY_CONVERTER';
         await key.prepareFromConnectData?.(r.topic, r.keySchema, r.key);
         stage = 'VALUE_CONVERTER';
         await value.prepareFromConnectData?.(r.topic, r.valueSchema, r.value);
-        return null;
-      } catch (err) {
-        if (!isRetriable(err) || this.signal.aborted) return new ConversionFailure(stage, err);
-        this.logger.warn({ err }, `task ${this.id}: converter not ready (schema registry?); retrying`);
-        await sleep(backoffMs(attempt, 300, 10_000), this.signal);
-      }
+      }, {
+        signal: this.signal,
+        onRetry: (err, _n, ms) => this.logger.warn({ err }, `task ${this.id}: converter not ready (schema registry?); retrying in ${ms} ms`),
+      });
+      return null;
+    } catch (err) {
+      return new ConversionFailure(stage, err);
     }
   }
 

@@ -6,6 +6,7 @@ import type { PluginRegistry } from '../plugins/registry.js';
 import type { TargetState } from '../storage/config-store.js';
 import type { OffsetStore } from '../storage/offset-store.js';
 import type { WorkerConfig } from '../config/worker-config.js';
+import { withRuntimeKeys } from '../herder/task-configs.js';
 import { buildConverters } from './converters.js';
 import { ErrorHandler } from './error-handler.js';
 import { SinkTaskRunner } from './sink-task-runner.js';
@@ -82,8 +83,9 @@ export class Worker {
     const c = this.connectors.get(name);
     if (!c) return [];
     const configs = await c.instance.taskConfigs(maxTasks);
-    if (configs.length > maxTasks) throw new Error(`The connector ${name} has generated ${configs.length} tasks, which is greater than ${maxTasks}, the maximum number of tasks it is configured to create.`);
-    return configs;
+    if (configs.length > maxTasks && c.config['tasks.max.enforce'] !== 'false') throw new Error(`The connector ${name} has generated ${configs.length} tasks, which is greater than ${maxTasks}, the maximum number of tasks it is configured to create.`);
+    const cls = this.deps.registry.resolve(c.config['connector.class']!, ['source', 'sink']).class;
+    return configs.map((tc) => withRuntimeKeys(cls, c.instance, c.config, tc));
   }
 
   async stopConnector(name: string): Promise<void> {

@@ -1,42 +1,41 @@
-/** The log Admin over kafkajs's admin client (one shared connection per log, opened lazily). */
-import type { Admin as KafkaJsAdmin, Kafka } from 'kafkajs';
+/** The log Admin over @platformatic/kafka's admin client (one per log; it connects on first use). */
+import { Admin as ClientAdmin, ListOffsetTimestamps } from '@platformatic/kafka';
 import type { Admin, TopicPartitionRef, TopicSpec } from '../log.js';
-import { toLogError } from './errors.js';
+import { protocolErrorOf, toLogError } from './errors.js';
+import type { ConnectionSettings } from './settings.js';
 
 type Offsets = Array<TopicPartitionRef & { offset: number }>;
 
-const isType = (err: unknown, type: string): boolean => (err as { type?: string })?.type === type;
-
 export class KafkaAdmin implements Admin {
-  private readonly admin: KafkaJsAdmin;
-  private connected: Promise<void> | null = null;
+  readonly client: ClientAdmin;
 
-  constructor(kafka: Kafka, private readonly brokers: readonly string[]) {
-    this.admin = kafka.admin({ retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 3_000 } });
+  constructor(private readonly connection: ConnectionSettings) {
+    const c = connection;
+    this.client = new ClientAdmin({
+      clientId: c.clientId, bootstrapBrokers: c.brokers, tls: c.tls, sasl: c.sasl,
+      connectTimeout: c.connectTimeout, requestTimeout: c.requestTimeout, timeout: c.requestTimeout, metadataMaxAge: c.metadataMaxAge,
+      retries: 3, retryDelay: 300,
+    });
   }
 
   async createTopics(specs: readonly TopicSpec[]): Promise<void> {
     if (specs.length === 0) return;
     await this.call('creating topics', async (a) => {
       const existing = new Set(await a.listTopics());
-      const missing = specs.filter((s) => !existing.has(s.topic));
-      if (missing.length === 0) return;
-      try {
-        await a.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((s) => ({
-            topic: s.topic,
-            // -1 (or unset) lets the broker apply num.partitions / default.replication.factor.
-            numPartitions: s.partitions && s.partitions > 0 ? s.partitions : -1,
-            replicationFactor: s.replicationFactor && s.replicationFactor > 0 ? s.replicationFactor : -1,
-            configEntries: Object.entries(s.configs ?? {}).map(([name, value]) => ({ name, value })),
-          })),
-        });
-      } catch (err) {
-        // Another worker (or the broker's auto-creation) got there first: that is what we wanted.
-        const errors = (err as { errors?: unknown[] }).errors;
-        const all = Array.isArray(errors) && errors.length > 0 ? errors : [err];
-        if (!all.every((e) => isType(e, 'TOPIC_ALREADY_EXISTS'))) throw err;
+      for (const s of specs) {
+        if (existing.has(s.topic)) continue;
+        try {
+          await a.createTopics({
+            topics: [s.topic],
+            // -1 lets the broker apply num.partitions / default.replication.factor.
+            partitions: s.partitions && s.partitions > 0 ? s.partitions : -1,
+            replicas: s.replicationFactor && s.replicationFactor > 0 ? s.replicationFactor : -1,
+            configs: Object.entries(s.configs ?? {}).map(([name, value]) => ({ name, value })),
+          });
+        } catch (err) {
+          // Another worker (or the broker's auto-creation) got there first: that is what we wanted.
+          if (protocolErrorOf(err) !== 'TOPIC_ALREADY_EXISTS') throw err;
+        }
       }
     });
   }
@@ -48,17 +47,19 @@ export class KafkaAdmin implements Admin {
   partitionCount(topic: string): Promise<number | null> {
     return this.call(`describing topic ${topic}`, async (a) => {
       if (!(await a.listTopics()).includes(topic)) return null;
-      const { topics } = await a.fetchTopicMetadata({ topics: [topic] });
-      return topics[0]?.partitions.length ?? null;
+      const metadata = await a.metadata({ topics: [topic], forceUpdate: true });
+      return metadata.topics.get(topic)?.partitionsCount ?? null;
     });
   }
 
   groupOffsets(groupId: string): Promise<Offsets> {
     return this.call(`reading offsets of group ${groupId}`, async (a) => {
-      const topics = await a.fetchOffsets({ groupId });
+      const groups = await a.listConsumerGroupOffsets({ groups: [groupId] });
       const out: Offsets = [];
-      for (const t of topics) {
-        for (const p of t.partitions) if (Number(p.offset) >= 0) out.push({ topic: t.topic, partition: p.partition, offset: Number(p.offset) });
+      for (const g of groups) {
+        for (const t of g.topics) {
+          for (const p of t.partitions) if (p.committedOffset >= 0n) out.push({ topic: t.name, partition: p.partitionIndex, offset: Number(p.committedOffset) });
+        }
       }
       return out;
     });
@@ -66,53 +67,50 @@ export class KafkaAdmin implements Admin {
 
   setGroupOffsets(groupId: string, offsets: ReadonlyArray<TopicPartitionRef & { offset: number }>): Promise<void> {
     return this.call(`setting offsets of group ${groupId}`, async (a) => {
-      const byTopic = new Map<string, Array<{ partition: number; offset: string }>>();
+      const byTopic = new Map<string, Array<{ partition: number; offset: bigint }>>();
       for (const o of offsets) {
         const list = byTopic.get(o.topic) ?? byTopic.set(o.topic, []).get(o.topic)!;
-        list.push({ partition: o.partition, offset: String(o.offset) });
+        list.push({ partition: o.partition, offset: BigInt(o.offset) });
       }
-      for (const [topic, partitions] of byTopic) await a.setOffsets({ groupId, topic, partitions });
+      await a.alterConsumerGroupOffsets({ groupId, topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })) });
     });
   }
 
   deleteGroup(groupId: string): Promise<void> {
     return this.call(`deleting group ${groupId}`, async (a) => {
       try {
-        await a.deleteGroups([groupId]);
+        await a.deleteGroups({ groups: [groupId] });
       } catch (err) {
-        const groups = (err as { groups?: Array<{ error?: unknown }> }).groups ?? [];
-        if (!groups.every((g) => isType(g.error, 'GROUP_ID_NOT_FOUND'))) throw err;
+        if (protocolErrorOf(err) !== 'GROUP_ID_NOT_FOUND') throw err;
       }
     });
   }
 
   partitionOffsets(topic: string): Promise<Array<{ partition: number; low: number; high: number }>> {
     return this.call(`reading offsets of topic ${topic}`, async (a) => {
-      const offsets = await a.fetchTopicOffsets(topic);
-      return offsets.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }));
+      const metadata = await a.metadata({ topics: [topic] });
+      const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
+      const partitions = Array.from({ length: count }, (_, partition) => partition);
+      const at = async (timestamp: bigint) => {
+        const res = await a.listOffsets({ topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }] });
+        const m = new Map<number, number>();
+        for (const t of res) for (const p of t.partitions) m.set(p.partitionIndex, Number(p.offset));
+        return m;
+      };
+      const [low, high] = await Promise.all([at(ListOffsetTimestamps.EARLIEST), at(ListOffsetTimestamps.LATEST)]);
+      return partitions.map((partition) => ({ partition, low: low.get(partition) ?? 0, high: high.get(partition) ?? 0 }));
     });
-  }
-
-  /** Connects once; a failed connect is retried on the next call. */
-  async connect(): Promise<void> {
-    this.connected ??= this.admin.connect().catch((err: unknown) => {
-      this.connected = null;
-      throw err;
-    });
-    await this.connected;
   }
 
   async close(): Promise<void> {
-    if (this.connected) await this.admin.disconnect().catch(() => {});
-    this.connected = null;
+    await this.client.close().catch(() => {});
   }
 
-  private async call<T>(what: string, f: (a: KafkaJsAdmin) => Promise<T>): Promise<T> {
+  private async call<T>(what: string, f: (a: ClientAdmin) => Promise<T>): Promise<T> {
     try {
-      await this.connect();
-      return await f(this.admin);
+      return await f(this.client);
     } catch (err) {
-      throw toLogError(err, what, this.brokers);
+      throw toLogError(err, what, this.connection.brokers, this.connection.describe);
     }
   }
 }

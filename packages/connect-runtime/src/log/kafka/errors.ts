@@ -1,47 +1,68 @@
 /**
- * Maps kafkajs errors onto Tributary's error family: anything that may pass when the broker is back
- * (connection refused, request timeout, leader moving, retries exhausted on a retriable cause) becomes
- * a RetriableError, so the runtime's retry loop — not kafkajs — decides how long to keep trying.
+ * Maps the Kafka client's errors onto Tributary's error family by their codes (never their texts):
+ * anything that may pass when the broker is back — connection refused or reset, a timeout, a leader
+ * moving, a protocol error Kafka marks retriable, and also a failed TLS handshake or SASL
+ * authentication, which an operator fixes without restarting us — becomes a RetriableError, so the
+ * runtime keeps trying with backoff and says why. The rest is a ConnectError.
  */
 import { ConnectError, RetriableError } from '@tributary/connect-api';
 
-const TRANSIENT_NAMES = new Set([
-  'KafkaJSConnectionError',
-  'KafkaJSConnectionClosedError',
-  'KafkaJSRequestTimeoutError',
-  'KafkaJSNoBrokerAvailableError',
-  'KafkaJSBrokerNotFound',
-  'KafkaJSMetadataNotLoaded',
-  'KafkaJSTopicMetadataNotLoaded',
-  'KafkaJSStaleTopicMetadataAssignment',
-  'KafkaJSLockTimeout',
-]);
-
-interface KafkaJsLike {
-  name?: string;
-  message?: string;
-  retriable?: boolean;
-  type?: string;
-  originalError?: unknown;
+interface ClientError {
+  code?: string;
+  apiId?: string;
+  canRetry?: boolean;
+  errors?: unknown[];
   cause?: unknown;
+  message?: string;
 }
+
+/** The client's codes for failures that are about reaching the cluster, not about the request. */
+const TRANSIENT_CODES = new Set(['PLT_KFK_NETWORK', 'PLT_KFK_TIMEOUT', 'PLT_KFK_AUTHENTICATION']);
+/** Node's socket and TLS errors (`err.code`). */
+const SOCKET_CODES = /^(E[A-Z]+|ERR_SSL_.*|ERR_TLS_.*|UNABLE_TO_.*|SELF_SIGNED_.*|DEPTH_ZERO_.*|CERT_.*)$/;
 
 /** True when `err` (or what it wraps) says the operation may succeed later. */
 export function isTransientKafkaError(err: unknown, depth = 0): boolean {
-  if (!err || typeof err !== 'object' || depth > 5) return false;
-  const e = err as KafkaJsLike;
-  if (e.name && TRANSIENT_NAMES.has(e.name)) return true;
-  if (e.retriable === true) return true;
-  if (e.name === 'KafkaJSNumberOfRetriesExceeded' || e.name === 'KafkaJSNonRetriableError') {
-    return isTransientKafkaError(e.originalError ?? e.cause, depth + 1);
-  }
-  return false;
+  if (!err || typeof err !== 'object' || depth > 6) return false;
+  const e = err as ClientError;
+  if (e.code && TRANSIENT_CODES.has(e.code)) return true;
+  if (e.code === 'PLT_KFK_PROTOCOL') return e.canRetry === true || e.apiId === 'SASL_AUTHENTICATION_FAILED';
+  if (e.code && SOCKET_CODES.test(e.code)) return true;
+  if (Array.isArray(e.errors) && e.errors.length > 0) return e.errors.every((x) => isTransientKafkaError(x, depth + 1));
+  return e.cause !== undefined && isTransientKafkaError(e.cause, depth + 1);
 }
 
-/** Wraps a kafkajs error: RetriableError when transient, else a ConnectError; both keep the cause. */
-export function toLogError(err: unknown, what: string, brokers: readonly string[]): Error {
+/** The Kafka protocol error name carried by `err` or what it wraps (e.g. `REBALANCE_IN_PROGRESS`). */
+export function protocolErrorOf(err: unknown, depth = 0): string | undefined {
+  if (!err || typeof err !== 'object' || depth > 6) return undefined;
+  const e = err as ClientError;
+  if (e.apiId) return e.apiId;
+  for (const x of e.errors ?? []) {
+    const id = protocolErrorOf(x, depth + 1);
+    if (id) return id;
+  }
+  return protocolErrorOf(e.cause, depth + 1);
+}
+
+/** The deepest message that says what went wrong (the client's outer ones are generic). */
+export function reasonOf(err: unknown): string {
+  const seen: string[] = [];
+  const walk = (e: unknown, depth: number): void => {
+    if (!e || typeof e !== 'object' || depth > 6) return;
+    const x = e as ClientError;
+    if (x.message) seen.push(x.message);
+    for (const inner of x.errors ?? []) walk(inner, depth + 1);
+    walk(x.cause, depth + 1);
+  };
+  walk(err, 0);
+  const specific = seen.filter((m) => !/^(Cannot connect to any broker|Multiple errors|.* failed)\.?$/i.test(m));
+  return [...new Set(specific.length ? specific : seen)].join(': ') || String(err);
+}
+
+/** Wraps a client error: RetriableError when transient, else a ConnectError; both keep the cause. */
+export function toLogError(err: unknown, what: string, brokers: readonly string[], how?: string): Error {
   if (err instanceof ConnectError) return err;
-  const message = `${what} failed (Kafka at ${brokers.join(',')}): ${(err as Error)?.message ?? String(err)}`;
+  const message = `${what} failed (Kafka at ${brokers.join(',')}${how ? `, ${how}` : ''}): ${reasonOf(err)}`;
   return isTransientKafkaError(err)
     ? new RetriableError(message, { code: 'LOG_UNAVAILABLE', cause: err })
     : new ConnectError(message, { code: 'LOG_ERROR', cause: err });

@@ -18,6 +18,6 @@ before(() => {
 });
 
 runLogContract('kafka', async () => {
-  const log = openKafkaLog({ brokers: BROKERS, clientId: 'tributary-contract', logger: pino({ level: process.env.TRIBUTARY_LOG_LEVEL ?? 'silent' }) });
+  const log = openKafkaLog({ props: { 'bootstrap.servers': BROKERS.join(',') }, clientId: 'tributary-contract', logger: pino({ level: process.env.TRIBUTARY_LOG_LEVEL ?? 'silent' }) });
   return { log, cleanup: () => log.close() };
-}, { exactHeaders: false });
+});

@@ -1,102 +1,107 @@
 /**
- * The Kafka log: the `Log` interface over kafkajs. One kafkajs client per log; one kafkajs producer
- * per `producer()`, one group member per `consumer()`, one shared admin connection. kafkajs's own
- * log lines go to the worker's logger.
+ * The Kafka log: the `Log` interface over @platformatic/kafka, used through its public API only.
+ * Every client it opens — producers, consumers, the admin client, and the worker group of
+ * distributed mode (`groupClient()`) — takes its connection settings from one KafkaSettings, so
+ * security, timeouts and `producer.*`/`consumer.*`/`admin.*` apply the same way in every mode.
+ * It also tracks whether Kafka answers (`reachability`), from every client's successes and failures,
+ * for the worker's health endpoint.
  */
-import { Kafka, logLevel, type AdminConfig, type ConsumerConfig, type KafkaConfig, type LogEntry, type ProducerConfig } from 'kafkajs';
+import { Consumer as ClientConsumer } from '@platformatic/kafka';
 import type { Logger } from '../../logging.js';
-import type { Admin, Consumer, ConsumerOptions, Log, Producer } from '../log.js';
+import type { Admin, Consumer, ConsumerOptions, Log, Producer, ProducerOptions } from '../log.js';
 import { KafkaAdmin } from './admin.js';
 import { KafkaConsumer } from './consumer.js';
 import { KafkaProducer } from './producer.js';
+import { KafkaSettings } from './settings.js';
 
 export interface KafkaLogOptions {
-  readonly brokers: readonly string[];
+  /** The worker's properties (bootstrap.servers, security, producer.*, consumer.*, admin.*). */
+  readonly props: Readonly<Record<string, string>>;
+  /** Client id when `client.id` is not set. */
   readonly clientId?: string;
   readonly logger: Logger;
-  /** Client-wide kafkajs settings (ssl, sasl, connectionTimeout, requestTimeout, …). */
-  readonly clientConfig?: Partial<KafkaConfig>;
-  readonly producerConfig?: Partial<ProducerConfig> & { compression?: number; timeout?: number };
-  readonly consumerConfig?: Partial<ConsumerConfig> & { concurrency?: number };
-  readonly adminConfig?: Partial<AdminConfig>;
 }
 
-/** kafkajs's warnings that say nothing a Tributary user can act on. */
-const QUIET = [/Limiting retries for the idempotent producer/, /KafkaJS v2\.0\.0 switched default partitioner/];
-
-function logCreator(logger: Logger) {
-  return () => ({ level, log }: LogEntry) => {
-    const { message, ...extra } = log;
-    const entry = { kafkajs: log.namespace, ...extra };
-    if (level === logLevel.ERROR) logger.error(entry, message);
-    else if (level === logLevel.WARN && !QUIET.some((q) => q.test(message))) logger.warn(entry, message);
-    else if (level === logLevel.INFO) logger.debug(entry, message);
-    else logger.trace(entry, message);
-  };
+export interface Reachability {
+  readonly reachable: boolean;
+  readonly brokers: readonly string[];
+  /** How we connect: protocol and SASL mechanism (no secrets). */
+  readonly security: string;
+  readonly error?: string;
+  readonly at: number;
 }
 
 export class KafkaLog implements Log {
   readonly kind = 'kafka' as const;
-  readonly kafka: Kafka;
+  readonly settings: KafkaSettings;
   private readonly adminClient: KafkaAdmin;
-  private readonly producers = new Set<KafkaProducer>();
-  private readonly consumers = new Set<KafkaConsumer>();
+  private readonly producers = new Set<Producer>();
+  private readonly consumers = new Set<Consumer>();
+  private readonly groupClients = new Set<ClientConsumer>();
+  /** What the clients last saw: null before anything was tried. For the health endpoint. */
+  reachability: Reachability | null = null;
+  closed = false;
 
   constructor(private readonly opts: KafkaLogOptions) {
-    this.kafka = new Kafka({
-      clientId: opts.clientId ?? 'tributary',
-      connectionTimeout: 3_000,
-      requestTimeout: 30_000,
-      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
-      ...opts.clientConfig,
-      brokers: [...opts.brokers],
-      logLevel: logLevel.INFO,
-      logCreator: logCreator(opts.logger),
-    });
-    this.adminClient = new KafkaAdmin(this.kafka, opts.brokers);
+    this.settings = new KafkaSettings(opts.props, opts.clientId ?? 'tributary');
+    this.adminClient = new KafkaAdmin(this.settings.connection('admin'));
   }
 
-  producer(): Producer {
-    const { compression, timeout, ...config } = this.opts.producerConfig ?? {};
-    const p = new KafkaProducer({ kafka: this.kafka, brokers: this.opts.brokers, config, compression, timeoutMs: timeout });
-    this.producers.add(p);
-    const close = p.close.bind(p);
-    p.close = async () => {
-      this.producers.delete(p);
-      await close();
-    };
-    return p;
+  get brokers(): string[] {
+    return this.settings.brokers;
+  }
+
+  producer(options: ProducerOptions = {}): Producer {
+    const p = new KafkaProducer({
+      connection: this.settings.connection('producer', options.overrides, options.clientId),
+      props: this.settings.props('producer', options.overrides),
+      logger: this.opts.logger,
+      onAttempt: (err) => this.note(err),
+    });
+    return this.track(this.producers, p);
   }
 
   consumer(options: ConsumerOptions): Consumer {
-    const { concurrency, ...config } = this.opts.consumerConfig ?? {};
     const c = new KafkaConsumer(options, {
-      kafka: this.kafka, brokers: this.opts.brokers, logger: this.opts.logger, config, concurrency, listTopics: () => this.adminClient.listTopics(),
+      connection: this.settings.connection('consumer', options.overrides, options.clientId),
+      props: this.settings.props('consumer', options.overrides),
+      logger: this.opts.logger,
+      listTopics: () => this.adminClient.listTopics(),
+      onTrouble: (err) => this.note(err),
     });
-    this.consumers.add(c);
-    const close = c.close.bind(c);
-    c.close = async () => {
-      this.consumers.delete(c);
-      await close();
-    };
-    return c;
+    return this.track(this.consumers, c);
   }
 
   admin(): Admin {
     return this.adminClient;
   }
 
-  /** What the last probe found: null before the first one. For a health endpoint (REST `GET /`). */
-  reachability: { reachable: boolean; brokers: readonly string[]; error?: string; at: number } | null = null;
-  closed = false;
+  /** A client for the worker group's requests (distributed mode), with the admin settings. */
+  groupClient(groupId: string): ClientConsumer {
+    const c = this.settings.connection('admin', undefined, `${this.settings.connection('admin').clientId}-group`);
+    const client = new ClientConsumer({
+      clientId: c.clientId, groupId, bootstrapBrokers: c.brokers, tls: c.tls, sasl: c.sasl,
+      connectTimeout: c.connectTimeout, requestTimeout: c.requestTimeout, timeout: c.requestTimeout, retries: 1,
+    });
+    this.groupClients.add(client);
+    return client;
+  }
 
-  /** Resolves once a broker answers; rejects (RetriableError naming the brokers) when none does. */
+  /** Records a client's failure (or success after one) for `reachability`. */
+  note(err: Error | null): void {
+    const security = this.settings.connection('admin').describe;
+    this.reachability = err
+      ? { reachable: false, brokers: this.brokers, security, error: err.message, at: Date.now() }
+      : { reachable: true, brokers: this.brokers, security, at: Date.now() };
+  }
+
+  /** Resolves once a broker answers; rejects (naming the brokers and the reason) when none does. */
   async probe(): Promise<void> {
     try {
       await this.adminClient.listTopics();
-      this.reachability = { reachable: true, brokers: this.opts.brokers, at: Date.now() };
+      this.note(null);
     } catch (err) {
-      this.reachability = { reachable: false, brokers: this.opts.brokers, error: (err as Error).message, at: Date.now() };
+      this.note(err as Error);
       throw err;
     }
   }
@@ -105,7 +110,24 @@ export class KafkaLog implements Log {
     this.closed = true;
     await Promise.allSettled([...this.consumers].map((c) => c.close()));
     await Promise.allSettled([...this.producers].map((p) => p.close()));
+    await Promise.allSettled([...this.groupClients].map((c) => c.close(true)));
     await this.adminClient.close();
+  }
+
+  /** Keeps `client` in `set` until it is closed, so close() can close what callers left open. */
+  private track<T extends { close(): Promise<void> }>(set: Set<T>, client: T): T {
+    set.add(client);
+    const close = client.close.bind(client);
+    client.close = async () => {
+      set.delete(client);
+      await close();
+    };
+    return client;
+  }
+
+  /** Open producers and consumers (for leak checks). */
+  get openClients(): number {
+    return this.producers.size + this.consumers.size;
   }
 }
 

@@ -1,45 +1,51 @@
 /**
- * A log Producer over one idempotent kafkajs producer (acks=all). `send()` groups the records by
- * topic into one `sendBatch`, chooses every record's partition itself (explicit partition, else
- * Kafka's murmur2 of the key, else one partition per call for keyless records, like Kafka's sticky
- * partitioner) inside kafkajs's partitioner hook, where kafkajs's own metadata — which creates a
- * topic when the broker auto-creates topics — gives the partition count; it then maps each
- * partition's base offset back to one ack per input record, in input order.
+ * A log Producer over one idempotent @platformatic/kafka producer (acks=all).
  *
- * Batches of one producer go out one request at a time and in order, also across the runtime's
- * retries, with the batches queued meanwhile merged into the next request (ordered-sends.ts): with
- * the idempotent producer this keeps per-partition order through a broker outage without losing a
- * record.
+ * The producer owns ordering and retries, whatever its callers do: every `send()` joins one queue,
+ * requests go out one at a time in queue order (batches queued behind a request in flight are
+ * merged into the next one, up to a request's size), and a request that fails for a transient
+ * reason (broker away, leader moving, TLS or SASL refused) is retried — the same records, before
+ * anything queued after them — with backoff until it succeeds or the producer is closed, as Kafka
+ * Connect runs its source producers (`delivery.timeout.ms` unbounded). So records of one partition
+ * keep their order across retries and outages, and `send()` rejects only for a reason that retrying
+ * cannot fix (then with a ConnectError) or because the producer was closed (RetriableError).
+ *
+ * Partitions are chosen here: the record's own, else Kafka's murmur2 of the key, else one partition
+ * per request and topic for keyless records, like Kafka's sticky partitioner.
  */
-import type { Kafka, Message, Producer as KafkaJsProducer, ProducerConfig, RecordMetadata } from 'kafkajs';
+import { RetriableError } from '@tributary/connect-api';
+import { Producer as ClientProducer, type CompressionAlgorithmValue, type MessageToProduce } from '@platformatic/kafka';
+import type { Logger } from '../../logging.js';
 import type { ProduceAck, ProduceRecord, Producer } from '../log.js';
 import { partitionForKey } from '../embedded/murmur2.js';
-import { toLogError } from './errors.js';
-import { toKafkaHeaders } from './headers.js';
-import { OrderedSends } from './ordered-sends.js';
-
-/** Where the partitioner put each message of the batch being sent. */
-type Placement = WeakMap<Message, number>;
+import { reasonOf, toLogError, isTransientKafkaError } from './errors.js';
+import { intSetting, KafkaSettingsError, type ConnectionSettings } from './settings.js';
 
 export interface KafkaProducerOptions {
-  readonly kafka: Kafka;
-  readonly brokers: readonly string[];
-  readonly config?: Partial<ProducerConfig>;
-  /** Request timeout of one produce request. */
-  readonly timeoutMs?: number;
-  readonly compression?: number;
+  readonly connection: ConnectionSettings;
+  /** Kafka's producer keys in force (worker `producer.*` and connector overrides, prefix removed). */
+  readonly props: Readonly<Record<string, string>>;
+  readonly logger: Logger;
+  /** Told of every failed attempt and of the first success after one (for health reporting). */
+  readonly onAttempt?: (error: Error | null) => void;
 }
 
-/**
- * kafkajs writes one record batch per partition per request and never splits it, while brokers
- * refuse batches over message.max.bytes (1 MiB by default): requests stay under this many bytes.
- */
-const MAX_REQUEST_BYTES = 768 * 1024;
+interface Pending {
+  readonly records: readonly ProduceRecord[];
+  readonly bytes: number;
+  resolve(acks: ProduceAck[]): void;
+  reject(err: unknown): void;
+}
 
-/** Roughly what a record takes in a v2 record batch. */
+const COMPRESSION = new Set(['none', 'gzip', 'snappy', 'lz4', 'zstd']);
+/** Brokers refuse a partition's batch over message.max.bytes (1 MiB by default). */
+const DEFAULT_REQUEST_BYTES = 900 * 1024;
+/** The JS client is fastest at 500–1000 records per request (bench/kafka-source.mjs). */
+const DEFAULT_REQUEST_RECORDS = 1000;
+
 function recordSize(r: ProduceRecord): number {
   let n = 24 + (r.key?.byteLength ?? 0) + (r.value?.byteLength ?? 0);
-  for (const h of r.headers ?? []) n += 8 + h.key.length + (h.value?.byteLength ?? 0);
+  if (r.headers) for (const h of r.headers) n += 8 + h.key.length + (h.value?.byteLength ?? 0);
   return n;
 }
 
@@ -47,136 +53,195 @@ const toBuffer = (b: Uint8Array | null): Buffer | null =>
   b === null ? null : Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 export class KafkaProducer implements Producer {
-  private readonly producer: KafkaJsProducer;
-  private connected: Promise<void> | null = null;
-  private readonly order = new OrderedSends<ProduceRecord, ProduceAck>((rs) => this.sendInChunks(rs), {
-    sizeOf: (r) => recordSize(r as ProduceRecord),
-    maxBytes: MAX_REQUEST_BYTES,
-  });
-  /** The explicit or computed partition of each message of the current send. */
-  private placement: Placement = new WeakMap();
-  /** Sticky partition of keyless records, per topic, rotated per send() call. */
+  private readonly client: ClientProducer;
+  private readonly compression: CompressionAlgorithmValue | undefined;
+  private readonly maxRequestBytes: number;
+  private readonly maxRequestRecords: number;
+  private readonly backoffMaxMs: number;
+  private queue: Pending[] = [];
+  private pumping = false;
+  private closed = false;
+  private wakeBackoff: (() => void) | null = null;
+  /** Sticky partition of keyless records per topic; moves on at every request. */
   private readonly sticky = new Map<string, number>();
-  private stickyRound = 0;
 
-  constructor(private readonly opts: KafkaProducerOptions) {
-    this.producer = opts.kafka.producer({
-      // The runtime's retry loop stays in charge: kafkajs tries a few times, then we raise a
-      // RetriableError. Ordering across those retries is kept by OrderedSends.
-      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 3_000 },
-      ...opts.config,
-      idempotent: true,
-      maxInFlightRequests: Math.min(5, opts.config?.maxInFlightRequests ?? 1),
-      createPartitioner: () => ({ topic, partitionMetadata, message }) => this.partition(topic, partitionMetadata.length, message),
+  constructor(private readonly o: KafkaProducerOptions) {
+    const p = o.props;
+    const compression = (p['compression.type'] ?? 'none').toLowerCase();
+    if (!COMPRESSION.has(compression)) throw new KafkaSettingsError('producer.compression.type', `unknown compression "${p['compression.type']}" (none, gzip, snappy, lz4, zstd)`);
+    this.compression = compression === 'none' ? undefined : (compression as CompressionAlgorithmValue);
+    this.maxRequestBytes = Math.min(intSetting(p, 'max.request.size', DEFAULT_REQUEST_BYTES), DEFAULT_REQUEST_BYTES);
+    this.maxRequestRecords = DEFAULT_REQUEST_RECORDS;
+    this.backoffMaxMs = intSetting(p, 'retry.backoff.max.ms', 10_000);
+    const c = o.connection;
+    this.client = new ClientProducer({
+      clientId: c.clientId, bootstrapBrokers: c.brokers, tls: c.tls, sasl: c.sasl,
+      connectTimeout: c.connectTimeout, requestTimeout: c.requestTimeout, metadataMaxAge: c.metadataMaxAge,
+      timeout: c.requestTimeout,
+      // A few quick tries inside the client for a leader move; outages are ridden out below.
+      retries: 2, retryDelay: 200,
+      idempotent: true, acks: -1, autocreateTopics: true,
     });
   }
 
   send(records: readonly ProduceRecord[]): Promise<ProduceAck[]> {
     if (records.length === 0) return Promise.resolve([]);
-    return this.order.run(records);
+    if (this.closed) return Promise.reject(closedError());
+    let bytes = 0;
+    for (const r of records) bytes += recordSize(r);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ records, bytes, resolve, reject });
+      if (!this.pumping) void this.pump();
+    });
   }
 
   async close(): Promise<void> {
-    this.order.close();
-    if (this.connected) await this.producer.disconnect().catch(() => {});
-    this.connected = null;
+    if (this.closed) return;
+    this.closed = true;
+    this.wakeBackoff?.();
+    const queued = this.queue;
+    this.queue = [];
+    for (const p of queued) p.reject(closedError());
+    await this.client.close(true).catch((err: unknown) => this.o.logger.debug({ err }, 'closing the Kafka producer'));
   }
 
-  private async connect(): Promise<void> {
-    this.connected ??= this.producer.connect().catch((err: unknown) => {
-      this.connected = null;
-      throw err;
-    });
-    await this.connected;
+  /** Sends the queue head (merged with what follows it) until the queue is empty. */
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0 && !this.closed) {
+        const group = this.takeRequest();
+        const records = group.length === 1 ? group[0]!.records : group.flatMap((p) => p.records);
+        let acks: ProduceAck[];
+        try {
+          acks = await this.sendUntilDone(records);
+        } catch (err) {
+          for (const p of group) p.reject(err);
+          continue;
+        }
+        let at = 0;
+        for (const p of group) p.resolve(acks.slice(at, (at += p.records.length)));
+      }
+    } finally {
+      this.pumping = false;
+    }
   }
 
-  /** One request, or several in a row when the records exceed MAX_REQUEST_BYTES. */
-  private async sendInChunks(records: readonly ProduceRecord[]): Promise<ProduceAck[]> {
+  /** The queue head and the batches after it that fit in one request (a big batch goes alone). */
+  private takeRequest(): Pending[] {
+    let n = 0;
+    let records = 0;
     let bytes = 0;
-    for (const r of records) bytes += recordSize(r);
-    if (bytes <= MAX_REQUEST_BYTES) return this.sendNow(records);
+    for (const p of this.queue) {
+      if (n > 0 && (records + p.records.length > this.maxRequestRecords || bytes + p.bytes > this.maxRequestBytes)) break;
+      n++;
+      records += p.records.length;
+      bytes += p.bytes;
+    }
+    return this.queue.splice(0, n);
+  }
+
+  /** Sends `records` in requests of bounded size, retrying transient failures until closed. */
+  private async sendUntilDone(records: readonly ProduceRecord[]): Promise<ProduceAck[]> {
     const acks: ProduceAck[] = [];
     let start = 0;
-    bytes = 0;
-    for (let i = 0; i < records.length; i++) {
-      const size = recordSize(records[i]!);
-      if (i > start && bytes + size > MAX_REQUEST_BYTES) {
-        acks.push(...(await this.sendNow(records.slice(start, i))));
-        start = i;
-        bytes = 0;
+    while (start < records.length) {
+      let end = start;
+      let bytes = 0;
+      while (end < records.length && end - start < this.maxRequestRecords) {
+        const size = recordSize(records[end]!);
+        if (end > start && bytes + size > this.maxRequestBytes) break;
+        bytes += size;
+        end++;
       }
-      bytes += size;
+      const chunk = start === 0 && end === records.length ? records : records.slice(start, end);
+      for (const a of await this.retrying(chunk)) acks.push(a);
+      start = end;
     }
-    acks.push(...(await this.sendNow(records.slice(start))));
     return acks;
   }
 
-  private async sendNow(records: readonly ProduceRecord[]): Promise<ProduceAck[]> {
-    const now = Date.now();
-    const byTopic = new Map<string, Message[]>();
-    const messages: Message[] = [];
-    const timestamps: number[] = [];
-    this.placement = new WeakMap();
-    this.stickyRound++;
-    for (const r of records) {
-      const ts = r.timestamp ?? now;
-      const m: Message = { key: toBuffer(r.key), value: toBuffer(r.value), timestamp: String(ts), headers: toKafkaHeaders(r.headers) };
-      // kafkajs only asks the partitioner for messages without a partition; those with one keep it.
-      if (r.partition !== undefined && r.partition !== null && r.partition >= 0) {
-        m.partition = r.partition;
-        this.placement.set(m, r.partition);
+  private async retrying(records: readonly ProduceRecord[]): Promise<ProduceAck[]> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.closed) throw closedError();
+      try {
+        const acks = await this.request(records);
+        if (attempt > 0) this.o.onAttempt?.(null);
+        return acks;
+      } catch (err) {
+        const e = toLogError(err, 'producing to Kafka', this.o.connection.brokers, this.o.connection.describe);
+        this.o.onAttempt?.(e);
+        if (!isTransientKafkaError(err) || this.closed) throw this.closed ? closedError() : e;
+        const waitMs = Math.min(this.backoffMaxMs, 100 * 2 ** Math.min(attempt, 10));
+        if (attempt === 0 || attempt % 10 === 0) this.o.logger.warn({ reason: reasonOf(err), attempt }, `${e.message}; retrying in ${waitMs} ms (records keep their order)`);
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, waitMs);
+          this.wakeBackoff = () => { clearTimeout(t); resolve(); };
+        });
+        this.wakeBackoff = null;
       }
-      messages.push(m);
-      timestamps.push(ts);
-      let list = byTopic.get(r.topic);
-      if (!list) byTopic.set(r.topic, (list = []));
-      list.push(m);
     }
-    let metadata: RecordMetadata[];
-    try {
-      await this.connect();
-      metadata = await this.producer.sendBatch({
-        acks: -1,
-        timeout: this.opts.timeoutMs,
-        compression: this.opts.compression,
-        topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })),
-      });
-    } catch (err) {
-      throw toLogError(err, 'producing to Kafka', this.opts.brokers);
-    }
-    const base = new Map<string, number>();
-    for (const m of metadata) base.set(`${m.topicName}\u0000${m.partition}`, Number(m.baseOffset));
-    const next = new Map<string, number>();
-    return records.map((r, i) => {
-      const partition = this.placement.get(messages[i]!);
-      if (partition === undefined) throw new Error(`kafkajs did not place a record of ${r.topic}`);
-      const k = `${r.topic}\u0000${partition}`;
-      const offset = next.get(k) ?? base.get(k);
-      if (offset === undefined) throw new Error(`no acknowledgement from Kafka for ${r.topic}-${partition}`);
-      next.set(k, offset + 1);
-      return { topic: r.topic, partition, offset, timestamp: timestamps[i]! };
-    });
   }
 
-  /** kafkajs's partitioner hook: Kafka's murmur2 for keys, one sticky partition per call otherwise. */
-  private partition(topic: string, count: number, message: Message): number {
-    const known = this.placement.get(message);
-    if (known !== undefined) return known;
-    let p: number;
-    const key = message.key;
-    if (key !== null && key !== undefined) {
-      p = partitionForKey(typeof key === 'string' ? Buffer.from(key) : key, count);
-    } else {
-      const last = this.sticky.get(topic);
-      const round = this.sticky.get(`${topic}\u0000round`);
-      if (last !== undefined && round === this.stickyRound && last < count) p = last;
-      else {
-        p = last === undefined ? Math.floor(Math.random() * count) : (last + 1) % count;
-        this.sticky.set(topic, p);
-        this.sticky.set(`${topic}\u0000round`, this.stickyRound);
-      }
+  /** One produce request; one ack per record in input order. */
+  private async request(records: readonly ProduceRecord[]): Promise<ProduceAck[]> {
+    const topics = new Set<string>();
+    for (const r of records) topics.add(r.topic);
+    const metadata = await this.client.metadata({ topics: [...topics], autocreateTopics: true });
+    const counts = new Map<string, number>();
+    for (const t of topics) {
+      const count = metadata.topics.get(t)?.partitionsCount ?? 0;
+      if (count <= 0) throw new RetriableError(`topic ${t} has no partitions yet`, { code: 'LOG_UNAVAILABLE' });
+      counts.set(t, count);
     }
-    this.placement.set(message, p);
+    const now = Date.now();
+    const placed = new Int32Array(records.length);
+    const timestamps = new Float64Array(records.length);
+    const messages: MessageToProduce[] = new Array(records.length);
+    const round = new Map<string, number>();
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      const count = counts.get(r.topic)!;
+      let partition: number;
+      if (r.partition !== undefined && r.partition !== null && r.partition >= 0) partition = r.partition;
+      else if (r.key !== null) partition = partitionForKey(toBuffer(r.key)!, count);
+      else partition = round.get(r.topic) ?? this.nextSticky(r.topic, count, round);
+      placed[i] = partition;
+      const ts = r.timestamp ?? now;
+      timestamps[i] = ts;
+      let headers: Map<Buffer, Buffer | null> | undefined;
+      if (r.headers && r.headers.length > 0) {
+        headers = new Map();
+        // Distinct key buffers, so a header name may repeat (a, b, a) as Kafka allows.
+        for (const h of r.headers) headers.set(Buffer.from(h.key), toBuffer(h.value));
+      }
+      messages[i] = { topic: r.topic, partition, key: toBuffer(r.key) ?? undefined, value: toBuffer(r.value) ?? undefined, timestamp: BigInt(ts), headers: headers as MessageToProduce['headers'] };
+    }
+    const result = await this.client.send({ messages, compression: this.compression });
+    const next = new Map<string, number>();
+    for (const o of result.offsets ?? []) next.set(`${o.topic}\u0000${o.partition}`, Number(o.offset));
+    const acks: ProduceAck[] = new Array(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const topic = records[i]!.topic;
+      const partition = placed[i]!;
+      const k = `${topic}\u0000${partition}`;
+      const offset = next.get(k);
+      if (offset === undefined) throw new Error(`no acknowledgement from Kafka for ${k.replace('\u0000', '-')}`);
+      next.set(k, offset + 1);
+      acks[i] = { topic, partition, offset, timestamp: timestamps[i]! };
+    }
+    return acks;
+  }
+
+  private nextSticky(topic: string, count: number, round: Map<string, number>): number {
+    const last = this.sticky.get(topic);
+    const p = last === undefined || last >= count ? Math.floor(Math.random() * count) : (last + 1) % count;
+    this.sticky.set(topic, p);
+    round.set(topic, p);
     return p;
   }
+}
+
+function closedError(): RetriableError {
+  return new RetriableError('the producer is closed', { code: 'PRODUCER_CLOSED' });
 }

@@ -1,9 +1,9 @@
 /**
- * The bounded hand-over between kafkajs's push-based `eachBatch` and the runtime's pull-based
- * `poll()`. kafkajs hands in one fetched batch per partition at a time and waits (`offer()` resolves)
- * until `take()` has handed every record out, or until the chunk is dropped (seek, pause, revoke,
- * close). Memory is bounded by kafkajs's concurrency × its fetch size; records of a partition come
- * out in offset order.
+ * The bounded hand-over between the Kafka consumer's fetch loop and the runtime's pull-based
+ * `poll()`. The fetch loop hands in the records of one partition per fetch response; `offer()`
+ * resolves once `take()` has handed every one out, or once the chunk is dropped (seek, pause,
+ * revoke, close), which is how the loop keeps its buffered bytes bounded. Records of a partition
+ * come out in offset order.
  */
 import type { LogRecord, TopicPartitionRef } from '../log.js';
 
