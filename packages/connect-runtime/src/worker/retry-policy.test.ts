@@ -85,7 +85,8 @@ describe('RetryPolicy', () => {
     const op = failing(12);
     assert.equal(await p.untilSuccess(op), 'ok');
     assert.equal(op.calls, 13);
-    assert.equal(Math.max(...clock.waits), UNBOUNDED_RETRY_DELAY_MAX_MS * 0.75);
+    assert.ok(clock.waits.every((w) => w <= UNBOUNDED_RETRY_DELAY_MAX_MS), String(clock.waits));
+    assert.equal(clock.waits.at(-1), UNBOUNDED_RETRY_DELAY_MAX_MS * 0.75);
   });
 
   it('untilSuccess uses a delay override when one is given', async () => {

@@ -4,7 +4,7 @@ import { ConnectError, RetriableError } from '@tributary/connect-api';
 import { SinkTaskRunner } from './sink-task-runner.js';
 import { SourceTaskRunner } from './source-task-runner.js';
 import {
-  FakeClock, FakeConsumer, FakeProducer, ScriptedSinkTask, ScriptedSourceTask, StatusLog, jsonConverters, logRecord,
+  FakeClock, FakeConsumer, FakeProducer, ScriptedSinkTask, ScriptedSourceTask, StatusLog, flakyLookup, jsonConverters, logRecord,
   memoryOffsets, sinkDeps, sourceDeps, sourceRecord, until,
 } from './test-support.js';
 
@@ -35,7 +35,8 @@ describe('SourceTaskRunner retries', () => {
     const runner = new SourceTaskRunner(sourceDeps(task, producer, { config: { 'errors.tolerance': 'ALL' }, offsets }), 'STARTED');
     runner.start();
     await until(() => task.committed.length === 2);
-    assert.deepEqual(task.committed.map((c) => c.acked), [false, true]);
+    const acked = (n: number) => task.committed.find((c) => (c.record.value as { n: number }).n === n)!.acked;
+    assert.deepEqual([acked(1), acked(2)], [false, true]);
     await runner.stop();
     assert.deepEqual(offsets.written.at(-1), { n: 2 });
     assert.notEqual(runner.state, 'FAILED');
@@ -54,13 +55,11 @@ describe('SourceTaskRunner retries', () => {
   });
 
   it('retries converter preparation within errors.retry.timeout, then errors.tolerance decides', async () => {
-    let failures = 3;
-    const prepare = () => (failures-- > 0 ? Promise.reject(new RetriableError('registry away')) : undefined);
     // 3 failures need 300 + 600 + 1200 ms: a 5 s timeout rides them out.
     const clock = new FakeClock();
     const producer = new FakeProducer();
     const r1 = new SourceTaskRunner(sourceDeps(new ScriptedSourceTask([[sourceRecord(1)]]), producer, {
-      clock, converters: jsonConverters(prepare), config: { 'errors.retry.timeout': '5000' },
+      clock, converters: jsonConverters(flakyLookup(3)), config: { 'errors.retry.timeout': '5000' },
     }), 'STARTED');
     r1.start();
     await until(() => producer.sent.length === 1);
@@ -68,10 +67,9 @@ describe('SourceTaskRunner retries', () => {
     await r1.stop();
 
     // The default timeout (0) does not retry: with tolerance ALL the record is skipped.
-    failures = 1;
     const task = new ScriptedSourceTask([[sourceRecord(1), sourceRecord(2)]]);
     const p2 = new FakeProducer();
-    const r2 = new SourceTaskRunner(sourceDeps(task, p2, { converters: jsonConverters(prepare), config: { 'errors.tolerance': 'all' } }), 'STARTED');
+    const r2 = new SourceTaskRunner(sourceDeps(task, p2, { converters: jsonConverters(flakyLookup(1)), config: { 'errors.tolerance': 'all' } }), 'STARTED');
     r2.start();
     await until(() => task.committed.length === 2);
     assert.deepEqual(task.committed.map((c) => c.acked), [false, true]);
@@ -112,14 +110,12 @@ describe('SinkTaskRunner retries', () => {
   });
 
   it('dead-letters a record whose converter stays unprepared past errors.retry.timeout (tolerance all)', async () => {
-    let calls = 0;
-    const prepare = () => (++calls === 1 ? Promise.reject(new RetriableError('registry away')) : undefined);
     const consumer = new FakeConsumer([[logRecord(0), logRecord(1)]]);
     const dlq = new FakeProducer([away()]);
     const task = new ScriptedSinkTask();
     const clock = new FakeClock();
     const runner = new SinkTaskRunner(sinkDeps(task, consumer, {
-      clock, dlq, converters: jsonConverters(prepare),
+      clock, dlq, converters: jsonConverters(flakyLookup(1)),
       config: { 'errors.tolerance': 'all', 'errors.deadletterqueue.topic.name': 'dlq' },
     }), 'STARTED');
     runner.start();
@@ -132,11 +128,10 @@ describe('SinkTaskRunner retries', () => {
   });
 
   it('fails the task when a converter stays unprepared and errors.tolerance=none', async () => {
-    const prepare = () => Promise.reject(new RetriableError('registry away'));
     const status = new StatusLog();
     const consumer = new FakeConsumer([[logRecord(0)]]);
     const runner = new SinkTaskRunner(sinkDeps(new ScriptedSinkTask(), consumer, {
-      status, converters: jsonConverters(prepare), config: { 'errors.retry.timeout': '1000' },
+      status, converters: jsonConverters(flakyLookup(Infinity)), config: { 'errors.retry.timeout': '1000' },
     }), 'STARTED');
     runner.start();
     await until(() => status.last?.state === 'FAILED');

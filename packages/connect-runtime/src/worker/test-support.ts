@@ -2,8 +2,8 @@
  * Fakes for the runners' unit tests: a producer and a consumer that count `close()` and fail as a
  * test scripts them, a clock whose waits take no time, and deps builders.
  */
-import type {
-  Converter, HeaderConverter, Logger, SinkRecord, SinkTask, SinkTaskContext, SourceRecord, SourceTask, SourceTaskContext,
+import {
+  RetriableError, type Converter, HeaderConverter, Logger, SinkRecord, SinkTask, SinkTaskContext, SourceRecord, SourceTask, SourceTaskContext,
 } from '@tributary/connect-api';
 import type { Admin, Consumer, LogRecord, ProduceAck, ProduceRecord, Producer, TopicPartitionRef } from '../log/log.js';
 import type { TaskMetrics } from '../metrics.js';
@@ -80,7 +80,26 @@ export class StatusLog implements StatusListener {
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-/** JSON bytes both ways; `prepare` (when given) is the converters' async I/O. */
+/**
+ * A converter's async preparation the way a schema registry client behaves: a lookup runs once at a
+ * time (a second call while one runs gets the same promise), the first `failures` lookups fail
+ * retriably, and once one succeeded no more I/O is needed.
+ */
+export function flakyLookup(failures: number): () => Promise<void> | undefined {
+  let ready = false;
+  let pending: Promise<void> | undefined;
+  return () => {
+    if (ready) return undefined;
+    pending ??= (async () => {
+      await new Promise((r) => setImmediate(r));
+      if (failures-- > 0) throw new RetriableError('schema registry away');
+      ready = true;
+    })().finally(() => { pending = undefined; });
+    return pending;
+  };
+}
+
+/** JSON bytes both ways; `prepare` (when given) is the value converter's async I/O. */
 export function jsonConverters(prepare?: () => Promise<void> | undefined): ConverterSet {
   const c: Converter = {
     configure() {},
