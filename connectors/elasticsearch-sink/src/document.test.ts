@@ -31,6 +31,11 @@ describe('documentJson', () => {
       '{"big":18446744073709551616,"at":5,"nested":{"m":{"k":1}}}');
   });
 
+  it('writes numbers as Kafka\'s JsonConverter does: FLOAT32 by Float.toString, whole FLOAT64 with .0', () => {
+    const schema = SchemaBuilder.struct().field('f', Schemas.FLOAT32).field('d', Schemas.FLOAT64).field('e', Schemas.FLOAT64).build();
+    assert.equal(documentJson(schema, new Struct(schema).put('f', 0.4).put('d', 60).put('e', 1e21), true), '{"f":0.4,"d":60.0,"e":1.0E21}');
+  });
+
   it('refuses a Decimal that is not a number', () => {
     assert.throws(() => documentJson(Decimal.schema(2), 'abc', true), /not a decimal number/);
   });
