@@ -7,12 +7,12 @@ import type { ConverterSet } from './converters.js';
 import type { ErrorContext, ErrorHandler, Stage } from './error-handler.js';
 import type { TaskMetrics } from '../metrics.js';
 import type { TransformChain } from './transform-chain.js';
-import { WorkerTask, type WorkerTaskDeps } from './worker-task.js';
+import { closeAll, WorkerTask, type WorkerTaskDeps } from './worker-task.js';
 
 export interface SinkRunnerDeps extends WorkerTaskDeps {
   readonly task: SinkTask;
   readonly taskConfig: Record<string, string>;
-  /** Created with this runner's rebalance listener (see `listener`). */
+  /** Created with this runner's rebalance listener (see `listener`); owned by the runner, closed when the task stops. */
   readonly makeConsumer: (runner: SinkTaskRunner) => Consumer;
   readonly converters: ConverterSet;
   readonly transforms: TransformChain;
@@ -252,9 +252,12 @@ export class SinkTaskRunner extends WorkerTask {
       }
     }
     if (this.started) await this.sink.task.close?.([...this.assigned]);
-    await this.consumer?.close();
     if (this.started) await this.sink.task.stop();
     this.sink.transforms.close();
+  }
+
+  protected async closeClients(): Promise<void> {
+    await closeAll([() => this.consumer?.close(), () => this.sink.errors.close()]);
   }
 }
 

@@ -11,13 +11,14 @@ import type { ErrorHandler } from './error-handler.js';
 import { sleep } from './sleep.js';
 import { SubmittedRecords } from './submitted-records.js';
 import type { TransformChain } from './transform-chain.js';
-import { WorkerTask, type WorkerTaskDeps } from './worker-task.js';
+import { closeAll, WorkerTask, type WorkerTaskDeps } from './worker-task.js';
 import type { TaskMetrics } from '../metrics.js';
 
 export interface SourceRunnerDeps extends WorkerTaskDeps {
   readonly task: SourceTask;
   readonly taskConfig: Record<string, string>;
   readonly connectorConfig: Record<string, string>;
+  /** Owned by the runner: closed when the task stops (see WorkerTask). */
   readonly producer: Producer;
   /** Creates topics the connector writes to, when it has `topic.creation.*` settings (KIP-158). */
   readonly admin: Admin;
@@ -275,6 +276,10 @@ export class SourceTaskRunner extends WorkerTask {
     await this.src.task.stop();
     this.src.transforms.close();
     void failed;
+  }
+
+  protected async closeClients(): Promise<void> {
+    await closeAll([() => this.src.producer.close(), () => this.src.errors.close()]);
   }
 
   protected override async whilePaused(): Promise<void> {

@@ -18,6 +18,11 @@ export interface WorkerTaskDeps {
  * Stopping aborts `signal` first, so a poll or put in flight can return early, then waits for the
  * loop to finish its final commit; a task that does not finish in `shutdownTimeoutMs` is abandoned
  * (its uncommitted records are delivered again after a restart).
+ *
+ * The runner owns the log clients it is given or creates (producer, consumer, the error handler's DLQ
+ * producer) and closes each exactly once, through {@link closeClients}: after the final commit and
+ * the plugin's stop() — whether the task stopped, failed or never started — or at once when a
+ * stopping task is abandoned after `shutdownTimeoutMs`.
  */
 export abstract class WorkerTask {
   protected readonly abort = new AbortController();
@@ -25,6 +30,7 @@ export abstract class WorkerTask {
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private currentState: State = 'UNASSIGNED';
+  private clientsClosed: Promise<void> | null = null;
 
   constructor(protected readonly deps: WorkerTaskDeps, initialState: TargetState) {
     this.paused = initialState === 'PAUSED';
@@ -54,12 +60,15 @@ export abstract class WorkerTask {
   async stop(): Promise<void> {
     this.abort.abort();
     this.wake?.();
-    if (!this.loop) return;
+    if (!this.loop) return this.closeClientsOnce();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), this.deps.shutdownTimeoutMs); });
     const outcome = await Promise.race([this.loop.then(() => 'done' as const), timeout]);
     clearTimeout(timer);
-    if (outcome === 'timeout') this.logger.warn(`task ${this.id} did not stop within ${this.deps.shutdownTimeoutMs} ms; abandoning it`);
+    if (outcome === 'timeout') {
+      this.logger.warn(`task ${this.id} did not stop within ${this.deps.shutdownTimeoutMs} ms; abandoning it`);
+      await this.closeClientsOnce();
+    }
   }
 
   private async run(): Promise<void> {
@@ -83,7 +92,13 @@ export abstract class WorkerTask {
     } catch (err) {
       this.logger.error({ err }, `task ${this.id} failed while stopping`);
     }
+    await this.closeClientsOnce();
     if (!failed) this.currentState = 'UNASSIGNED';
+  }
+
+  private closeClientsOnce(): Promise<void> {
+    this.clientsClosed ??= this.closeClients().catch((err) => this.logger.error({ err }, `task ${this.id}: closing its log clients failed`));
+    return this.clientsClosed;
   }
 
   /** Waits for resume or stop; sink runners keep their group membership alive meanwhile. */
@@ -111,5 +126,14 @@ export abstract class WorkerTask {
   protected abstract iteration(): Promise<void>;
   /** Final flush and commit, then the plugin's stop(). `failed` skips what a failure made unsafe. */
   protected abstract close(failed: boolean): Promise<void>;
+  /** Closes every log client the runner owns; called once (see the class doc). */
+  protected abstract closeClients(): Promise<void>;
   protected onTargetState(_paused: boolean): void {}
+}
+
+/** Runs every close, even after one failed; rejects with the first failure. */
+export async function closeAll(closes: Array<() => Promise<void> | undefined>): Promise<void> {
+  const results = await Promise.allSettled(closes.map(async (c) => c()));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
