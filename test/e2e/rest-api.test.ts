@@ -100,8 +100,8 @@ describe('REST API: Kafka Connect shapes, status codes and errors', () => {
     const missing = await w.request<{ message: string }>('POST', '/connectors', { name: 'm', config: { 'connector.class': 'FileStreamSource' } });
     assert.equal(missing.status, 400);
     assert.match(missing.body.message, /contains the following 2 error\(s\)/);
-    assert.match(missing.body.message, /^file: /m);
-    assert.match(missing.body.message, /^topic: /m);
+    assert.match(missing.body.message, /^Missing required configuration "file"/m);
+    assert.match(missing.body.message, /^Missing required configuration "topic"/m);
 
     const mismatch = await w.request('POST', '/connectors', { name: 'a', config: { ...src(), name: 'b' } });
     assert.equal(mismatch.status, 400);

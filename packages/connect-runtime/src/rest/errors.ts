@@ -16,7 +16,27 @@ export function statusOf(err: unknown): number {
 }
 
 export function errorHandler(logger: Logger) {
-  return (err: unknown, req: FastifyRequest, reply: FastifyReply): void => send(logger, err, req, reply);
+  return async (err: unknown, req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    // A body over the limit is refused before it is read: read the rest (and drop it) first, so the
+    // client, still sending, gets the 413 instead of a reset connection.
+    if ((err as FastifyError)?.code === 'FST_ERR_CTP_BODY_TOO_LARGE' && !req.raw.complete) {
+      await drain(req.raw, DRAIN_MS);
+      void reply.header('Connection', 'close');
+    }
+    send(logger, err, req, reply);
+  };
+}
+
+/** How long a refused body is read and dropped before the 413 goes out regardless. */
+const DRAIN_MS = 30_000;
+
+function drain(stream: FastifyRequest['raw'], ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => { clearTimeout(timer); resolve(); };
+    const timer = setTimeout(done, ms);
+    stream.once('end', done).once('close', done).once('error', done);
+    stream.resume();
+  });
 }
 
 function send(logger: Logger, err: unknown, req: FastifyRequest, reply: FastifyReply): void {
