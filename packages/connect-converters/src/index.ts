@@ -19,7 +19,7 @@ export { JsonWriter, type WriterOptions as JsonWriterOptions } from './json/json
 export { fromConnectSchema as toAvroSchema, type AvroSchema } from './avro/avro-schema.js';
 export { toAvroValue } from './avro/avro-values.js';
 export { StringConverter } from './string-converter.js';
-export { AvroConverter, AVRO_CONVERTER_CONFIG } from './avro/avro-converter.js';
+export { AvroConverter, AVRO_CONVERTER_CONFIG, avroType } from './avro/avro-converter.js';
 export { HttpSchemaRegistry, type SchemaRegistry, type RegisteredSchema } from './avro/schema-registry-client.js';
 export { ByteArrayConverter } from './byte-array-converter.js';
 export {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
-import avro from 'avsc';
+import type avro from 'avsc';
 import { DataError, type Schema, type SinkRecord } from '@tributary/connect-api';
-import { toAvroSchema, toAvroValue } from './avro-schema.js';
+import { avroType, toAvroSchema, toAvroValue } from '@tributary/connect-converters';
 import type { ByteOut, Format, RecordWriter } from './format.js';
 
 /** A block is cut once its encoded records reach this size (by bytes, never by time). */
@@ -24,7 +24,7 @@ class AvroContainerWriter implements RecordWriter {
 
   constructor(private readonly out: ByteOut, objectKey: string, private readonly schema: Schema, private readonly codec: 'null' | 'deflate') {
     const avroSchema = toAvroSchema(schema);
-    this.type = avro.Type.forSchema(avroSchema as avro.Schema);
+    this.type = avroType(avroSchema);
     this.sync = createHash('md5').update(objectKey).digest();
     const meta = new Map<string, Buffer>([['avro.schema', Buffer.from(JSON.stringify(avroSchema))], ['avro.codec', Buffer.from(codec)]]);
     const head: Buffer[] = [Buffer.from('Obj\x01', 'latin1'), long(meta.size)];
@@ -36,7 +36,7 @@ class AvroContainerWriter implements RecordWriter {
   write(record: SinkRecord): void {
     let b: Buffer;
     try {
-      b = this.type.toBuffer(toAvroValue(record.value, this.schema));
+      b = this.type.toBuffer(toAvroValue(this.schema, record.value));
     } catch (err) {
       throw err instanceof DataError ? err : new DataError(`Record does not fit its Avro schema: ${(err as Error).message}`, { cause: err });
     }

@@ -58,7 +58,8 @@ describe('formats', () => {
   });
 
   it('JSON: records of every size (multi-byte text at buffer edges, larger than a buffer) come out whole and in order', async () => {
-    const values = Array.from({ length: 3000 }, (_, i) => ({ i, s: (i % 7 === 0 ? 'é€😀' : 'x').repeat((i * 37) % 900), ...(i === 1500 ? { big: 'y'.repeat(200_000) } : {}) }));
+    // Two- and three-byte UTF-8 characters; Kafka writes characters beyond the BMP as \u escapes, so they never reach the buffers raw.
+    const values = Array.from({ length: 3000 }, (_, i) => ({ i, s: (i % 7 === 0 ? 'é€☃' : 'x').repeat((i * 37) % 900), ...(i === 1500 ? { big: 'y'.repeat(200_000) } : {}) }));
     const expected = values.map((v) => `${JSON.stringify(v)}\n`).join('');
     const records = values.map((v, i) => rec(i, v));
     for (const flushEvery of [1, 333, 100_000]) {
@@ -70,6 +71,13 @@ describe('formats', () => {
   it('JSON: schemaless values that are not plain JSON are converted as JsonConverter writes them', async () => {
     const value = { n: 1n << 60n, b: Uint8Array.from([1, 2]), d: new Date(5), m: new Map([[1, 'a']]), u: undefined, a: [undefined] };
     assert.equal((await encode(jsonFormat(null, false), [rec(0, value)])).toString(), '{"n":1152921504606846976,"b":"AQI=","d":5,"m":[[1,"a"]],"u":null,"a":[null]}\n');
+  });
+
+  it('JSON: numbers as Kafka\'s JsonConverter writes them (FLOAT32 0.4, whole FLOAT64 60.0, 1.0E21)', async () => {
+    const s = SchemaBuilder.struct().field('f', SchemaBuilder.float32().build()).field('d', SchemaBuilder.float64().build()).build();
+    const r = rec(0, new Struct(s).put('f', 0.4).put('d', 60));
+    assert.equal((await encode(jsonFormat(null, false), [{ ...r, valueSchema: s }])).toString(), '{"f":0.4,"d":60.0}\n');
+    assert.equal((await encode(jsonFormat(null, false), [rec(1, { d: 1e21, e: 1e-5 })])).toString(), '{"d":1.0E21,"e":1.0E-5}\n');
   });
 
   it('ByteArray: raw bytes (strings as UTF-8) plus the separator', async () => {

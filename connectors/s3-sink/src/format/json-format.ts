@@ -1,7 +1,7 @@
 import { constants, createGzip, type Gzip } from 'node:zlib';
 import { once } from 'node:events';
 import type { SinkRecord } from '@tributary/connect-api';
-import { isPlainJson, toJsonValue } from './connect-json.js';
+import { JsonWriter } from '@tributary/connect-converters';
 import type { ByteOut, Format, RecordWriter } from './format.js';
 
 /**
@@ -184,12 +184,16 @@ class LineWriter implements RecordWriter {
   }
 }
 
-/** JsonFormat: one JSON value per line, as JsonConverter with schemas disabled writes it. */
+/**
+ * JsonFormat: one JSON value per line, byte for byte what Kafka's JsonConverter (schemas.enable=false)
+ * writes, as Confluent's JsonFormat does. The one rule beyond Kafka's: a Date without a schema (which
+ * only a transform can make) is written as epoch milliseconds rather than refused.
+ */
 export function jsonFormat(gzipLevel: number | null, decimalNumeric: boolean): Format {
   const shared = sharedState(gzipLevel);
   const newline = Buffer.from('\n');
-  // Schemaless values that are plain JSON already (what JsonConverter hands over) need no conversion.
-  const line = (r: SinkRecord): string => JSON.stringify(!r.valueSchema && isPlainJson(r.value) ? r.value : toJsonValue(r.value, r.valueSchema, decimalNumeric));
+  const writer = new JsonWriter({ decimalNumeric, replaceNullWithDefault: true, schemalessDates: 'millis' });
+  const line = (r: SinkRecord): string => writer.write(r.valueSchema, r.value);
   return {
     extension: gzipLevel === null ? '.json' : '.json.gz',
     schemaBound: false,

@@ -1,15 +1,37 @@
 import parquet from '@dsnp/parquetjs';
 import type { FieldDefinition, SchemaDefinition } from '@dsnp/parquetjs/dist/lib/declare.js';
 import { DataError, DateType, Decimal, Struct, TimeType, TimestampType, type Schema, type SinkRecord } from '@tributary/connect-api';
+import { JsonWriter } from '@tributary/connect-converters';
 import type { ByteOut, Format, RecordWriter } from './format.js';
 
 type Codec = 'UNCOMPRESSED' | 'SNAPPY' | 'GZIP';
 /** Rows per row group: a row group is held in memory until complete, so keep it modest. */
 const ROW_GROUP_ROWS = 10_000;
 
+/** Connect parameter that carries a Decimal's precision (Confluent's AvroData); 64 when absent, as there. */
+const PRECISION_PARAM = 'connect.decimal.precision';
+/** Up to this precision parquetjs stores a DECIMAL as INT64, beyond as the unscaled bytes. */
+const INT64_DIGITS = 18;
+
 /**
- * The Parquet schema for a Connect STRUCT schema. Maps and Decimals are written as text (JSON and
- * decimal text) because parquetjs cannot write Parquet MAP or arbitrary-precision DECIMAL columns.
+ * A MAP column holds the map as JSON text (a JSON column), written by Kafka's JsonConverter rules
+ * (string keys as an object, other keys as [key, value] pairs), since parquetjs cannot write Parquet
+ * MAP columns.
+ */
+const mapJson = new JsonWriter({ decimalNumeric: false, replaceNullWithDefault: true });
+const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
+
+/** Precision and scale of a Decimal that Parquet's DECIMAL can hold (0 <= scale <= precision), else null. */
+function decimalShape(s: Schema): { precision: number; scale: number } | null {
+  const scale = Decimal.scale(s);
+  const precision = Number(s.parameters?.[PRECISION_PARAM] ?? 64);
+  return Number.isInteger(precision) && precision >= 1 && scale >= 0 && scale <= precision ? { precision, scale } : null;
+}
+
+/**
+ * The Parquet schema for a Connect STRUCT schema. Decimals are DECIMAL(precision, scale) columns as
+ * Confluent writes them (a negative scale, which Parquet forbids, falls back to decimal text); maps
+ * are JSON text (see mapJson).
  */
 export function toParquetSchema(schema: Schema, codec: Codec): SchemaDefinition {
   if (schema.type !== 'STRUCT') throw new DataError(`ParquetFormat needs STRUCT values; got a ${schema.type} schema`);
@@ -21,7 +43,10 @@ export function toParquetSchema(schema: Schema, codec: Codec): SchemaDefinition 
 function field(s: Schema, codec: Codec): FieldDefinition {
   const base = { optional: s.optional, compression: codec };
   switch (s.name) {
-    case Decimal.LOGICAL_NAME: return { ...base, type: 'UTF8' };
+    case Decimal.LOGICAL_NAME: {
+      const shape = decimalShape(s);
+      return shape ? { ...base, type: 'DECIMAL', ...shape } : { ...base, type: 'UTF8' };
+    }
     case DateType.LOGICAL_NAME: return { ...base, type: 'DATE' };
     case TimeType.LOGICAL_NAME: return { ...base, type: 'TIME_MILLIS' };
     case TimestampType.LOGICAL_NAME: return { ...base, type: 'TIMESTAMP_MILLIS' };
@@ -48,7 +73,12 @@ function field(s: Schema, codec: Codec): FieldDefinition {
 function toRow(value: unknown, s: Schema): unknown {
   if (value === null || value === undefined) return undefined;
   switch (s.name) {
-    case Decimal.LOGICAL_NAME: return String(value);
+    case Decimal.LOGICAL_NAME: {
+      const shape = decimalShape(s);
+      if (!shape) return String(value);
+      const unscaled = Decimal.unscaled(String(value), shape.scale);
+      return shape.precision <= INT64_DIGITS ? unscaled : Buffer.from(Decimal.toBytes(unscaled));
+    }
     case DateType.LOGICAL_NAME: case TimestampType.LOGICAL_NAME: return value instanceof Date ? value : new Date(Number(value));
     case TimeType.LOGICAL_NAME: return value instanceof Date ? value.getTime() : value;
   }
@@ -63,7 +93,7 @@ function toRow(value: unknown, s: Schema): unknown {
       return out;
     }
     case 'ARRAY': return (value as unknown[]).map((v) => toRow(v, s.valueSchema!));
-    case 'MAP': return value instanceof Map ? Object.fromEntries(value) : value;
+    case 'MAP': return rawJSON(mapJson.write(s, value));
     case 'BYTES': return Buffer.from(value as Uint8Array);
     case 'INT64': return typeof value === 'bigint' ? value : BigInt(value as number);
     default: return value;

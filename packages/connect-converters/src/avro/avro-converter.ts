@@ -212,7 +212,8 @@ const LONG = avro.types.LongType.__with({
   compare: (a: number | bigint, b: number | bigint) => (a < b ? -1 : a > b ? 1 : 0),
 });
 
-function avroType(json: AvroSchema): avro.Type {
+/** The avsc type for an Avro schema made by fromConnectSchema, with exact INT64 (see LONG). */
+export function avroType(json: AvroSchema): avro.Type {
   try {
     return avro.Type.forSchema(json as avro.Schema, { registry: { long: LONG }, wrapUnions: 'auto' });
   } catch (err) {
