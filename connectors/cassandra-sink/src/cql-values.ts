@@ -1,8 +1,16 @@
 import cassandra from 'cassandra-driver';
 import { DataError, Struct } from '@tributary/connect-api';
+import { JsonWriter } from '@tributary/connect-converters';
 
 const { types } = cassandra;
 const T = types.dataTypes;
+
+/**
+ * Objects, arrays and Structs bound to a text column become JSON by the shared codec (Kafka's
+ * JsonConverter rules), with decimals as JSON numbers and Dates as epoch milliseconds, which a reader of
+ * the text can use as they are.
+ */
+const JSON_TEXT = new JsonWriter({ decimalNumeric: true, replaceNullWithDefault: true, schemalessDates: 'millis' });
 
 /** A column type as the driver's metadata describes it. */
 export interface CqlType {
@@ -30,15 +38,16 @@ export function toCql(value: unknown, t: CqlType, column: string): unknown {
   const fail = (why?: string): never => {
     throw new DataError(`Cannot write ${describe(value)} to column ${column} of type ${typeName(t)}${why ? `: ${why}` : ''}.`);
   };
+  if (t.code === T.ascii || t.code === T.text || t.code === T.varchar) {
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+    if (value instanceof Date) return value.toISOString();
+    if (value instanceof Uint8Array) return fail('bytes are not text');
+    return JSON_TEXT.write(value instanceof Struct ? value.schema : null, value);
+  }
   if (value instanceof Struct) value = value.toJSON();
   try {
     switch (t.code) {
-      case T.ascii: case T.text: case T.varchar:
-        if (typeof value === 'string') return value;
-        if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-        if (value instanceof Date) return value.toISOString();
-        if (value instanceof Uint8Array) return fail('bytes are not text');
-        return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Map ? Object.fromEntries(v) : v));
       case T.int: case T.smallint: case T.tinyint: {
         const n = integer(value);
         const bits = t.code === T.int ? 32 : t.code === T.smallint ? 16 : 8;
