@@ -1,5 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { ConfigDef, Validators, type ParsedConfig } from '@tributary/connect-api';
+import { clientOverridePolicy, policyProblem, type ClientOverridePolicy } from './client-overrides.js';
 
 const COMMON = 'Common';
 const REST = 'REST';
@@ -24,6 +25,11 @@ export const workerConfigDef = new ConfigDef()
     documentation: 'How long an offset flush may wait for records still in flight before it is abandoned and retried at the next interval.' })
   .define({ name: 'task.shutdown.graceful.timeout.ms', type: 'LONG', default: 5000, importance: 'LOW', group: COMMON,
     documentation: 'How long a stopping task may take before the worker gives up waiting for it.' })
+  .define({ name: 'connector.client.config.override.policy', type: 'STRING', default: 'All', importance: 'MEDIUM', group: COMMON,
+    validator: (v) => policyProblem(String(v)),
+    documentation: 'Which Kafka client settings a connector may override with producer.override.*, consumer.override.* and admin.override.* (KIP-458): All (the default, as Kafka 3.x), None, Principal (only sasl.jaas.config, sasl.mechanism, security.protocol), or Allowlist (the keys in connector.client.config.override.allowlist, KIP-1188). Java class names of these policies are accepted too.' })
+  .define({ name: 'connector.client.config.override.allowlist', type: 'LIST', default: '', importance: 'MEDIUM', group: COMMON,
+    documentation: 'With connector.client.config.override.policy=Allowlist: the client settings (without prefix, e.g. linger.ms,compression.type) connectors may override. Empty allows none.' })
   .define({ name: 'plugin.path', type: 'LIST', default: '', importance: 'LOW', group: COMMON,
     documentation: 'Directories holding plugin packages (npm packages that declare "tributary": {"plugins": "<module>"} in package.json), or such packages themselves.' })
   .define({ name: 'listeners', type: 'LIST', default: 'http://127.0.0.1:8083', importance: 'LOW', group: REST,
@@ -98,6 +104,10 @@ export class WorkerConfig {
   get logDir(): string { return resolve(this.baseDir, this.parsed.string('embedded.log.dir')); }
   get pluginPath(): string[] { return this.parsed.list('plugin.path').map((p) => resolve(this.baseDir, p)); }
   get maxBodyBytes(): number { return this.parsed.int('rest.request.max.bytes'); }
+  /** What connectors may override of their Kafka clients (`connector.client.config.override.*`). */
+  get clientOverridePolicy(): ClientOverridePolicy {
+    return clientOverridePolicy(this.parsed.string('connector.client.config.override.policy'), this.parsed.list('connector.client.config.override.allowlist'));
+  }
 
   /** Host and port the REST server binds. */
   get listener(): { host: string; port: number } {

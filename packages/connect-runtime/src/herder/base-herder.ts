@@ -1,5 +1,6 @@
 import type { Logger, SinkConnector, SourceConnector } from '@tributary/connect-api';
 import type { Log } from '../log/log.js';
+import type { ClientOverridePolicy } from '../config/client-overrides.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { TargetState } from '../storage/config-store.js';
 import type { OffsetStore } from '../storage/offset-store.js';
@@ -24,6 +25,8 @@ export interface BaseHerderDeps {
   /** Resolves `${provider:path:key}` placeholders; identity when no config providers are set. */
   resolveConfig?: (config: Record<string, string>) => Promise<Record<string, string>>;
   clusterId?: string;
+  /** The worker's `connector.client.config.override.policy` (WorkerConfig.clientOverridePolicy); All when unset. */
+  clientOverridePolicy?: ClientOverridePolicy;
 }
 
 /** What every herder does the same way: statuses, validation, plugins, offsets, topics. */
@@ -138,7 +141,7 @@ export abstract class BaseHerder implements Herder {
       }
       if (!cls) config = { ...config, 'connector.class': plugin };
     }
-    return validateConnectorConfig(this.base.registry, config);
+    return validateConnectorConfig(this.base.registry, config, this.base.clientOverridePolicy);
   }
 
   plugins(connectorsOnly: boolean): PluginInfo[] {
@@ -162,7 +165,7 @@ export abstract class BaseHerder implements Herder {
 
   /** Rejects an invalid config with Kafka's 400 message listing every error. */
   protected async checkValid(config: Record<string, string>): Promise<void> {
-    const infos = await validateConnectorConfig(this.base.registry, config);
+    const infos = await validateConnectorConfig(this.base.registry, config, this.base.clientOverridePolicy);
     if (infos.error_count > 0) throw new BadRequestError(invalidConfigMessage(infos));
   }
 

@@ -1,5 +1,6 @@
 import type { Logger } from '@tributary/connect-api';
 import type { Log } from '../log/log.js';
+import type { ClientOverridePolicy } from '../config/client-overrides.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { ConfigStore, StoredConnector, TargetState } from '../storage/config-store.js';
 import type { OffsetStore } from '../storage/offset-store.js';
@@ -19,6 +20,8 @@ export interface StandaloneHerderDeps {
   log: Log;
   logger: Logger;
   resolveConfig?: (config: Record<string, string>) => Promise<Record<string, string>>;
+  /** The worker's `connector.client.config.override.policy`; All when unset. */
+  clientOverridePolicy?: ClientOverridePolicy;
 }
 
 interface Entry extends StoredConnector {

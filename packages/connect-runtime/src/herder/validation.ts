@@ -3,6 +3,7 @@ import type { PluginRegistry } from '../plugins/registry.js';
 import { BadRequestError } from '../errors.js';
 import { topicCreationProblems } from '../log/topic-creation.js';
 import { commonConnectorConfigDef, sinkConnectorConfigDef, sourceConnectorConfigDef } from '../config/connector-config.js';
+import { ALL_OVERRIDES, clientOverrideValues, type ClientOverridePolicy } from '../config/client-overrides.js';
 
 /** `definition` of one key in the validate reply and `GET /connector-plugins/{p}/config`. */
 export interface ConfigKeyInfo {
@@ -53,9 +54,12 @@ export function connectorConfigDef(connector: Connector, kind: 'source' | 'sink'
 
 /**
  * Validates a connector config the way Kafka Connect does: every key of the runtime and the plugin,
- * transforms and predicates, cross-key rules; an unknown connector class is a BadRequestError.
+ * transforms and predicates, cross-key rules, and the `*.override.*` client settings the worker's
+ * `connector.client.config.override.policy` refuses (KIP-458); an unknown connector class is a BadRequestError.
  */
-export async function validateConnectorConfig(registry: PluginRegistry, config: Record<string, string>): Promise<ConfigInfos> {
+export async function validateConnectorConfig(
+  registry: PluginRegistry, config: Record<string, string>, overridePolicy: ClientOverridePolicy = ALL_OVERRIDES,
+): Promise<ConfigInfos> {
   const cls = config['connector.class'];
   if (!cls) throw new BadRequestError('Connector config ' + JSON.stringify(Object.keys(config)) + ' contains no connector type');
   let plugin;
@@ -73,6 +77,7 @@ export async function validateConnectorConfig(registry: PluginRegistry, config: 
   nameRules(values);
   converterRules(registry, values);
   if (connector.validate) values = await connector.validate(config, values);
+  values.push(...clientOverrideValues(plugin.type, config, overridePolicy));
   const all = [...values.map((v) => ({ key: def.key(v.name) ?? null, v })), ...extra];
   const groups = [...new Set(def.keys().map((k) => k.group).filter((g): g is string => !!g))];
   const configs = all.map(({ key, v }) => ({
