@@ -74,7 +74,7 @@ function policyAlias(name: string): (typeof OVERRIDE_POLICY_NAMES)[number] | und
 export function clientsUsed(type: 'source' | 'sink', connectorConfig: Readonly<Record<string, string>>): ClientType[] {
   if (type === 'source') return hasTopicCreation(connectorConfig) ? ['producer', 'admin'] : ['producer'];
   const dlq = (connectorConfig['errors.deadletterqueue.topic.name'] ?? '').trim() !== '';
-  return dlq ? ['producer', 'admin', 'consumer'] : ['consumer'];
+  return dlq ? ['producer', 'consumer', 'admin'] : ['consumer']; // the order of Connect's validate reply
 }
 
 /**
