@@ -23,14 +23,16 @@ export interface RestartRequest {
  * The config topic in Kafka Connect's record formats, so it reads like Connect's own:
  * `connector-<name>` {"properties"}, `task-<name>-<n>` {"properties"}, `commit-<name>` {"tasks":N}
  * (task configs apply atomically on commit), `target-state-<name>` {"state","state.v2"},
- * `restart-connector-<name>` {"include-tasks","only-failed"}; null values delete.
- * Emits `change` after any change of configs, task configs or target states, and `restart`.
+ * `restart-connector-<name>` {"include-tasks","only-failed"}, `logger-cluster-<namespace>` {"level"};
+ * null values delete. Emits `change` after any change of configs, task configs or target states,
+ * `restart`, and `logger-level` (namespace, level).
  */
 export class ConfigTopic extends EventEmitter {
   readonly connectors = new Map<string, ConnectorSnapshot>();
   private readonly pendingTasks = new Map<string, Map<number, Record<string, string>>>();
   private readonly reader: TopicReader;
   private producer: Producer | null = null;
+  private started = false;
 
   constructor(private readonly log: Log, readonly topic: string, logger: Logger) {
     super();
@@ -40,6 +42,7 @@ export class ConfigTopic extends EventEmitter {
   async start(): Promise<void> {
     this.producer = this.log.producer();
     await this.reader.start();
+    this.started = true;
   }
 
   get offset(): number {
@@ -65,6 +68,11 @@ export class ConfigTopic extends EventEmitter {
     records.push({ key: `commit-${name}`, value: { tasks: tasks.length } as never });
     await this.producer!.send(records.map((r) => ({ topic: this.topic, partition: 0, key: textBytes(r.key), value: jsonBytes(r.value) })));
     await this.readToEnd();
+  }
+
+  /** KIP-976: a logger level for every worker of the cluster (`logger-cluster-<namespace>` {"level"}). */
+  async putLoggerLevel(namespace: string, level: string): Promise<void> {
+    await this.send(`logger-cluster-${namespace}`, { level });
   }
 
   async requestRestart(req: RestartRequest): Promise<void> {
@@ -118,6 +126,9 @@ export class ConfigTopic extends EventEmitter {
         c.targetState = ((value['state.v2'] ?? value.state) as TargetState) ?? 'STARTED';
         this.emit('change', m[1]!);
       }
+    } else if ((m = /^logger-cluster-(.+)$/.exec(key)) && typeof value?.level === 'string') {
+      // As Connect: levels written before this worker started are not applied (they do not outlive a restart).
+      if (this.started) this.emit('logger-level', m[1]!, value.level);
     } else if ((m = /^restart-connector-(.+)$/.exec(key)) && value) {
       const req: RestartRequest = { name: m[1]!, includeTasks: value['include-tasks'] === true, onlyFailed: value['only-failed'] === true };
       if (typeof value.task === 'number') req.task = value.task;

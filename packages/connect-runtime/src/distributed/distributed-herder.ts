@@ -1,4 +1,4 @@
-import type { Logger } from '../logging.js';
+import { loggerLevels, type Logger } from '../logging.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { Log } from '../log/log.js';
 import type { TargetState } from '../storage/config-store.js';
@@ -74,6 +74,7 @@ export class DistributedHerder extends BaseHerder {
     await this.d.statusTopic.start();
     this.d.configs.on('change', (name: string) => void this.serial(() => this.onConfigChange(name)));
     this.d.configs.on('restart', (req: RestartRequest) => void this.serial(() => this.onRestart(req)));
+    this.d.configs.on('logger-level', (namespace: string, level: string) => this.applyLoggerLevel(namespace, level));
     await this.member.start();
     this.started = true;
   }
@@ -165,6 +166,19 @@ export class DistributedHerder extends BaseHerder {
     this.snap(name);
     await this.d.configs.putTargetState(name, state);
     if (state === 'STOPPED') this.d.statusTopic.onConnector(name, { state: 'STOPPED', workerId: this.d.worker.workerId });
+  }
+
+  /** KIP-976: through the config topic, so every worker of the cluster applies it. */
+  async setClusterLoggerLevel(logger: string, level: string): Promise<void> {
+    await this.d.configs.putLoggerLevel(logger, level);
+  }
+
+  private applyLoggerLevel(namespace: string, level: string): void {
+    try {
+      loggerLevels(this.d.logger).setLevel(namespace, level);
+    } catch (err) {
+      this.d.logger.warn({ err, namespace, level }, 'ignored a cluster logger level');
+    }
   }
 
   protected entryOf(name: string) {
