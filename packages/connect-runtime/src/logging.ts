@@ -120,16 +120,20 @@ export function loggerLevels(root: Logger): LoggerLevels {
   return r;
 }
 
-/** The worker's root logger. Level from TRIBUTARY_LOG_LEVEL (default info); JSON lines to stdout. */
-export function createLogger(name = 'tributary'): Logger {
+/**
+ * The worker's root logger. Level from TRIBUTARY_LOG_LEVEL (default info); JSON lines to stdout (or
+ * to `destination`). Its levels can be changed per logger name through `loggerLevels(root)`.
+ */
+export function createLogger(name = 'tributary', destination?: pino.DestinationStream): Logger {
   let levels: LoggerLevels | undefined;
-  const root = pino({
+  const options: pino.LoggerOptions = {
     name,
     level: process.env.TRIBUTARY_LOG_LEVEL ?? 'info',
     // Secrets must never reach logs: redact the usual suspects wherever they appear.
     redact: { paths: ['*.password', '*["connection.password"]', '*["database.password"]', '*["auth.password"]'], censor: '[hidden]' },
     onChild: (child) => levels?.adopt(child),
-  });
+  };
+  const root = destination ? pino(options, destination) : pino(options);
   levels = loggerLevels(root);
   return root;
 }
