@@ -118,12 +118,12 @@ export class Worker {
       const plugin = this.deps.registry.resolve(connectorConfig['connector.class']!, ['source', 'sink']);
       const converters = buildConverters(this.deps.registry, this.deps.config.converterProps, connectorConfig);
       const transforms = TransformChain.build(connectorConfig, this.deps.registry);
-      const dlq = connectorConfig['errors.deadletterqueue.topic.name'] ? this.deps.log.producer() : undefined;
+      const dlq = connectorConfig['errors.deadletterqueue.topic.name'] ? this.deps.log.producer({ clientId: `connector-dlq-producer-${id}` }) : undefined;
       const errors = new ErrorHandler({ connector, taskId, config: connectorConfig, logger, producer: dlq });
       if (plugin.type === 'source') {
         const TaskClass = plugin.create().taskClass();
         runner = new SourceTaskRunner({
-          ...base, task: new TaskClass(), taskConfig, connectorConfig, producer: this.deps.log.producer(), admin: this.deps.log.admin(), offsets: this.deps.offsets,
+          ...base, task: new TaskClass(), taskConfig, connectorConfig, producer: this.deps.log.producer({ clientId: `connector-producer-${id}` }), admin: this.deps.log.admin(), offsets: this.deps.offsets,
           converters, transforms, errors, flushTimeoutMs: this.deps.config.flushTimeoutMs,
         }, target);
       } else {
@@ -132,7 +132,7 @@ export class Worker {
         const topics = regex ? new RegExp(regex) : (connectorConfig.topics ?? '').split(',').map((s) => s.trim()).filter(Boolean);
         runner = new SinkTaskRunner({
           ...base, task: new TaskClass(), taskConfig, converters, transforms, errors,
-          makeConsumer: (r) => this.deps.log.consumer({ groupId: `connect-${connector}`, topics, listener: r.listener }),
+          makeConsumer: (r) => this.deps.log.consumer({ groupId: `connect-${connector}`, clientId: `connector-consumer-${id}`, topics, listener: r.listener }),
         }, target);
       }
     } catch (err) {
