@@ -7,6 +7,7 @@ import type { TargetState } from '../storage/config-store.js';
 import type { OffsetStore } from '../storage/offset-store.js';
 import type { WorkerConfig } from '../config/worker-config.js';
 import { withRuntimeKeys } from '../herder/task-configs.js';
+import { clientOverrides } from '../config/client-overrides.js';
 import { buildConverters } from './converters.js';
 import { ErrorHandler } from './error-handler.js';
 import { SinkTaskRunner } from './sink-task-runner.js';
@@ -118,12 +119,14 @@ export class Worker {
       const plugin = this.deps.registry.resolve(connectorConfig['connector.class']!, ['source', 'sink']);
       const converters = buildConverters(this.deps.registry, this.deps.config.converterProps, connectorConfig);
       const transforms = TransformChain.build(connectorConfig, this.deps.registry);
-      const dlq = connectorConfig['errors.deadletterqueue.topic.name'] ? this.deps.log.producer({ clientId: `connector-dlq-producer-${id}` }) : undefined;
+      // KIP-458: the connector's producer.override.* / consumer.override.* / admin.override.*, as the worker's policy allows.
+      const overrides = clientOverrides(connectorConfig, plugin.type === 'source' ? 'source' : 'sink', this.deps.config.clientOverridePolicy);
+      const dlq = connectorConfig['errors.deadletterqueue.topic.name'] ? this.deps.log.producer({ clientId: `connector-dlq-producer-${id}`, overrides: overrides.producer }) : undefined;
       const errors = new ErrorHandler({ connector, taskId, config: connectorConfig, logger, producer: dlq });
       if (plugin.type === 'source') {
         const TaskClass = plugin.create().taskClass();
         runner = new SourceTaskRunner({
-          ...base, task: new TaskClass(), taskConfig, connectorConfig, producer: this.deps.log.producer({ clientId: `connector-producer-${id}` }), admin: this.deps.log.admin(), offsets: this.deps.offsets,
+          ...base, task: new TaskClass(), taskConfig, connectorConfig, producer: this.deps.log.producer({ clientId: `connector-producer-${id}`, overrides: overrides.producer }), admin: this.deps.log.admin(), offsets: this.deps.offsets,
           converters, transforms, errors, flushTimeoutMs: this.deps.config.flushTimeoutMs,
         }, target);
       } else {
@@ -132,7 +135,7 @@ export class Worker {
         const topics = regex ? new RegExp(regex) : (connectorConfig.topics ?? '').split(',').map((s) => s.trim()).filter(Boolean);
         runner = new SinkTaskRunner({
           ...base, task: new TaskClass(), taskConfig, converters, transforms, errors,
-          makeConsumer: (r) => this.deps.log.consumer({ groupId: `connect-${connector}`, clientId: `connector-consumer-${id}`, topics, listener: r.listener }),
+          makeConsumer: (r) => this.deps.log.consumer({ groupId: `connect-${connector}`, clientId: `connector-consumer-${id}`, overrides: overrides.consumer, topics, listener: r.listener }),
         }, target);
       }
     } catch (err) {
