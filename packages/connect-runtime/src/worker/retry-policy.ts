@@ -56,10 +56,12 @@ export interface RetryOptions {
  *     non-retriable rejection is not retried: with `errors.tolerance=all` the batch's records are
  *     skipped (stage KAFKA_PRODUCE, as Connect's `producerSendFailed`), with `none` the task fails.
  *   - DLQ writes: a dead-letter record is written until the log takes it.
+ *   - topic creation (KIP-158): a source's topics are created once the log answers.
  *   - consumer join: a sink joins its group until the log answers (the Java consumer does the same).
  *   - put: a sink's `put()` that throws a RetriableError gets the same batch again, after the task's
  *     `ctx.timeout(ms)` when it set one (used once, as Connect resets it), else after the backoff.
- *   - source poll: a retriable error from `poll()` means poll again, after the backoff.
+ *   - source poll: a retriable error from `poll()` means poll again, after the backoff
+ *     ({@link backoff}; Connect polls again at once).
  *   `errors.retry.timeout` does not bound these (it does not in Kafka Connect either); their delay is
  *   capped at the smaller of `errors.retry.delay.max.ms` (at least 300 ms) and
  *   {@link UNBOUNDED_RETRY_DELAY_MAX_MS}.
