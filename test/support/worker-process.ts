@@ -48,6 +48,11 @@ export class WorkerProcess {
     this.url = `http://127.0.0.1:${port}`;
   }
 
+  /** The worker's process id while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid ?? undefined;
+  }
+
   /** A worker of a cluster on the real broker (test/services kafka); `extra` adds or overrides keys. */
   static async distributed(groupId: string, extra: Record<string, string> = {}): Promise<WorkerProcess> {
     const d = await tempDir('tributary-dist-');

@@ -77,10 +77,17 @@ export interface RebalanceListener {
  */
 export type ClientOverrides = Readonly<Record<string, string>>;
 
+/**
+ * Told when a client cannot reach the log for now (it keeps retrying with backoff) and, with null,
+ * when it can again: for status reporting. The embedded log never calls it.
+ */
+export type TroubleListener = (error: Error | null) => void;
+
 export interface ProducerOptions {
   /** Client id for this producer (Kafka Connect: `connector-producer-<connector>-<task>`). */
   readonly clientId?: string;
   readonly overrides?: ClientOverrides;
+  readonly onTrouble?: TroubleListener;
 }
 
 export interface ConsumerOptions {
@@ -88,6 +95,7 @@ export interface ConsumerOptions {
   /** Client id for this consumer (Kafka Connect: `connector-consumer-<connector>-<task>`). */
   readonly clientId?: string;
   readonly overrides?: ClientOverrides;
+  readonly onTrouble?: TroubleListener;
   /** Topic names, or one regular expression (sink `topics.regex`). */
   readonly topics: readonly string[] | RegExp;
   /** Where to start when the group has no committed offset. Default earliest. */

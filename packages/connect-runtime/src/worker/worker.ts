@@ -121,12 +121,13 @@ export class Worker {
       const transforms = TransformChain.build(connectorConfig, this.deps.registry);
       // KIP-458: the connector's producer.override.* / consumer.override.* / admin.override.*, as the worker's policy allows.
       const overrides = clientOverrides(connectorConfig, plugin.type === 'source' ? 'source' : 'sink', this.deps.config.clientOverridePolicy);
-      const dlq = connectorConfig['errors.deadletterqueue.topic.name'] ? this.deps.log.producer({ clientId: `connector-dlq-producer-${id}`, overrides: overrides.producer }) : undefined;
+      const onTrouble = this.troubleReporter(connector, taskId);
+      const dlq = connectorConfig['errors.deadletterqueue.topic.name'] ? this.deps.log.producer({ clientId: `connector-dlq-producer-${id}`, overrides: overrides.producer, onTrouble }) : undefined;
       const errors = new ErrorHandler({ connector, taskId, config: connectorConfig, logger, producer: dlq });
       if (plugin.type === 'source') {
         const TaskClass = plugin.create().taskClass();
         runner = new SourceTaskRunner({
-          ...base, task: new TaskClass(), taskConfig, connectorConfig, producer: this.deps.log.producer({ clientId: `connector-producer-${id}`, overrides: overrides.producer }), admin: this.deps.log.admin(), offsets: this.deps.offsets,
+          ...base, task: new TaskClass(), taskConfig, connectorConfig, producer: this.deps.log.producer({ clientId: `connector-producer-${id}`, overrides: overrides.producer, onTrouble }), admin: this.deps.log.admin(), offsets: this.deps.offsets,
           converters, transforms, errors, flushTimeoutMs: this.deps.config.flushTimeoutMs,
         }, target);
       } else {
@@ -135,7 +136,7 @@ export class Worker {
         const topics = regex ? new RegExp(regex) : (connectorConfig.topics ?? '').split(',').map((s) => s.trim()).filter(Boolean);
         runner = new SinkTaskRunner({
           ...base, task: new TaskClass(), taskConfig, converters, transforms, errors,
-          makeConsumer: (r) => this.deps.log.consumer({ groupId: `connect-${connector}`, clientId: `connector-consumer-${id}`, overrides: overrides.consumer, topics, listener: r.listener }),
+          makeConsumer: (r) => this.deps.log.consumer({ groupId: `connect-${connector}`, clientId: `connector-consumer-${id}`, overrides: overrides.consumer, onTrouble, topics, listener: r.listener }),
         }, target);
       }
     } catch (err) {
@@ -145,6 +146,21 @@ export class Worker {
     }
     this.tasks.set(id, runner);
     runner.start();
+  }
+
+  /**
+   * While a task's log client cannot reach Kafka it keeps retrying and the task stays RUNNING (or
+   * PAUSED), as in Kafka Connect; its status carries why (broker, security, reason) until it can.
+   */
+  private troubleReporter(connector: string, taskId: number): (err: Error | null) => void {
+    let last: string | null = null;
+    return (err) => {
+      const task = this.tasks.get(`${connector}-${taskId}`);
+      const message = err ? `${err.message} (retrying with backoff)` : null;
+      if (!task || message === last || (task.state !== 'RUNNING' && task.state !== 'PAUSED')) return;
+      last = message;
+      this.deps.status.onTask(connector, taskId, { state: task.state, workerId: this.workerId, ...(message ? { trace: message } : {}) });
+    };
   }
 
   async stopTask(connector: string, taskId: number): Promise<void> {

@@ -56,7 +56,7 @@ export class KafkaLog implements Log {
       connection: this.settings.connection('producer', options.overrides, options.clientId),
       props: this.settings.props('producer', options.overrides),
       logger: this.opts.logger,
-      onAttempt: (err) => this.note(err),
+      onAttempt: (err) => { this.note(err); options.onTrouble?.(err); },
     });
     return this.track(this.producers, p);
   }
@@ -67,7 +67,7 @@ export class KafkaLog implements Log {
       props: this.settings.props('consumer', options.overrides),
       logger: this.opts.logger,
       listTopics: () => this.adminClient.listTopics(),
-      onTrouble: (err) => this.note(err),
+      onTrouble: (err) => { this.note(err); options.onTrouble?.(err); },
     });
     return this.track(this.consumers, c);
   }
