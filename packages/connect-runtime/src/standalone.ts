@@ -39,7 +39,7 @@ export async function startStandalone(opts: StandaloneOptions): Promise<RunningW
   const resolver = createConfigResolver(opts.props);
   const herder = new StandaloneHerder({
     worker, registry, configs: new FileConfigStore(config.configFile), offsets, statuses, log, logger,
-    resolveConfig: resolver.enabled ? resolver : undefined,
+    resolveConfig: resolver.enabled ? resolver : undefined, clientOverridePolicy: config.clientOverridePolicy,
   });
   await herder.start();
   for (const c of opts.connectors ?? []) {

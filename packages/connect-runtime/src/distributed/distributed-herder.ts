@@ -1,6 +1,7 @@
 import { loggerLevels, type Logger } from '../logging.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { Log } from '../log/log.js';
+import { logProblem } from '../log/open-log.js';
 import type { TargetState } from '../storage/config-store.js';
 import type { Worker } from '../worker/worker.js';
 import { AlreadyExistsError, BadRequestError, ConflictError, NotFoundError } from '../errors.js';
@@ -90,6 +91,8 @@ export class DistributedHerder extends BaseHerder {
   }
 
   health() {
+    const problem = logProblem(this.d.log);
+    if (problem) return { status: 'unhealthy' as const, message: problem };
     if (!this.started || this.leaderUrl === null) return { status: 'starting' as const, message: 'Worker is still starting up (joining the cluster).' };
     return { status: 'healthy' as const, message: 'Worker has completed startup and is ready to handle requests.' };
   }

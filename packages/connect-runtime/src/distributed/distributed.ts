@@ -1,9 +1,10 @@
 import type { PluginDescriptor } from '@tributary/connect-api';
-import { ConfigError } from '@tributary/connect-api';
+import { ConfigError, RetriableError, type ParsedConfig } from '@tributary/connect-api';
 import { createConfigResolver } from '../config/providers/index.js';
 import { distributedConfigDef, WorkerConfig } from '../config/worker-config.js';
 import { StatusBook } from '../herder/status-book.js';
 import { openWorkerKafkaLog } from '../log/open-log.js';
+import type { Admin } from '../log/log.js';
 import { createLogger, type Logger } from '../logging.js';
 import { WorkerMetrics } from '../metrics.js';
 import { startRestServer } from '../rest/server.js';
@@ -31,17 +32,6 @@ export async function startDistributed(opts: DistributedOptions): Promise<Runnin
   // The same bootstrap as standalone mode: security, client settings and health for every client.
   const log = openWorkerKafkaLog(config, logger.child({ component: 'kafka' }), `tributary-${d.string('group.id')}`);
   const groupClient = log.groupClient(d.string('group.id'));
-  const rf = (k: string) => d.int(k);
-  const admin = log.admin();
-  await admin.createTopics([
-    { topic: d.string('config.storage.topic'), partitions: 1, replicationFactor: rf('config.storage.replication.factor'), configs: { 'cleanup.policy': 'compact' } },
-    { topic: d.string('offset.storage.topic'), partitions: d.int('offset.storage.partitions'), replicationFactor: rf('offset.storage.replication.factor'), configs: { 'cleanup.policy': 'compact' } },
-    { topic: d.string('status.storage.topic'), partitions: d.int('status.storage.partitions'), replicationFactor: rf('status.storage.replication.factor'), configs: { 'cleanup.policy': 'compact' } },
-  ]);
-  const configPartitions = await admin.partitionCount(d.string('config.storage.topic'));
-  if (configPartitions !== 1) {
-    throw new ConfigError([{ key: 'config.storage.topic', message: `Topic ${d.string('config.storage.topic')} must have exactly 1 partition, found ${configPartitions}` }]);
-  }
   const statuses = new StatusBook();
   const configs = new ConfigTopic(log, d.string('config.storage.topic'), logger);
   const offsets = new OffsetTopic(log, d.string('offset.storage.topic'), logger);
@@ -60,7 +50,37 @@ export async function startDistributed(opts: DistributedOptions): Promise<Runnin
   });
   const { host, port } = config.listener;
   const rest = await startRestServer({ herder, metrics, logger, host, port, bodyLimit: config.maxBodyBytes, basicAuthUsers: config.basicAuthUsers });
+  // REST answers (503, and /health says why) while Kafka cannot be reached yet.
+  await retryWhileUnreachable(() => createInternalTopics(log.admin(), d), logger);
   await herder.start();
   logger.info({ url, group: d.string('group.id') }, 'distributed worker started');
   return runningWorker({ herder, rest, log, logger, url });
+}
+
+/** Creates the config, offset and status topics if missing; the config topic must have one partition. */
+async function createInternalTopics(admin: Admin, d: ParsedConfig): Promise<void> {
+  const rf = (k: string) => d.int(k);
+  await admin.createTopics([
+    { topic: d.string('config.storage.topic'), partitions: 1, replicationFactor: rf('config.storage.replication.factor'), configs: { 'cleanup.policy': 'compact' } },
+    { topic: d.string('offset.storage.topic'), partitions: d.int('offset.storage.partitions'), replicationFactor: rf('offset.storage.replication.factor'), configs: { 'cleanup.policy': 'compact' } },
+    { topic: d.string('status.storage.topic'), partitions: d.int('status.storage.partitions'), replicationFactor: rf('status.storage.replication.factor'), configs: { 'cleanup.policy': 'compact' } },
+  ]);
+  const configPartitions = await admin.partitionCount(d.string('config.storage.topic'));
+  if (configPartitions !== 1) {
+    throw new ConfigError([{ key: 'config.storage.topic', message: `Topic ${d.string('config.storage.topic')} must have exactly 1 partition, found ${configPartitions}` }]);
+  }
+}
+
+/** Runs `f` until it does not fail with a RetriableError (Kafka away, credentials refused), with backoff. */
+async function retryWhileUnreachable(f: () => Promise<void>, logger: Logger): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await f();
+    } catch (err) {
+      if (!(err instanceof RetriableError)) throw err;
+      const waitMs = Math.min(30_000, 500 * 2 ** attempt);
+      logger.error({ err: err.message }, `${err.message}; retrying in ${waitMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, waitMs));
+    }
+  }
 }

@@ -1,3 +1,4 @@
+import { logProblem } from '../log/open-log.js';
 import type { Logger } from '@tributary/connect-api';
 import type { Log } from '../log/log.js';
 import type { ClientOverridePolicy } from '../config/client-overrides.js';
@@ -62,10 +63,8 @@ export class StandaloneHerder extends BaseHerder {
   }
 
   health() {
-    const kafka = (this.sd.log as { reachability?: { reachable: boolean; brokers: readonly string[]; error?: string } | null }).reachability;
-    if (kafka && !kafka.reachable) {
-      return { status: 'unhealthy' as const, message: `Kafka at ${kafka.brokers.join(',')} is unreachable (${kafka.error ?? 'no answer'}); retrying` };
-    }
+    const problem = logProblem(this.sd.log);
+    if (problem) return { status: 'unhealthy' as const, message: problem };
     return this.started
       ? { status: 'healthy' as const, message: 'Worker has completed startup and is ready to handle requests.' }
       : { status: 'starting' as const, message: 'Worker is still starting up.' };

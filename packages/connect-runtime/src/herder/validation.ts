@@ -93,11 +93,20 @@ export async function validateConnectorConfig(
   return { name: plugin.class, error_count: configs.reduce((n, c) => n + c.value.errors.length, 0), groups, configs };
 }
 
-/** The 400 message Kafka Connect gives for an invalid create or update, to the letter (`{connectorType}` included). */
+/**
+ * The 400 message Kafka Connect gives for an invalid create or update, to the letter (`{connectorType}`
+ * included). Connect lists the errors as they are, since its messages name their key; one of ours that
+ * does not gets the key in front.
+ */
 export function invalidConfigMessage(infos: ConfigInfos): string {
-  const lines = infos.configs.flatMap((c) => c.value.errors);
+  const lines = infos.configs.flatMap((c) => c.value.errors.map((e) => (mentions(e, c.value.name) ? e : `${c.value.name}: ${e}`)));
   return `Connector configuration is invalid and contains the following ${lines.length} error(s):\n${lines.join('\n')}\n` +
     'You can also find the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`';
+}
+
+/** Whether an error message names its key (a client override, `consumer.override.x`, by its client key `x`). */
+function mentions(message: string, key: string): boolean {
+  return message.includes(key) || message.includes(key.replace(/^(producer|consumer|admin)\.override\./, ''));
 }
 
 /** A connector name is not empty and has no control characters (Connect's NonEmptyStringWithoutControlChars). */

@@ -52,3 +52,10 @@ async function probeUntilReachable(log: KafkaLog, logger: Logger): Promise<void>
     }
   }
 }
+
+/** Why the worker's log is unreachable now (brokers, security, reason), or null when it is not known to be. */
+export function logProblem(log: Log): string | null {
+  const k = (log as Partial<KafkaLog>).reachability;
+  if (!k || k.reachable) return null;
+  return `Kafka at ${k.brokers.join(',')} is unreachable (${k.security}): ${k.error ?? 'no answer'}; retrying with backoff`;
+}
