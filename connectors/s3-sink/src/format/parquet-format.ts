@@ -14,12 +14,11 @@ const PRECISION_PARAM = 'connect.decimal.precision';
 const INT64_DIGITS = 18;
 
 /**
- * A MAP column holds the map as JSON text (a JSON column), written by Kafka's JsonConverter rules
- * (string keys as an object, other keys as [key, value] pairs), since parquetjs cannot write Parquet
- * MAP columns.
+ * A MAP column holds the map as JSON text (a UTF8 column: parquetjs's JSON columns re-serialize with
+ * JSON.stringify), written by Kafka's JsonConverter rules (string keys as an object, other keys as
+ * [key, value] pairs), since parquetjs cannot write Parquet MAP columns.
  */
 const mapJson = new JsonWriter({ decimalNumeric: false, replaceNullWithDefault: true });
-const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
 
 /** Precision and scale of a Decimal that Parquet's DECIMAL can hold (0 <= scale <= precision), else null. */
 function decimalShape(s: Schema): { precision: number; scale: number } | null {
@@ -61,7 +60,7 @@ function field(s: Schema, codec: Codec): FieldDefinition {
     case 'BOOLEAN': return { ...base, type: 'BOOLEAN' };
     case 'STRING': return { ...base, type: 'UTF8' };
     case 'BYTES': return { ...base, type: 'BYTE_ARRAY' };
-    case 'MAP': return { ...base, type: 'JSON' };
+    case 'MAP': return { ...base, type: 'UTF8' };
     case 'STRUCT': return { optional: s.optional, fields: toParquetSchema(s, codec) };
     case 'ARRAY': {
       const item = field(s.valueSchema!, codec);
@@ -93,7 +92,7 @@ function toRow(value: unknown, s: Schema): unknown {
       return out;
     }
     case 'ARRAY': return (value as unknown[]).map((v) => toRow(v, s.valueSchema!));
-    case 'MAP': return rawJSON(mapJson.write(s, value));
+    case 'MAP': return mapJson.write(s, value);
     case 'BYTES': return Buffer.from(value as Uint8Array);
     case 'INT64': return typeof value === 'bigint' ? value : BigInt(value as number);
     default: return value;
