@@ -42,7 +42,7 @@ export interface RetryOptions {
  *
  * - {@link withinTimeout} — the operator stages: converter preparation (the I/O a converter does
  *   before converting, such as a schema registry lookup), for sources and sinks. Retried until
- *   `errors.retry.timeout` has passed since the first failure: 0 (the default) means no retry, -1
+ *   `errors.retry.timeout` has passed since the first attempt: 0 (the default) means no retry, -1
  *   (any negative) forever. The delay is capped at `errors.retry.delay.max.ms` and never runs past
  *   the deadline. When it gives up, the last error is thrown and the caller hands it to the
  *   ErrorHandler, where `errors.tolerance` decides: `all` skips the record (logged, dead-lettered
