@@ -30,9 +30,9 @@ export function commonConnectorConfigDef(): ConfigDef {
     .define({ name: 'config.action.reload', type: 'STRING', default: 'restart', importance: 'LOW', group: COMMON, orderInGroup: ++order, width: 'MEDIUM', displayName: 'Reload Action',
       documentation: 'What to do when a config provider says a value changed: restart or none.', validator: Validators.inIgnoreCase('none', 'restart') })
     .define({ name: 'errors.retry.timeout', type: 'LONG', default: 0, importance: 'MEDIUM', group: ERRORS, orderInGroup: 1, width: 'MEDIUM', displayName: 'Retry Timeout for Errors',
-      documentation: 'Total ms a failed operation is retried; 0 means no retries, -1 forever.' })
+      documentation: 'Total ms a retriable failure of a converter (a schema registry lookup) is retried before errors.tolerance decides; 0 means no retries, -1 forever. Connectors may apply it to their own writes. Writes to Kafka, put() and group joins are retried until they succeed, as in Kafka Connect.' })
     .define({ name: 'errors.retry.delay.max.ms', type: 'LONG', default: 60000, importance: 'MEDIUM', group: ERRORS, orderInGroup: 2, width: 'MEDIUM', displayName: 'Maximum Delay Between Retries for Errors',
-      documentation: 'Largest delay between consecutive retries; backoff starts at 300 ms and doubles, with jitter.' })
+      documentation: 'Largest delay between consecutive retries; backoff starts at 300 ms and doubles, then jitters below this cap (at most 10 s for the retries without limit).' })
     .define({ name: 'errors.tolerance', type: 'STRING', default: 'none', importance: 'MEDIUM', group: ERRORS, orderInGroup: 3, width: 'SHORT', displayName: 'Error Tolerance',
       documentation: 'none: a conversion or transform error fails the task; all: the record is skipped (and logged or dead-lettered as configured).', validator: Validators.inIgnoreCase('none', 'all') })
     .define({ name: 'errors.log.enable', type: 'BOOLEAN', default: false, importance: 'MEDIUM', group: ERRORS, orderInGroup: 4, width: 'SHORT', displayName: 'Log Errors',
