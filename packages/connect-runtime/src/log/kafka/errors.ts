@@ -44,19 +44,24 @@ export function protocolErrorOf(err: unknown, depth = 0): string | undefined {
   return protocolErrorOf(e.cause, depth + 1);
 }
 
-/** The deepest message that says what went wrong (the client's outer ones are generic). */
+/**
+ * What went wrong, from the innermost errors (the client's outer ones are generic: "metadata failed
+ * 3 times"), with the broker's own words where it sent some (e.g. why SASL authentication failed).
+ */
 export function reasonOf(err: unknown): string {
-  const seen: string[] = [];
+  const leaves: string[] = [];
   const walk = (e: unknown, depth: number): void => {
     if (!e || typeof e !== 'object' || depth > 6) return;
-    const x = e as ClientError;
-    if (x.message) seen.push(x.message);
-    for (const inner of x.errors ?? []) walk(inner, depth + 1);
-    walk(x.cause, depth + 1);
+    const x = e as ClientError & { serverErrorMessage?: string | null };
+    const inner = [...(x.errors ?? []), ...(x.cause ? [x.cause] : [])];
+    if (inner.length === 0 || depth === 6) {
+      const text = [x.message, x.serverErrorMessage].filter(Boolean).join(': ');
+      if (text) leaves.push(text);
+    }
+    for (const i of inner) walk(i, depth + 1);
   };
   walk(err, 0);
-  const specific = seen.filter((m) => !/^(Cannot connect to any broker|Multiple errors|.* failed)\.?$/i.test(m));
-  return [...new Set(specific.length ? specific : seen)].join(': ') || String(err);
+  return [...new Set(leaves)].join('; ') || String(err);
 }
 
 /** Wraps a client error: RetriableError when transient, else a ConnectError; both keep the cause. */
