@@ -58,6 +58,14 @@ function rowsByFile(records: Consumed[], headers: Map<string, string[]>): Map<st
   return out;
 }
 
+/** Fails at once, with the task's trace, instead of waiting for files that will never finish. */
+async function noFailedTask(w: WorkerProcess, ...names: string[]): Promise<void> {
+  for (const n of names) {
+    const task = (await connectorStatus(w, n)).tasks[0];
+    if (task?.state === 'FAILED') throw new Error(`${n} FAILED: ${task.trace?.split('\n')[0]}`);
+  }
+}
+
 /** Row by row: the count, then the first row that differs, shown whole. */
 function assertSameRows(file: string, got: Array<Array<string | null>>, want: Array<Array<string | null>>): void {
   const i = want.findIndex((row, n) => JSON.stringify(row) !== JSON.stringify(got[n]));
@@ -92,7 +100,10 @@ describe('spooldir reads real CSV files as Python\'s csv module does, with the d
     assert.equal((await w.request('POST', '/connectors', csvConnector('real-tsv', 'real-tsv', tsvDirs, '.*\\.tsv', { 'csv.separator.char': '9' }))).status, 201);
     const started = Date.now();
     const csvCount = all.filter((f) => f.endsWith('.csv')).length;
-    await waitFor('every file finished', async () => (await files(csvDirs.finished)).length === csvCount && (await files(tsvDirs.finished)).length === all.length - csvCount, 120_000);
+    await waitFor('every file finished', async () => {
+      await noFailedTask(w, 'real-csv', 'real-tsv');
+      return (await files(csvDirs.finished)).length === csvCount && (await files(tsvDirs.finished)).length === all.length - csvCount;
+    }, 120_000);
     console.log(`# ${all.length} files finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     assert.deepEqual([...await files(csvDirs.error), ...await files(tsvDirs.error)], [], 'nothing went to error.path');
     for (const c of ['real-csv', 'real-tsv']) assert.equal((await connectorStatus(w, c)).tasks[0]!.state, 'RUNNING');
@@ -119,7 +130,7 @@ describe('spooldir reads real CSV files as Python\'s csv module does, with the d
     const want = await pgRows();
     await w.start();
     await w.request('POST', '/connectors', csvConnector('pg-nulls', 'pg-nulls', dirs, 'pg\\.csv', { 'csv.null.field.indicator': 'EMPTY_SEPARATORS' }));
-    await waitFor('pg.csv finished', async () => (await files(dirs.finished)).length === 1, 60_000);
+    await waitFor('pg.csv finished', async () => { await noFailedTask(w, 'pg-nulls'); return (await files(dirs.finished)).length === 1; }, 60_000);
     const header = ['id', 'txt', 'num', 'flag', 'ts', 'arr', 'doc'];
     const got = rowsByFile(await consume(w, 'pg-nulls'), new Map([['pg.csv', header]])).get('pg.csv')!;
     assertSameRows('pg.csv', got, want);

@@ -16,20 +16,22 @@ export interface ListedFile {
 }
 
 /**
- * The bytes of a file from `position` to its end. A file whose size or mtime is no longer what it was
- * when listed is still being written in place (file.minimum.age.ms=0 lets such files in): it is
- * followed, reading what is appended, until it has neither grown nor been touched for SETTLE_MS.
- * Only then does the stream end, so a file is never finished (and moved) with rows still to come, and
- * a row half-written at the end is not cut in two. A file unchanged since it was listed ends at once.
+ * The bytes of a file from `position` to its end. With file.minimum.age.ms=0 (the default) a file may
+ * still be being written in place when it is read. So the end of the file is taken as final only once
+ * the file has stood still: when it was last modified at least SETTLE_MS ago, or, for a file written
+ * (or touched) more recently, once neither its size nor its mtime has changed for SETTLE_MS of our
+ * own clock (immune to mtimes from a skewed clock). Until then what is appended is read as it comes.
+ * So a file is not finished (and moved) with rows still to come, and a row half-written at the end
+ * is not cut in two. A writer that pauses for longer than SETTLE_MS still needs file.minimum.age.ms,
+ * or to write under another name and rename the file when it is complete.
  *
  * `stopped()` ends the wait early (the task is stopping; the file resumes after a restart).
  */
 export async function* settledChunks(file: ListedFile, position: number, stopped: () => boolean): AsyncGenerator<Buffer> {
   const fh = await open(file.path, 'r');
   try {
-    let changing = false;
     let last = { size: file.size, mtimeMs: file.mtimeMs };
-    let unchangedSince = 0;
+    let unchangedSince = -1;
     for (;;) {
       const buf = Buffer.allocUnsafe(CHUNK);
       const { bytesRead } = await fh.read(buf, 0, CHUNK, position);
@@ -41,14 +43,18 @@ export async function* settledChunks(file: ListedFile, position: number, stopped
       if (stopped()) return;
       const st = await fh.stat();
       if (st.size > position) continue;
-      const now = { size: st.size, mtimeMs: Math.floor(st.mtimeMs) };
-      if (now.size !== last.size || now.mtimeMs !== last.mtimeMs) {
-        changing = true;
-        last = now;
-        unchangedSince = Date.now();
-      } else if (!changing || Date.now() - unchangedSince >= SETTLE_MS) {
+      const seen = { size: st.size, mtimeMs: Math.floor(st.mtimeMs) };
+      const now = Date.now();
+      if (unchangedSince < 0) {
+        // First time at the end: a file that has stood still long enough is complete.
+        if (now - seen.mtimeMs >= SETTLE_MS && seen.size === last.size && seen.mtimeMs === last.mtimeMs) return;
+        unchangedSince = now;
+      } else if (seen.size !== last.size || seen.mtimeMs !== last.mtimeMs) {
+        unchangedSince = now;
+      } else if (now - unchangedSince >= SETTLE_MS) {
         return;
       }
+      last = seen;
       await new Promise((r) => setTimeout(r, RECHECK_MS));
     }
   } finally {
