@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
 export const CLI = join(ROOT, 'packages/cli/dist/main.js');
@@ -13,6 +14,25 @@ export function freePort() {
     const s = createServer();
     s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
   });
+}
+
+/** CPU seconds (user + system) a live process has used so far, from /proc (clock ticks of 10 ms). */
+export function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime (fields 14, 15)
+}
+
+/** CPU seconds this process has used so far. */
+export function ownCpuSeconds() {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** Load average and core count, for printing beside a figure. */
+export function loadNote() {
+  const l = loadavg();
+  return `load ${l[0].toFixed(1)} / ${l[1].toFixed(1)} / ${l[2].toFixed(1)} on ${cpus().length} cores`;
 }
 
 /** Peak resident set (VmHWM) of a process, in MB. */
@@ -51,9 +71,21 @@ export function table(rows) {
   return rows.map((r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ')).join('\n');
 }
 
-/** kafkajs, from the runtime's dependencies. */
+/** kafkajs, the fixed yardstick, from the test workspace's dependencies (the runtime no longer uses it). */
 export function kafkajs() {
-  return createRequire(join(ROOT, 'packages/connect-runtime/package.json'))('kafkajs');
+  // kafkajs's request queue arms setTimeout with a negative delay on Node 24 (harmless): keep that warning quiet.
+  if (!quietedKafkajs) {
+    quietedKafkajs = true;
+    process.removeAllListeners('warning');
+    process.on('warning', (w) => { if (w.name !== 'TimeoutNegativeWarning') console.error(`${w.name}: ${w.message}`); });
+  }
+  return createRequire(join(ROOT, 'test/package.json'))('kafkajs');
+}
+let quietedKafkajs = false;
+
+/** @platformatic/kafka, the client under the runtime's Kafka log. */
+export function platformaticKafka() {
+  return import('@platformatic/kafka');
 }
 
 /** A connected kafkajs producer (the raw client of the benchmarks), after creating `topic` with one partition. */
