@@ -28,6 +28,9 @@ export interface RecordReader {
   close(): Promise<void>;
 }
 
+/** Nothing more for now: the file is still growing. A reader returns the records it has. */
+export const WAITING = Symbol('waiting');
+
 /** A file as a sequence of decoded text chunks; a file still being written is followed until it settles. */
 export class TextChunks {
   private chunks: AsyncGenerator<Buffer> | null = null;
@@ -40,16 +43,17 @@ export class TextChunks {
     this.decoder = new StringDecoder(encoding);
   }
 
-  /** The next chunk of text, or null at the end of the file. */
+  /** The next chunk of text; '' when nothing more has come for now (the file grows); null at its end. */
   async next(): Promise<string | null> {
     if (this.eof) return null;
-    this.chunks ??= settledChunks(this.file, 0, () => this.closed);
+    this.chunks ??= settledChunks(this.file, 0, () => this.closed, true);
     const r = await this.chunks.next();
     if (r.done) {
       this.eof = true;
       const rest = this.decoder.end();
       return rest === '' ? null : rest;
     }
+    if (r.value.length === 0) return '';
     let text = this.decoder.write(r.value);
     if (this.first && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // BOM
     this.first = false;
@@ -72,12 +76,13 @@ export class LineSplitter {
 
   constructor(private readonly chunks: TextChunks) {}
 
-  /** The next line with its number, or null at the end. */
-  async next(): Promise<{ text: string; line: number } | null> {
+  /** The next line with its number, WAITING while a growing file has no complete line more, or null at the end. */
+  async next(): Promise<{ text: string; line: number } | typeof WAITING | null> {
     while (this.head === this.lines.length) {
       this.lines.length = 0;
       this.head = 0;
       const chunk = await this.chunks.next();
+      if (chunk === '') return WAITING;
       if (chunk === null) {
         if (this.pending === '') return null;
         this.lines.push(this.pending);

@@ -61,12 +61,15 @@ describe('settledChunks: the end of a file is final only once the file stood sti
     assert.ok(r.ms < SETTLE_MS / 2, `${r.ms} ms`);
   });
 
-  it('the line-delimited reader follows a growing file and never returns half a line', async () => {
+  it('the line-delimited reader follows a growing file, hands over what it has, and never returns half a line', async () => {
     const file = await listed('one\ntw');
     const reader = new LineRecordReader(file, 'utf8', 0);
     setTimeout(() => { void appendFile(file.path, 'o\nthree\n'); }, 300);
-    const lines: unknown[] = [];
-    while (!reader.done) lines.push(...(await reader.read(100)).map((i) => i.value));
+    const t0 = Date.now();
+    const lines = (await reader.read(100)).map((i) => i.value as string);
+    assert.deepEqual(lines, ['one'], 'the complete line comes at once, not when the batch is full');
+    assert.ok(Date.now() - t0 < 250);
+    while (!reader.done) lines.push(...(await reader.read(100)).map((i) => i.value as string));
     await reader.close();
     assert.deepEqual(lines, ['one', 'two', 'three']);
   });

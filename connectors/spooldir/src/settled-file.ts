@@ -25,18 +25,22 @@ export interface ListedFile {
  * is not cut in two. A writer that pauses for longer than SETTLE_MS still needs file.minimum.age.ms,
  * or to write under another name and rename the file when it is complete.
  *
- * `stopped()` ends the wait early (the task is stopping; the file resumes after a restart).
+ * `stopped()` ends the wait early (the task is stopping; the file resumes after a restart). With
+ * `signalWaits`, an empty chunk says "nothing more for now" once each time the wait begins, so that a
+ * reader can hand over the records it has instead of holding them while the file grows.
  */
-export async function* settledChunks(file: ListedFile, position: number, stopped: () => boolean): AsyncGenerator<Buffer> {
+export async function* settledChunks(file: ListedFile, position: number, stopped: () => boolean, signalWaits = false): AsyncGenerator<Buffer> {
   const fh = await open(file.path, 'r');
   try {
     let last = { size: file.size, mtimeMs: file.mtimeMs };
     let unchangedSince = -1;
+    let signalled = false;
     for (;;) {
       const buf = Buffer.allocUnsafe(CHUNK);
       const { bytesRead } = await fh.read(buf, 0, CHUNK, position);
       if (bytesRead > 0) {
         position += bytesRead;
+        signalled = false;
         yield buf.subarray(0, bytesRead);
         continue;
       }
@@ -55,6 +59,10 @@ export async function* settledChunks(file: ListedFile, position: number, stopped
         return;
       }
       last = seen;
+      if (signalWaits && !signalled) {
+        signalled = true;
+        yield Buffer.alloc(0);
+      }
       await new Promise((r) => setTimeout(r, RECHECK_MS));
     }
   } finally {

@@ -1,6 +1,6 @@
 import { DataError, Struct, type Schema } from '@tributary/connect-api';
 import type { DateParser } from './date-formats.js';
-import { LineSplitter, TextChunks, type Item, type RecordReader } from './record-reader.js';
+import { LineSplitter, TextChunks, WAITING, type Item, type RecordReader } from './record-reader.js';
 import type { ListedFile } from './settled-file.js';
 import { fromJsonValue } from './value-parser.js';
 
@@ -19,6 +19,7 @@ export class LineRecordReader implements RecordReader {
     const out: Item[] = [];
     while (out.length < max) {
       const l = await this.lines.next();
+      if (l === WAITING) { if (out.length > 0) break; continue; }
       if (l === null) { this.done = true; break; }
       if (l.line <= this.startAfter) continue;
       out.push({ offset: l.line, line: l.line, key: null, value: l.text });
@@ -45,12 +46,13 @@ class JsonValueSplitter {
 
   constructor(private readonly chunks: TextChunks) {}
 
-  async next(): Promise<{ text: string; line: number } | null> {
+  async next(): Promise<{ text: string; line: number } | typeof WAITING | null> {
     for (;;) {
       const found = this.scan();
       if (found) return found;
       if (this.start >= 0) { this.buf = this.buf.slice(this.start); this.pos -= this.start; this.start = 0; } else { this.buf = ''; this.pos = 0; }
       const chunk = await this.chunks.next();
+      if (chunk === '') return WAITING;
       if (chunk === null) {
         if (this.start < 0) return null;
         const text = this.buf.slice(this.start).trim();
@@ -115,7 +117,7 @@ abstract class JsonReaderBase implements RecordReader {
   async read(max: number): Promise<Item[]> {
     const out: Item[] = [];
     while (out.length < max) {
-      let v: { text: string; line: number } | null;
+      let v: { text: string; line: number } | typeof WAITING | null;
       try {
         v = await this.values.next();
       } catch (e) {
@@ -123,6 +125,7 @@ abstract class JsonReaderBase implements RecordReader {
         out.push({ offset: this.offset + 1, line: 0, error: e as Error, fatal: true });
         break;
       }
+      if (v === WAITING) { if (out.length > 0) break; continue; }
       if (v === null) { this.done = true; break; }
       const offset = ++this.offset;
       if (offset <= this.startAfter) continue;
