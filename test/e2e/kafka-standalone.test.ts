@@ -141,7 +141,7 @@ describe('standalone worker with bootstrap.servers: file source → Kafka → fi
     await w.start(); // resolves once REST answers
     assert.equal((await w.request('GET', '/connectors')).status, 200);
     await waitFor('the unreachable-Kafka error twice (retried with backoff)', async () =>
-      (w.output.match(new RegExp(`Kafka at ${nobody} is unreachable; retrying in`, 'g')) ?? []).length >= 2, 30_000, 250);
+      (w.output.match(new RegExp(`Kafka at ${nobody} is unreachable \\(PLAINTEXT\\): [^\\n]*; retrying in`, 'g')) ?? []).length >= 2, 30_000, 250);
     await w.stop();
   });
 });

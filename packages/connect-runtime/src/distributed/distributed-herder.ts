@@ -11,6 +11,7 @@ import type { StatusBook } from '../herder/status-book.js';
 import { assign, connectorItem, taskItem, type MemberAssignment } from './assignor.js';
 import type { ConfigTopic, RestartRequest } from './config-topic.js';
 import type { Base } from '@platformatic/kafka';
+import type { ClientOverridePolicy } from '../config/client-overrides.js';
 import { GroupMember, type JoinMetadata } from './group-member.js';
 import type { OffsetTopic } from './offset-topic.js';
 import type { StatusTopic } from './status-topic.js';
@@ -37,6 +38,8 @@ export interface DistributedHerderDeps {
   maxDelayMs: number;
   resolveConfig?: (c: Record<string, string>) => Promise<Record<string, string>>;
   clusterId?: string;
+  /** The worker's `connector.client.config.override.policy`. */
+  clientOverridePolicy?: ClientOverridePolicy;
 }
 
 /**

@@ -46,7 +46,7 @@ export async function startDistributed(opts: DistributedOptions): Promise<Runnin
     sessionTimeoutMs: d.int('session.timeout.ms'), heartbeatIntervalMs: d.int('heartbeat.interval.ms'),
     rebalanceTimeoutMs: d.int('rebalance.timeout.ms'), maxDelayMs: d.int('scheduled.rebalance.max.delay.ms'),
     clusterId: d.string('group.id'),
-    resolveConfig: resolver.enabled ? resolver : undefined,
+    resolveConfig: resolver.enabled ? resolver : undefined, clientOverridePolicy: config.clientOverridePolicy,
   });
   const { host, port } = config.listener;
   const rest = await startRestServer({ herder, metrics, logger, host, port, bodyLimit: config.maxBodyBytes, basicAuthUsers: config.basicAuthUsers });

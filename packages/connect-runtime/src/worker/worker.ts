@@ -1,6 +1,6 @@
 import type { Connector, ConnectorContext, SinkConnector, SourceConnector } from '@tributary/connect-api';
 import type { Logger } from '../logging.js';
-import type { Log } from '../log/log.js';
+import type { Log, Producer } from '../log/log.js';
 import type { WorkerMetrics } from '../metrics.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { TargetState } from '../storage/config-store.js';
@@ -115,6 +115,7 @@ export class Worker {
       flushIntervalMs: this.deps.config.flushIntervalMs,
     };
     let runner: WorkerTask;
+    let dlq: Producer | undefined;
     try {
       const plugin = this.deps.registry.resolve(connectorConfig['connector.class']!, ['source', 'sink']);
       const converters = buildConverters(this.deps.registry, this.deps.config.converterProps, connectorConfig);
@@ -122,7 +123,7 @@ export class Worker {
       // KIP-458: the connector's producer.override.* / consumer.override.* / admin.override.*, as the worker's policy allows.
       const overrides = clientOverrides(connectorConfig, plugin.type === 'source' ? 'source' : 'sink', this.deps.config.clientOverridePolicy);
       const onTrouble = this.troubleReporter(connector, taskId);
-      const dlq = connectorConfig['errors.deadletterqueue.topic.name'] ? this.deps.log.producer({ clientId: `connector-dlq-producer-${id}`, overrides: overrides.producer, onTrouble }) : undefined;
+      dlq = connectorConfig['errors.deadletterqueue.topic.name'] ? this.deps.log.producer({ clientId: `connector-dlq-producer-${id}`, overrides: overrides.producer, onTrouble }) : undefined;
       const errors = new ErrorHandler({ connector, taskId, config: connectorConfig, logger, producer: dlq });
       if (plugin.type === 'source') {
         const TaskClass = plugin.create().taskClass();
@@ -140,6 +141,8 @@ export class Worker {
         }, target);
       }
     } catch (err) {
+      // The runner owns (and closes) its clients; one made before it could be built is closed here.
+      void dlq?.close();
       logger.error({ err }, `task ${id} failed to start`);
       this.deps.status.onTask(connector, taskId, { state: 'FAILED', workerId: this.workerId, trace: traceOf(err) });
       return;
