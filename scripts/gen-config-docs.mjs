@@ -11,7 +11,7 @@ const check = process.argv.includes('--check');
 const imp = (p) => import(pathToFileURL(join(root, p)).href);
 
 const { configTable } = await imp('packages/connect-api/dist/index.js');
-const { workerConfigDef, distributedConfigDef } = await imp('packages/connect-runtime/dist/index.js');
+const { workerConfigDef, distributedConfigDef, autoRestartConfigDef } = await imp('packages/connect-runtime/dist/index.js');
 const { builtinPlugins } = await imp('packages/cli/dist/index.js');
 const { plugins: converterPlugins } = await imp('packages/connect-converters/dist/index.js');
 const { plugins: transformPlugins } = await imp('packages/connect-transforms/dist/index.js');
@@ -20,6 +20,7 @@ const all = [...builtinPlugins, ...converterPlugins, ...transformPlugins];
 function defFor(name) {
   if (name === 'worker') return workerConfigDef;
   if (name === 'distributed') return distributedConfigDef;
+  if (name === 'auto-restart') return autoRestartConfigDef;
   const d = all.find((p) => p.class === name || (p.aliases ?? []).includes(name));
   if (!d) throw new Error(`no plugin named ${name}`);
   const inst = d.create();

@@ -5,6 +5,7 @@ export { openLog } from './log/open-log.js';
 export { openKafkaLog, KafkaLog, type KafkaLogOptions } from './log/kafka/index.js';
 export { WorkerConfig, workerConfigDef, distributedConfigDef } from './config/worker-config.js';
 export { readConfigFile, stringifyValues } from './config/config-file.js';
+export { autoRestartConfigDef } from './restart/auto-restart-config.js';
 export { commonConnectorConfigDef, sinkConnectorConfigDef, sourceConnectorConfigDef } from './config/connector-config.js';
 export { PluginRegistry } from './plugins/registry.js';
 export { startStandalone, type RunningWorker, type StandaloneOptions } from './standalone.js';

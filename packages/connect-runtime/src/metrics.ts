@@ -1,5 +1,11 @@
 import type { TaskMetricsRecorder } from '@tributary/connect-api';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Where a record's latency is measured to (see TaskMetrics.latency). */
+export type LatencyStage = 'ack' | 'put' | 'commit';
+
+/** Seconds: from a millisecond for a local hop to an hour for a replay of old records. */
+const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
 
 /** The worker's Prometheus metrics, served at GET /metrics. */
 export class WorkerMetrics {
@@ -10,6 +16,29 @@ export class WorkerMetrics {
   });
   private readonly writtenTotal = new Counter({
     name: 'tributary_task_records_written_total', help: 'Records a task delivered (source: acknowledged by the log; sink: put() returned)',
+    labelNames: ['connector', 'task'], registers: [this.registry],
+  });
+  /** Record latency by stage, from the record's timestamp (or, for sources without one, its poll time). */
+  readonly latency: Record<LatencyStage, Histogram> = {
+    ack: new Histogram({
+      name: 'tributary_source_record_latency_seconds', help: 'Source: from the record\'s source timestamp (or poll time) to the log\'s acknowledgement',
+      labelNames: ['connector', 'task'], buckets: LATENCY_BUCKETS, registers: [this.registry],
+    }),
+    put: new Histogram({
+      name: 'tributary_sink_record_put_latency_seconds', help: 'Sink: from the record\'s timestamp to put() returning',
+      labelNames: ['connector', 'task'], buckets: LATENCY_BUCKETS, registers: [this.registry],
+    }),
+    commit: new Histogram({
+      name: 'tributary_sink_record_commit_latency_seconds', help: 'Sink: from the timestamp of the last record of a partition to the commit of its offset',
+      labelNames: ['connector', 'task'], buckets: LATENCY_BUCKETS, registers: [this.registry],
+    }),
+  };
+  private readonly autoRestarts = new Counter({
+    name: 'tributary_auto_restarts_total', help: 'Restarts made by auto-restart (auto.restart.*); task is empty for the connector itself',
+    labelNames: ['connector', 'task'], registers: [this.registry],
+  });
+  private readonly nextRestart = new Gauge({
+    name: 'tributary_auto_restart_next_timestamp_seconds', help: 'When the next auto-restart is due (Unix time); absent when none is planned',
     labelNames: ['connector', 'task'], registers: [this.registry],
   });
   readonly taskState = new Gauge({
@@ -28,15 +57,33 @@ export class WorkerMetrics {
     return this.gauges.get(`${connector}/${task}`);
   }
 
+  autoRestarted(connector: string, task: number | null): void {
+    this.autoRestarts.inc({ connector, task: task === null ? '' : String(task) });
+  }
+
+  nextAutoRestart(connector: string, task: number | null, at: number | null): void {
+    const labels = { connector, task: task === null ? '' : String(task) };
+    if (at === null) this.nextRestart.remove(labels);
+    else this.nextRestart.set(labels, at / 1000);
+  }
+
   forTask(connector: string, task: number): TaskMetrics {
     const labels = { connector, task: String(task) };
     const key = `${connector}/${task}`;
     this.gauges.delete(key); // a restarted task starts afresh
     const polled = this.polledTotal.labels(labels);
     const written = this.writtenTotal.labels(labels);
+    const hist = {
+      ack: this.latency.ack.labels(labels), put: this.latency.put.labels(labels), commit: this.latency.commit.labels(labels),
+    };
     return {
       polled: (n) => polled.inc(n),
       written: (n) => written.inc(n),
+      latency: (stage, since) => {
+        const h = hist[stage];
+        const now = Date.now();
+        for (const t of since) h.observe(Math.max(0, now - t) / 1000);
+      },
       gauge: (name, help) => {
         const metric = `tributary_task_${name.replace(/[^a-zA-Z0-9_]/g, '_')}`;
         const g = (this.registry.getSingleMetric(metric) as Gauge | undefined) ??
@@ -54,4 +101,62 @@ export class WorkerMetrics {
 export interface TaskMetrics extends TaskMetricsRecorder {
   polled(n: number): void;
   written(n: number): void;
+  /** One observation per record: the time from each of `since` (ms since the epoch) to now. */
+  latency(stage: LatencyStage, since: readonly number[]): void;
+}
+
+/** One task's figures for the console: record counters and latency histograms (cumulative). */
+export interface TaskSnapshot {
+  connector: string;
+  task: number;
+  polled: number;
+  written: number;
+  latency: Partial<Record<LatencyStage, { count: number; buckets: number[] }>>;
+}
+
+/** The upper bounds (seconds) of the latency buckets, in the order of TaskSnapshot's bucket counts. */
+export const latencyBuckets: readonly number[] = LATENCY_BUCKETS;
+
+/** Counters and latency histograms of every task that has reported, read from the registry. */
+export async function taskSnapshots(m: WorkerMetrics): Promise<TaskSnapshot[]> {
+  const out = new Map<string, TaskSnapshot>();
+  const at = (labels: Record<string, string | number | undefined>) => {
+    const key = `${labels.connector}/${labels.task}`;
+    let s = out.get(key);
+    if (!s) out.set(key, (s = { connector: String(labels.connector), task: Number(labels.task), polled: 0, written: 0, latency: {} }));
+    return s;
+  };
+  const counters = await m.registry.getMetricsAsJSON();
+  for (const metric of counters) {
+    if (metric.name === 'tributary_task_records_polled_total') for (const v of metric.values) at(v.labels).polled = v.value;
+    if (metric.name === 'tributary_task_records_written_total') for (const v of metric.values) at(v.labels).written = v.value;
+  }
+  for (const [stage, h] of Object.entries(m.latency) as Array<[LatencyStage, Histogram]>) {
+    const data = await h.get();
+    for (const v of data.values) {
+      if (v.metricName !== `${data.name}_bucket`) continue;
+      const e = (at(v.labels).latency[stage] ??= { count: 0, buckets: [] });
+      if (v.labels.le === '+Inf') e.count = v.value;
+      else e.buckets.push(v.value); // cumulative, in bucket order
+    }
+  }
+  return [...out.values()].sort((a, b) => a.connector.localeCompare(b.connector) || a.task - b.task);
+}
+
+/**
+ * The q-quantile (0..1) of a histogram given as cumulative bucket counts over `latencyBuckets`, by
+ * linear interpolation inside the bucket (as Prometheus's histogram_quantile); null when empty.
+ */
+export function quantile(cumulative: readonly number[], total: number, q: number): number | null {
+  if (total <= 0) return null;
+  const rank = q * total;
+  for (let i = 0; i < cumulative.length; i++) {
+    if (cumulative[i]! >= rank) {
+      const lo = i === 0 ? 0 : LATENCY_BUCKETS[i - 1]!;
+      const below = i === 0 ? 0 : cumulative[i - 1]!;
+      const inBucket = cumulative[i]! - below;
+      return inBucket === 0 ? lo : lo + (LATENCY_BUCKETS[i]! - lo) * ((rank - below) / inBucket);
+    }
+  }
+  return LATENCY_BUCKETS[LATENCY_BUCKETS.length - 1]!;
 }

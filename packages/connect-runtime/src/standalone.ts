@@ -7,6 +7,7 @@ import { openLog } from './log/open-log.js';
 import { createLogger, type Logger } from './logging.js';
 import { WorkerMetrics } from './metrics.js';
 import { startRestServer } from './rest/server.js';
+import { AutoRestarter } from './restart/auto-restarter.js';
 import { FileConfigStore } from './storage/config-store.js';
 import { FileOffsetStore } from './storage/offset-store.js';
 import { Worker } from './worker/worker.js';
@@ -35,11 +36,12 @@ export async function startStandalone(opts: StandaloneOptions): Promise<RunningW
   const offsets = new FileOffsetStore(config.offsetFile);
   const statuses = new StatusBook();
   const metrics = new WorkerMetrics();
-  const worker = new Worker({ config, registry, log, offsets, status: statuses, logger, metrics });
+  const autoRestart = new AutoRestarter(statuses, config.autoRestart, logger.child({ component: 'auto-restart' }), undefined, metrics);
+  const worker = new Worker({ config, registry, log, offsets, status: autoRestart, logger, metrics });
   const resolver = createConfigResolver(opts.props);
   const herder = new StandaloneHerder({
     worker, registry, configs: new FileConfigStore(config.configFile), offsets, statuses, log, logger,
-    resolveConfig: resolver.enabled ? resolver : undefined, clientOverridePolicy: config.clientOverridePolicy,
+    resolveConfig: resolver.enabled ? resolver : undefined, clientOverridePolicy: config.clientOverridePolicy, autoRestart,
   });
   await herder.start();
   for (const c of opts.connectors ?? []) {

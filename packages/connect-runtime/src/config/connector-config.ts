@@ -1,4 +1,5 @@
 import { ConfigDef, Validators } from '@tributary/connect-api';
+import { defineAutoRestart } from '../restart/auto-restart-config.js';
 
 const COMMON = 'Common';
 const TRANSFORMS = 'Transforms';
@@ -8,7 +9,7 @@ const ERRORS = 'Error Handling';
 /** Keys every connector has, as Kafka's `ConnectorConfig`. */
 export function commonConnectorConfigDef(): ConfigDef {
   let order = 0;
-  return new ConfigDef()
+  const def = new ConfigDef()
     .define({ name: 'name', type: 'STRING', importance: 'HIGH', group: COMMON, orderInGroup: ++order, width: 'MEDIUM', displayName: 'Connector name',
       documentation: 'Globally unique name to use for this connector.', validator: Validators.nonEmptyString() })
     .define({ name: 'connector.class', type: 'STRING', importance: 'HIGH', group: COMMON, orderInGroup: ++order, width: 'LONG', displayName: 'Connector class',
@@ -39,6 +40,7 @@ export function commonConnectorConfigDef(): ConfigDef {
       documentation: 'Log each failed operation and problem record.' })
     .define({ name: 'errors.log.include.messages', type: 'BOOLEAN', default: false, importance: 'MEDIUM', group: ERRORS, orderInGroup: 5, width: 'SHORT', displayName: 'Log Error Details',
       documentation: 'Include the record (topic, partition, offset, timestamp; key and value for sources) in error logs.' });
+  return defineAutoRestart(def, true);
 }
 
 /** Keys sink connectors add. */

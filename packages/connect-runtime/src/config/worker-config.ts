@@ -1,6 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { ConfigDef, Validators, type ParsedConfig } from '@tributary/connect-api';
 import { clientOverridePolicy, policyProblem, type ClientOverridePolicy } from './client-overrides.js';
+import { defineAutoRestart, type AutoRestartSettings } from '../restart/auto-restart-config.js';
 
 const COMMON = 'Common';
 const REST = 'REST';
@@ -58,6 +59,8 @@ export const workerConfigDef = new ConfigDef()
     documentation: 'Age after which old segments are deleted.' })
   .define({ name: 'embedded.log.flush.interval.ms', type: 'LONG', default: 1000, importance: 'LOW', group: EMBEDDED,
     documentation: 'How often the embedded log fsyncs. A killed process loses nothing it acknowledged either way; this bounds what a power loss can take.' });
+// auto.restart.*: the defaults every connector inherits unless it sets the same key.
+defineAutoRestart(workerConfigDef, false);
 
 /** Keys of distributed mode, as Kafka Connect's. */
 export const distributedConfigDef = new ConfigDef()
@@ -107,6 +110,14 @@ export class WorkerConfig {
   /** What connectors may override of their Kafka clients (`connector.client.config.override.*`). */
   get clientOverridePolicy(): ClientOverridePolicy {
     return clientOverridePolicy(this.parsed.string('connector.client.config.override.policy'), this.parsed.list('connector.client.config.override.allowlist'));
+  }
+
+  /** The worker's auto.restart.* defaults. */
+  get autoRestart(): AutoRestartSettings {
+    return {
+      enabled: this.parsed.bool('auto.restart.enabled'), maxRestarts: this.parsed.int('auto.restart.max.restarts'),
+      initialMs: this.parsed.int('auto.restart.backoff.initial.ms'), maxMs: this.parsed.int('auto.restart.backoff.max.ms'),
+    };
   }
 
   /** Host and port the REST server binds. */

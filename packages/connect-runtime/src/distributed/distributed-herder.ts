@@ -16,6 +16,7 @@ import { GroupMember, type JoinMetadata } from './group-member.js';
 import type { OffsetTopic } from './offset-topic.js';
 import type { StatusTopic } from './status-topic.js';
 import { WorkRunner } from './work-runner.js';
+import type { AutoRestarter } from '../restart/auto-restarter.js';
 
 export interface DistributedHerderDeps {
   worker: Worker;
@@ -40,6 +41,8 @@ export interface DistributedHerderDeps {
   clusterId?: string;
   /** The worker's `connector.client.config.override.policy`. */
   clientOverridePolicy?: ClientOverridePolicy;
+  /** Restarts FAILED connectors and tasks that run here (auto.restart.*). */
+  autoRestart?: AutoRestarter;
 }
 
 /**
@@ -69,6 +72,11 @@ export class DistributedHerder extends BaseHerder {
       assign: (members, leaderId) => this.computeAssignment(members, leaderId),
       onAssignment: (buf, info) => this.serial(() => this.onAssignment(buf, info.isLeader)),
     });
+    d.autoRestart?.attach({
+      config: (name) => this.d.configs.connectors.get(name)?.config,
+      restartConnector: (name) => this.serial(() => this.work.restart(connectorItem(name))),
+      restartTask: (name, task) => this.serial(() => this.work.restart(taskItem(name, task))),
+    });
   }
 
   async start(): Promise<void> {
@@ -85,6 +93,7 @@ export class DistributedHerder extends BaseHerder {
 
   async stop(): Promise<void> {
     if (this.delayTimer) clearTimeout(this.delayTimer);
+    this.d.autoRestart?.stop();
     await this.serial(() => this.work.stopAll());
     await this.member.stop();
     await this.d.worker.stop();

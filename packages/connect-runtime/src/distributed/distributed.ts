@@ -8,6 +8,7 @@ import type { Admin } from '../log/log.js';
 import { createLogger, type Logger } from '../logging.js';
 import { WorkerMetrics } from '../metrics.js';
 import { startRestServer } from '../rest/server.js';
+import { AutoRestarter } from '../restart/auto-restarter.js';
 import { buildRegistry, runningWorker, type RunningWorker } from '../worker-bootstrap.js';
 import { Worker } from '../worker/worker.js';
 import { ConfigTopic } from './config-topic.js';
@@ -37,7 +38,9 @@ export async function startDistributed(opts: DistributedOptions): Promise<Runnin
   const offsets = new OffsetTopic(log, d.string('offset.storage.topic'), logger);
   const statusTopic = new StatusTopic(log, d.string('status.storage.topic'), statuses, logger);
   const metrics = new WorkerMetrics();
-  const worker = new Worker({ config, registry, log, offsets, status: statusTopic, logger, metrics });
+  // auto.restart.*: every status the worker reports passes through the restarter on its way to the status topic.
+  const autoRestart = new AutoRestarter(statusTopic, config.autoRestart, logger.child({ component: 'auto-restart' }), undefined, metrics);
+  const worker = new Worker({ config, registry, log, offsets, status: autoRestart, logger, metrics });
   const url = `http://${config.advertisedId}`;
   const resolver = createConfigResolver(opts.props);
   const herder = new DistributedHerder({
@@ -46,7 +49,7 @@ export async function startDistributed(opts: DistributedOptions): Promise<Runnin
     sessionTimeoutMs: d.int('session.timeout.ms'), heartbeatIntervalMs: d.int('heartbeat.interval.ms'),
     rebalanceTimeoutMs: d.int('rebalance.timeout.ms'), maxDelayMs: d.int('scheduled.rebalance.max.delay.ms'),
     clusterId: d.string('group.id'),
-    resolveConfig: resolver.enabled ? resolver : undefined, clientOverridePolicy: config.clientOverridePolicy,
+    resolveConfig: resolver.enabled ? resolver : undefined, clientOverridePolicy: config.clientOverridePolicy, autoRestart,
   });
   const { host, port } = config.listener;
   const rest = await startRestServer({ herder, metrics, logger, host, port, bodyLimit: config.maxBodyBytes, basicAuthUsers: config.basicAuthUsers });

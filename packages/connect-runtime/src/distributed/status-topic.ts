@@ -9,6 +9,9 @@ interface StatusValue {
   trace: string | null;
   worker_id: string;
   generation: number;
+  /** Ours, not Kafka Connect's (which ignores unknown fields): auto-restarts made and the next one due. */
+  restarts?: number;
+  next_restart_at?: number;
 }
 
 /**
@@ -67,7 +70,10 @@ export class StatusTopic implements StatusListener {
   }
 
   private write(key: string, s: Status): void {
-    const value: StatusValue = { state: s.state, trace: s.trace ?? null, worker_id: s.workerId, generation: this.generation };
+    const value: StatusValue = {
+      state: s.state, trace: s.trace ?? null, worker_id: s.workerId, generation: this.generation,
+      ...(s.restarts ? { restarts: s.restarts } : {}), ...(s.nextRestartAt ? { next_restart_at: s.nextRestartAt } : {}),
+    };
     this.producer?.send([{ topic: this.topic, key: textBytes(key), value: jsonBytes(value) }]).catch((err: unknown) => {
       this.logger.warn({ err, key }, 'could not write a status; other workers may show a stale state');
     });
@@ -75,5 +81,8 @@ export class StatusTopic implements StatusListener {
 }
 
 function toStatus(v: StatusValue): Status {
-  return { state: v.state, workerId: v.worker_id, ...(v.trace ? { trace: v.trace } : {}) };
+  return {
+    state: v.state, workerId: v.worker_id, ...(v.trace ? { trace: v.trace } : {}),
+    ...(v.restarts ? { restarts: v.restarts } : {}), ...(v.next_restart_at ? { nextRestartAt: v.next_restart_at } : {}),
+  };
 }

@@ -83,7 +83,7 @@ export abstract class BaseHerder implements Herder {
       .map(([id, s]) => this.taskInfo(name, id, s));
     return {
       name,
-      connector: { state: st.state, worker_id: st.workerId, ...(st.trace ? { trace: st.trace } : {}) },
+      connector: { state: st.state, worker_id: st.workerId, ...(st.trace ? { trace: st.trace } : {}), ...restartFields(st) },
       tasks,
       type: this.base.worker.connectorType(e.config),
     };
@@ -98,7 +98,7 @@ export abstract class BaseHerder implements Herder {
 
   private taskInfo(name: string, id: number, s: Status): TaskStateInfo {
     const metrics = this.base.worker.taskGauges(name, id);
-    return { id, state: s.state, worker_id: s.workerId, ...(s.trace ? { trace: s.trace } : {}), ...(metrics ? { metrics } : {}) };
+    return { id, state: s.state, worker_id: s.workerId, ...(s.trace ? { trace: s.trace } : {}), ...(metrics ? { metrics } : {}), ...restartFields(s) };
   }
 
   async offsets(name: string): Promise<{ offsets: ConnectorOffset[] }> {
@@ -182,4 +182,12 @@ export abstract class BaseHerder implements Herder {
   private instanceOf(config: Record<string, string>): SourceConnector | SinkConnector {
     return this.base.registry.resolve(config['connector.class']!, ['source', 'sink']).create();
   }
+}
+
+/** `restarts` and `next_restart_at` of a status that auto-restart touched; nothing otherwise. */
+function restartFields(s: Status): { restarts?: number; next_restart_at?: string } {
+  return {
+    ...(s.restarts ? { restarts: s.restarts } : {}),
+    ...(s.nextRestartAt ? { next_restart_at: new Date(s.nextRestartAt).toISOString() } : {}),
+  };
 }

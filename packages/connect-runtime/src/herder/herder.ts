@@ -21,11 +21,15 @@ export interface TaskStateInfo {
    * kernel dropped), shown by the worker that runs the task.
    */
   metrics?: Readonly<Record<string, number>>;
+  /** Not in Kafka Connect: auto-restarts made (auto.restart.*), when any. */
+  restarts?: number;
+  /** Not in Kafka Connect: when the next auto-restart is due (ISO 8601), while one is planned. */
+  next_restart_at?: string;
 }
 
 export interface ConnectorStateInfo {
   name: string;
-  connector: { state: State; worker_id: string; trace?: string };
+  connector: { state: State; worker_id: string; trace?: string; restarts?: number; next_restart_at?: string };
   tasks: TaskStateInfo[];
   type: ConnectorType;
 }

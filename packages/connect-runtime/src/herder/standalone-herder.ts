@@ -10,6 +10,7 @@ import { AlreadyExistsError, BadRequestError, NotFoundError } from '../errors.js
 import { redactResolved } from '../config/providers/index.js';
 import { BaseHerder } from './base-herder.js';
 import type { ConnectorInfo, ConnectorStateInfo } from './herder.js';
+import type { AutoRestarter } from '../restart/auto-restarter.js';
 import type { StatusBook } from './status-book.js';
 
 export interface StandaloneHerderDeps {
@@ -23,6 +24,8 @@ export interface StandaloneHerderDeps {
   resolveConfig?: (config: Record<string, string>) => Promise<Record<string, string>>;
   /** The worker's `connector.client.config.override.policy`; All when unset. */
   clientOverridePolicy?: ClientOverridePolicy;
+  /** Restarts FAILED connectors and tasks (auto.restart.*); the worker reports its statuses through it. */
+  autoRestart?: AutoRestarter;
 }
 
 interface Entry extends StoredConnector {
@@ -41,6 +44,11 @@ export class StandaloneHerder extends BaseHerder {
 
   constructor(private readonly sd: StandaloneHerderDeps) {
     super(sd);
+    sd.autoRestart?.attach({
+      config: (name) => this.entries.get(name)?.config,
+      restartConnector: (name) => this.serial(() => this.restartConnectorInstance(name)),
+      restartTask: (name, task) => this.serial(() => this.restartTaskInstance(name, task)),
+    });
   }
 
   async start(): Promise<void> {
@@ -55,6 +63,7 @@ export class StandaloneHerder extends BaseHerder {
   }
 
   async stop(): Promise<void> {
+    this.sd.autoRestart?.stop();
     await this.serial(async () => {
       await this.sd.worker.stop();
       await this.sd.offsets.stop();
@@ -113,6 +122,7 @@ export class StandaloneHerder extends BaseHerder {
       await this.stopConnector(name);
       this.entries.delete(name);
       this.sd.statuses.forget(name);
+      this.sd.autoRestart?.forget(name);
       await this.sd.configs.remove(name);
     });
   }

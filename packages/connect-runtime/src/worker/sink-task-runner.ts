@@ -35,6 +35,8 @@ export class SinkTaskRunner extends WorkerTask {
   private consumer!: Consumer;
   /** Next offset to read per partition, for records already handed to put() (original coordinates). */
   private readonly current: OffsetMap = new Map();
+  /** Per partition: the next offset and timestamp of the last record read, until a commit covers it (latency metric). */
+  private readonly uncommitted = new Map<string, { offset: number; timestamp: number }>();
   private lastCommit = Date.now();
   private commitRequested = false;
   /** The delay a task asked for through `ctx.timeout(ms)`, used for the next re-delivery only. */
@@ -137,6 +139,7 @@ export class SinkTaskRunner extends WorkerTask {
       const next = raw[i + 1];
       if (next && next.partition === r.partition && next.topic === r.topic) continue;
       this.current.set(`${r.topic}:${r.partition}`, { tp: { topic: r.topic, partition: r.partition }, offset: r.offset + 1 });
+      this.uncommitted.set(`${r.topic}:${r.partition}`, { offset: r.offset + 1, timestamp: r.timestamp });
       if (!this.topics.has(r.topic)) {
         this.topics.add(r.topic);
         this.sink.status.onTopic?.(this.sink.connector, r.topic);
@@ -160,6 +163,7 @@ export class SinkTaskRunner extends WorkerTask {
       onRetry: (err, _n, ms) => this.logger.warn({ err }, `task ${this.id}: retriable error from put(); re-delivering in ${ms} ms`),
     });
     this.sink.metrics.written(batch.length);
+    this.sink.metrics.latency('put', batch.map((r) => r.timestamp ?? Date.now()));
   }
 
   /**
@@ -236,11 +240,24 @@ export class SinkTaskRunner extends WorkerTask {
     if (toCommit.size === 0) return;
     try {
       await this.consumer.commit([...toCommit.values()].map((o) => ({ topic: o.tp.topic, partition: o.tp.partition, offset: o.offset })));
+      this.noteCommitLatency(toCommit);
     } catch (err) {
       // As Kafka Connect: a commit the log cannot take now is retried at the next flush, not fatal.
       if (!isRetriable(err)) throw err;
       this.logger.warn({ err }, `task ${this.id}: offset commit failed; retrying at the next flush`);
     }
+  }
+
+  private noteCommitLatency(committed: OffsetMap): void {
+    const since: number[] = [];
+    for (const [k, o] of committed) {
+      const u = this.uncommitted.get(k);
+      if (u && o.offset >= u.offset) {
+        since.push(u.timestamp);
+        this.uncommitted.delete(k);
+      }
+    }
+    if (since.length > 0) this.sink.metrics.latency('commit', since);
   }
 
   protected async close(failed: boolean): Promise<void> {

@@ -83,10 +83,10 @@ export class SourceTaskRunner extends WorkerTask {
     if (this.signal.aborted) return; // records polled after stop are read again after a restart
     if (!records || records.length === 0) return;
     this.src.metrics.polled(records.length);
-    await this.send(records);
+    await this.send(records, Date.now());
   }
 
-  private async send(records: SourceRecord[]): Promise<void> {
+  private async send(records: SourceRecord[], polledAt: number): Promise<void> {
     const out: ProduceRecord[] = [];
     const handles: Array<{ record: SourceRecord; pending: ReturnType<SubmittedRecords['submit']> }> = [];
     const commitRecord = this.src.task.commitRecord?.bind(this.src.task);
@@ -127,6 +127,7 @@ export class SourceTaskRunner extends WorkerTask {
           if (commitRecord) await commitRecord(handles[i]!.record, acks[i]!);
         }
         this.src.metrics.written(acks.length);
+        this.src.metrics.latency('ack', handles.map((h) => h.record.timestamp ?? polledAt));
       },
       (err) => this.sendFailed(err, handles),
     ).catch((err) => { this.sendError = err; }).finally(() => this.inFlight.delete(p));

@@ -6,6 +6,10 @@ export interface Status {
   workerId: string;
   /** The failure, as text, when FAILED. */
   trace?: string;
+  /** Auto-restarts made so far (restart/auto-restarter.ts); absent when none. */
+  restarts?: number;
+  /** When the next auto-restart is due (ms since the epoch), while one is planned. */
+  nextRestartAt?: number;
 }
 
 /** Receives every status change of connectors and tasks; the herder stores and publishes them. */
