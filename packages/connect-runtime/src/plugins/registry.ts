@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { closest, distance } from 'fastest-levenshtein';
 import { ConfigError, type Logger, type PluginDescriptor, type PluginType } from '@tributary/connect-api';
+import { incompatibleSdkMessage, pluginSdkVersion, sdkCompatible, shareSdkWith, HOST_SDK_VERSION } from './sdk-compat.js';
 
 /** A plugin descriptor narrowed to one type. */
 export type PluginOfType<T extends PluginType> = Extract<PluginDescriptor, { type: T }>;
@@ -94,7 +95,9 @@ async function packageDirs(dir: string): Promise<string[]> {
   return out;
 }
 
-async function readManifest(dir: string): Promise<{ tributary?: { plugins?: string } } | null> {
+type Manifest = Parameters<typeof pluginSdkVersion>[1] & { tributary?: { plugins?: string } };
+
+async function readManifest(dir: string): Promise<Manifest | null> {
   try {
     return JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
   } catch {
@@ -107,8 +110,13 @@ async function declaresPlugins(dir: string): Promise<boolean> {
 }
 
 async function loadPackage(dir: string): Promise<PluginDescriptor[]> {
-  const manifest = await readManifest(dir);
-  const modPath = join(dir, manifest!.tributary!.plugins!);
+  const manifest = (await readManifest(dir))!;
+  const sdk = await pluginSdkVersion(dir, manifest);
+  if (sdk && !sdkCompatible(HOST_SDK_VERSION, sdk.version)) {
+    throw new ConfigError([{ key: 'plugin.path', message: incompatibleSdkMessage(manifest.name ?? dir, dir, sdk) }]);
+  }
+  shareSdkWith(dir);
+  const modPath = join(dir, manifest.tributary!.plugins!);
   const mod = (await import(pathToFileURL(modPath).href)) as { plugins?: unknown };
   if (!Array.isArray(mod.plugins)) {
     throw new ConfigError([{ key: 'plugin.path', message: `${modPath} does not export a plugins array` }]);
