@@ -61,6 +61,8 @@ export class DistributedHerder extends BaseHerder {
   private lastAssignment = new Map<string, string[]>();
   private readonly lostSince = new Map<string, number>();
   private delayTimer: NodeJS.Timeout | null = null;
+  /** Leader only: the URLs of the members at the last assignment (for the console). */
+  private memberUrls: string[] = [];
 
   constructor(private readonly d: DistributedHerderDeps) {
     super({ ...d, offsets: d.offsets });
@@ -114,6 +116,16 @@ export class DistributedHerder extends BaseHerder {
     if (this.isLeader && !this.member.rebalancing) return null;
     if (!this.leaderUrl) throw new ConflictError('Cannot complete request because of a conflicting operation (e.g. worker rebalance): no known leader URL, likely because a rebalance was underway.');
     return this.isLeader ? null : this.leaderUrl;
+  }
+
+  cluster() {
+    const members = new Set<string>([this.d.url, ...(this.leaderUrl ? [this.leaderUrl] : []), ...this.memberUrls]);
+    for (const name of this.d.configs.connectors.keys()) {
+      const c = this.d.statuses.connector(name);
+      if (c) members.add(`http://${c.workerId}`);
+      for (const [, t] of this.d.statuses.tasks(name)) members.add(`http://${t.workerId}`);
+    }
+    return { self: this.d.url, leader_url: this.leaderUrl, is_leader: this.isLeader, members: [...members].sort() };
   }
 
   async connectors(): Promise<string[]> {
@@ -237,6 +249,7 @@ export class DistributedHerder extends BaseHerder {
       if (!present.has(memberId)) for (const i of items) if (!this.lostSince.has(i)) this.lostSince.set(i, now);
     }
     const leader = members.find((m) => m.memberId === leaderId)!;
+    this.memberUrls = members.map((m) => m.metadata.url);
     const plan = assign({
       members: members.map((m) => ({ memberId: m.memberId, url: m.metadata.url, owned: m.metadata.owned })),
       configured: this.configuredItems(), leaderUrl: leader.metadata.url, configOffset: this.d.configs.offset,

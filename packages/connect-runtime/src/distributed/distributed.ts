@@ -52,7 +52,7 @@ export async function startDistributed(opts: DistributedOptions): Promise<Runnin
     resolveConfig: resolver.enabled ? resolver : undefined, clientOverridePolicy: config.clientOverridePolicy, autoRestart,
   });
   const { host, port } = config.listener;
-  const rest = await startRestServer({ herder, metrics, logger, host, port, bodyLimit: config.maxBodyBytes, basicAuthUsers: config.basicAuthUsers });
+  const rest = await startRestServer({ herder, metrics, logger, host, port, bodyLimit: config.maxBodyBytes, basicAuthUsers: config.basicAuthUsers, log, autoRestart });
   // REST answers (503, and /health says why) while Kafka cannot be reached yet.
   await retryWhileUnreachable(() => createInternalTopics(log.admin(), d), logger);
   await herder.start();

@@ -67,6 +67,8 @@ export interface Herder {
    * handle them here. Throws a ConflictError (409) while no leader is known.
    */
   forwardTarget?(): string | null;
+  /** Distributed mode: this worker, the leader and the members of the cluster, for the console. */
+  cluster?(): { self: string; leader_url: string | null; is_leader: boolean; members: string[] };
 
   connectors(): Promise<string[]>;
   connectorInfo(name: string): Promise<ConnectorInfo>;

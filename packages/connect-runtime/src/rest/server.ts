@@ -10,6 +10,11 @@ import { connectorRoutes } from './connector-routes.js';
 import { clientErrorHandler, requireJson, RouteTable } from './http-rules.js';
 import { loggerRoutes } from './logger-routes.js';
 import { pluginRoutes } from './plugin-routes.js';
+import { consoleRoutes } from './console-routes.js';
+import { uiRoutes } from './ui-routes.js';
+import { ConsoleMetrics } from '../inspect/console-metrics.js';
+import type { Log } from '../log/log.js';
+import type { AutoRestarter } from '../restart/auto-restarter.js';
 
 export interface RestServerOptions {
   herder: Herder;
@@ -19,6 +24,10 @@ export interface RestServerOptions {
   port: number;
   bodyLimit: number;
   basicAuthUsers: Map<string, string> | null;
+  /** The worker's log, which the console's tap and dead letter queue views read (and re-drive into). */
+  log?: Log;
+  /** The worker's auto-restarter, for the restart history the console shows. */
+  autoRestart?: AutoRestarter;
 }
 
 /**
@@ -52,6 +61,13 @@ export async function startRestServer(opts: RestServerOptions) {
       }
     });
   }
+  // Every change made through the API (the console's too) is in the worker's log.
+  const restLogger = opts.logger.child({ component: 'rest' });
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') {
+      restLogger.info({ method: req.method, url: req.url, status: reply.statusCode }, `${req.method} ${req.url} ${reply.statusCode}`);
+    }
+  });
   app.addHook('onRequest', requireJson);
   app.addHook('onRequest', untilReady(opts.herder));
   app.addHook('preHandler', forwardWrites(opts.herder));
@@ -68,6 +84,10 @@ export async function startRestServer(opts: RestServerOptions) {
   await app.register(connectorRoutes(opts.herder));
   await app.register(pluginRoutes(opts.herder));
   await app.register(loggerRoutes(loggerLevels(opts.logger), opts.herder));
+  const consoleMetrics = new ConsoleMetrics(opts.herder, opts.metrics, opts.log);
+  app.addHook('onClose', async () => consoleMetrics.stop());
+  await app.register(consoleRoutes({ herder: opts.herder, log: opts.log, metrics: consoleMetrics, autoRestart: opts.autoRestart, logger: restLogger }));
+  await app.register(uiRoutes());
   await app.listen({ host: opts.host, port: opts.port });
   return app;
 }
