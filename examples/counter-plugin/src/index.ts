@@ -1,5 +1,5 @@
 import {
-  ConfigDef, Schemas, Validators,
+  ConfigDef, Schemas, Validators, sleep,
   type PluginDescriptor, type SourceConnector, type SourceRecord, type SourceTask, type SourceTaskContext,
 } from '@tributary/connect-api';
 
@@ -13,9 +13,11 @@ class CounterTask implements SourceTask {
   private next = 1;
   private max = 0;
   private topic = '';
+  private signal?: AbortSignal;
 
   async start(props: Record<string, string>, ctx: SourceTaskContext) {
     const c = config.parse(props);
+    this.signal = ctx.signal;
     this.topic = c.string('topic');
     this.max = c.int('max.count');
     const last = await ctx.offsetStorageReader.offset({ counter: this.topic });
@@ -30,14 +32,14 @@ class CounterTask implements SourceTask {
         key: null, valueSchema: Schemas.STRING, value: String(this.next), headers: [],
       });
     }
-    if (batch.length === 0) await new Promise((r) => setTimeout(r, 100));
+    if (batch.length === 0) await sleep(100, this.signal); // returns at once when the task is stopped
     return batch;
   }
 
   stop() {}
 }
 
-class CounterConnector implements SourceConnector {
+export class CounterConnector implements SourceConnector {
   readonly kind = 'source';
   private props: Record<string, string> = {};
   version() { return '1.0.0'; }

@@ -15,3 +15,4 @@ export * from './task.js';
 export * from './transform.js';
 export * from './converter.js';
 export * from './plugin.js';
+export * from './sleep.js';
