@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logging.js';
 import type { Consumer, Log, LogRecord } from '../log/log.js';
 
@@ -22,8 +21,8 @@ export class TopicReader {
   ) {}
 
   async start(): Promise<void> {
-    // A group of its own, never committed: every worker reads every partition from the start.
-    this.consumer = this.log.consumer({ groupId: `tributary-reader-${this.topic}-${randomUUID()}`, topics: [this.topic], autoOffsetReset: 'earliest', maxPollRecords: 5000 });
+    // No group: every worker reads every partition from the start, and leaves no group behind.
+    this.consumer = this.log.consumer({ topics: [this.topic], autoOffsetReset: 'earliest', maxPollRecords: 5000, overrides: { 'isolation.level': 'read_committed' } });
     await this.consumer.start();
     this.loop = this.run();
     await this.readToEnd();

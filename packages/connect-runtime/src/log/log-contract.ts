@@ -395,6 +395,24 @@ export function runLogContract(name: string, makeLog: () => Promise<LogUnderTest
       });
     });
 
+    it('reads every partition without a group, twice over, and leaves no group behind', async () => {
+      await withLog(async (log, track) => {
+        const topic = await topicWith(log, 3);
+        await log.producer().send([0, 1, 2].flatMap((p) => recordsTo(topic, p, [`p${p}a`, `p${p}b`])));
+        for (let round = 0; round < 2; round++) {
+          const consumer = track(log.consumer({ topics: [topic], autoOffsetReset: 'earliest' }));
+          await consumer.start();
+          const got: Array<string | null> = [];
+          const deadline = Date.now() + WAIT_MS;
+          while (got.length < 6 && Date.now() < deadline) got.push(...values(await consumer.poll(200)));
+          assert.deepEqual(got.sort(), ['p0a', 'p0b', 'p1a', 'p1b', 'p2a', 'p2b']);
+          assert.equal(consumer.assignment().length, 3);
+          await assert.rejects(consumer.commit([{ topic, partition: 0, offset: 1 }]));
+          await consumer.close();
+        }
+      });
+    });
+
     it('resolves a waiting poll empty when the consumer closes', async () => {
       await withLog(async (log, track) => {
         const topic = await topicWith(log, 1);

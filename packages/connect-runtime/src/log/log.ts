@@ -91,7 +91,12 @@ export interface ProducerOptions {
 }
 
 export interface ConsumerOptions {
-  readonly groupId: string;
+  /**
+   * The consumer group. Absent: the consumer reads every partition of `topics` on its own, joins no
+   * group and commits nothing, as Kafka Connect's KafkaBasedLog reads its internal topics (no group
+   * is left behind in the cluster).
+   */
+  readonly groupId?: string;
   /** Client id for this consumer (Kafka Connect: `connector-consumer-<connector>-<task>`). */
   readonly clientId?: string;
   readonly overrides?: ClientOverrides;

@@ -3,6 +3,7 @@
  * and `close()` (never behind the caller's back while it processes a batch), as with Kafka's
  * consumer; see group-coordinator.ts for the protocol.
  */
+import { randomUUID } from 'node:crypto';
 import { ConnectError, type Logger } from '@tributary/connect-api';
 import type { Consumer, ConsumerOptions, LogRecord, RebalanceListener, TopicPartitionRef } from '../log.js';
 import type { GroupCoordinator, GroupMemberHandle } from './group-coordinator.js';
@@ -30,6 +31,7 @@ type State = 'new' | 'started' | 'closing' | 'closed';
 export class EmbeddedConsumer implements Consumer {
   private readonly ctx: ConsumerContext;
   private readonly groupId: string;
+  private readonly grouped: boolean;
   private readonly topics: readonly string[] | null;
   private readonly pattern: RegExp | null;
   private readonly resetPolicy: OffsetResetPolicy;
@@ -46,7 +48,9 @@ export class EmbeddedConsumer implements Consumer {
 
   constructor(ctx: ConsumerContext, options: ConsumerOptions) {
     this.ctx = ctx;
-    this.groupId = options.groupId;
+    // Without a group: a private one of this consumer's own, never committed.
+    this.groupId = options.groupId ?? `tributary-ephemeral-${randomUUID()}`;
+    this.grouped = options.groupId !== undefined;
     if (options.topics instanceof RegExp) {
       // Like Kafka's pattern subscription, the pattern must match the whole topic name.
       this.pattern = new RegExp(`^(?:${options.topics.source})$`, options.topics.flags.replace(/[gy]/g, ''));
@@ -168,6 +172,7 @@ export class EmbeddedConsumer implements Consumer {
    * skipped (with a warning), as Kafka fails such commits: the new owner's progress wins.
    */
   async commit(offsets: ReadonlyArray<TopicPartitionRef & { offset: number }>): Promise<void> {
+    if (!this.grouped) throw new ConnectError('a consumer without a group commits nothing', { code: 'NO_GROUP' });
     if (this.state === 'closed') throw new ConnectError('the consumer is closed', { code: 'CONSUMER_STATE' });
     const { coordinator } = this.ctx;
     const owned = offsets.filter((o) => coordinator.owns(this.groupId, this.member.memberId, o.topic, o.partition));

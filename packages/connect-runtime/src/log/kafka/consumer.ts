@@ -46,7 +46,8 @@ function anchored(re: RegExp): RegExp {
 
 export class KafkaConsumer implements Consumer {
   private readonly client: ClientConsumer;
-  private readonly member: GroupMember;
+  /** Null without a group (every partition, read on its own). */
+  private readonly member: GroupMember | null;
   private readonly buffer = new RecordBuffer();
   private assigned = new Map<string, TopicPartitionRef>();
   private readonly paused = new Set<string>();
@@ -84,11 +85,11 @@ export class KafkaConsumer implements Consumer {
     this.reset = (p['auto.offset.reset'] as 'earliest' | 'latest' | 'none' | undefined) ?? options.autoOffsetReset ?? 'earliest';
     const c = o.connection;
     this.client = new ClientConsumer({
-      clientId: options.clientId ?? c.clientId, groupId: options.groupId, bootstrapBrokers: c.brokers, tls: c.tls, sasl: c.sasl,
+      clientId: options.clientId ?? c.clientId, groupId: options.groupId ?? `${c.clientId}-no-group`, bootstrapBrokers: c.brokers, tls: c.tls, sasl: c.sasl,
       connectTimeout: c.connectTimeout, requestTimeout: c.requestTimeout, timeout: c.requestTimeout, metadataMaxAge: c.metadataMaxAge,
       retries: 1, retryDelay: 200, autocreateTopics: this.autoCreate, isolationLevel: this.isolationLevel,
     });
-    this.member = new GroupMember({
+    this.member = options.groupId === undefined ? null : new GroupMember({
       client: this.client, brokers: c.brokers, groupId: options.groupId, protocolType: 'consumer', logger: o.logger,
       sessionTimeoutMs: intSetting(p, 'session.timeout.ms', 45_000),
       heartbeatIntervalMs: intSetting(p, 'heartbeat.interval.ms', 3_000),
@@ -113,8 +114,28 @@ export class KafkaConsumer implements Consumer {
       this.regexTimer = setInterval(() => void this.refreshRegex(), everyMs);
       this.regexTimer.unref();
     }
-    this.member.start();
+    if (this.member) this.member.start();
+    else await this.assignEveryPartition();
     this.fetchLoop = this.runFetchLoop();
+  }
+
+  /** Without a group: every partition of the subscribed topics, from `auto.offset.reset`. */
+  private async assignEveryPartition(): Promise<void> {
+    const tps: TopicPartitionRef[] = [];
+    if (this.subscribed.length > 0) {
+      const metadata = await this.client.metadata({ topics: this.subscribed, autocreateTopics: this.autoCreate, forceUpdate: true });
+      for (const topic of this.subscribed) {
+        const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
+        for (let partition = 0; partition < count; partition++) tps.push({ topic, partition });
+      }
+    }
+    this.listenerBusy = (async () => {
+      await this.resetPositions(tps.filter((tp) => !this.fetchAt.has(tpKey(tp))));
+      this.assigned = new Map(tps.map((tp) => [tpKey(tp), tp]));
+      this.epoch++;
+      await this.callListener('onAssigned', tps);
+    })();
+    await this.listenerBusy;
   }
 
   async poll(timeoutMs: number, signal?: AbortSignal): Promise<LogRecord[]> {
@@ -140,6 +161,7 @@ export class KafkaConsumer implements Consumer {
 
   async commit(offsets: ReadonlyArray<TopicPartitionRef & { offset: number }>): Promise<void> {
     if (offsets.length === 0) return;
+    if (!this.member) throw new ConnectError('a consumer without a group commits nothing', { code: 'NO_GROUP' });
     try {
       await this.member.commit(offsets);
     } catch (err) {
@@ -187,7 +209,8 @@ export class KafkaConsumer implements Consumer {
       this.buffer.interrupt();
       this.wakeFetch?.();
       await this.listenerBusy.catch(() => {});
-      await this.member.stop();
+      if (this.member) await this.member.stop();
+      else await this.callListener('onRevoked', [...this.assigned.values()]);
       await this.fetchLoop?.catch(() => {});
       await this.client.close(true).catch((err: unknown) => this.o.logger.debug({ err }, 'closing the Kafka consumer'));
     })();
@@ -236,7 +259,7 @@ export class KafkaConsumer implements Consumer {
     if (tps.length === 0) return;
     for (let attempt = 0; ; attempt++) {
       try {
-        const committed = await this.member.committed(tps);
+        const committed = await this.member!.committed(tps);
         const missing = tps.filter((tp) => !committed.has(tpKey(tp)));
         for (const [k, offset] of committed) this.fetchAt.set(k, offset);
         if (missing.length > 0) await this.resetPositions(missing);
@@ -300,7 +323,8 @@ export class KafkaConsumer implements Consumer {
       const now = await this.matchTopics();
       if (now.join('\u0000') !== this.subscribed.join('\u0000')) {
         this.subscribed = now;
-        this.member.requestRejoin();
+        if (this.member) this.member.requestRejoin();
+        else await this.assignEveryPartition();
       }
     } catch (err) {
       this.o.logger.debug({ reason: reasonOf(err) }, 'refreshing the topics of a regex subscription failed');
