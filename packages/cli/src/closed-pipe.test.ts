@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,15 @@ import { fileURLToPath } from 'node:url';
 import { openEmbeddedLog } from '@tributary/connect-runtime';
 
 const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    }).on('error', reject);
+  });
+}
 
 /**
  * Runs the CLI as `tributary â€¦ | head -N` would: once N lines arrived (or at once for N = 0) the
@@ -48,6 +58,32 @@ describe('a closed stdout pipe ends the command quietly (regression: `consume â€
       assert.equal(r.got.length, 3);
       assert.match(r.got[0]!, /"value":"record 0 x+"/);
       assert.deepEqual({ code: r.code, signal: r.signal, stderr: r.stderr }, { code: 0, signal: null, stderr: '' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('standalone worker: with the reader of its log gone, SIGTERM still stops it (it used to spin forever in the exit flush)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cli-pipe-'));
+    try {
+      const port = await freePort();
+      const props = join(dir, 'worker.properties');
+      await writeFile(props, [`listeners=http://127.0.0.1:${port}`, `embedded.log.dir=${join(dir, 'log')}`, `offset.storage.file.filename=${join(dir, 'offsets')}`].join('\n'));
+      const child = spawn(process.execPath, [CLI, 'standalone', props], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TRIBUTARY_LOG_LEVEL: 'info' } });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      // Like `| head -1`: the first log line is read, then the pipe is closed.
+      await new Promise<void>((resolve) => child.stdout.once('data', () => { child.stdout.destroy(); resolve(); }));
+      // Signal handlers are installed once the worker has started; it answers REST by then.
+      for (let i = 0; i < 100 && !(await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 200));
+      const started = Date.now();
+      const exited = new Promise<[number | null, string | null]>((r) => child.on('exit', (c, s) => r([c, s])));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const [code, signal] = await exited;
+      clearTimeout(timer);
+      assert.deepEqual({ code, signal, stderr }, { code: 0, signal: null, stderr: '' }, `exited after ${Date.now() - started} ms`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -22,15 +22,25 @@ export async function runDistributed(workerFile: string): Promise<void> {
   stopOnSignals(worker, logger);
 }
 
+/**
+ * Exits once the logger's last line had time to be written. pino writes stdout asynchronously and
+ * flushes what is still queued synchronously at exit; when the reader of stdout has gone
+ * (`tributary standalone … | head`), that flush retries the failed write forever and the worker never
+ * exits. Given a moment, the asynchronous write fails first, pino stops writing, and exit is immediate.
+ */
+function exitAfterLastLog(code: number): void {
+  setTimeout(() => process.exit(code), 100);
+}
+
 function stopOnSignals(worker: RunningWorker, logger: Logger): void {
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info(`received ${signal}, stopping`);
-    worker.stop().then(() => process.exit(0), (err: unknown) => {
+    worker.stop().then(() => exitAfterLastLog(0), (err: unknown) => {
       logger.error({ err }, 'error while stopping');
-      process.exit(1);
+      exitAfterLastLog(1);
     });
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
