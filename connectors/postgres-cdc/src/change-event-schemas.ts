@@ -1,5 +1,5 @@
 import { SchemaBuilder, Schemas, type Schema } from '@tributary/connect-api';
-import { columnIncluded, type CdcConfig } from './config.js';
+import { columnIncluded, customKeyColumns, type CdcConfig } from './config.js';
 import { mapColumn, type ColumnMapping, type TypeInfo } from './type-mapping.js';
 
 /** Debezium's `io.debezium.connector.postgresql.Source` block. */
@@ -60,15 +60,17 @@ export function buildTableSchema(cfg: CdcConfig, schemaName: string, table: stri
   warn: (msg: string) => void, defaults: ReadonlyMap<string, string> = new Map()): TableSchema {
   const topic = topicName(cfg.prefix, schemaName, table);
   const base = `${topic}`;
-  const opts = { decimalMode: cfg.decimalMode, timeMode: cfg.timeMode };
+  const opts = { decimalMode: cfg.decimalMode, timeMode: cfg.timeMode, binaryMode: cfg.binaryMode, intervalMode: cfg.intervalMode, hstoreMode: cfg.hstoreMode };
   const mapped: EventColumn[] = [];
   columns.forEach((c, position) => {
     const m = mapColumn(c.name, c.typeOid, c.typeMod, !(notNull.get(c.name) ?? false), opts, types, defaults.get(c.name) ?? null);
     if (!m) { warn(`column ${schemaName}.${table}.${c.name} has a type (oid ${c.typeOid}) Debezium does not map; it is left out of events`); return; }
     mapped.push({ ...m, position });
   });
-  const valueColumns = mapped.filter((c) => primaryKey.includes(c.name) || columnIncluded(cfg.filters, schemaName, table, c.name));
-  const keyColumns = primaryKey.map((k) => mapped.find((c) => c.name === k)).filter((c): c is EventColumn => c !== undefined);
+  // As in Debezium, column filters shape the value only: the key keeps its columns even when they are excluded.
+  const valueColumns = mapped.filter((c) => columnIncluded(cfg.filters, schemaName, table, c.name));
+  const keyNames = customKeyColumns(cfg, schemaName, table, columns.map((c) => c.name)) ?? primaryKey;
+  const keyColumns = keyNames.map((k) => mapped.find((c) => c.name === k)).filter((c): c is EventColumn => c !== undefined);
   const vb = SchemaBuilder.struct().name(`${base}.Value`).optional();
   for (const c of valueColumns) vb.field(c.name, c.schema);
   const valueSchema = vb.build();

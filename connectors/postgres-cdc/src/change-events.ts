@@ -28,6 +28,34 @@ export class ChangeEventFactory {
    */
   change(t: TableSchema, op: Op, before: TupleData | null, after: TupleData | null, info: SourceInfo, offset: () => SourceOffset,
     headers: readonly Header[] = []): SourceRecord[] {
+    try {
+      return this.build(t, op, before, after, info, offset, headers);
+    } catch (err) {
+      if (!(err instanceof DataError)) throw err;
+      return [this.errant(t, op, op === 'd' ? before : after, err, info, offset())];
+    }
+  }
+
+  /**
+   * A change with a value the connector cannot represent: an errant record (the runtime skips it under
+   * `errors.tolerance=all`, dead-lettering the row's identity, or fails the task at it), so the stream
+   * never stalls on it and the records before it are delivered.
+   */
+  private errant(t: TableSchema, op: Op, tuple: TupleData | null, error: DataError, info: SourceInfo, sourceOffset: SourceOffset): SourceRecord {
+    const identity: Record<string, string | null> = {};
+    for (const c of t.keyColumns.length > 0 ? t.keyColumns : t.valueColumns) {
+      const v = tuple?.[c.position];
+      identity[c.name] = v === undefined || v === UNCHANGED_TOAST ? null : v;
+    }
+    const raw = JSON.stringify({ schema: t.schema, table: t.table, op, key: identity, lsn: info.lsn === null ? null : Number(info.lsn) });
+    return {
+      topic: t.topic, keySchema: null, key: null, valueSchema: null, value: null, headers: [],
+      sourcePartition: this.partition, sourceOffset, errant: { error, raw },
+    };
+  }
+
+  private build(t: TableSchema, op: Op, before: TupleData | null, after: TupleData | null, info: SourceInfo, offset: () => SourceOffset,
+    headers: readonly Header[]): SourceRecord[] {
     const key = this.key(t, op === 'd' ? before : after);
     const value = new Struct(t.envelopeSchema)
       .put('before', before ? this.struct(t, t.valueSchema, t.valueColumns, before) : null)
@@ -54,12 +82,12 @@ export class ChangeEventFactory {
     return t.keySchema && tuple ? this.struct(t, t.keySchema, t.keyColumns, tuple) : null;
   }
 
-  /** Truncate: null key, no before/after. */
+  /** Truncate: no key and no key schema (as Debezium), no before/after. */
   truncate(t: TableSchema, info: SourceInfo, offset: SourceOffset): SourceRecord {
     const nowMs = Date.now();
     const value = new Struct(t.envelopeSchema).put('before', null).put('after', null).put('source', this.source(t.schema, t.table, info))
       .put('transaction', null).put('op', 't').put('ts_ms', nowMs).put('ts_us', nowMs * 1000).put('ts_ns', BigInt(nowMs) * 1_000_000n);
-    return { topic: t.topic, keySchema: t.keySchema, key: null, valueSchema: t.envelopeSchema, value, timestamp: Number(info.tsUs / 1000n), headers: [], sourcePartition: this.partition, sourceOffset: offset };
+    return { topic: t.topic, keySchema: null, key: null, valueSchema: t.envelopeSchema, value, timestamp: Number(info.tsUs / 1000n), headers: [], sourcePartition: this.partition, sourceOffset: offset };
   }
 
   private source(schema: string, table: string, info: SourceInfo): Struct {

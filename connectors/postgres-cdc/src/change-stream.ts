@@ -4,6 +4,7 @@ import type { ChangeEventFactory, Op, SourceInfo } from './change-events.js';
 import type { TableSchema } from './change-event-schemas.js';
 import { decodePgoutput, UNCHANGED_TOAST, type PgoutputMessage, type RelationMessage, type TupleData } from './pgoutput-decoder.js';
 import type { Lsn } from './lsn.js';
+import { WalLocator, type DebeziumPosition } from './wal-locator.js';
 
 /**
  * The stream position, as stored in offsets. `lsnCommit` is the end LSN of the last transaction
@@ -15,6 +16,16 @@ export interface StreamPosition {
   readonly lsnCommit: Lsn;
   readonly txId: number | null;
   readonly txEvents: number;
+  /**
+   * Set when the position comes from an offset Debezium wrote (no `events_in_tx`): streaming is requested
+   * from its `lsn_proc` and resumes where Debezium would (WalLocator).
+   */
+  readonly debezium?: DebeziumPosition;
+}
+
+/** The LSN to request from PostgreSQL for a position. */
+export function requestLsn(p: StreamPosition): Lsn {
+  return p.debezium ? p.debezium.lastEvent : p.lsnCommit;
 }
 
 /** Builds a table's schema from a Relation message (catalog lookups for nullability, PK, types). */
@@ -42,6 +53,8 @@ export class ChangeStream {
    * stream knows of, null after a snapshot or on a fresh slot until the first commit arrives.
    */
   private lastCommit: Lsn | null;
+  /** While resuming from a Debezium offset: finds the resume point; records of the current transaction wait here. */
+  private locating: { locator: WalLocator; start: StreamPosition; waiting: Array<{ records: SourceRecord[]; lsn: Lsn }> } | null = null;
 
   /** `resumed`: `start` comes from stored offsets (not from a snapshot or a fresh slot). */
   constructor(private readonly cfg: CdcConfig, private readonly events: ChangeEventFactory, private readonly resolve: RelationResolver,
@@ -50,6 +63,7 @@ export class ChangeStream {
     this.lastEnd = start.lsnCommit;
     this.lastCommit = resumed ? start.lsnCommit : null;
     this.skip = start.txId !== null && start.txEvents > 0 ? { xid: start.txId, remaining: start.txEvents } : null;
+    if (start.debezium) this.locating = { locator: new WalLocator(start.debezium), start, waiting: [] };
   }
 
   get position(): StreamPosition { return this.pos; }
@@ -59,6 +73,12 @@ export class ChangeStream {
   restartPosition(): StreamPosition {
     this.tx = null;
     this.held = [];
+    // Still looking for the resume point of a Debezium offset: look again from the start.
+    if (this.locating) {
+      const { start } = this.locating;
+      this.locating = { locator: new WalLocator(start.debezium!), start, waiting: [] };
+      return start;
+    }
     this.skip = this.pos.txEvents > 0 && this.pos.txId !== null ? { xid: this.pos.txId, remaining: this.pos.txEvents } : null;
     return this.pos;
   }
@@ -76,6 +96,7 @@ export class ChangeStream {
 
   handle(payload: Buffer, lsn: Lsn): void | Promise<void> {
     const msg = decodePgoutput(payload);
+    if (this.locating) this.locate(msg, lsn);
     switch (msg.tag) {
       case 'begin':
         this.tx = { xid: msg.xid, finalLsn: msg.finalLsn, commitTimeUs: msg.commitTimeUs, events: 0, collectionOrder: new Map() };
@@ -86,6 +107,25 @@ export class ChangeStream {
       case 'insert': case 'update': case 'delete': case 'truncate': return this.change(msg, lsn);
       default: return; // type, origin, message: nothing to emit
     }
+  }
+
+  /**
+   * Resuming from a Debezium offset: until the locator knows where to resume, the records of the current
+   * transaction wait (a BEGIN or COMMIT drops them: that transaction was already stored). Once it knows,
+   * they are released (`transaction`) or dropped (`here`), counted either way as events of the transaction.
+   */
+  private locate(msg: PgoutputMessage, lsn: Lsn): void {
+    const locating = this.locating!;
+    const kind = msg.tag === 'begin' ? 'begin' : msg.tag === 'commit' ? 'commit' : ['insert', 'update', 'delete', 'truncate'].includes(msg.tag) ? 'change' : null;
+    if (kind === null) return;
+    const found = locating.locator.feed(lsn, kind);
+    if (found === null) {
+      if (kind !== 'change') locating.waiting = [];
+      return;
+    }
+    this.locating = null;
+    if (found === 'transaction') { for (const w of locating.waiting) this.push(w.records, w.lsn); }
+    else if (this.tx) this.tx.events += locating.waiting.reduce((n, w) => n + w.records.length, 0);
   }
 
   private async relation(msg: RelationMessage): Promise<void> {
@@ -145,6 +185,7 @@ export class ChangeStream {
 
   /** Releases what was held (none of it ends the transaction) and holds the new records. */
   private push(records: SourceRecord[], lsn: Lsn): void {
+    if (this.locating) { this.locating.waiting.push({ records, lsn }); return; }
     const tx = this.tx!;
     const fresh: Array<{ record: SourceRecord; n: number; lsn: Lsn }> = [];
     for (const record of records) {

@@ -1,5 +1,5 @@
-import { ConfigDef, Validators, type ParsedConfig } from '@tributary/connect-api';
-import type { DecimalMode, TimeMode } from './type-mapping.js';
+import { ConfigDef, ConfigError, Validators, type ParsedConfig } from '@tributary/connect-api';
+import type { BinaryMode, DecimalMode, TimeMode } from './type-mapping.js';
 
 export const VERSION = '0.1.0';
 /** What `source.version` says; Debezium puts its own release there. */
@@ -29,6 +29,7 @@ export const configDef = new ConfigDef()
   .define(list('table.exclude.list', 'Regular expressions matching `schema.table` names not to capture.'))
   .define(list('column.include.list', 'Regular expressions matching `schema.table.column` names to keep in change events. Key columns are always kept in the key.'))
   .define(list('column.exclude.list', 'Regular expressions matching `schema.table.column` names to drop from change events.'))
+  .define({ name: 'message.key.columns', type: 'STRING', default: null, importance: 'LOW', documentation: 'Custom record keys: `<table regex>:<column>,<column>;<table regex>:…`, the table as `schema.table`. The key of a matching table holds the matching columns (in table order) instead of the primary key; other tables keep their primary key.' })
   .define({ name: 'snapshot.mode', type: 'STRING', default: 'initial', importance: 'MEDIUM', documentation: '`initial`: snapshot when no offset exists, then stream; `always`: snapshot at every start; `initial_only`: snapshot then stop streaming; `no_data` (or `never`): stream only; `when_needed`: snapshot when no offset exists or the stored position is no longer available in the slot.', validValues: SNAPSHOT_MODES })
   .define({ name: 'snapshot.fetch.size', type: 'INT', default: 10240, importance: 'LOW', documentation: 'Rows fetched per round trip while snapshotting a table.', validator: Validators.atLeast(1) })
   .define({ name: 'snapshot.lock.timeout.ms', type: 'LONG', default: 10000, importance: 'LOW', documentation: 'How long to wait for the ACCESS SHARE locks that keep DDL away while the snapshot reads.', validator: Validators.atLeast(0) })
@@ -37,6 +38,9 @@ export const configDef = new ConfigDef()
   .define({ name: 'heartbeat.action.query', type: 'STRING', default: null, importance: 'LOW', documentation: 'SQL run on each heartbeat (e.g. an INSERT into a published heartbeat table), so that a database whose captured tables are idle still produces WAL the slot can move past.' })
   .define({ name: 'tombstones.on.delete', type: 'BOOLEAN', default: true, importance: 'MEDIUM', documentation: 'Emit a record with the deleted key and a null value after each delete, so compacted topics can drop the key.' })
   .define({ name: 'decimal.handling.mode', type: 'STRING', default: 'precise', importance: 'MEDIUM', documentation: '`precise`: numeric as org.apache.kafka.connect.data.Decimal (unconstrained numeric as io.debezium.data.VariableScaleDecimal); `double`: FLOAT64; `string`: text.', validValues: ['precise', 'double', 'string'] })
+  .define({ name: 'binary.handling.mode', type: 'STRING', default: 'bytes', importance: 'LOW', documentation: '`bytes`: bytea as BYTES; `base64`, `base64-url-safe` or `hex`: as a STRING in that encoding.', validValues: ['bytes', 'base64', 'base64-url-safe', 'hex'] })
+  .define({ name: 'interval.handling.mode', type: 'STRING', default: 'numeric', importance: 'LOW', documentation: '`numeric`: interval as io.debezium.time.MicroDuration (µs, 30.4375-day months); `string`: as io.debezium.time.Interval, ISO-8601 `PnYnMnDTnHnMnS`.', validValues: ['numeric', 'string'] })
+  .define({ name: 'hstore.handling.mode', type: 'STRING', default: 'json', importance: 'LOW', documentation: '`json`: hstore as io.debezium.data.Json text; `map`: as a MAP of STRING to optional STRING.', validValues: ['json', 'map'] })
   .define({ name: 'time.precision.mode', type: 'STRING', default: 'adaptive', importance: 'MEDIUM', documentation: '`adaptive`: io.debezium.time.* types at the column\'s precision; `adaptive_time_microseconds`: every TIME as MicroTime; `connect`: Kafka Connect\'s Date/Time/Timestamp (milliseconds).', validValues: ['adaptive', 'adaptive_time_microseconds', 'connect'] })
   .define({ name: 'skipped.operations', type: 'LIST', default: 't', importance: 'LOW', documentation: 'Operations not to emit: any of `c`, `u`, `d`, `t` (truncate), or `none`.', validator: (v, name) => ((v as string[]).every((o) => SKIPPABLE.includes(o)) ? undefined : `Invalid value ${(v as string[]).join(',')} for configuration ${name}: each must be one of ${SKIPPABLE.join(', ')}`) })
   .define({ name: 'unavailable.value.placeholder', type: 'STRING', default: '__debezium_unavailable_value', importance: 'LOW', documentation: 'Value written for an unchanged TOASTed column that PostgreSQL did not send (strings as is; bytes as its UTF-8).' })
@@ -69,6 +73,11 @@ export interface CdcConfig {
   readonly tombstones: boolean;
   readonly decimalMode: DecimalMode;
   readonly timeMode: TimeMode;
+  readonly binaryMode: BinaryMode;
+  readonly intervalMode: 'numeric' | 'string';
+  readonly hstoreMode: 'json' | 'map';
+  /** message.key.columns as anchored `schema.table.column` patterns; empty when unset. */
+  readonly keyColumns: readonly RegExp[];
   readonly skipped: ReadonlySet<string>;
   readonly placeholder: string;
   readonly transactionMetadata: boolean;
@@ -110,12 +119,33 @@ export function parseConfig(props: Readonly<Record<string, string>>): CdcConfig 
     heartbeatQuery: c.optionalString('heartbeat.action.query'),
     tombstones: c.bool('tombstones.on.delete'), decimalMode: c.string('decimal.handling.mode') as DecimalMode,
     timeMode: c.string('time.precision.mode') as TimeMode,
+    binaryMode: c.string('binary.handling.mode') as BinaryMode, intervalMode: c.string('interval.handling.mode') as 'numeric' | 'string',
+    hstoreMode: c.string('hstore.handling.mode') as 'json' | 'map', keyColumns: keyColumnPatterns(c.optionalString('message.key.columns')),
     skipped: new Set(c.list('skipped.operations').filter((o) => o !== 'none')),
     placeholder: c.string('unavailable.value.placeholder'), transactionMetadata: c.bool('provide.transaction.metadata'),
     maxBatch: c.int('max.batch.size'), maxQueue: Math.max(c.int('max.queue.size'), c.int('max.batch.size') + 1),
     statusIntervalMs: c.int('status.update.interval.ms'), maxRetryWaitMs: c.int('retriable.restart.connector.wait.ms'),
     connectTimeoutMs: c.int('database.connect.timeout.ms'),
   };
+}
+
+/** `t1:a,b;t2:c` → patterns `t1.a`, `t1.b`, `t2.c` over `schema.table.column`, as Debezium's key mapper reads it. */
+function keyColumnPatterns(v: string | null): RegExp[] {
+  if (!v) return [];
+  const out: string[] = [];
+  for (const entry of v.split(';').map((e) => e.trim()).filter((e) => e !== '')) {
+    const at = entry.lastIndexOf(':');
+    if (at <= 0) throw new ConfigError(`Invalid value ${v} for configuration message.key.columns: expected <table>:<column>[,<column>…] entries separated by ';'`);
+    for (const col of entry.slice(at + 1).split(',').map((x) => x.trim()).filter((x) => x !== '')) out.push(`${entry.slice(0, at)}.${col}`);
+  }
+  return anchored(out);
+}
+
+/** The key columns message.key.columns gives `schema.table` (in table order), or null to keep the primary key. */
+export function customKeyColumns(cfg: CdcConfig, schema: string, table: string, columns: readonly string[]): string[] | null {
+  if (cfg.keyColumns.length === 0) return null;
+  const picked = columns.filter((c) => cfg.keyColumns.some((r) => r.test(`${schema}.${table}.${c}`)));
+  return picked.length > 0 ? picked : null;
 }
 
 /** Whether `schema.table` is captured under the include/exclude lists. */

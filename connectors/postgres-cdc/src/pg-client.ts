@@ -52,10 +52,15 @@ export async function preflight(client: pg.Client, cfg: CdcConfig): Promise<void
   }
 }
 
-/** Captured tables (ordinary and partitioned), in name order. */
+/**
+ * Captured tables, in name order: ordinary, partitioned and partitions alike, each under the include and
+ * exclude lists, as Debezium sees them. The snapshot reads a partitioned table (its rows) and each of its
+ * included partitions (the same rows again); streamed changes come under the partition, unless the
+ * publication has publish_via_partition_root.
+ */
 export async function capturedTables(client: pg.Client, cfg: CdcConfig): Promise<TableRef[]> {
   const res = await client.query(`SELECT c.oid, n.nspname, c.relname, c.relreplident FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r','p') AND NOT c.relispartition ORDER BY 2, 3`);
+    WHERE c.relkind IN ('r','p') ORDER BY 2, 3`);
   return res.rows
     .map((r) => ({ oid: Number(r.oid), schema: r.nspname as string, table: r.relname as string, replicaIdentity: r.relreplident as string }))
     .filter((t) => tableIncluded(cfg.filters, t.schema, t.table));
@@ -83,11 +88,12 @@ export async function tableShape(client: pg.Client, oid: number): Promise<Array<
 /** Catalog facts about non-built-in types (enums, arrays of them, domains). */
 export async function typeInfo(client: pg.Client, oids: number[]): Promise<TypeInfo[]> {
   if (oids.length === 0) return [];
-  const res = await client.query(`SELECT t.oid, t.typname, t.typtype, t.typelem, t.typbasetype,
+  const res = await client.query(`SELECT t.oid, t.typname, t.typtype, t.typelem, t.typbasetype, t.typtypmod,
       (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid) AS labels
     FROM pg_type t WHERE t.oid = ANY($1::oid[])`, [`{${oids.join(',')}}`]);
   return res.rows.map((r) => ({
     oid: Number(r.oid), name: r.typname as string, kind: r.typtype as string, elementOid: Number(r.typelem), baseOid: Number(r.typbasetype),
+    baseTypMod: Number(r.typtypmod),
     ...(r.labels !== null ? { enumLabels: (r.labels as string).split(',') } : {}),
   }));
 }

@@ -6,7 +6,7 @@ import {
 import { parseConfig, VERSION, type CdcConfig } from './config.js';
 import { ChangeEventFactory } from './change-events.js';
 import { buildTableSchema, type TableSchema } from './change-event-schemas.js';
-import { ChangeStream, type StreamPosition } from './change-stream.js';
+import { ChangeStream, requestLsn, type StreamPosition } from './change-stream.js';
 import { formatLsn, lsnFromOffset, parseLsn, type Lsn } from './lsn.js';
 import {
   capturedTables, connect, dropSlot, ensurePublication, preflight, slotState, tableColumns, tableShape, typeInfo, type TableRef,
@@ -89,13 +89,7 @@ export class PostgresSourceTask implements SourceTask {
   private decideSnapshot(stored: SourceOffset | null): void {
     const mode = this.cfg.snapshotMode;
     const snapshotIncomplete = stored?.snapshot !== undefined && stored?.snapshot !== null && stored?.snapshot_completed !== true;
-    if (stored && !snapshotIncomplete) {
-      const txEvents = typeof stored.events_in_tx === 'number' ? stored.events_in_tx : 0;
-      this.storedPosition = {
-        lsnCommit: lsnFromOffset(stored.lsn_commit) ?? lsnFromOffset(stored.lsn) ?? 0n,
-        txId: txEvents > 0 && typeof stored.txId === 'number' ? stored.txId : null, txEvents,
-      };
-    }
+    if (stored && !snapshotIncomplete) this.storedPosition = storedPosition(stored);
     this.needSnapshot = mode === 'always' || mode === 'initial_only'
       ? !(mode === 'initial_only' && this.storedPosition !== null)
       : mode === 'no_data' ? false : this.storedPosition === null;
@@ -176,9 +170,12 @@ export class PostgresSourceTask implements SourceTask {
     }
     const stored = await this.ctx.offsetStorageReader.offset(this.partition);
     const confirmed = lsnFromOffset(stored?.lsn_commit) ?? 0n;
-    this.ctx.logger.info(`${this.ctx.id}: streaming slot ${cfg.slot} from ${formatLsn(start.lsnCommit)}${start.txEvents ? ` (skipping ${start.txEvents} records of transaction ${start.txId})` : ''}`);
+    const from = requestLsn(start);
+    const how = start.debezium ? ` (an offset written by Debezium: resuming after its last stored event, ${start.debezium.messageType ?? 'unknown type'})`
+      : start.txEvents ? ` (skipping ${start.txEvents} records of transaction ${start.txId})` : '';
+    this.ctx.logger.info(`${this.ctx.id}: streaming slot ${cfg.slot} from ${formatLsn(from)}${how}`);
     const inbox = new Inbox((e) => this.onEvent(e), (err) => { this.fail(err); void this.closeConnections(); });
-    await repl.start(cfg.slot, cfg.publication, start.lsnCommit, confirmed, cfg.statusIntervalMs, (e) => inbox.push(e));
+    await repl.start(cfg.slot, cfg.publication, from, confirmed, cfg.statusIntervalMs, (e) => inbox.push(e));
   }
 
   private onEvent(e: StreamEvent): void | Promise<void> {
@@ -323,6 +320,24 @@ class Inbox {
     this.pending.length = 0;
     this.onError(err instanceof Error ? err : new Error(String(err)));
   }
+}
+
+/**
+ * The position a stored streaming offset gives. Ours carries `events_in_tx`; one Debezium wrote instead
+ * has `lsn_proc` (the last event it stored) and `messageType`, and resumes as Debezium would.
+ */
+export function storedPosition(stored: SourceOffset): StreamPosition {
+  const lsnCommit = lsnFromOffset(stored.lsn_commit);
+  // A completed snapshot (ours or Debezium's) resumes at its consistent point: every later commit is new.
+  if (stored.snapshot !== undefined && stored.snapshot !== null) return { lsnCommit: lsnCommit ?? lsnFromOffset(stored.lsn) ?? 0n, txId: null, txEvents: 0 };
+  if (typeof stored.events_in_tx === 'number') {
+    const txEvents = stored.events_in_tx;
+    return { lsnCommit: lsnCommit ?? lsnFromOffset(stored.lsn) ?? 0n, txId: txEvents > 0 && typeof stored.txId === 'number' ? stored.txId : null, txEvents };
+  }
+  const lastEvent = lsnFromOffset(stored.lsn_proc) ?? lsnFromOffset(stored.lsn);
+  if (lastEvent === null) return { lsnCommit: lsnCommit ?? 0n, txId: null, txEvents: 0 };
+  const messageType = typeof stored.messageType === 'string' ? stored.messageType : null;
+  return { lsnCommit: lsnCommit ?? lastEvent, txId: null, txEvents: 0, debezium: { lastCommit: lsnCommit, lastEvent, messageType } };
 }
 
 async function activeApplication(client: pg.Client, pid: number | null): Promise<string | null> {

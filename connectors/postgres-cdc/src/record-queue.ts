@@ -43,7 +43,10 @@ export class RecordQueue {
       this.waiter = null;
     }
     if (this.size === 0) return null;
-    const n = Math.min(max, this.size);
+    let n = Math.min(max, this.size);
+    // An errant record starts a batch of its own: when the runtime fails the task at it, everything
+    // polled before it has already been handed over and is delivered.
+    for (let i = this.head + 1; i < this.head + n; i++) if (this.items[i]!.errant) { n = i - this.head; break; }
     const out = this.items.slice(this.head, this.head + n);
     this.head += n;
     if (this.head > 65536 || this.head === this.items.length) { this.items = this.items.slice(this.head); this.head = 0; }

@@ -37,7 +37,7 @@ export async function readSnapshot(client: pg.Client, cfg: CdcConfig, plan: Snap
   });
   const release = async (lastInTable: boolean, lastOfAll: boolean) => {
     if (!held) return;
-    const mark = lastOfAll ? 'last' : total === 0 ? 'first' : held.firstInTable ? 'first_in_data_collection' : lastInTable ? 'last_in_data_collection' : 'true';
+    const mark = lastOfAll ? 'last' : total === 0 ? 'first' : lastInTable ? 'last_in_data_collection' : held.firstInTable ? 'first_in_data_collection' : 'true';
     const info = { prefix: cfg.prefix, db: cfg.dbname, tsUs, snapshot: mark, txId, lsn: plan.lsn, lastCommitLsn: null };
     total++;
     await emit(events.change(held.table, 'r', null, held.tuple, info, () => offset(lastOfAll)));

@@ -1,4 +1,10 @@
-import { Decimal, DataError, SchemaBuilder, Struct, type Schema } from '@tributary/connect-api';
+import { DataError, Decimal, SchemaBuilder, Struct, type Schema } from '@tributary/connect-api';
+import {
+  bitsFromText, byteaFromText, epochDays, hstoreEntries, hstoreJson, intervalIso, intervalMicros, parseArray, pointFromText, timeMicros,
+  timestampMicros, toFloat, toInt64, zonedTime, zonedTimestamp,
+} from './text-values.js';
+
+export { byteaFromText, parseArray } from './text-values.js';
 
 /**
  * Debezium's PostgreSQL type mapping (PostgresValueConverter), from text values. pgoutput sends every
@@ -8,10 +14,14 @@ import { Decimal, DataError, SchemaBuilder, Struct, type Schema } from '@tributa
 
 export type DecimalMode = 'precise' | 'double' | 'string';
 export type TimeMode = 'adaptive' | 'adaptive_time_microseconds' | 'connect';
+export type BinaryMode = 'bytes' | 'base64' | 'base64-url-safe' | 'hex';
 
 export interface MappingOptions {
   readonly decimalMode: DecimalMode;
   readonly timeMode: TimeMode;
+  readonly binaryMode?: BinaryMode;
+  readonly intervalMode?: 'numeric' | 'string';
+  readonly hstoreMode?: 'json' | 'map';
 }
 
 /** What the catalog says about a type that is not built in (enums, arrays of them, domains). */
@@ -24,6 +34,8 @@ export interface TypeInfo {
   readonly elementOid: number;
   /** Base type for domains (0 otherwise). */
   readonly baseOid: number;
+  /** The domain's type modifier (pg_type.typtypmod, e.g. numeric(8,2)); -1 when none. */
+  readonly baseTypMod?: number;
   readonly enumLabels?: readonly string[];
 }
 
@@ -39,11 +51,14 @@ export const OID = {
   bool: 16, bytea: 17, char: 18, name: 19, int8: 20, int2: 21, int4: 23, text: 25, oid: 26, json: 114, xml: 142,
   point: 600, float4: 700, float8: 701, money: 790, macaddr: 829, inet: 869, cidr: 650, bpchar: 1042, varchar: 1043,
   date: 1082, time: 1083, timestamp: 1114, timestamptz: 1184, interval: 1186, timetz: 1266, bit: 1560, varbit: 1562,
-  numeric: 1700, uuid: 2950, jsonb: 3802, citext: -1,
+  numeric: 1700, uuid: 2950, jsonb: 3802, int2vector: 22, oidvector: 30,
 } as const;
 
 const STRING_OIDS = new Set<number>([OID.char, OID.name, OID.text, OID.bpchar, OID.varchar, OID.macaddr, OID.inet, OID.cidr,
-  3904, 3906, 3908, 3910, 3912, 3926, 774 /* macaddr8 */, 1033 /* aclitem */]);
+  3904, 3906, 3908, 3910, 3912, 3926, 774 /* macaddr8 */]);
+
+/** Element types whose arrays Debezium leaves out: money, name, interval, varbit, xml, point, bit. */
+const UNMAPPED_ARRAY_ELEMENTS = new Set<number>([790, 19, 1186, 1562, 142, 600, 1560]);
 
 /** Built-in array type OID → element OID. Arrays of other types are resolved through the catalog. */
 export const ARRAY_ELEMENT: Readonly<Record<number, number>> = {
@@ -67,16 +82,30 @@ export function mapColumn(name: string, typeOid: number, typeMod: number, option
     const schema = withOptional(dflt === undefined ? m.builder : m.builder.defaultValue(dflt), optional);
     return { name, schema, convert: m.struct ? structOf(schema, m.convert) : m.convert };
   }
-  const elementOid = ARRAY_ELEMENT[typeOid] ?? lookup(typeOid)?.elementOid ?? 0;
-  if (elementOid) {
-    const el = scalar(elementOid, -1, opts, lookup);
-    if (!el) return null;
-    const elSchema = el.builder.optional().build();
-    const elConvert = elSchema.type === 'STRUCT' ? structOf(elSchema, el.convert) : el.convert;
-    const b = SchemaBuilder.array(elSchema);
-    return { name, schema: withOptional(b, optional), convert: (t) => parseArray(t).map((v) => (v === null ? null : elConvert(v))) };
+  if (typeOid === OID.int2vector || typeOid === OID.oidvector) {
+    const el = typeOid === OID.int2vector ? SchemaBuilder.int16().build() : SchemaBuilder.int64().build();
+    return { name, schema: withOptional(SchemaBuilder.array(el), optional), convert: (t) => (t === '' ? [] : t.split(' ').map(el.type === 'INT16' ? Number : toInt64)) };
   }
-  return null;
+  // Array types are named `_<element>` in the catalog; other types with an element (point, box, name) are not arrays.
+  const info = lookup(typeOid);
+  const elementOid = ARRAY_ELEMENT[typeOid] ?? (info?.name.startsWith('_') ? info.elementOid : 0);
+  // Debezium has no converter for arrays of these element types, nor for arrays of domains.
+  if (!elementOid || UNMAPPED_ARRAY_ELEMENTS.has(elementOid) || lookup(elementOid)?.kind === 'd') return null;
+  // The column's typmod applies to the elements (numeric(12,3)[] holds Decimals of scale 3).
+  const el = scalar(elementOid, typeMod, opts, lookup);
+  if (!el) return null;
+  // Enum elements are required in Debezium's schema: an array holding a NULL has no valid value (null).
+  const isEnum = lookup(elementOid)?.kind === 'e';
+  const elSchema = isEnum ? el.builder.build() : el.builder.optional().build();
+  const elConvert = elSchema.type === 'STRUCT' ? structOf(elSchema, el.convert) : el.convert;
+  const b = SchemaBuilder.array(elSchema);
+  return {
+    name, schema: withOptional(b, optional),
+    convert: (t) => {
+      const items = parseArray(t);
+      return isEnum && items.includes(null) ? null : items.map((v) => (v === null ? null : elConvert(v)));
+    },
+  };
 }
 
 /**
@@ -104,7 +133,8 @@ function defaultValue(oid: number, expr: string, convert: (t: string) => unknown
 /** Struct-valued types convert to a plain object first; the Struct must carry the column's final schema. */
 function structOf(schema: Schema, convert: (t: string) => unknown): (t: string) => unknown {
   return (t) => {
-    const o = convert(t) as Record<string, unknown>;
+    const o = convert(t) as Record<string, unknown> | null;
+    if (o === null) return null;
     const s = new Struct(schema);
     for (const [k, v] of Object.entries(o)) s.put(k, v);
     return s;
@@ -134,17 +164,19 @@ function scalar(oid: number, typeMod: number, opts: MappingOptions, lookup: (oid
     case OID.uuid: return str('io.debezium.data.Uuid');
     case OID.json: case OID.jsonb: return str('io.debezium.data.Json');
     case OID.xml: return str('io.debezium.data.Xml');
-    case OID.bytea: return { builder: SchemaBuilder.bytes(), convert: byteaFromText };
-    case OID.date: return { builder: SchemaBuilder.int32().name('io.debezium.time.Date').version(1), convert: epochDays };
+    case OID.bytea: return binary(opts.binaryMode ?? 'bytes');
+    case OID.date:
+      if (opts.timeMode === 'connect') return { builder: SchemaBuilder.int32().name('org.apache.kafka.connect.data.Date').version(1), convert: (t) => jsDate(epochDays(t) * 86_400_000, t) };
+      return { builder: SchemaBuilder.int32().name('io.debezium.time.Date').version(1), convert: epochDays };
     case OID.time: {
       const micro = opts.timeMode === 'adaptive_time_microseconds' || (opts.timeMode === 'adaptive' && (typeMod < 0 || typeMod > 3));
-      if (opts.timeMode === 'connect') return { builder: SchemaBuilder.int32().name('org.apache.kafka.connect.data.Time').version(1), convert: (t) => new Date(Number(timeMicros(t) / 1000n)) };
+      if (opts.timeMode === 'connect') return { builder: SchemaBuilder.int32().name('org.apache.kafka.connect.data.Time').version(1), convert: (t) => jsDate(Number(timeMicros(t) / 1000n), t) };
       return micro
         ? { builder: SchemaBuilder.int64().name('io.debezium.time.MicroTime').version(1), convert: (t) => toInt64(timeMicros(t).toString()) }
         : { builder: SchemaBuilder.int32().name('io.debezium.time.Time').version(1), convert: (t) => Number(timeMicros(t) / 1000n) };
     }
     case OID.timestamp: {
-      if (opts.timeMode === 'connect') return { builder: SchemaBuilder.int64().name('org.apache.kafka.connect.data.Timestamp').version(1), convert: (t) => new Date(Number(timestampMicros(t) / 1000n)) };
+      if (opts.timeMode === 'connect') return { builder: SchemaBuilder.int64().name('org.apache.kafka.connect.data.Timestamp').version(1), convert: (t) => jsDate(Number(timestampMicros(t) / 1000n), t) };
       return typeMod >= 0 && typeMod <= 3
         ? { builder: SchemaBuilder.int64().name('io.debezium.time.Timestamp').version(1), convert: (t) => toInt64((timestampMicros(t) / 1000n).toString()) }
         : { builder: SchemaBuilder.int64().name('io.debezium.time.MicroTimestamp').version(1), convert: (t) => toInt64(timestampMicros(t).toString()) };
@@ -155,10 +187,19 @@ function scalar(oid: number, typeMod: number, opts: MappingOptions, lookup: (oid
       return { builder: SchemaBuilder.string().name('io.debezium.time.ZonedTimestamp').version(1), convert: (t) => zonedTimestamp(t, digits) };
     }
     case OID.timetz: return { builder: SchemaBuilder.string().name('io.debezium.time.ZonedTime').version(1), convert: zonedTime };
-    case OID.interval: return { builder: SchemaBuilder.int64().name('io.debezium.time.MicroDuration').version(1), convert: (t) => toInt64(intervalMicros(t).toString()) };
+    case OID.interval:
+      if (opts.intervalMode === 'string') return { builder: SchemaBuilder.string().name('io.debezium.time.Interval').version(1), convert: intervalIso };
+      return { builder: SchemaBuilder.int64().name('io.debezium.time.MicroDuration').version(1), convert: (t) => toInt64(clampInt64(intervalMicros(t)).toString()) };
     case OID.bit: case OID.varbit:
-      if (oid === OID.bit && typeMod === 1) return { builder: SchemaBuilder.bool(), convert: (t) => t === '1' };
-      return { builder: SchemaBuilder.bytes().name('io.debezium.data.Bits').version(1).parameter('length', String(Math.max(typeMod, 1))), convert: bitsFromText };
+      // bit(1) and varbit(1) are booleans; an unbounded varbit has Java's Integer.MAX_VALUE as its length.
+      if (typeMod === 1) return { builder: SchemaBuilder.bool(), convert: (t) => t === '1' };
+      return { builder: SchemaBuilder.bytes().name('io.debezium.data.Bits').version(1).parameter('length', String(typeMod < 0 ? 2147483647 : typeMod)), convert: bitsFromText };
+    case OID.point: {
+      const b = SchemaBuilder.struct().name('io.debezium.data.geometry.Point').version(1).doc('Geometry (POINT)')
+        .field('x', SchemaBuilder.float64().build()).field('y', SchemaBuilder.float64().build())
+        .field('wkb', SchemaBuilder.bytes().optional().build()).field('srid', SchemaBuilder.int32().optional().build());
+      return { builder: b, struct: true, convert: (t) => ({ ...pointFromText(t), srid: null }) };
+    }
   }
   if (STRING_OIDS.has(oid)) return str();
   const info = lookup(oid);
@@ -166,9 +207,39 @@ function scalar(oid: number, typeMod: number, opts: MappingOptions, lookup: (oid
   if (info.kind === 'e') {
     return { builder: SchemaBuilder.string().name('io.debezium.data.Enum').version(1).parameter('allowed', (info.enumLabels ?? []).join(',')), convert: (t) => t };
   }
-  if (info.kind === 'd' && info.baseOid) return scalar(info.baseOid, typeMod, opts, lookup);
-  if (info.name === 'citext' || info.name === 'ltree' || info.name === 'hstore' || info.kind === 'r') return str();
+  // A domain has its own type modifier (a domain over numeric(8,2)); the column's is -1.
+  if (info.kind === 'd' && info.baseOid) return scalar(info.baseOid, typeMod >= 0 ? typeMod : info.baseTypMod ?? -1, opts, lookup);
+  if (info.name === 'ltree') return str('io.debezium.data.Ltree');
+  if (info.name === 'hstore') {
+    if (opts.hstoreMode === 'map') {
+      return { builder: SchemaBuilder.map(SchemaBuilder.string().build(), SchemaBuilder.string().optional().build()), convert: (t) => new Map(hstoreEntries(t)) };
+    }
+    return { builder: SchemaBuilder.string().name('io.debezium.data.Json').version(1), convert: hstoreJson };
+  }
+  if (info.name === 'citext' || info.name === 'isbn' || info.kind === 'r') return str();
   return null;
+}
+
+/**
+ * Connect's Date/Time/Timestamp values are JavaScript Dates, which reach ±8.64e15 ms: beyond that (infinity,
+ * year 294276) the value cannot be represented and the row goes through errors.tolerance.
+ */
+function jsDate(ms: number, text: string): Date {
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) throw new DataError(`${text} is beyond the range of Kafka Connect temporal values here (±8.64e15 ms)`);
+  return d;
+}
+
+/** Java's saturating (long) cast of a double: beyond int64, the nearest bound. */
+function clampInt64(v: bigint): bigint {
+  return v > 9223372036854775807n ? 9223372036854775807n : v < -9223372036854775808n ? -9223372036854775808n : v;
+}
+
+/** bytea per binary.handling.mode: bytes, or a string in base64, base64url or hex. */
+function binary(mode: BinaryMode): Scalar {
+  if (mode === 'bytes') return { builder: SchemaBuilder.bytes(), convert: byteaFromText };
+  const encoding = mode === 'hex' ? 'hex' : mode === 'base64' ? 'base64' : 'base64url';
+  return { builder: SchemaBuilder.string(), convert: (t) => Buffer.from(byteaFromText(t)).toString(encoding) };
 }
 
 function numeric(typeMod: number, opts: MappingOptions): Scalar {
@@ -182,9 +253,11 @@ function numeric(typeMod: number, opts: MappingOptions): Scalar {
       builder: b,
       struct: true,
       convert: (t) => {
-        if (t === 'NaN') throw new DataError('numeric NaN cannot be represented in precise mode; set decimal.handling.mode to double or string');
-        const scale = t.includes('.') ? t.length - t.indexOf('.') - 1 : 0;
-        return { scale, value: Decimal.fromText(t, scale) };
+        if (SPECIAL_NUMERIC.has(t)) return null;
+        // Debezium strips trailing zeros (12.5000 has scale 1; 100 keeps scale 0).
+        const stripped = t.includes('.') ? t.replace(/0+$/, '').replace(/\.$/, '') : t;
+        const scale = stripped.includes('.') ? stripped.length - stripped.indexOf('.') - 1 : 0;
+        return { scale, value: Decimal.fromText(stripped, scale) };
       },
     };
   }
@@ -192,12 +265,12 @@ function numeric(typeMod: number, opts: MappingOptions): Scalar {
   const scale = (typeMod - 4) & 0xffff;
   return {
     builder: Decimal.builder(scale).parameter('connect.decimal.precision', String(precision)),
-    convert: (t) => {
-      if (t === 'NaN') throw new DataError('numeric NaN cannot be represented in precise mode; set decimal.handling.mode to double or string');
-      return fixScale(t, scale);
-    },
+    convert: (t) => (SPECIAL_NUMERIC.has(t) ? null : fixScale(t, scale)),
   };
 }
+
+/** NaN and ±Infinity have no Decimal form: Debezium writes null for them in precise mode. */
+const SPECIAL_NUMERIC = new Set(['NaN', 'Infinity', '-Infinity']);
 
 /** Decimal text at exactly `scale` digits (the Connect Decimal value form). */
 function fixScale(t: string, scale: number): string {
@@ -210,144 +283,3 @@ function moneyText(t: string): string {
   return neg ? `-${digits}` : digits;
 }
 
-function toInt64(t: string): number | bigint {
-  const n = Number(t);
-  return Number.isSafeInteger(n) ? n : BigInt(t);
-}
-
-function toFloat(t: string): number {
-  if (t === 'Infinity') return Infinity;
-  if (t === '-Infinity') return -Infinity;
-  return Number(t);
-}
-
-export function byteaFromText(t: string): Uint8Array {
-  if (t.startsWith('\\x')) return Buffer.from(t.slice(2), 'hex');
-  // Escape format (bytea_output=escape); the connections set hex, this is a fallback.
-  const out: number[] = [];
-  for (let i = 0; i < t.length; i++) {
-    if (t[i] === '\\') {
-      if (t[i + 1] === '\\') { out.push(92); i++; } else { out.push(parseInt(t.slice(i + 1, i + 4), 8)); i += 3; }
-    } else out.push(t.charCodeAt(i));
-  }
-  return Uint8Array.from(out);
-}
-
-function bitsFromText(t: string): Uint8Array {
-  // Debezium: little-endian bytes of the bit string's value.
-  let v = t === '' ? 0n : BigInt(`0b${t}`);
-  const out: number[] = [];
-  const n = Math.max(1, Math.ceil(t.length / 8));
-  for (let i = 0; i < n; i++) { out.push(Number(v & 0xffn)); v >>= 8n; }
-  return Uint8Array.from(out);
-}
-
-const DAY_US = 86_400_000_000n;
-
-function epochDays(t: string): number {
-  if (t === 'infinity' || t === '-infinity') throw new DataError(`date ${t} cannot be represented as io.debezium.time.Date`);
-  const { y, mo, d } = ymd(t);
-  return utcDayMs(y, mo, d) / 86_400_000;
-}
-
-function ymd(t: string): { y: number; mo: number; d: number } {
-  const bc = t.endsWith(' BC');
-  const m = /^(\d+)-(\d\d)-(\d\d)/.exec(t);
-  if (!m) throw new DataError(`Unexpected date text ${t}`);
-  const y = Number(m[1]);
-  return { y: bc ? 1 - y : y, mo: Number(m[2]), d: Number(m[3]) };
-}
-
-/** Milliseconds at 00:00 UTC of a proleptic Gregorian date (years 0-99 included, unlike Date.UTC). */
-function utcDayMs(y: number, mo: number, d: number): number {
-  const dt = new Date(0);
-  dt.setUTCFullYear(y, mo - 1, d);
-  return dt.getTime();
-}
-
-/** `HH:MM:SS[.ffffff]` → microseconds since midnight (24:00:00 is allowed by PostgreSQL). */
-function timeMicros(t: string): bigint {
-  const m = /^(\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?/.exec(t);
-  if (!m) throw new DataError(`Unexpected time text ${t}`);
-  return ((BigInt(m[1]!) * 60n + BigInt(m[2]!)) * 60n + BigInt(m[3]!)) * 1_000_000n + BigInt((m[4] ?? '').padEnd(6, '0'));
-}
-
-/** Wall-clock timestamp text (treated as UTC, as Debezium does) → µs since the epoch. */
-function timestampMicros(t: string): bigint {
-  // Debezium's sentinels for ±infinity.
-  if (t === 'infinity') return 9223372036825200000n;
-  if (t === '-infinity') return -9223372036832400000n;
-  const { y, mo, d } = ymd(t);
-  const day = BigInt(utcDayMs(y, mo, d)) * 1000n;
-  const time = t.indexOf(' ') > 0 ? timeMicros(t.slice(t.indexOf(' ') + 1)) : 0n;
-  return day + time;
-}
-
-/**
- * timestamptz text (session TimeZone=UTC) → ISO-8601 UTC as Debezium's ZonedTimestamp: `digits`
- * fractional digits, or java.time's ISO form (trailing zeros cut) when `digits` is 0.
- */
-function zonedTimestamp(t: string, digits: number): string {
-  if (t === 'infinity' || t === '-infinity') return t;
-  const us = timestampMicros(t.replace(/[+-]\d\d(:\d\d)?$/, '')) - offsetMicros(t);
-  const ms = Number(us / 1000n - (us % 1000n < 0n ? 1n : 0n));
-  const frac = ((us % 1_000_000n) + 1_000_000n) % 1_000_000n;
-  const iso = new Date(ms).toISOString().slice(0, 19);
-  return `${iso}${digits > 0 ? `.${frac.toString().padStart(6, '0').padEnd(digits, '0').slice(0, digits)}` : fraction(frac)}Z`;
-}
-
-function zonedTime(t: string): string {
-  const us = timeMicros(t) - offsetMicros(t);
-  const day = ((us % DAY_US) + DAY_US) % DAY_US;
-  const s = day / 1_000_000n;
-  const hh = String(s / 3600n).padStart(2, '0'), mm = String((s / 60n) % 60n).padStart(2, '0'), ss = String(s % 60n).padStart(2, '0');
-  return `${hh}:${mm}:${ss}${fraction(day % 1_000_000n)}Z`;
-}
-
-/** Fraction of a second as java.time's ISO formatter prints it: omitted when zero, else trailing zeros cut. */
-function fraction(us: bigint): string {
-  return us === 0n ? '' : `.${us.toString().padStart(6, '0').replace(/0+$/, '')}`;
-}
-
-function offsetMicros(t: string): bigint {
-  const m = /([+-])(\d\d)(?::?(\d\d))?(?::?(\d\d))?$/.exec(t);
-  if (!m || !/\d\d:\d\d:\d\d/.test(t)) return 0n;
-  const secs = Number(m[2]) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0);
-  return BigInt(m[1] === '-' ? -secs : secs) * 1_000_000n;
-}
-
-/** ISO-8601 interval text (IntervalStyle=iso_8601) → µs, with Debezium's average month (30.4375 days). */
-function intervalMicros(t: string): bigint {
-  const m = /^P(?:(-?\d+)Y)?(?:(-?\d+)M)?(?:(-?\d+)D)?(?:T(?:(-?\d+)H)?(?:(-?\d+)M)?(?:(-?[\d.]+)S)?)?$/.exec(t);
-  if (!m) throw new DataError(`Unexpected interval text ${t}`);
-  const n = (i: number) => Number(m[i] ?? 0);
-  const days = n(1) * 365.25 + n(2) * 30.4375 + n(3);
-  const secs = n(4) * 3600 + n(5) * 60 + n(6);
-  return BigInt(Math.round(days * 86_400_000_000)) + BigInt(Math.round(secs * 1_000_000));
-}
-
-/** PostgreSQL array text `{a,"b c",NULL}` (one dimension) → element texts, null for NULL. */
-export function parseArray(t: string): Array<string | null> {
-  const out: Array<string | null> = [];
-  let i = t.indexOf('{') + 1;
-  if (t[i] === '}') return out;
-  while (i < t.length) {
-    let v: string | null;
-    if (t[i] === '"') {
-      let s = '';
-      for (i++; t[i] !== '"'; i++) s += t[i] === '\\' ? t[++i] : t[i];
-      i++;
-      v = s;
-    } else {
-      let j = i;
-      while (t[j] !== ',' && t[j] !== '}') j++;
-      const raw = t.slice(i, j);
-      v = raw === 'NULL' ? null : raw;
-      i = j;
-    }
-    out.push(v);
-    if (t[i] === '}') break;
-    i++;
-  }
-  return out;
-}

@@ -54,7 +54,8 @@ export const TimeType = {
   /** Milliseconds since midnight. */
   fromLogical(d: Date): number {
     const ms = d.getTime();
-    if (ms < 0 || ms >= 86_400_000) throw new DataError('Kafka Connect Time type should not have any date fields set to non-zero values.');
+    // As Kafka's Time: 24:00:00 (exactly one day) is allowed, PostgreSQL can store it.
+    if (ms < 0 || ms > 86_400_000) throw new DataError('Kafka Connect Time type should not have any date fields set to non-zero values.');
     return ms;
   },
   toLogical(ms: number): Date { return new Date(ms); },

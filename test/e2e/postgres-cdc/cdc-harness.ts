@@ -127,6 +127,8 @@ export async function waitForCaughtUp(db: string, slot: string, timeoutMs = 300_
 
 export interface ChangeEvent {
   key: Record<string, unknown> | null;
+  /** The key as JsonConverter wrote it (schema and payload), or null when the record has no key bytes. */
+  keyJson?: { schema: unknown; payload: unknown } | null;
   /** The envelope payload, or null for a tombstone. */
   value: { before: Record<string, unknown> | null; after: Record<string, unknown> | null; op: string; source: Record<string, unknown> } | null;
 }
@@ -138,9 +140,9 @@ export async function readTopic(w: WorkerProcess, topic: string, onEvent: (e: Ch
   for await (const line of createInterface({ input: child.stdout })) {
     if (!line.startsWith('{')) continue;
     const r = JSON.parse(line) as { key?: string | null; value?: string | null };
-    const key = r.key ? (JSON.parse(r.key) as { payload: Record<string, unknown> }).payload : null;
+    const keyJson = r.key ? JSON.parse(r.key) as { schema: unknown; payload: Record<string, unknown> } : null;
     const value = r.value ? (JSON.parse(r.value) as { payload: ChangeEvent['value'] }).payload : null;
-    onEvent({ key, value });
+    onEvent({ key: keyJson?.payload ?? null, keyJson, value });
     n++;
   }
   return n;
