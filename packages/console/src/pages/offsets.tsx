@@ -7,7 +7,7 @@ interface Offsets { offsets: Array<{ partition: Record<string, unknown>; offset:
 /** KIP-875: offsets are shown always, and can be edited or reset while the connector is STOPPED. */
 export function OffsetsPanel({ name, stopped }: { name: string; stopped: boolean }) {
   const path = `/connectors/${enc(name)}/offsets`;
-  const offsets = usePoll(() => get<Offsets>(path), 5000, [name]);
+  const offsets = usePoll(() => get<Offsets>(path), 5000, [name, stopped]);
   const [draft, setDraft] = useState<string | null>(null);
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const run = async (question: string, method: string, body?: unknown) => {
