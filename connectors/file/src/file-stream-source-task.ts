@@ -1,7 +1,7 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { Schemas, type SourceRecord, type SourceTask, type SourceTaskContext } from '@tributary/connect-api';
+import { Schemas, sleep, type SourceRecord, type SourceTask, type SourceTaskContext } from '@tributary/connect-api';
 import { sourceConfigDef } from './config.js';
 
 const CHUNK = 1 << 20;
@@ -150,12 +150,7 @@ export class FileStreamSourceTask implements SourceTask {
 
   private async idle(): Promise<null> {
     const signal = this.ctx.signal;
-    if (signal.aborted) return null;
-    await new Promise<void>((r) => {
-      const done = () => { clearTimeout(t); signal.removeEventListener('abort', done); r(); };
-      const t = setTimeout(done, IDLE_WAIT_MS);
-      signal.addEventListener('abort', done, { once: true });
-    });
+    await sleep(IDLE_WAIT_MS, signal);
     return null;
   }
 }

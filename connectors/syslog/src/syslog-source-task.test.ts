@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { connect, createServer, type Socket } from 'node:net';
 import { Struct, type Logger, type SourceRecord, type SourceTaskContext } from '@tributary/connect-api';
+import { fakeSourceTaskContext } from '@tributary/connect-api/testing';
 import { SyslogSourceTask } from './syslog-source-task.js';
 
 const lines: string[] = [];
@@ -12,10 +13,7 @@ const logger: Logger = {
 } as Logger;
 
 function context(connectorConfig: Record<string, string> = {}): SourceTaskContext {
-  return {
-    id: 'syslog-0', connector: 'syslog', taskId: 0, logger, signal: new AbortController().signal,
-    offsetStorageReader: { offset: async () => null, offsets: async () => new Map() }, connectorConfig,
-  };
+  return fakeSourceTaskContext({ connector: 'syslog', connectorConfig, logger });
 }
 
 async function freePort(): Promise<number> {
