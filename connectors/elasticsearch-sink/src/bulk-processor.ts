@@ -1,8 +1,8 @@
-import { ConnectError, type Logger, type SinkRecord } from '@tributary/connect-api';
+import { ConnectError, sleep, type Logger, type SinkRecord } from '@tributary/connect-api';
 import type { SinkSettings } from './config.js';
 import { RequestFailure, type ItemResult, type SinkClient } from './elasticsearch-client.js';
 import type { BulkAction } from './record-converter.js';
-import { RetryPolicy, sleep } from './retry.js';
+import { RetryPolicy } from './retry.js';
 
 /** One action waiting for (or in) a bulk request, with what to call once Elasticsearch answered. */
 export interface Pending {

@@ -1,5 +1,5 @@
 import {
-  ConnectError, DataError, type SinkRecord, type SinkTask, type SinkTaskContext, type TopicPartition,
+  ConnectError, DataError, sleep, type SinkRecord, type SinkTask, type SinkTaskContext, type TopicPartition,
 } from '@tributary/connect-api';
 import { BulkProcessor, type Pending } from './bulk-processor.js';
 import { parseSettings, VERSION, type SinkSettings } from './config.js';
@@ -7,7 +7,7 @@ import { ElasticsearchSinkClient, NeedsSchemaError, RequestFailure, type SinkCli
 import { mappingFor } from './mapping.js';
 import { OffsetTracker } from './offset-tracker.js';
 import { RecordConverter, where } from './record-converter.js';
-import { RetryPolicy, sleep } from './retry.js';
+import { RetryPolicy } from './retry.js';
 
 type OffsetMap = Map<string, { tp: TopicPartition; offset: number }>;
 
