@@ -1,5 +1,5 @@
 import {
-  ConfigError, ConnectError, DataError, RetriableError, tpKey, type SinkRecord, type SinkTask, type SinkTaskContext, type TopicPartition,
+  ConfigError, ConnectError, DataError, RetriableError, sleep, tpKey, type SinkRecord, type SinkTask, type SinkTaskContext, type TopicPartition,
 } from '@tributary/connect-api';
 import { BatchWriter } from './batch-writer.js';
 import { CassandraSession, clientOptions, describeDriverError, isRetriableDriverError } from './cassandra-client.js';
@@ -236,12 +236,4 @@ export class CassandraSinkTask implements SinkTask {
     }
     throw error instanceof DataError ? error : new DataError(error.message, { cause: error });
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() { clearTimeout(t); signal?.removeEventListener('abort', done); resolve(); }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
