@@ -49,10 +49,18 @@ describe('CsvRecordReader', () => {
     ]);
   });
 
-  it('honours an explicit csv.escape.char inside quoted fields, as OpenCSV does', async () => {
-    const f = await fileOf('id,text\n1,"say \\"hi\\""\n2,"a\\\\b"\n3,"a\\xb"\n');
+  it('honours an explicit csv.escape.char inside quoted fields and still reads doubled quotes, as OpenCSV 4.5 does', async () => {
+    // The expected cells are what OpenCSV 4.5's CSVParser read from this file with kafka-connect-spooldir's options (escape 92).
+    const lines = [
+      'id,v', '1,"a""b"', '2,"a\\"b"', '3,"a\\\\b"', '4,"a\\xb"', '5,""', '6,""""', '7,"\\""', '8,"a""\\"b"',
+      '9,"x,""y"",\\"z\\""', '10,"two', 'lines ""q"""', '11,"end\\\\"',
+    ];
+    const f = await fileOf(`${lines.join('\n')}\n`);
     const items = await readAll(new CsvRecordReader(f, { ...DEFAULTS, escape: 92 }, allStrings, dateParser([]), 0));
-    assert.deepEqual(rows(items), [['1', 'say "hi"'], ['2', 'a\\b'], ['3', 'axb']]);
+    assert.deepEqual(rows(items), [
+      ['1', 'a"b'], ['2', 'a"b'], ['3', 'a\\b'], ['4', 'axb'], ['5', ''], ['6', '"'], ['7', '"'], ['8', 'a""b'],
+      ['9', 'x,"y","z"'], ['10', 'two\nlines "q"'], ['11', 'end\\'],
+    ]);
   });
 
   it('tells empty quoted fields from empty unquoted ones with csv.null.field.indicator', async () => {

@@ -4,6 +4,7 @@ import { parse, type Options, type Parser } from 'csv-parse';
 import { DataError, Struct, type Schema } from '@tributary/connect-api';
 import type { DateParser } from './date-formats.js';
 import type { Item, RecordReader } from './record-reader.js';
+import { DoubledQuotes } from './doubled-quotes.js';
 import { settledStream, type ListedFile } from './settled-file.js';
 import { cellParser, type CellParser } from './value-parser.js';
 
@@ -81,6 +82,7 @@ function parseFailure(err: Error): string {
 export class CsvRecordReader implements RecordReader {
   private parser!: Parser;
   private source!: Readable;
+  private rewrite: DoubledQuotes | null = null;
   private ended = false;
   private failure: Error | null = null;
   private offset = 0;
@@ -114,7 +116,14 @@ export class CsvRecordReader implements RecordReader {
     const source = settledStream(this.file, position, () => this.closed);
     const parser = parse(options);
     source.on('error', (e) => parser.destroy(e));
-    source.pipe(parser);
+    const { quote, escape, separator, encoding } = this.opts;
+    if (escape !== null && escape !== quote && Math.max(quote, escape, separator) < 128 && encoding !== 'utf16le') {
+      // An explicit escape character: a doubled quote is read too, as OpenCSV does (doubled-quotes.ts).
+      this.rewrite = new DoubledQuotes(quote, escape, separator || 44);
+      source.pipe(this.rewrite).pipe(parser);
+    } else {
+      source.pipe(parser);
+    }
     parser.on('end', () => { if (this.parser === parser) this.ended = true; });
     parser.on('error', (e) => { if (this.parser === parser) this.failure = e; });
     this.source = source;
@@ -211,6 +220,7 @@ export class CsvRecordReader implements RecordReader {
 
   private stopParser(): void {
     this.parser.destroy();
+    this.rewrite?.destroy();
     this.source.destroy();
   }
 
