@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { parse, type Options, type Parser } from 'csv-parse';
+import { CsvError, parse, type Options, type Parser } from 'csv-parse';
 import { DataError, Struct, type Schema } from '@tributary/connect-api';
 import type { DateParser } from './date-formats.js';
 import type { Item, RecordReader } from './record-reader.js';
@@ -173,12 +173,14 @@ export class CsvRecordReader implements RecordReader {
   /**
    * The parser gave up on the record after the last good one. That record becomes a bad row (its
    * first line is the raw text) and a new parser starts on the next line. Returns false when nothing
-   * more can be read: the header itself is broken, the record's start is unknown, or it was the last line.
+   * more can be read: the file cannot be read, the header itself is broken, the record's start is
+   * unknown, or it was the last line.
    */
   private async recover(out: Item[]): Promise<boolean> {
     const err = this.failure!;
     const at = this.nextRecordAt;
-    if (!this.mapper || at < 0 || this.opts.encoding === 'utf16le') { this.fail(out, err); return false; }
+    // Only the parser's own complaints are about one record; a read error is about the file.
+    if (!(err instanceof CsvError) || !this.mapper || at < 0 || this.opts.encoding === 'utf16le') { this.fail(out, err); return false; }
     this.stopParser();
     const line = this.lastLine + 1;
     const { text, next } = await lineAt(this.file.path, at, this.opts.encoding);
