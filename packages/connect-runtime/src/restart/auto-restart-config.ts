@@ -1,6 +1,11 @@
 import { ConfigDef, Validators, type ConfigKey } from '@tributary/connect-api';
 
-const GROUP = 'Auto-restart';
+/**
+ * Kafka Connect's validate reply lists its groups, and clients compare them: a connector's keys join
+ * its Common group (after Connect's own), the worker's have a group of their own.
+ */
+const CONNECTOR_GROUP = 'Common';
+const WORKER_GROUP = 'Auto-restart';
 
 /** Defaults of the worker, which a connector inherits unless it sets the same key. */
 export const AUTO_RESTART_DEFAULTS = {
@@ -30,12 +35,12 @@ const types: Record<Key, ConfigKey['type']> = {
  * Declares the four keys on `def`: with the worker's defaults (`inherit` false), or with no default so
  * that a connector that leaves them out takes the worker's (`inherit` true).
  */
-export function defineAutoRestart(def: ConfigDef, inherit: boolean, firstOrder = 1): ConfigDef {
+export function defineAutoRestart(def: ConfigDef, inherit: boolean, firstOrder = 100): ConfigDef {
   let order = firstOrder;
   for (const name of Object.keys(AUTO_RESTART_DEFAULTS) as Key[]) {
     const worker = AUTO_RESTART_DEFAULTS[name];
     def.define({
-      name, type: types[name], default: inherit ? null : worker, importance: 'LOW', group: GROUP, orderInGroup: order++,
+      name, type: types[name], default: inherit ? null : worker, importance: 'LOW', group: inherit ? CONNECTOR_GROUP : WORKER_GROUP, orderInGroup: order++,
       width: 'SHORT', displayName: name,
       documentation: inherit ? `${docs[name]} Unset: the worker's ${name} (default ${String(worker)}).` : docs[name],
       ...(types[name] === 'BOOLEAN' ? {} : { validator: Validators.atLeast(name === 'auto.restart.max.restarts' ? 0 : 1) }),
