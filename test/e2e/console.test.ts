@@ -1,6 +1,6 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { openBrowser, screenshots } from '../support/browser.js';
@@ -68,8 +68,8 @@ describe('web console', () => {
     let writing = true;
     const writer = (async () => {
       while (writing) {
-        await appendLines(input, n, n + 50);
-        n += 50;
+        await appendLines(input, n, n + 20);
+        n += 20;
         await new Promise((r) => setTimeout(r, 200));
       }
     })();
@@ -97,6 +97,14 @@ describe('web console', () => {
       await page.locator('table.records tbody tr').first().waitFor();
       await waitFor('ten lines in the tap', async () => (await page.locator('table.records tbody tr').count()) >= 10, 20_000);
       assert.match(await page.locator('table.records tbody tr').first().innerText(), /line-\d{7}/);
+      // A 1 MB line arrives cut, with its size; one with control bytes as hex. The page stays responsive.
+      await appendFile(input, `${'m'.repeat(1024 * 1024)}\n\u0001\u0002binary\n`);
+      await page.locator('table.records code', { hasText: /1.?048.?576 bytes in all/ }).first().waitFor();
+      await page.locator('table.records code.hex', { hasText: '0x0102' }).first().waitFor();
+      const typed = Date.now();
+      await page.fill('input[type=search]', 'line-');
+      assert.ok(Date.now() - typed < 5000, 'the filter answers while records stream');
+      await page.fill('input[type=search]', '');
       await page.getByRole('button', { name: 'Pause', exact: true }).click();
       await screenshots(page, 'tap');
 

@@ -9,14 +9,14 @@ interface Expanded {
 const STATES: Array<State | ''> = ['', 'RUNNING', 'PAUSED', 'STOPPED', 'FAILED', 'UNASSIGNED', 'RESTARTING'];
 
 /** Per-second rates between consecutive samples of a counter. */
-export function rates(metrics: MetricsReply | null, name: string, field: 'in' | 'out'): number[] {
+export function rates(metrics: MetricsReply | null, name: string, field: 'in' | 'out' | 'dlq'): number[] {
   const s = metrics?.samples ?? [];
   const out: number[] = [];
   for (let i = 1; i < s.length; i++) {
     const a = s[i - 1]!.connectors[name];
     const b = s[i]!.connectors[name];
-    if (!a || !b) continue;
-    out.push(Math.max(0, (b[field] - a[field]) / ((s[i]!.at - s[i - 1]!.at) / 1000)));
+    if (!a || !b || a[field] === undefined || b[field] === undefined) continue;
+    out.push(Math.max(0, (b[field]! - a[field]!) / ((s[i]!.at - s[i - 1]!.at) / 1000)));
   }
   return out;
 }
@@ -46,23 +46,23 @@ export function OverviewPage() {
       {list.error && <Notice kind="error">{list.error}</Notice>}
       {list.data && rows.length === 0 && <p class="muted">No connectors{filter || state ? ' match' : ' yet'}.</p>}
       <div class="table-wrap">
-        <table>
+        <table class="cards">
           <caption class="sr-only">Connectors with their state, tasks and live figures</caption>
-          <thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">State</th><th scope="col">Tasks</th><th scope="col">Records/s in</th><th scope="col">Records/s out</th><th scope="col">Sink lag</th><th scope="col">DLQ</th></tr></thead>
+          <thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">State</th><th scope="col">Tasks</th><th scope="col">Records/s in</th><th scope="col">Records/s out</th><th scope="col">Sink lag</th><th scope="col">Errors/s (DLQ)</th></tr></thead>
           <tbody>
             {rows.map(([name, e]) => {
               const cls = e.info.config['connector.class'] ?? '';
               return (
                 <tr key={name}>
                   <th scope="row"><a href={`#/connectors/${encodeURIComponent(name)}`}>{name}</a><div class="muted small" title={cls}>{cls.split('.').pop()}</div></th>
-                  <td>{e.status.type}</td>
-                  <td><StateBadge state={e.status.connector.state} />{e.status.connector.restarts ? <span class="muted small"> {e.status.connector.restarts} restarts</span> : null}</td>
-                  <td>{e.status.tasks.map((t) => <span key={t.id} class="task-chip"><StateBadge state={t.state} /><span class="sr-only"> task {t.id}</span></span>)}</td>
-                  <td><Sparkline values={rates(metrics.data, name, 'in')} label={`${name} records per second in`} /></td>
-                  <td><Sparkline values={rates(metrics.data, name, 'out')} label={`${name} records per second out`} /></td>
-                  <td>{e.status.type === 'sink' ? <Sparkline values={series(metrics.data, name, 'lag')} label={`${name} sink lag`} /> : <span class="muted">–</span>}</td>
-                  <td>{e.info.config['errors.deadletterqueue.topic.name']
-                    ? <a href={`#/dlq/${encodeURIComponent(name)}`}>{format(series(metrics.data, name, 'dlq').at(-1) ?? 0)}</a>
+                  <td data-label="Type">{e.status.type}</td>
+                  <td data-label="State"><StateBadge state={e.status.connector.state} />{e.status.connector.restarts ? <span class="muted small"> {e.status.connector.restarts} restarts</span> : null}</td>
+                  <td data-label="Tasks">{e.status.tasks.map((t) => <span key={t.id} class="task-chip"><StateBadge state={t.state} /><span class="sr-only"> task {t.id}</span></span>)}</td>
+                  <td data-label="Records/s in"><Sparkline values={rates(metrics.data, name, 'in')} label={`${name} records per second in`} /></td>
+                  <td data-label="Records/s out"><Sparkline values={rates(metrics.data, name, 'out')} label={`${name} records per second out`} /></td>
+                  <td data-label="Sink lag">{e.status.type === 'sink' ? <Sparkline values={series(metrics.data, name, 'lag')} label={`${name} sink lag`} /> : <span class="muted">–</span>}</td>
+                  <td data-label="Errors/s (DLQ)">{e.info.config['errors.deadletterqueue.topic.name']
+                    ? <><Sparkline values={rates(metrics.data, name, 'dlq')} label={`${name} records dead-lettered per second`} /> <a href={`#/dlq/${encodeURIComponent(name)}`} aria-label={`${name} dead letter queue`}>{format(series(metrics.data, name, 'dlq').at(-1) ?? 0)} in DLQ</a></>
                     : <span class="muted">–</span>}</td>
                 </tr>
               );
