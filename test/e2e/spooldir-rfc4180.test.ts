@@ -32,6 +32,9 @@ const RFC4180_TAB = '\ufeffid\ttext\tnote\r\n' +
   '5\t\tempty unquoted\r\n' +
   '6\ta,b\tcomma is text\r\n';
 
+/** Line breaks of every kind in one file (files concatenated from different systems): LF, CRLF and CR. */
+const MIXED_BREAKS = 'id,text\n1,lf\r\n2,crlf\r3,cr\n4,"quoted\rcr and\nlf"\r\n5,last\n';
+
 const VALUES_AS_JSON = { 'value.converter': 'org.apache.kafka.connect.json.JsonConverter', 'value.converter.schemas.enable': 'false' };
 
 /** A CSV connector with the default csv.* settings: columns by header, every field an optional STRING. */
@@ -90,7 +93,8 @@ describe('spooldir reads real CSV files as Python\'s csv module does, with the d
     await writeFile(join(staging, 'postgres-copy-tab.tsv'), await pgCopy('\t'));
     await writeFile(join(staging, 'rfc4180.csv'), RFC4180);
     await writeFile(join(staging, 'rfc4180-tab.tsv'), RFC4180_TAB);
-    const all = [...written, 'postgres-copy.csv', 'postgres-copy-tab.tsv', 'rfc4180.csv', 'rfc4180-tab.tsv'];
+    await writeFile(join(staging, 'mixed-line-breaks.csv'), MIXED_BREAKS);
+    const all = [...written, 'postgres-copy.csv', 'postgres-copy-tab.tsv', 'rfc4180.csv', 'rfc4180-tab.tsv', 'mixed-line-breaks.csv'];
     const expected = new Map<string, string[][]>();
     for (const f of all) expected.set(f, await pythonRows(join(staging, f), f.endsWith('.tsv') ? '\t' : ','));
     for (const f of all) await rename(join(staging, f), join(f.endsWith('.tsv') ? tsvDirs.source : csvDirs.source, f));

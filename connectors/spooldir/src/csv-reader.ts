@@ -47,6 +47,9 @@ export function csvParseOptions(o: CsvOptions, from = { line: o.skipLines + 1, b
     // An escape equal to the quote is csv-parse's RFC 4180 mode: "" inside quotes is one quote.
     escape: String.fromCharCode(o.escape ?? o.quote),
     from_line: from.line,
+    // Any line break ends a record, as in Python's csv module: csv-parse would otherwise take the first
+    // one it meets for the whole file, and a file with mixed breaks would merge rows or keep a CR.
+    record_delimiter: ['\r\n', '\n', '\r'],
     relax_column_count: true, // a short or long row is reported by us, with its line, not as a parser failure
     skip_empty_lines: true,
     bom: from.bom,
