@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SchemaBuilder, Schemas, type Struct } from '@tributary/connect-api';
@@ -28,6 +28,8 @@ describe('CsvRecordReader', () => {
   async function fileOf(content: string | Buffer) {
     const path = join(dir, `f${++n}.csv`);
     await writeFile(path, content);
+    // Written a while ago, so that its end is final at once (settled-file.ts); appending makes it fresh again.
+    await utimes(path, new Date(Date.now() - 10_000), new Date(Date.now() - 10_000));
     const st = await stat(path);
     return { name: `f${n}.csv`, path, size: st.size, mtimeMs: Math.floor(st.mtimeMs) };
   }
@@ -61,6 +63,15 @@ describe('CsvRecordReader', () => {
       ['1', 'a"b'], ['2', 'a"b'], ['3', 'a\\b'], ['4', 'axb'], ['5', ''], ['6', '"'], ['7', '"'], ['8', 'a""b'],
       ['9', 'x,"y","z"'], ['10', 'two\nlines "q"'], ['11', 'end\\'],
     ]);
+  });
+
+  it('reads Latin-1 and UTF-16LE (with its byte order mark) with csv.file.charset', async () => {
+    const text = 'id,text\r\n1,"café, ""crème"""\r\n2,"zwei\r\nZeilen ß"\r\n';
+    const want = [['1', 'café, "crème"'], ['2', 'zwei\r\nZeilen ß']];
+    const latin1 = await fileOf(Buffer.from(text, 'latin1'));
+    assert.deepEqual(rows(await readAll(new CsvRecordReader(latin1, { ...DEFAULTS, encoding: 'latin1' }, allStrings, dateParser([]), 0))), want);
+    const utf16 = await fileOf(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    assert.deepEqual(rows(await readAll(new CsvRecordReader(utf16, { ...DEFAULTS, encoding: 'utf16le' }, allStrings, dateParser([]), 0))), want);
   });
 
   it('tells empty quoted fields from empty unquoted ones with csv.null.field.indicator', async () => {
