@@ -49,6 +49,8 @@ describe('CsvRecordReader', () => {
     assert.deepEqual(rows(items), [
       ['1', 'say "hi"'], ['2', 'a,b'], ['3', 'two\r\nlines'], ['4', 'C:\\dir\\'], ['5', 'back\\'], ['6', ''], ['7', ''],
     ]);
+    // The line each record ends on, as Python's csv.reader line_num counts them (CRLF inside quotes is one line break).
+    assert.deepEqual(items.map((i) => i.line), [2, 3, 5, 6, 7, 8, 9]);
   });
 
   it('honours an explicit csv.escape.char inside quoted fields and still reads doubled quotes, as OpenCSV 4.5 does', async () => {

@@ -90,8 +90,11 @@ export class CsvRecordReader implements RecordReader {
   private failure: Error | null = null;
   private offset = 0;
   private mapper: RowMapper | null = null;
-  /** Where the running parser started: the byte position, and the lines of the file before it. */
-  private segment = { position: 0, lines: 0 };
+  /**
+   * Where the running parser started: the byte position and the lines of the file before it; and the
+   * CRLFs inside cells it has read since (csv-parse counts each of those as two lines).
+   */
+  private segment = { position: 0, lines: 0, crlfInCells: 0 };
   /** The byte position where the next record starts; -1 while unknown (inside csv.skip.lines). */
   private nextRecordAt: number;
   /** The line the last record ended on: a record the parser rejects starts on the next one. */
@@ -113,7 +116,7 @@ export class CsvRecordReader implements RecordReader {
   }
 
   private startParser(position: number, lines: number, options: Options): void {
-    this.segment = { position, lines };
+    this.segment = { position, lines, crlfInCells: 0 };
     this.ended = false;
     this.failure = null;
     const source = settledStream(this.file, position, () => this.closed);
@@ -147,7 +150,9 @@ export class CsvRecordReader implements RecordReader {
         if (out.length > 0) { if (!(await this.moreData(PARTIAL_BATCH_WAIT_MS))) break; } else await this.moreData();
         continue;
       }
-      const line = this.segment.lines + r.info.lines;
+      // csv-parse counts a CRLF inside a quoted field as two lines; a line is a line, as Python counts them.
+      this.segment.crlfInCells += crlfCount(r.record);
+      const line = this.segment.lines + r.info.lines - this.segment.crlfInCells;
       this.lastLine = line;
       this.nextRecordAt = this.segment.position + r.info.bytes;
       if (!this.mapper) {
@@ -234,6 +239,15 @@ export class CsvRecordReader implements RecordReader {
     this.closed = true;
     this.stopParser();
   }
+}
+
+function crlfCount(cells: Array<string | null>): number {
+  let n = 0;
+  for (const c of cells) {
+    if (c === null || c.length < 2) continue;
+    for (let i = c.indexOf('\r\n'); i >= 0; i = c.indexOf('\r\n', i + 2)) n++;
+  }
+  return n;
 }
 
 /** The line that starts at byte `at` (its first 64 KiB, as text) and where the next line starts (-1: none). */
