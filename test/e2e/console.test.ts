@@ -75,11 +75,13 @@ describe('web console', () => {
     })();
     try {
       await page.goto(`${w.url}/ui/#/`);
-      const rate = page.locator('[aria-label^="lines-in records per second in"]');
-      await waitFor('records/s in above 0 on the overview', async () => {
-        const label = (await rate.getAttribute('aria-label')) ?? '';
-        return /: [1-9]/.test(label) ? label : null;
-      }, 40_000, 500);
+      for (const chart of ['lines-in records per second in', 'lines-out records per second out']) {
+        const rate = page.locator(`[aria-label^="${chart}"]`);
+        await waitFor(`${chart} above 0 on the overview`, async () => {
+          const label = (await rate.getAttribute('aria-label')) ?? '';
+          return /: [1-9]/.test(label) ? label : null;
+        }, 40_000, 500);
+      }
       await screenshots(page, 'overview');
 
       await page.getByRole('link', { name: 'lines-in' }).click();

@@ -10,6 +10,8 @@ interface Props {
   onValidated?: (errors: Record<string, string[]>) => void;
   /** Keys that cannot be changed here (the name of an existing connector). */
   locked?: string[];
+  /** Keys sent with each validation but edited elsewhere on the page (a new connector's name). */
+  alongside?: Record<string, string>;
 }
 
 const IMPORTANCE = { HIGH: 0, MEDIUM: 1, LOW: 2 } as Record<string, number>;
@@ -18,7 +20,7 @@ const IMPORTANCE = { HIGH: 0, MEDIUM: 1, LOW: 2 } as Record<string, number>;
  * One field per declared key, with the plugin's documentation beside it, validated as you type by
  * PUT /connector-plugins/{plugin}/config/validate. PASSWORD keys are masked.
  */
-export function ConfigForm({ plugin, defs, values, onChange, onValidated, locked = [] }: Props) {
+export function ConfigForm({ plugin, defs, values, onChange, onValidated, locked = [], alongside = {} }: Props) {
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [showAll, setShowAll] = useState(false);
   const [revealed, setRevealed] = useState<Record<string, boolean>>({});
@@ -28,7 +30,7 @@ export function ConfigForm({ plugin, defs, values, onChange, onValidated, locked
     clearTimeout(timer.current);
     timer.current = setTimeout(async () => {
       try {
-        const infos = await api<ConfigInfos>('PUT', `/connector-plugins/${enc(plugin)}/config/validate`, values);
+        const infos = await api<ConfigInfos>('PUT', `/connector-plugins/${enc(plugin)}/config/validate`, { ...values, ...alongside });
         const next: Record<string, string[]> = {};
         for (const c of infos.configs) if (c.value.errors.length > 0) next[c.value.name] = c.value.errors;
         setErrors(next);
@@ -40,12 +42,12 @@ export function ConfigForm({ plugin, defs, values, onChange, onValidated, locked
       }
     }, 350);
     return () => clearTimeout(timer.current);
-  }, [plugin, JSON.stringify(values)]);
+  }, [plugin, JSON.stringify(values), JSON.stringify(alongside)]);
 
   const sorted = [...defs].sort((a, b) => (IMPORTANCE[a.importance] ?? 3) - (IMPORTANCE[b.importance] ?? 3));
   const essential = sorted.filter((d) => d.required || d.importance === 'HIGH' || values[d.name] !== undefined || errors[d.name]);
   const shown = showAll ? sorted : essential;
-  const unknown = Object.keys(values).filter((k) => !defs.some((d) => d.name === k));
+  const unknown = Object.keys(values).filter((k) => !defs.some((d) => d.name === k) && !(k in alongside));
   const set = (k: string, v: string) => {
     const next = { ...values };
     if (v === '') delete next[k];

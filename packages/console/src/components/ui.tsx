@@ -27,7 +27,9 @@ export function Sparkline({ values, label, unit = '' }: { values: number[]; labe
   const h = 28;
   const last = values.length ? values[values.length - 1]! : null;
   const max = Math.max(1, ...values);
-  const points = values.map((v, i) => `${(i / Math.max(1, values.length - 1)) * w},${h - (v / max) * (h - 2) - 1}`).join(' ');
+  // One value is drawn as a flat line, so a chart never looks empty once there is a figure.
+  const drawn = values.length === 1 ? [values[0]!, values[0]!] : values;
+  const points = drawn.map((v, i) => `${(i / Math.max(1, drawn.length - 1)) * w},${h - (v / max) * (h - 2) - 1}`).join(' ');
   const text = last === null ? '–' : `${format(last)}${unit}`;
   return (
     <span class="spark" role="img" aria-label={`${label}: ${text}`}>

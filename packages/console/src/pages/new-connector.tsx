@@ -66,7 +66,7 @@ export function NewConnectorPage() {
             <label for="name">Name <span aria-label="required">*</span></label>
             <div class="field-input"><input id="name" value={name} required onInput={(e) => setName((e.target as HTMLInputElement).value)} /></div>
           </div>
-          {plugin && <ConfigForm plugin={plugin} defs={defs} values={{ ...values, ...(name ? { name } : {}) }} onChange={(v) => { const { name: _n, ...rest } = v; setValues(rest); }} onValidated={setErrors} />}
+          {plugin && <ConfigForm plugin={plugin} defs={defs} values={values} alongside={name ? { name } : {}} onChange={setValues} onValidated={setErrors} locked={['connector.class']} />}
           {problems.length > 0 && <Notice kind="error">Not valid yet:<ul>{problems.map((p) => <li key={p}>{p}</li>)}</ul></Notice>}
           <button type="submit" disabled={!plugin || !name || problems.length > 0}>Create</button>
         </form>
