@@ -40,16 +40,30 @@ const RUN_DEPENDENT = [
  * Differences kept on purpose, each with its reason (README "Differences from Debezium"): `path` matches
  * the diff path, `when(dbz, ours, op, table)` narrows it.
  */
-const ACCEPTED = [];
+const snapshotOnly = (_d, _o, op) => op === 'r';
+const ACCEPTED = [
+  // Debezium's snapshot reads through JDBC (java.sql.Date/Timestamp, getDouble for money); its stream and
+  // ours parse PostgreSQL's text. Where the two disagree we write what its stream writes, in both.
+  { path: /^value\.payload\.(after|before)\.c_money$/, when: snapshotOnly, reason: 'Debezium snapshot reads money as a double (loses the last digits)' },
+  { path: /^value\.payload\.(after|before)\.(c_date2|c_ts2|c_ts3|c_tstz2)$/, when: snapshotOnly, reason: 'Debezium snapshot: Julian calendar before 1582 and BC years read as AD (java.sql types)' },
+  { path: /^value\.payload\.(after|before)\.(c_date|c_day)$/, when: snapshotOnly, reason: 'Debezium snapshot writes date ±infinity as -622191234/-625821272, its stream as -2147472692/-2147472691' },
+  { path: /^value\.payload\.(after|before)\.c_varbit1$/, when: snapshotOnly, reason: 'Debezium snapshot writes null for every varbit(1) (unexpected PGobject)' },
+  { path: /^value\.payload\.(after|before)\.c_(int2|oid)vector$/, reason: 'Debezium writes [] for any int2vector/oidvector (null when empty): its elements are lost; we keep them' },
+  { path: /^value\.payload\.(after|before)\.c_name$/, when: (_d, _o, op) => op !== 'r', reason: 'Debezium streams name columns as null; we write the name' },
+];
 
 const ALL_TABLES = TABLES.map((t) => t.name);
 /** The runs: connector settings on top of the common ones, the same for both sides. */
 const RUNS = [
   { name: 'default', config: {} },
   {
+    // Connect's Date and Timestamp are JavaScript Dates here: the columns holding values beyond ±8.64e15 ms
+    // (±infinity, year 294276) go through errors.tolerance instead (test/e2e/postgres-cdc-values), so
+    // this run leaves them out on both sides.
     name: 'double-connect-string-base64', config: {
       'decimal.handling.mode': 'double', 'time.precision.mode': 'connect', 'interval.handling.mode': 'string',
       'binary.handling.mode': 'base64', 'hstore.handling.mode': 'map',
+      'column.exclude.list': 'public\\.types_(scalar|array)\\.(c_date|c_day|c_ts|c_ts2|a_date|a_ts)',
     },
   },
   {
@@ -58,12 +72,18 @@ const RUNS = [
     },
   },
   {
-    name: 'lists-keys-base64url', tables: ['golden', 'golden_full', 'types_scalar', 'parted', 'trunc_me'], config: {
+    name: 'include-lists-keys-base64url', tables: ['golden', 'types_scalar', 'parted', 'trunc_me'], config: {
       'binary.handling.mode': 'base64-url-safe',
-      'table.include.list': 'public\\.(golden.*|types_scalar|parted.*|trunc_me|zz_marker)', 'table.exclude.list': 'public\\.golden_full',
-      'column.include.list': 'public\\.golden\\.(i2|t|vc|b|m),public\\.types_scalar\\..*,public\\.parted.*\\..*,public\\.trunc_me\\..*,public\\.zz_marker\\..*',
-      'column.exclude.list': 'public\\.types_scalar\\.c_(int8|text|bytea)',
-      'message.key.columns': 'public.golden:t,i2;public.types_scalar:c_int4;public.trunc_me:v',
+      'table.include.list': 'public\\.(golden|types_scalar|parted.*|trunc_me|zz_marker)',
+      'column.include.list': 'public\\.golden\\.(i2|t|vc|b|m),public\\.types_scalar\\.c_(int[248]|text|bytea|numeric.*),public\\.parted.*\\.(id|amount),public\\.trunc_me\\..*,public\\.zz_marker\\..*',
+      'message.key.columns': 'public.golden:t,i2;public.types_scalar:c_int4;public.trunc_me:v;public.parted.*:amount',
+    },
+  },
+  {
+    // No include list: every table of the database but the excluded ones.
+    name: 'exclude-lists', config: {
+      'table.include.list': null, 'table.exclude.list': 'public\\.(golden_full|types_array|parted_.*)',
+      'column.exclude.list': 'public\\.golden\\.(i4|flag|b),public\\.types_scalar\\.c_(int8|text|bytea|hstore),public\\.parted\\.region',
     },
   },
 ];
@@ -97,6 +117,8 @@ const common = (who, run, prefix) => ({
   'snapshot.mode': 'initial', 'slot.drop.on.stop': 'true', 'skipped.operations': 'none',
   ...run.config,
 });
+/** The run's settings without the keys it unsets (null). */
+const settings = (who, run, prefix) => Object.fromEntries(Object.entries(common(who, run, prefix)).filter(([, v]) => v !== null));
 
 async function startOurs(config) {
   const port = await freePort();
@@ -174,8 +196,8 @@ async function runOne(run) {
   try {
     console.error(`# run ${run.name}: Debezium ${DEBEZIUM_VERSION} in Kafka Connect and a tributary worker (prefixes ${PREFIX.dbz}, ${PREFIX.ours})`);
     const started = await Promise.allSettled([
-      startDebezium({ dir, name: `cmp-dbz-${stamp}`, config: common('dbz', run, PREFIX.dbz) }),
-      startOurs(common('ours', run, PREFIX.ours)),
+      startDebezium({ dir, name: `cmp-dbz-${stamp}`, config: settings('dbz', run, PREFIX.dbz) }),
+      startOurs(settings('ours', run, PREFIX.ours)),
     ]);
     [dbz, ours] = started.map((r) => (r.status === 'fulfilled' ? r.value : null));
     for (const side of [dbz, ours]) if (side) children.add(side.child);

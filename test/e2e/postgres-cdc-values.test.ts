@@ -78,12 +78,12 @@ describe('postgres-cdc: values that must not stall the connector', () => {
     await w.request('DELETE', `/connectors/${db}`);
   });
 
-  it('date ±infinity stopped the task: now Debezium\'s overflowed day counts', async () => {
+  it('date ±infinity stopped the task: now the overflowed day counts Debezium streams', async () => {
     const db = 'cdc_date_infinity';
     await capture(db, "CREATE TABLE d (id int PRIMARY KEY, day date); INSERT INTO d VALUES (1, 'infinity')");
     await withClient(db, (c) => c.query("INSERT INTO d VALUES (2, '-infinity'), (3, '2024-02-29')"));
     const got = await events(`${db}.public.d`, 3);
-    assert.deepEqual(got.map((e) => e.value!.after!.day), [-622191234, -625821272, 19782]);
+    assert.deepEqual(got.map((e) => e.value!.after!.day), [-2147472692, -2147472691, 19782]);
     await running(db);
     await w.request('DELETE', `/connectors/${db}`);
   });

@@ -14,6 +14,12 @@ export class PostgresConnector implements SourceConnector {
   version(): string { return VERSION; }
   config(): ConfigDef { return configDef; }
   taskClass() { return PostgresSourceTask; }
+  /**
+   * Exactly once (KIP-618): the task confirms a WAL position to PostgreSQL only in commit(), after the
+   * Kafka transaction holding the changes up to it committed; with the poll boundary one Kafka
+   * transaction carries the changes of one poll (whole PostgreSQL transactions or parts of one).
+   */
+  exactlyOnceSupport(): 'SUPPORTED' { return 'SUPPORTED'; }
 
   validate(config: ConnectorConfig, values: ConfigValue[]): ConfigValue[] {
     const batch = values.find((v) => v.name === 'max.batch.size');
@@ -21,10 +27,13 @@ export class PostgresConnector implements SourceConnector {
     if (batch && queue && typeof batch.value === 'number' && typeof queue.value === 'number' && queue.value <= batch.value) {
       queue.errors.push(`Invalid value ${queue.value} for configuration max.queue.size: must be larger than max.batch.size (${batch.value})`);
     }
-    const inc = values.find((v) => v.name === 'table.include.list');
-    const exc = values.find((v) => v.name === 'table.exclude.list');
-    if (Array.isArray(inc?.value) && inc.value.length > 0 && Array.isArray(exc?.value) && exc.value.length > 0) {
-      exc.errors.push('"table.include.list" is already specified; use either table.include.list or table.exclude.list, not both');
+    // As Debezium: an include list and the exclude list of the same kind exclude each other.
+    for (const kind of ['schema', 'table', 'column']) {
+      const inc = values.find((v) => v.name === `${kind}.include.list`);
+      const exc = values.find((v) => v.name === `${kind}.exclude.list`);
+      if (Array.isArray(inc?.value) && inc.value.length > 0 && Array.isArray(exc?.value) && exc.value.length > 0) {
+        exc.errors.push(`"${kind}.include.list" is already specified; use either ${kind}.include.list or ${kind}.exclude.list, not both`);
+      }
     }
     for (const v of values) {
       if (!/\.(include|exclude)\.list$/.test(v.name) || !Array.isArray(v.value)) continue;

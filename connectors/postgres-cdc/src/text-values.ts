@@ -106,8 +106,11 @@ export function pointFromText(t: string): { x: number; y: number; wkb: Uint8Arra
 
 const DAY_US = 86_400_000_000n;
 
-/** What Debezium writes for date ±infinity: PostgreSQL's sentinel dates overflowed into an int32 day count. */
-export const DATE_INFINITY = { positive: -622191234, negative: -625821272 };
+/**
+ * What Debezium streams for date ±infinity: PostgreSQL's sentinel day numbers read as dates and overflowed
+ * into an int32 epoch day. (Its snapshot, through JDBC, writes -622191234 and -625821272 instead.)
+ */
+export const DATE_INFINITY = { positive: -2147472692, negative: -2147472691 };
 
 export function epochDays(t: string): number {
   if (t === 'infinity') return DATE_INFINITY.positive;
@@ -149,7 +152,22 @@ export function timestampMicros(t: string): bigint {
   const { y, mo, d } = ymd(t);
   const day = BigInt(epochDay(y, mo, d)) * DAY_US;
   const time = t.indexOf(' ') > 0 ? timeMicros(t.slice(t.indexOf(' ') + 1)) : 0n;
-  return day + time;
+  return javaEpochMicros(day + time);
+}
+
+/**
+ * µs as Debezium computes them (TimeUnit.SECONDS.toMicros, which saturates, plus the fraction in plain
+ * long arithmetic, which wraps): the same number within ±292,000 years, Debezium's beyond (year 294276).
+ */
+function javaEpochMicros(us: bigint): bigint {
+  const secs = us / 1_000_000n - (us % 1_000_000n < 0n ? 1n : 0n);
+  const frac = us - secs * 1_000_000n;
+  return BigInt.asIntN(64, clampInt64(secs * 1_000_000n) + frac);
+}
+
+/** Java's saturating conversions: beyond int64, the nearest bound. */
+export function clampInt64(v: bigint): bigint {
+  return v > 9223372036854775807n ? 9223372036854775807n : v < -9223372036854775808n ? -9223372036854775808n : v;
 }
 
 /**

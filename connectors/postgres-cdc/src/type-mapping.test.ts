@@ -81,3 +81,43 @@ describe('Debezium type mapping from text values', () => {
     assert.equal(mapColumn('c', 123456, -1, true, opts, () => undefined), null);
   });
 });
+
+describe('Debezium encodings of the less common types', () => {
+  it('writes bits in as few little-endian bytes as the highest set bit needs; bit(1)/varbit(1) as booleans', () => {
+    const b = map(OID.bit, 10);
+    assert.equal(b.schema.parameters?.length, '10');
+    assert.deepEqual([...(b.convert('1010101010') as Uint8Array)], [0xaa, 0x02]);
+    assert.deepEqual([...(b.convert('0000000000') as Uint8Array)], []);
+    assert.equal(map(OID.varbit, -1).schema.parameters?.length, '2147483647');
+    assert.equal(map(OID.varbit, 1).convert(''), null);
+    assert.equal(map(OID.bit, 1).convert('1'), true);
+  });
+
+  it('strips trailing zeros of a VariableScaleDecimal, writes NaN/Infinity as null (precise) or Debezium\'s names (string)', () => {
+    const v = map(OID.numeric).convert('12.5000') as Struct;
+    assert.equal(v.get('scale'), 1);
+    assert.equal(map(OID.numeric).convert('NaN'), null);
+    assert.equal(map(OID.numeric, numericMod(10, 2)).convert('Infinity'), null);
+    assert.equal(map(OID.numeric, -1, { ...opts, decimalMode: 'string' }).convert('-Infinity'), 'NEGATIVE_INFINITY');
+  });
+
+  it('writes dates and timestamps beyond JavaScript\'s range as Debezium does', () => {
+    assert.equal(map(OID.date).convert('infinity'), -2147472692);
+    assert.equal(map(OID.timestamp).convert('294276-12-31 23:59:59.999999'), -9223372036853775810n);
+    assert.equal(map(OID.timestamp).convert('4713-01-01 00:00:00 BC'), -210863520000000000n);
+    assert.equal(map(OID.timestamptz).convert('0044-03-15 12:00:00+00 BC'), '-0043-03-15T12:00:00.000000Z');
+    assert.equal(map(OID.interval).convert('P-178000000Y'), -9223372036854775808n);
+    assert.equal(map(OID.interval, -1, { ...opts, intervalMode: 'string' }).convert('P1Y-2M3DT-4H5M6.500000S'), 'P1Y-2M3DT-4H5M6.5S');
+  });
+
+  it('writes hstore as JSON in Java HashMap order, point as a Point with its WKB, bytea in the binary.handling.mode', () => {
+    const lookup = () => ({ oid: 5000, name: 'hstore', kind: 'b', elementOid: 0, baseOid: 0 });
+    const h = mapColumn('h', 5000, -1, true, opts, lookup)!;
+    assert.equal(h.schema.name, 'io.debezium.data.Json');
+    assert.equal(h.convert('"n"=>NULL, "a"=>"1", "b c"=>"d\\"e"'), '{"a":"1","b c":"d\\"e","n":null}');
+    const p = map(OID.point).convert('(1.5,-2.25)') as Struct;
+    assert.equal(Buffer.from(p.get('wkb') as Uint8Array).toString('base64'), 'AQEAAAAAAAAAAAD4PwAAAAAAAALA');
+    assert.equal(map(OID.bytea, -1, { ...opts, binaryMode: 'hex' }).convert('\\x00ff'), '00ff');
+    assert.equal(map(OID.bytea, -1, { ...opts, binaryMode: 'base64-url-safe' }).convert('\\xfbff'), '-_8');
+  });
+});

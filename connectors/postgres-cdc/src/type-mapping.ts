@@ -1,6 +1,6 @@
 import { DataError, Decimal, SchemaBuilder, Struct, type Schema } from '@tributary/connect-api';
 import {
-  bitsFromText, byteaFromText, epochDays, hstoreEntries, hstoreJson, intervalIso, intervalMicros, parseArray, pointFromText, timeMicros,
+  bitsFromText, byteaFromText, clampInt64, epochDays, hstoreEntries, hstoreJson, intervalIso, intervalMicros, parseArray, pointFromText, timeMicros,
   timestampMicros, toFloat, toInt64, zonedTime, zonedTimestamp,
 } from './text-values.js';
 
@@ -57,8 +57,11 @@ export const OID = {
 const STRING_OIDS = new Set<number>([OID.char, OID.name, OID.text, OID.bpchar, OID.varchar, OID.macaddr, OID.inet, OID.cidr,
   3904, 3906, 3908, 3910, 3912, 3926, 774 /* macaddr8 */]);
 
-/** Element types whose arrays Debezium leaves out: money, name, interval, varbit, xml, point, bit. */
-const UNMAPPED_ARRAY_ELEMENTS = new Set<number>([790, 19, 1186, 1562, 142, 600, 1560]);
+/** Date ±infinity as Debezium writes them when it reads through JDBC (snapshots, and array elements always). */
+const JDBC_DATE_INFINITY: Readonly<Record<string, number>> = { infinity: -622191234, '-infinity': -625821272 };
+
+/** Element types whose arrays Debezium leaves out: money, name, interval, varbit, xml, point. */
+const UNMAPPED_ARRAY_ELEMENTS = new Set<number>([790, 19, 1186, 1562, 142, 600]);
 
 /** Built-in array type OID → element OID. Arrays of other types are resolved through the catalog. */
 export const ARRAY_ELEMENT: Readonly<Record<number, number>> = {
@@ -91,6 +94,11 @@ export function mapColumn(name: string, typeOid: number, typeMod: number, option
   const elementOid = ARRAY_ELEMENT[typeOid] ?? (info?.name.startsWith('_') ? info.elementOid : 0);
   // Debezium has no converter for arrays of these element types, nor for arrays of domains.
   if (!elementOid || UNMAPPED_ARRAY_ELEMENTS.has(elementOid) || lookup(elementOid)?.kind === 'd') return null;
+  // bit(n)[] gets the schema of a bit(n) column and never a value.
+  if (elementOid === OID.bit) {
+    const b = typeMod === 1 ? SchemaBuilder.bool() : SchemaBuilder.bytes().name('io.debezium.data.Bits').version(1).parameter('length', String(typeMod));
+    return { name, schema: b.optional().build(), convert: () => null };
+  }
   // The column's typmod applies to the elements (numeric(12,3)[] holds Decimals of scale 3).
   const el = scalar(elementOid, typeMod, opts, lookup);
   if (!el) return null;
@@ -103,7 +111,13 @@ export function mapColumn(name: string, typeOid: number, typeMod: number, option
     name, schema: withOptional(b, optional),
     convert: (t) => {
       const items = parseArray(t);
-      return isEnum && items.includes(null) ? null : items.map((v) => (v === null ? null : elConvert(v)));
+      if (isEnum && items.includes(null)) return null;
+      // Debezium reads these arrays through JDBC: a NaN or infinite numeric element fails the whole array
+      // (null), and time 24:00:00 becomes 00:00:00.
+      if (elementOid === OID.numeric && items.some((v) => v !== null && SPECIAL_NUMERIC.has(v))) return null;
+      if (elementOid === OID.time) return items.map((v) => (v === null ? null : elConvert(v.startsWith('24:') ? '00:00:00' : v)));
+      if (elementOid === OID.date) return items.map((v) => (v === null ? null : JDBC_DATE_INFINITY[v] ?? elConvert(v)));
+      return items.map((v) => (v === null ? null : elConvert(v)));
     },
   };
 }
@@ -192,7 +206,8 @@ function scalar(oid: number, typeMod: number, opts: MappingOptions, lookup: (oid
       return { builder: SchemaBuilder.int64().name('io.debezium.time.MicroDuration').version(1), convert: (t) => toInt64(clampInt64(intervalMicros(t)).toString()) };
     case OID.bit: case OID.varbit:
       // bit(1) and varbit(1) are booleans; an unbounded varbit has Java's Integer.MAX_VALUE as its length.
-      if (typeMod === 1) return { builder: SchemaBuilder.bool(), convert: (t) => t === '1' };
+      // An empty varbit(1) has no boolean: Debezium writes null.
+      if (typeMod === 1) return { builder: SchemaBuilder.bool(), convert: (t) => (t === '' ? null : t === '1') };
       return { builder: SchemaBuilder.bytes().name('io.debezium.data.Bits').version(1).parameter('length', String(typeMod < 0 ? 2147483647 : typeMod)), convert: bitsFromText };
     case OID.point: {
       const b = SchemaBuilder.struct().name('io.debezium.data.geometry.Point').version(1).doc('Geometry (POINT)')
@@ -230,10 +245,6 @@ function jsDate(ms: number, text: string): Date {
   return d;
 }
 
-/** Java's saturating (long) cast of a double: beyond int64, the nearest bound. */
-function clampInt64(v: bigint): bigint {
-  return v > 9223372036854775807n ? 9223372036854775807n : v < -9223372036854775808n ? -9223372036854775808n : v;
-}
 
 /** bytea per binary.handling.mode: bytes, or a string in base64, base64url or hex. */
 function binary(mode: BinaryMode): Scalar {
@@ -244,7 +255,7 @@ function binary(mode: BinaryMode): Scalar {
 
 function numeric(typeMod: number, opts: MappingOptions): Scalar {
   if (opts.decimalMode === 'double') return { builder: SchemaBuilder.float64(), convert: toFloat };
-  if (opts.decimalMode === 'string') return { builder: SchemaBuilder.string(), convert: (t) => (t === 'NaN' ? 'NAN' : t) };
+  if (opts.decimalMode === 'string') return { builder: SchemaBuilder.string(), convert: (t) => SPECIAL_NUMERIC_TEXT[t] ?? t };
   if (typeMod < 0) {
     // Unconstrained numeric: Debezium's VariableScaleDecimal {scale, value}.
     const b = SchemaBuilder.struct().name('io.debezium.data.VariableScaleDecimal').version(1).doc('Variable scaled decimal')
@@ -271,6 +282,9 @@ function numeric(typeMod: number, opts: MappingOptions): Scalar {
 
 /** NaN and ±Infinity have no Decimal form: Debezium writes null for them in precise mode. */
 const SPECIAL_NUMERIC = new Set(['NaN', 'Infinity', '-Infinity']);
+
+/** Debezium's names for the special numerics in decimal.handling.mode=string. */
+const SPECIAL_NUMERIC_TEXT: Readonly<Record<string, string>> = { NaN: 'NAN', Infinity: 'POSITIVE_INFINITY', '-Infinity': 'NEGATIVE_INFINITY' };
 
 /** Decimal text at exactly `scale` digits (the Connect Decimal value form). */
 function fixScale(t: string, scale: number): string {
