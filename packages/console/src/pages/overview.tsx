@@ -25,6 +25,12 @@ export function series(metrics: MetricsReply | null, name: string, field: 'lag' 
   return (metrics?.samples ?? []).map((s) => s.connectors[name]?.[field]).filter((v): v is number => typeof v === 'number');
 }
 
+/** The workers that run a connector's tasks, when they are not all on one worker with the connector. */
+function workers(s: ConnectorStatus): string | null {
+  const ids = [...new Set(s.tasks.map((t) => t.worker_id))];
+  return ids.length > 1 || (ids.length === 1 && ids[0] !== s.connector.worker_id) ? `on ${ids.join(', ')}` : null;
+}
+
 export function OverviewPage() {
   const list = usePoll(() => get<Expanded>('/connectors?expand=status&expand=info'), 2000);
   const metrics = usePoll(() => get<MetricsReply>('/tributary/metrics'), 5000);
@@ -56,8 +62,12 @@ export function OverviewPage() {
                 <tr key={name}>
                   <th scope="row"><a href={`#/connectors/${encodeURIComponent(name)}`}>{name}</a><div class="muted small" title={cls}>{cls.split('.').pop()}</div></th>
                   <td data-label="Type">{e.status.type}</td>
-                  <td data-label="State"><StateBadge state={e.status.connector.state} />{e.status.connector.restarts ? <span class="muted small"> {e.status.connector.restarts} restarts</span> : null}</td>
-                  <td data-label="Tasks">{e.status.tasks.map((t) => <span key={t.id} class="task-chip"><StateBadge state={t.state} /><span class="sr-only"> task {t.id}</span></span>)}</td>
+                  <td data-label="State"><StateBadge state={e.status.connector.state} /><div class="muted small">on {e.status.connector.worker_id}</div>{e.status.connector.restarts ? <span class="muted small"> {e.status.connector.restarts} restarts</span> : null}</td>
+                  <td data-label="Tasks">{e.status.tasks.map((t) => (
+                    <span key={t.id} class="task-chip" title={`task ${t.id} on ${t.worker_id}`}>
+                      <StateBadge state={t.state} /><span class="sr-only"> task {t.id} on {t.worker_id}</span>
+                    </span>
+                  ))}{workers(e.status) && <div class="muted small">{workers(e.status)}</div>}</td>
                   <td data-label="Records/s in"><Sparkline values={rates(metrics.data, name, 'in')} label={`${name} records per second in`} /></td>
                   <td data-label="Records/s out"><Sparkline values={rates(metrics.data, name, 'out')} label={`${name} records per second out`} /></td>
                   <td data-label="Sink lag">{e.status.type === 'sink' ? <Sparkline values={series(metrics.data, name, 'lag')} label={`${name} sink lag`} /> : <span class="muted">–</span>}</td>
