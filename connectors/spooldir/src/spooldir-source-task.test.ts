@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile, utimes } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Struct, type SourceOffset, type SourceRecord, type SourceTaskContext } from '@tributary/connect-api';
@@ -130,6 +130,27 @@ describe('SpoolDirSourceTask lifecycle', () => {
     assert.match(records[1]!.errant!.error.message, /b\.csv line 3: column 1 \("id"\): "nope" is not an INT64/);
     assert.equal(records[1]!.errant!.raw, 'nope,y');
     assert.equal(records[2]!.errant, undefined);
+    await task.stop();
+  });
+
+  it('cleanup.policy NONE leaves a file in place and does not read it again, even one that grew while it was read', async () => {
+    const path = join(dir, 'in/n.csv');
+    await writeFile(path, 'id,name\n1,x\n');
+    const rt = new FakeRuntime();
+    const task = new SpoolDirCsvSourceTask();
+    await task.start({ ...config, 'cleanup.policy': 'NONE' }, rt.ctx());
+    const records: SourceRecord[] = [];
+    // The writer is not done yet: it appends while the task waits at the end of the fresh file.
+    setTimeout(() => { void appendFile(path, '2,y\n'); }, 300);
+    for (let i = 0; i < 40 && (i === 0 || (await readdir(join(dir, 'in'))).includes('n.csv.PROCESSING')); i++) {
+      const batch = (await task.poll()) ?? [];
+      records.push(...batch);
+      rt.store(batch);
+      await task.commit();
+    }
+    assert.deepEqual(records.map((r) => (r.key as Struct).get('id')), [1, 2]);
+    assert.deepEqual(await readdir(join(dir, 'in')), ['n.csv'], 'left in place, marker removed');
+    assert.deepEqual(await drain(task), [], 'not read again');
     await task.stop();
   });
 

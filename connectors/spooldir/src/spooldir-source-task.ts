@@ -1,4 +1,4 @@
-import { writeFile, unlink, mkdir } from 'node:fs/promises';
+import { mkdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import {
   ConnectError, DataError, Schemas, Struct, TimestampType,
@@ -223,7 +223,7 @@ export abstract class SpoolDirSourceTask implements SourceTask {
     if (policy === 'DELETE') await unlink(file.path);
     else if (policy === 'MOVE') await moveInto(file.path, this.cfg.string('finished.path'));
     else if (policy === 'MOVEBYDATE') await moveInto(file.path, join(this.cfg.string('finished.path'), dateDir(file.mtimeMs)));
-    else this.leftInPlace.add(identityKey(file.name, c.identity));
+    else this.leftInPlace.add(identityKey(file.name, await currentIdentity(file.path)));
     await removeMarker(file, this.scan.markerExtension);
     this.ctx.logger.info(`finished ${file.name}: ${records} record(s) committed; cleanup.policy ${policy}`);
   }
@@ -294,6 +294,12 @@ function offsetOf(offset: number, id: FileIdentity): SourceOffset {
 
 function sameIdentity(stored: SourceOffset, id: FileIdentity): boolean {
   return stored.length === id.length && stored.lastModified === id.lastModified && stored.headHash === id.headHash;
+}
+
+/** The identity of the file as it is now: one that grew while it was read is no longer the one it was opened as. */
+async function currentIdentity(path: string): Promise<FileIdentity> {
+  const st = await stat(path);
+  return { length: st.size, lastModified: Math.floor(st.mtimeMs), headHash: await headHash(path) };
 }
 
 function identityKey(name: string, id: FileIdentity): string {
