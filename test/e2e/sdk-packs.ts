@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ROOT, tempDir } from '../support/worker-process.js';
@@ -6,11 +7,18 @@ import { ROOT, tempDir } from '../support/worker-process.js';
 /** Package name → path of its tarball, as `npm pack` made it. */
 export type Packs = Map<string, string>;
 
-/** Packs every publishable package of the repository with lerna, as a release would (after `npm run build`). */
+/**
+ * Packs every package lerna manages, as `npm run packages:pack` does (after `npm run build`). Private
+ * ones are packed too, so that a publishable package depending on one still installs here;
+ * `privateDependencies` names such dependencies, which a real publish could not resolve.
+ */
 export async function packAll(): Promise<Packs> {
   const dest = await tempDir('tributary-packs-');
   execFileSync(process.execPath, [join(ROOT, 'node_modules/lerna/dist/cli.js'), 'exec', '--no-private', '--loglevel=error', '--',
     'npm', 'pack', '--silent', '--pack-destination', dest], { cwd: ROOT, stdio: 'pipe' });
+  for (const p of lernaPackages().filter((x) => x.private && privateDependencies().some((d) => d.endsWith(` → ${x.name}`)))) {
+    execFileSync('npm', ['pack', '--silent', '--pack-destination', dest], { cwd: p.location, stdio: 'pipe' });
+  }
   const packs: Packs = new Map();
   for (const f of await readdir(dest)) {
     const m = /^tributary-(.+)-\d+\.\d+\.\d+\.tgz$/.exec(f);
@@ -40,4 +48,19 @@ export async function strangerProject(packs: Packs, deps: string[], extra: Recor
 
 export function npmInstall(dir: string, args: string[] = []): void {
   execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...args], { cwd: dir, stdio: 'pipe' });
+}
+
+/** `<package> → <private package>` for each publishable package that depends on a private one. */
+export function privateDependencies(): string[] {
+  const list = lernaPackages();
+  const privates = new Set(list.filter((p) => p.private).map((p) => p.name));
+  return list.filter((p) => !p.private).flatMap((p) => {
+    const deps = Object.keys((JSON.parse(readFileSync(join(p.location, 'package.json'), 'utf8')) as { dependencies?: object }).dependencies ?? {});
+    return deps.filter((d) => privates.has(d)).map((d) => `${p.name} → ${d}`);
+  });
+}
+
+function lernaPackages(): Array<{ name: string; private: boolean; location: string }> {
+  return JSON.parse(execFileSync(process.execPath, [join(ROOT, 'node_modules/lerna/dist/cli.js'), 'list', '--all', '--json', '--loglevel=error'],
+    { cwd: ROOT, encoding: 'utf8' }));
 }

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { endQuietlyOnClosedPipe } from './closed-pipe.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerConsumeCommand } from './commands/consume.js';
+import { registerNewCommand } from './commands/new-plugin.js';
 import { registerSpooldirCommand } from './commands/spooldir.js';
 import { runDistributed, runStandalone } from './commands/worker.js';
 
@@ -30,6 +31,7 @@ program.command('distributed <worker-config>')
 registerAdminCommands(program);
 registerConsumeCommand(program);
 registerSpooldirCommand(program);
+registerNewCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`tributary: ${err instanceof Error ? err.message : String(err)}`);
