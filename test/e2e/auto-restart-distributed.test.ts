@@ -75,6 +75,15 @@ describe('auto-restart in a cluster of two workers on the real broker', () => {
     const runner = (await task(workers[0]!, 'dst'))!.worker_id;
     const owner = workers.find((w) => w.url.endsWith(runner))!;
     assert.match(await (await fetch(`${owner.url}/metrics`)).text(), /tributary_auto_restarts_total\{connector="dst",task="0"\} [1-9]/);
+    // The console's figures: any worker reports every task of the cluster, counted by the worker that runs it.
+    for (const w of workers) {
+      await waitFor(`both tasks' figures on ${w.url}`, async () => {
+        const m = (await w.request<{ tasks: Array<{ connector: string; worker_id: string; written: number }> }>('GET', '/tributary/metrics')).body;
+        const src = m.tasks.find((t) => t.connector === 'src');
+        const dst = m.tasks.find((t) => t.connector === 'dst');
+        return src && dst && src.written >= 1000 && dst.written >= 1000 && dst.worker_id === runner ? m : null;
+      }, 20_000, 500);
+    }
   });
 
   it('gives up after auto.restart.max.restarts with a clear message, shown by every worker', async () => {

@@ -51,7 +51,7 @@ export async function startStandalone(opts: StandaloneOptions): Promise<RunningW
   }
   const { host, port } = config.listener;
   const rest = await startRestServer({
-    herder, metrics, logger, host, port, bodyLimit: config.maxBodyBytes, basicAuthUsers: config.basicAuthUsers, log, autoRestart,
+    herder, metrics, logger, host, port, bodyLimit: config.maxBodyBytes, basicAuthUsers: config.basicAuthUsers, log, autoRestart, workerId: config.advertisedId,
   });
   const address = rest.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;

@@ -13,6 +13,16 @@ export interface ConnectorSample {
   dlq?: number;
 }
 
+/** One task's counters and latency percentiles, as a worker reports them for the console. */
+export interface TaskFigures {
+  connector: string;
+  task: number;
+  worker_id: string;
+  polled: number;
+  written: number;
+  latency: Record<string, { count: number; p50_ms: number | null; p99_ms: number | null }>;
+}
+
 export interface Sample {
   at: number;
   connectors: Record<string, ConnectorSample>;
@@ -33,24 +43,64 @@ export class ConsoleMetrics {
   private timer: NodeJS.Timeout | null = null;
   private lastAsked = 0;
   private sampling = false;
+  /** The Authorization header of the last request, to ask the other workers of a cluster with it. */
+  private authorization: string | undefined;
 
-  constructor(private readonly herder: Herder, private readonly metrics: WorkerMetrics, private readonly log: Log | undefined) {}
+  constructor(
+    private readonly herder: Herder,
+    private readonly metrics: WorkerMetrics,
+    private readonly log: Log | undefined,
+    private readonly workerId: string,
+  ) {}
 
-  /** The history so far and the latency percentiles of each local task; starts sampling if idle. */
-  async read(): Promise<{ every_ms: number; samples: Sample[]; tasks: Array<Record<string, unknown>> }> {
+  /** The history so far and the figures of each task of the cluster; starts sampling if idle. */
+  async read(authorization?: string): Promise<{ every_ms: number; samples: Sample[]; tasks: TaskFigures[] }> {
     this.lastAsked = Date.now();
+    this.authorization = authorization;
     if (!this.timer) {
       await this.sample();
       this.timer = setInterval(() => void this.tick(), EVERY_MS);
       this.timer.unref();
     }
-    const tasks = (await taskSnapshots(this.metrics)).map((t) => ({
-      connector: t.connector, task: t.task, polled: t.polled, written: t.written,
+    return { every_ms: EVERY_MS, samples: this.samples, tasks: await this.allTasks() };
+  }
+
+  /** The tasks that run on this worker. */
+  async localTasks(): Promise<TaskFigures[]> {
+    return (await taskSnapshots(this.metrics)).map((t) => ({
+      connector: t.connector, task: t.task, worker_id: this.workerId, polled: t.polled, written: t.written,
       latency: Object.fromEntries((Object.entries(t.latency) as Array<[LatencyStage, { count: number; buckets: number[] }]>).map(([stage, h]) => [stage, {
         count: h.count, p50_ms: ms(quantile(h.buckets, h.count, 0.5)), p99_ms: ms(quantile(h.buckets, h.count, 0.99)),
       }])),
     }));
-    return { every_ms: EVERY_MS, samples: this.samples, tasks };
+  }
+
+  /**
+   * In a cluster, every worker counts only its own tasks: this asks the others
+   * (`GET /tributary/metrics/tasks`) and keeps, for each task, the figures of the worker that runs it now.
+   */
+  private async allTasks(): Promise<TaskFigures[]> {
+    const local = await this.localTasks();
+    const cluster = this.herder.cluster?.();
+    if (!cluster) return local;
+    const others = cluster.members.filter((m) => m !== cluster.self);
+    const remote = await Promise.all(others.map(async (url) => {
+      try {
+        const res = await fetch(`${url}/tributary/metrics/tasks`, {
+          headers: this.authorization ? { authorization: this.authorization } : {}, signal: AbortSignal.timeout(2000),
+        });
+        return res.ok ? ((await res.json()) as TaskFigures[]) : [];
+      } catch {
+        return []; // a worker that does not answer now is missing from this sample
+      }
+    }));
+    const runs = new Map<string, string>();
+    for (const name of await this.herder.connectors()) {
+      const st = await this.herder.connectorStatus(name).catch(() => null);
+      for (const t of st?.tasks ?? []) runs.set(`${name}/${t.id}`, t.worker_id);
+    }
+    // A task that moved leaves its old counters behind on the worker it left: only the current owner's count.
+    return [...local, ...remote.flat()].filter((t) => (runs.get(`${t.connector}/${t.task}`) ?? t.worker_id) === t.worker_id);
   }
 
   stop(): void {
@@ -68,7 +118,7 @@ export class ConsoleMetrics {
     this.sampling = true;
     try {
       const byConnector: Record<string, ConnectorSample> = {};
-      for (const t of await taskSnapshots(this.metrics)) {
+      for (const t of await this.allTasks()) {
         const c = (byConnector[t.connector] ??= { in: 0, out: 0 });
         c.in += t.polled;
         c.out += t.written;

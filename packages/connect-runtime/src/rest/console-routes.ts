@@ -49,7 +49,8 @@ export function consoleRoutes(d: ConsoleRouteDeps): FastifyPluginAsync {
       };
     });
 
-    app.get('/tributary/metrics', async () => d.metrics.read());
+    app.get('/tributary/metrics', async (req) => d.metrics.read(req.headers.authorization));
+    app.get('/tributary/metrics/tasks', async () => d.metrics.localTasks());
 
     app.get<{ Params: { name: string } }>('/tributary/connectors/:name/restarts', async (req) => {
       const name = req.params.name;

@@ -26,6 +26,8 @@ export interface RestServerOptions {
   basicAuthUsers: Map<string, string> | null;
   /** The worker's log, which the console's tap and dead letter queue views read (and re-drive into). */
   log?: Log;
+  /** This worker's id (`host:port`, as statuses name it), for the console's per-task figures. */
+  workerId?: string;
   /** The worker's auto-restarter, for the restart history the console shows. */
   autoRestart?: AutoRestarter;
 }
@@ -84,7 +86,7 @@ export async function startRestServer(opts: RestServerOptions) {
   await app.register(connectorRoutes(opts.herder));
   await app.register(pluginRoutes(opts.herder));
   await app.register(loggerRoutes(loggerLevels(opts.logger), opts.herder));
-  const consoleMetrics = new ConsoleMetrics(opts.herder, opts.metrics, opts.log);
+  const consoleMetrics = new ConsoleMetrics(opts.herder, opts.metrics, opts.log, opts.workerId ?? '');
   app.addHook('onClose', async () => consoleMetrics.stop());
   await app.register(consoleRoutes({ herder: opts.herder, log: opts.log, metrics: consoleMetrics, autoRestart: opts.autoRestart, logger: restLogger }));
   await app.register(uiRoutes());
