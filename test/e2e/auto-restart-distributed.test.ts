@@ -75,6 +75,12 @@ describe('auto-restart in a cluster of two workers on the real broker', () => {
     const runner = (await task(workers[0]!, 'dst'))!.worker_id;
     const owner = workers.find((w) => w.url.endsWith(runner))!;
     assert.match(await (await fetch(`${owner.url}/metrics`)).text(), /tributary_auto_restarts_total\{connector="dst",task="0"\} [1-9]/);
+    // The restart history, kept by the worker that made the restarts, is served by any worker.
+    for (const w of workers) {
+      const r = (await w.request<{ tasks: Array<{ id: number; restarts: number; history: Array<{ at: number; reason: string }> }> }>('GET', '/tributary/connectors/dst/restarts')).body;
+      assert.ok(r.tasks[0]!.restarts >= 1, `restarts on ${w.url}`);
+      assert.match(r.tasks[0]!.history[0]!.reason, /ENOENT/);
+    }
     // The console's figures: any worker reports every task of the cluster, counted by the worker that runs it.
     for (const w of workers) {
       await waitFor(`both tasks' figures on ${w.url}`, async () => {

@@ -52,14 +52,28 @@ export function consoleRoutes(d: ConsoleRouteDeps): FastifyPluginAsync {
     app.get('/tributary/metrics', async (req) => d.metrics.read(req.headers.authorization));
     app.get('/tributary/metrics/tasks', async () => d.metrics.localTasks());
 
-    app.get<{ Params: { name: string } }>('/tributary/connectors/:name/restarts', async (req) => {
+    app.get<{ Params: { name: string }; Querystring: { local?: string } }>('/tributary/connectors/:name/restarts', async (req) => {
       const name = req.params.name;
       const status = await d.herder.connectorStatus(name);
       const of = (task: number | null) => d.autoRestart?.info(name, task) ?? { restarts: 0, nextRestartAt: null, history: [] };
-      return {
-        connector: of(null),
-        tasks: status.tasks.map((t) => ({ id: t.id, ...of(t.id) })),
+      const mine = { connector: of(null), tasks: status.tasks.map((t) => ({ id: t.id, ...of(t.id) })) };
+      const self = d.herder.cluster?.().self;
+      if (!self || req.query.local === 'true') return mine;
+      // In a cluster each worker remembers the restarts it made: ask the ones that run this connector's parts.
+      const ask = async (workerId: string) => {
+        if (`http://${workerId}` === self) return mine;
+        try {
+          const res = await fetch(`http://${workerId}/tributary/connectors/${encodeURIComponent(name)}/restarts?local=true`, {
+            headers: req.headers.authorization ? { authorization: req.headers.authorization } : {}, signal: AbortSignal.timeout(2000),
+          });
+          return res.ok ? ((await res.json()) as typeof mine) : null;
+        } catch {
+          return null;
+        }
       };
+      const connector = (await ask(status.connector.worker_id))?.connector ?? mine.connector;
+      const tasks = await Promise.all(status.tasks.map(async (t) => (await ask(t.worker_id))?.tasks.find((x) => x.id === t.id) ?? { id: t.id, ...of(t.id) }));
+      return { connector, tasks };
     });
 
     app.get<{ Params: { topic: string }; Querystring: { from?: string } }>('/tributary/topics/:topic/tap', async (req, reply) => {
