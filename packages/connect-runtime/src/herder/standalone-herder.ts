@@ -47,7 +47,10 @@ export class StandaloneHerder extends BaseHerder {
     sd.autoRestart?.attach({
       config: (name) => this.entries.get(name)?.config,
       restartConnector: (name) => this.serial(() => this.restartConnectorInstance(name)),
-      restartTask: (name, task) => this.serial(() => this.restartTaskInstance(name, task)),
+      restartTask: (name, task) => this.serial(async () => {
+        const e = this.entries.get(name);
+        if (e && e.targetState !== 'STOPPED' && e.taskConfigs[task]) await this.restartTaskInstance(name, task);
+      }),
     });
   }
 
@@ -228,6 +231,7 @@ export class StandaloneHerder extends BaseHerder {
     await Promise.all(this.sd.worker.taskIds(name).map((t) => this.sd.worker.stopTask(name, t)));
     await this.sd.worker.stopConnector(name);
     if (e && keepStatus) {
+      this.sd.autoRestart?.cancel(name);
       for (let t = 0; t < e.taskConfigs.length; t++) this.sd.statuses.forgetTask(name, t);
       e.taskConfigs = [];
       this.sd.statuses.onConnector(name, { state: 'STOPPED', workerId: this.sd.worker.workerId });

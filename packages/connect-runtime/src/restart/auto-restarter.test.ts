@@ -138,6 +138,17 @@ describe('AutoRestarter', () => {
     assert.deepEqual(restarts, []);
   });
 
+  it('a stopped connector has no restart planned, and keeps its history', async () => {
+    const { clock, r } = setup();
+    r.onTask('sink', 0, failed());
+    await clock.advance(10_000);
+    assert.deepEqual(clock.pending, [20_000]);
+    r.cancel('sink');
+    assert.deepEqual(clock.pending, []);
+    assert.equal(r.info('sink', 0)!.restarts, 1);
+    assert.equal(r.info('sink', 0)!.nextRestartAt, null);
+  });
+
   it('restarts a FAILED connector, and forgets one that was deleted', async () => {
     const { clock, r, restarts } = setup();
     r.onConnector('src', failed());

@@ -41,6 +41,8 @@ export interface RestartRecord {
 }
 
 interface Entry {
+  connector: string;
+  task: number | null;
   /** Restarts made so far (shown as `restarts`). */
   restarts: number;
   /** Restarts in a row, each followed by a failure within STABLE_MS. */
@@ -108,6 +110,11 @@ export class AutoRestarter implements StatusListener {
     }
   }
 
+  /** Cancels the restarts planned for a connector and its tasks (it was stopped); their history stays. */
+  cancel(name: string): void {
+    for (const [k, e] of this.entries) if (k === name || k.startsWith(`${name}\u0000`)) this.unplan(e);
+  }
+
   stop(): void {
     this.stopped = true;
     for (const e of this.entries.values()) if (e.timer !== null) this.clock.clearTimeout(e.timer);
@@ -119,7 +126,7 @@ export class AutoRestarter implements StatusListener {
     if (status.state !== 'FAILED') {
       if (e) {
         // Restarted (by us or by hand), paused, stopped: no restart is due any more.
-        this.cancel(e);
+        this.unplan(e);
         e.gaveUp = false;
         e.last = status;
       }
@@ -128,7 +135,7 @@ export class AutoRestarter implements StatusListener {
     const config = this.target?.config(name);
     const settings = config ? autoRestartSettings(config, this.defaults) : null;
     if (!settings?.enabled || this.stopped) return this.decorate(e, status);
-    if (!e) this.entries.set(key, (e = { restarts: 0, streak: 0, lastRestartAt: null, nextRestartAt: null, timer: null, gaveUp: false, last: null, history: [] }));
+    if (!e) this.entries.set(key, (e = { connector: name, task, restarts: 0, streak: 0, lastRestartAt: null, nextRestartAt: null, timer: null, gaveUp: false, last: null, history: [] }));
     e.last = status;
     if (e.timer !== null || e.gaveUp) return this.decorate(e, status);
     const now = this.clock.now();
@@ -174,8 +181,11 @@ export class AutoRestarter implements StatusListener {
     }
   }
 
-  private cancel(e: Entry): void {
-    if (e.timer !== null) this.clock.clearTimeout(e.timer);
+  private unplan(e: Entry): void {
+    if (e.timer !== null) {
+      this.clock.clearTimeout(e.timer);
+      this.metrics?.nextAutoRestart(e.connector, e.task, null);
+    }
     e.timer = null;
     e.nextRestartAt = null;
   }
