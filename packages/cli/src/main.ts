@@ -6,6 +6,7 @@ import { registerAdminCommands } from './commands/admin.js';
 import { registerConsumeCommand } from './commands/consume.js';
 import { registerNewCommand } from './commands/new-plugin.js';
 import { registerSpooldirCommand } from './commands/spooldir.js';
+import { registerTestCommand } from './commands/test.js';
 import { runDistributed, runStandalone } from './commands/worker.js';
 
 // V8 heap settings that NODE_OPTIONS does not take, e.g. TRIBUTARY_V8_FLAGS=--heap-growing-percent=10
@@ -32,6 +33,7 @@ registerAdminCommands(program);
 registerConsumeCommand(program);
 registerSpooldirCommand(program);
 registerNewCommand(program);
+registerTestCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`tributary: ${err instanceof Error ? err.message : String(err)}`);

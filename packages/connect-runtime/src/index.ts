@@ -8,6 +8,10 @@ export { readConfigFile, stringifyValues } from './config/config-file.js';
 export { autoRestartConfigDef } from './restart/auto-restart-config.js';
 export { commonConnectorConfigDef, sinkConnectorConfigDef, sourceConnectorConfigDef } from './config/connector-config.js';
 export { PluginRegistry } from './plugins/registry.js';
+// What `tributary test` runs a connector config's records through, as a task does.
+export { TransformChain } from './worker/transform-chain.js';
+export { buildConverters, type ConverterSet } from './worker/converters.js';
+export { ErrorHandler, type Stage } from './worker/error-handler.js';
 export { startStandalone, type RunningWorker, type StandaloneOptions } from './standalone.js';
 export { startDistributed, type DistributedOptions } from './distributed/distributed.js';
 export type { Herder, ConnectorInfo, ConnectorStateInfo, TaskStateInfo } from './herder/herder.js';
