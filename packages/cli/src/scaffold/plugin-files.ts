@@ -1,33 +1,9 @@
-import { ConfigDef, configTable, type ConfigKey } from '@tributary/connect-api';
+import { ConfigDef, configTable } from '@tributary/connect-api';
 import { sinkTemplate } from './sink-template.js';
 import { sourceTemplate } from './source-template.js';
+import type { PluginKind, PluginNames, TemplateKey } from './template.js';
 
-export type PluginKind = 'source' | 'sink';
-
-/** The names a new plugin's files use, derived from its package name. */
-export interface PluginNames {
-  /** The npm package name, as given (`acme-source`, `@acme/orders-sink`). */
-  pkg: string;
-  /** The folder it is written to (the name without its scope). */
-  dir: string;
-  kind: PluginKind;
-  /** `AcmeSource`: the prefix of its classes and its short alias. */
-  pascal: string;
-  /** `com.example.AcmeSourceConnector`. */
-  className: string;
-}
-
-/** One config key of a template, rendered into `src/config.ts` and into the README's table. */
-export interface TemplateKey extends Omit<ConfigKey, 'validator'> {
-  /** TypeScript source of the validator, e.g. `Validators.atLeast(1)`. */
-  validator?: string;
-}
-
-/** What a template contributes: its keys, its source files and the config the kit test uses. */
-export interface Template {
-  keys: TemplateKey[];
-  files: Record<string, string>;
-}
+export type { PluginKind, PluginNames } from './template.js';
 
 const NPM_NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
 

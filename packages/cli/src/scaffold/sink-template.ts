@@ -1,4 +1,4 @@
-import type { PluginNames, Template } from './plugin-files.js';
+import type { PluginNames, Template } from './template.js';
 
 /**
  * A sink connector that writes each record as a JSON file named after its topic, partition and offset:

@@ -1,4 +1,4 @@
-import type { PluginNames, Template } from './plugin-files.js';
+import type { PluginNames, Template } from './template.js';
 
 /**
  * A source connector that counts from 1 to `max.count`, one record per number, and resumes after the
