@@ -10,6 +10,8 @@ export class FileStreamSourceConnector implements SourceConnector {
   version(): string { return VERSION; }
   config(): ConfigDef { return sourceConfigDef; }
   taskClass() { return FileStreamSourceTask; }
+  /** Exactly once (KIP-618): the task resumes at the byte position stored with the last committed line. */
+  exactlyOnceSupport(): 'SUPPORTED' { return 'SUPPORTED'; }
 
   start(config: ConnectorConfig): void {
     sourceConfigDef.parse(config);

@@ -16,6 +16,11 @@ abstract class SpoolDirSourceConnector implements SourceConnector {
 
   abstract config(): ConfigDef;
   abstract taskClass(): new () => SourceTask;
+  /**
+   * Exactly once (KIP-618): offsets are the file's identity and row, and a file moves to
+   * finished.path only in commit(), after the transaction holding its last row committed.
+   */
+  exactlyOnceSupport(): 'SUPPORTED' { return 'SUPPORTED'; }
   protected usesSchemas(): boolean { return false; }
 
   version(): string { return VERSION; }

@@ -51,6 +51,19 @@ export interface SourceConnector extends Connector {
    * Throw to reject the request (e.g. an offset of the wrong shape).
    */
   alterOffsets?(config: ConnectorConfig, offsets: Map<SourcePartition, SourceOffset | null>): boolean | Promise<boolean>;
+  /**
+   * KIP-618: whether this connector, with this config, can run exactly once — its tasks can resume
+   * exactly after the last record of a committed transaction (they read their position back from
+   * the offsets, and nothing upstream is confirmed before commit()). Called before the connector
+   * starts; `undefined` (the method absent) counts as unknown, which `exactly.once.support=required`
+   * refuses.
+   */
+  exactlyOnceSupport?(config: ConnectorConfig): 'SUPPORTED' | 'UNSUPPORTED';
+  /**
+   * KIP-618: whether the tasks define transaction boundaries themselves (`transaction.boundary=connector`).
+   * This runtime does not offer that boundary yet, so it refuses configs asking for it.
+   */
+  canDefineTransactionBoundaries?(config: ConnectorConfig): 'SUPPORTED' | 'UNSUPPORTED';
 }
 
 /** A connector that writes topics into an external system. */

@@ -76,7 +76,10 @@ export const distributedConfigDef = new ConfigDef()
   .define({ name: 'session.timeout.ms', type: 'INT', default: 10000, importance: 'HIGH', group: DISTRIBUTED, documentation: 'A worker that sends no heartbeat for this long is considered gone.' })
   .define({ name: 'heartbeat.interval.ms', type: 'INT', default: 3000, importance: 'HIGH', group: DISTRIBUTED, documentation: 'How often a worker heartbeats to the group coordinator.' })
   .define({ name: 'rebalance.timeout.ms', type: 'INT', default: 60000, importance: 'LOW', group: DISTRIBUTED, documentation: 'How long the coordinator waits for workers to rejoin during a rebalance.' })
-  .define({ name: 'scheduled.rebalance.max.delay.ms', type: 'INT', default: 300000, importance: 'LOW', group: DISTRIBUTED, documentation: 'How long the work of a departed worker waits for it to come back before it is reassigned; 0 reassigns at once.' });
+  .define({ name: 'scheduled.rebalance.max.delay.ms', type: 'INT', default: 300000, importance: 'LOW', group: DISTRIBUTED, documentation: 'How long the work of a departed worker waits for it to come back before it is reassigned; 0 reassigns at once.' })
+  .define({ name: 'exactly.once.source.support', type: 'STRING', default: 'disabled', importance: 'HIGH', group: DISTRIBUTED,
+    validator: Validators.inIgnoreCase('disabled', 'preparing', 'enabled'),
+    documentation: 'Exactly-once source connectors (KIP-618): enabled writes each source task\'s records and offsets in one Kafka transaction (transactional.id <group.id>-<connector>-<task>) and reads offsets with read_committed; preparing is the first step of a rolling upgrade (workers understand transactional offsets but tasks do not write transactions yet); disabled is at-least-once.' });
 
 /** A parsed worker config with the derived values the worker needs. */
 export class WorkerConfig {

@@ -41,6 +41,7 @@ export interface DistributedHerderDeps {
   clusterId?: string;
   /** The worker's `connector.client.config.override.policy`. */
   clientOverridePolicy?: ClientOverridePolicy;
+  exactlyOnceSource?: boolean;
   /** Restarts FAILED connectors and tasks that run here (auto.restart.*). */
   autoRestart?: AutoRestarter;
 }

@@ -50,6 +50,7 @@ export async function startDistributed(opts: DistributedOptions): Promise<Runnin
     rebalanceTimeoutMs: d.int('rebalance.timeout.ms'), maxDelayMs: d.int('scheduled.rebalance.max.delay.ms'),
     clusterId: d.string('group.id'),
     resolveConfig: resolver.enabled ? resolver : undefined, clientOverridePolicy: config.clientOverridePolicy, autoRestart,
+    exactlyOnceSource: d.string('exactly.once.source.support').toLowerCase() === 'enabled',
   });
   const { host, port } = config.listener;
   const rest = await startRestServer({ herder, metrics, logger, host, port, bodyLimit: config.maxBodyBytes, basicAuthUsers: config.basicAuthUsers, log, autoRestart, workerId: config.advertisedId });

@@ -1,6 +1,6 @@
 import type { SourceOffset, SourcePartition } from '@tributary/connect-api';
 import type { Logger } from '../logging.js';
-import type { Log, Producer } from '../log/log.js';
+import type { Log, ProduceRecord, Producer } from '../log/log.js';
 import { offsetKey, type OffsetStore } from '../storage/offset-store.js';
 import { jsonBytes, jsonValue, keyText, textBytes, TopicReader } from './topic-reader.js';
 
@@ -33,7 +33,17 @@ export class OffsetTopic implements OffsetStore {
   }
 
   async set(connector: string, entries: ReadonlyArray<[SourcePartition, SourceOffset | null]>): Promise<void> {
-    await this.producer!.send(entries.map(([p, o]) => ({ topic: this.topic, key: textBytes(offsetKey(connector, p)), value: jsonBytes(o) })));
+    await this.producer!.send(this.offsetRecords(connector, entries));
+    this.remember(connector, entries);
+  }
+
+  /** The records that store these offsets (for a transaction that carries them with the data). */
+  offsetRecords(connector: string, entries: ReadonlyArray<[SourcePartition, SourceOffset | null]>): ProduceRecord[] {
+    return entries.map(([p, o]) => ({ topic: this.topic, key: textBytes(offsetKey(connector, p)), value: jsonBytes(o) }));
+  }
+
+  /** Takes offsets written elsewhere (a committed transaction) into this worker's view at once. */
+  remember(connector: string, entries: ReadonlyArray<[SourcePartition, SourceOffset | null]>): void {
     for (const [p, o] of entries) {
       if (o === null) this.data.delete(offsetKey(connector, p));
       else this.data.set(offsetKey(connector, p), o);

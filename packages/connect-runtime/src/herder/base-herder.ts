@@ -27,6 +27,8 @@ export interface BaseHerderDeps {
   clusterId?: string;
   /** The worker's `connector.client.config.override.policy` (WorkerConfig.clientOverridePolicy); All when unset. */
   clientOverridePolicy?: ClientOverridePolicy;
+  /** The worker runs exactly-once source tasks (`exactly.once.source.support=enabled`, KIP-618). */
+  exactlyOnceSource?: boolean;
 }
 
 /** What every herder does the same way: statuses, validation, plugins, offsets, topics. */
@@ -141,7 +143,7 @@ export abstract class BaseHerder implements Herder {
       }
       if (!cls) config = { ...config, 'connector.class': plugin };
     }
-    return validateConnectorConfig(this.base.registry, config, this.base.clientOverridePolicy);
+    return validateConnectorConfig(this.base.registry, config, this.base.clientOverridePolicy, this.base.exactlyOnceSource);
   }
 
   plugins(connectorsOnly: boolean): PluginInfo[] {
@@ -165,7 +167,7 @@ export abstract class BaseHerder implements Herder {
 
   /** Rejects an invalid config with Kafka's 400 message listing every error. */
   protected async checkValid(config: Record<string, string>): Promise<void> {
-    const infos = await validateConnectorConfig(this.base.registry, config, this.base.clientOverridePolicy);
+    const infos = await validateConnectorConfig(this.base.registry, config, this.base.clientOverridePolicy, this.base.exactlyOnceSource);
     if (infos.error_count > 0) throw new BadRequestError(invalidConfigMessage(infos));
   }
 

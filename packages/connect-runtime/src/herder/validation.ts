@@ -1,4 +1,4 @@
-import { ConfigDef, ConfigError, HIDDEN, type ConfigKey, type ConfigValue, type Connector } from '@tributary/connect-api';
+import { ConfigDef, ConfigError, HIDDEN, type ConfigKey, type ConfigValue, type Connector, type SourceConnector } from '@tributary/connect-api';
 import type { PluginRegistry } from '../plugins/registry.js';
 import { BadRequestError } from '../errors.js';
 import { topicCreationProblems } from '../log/topic-creation.js';
@@ -58,7 +58,7 @@ export function connectorConfigDef(connector: Connector, kind: 'source' | 'sink'
  * `connector.client.config.override.policy` refuses (KIP-458); an unknown connector class is a BadRequestError.
  */
 export async function validateConnectorConfig(
-  registry: PluginRegistry, config: Record<string, string>, overridePolicy: ClientOverridePolicy = ALL_OVERRIDES,
+  registry: PluginRegistry, config: Record<string, string>, overridePolicy: ClientOverridePolicy = ALL_OVERRIDES, exactlyOnceSource = false,
 ): Promise<ConfigInfos> {
   const cls = config['connector.class'];
   if (!cls) throw new BadRequestError('Connector config ' + JSON.stringify(Object.keys(config)) + ' contains no connector type');
@@ -77,6 +77,7 @@ export async function validateConnectorConfig(
   nameRules(values);
   converterRules(registry, values);
   if (connector.validate) values = await connector.validate(config, values);
+  if (connector.kind === 'source') exactlyOnceRules(connector, config, values, exactlyOnceSource);
   values.push(...clientOverrideValues(plugin.type, config, overridePolicy));
   const all = [...values.map((v) => ({ key: def.key(v.name) ?? null, v })), ...extra];
   const groups = [...new Set(def.keys().map((k) => k.group).filter((g): g is string => !!g))];
@@ -181,3 +182,26 @@ function transformValues(registry: PluginRegistry, config: Record<string, string
 }
 
 export { commonConnectorConfigDef };
+
+/**
+ * KIP-618's checks, with Kafka Connect's reasons: `exactly.once.support=required` needs a worker with
+ * `exactly.once.source.support=enabled` and a connector that declares support for this config;
+ * `transaction.boundary=connector` needs a connector that defines boundaries, which this runtime
+ * does not offer yet.
+ */
+function exactlyOnceRules(connector: SourceConnector, config: Record<string, string>, values: ConfigValue[], enabled: boolean): void {
+  const add = (name: string, message: string) => {
+    const v = values.find((x) => x.name === name);
+    if (v) v.errors.push(message);
+    else values.push({ name, value: config[name] ?? null, recommendedValues: [], errors: [message], visible: true });
+  };
+  if ((config['exactly.once.support'] ?? '').toLowerCase() === 'required') {
+    if (!enabled) add('exactly.once.support', 'This worker does not have exactly-once source support enabled (exactly.once.source.support=enabled), so a connector requiring it cannot run here.');
+    else if (connector.exactlyOnceSupport?.(config) !== 'SUPPORTED') {
+      add('exactly.once.support', `The connector does not ${connector.exactlyOnceSupport ? 'support' : 'declare whether it supports'} exactly-once semantics with the given configuration.`);
+    }
+  }
+  if ((config['transaction.boundary'] ?? '').toLowerCase() === 'connector') {
+    add('transaction.boundary', 'Connector-defined transaction boundaries are not offered by this runtime yet; use poll or interval.');
+  }
+}

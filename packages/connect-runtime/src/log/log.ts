@@ -62,6 +62,19 @@ export interface Producer {
   close(): Promise<void>;
 }
 
+/**
+ * A producer whose every `send()` is one transaction (Kafka only): all of its records become visible
+ * to read_committed readers together, or none do. Creating it fences older producers of the same
+ * transactional id; once fenced, `send()` rejects with a ConnectError coded PRODUCER_FENCED.
+ */
+export interface TransactionalProducer {
+  readonly transactionalId: string;
+  /** Registers the id with the transaction coordinator now, fencing older producers of it. */
+  init(): Promise<void>;
+  send(records: readonly ProduceRecord[]): Promise<ProduceAck[]>;
+  close(): Promise<void>;
+}
+
 /** Partitions given to or taken from a group member. */
 export interface RebalanceListener {
   /** Called before partitions are taken away; commit what is done for them now. */
@@ -149,6 +162,10 @@ export interface Admin {
 export interface Log {
   readonly kind: 'embedded' | 'kafka';
   producer(options?: ProducerOptions): Producer;
+  /** Transactions: Kafka only (absent on the embedded log). */
+  transactionalProducer?(options: ProducerOptions & { readonly transactionalId: string }): TransactionalProducer;
+  /** Fences every producer of these transactional ids (KIP-618's zombie fencing): Kafka only. */
+  fenceProducers?(transactionalIds: readonly string[]): Promise<void>;
   consumer(options: ConsumerOptions): Consumer;
   admin(): Admin;
   close(): Promise<void>;

@@ -9,6 +9,7 @@ import type { TargetState } from '../storage/config-store.js';
 import type { ConverterSet } from './converters.js';
 import type { ErrorHandler } from './error-handler.js';
 import { sleep } from './sleep.js';
+import { SourceTransactions, type ExactlyOnce } from './source-transactions.js';
 import { SubmittedRecords } from './submitted-records.js';
 import type { TransformChain } from './transform-chain.js';
 import { closeAll, WorkerTask, type WorkerTaskDeps } from './worker-task.js';
@@ -29,6 +30,8 @@ export interface SourceRunnerDeps extends WorkerTaskDeps {
   readonly flushIntervalMs: number;
   readonly flushTimeoutMs: number;
   readonly metrics: TaskMetrics;
+  /** Exactly-once (KIP-618): records and offsets in one transaction per boundary. */
+  readonly exactlyOnce?: ExactlyOnce;
 }
 
 /** Batches sent and not yet acknowledged; beyond this `poll()` waits (backpressure). */
@@ -50,9 +53,12 @@ export class SourceTaskRunner extends WorkerTask {
   /** Retriable poll() failures in a row, for the backoff. */
   private pollFailures = 0;
 
+  private readonly transactions: SourceTransactions | null;
+
   constructor(private readonly src: SourceRunnerDeps, initialState: TargetState) {
     super(src, initialState);
     src.errors.stopOn(this.signal);
+    this.transactions = src.exactlyOnce ? new SourceTransactions(src.exactlyOnce, async () => { await src.task.commit?.(); }) : null;
   }
 
   protected async initialize(): Promise<void> {
@@ -64,12 +70,15 @@ export class SourceTaskRunner extends WorkerTask {
       id: this.id, connector: this.src.connector, taskId: this.src.taskId, logger: this.logger, signal: this.signal,
       offsetStorageReader: reader, connectorConfig: this.src.connectorConfig, metrics: this.src.metrics,
     };
+    // Exactly once: fence a zombie of this task before it can produce anything.
+    await this.transactions?.init();
     await this.src.task.start(this.src.taskConfig, ctx);
   }
 
   protected async iteration(): Promise<void> {
     if (this.sendError) throw this.sendError;
-    if (Date.now() - this.lastFlush >= this.src.flushIntervalMs) await this.flushOffsets();
+    if (this.transactions) await this.transactions.commitIfDue();
+    else if (Date.now() - this.lastFlush >= this.src.flushIntervalMs) await this.flushOffsets();
     let records: SourceRecord[] | null;
     try {
       records = await this.src.task.poll();
@@ -116,6 +125,7 @@ export class SourceTaskRunner extends WorkerTask {
       out.push(produced);
       handles.push({ record, pending });
     }
+    if (this.transactions) return this.transact(records, out, handles, polledAt);
     if (out.length === 0) return;
     await this.createTopics(out);
     while (this.inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.inFlight);
@@ -132,6 +142,26 @@ export class SourceTaskRunner extends WorkerTask {
       (err) => this.sendFailed(err, handles),
     ).catch((err) => { this.sendError = err; }).finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);
+  }
+
+  /**
+   * Exactly once: the batch's records and the offsets it reaches (every polled record counts, sent
+   * or skipped) in one transaction; the task hears of them after the commit.
+   */
+  private async transact(polled: SourceRecord[], out: ProduceRecord[], handles: Array<{ record: SourceRecord; pending: ReturnType<SubmittedRecords['submit']> }>, polledAt: number): Promise<void> {
+    const offsets = new Map<string, [SourcePartition, SourceOffset]>();
+    for (const r of polled) offsets.set(partitionKey(r.sourcePartition), [r.sourcePartition, r.sourceOffset]);
+    await this.createTopics(out);
+    const commitRecord = this.src.task.commitRecord?.bind(this.src.task);
+    await this.transactions!.add(out, offsets, async (acks) => {
+      for (let i = 0; i < handles.length; i++) {
+        this.submitted.ack(handles[i]!.pending);
+        this.noteTopic(acks[i]!.topic);
+        if (commitRecord) await commitRecord(handles[i]!.record, acks[i]!);
+      }
+      this.src.metrics.written(acks.length);
+      this.src.metrics.latency('ack', handles.map((h) => h.record.timestamp ?? polledAt));
+    });
   }
 
   /** Sends until the log takes the batch; a log that is away is waited out (see RetryPolicy). */
@@ -255,6 +285,11 @@ export class SourceTaskRunner extends WorkerTask {
   async flushOffsets(): Promise<void> {
     this.lastFlush = Date.now();
     this.flushing = this.flushing.then(async () => {
+      if (this.transactions) {
+        // The offsets travel in the transactions; committing what is pending tells the task.
+        this.submitted.committable();
+        return this.transactions.commit();
+      }
       const entries = this.submitted.committable();
       if (entries.length === 0) return;
       await this.src.offsets.set(this.src.connector, entries as Array<[SourcePartition, SourceOffset]>);
@@ -264,6 +299,8 @@ export class SourceTaskRunner extends WorkerTask {
   }
 
   protected async close(failed: boolean): Promise<void> {
+    // A failed (or fenced) task commits nothing more: its restart polls the rest again.
+    if (failed) this.transactions?.discard();
     // Wait (bounded) for batches in flight so their offsets can be flushed.
     const deadline = Date.now() + this.src.flushTimeoutMs;
     while (this.inFlight.size > 0 && Date.now() < deadline) {
@@ -276,11 +313,10 @@ export class SourceTaskRunner extends WorkerTask {
     }
     await this.src.task.stop();
     this.src.transforms.close();
-    void failed;
   }
 
   protected async closeClients(): Promise<void> {
-    await closeAll([() => this.src.producer.close(), () => this.src.errors.close()]);
+    await closeAll([() => this.src.producer.close(), () => this.src.errors.close(), async () => { await this.src.exactlyOnce?.producer.close(); }]);
   }
 
   protected override async whilePaused(): Promise<void> {

@@ -1,6 +1,8 @@
 import type { Connector, ConnectorContext, SinkConnector, SourceConnector } from '@tributary/connect-api';
 import type { Logger } from '../logging.js';
-import type { Log, Producer } from '../log/log.js';
+import type { Log, Producer, ProducerOptions } from '../log/log.js';
+import type { OffsetTopic } from '../distributed/offset-topic.js';
+import type { ExactlyOnce } from './source-transactions.js';
 import type { WorkerMetrics } from '../metrics.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { TargetState } from '../storage/config-store.js';
@@ -129,6 +131,7 @@ export class Worker {
         const TaskClass = plugin.create().taskClass();
         runner = new SourceTaskRunner({
           ...base, task: new TaskClass(), taskConfig, connectorConfig, producer: this.deps.log.producer({ clientId: `connector-producer-${id}`, overrides: overrides.producer, onTrouble }), admin: this.deps.log.admin(), offsets: this.deps.offsets,
+          exactlyOnce: this.exactlyOnce(connector, taskId, connectorConfig, plugin.create() as SourceConnector, { clientId: `connector-producer-${id}`, overrides: overrides.producer, onTrouble }, logger),
           converters, transforms, errors, flushTimeoutMs: this.deps.config.flushTimeoutMs,
         }, target);
       } else {
@@ -137,7 +140,7 @@ export class Worker {
         const topics = regex ? new RegExp(regex) : (connectorConfig.topics ?? '').split(',').map((s) => s.trim()).filter(Boolean);
         runner = new SinkTaskRunner({
           ...base, task: new TaskClass(), taskConfig, converters, transforms, errors,
-          makeConsumer: (r) => this.deps.log.consumer({ groupId: `connect-${connector}`, clientId: `connector-consumer-${id}`, overrides: overrides.consumer, onTrouble, topics, listener: r.listener }),
+          makeConsumer: (r) => this.deps.log.consumer({ groupId: `connect-${connector}`, clientId: `connector-consumer-${id}`, overrides: this.sinkConsumerOverrides(overrides.consumer), onTrouble, topics, listener: r.listener }),
         }, target);
       }
     } catch (err) {
@@ -149,6 +152,39 @@ export class Worker {
     }
     this.tasks.set(id, runner);
     runner.start();
+  }
+
+  /** `exactly.once.source.support=enabled` on this worker (and a log with transactions). */
+  private get exactlyOnceSource(): boolean {
+    return (this.deps.config.props['exactly.once.source.support'] ?? 'disabled').toLowerCase() === 'enabled' && !!this.deps.log.transactionalProducer;
+  }
+
+  /**
+   * KIP-618: a source task's transactional producer (`<group.id>-<connector>-<task>`, as Connect
+   * names it) and how its transactions carry offsets, when the worker runs exactly once and the
+   * connector can; undefined for at-least-once.
+   */
+  private exactlyOnce(connector: string, taskId: number, config: Record<string, string>, instance: SourceConnector, client: ProducerOptions, logger: Logger): ExactlyOnce | undefined {
+    const offsets = this.deps.offsets as Partial<OffsetTopic>;
+    if (!this.exactlyOnceSource || !offsets.offsetRecords || !offsets.remember) return undefined;
+    if (instance.exactlyOnceSupport?.(config) === 'UNSUPPORTED') {
+      logger.warn(`connector ${connector} cannot run exactly once with its config (it says so); its tasks deliver at least once`);
+      return undefined;
+    }
+    const boundary = (config['transaction.boundary'] ?? 'poll').toLowerCase();
+    const interval = Number(config['transaction.boundary.interval.ms'] || this.deps.config.flushIntervalMs);
+    const producer = this.deps.log.transactionalProducer!({ ...client, transactionalId: `${this.deps.config.props['group.id'] ?? 'tributary'}-${connector}-${taskId}` });
+    return {
+      producer, intervalMs: boundary === 'interval' ? interval : null,
+      offsetRecords: (e) => offsets.offsetRecords!(connector, e),
+      committed: (e) => offsets.remember!(connector, e),
+    };
+  }
+
+  /** With exactly-once sources, sinks read committed records only (as Connect), unless told otherwise. */
+  private sinkConsumerOverrides(overrides: Record<string, string>): Record<string, string> {
+    const told = overrides['isolation.level'] ?? this.deps.config.props['consumer.isolation.level'];
+    return this.exactlyOnceSource && !told ? { ...overrides, 'isolation.level': 'read_committed' } : overrides;
   }
 
   /**

@@ -8,11 +8,12 @@
  */
 import { Consumer as ClientConsumer } from '@platformatic/kafka';
 import type { Logger } from '../../logging.js';
-import type { Admin, Consumer, ConsumerOptions, Log, Producer, ProducerOptions } from '../log.js';
+import type { Admin, Consumer, ConsumerOptions, Log, Producer, ProducerOptions, TransactionalProducer } from '../log.js';
 import { KafkaAdmin } from './admin.js';
 import { KafkaConsumer } from './consumer.js';
 import { KafkaProducer } from './producer.js';
 import { KafkaSettings } from './settings.js';
+import { KafkaTransactionalProducer } from './transactional-producer.js';
 
 export interface KafkaLogOptions {
   /** The worker's properties (bootstrap.servers, security, producer.*, consumer.*, admin.*). */
@@ -35,7 +36,7 @@ export class KafkaLog implements Log {
   readonly kind = 'kafka' as const;
   readonly settings: KafkaSettings;
   private readonly adminClient: KafkaAdmin;
-  private readonly producers = new Set<Producer>();
+  private readonly producers = new Set<Producer | TransactionalProducer>();
   private readonly consumers = new Set<Consumer>();
   private readonly groupClients = new Set<ClientConsumer>();
   /** What the clients last saw: null before anything was tried. For the health endpoint. */
@@ -59,6 +60,32 @@ export class KafkaLog implements Log {
       onAttempt: (err) => { this.note(err); options.onTrouble?.(err); },
     });
     return this.track(this.producers, p);
+  }
+
+  transactionalProducer(options: ProducerOptions & { readonly transactionalId: string }): TransactionalProducer {
+    const p = new KafkaTransactionalProducer({
+      connection: this.settings.connection('producer', options.overrides, options.clientId),
+      props: this.settings.props('producer', options.overrides),
+      transactionalId: options.transactionalId,
+      logger: this.opts.logger,
+      onAttempt: (err) => { this.note(err); options.onTrouble?.(err); },
+    });
+    this.track(this.producers, p);
+    return p;
+  }
+
+  /** Initializes each id once, which bumps its epoch: older producers of it can no longer write. */
+  async fenceProducers(transactionalIds: readonly string[]): Promise<void> {
+    await Promise.all(transactionalIds.map(async (id) => {
+      const p = new KafkaTransactionalProducer({
+        connection: this.settings.connection('admin'), props: this.settings.props('producer'), transactionalId: id, logger: this.opts.logger,
+      });
+      try {
+        await p.init();
+      } finally {
+        await p.close();
+      }
+    }));
   }
 
   consumer(options: ConsumerOptions): Consumer {

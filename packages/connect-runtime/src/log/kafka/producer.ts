@@ -10,15 +10,14 @@
  * keep their order across retries and outages, and `send()` rejects only for a reason that retrying
  * cannot fix (then with a ConnectError) or because the producer was closed (RetriableError).
  *
- * Partitions are chosen here: the record's own, else Kafka's murmur2 of the key, else one partition
- * per request and topic for keyless records, like Kafka's sticky partitioner.
+ * Partitions are chosen as Kafka's clients choose them (placement.ts).
  */
 import { RetriableError } from '@tributary/connect-api';
-import { Producer as ClientProducer, type CompressionAlgorithmValue, type MessageToProduce } from '@platformatic/kafka';
+import { Producer as ClientProducer, type CompressionAlgorithmValue } from '@platformatic/kafka';
 import type { Logger } from '../../logging.js';
 import type { ProduceAck, ProduceRecord, Producer } from '../log.js';
-import { partitionForKey } from '../embedded/murmur2.js';
 import { reasonOf, toLogError, isTransientKafkaError } from './errors.js';
+import { DEFAULT_REQUEST_BYTES, DEFAULT_REQUEST_RECORDS, Placement, recordSize, requestChunks } from './placement.js';
 import { intSetting, KafkaSettingsError, type ConnectionSettings } from './settings.js';
 
 export interface KafkaProducerOptions {
@@ -38,19 +37,6 @@ interface Pending {
 }
 
 const COMPRESSION = new Set(['none', 'gzip', 'snappy', 'lz4', 'zstd']);
-/** Brokers refuse a partition's batch over message.max.bytes (1 MiB by default). */
-const DEFAULT_REQUEST_BYTES = 900 * 1024;
-/** The JS client is fastest at 500–1000 records per request (bench/kafka-source.mjs). */
-const DEFAULT_REQUEST_RECORDS = 1000;
-
-function recordSize(r: ProduceRecord): number {
-  let n = 24 + (r.key?.byteLength ?? 0) + (r.value?.byteLength ?? 0);
-  if (r.headers) for (const h of r.headers) n += 8 + h.key.length + (h.value?.byteLength ?? 0);
-  return n;
-}
-
-const toBuffer = (b: Uint8Array | null): Buffer | null =>
-  b === null ? null : Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 export class KafkaProducer implements Producer {
   private readonly client: ClientProducer;
@@ -62,8 +48,7 @@ export class KafkaProducer implements Producer {
   private pumping = false;
   private closed = false;
   private wakeBackoff: (() => void) | null = null;
-  /** Sticky partition of keyless records per topic; moves on at every request. */
-  private readonly sticky = new Map<string, number>();
+  private readonly placement = new Placement();
 
   constructor(private readonly o: KafkaProducerOptions) {
     const p = o.props;
@@ -144,19 +129,8 @@ export class KafkaProducer implements Producer {
   /** Sends `records` in requests of bounded size, retrying transient failures until closed. */
   private async sendUntilDone(records: readonly ProduceRecord[]): Promise<ProduceAck[]> {
     const acks: ProduceAck[] = [];
-    let start = 0;
-    while (start < records.length) {
-      let end = start;
-      let bytes = 0;
-      while (end < records.length && end - start < this.maxRequestRecords) {
-        const size = recordSize(records[end]!);
-        if (end > start && bytes + size > this.maxRequestBytes) break;
-        bytes += size;
-        end++;
-      }
-      const chunk = start === 0 && end === records.length ? records : records.slice(start, end);
+    for (const chunk of requestChunks(records, this.maxRequestRecords, this.maxRequestBytes)) {
       for (const a of await this.retrying(chunk)) acks.push(a);
-      start = end;
     }
     return acks;
   }
@@ -185,60 +159,9 @@ export class KafkaProducer implements Producer {
 
   /** One produce request; one ack per record in input order. */
   private async request(records: readonly ProduceRecord[]): Promise<ProduceAck[]> {
-    const topics = new Set<string>();
-    for (const r of records) topics.add(r.topic);
-    const metadata = await this.client.metadata({ topics: [...topics], autocreateTopics: true });
-    const counts = new Map<string, number>();
-    for (const t of topics) {
-      const count = metadata.topics.get(t)?.partitionsCount ?? 0;
-      if (count <= 0) throw new RetriableError(`topic ${t} has no partitions yet`, { code: 'LOG_UNAVAILABLE' });
-      counts.set(t, count);
-    }
-    const now = Date.now();
-    const placed = new Int32Array(records.length);
-    const timestamps = new Float64Array(records.length);
-    const messages: MessageToProduce[] = new Array(records.length);
-    const round = new Map<string, number>();
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i]!;
-      const count = counts.get(r.topic)!;
-      let partition: number;
-      if (r.partition !== undefined && r.partition !== null && r.partition >= 0) partition = r.partition;
-      else if (r.key !== null) partition = partitionForKey(toBuffer(r.key)!, count);
-      else partition = round.get(r.topic) ?? this.nextSticky(r.topic, count, round);
-      placed[i] = partition;
-      const ts = r.timestamp ?? now;
-      timestamps[i] = ts;
-      let headers: Map<Buffer, Buffer | null> | undefined;
-      if (r.headers && r.headers.length > 0) {
-        headers = new Map();
-        // Distinct key buffers, so a header name may repeat (a, b, a) as Kafka allows.
-        for (const h of r.headers) headers.set(Buffer.from(h.key), toBuffer(h.value));
-      }
-      messages[i] = { topic: r.topic, partition, key: toBuffer(r.key) ?? undefined, value: toBuffer(r.value) ?? undefined, timestamp: BigInt(ts), headers: headers as MessageToProduce['headers'] };
-    }
-    const result = await this.client.send({ messages, compression: this.compression });
-    const next = new Map<string, number>();
-    for (const o of result.offsets ?? []) next.set(`${o.topic}\u0000${o.partition}`, Number(o.offset));
-    const acks: ProduceAck[] = new Array(records.length);
-    for (let i = 0; i < records.length; i++) {
-      const topic = records[i]!.topic;
-      const partition = placed[i]!;
-      const k = `${topic}\u0000${partition}`;
-      const offset = next.get(k);
-      if (offset === undefined) throw new Error(`no acknowledgement from Kafka for ${k.replace('\u0000', '-')}`);
-      next.set(k, offset + 1);
-      acks[i] = { topic, partition, offset, timestamp: timestamps[i]! };
-    }
-    return acks;
-  }
-
-  private nextSticky(topic: string, count: number, round: Map<string, number>): number {
-    const last = this.sticky.get(topic);
-    const p = last === undefined || last >= count ? Math.floor(Math.random() * count) : (last + 1) % count;
-    this.sticky.set(topic, p);
-    round.set(topic, p);
-    return p;
+    const batch = await this.placement.place(this.client, records);
+    const result = await this.client.send({ messages: batch.messages, compression: this.compression });
+    return batch.acks(result.offsets ?? []);
   }
 }
 

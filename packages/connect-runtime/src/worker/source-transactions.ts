@@ -1,0 +1,77 @@
+/**
+ * Exactly-once delivery for a source task (KIP-618): the records of a poll batch — or of every
+ * batch within `transaction.boundary.interval.ms` — go to Kafka in one transaction together with
+ * the source offsets they reach, written to the offsets topic in Kafka Connect's format. A crash
+ * before the commit leaves nothing visible to read_committed readers and the offsets unmoved, so
+ * the restarted task polls the same records again; after the commit both are there. The task hears
+ * `commitRecord`/`commit()` only after the commit, so it confirms upstream (a PostgreSQL LSN, a
+ * spooled file) only what Kafka holds.
+ */
+import type { SourceOffset, SourcePartition } from '@tributary/connect-api';
+import type { ProduceAck, ProduceRecord, TransactionalProducer } from '../log/log.js';
+
+export type OffsetEntries = Array<[SourcePartition, SourceOffset]>;
+
+export interface ExactlyOnce {
+  readonly producer: TransactionalProducer;
+  /** The offsets-topic records for these entries. */
+  offsetRecords(entries: OffsetEntries): ProduceRecord[];
+  /** Called once a transaction carrying these entries committed (the offset store's view). */
+  committed(entries: OffsetEntries): void;
+  /** Commit every poll batch (null), or batches gathered over this many ms. */
+  readonly intervalMs: number | null;
+}
+
+interface Pending {
+  readonly records: ProduceRecord[];
+  readonly offsets: Map<string, [SourcePartition, SourceOffset]>;
+  readonly onCommit: Array<(acks: ProduceAck[]) => Promise<void>>;
+  openedAt: number;
+}
+
+export class SourceTransactions {
+  private pending: Pending | null = null;
+
+  constructor(private readonly eos: ExactlyOnce, private readonly afterCommit: () => Promise<void>) {}
+
+  /** Initializes the transactional id, fencing a zombie of this task, before the task starts. */
+  init(): Promise<void> {
+    return this.eos.producer.init();
+  }
+
+  /**
+   * Adds a poll batch: its records to write, the offsets it reaches (by partition key; the last
+   * one of each partition wins) and what to do once it is committed. Commits now with the poll
+   * boundary, or once the interval is up.
+   */
+  async add(records: ProduceRecord[], offsets: ReadonlyMap<string, [SourcePartition, SourceOffset]>, onCommit: (acks: ProduceAck[]) => Promise<void>): Promise<void> {
+    const p: Pending = (this.pending ??= { records: [], offsets: new Map(), onCommit: [], openedAt: Date.now() });
+    const from = p.records.length;
+    for (const r of records) p.records.push(r);
+    for (const [k, v] of offsets) p.offsets.set(k, v);
+    p.onCommit.push((acks) => onCommit(acks.slice(from, from + records.length)));
+    if (this.eos.intervalMs === null) await this.commit();
+    else await this.commitIfDue();
+  }
+
+  async commitIfDue(): Promise<void> {
+    if (this.pending && Date.now() - this.pending.openedAt >= (this.eos.intervalMs ?? 0)) await this.commit();
+  }
+
+  /** Commits what is pending (records and offsets in one transaction), then tells the task. */
+  async commit(): Promise<void> {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = null;
+    const entries: OffsetEntries = [...p.offsets.values()];
+    const acks = await this.eos.producer.send([...p.records, ...this.eos.offsetRecords(entries)]);
+    this.eos.committed(entries);
+    for (const f of p.onCommit) await f(acks);
+    await this.afterCommit();
+  }
+
+  /** Drops what is not committed (a stopping task polls it again after its restart). */
+  discard(): void {
+    this.pending = null;
+  }
+}

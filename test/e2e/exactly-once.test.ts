@@ -1,0 +1,129 @@
+/**
+ * Exactly-once source delivery (KIP-618) on the real broker: a worker with
+ * exactly.once.source.support=enabled streams a file while it is SIGKILLed again and again; the
+ * topic, read with read_committed, holds every line exactly once. The same run with at-least-once
+ * shows the duplicates the kills make. A zombie is fenced: a second producer of a task's
+ * transactional id makes the first one's writes fail.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { openKafkaLog, type LogRecord } from '@tributary/connect-runtime';
+import { appendLines, numberedLine } from '../support/lines.js';
+import { SERVICES, ensureService } from '../support/services.js';
+import { WorkerProcess, tempDir, waitFor } from '../support/worker-process.js';
+
+const LINES = Number(process.env.EOS_LINES ?? 200_000);
+const KILLS = Number(process.env.EOS_KILLS ?? 5);
+const line = (i: number) => numberedLine(i, 60, 'e');
+const run = `${Date.now().toString(36)}-${process.pid}`;
+
+/** Every record of `topic`, as read_committed (or read_uncommitted) readers see it. */
+async function readTopic(topic: string, isolation: 'read_committed' | 'read_uncommitted'): Promise<string[]> {
+  const log = openKafkaLog({ props: { 'bootstrap.servers': SERVICES.kafka }, logger: pino({ level: 'silent' }) });
+  try {
+    const ends = await log.admin().partitionOffsets(topic);
+    const consumer = log.consumer({ topics: [topic], overrides: { 'isolation.level': isolation } });
+    await consumer.start();
+    const got: LogRecord[] = [];
+    const deadline = Date.now() + 120_000;
+    let quiet = 0;
+    // Transaction markers take offsets too: read until nothing more comes for a while.
+    while (Date.now() < deadline && quiet < 6) {
+      const batch = await consumer.poll(500);
+      got.push(...batch);
+      quiet = batch.length === 0 ? quiet + 1 : 0;
+    }
+    await consumer.close();
+    void ends;
+    return got.map((r) => r.value!.toString());
+  } finally {
+    await log.close();
+  }
+}
+
+function count(values: string[]): { missing: number; duplicates: number } {
+  const seen = new Set(values);
+  let missing = 0;
+  for (let i = 0; i < LINES; i++) if (!seen.has(line(i))) missing++;
+  return { missing, duplicates: values.length - seen.size };
+}
+
+describe('exactly-once source (KIP-618)', { timeout: 30 * 60_000 }, () => {
+  const workers: WorkerProcess[] = [];
+  before(() => ensureService('kafka'));
+  after(async () => { for (const w of workers) await w.kill(); });
+
+  /** Streams LINES lines through a file source while the worker is SIGKILLed KILLS times; returns the topic. */
+  async function killedStream(mode: 'enabled' | 'disabled'): Promise<string> {
+    const group = `eos-${mode}-${run}`;
+    const dir = await tempDir('tributary-eos-');
+    const input = join(dir, 'in.txt');
+    await writeFile(input, '');
+    const topic = `${group}-lines`;
+    const w = await WorkerProcess.distributed(group, { 'exactly.once.source.support': mode, 'offset.flush.interval.ms': '5000' });
+    workers.push(w);
+    await w.start();
+    await waitFor('the worker in its cluster', async () => (await w.request('GET', '/health')).status === 200, 60_000, 250);
+    const config = { 'connector.class': 'FileStreamSource', file: input, topic, 'batch.size': '500', ...(mode === 'enabled' ? { 'exactly.once.support': 'required' } : {}) };
+    const created = await waitFor('the connector created', async () => {
+      const r = await w.request('POST', '/connectors', { name: 'eos-in', config });
+      return r.status === 409 ? null : r;
+    }, 60_000, 250);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    await appendLines(input, 0, LINES, line);
+    for (let k = 0; k < KILLS; k++) {
+      await new Promise((r) => setTimeout(r, 1_500 + Math.random() * 2_500));
+      await w.kill();
+      await w.start();
+    }
+    const log = openKafkaLog({ props: { 'bootstrap.servers': SERVICES.kafka }, logger: pino({ level: 'silent' }) });
+    try {
+      await waitFor('the source to reach the end of the file', async () => {
+        const r = await w.request<{ offsets: Array<{ offset: { position: number } }> }>('GET', '/connectors/eos-in/offsets');
+        return (r.body.offsets?.[0]?.offset.position ?? 0) >= LINES * (line(0).length + 1);
+      }, 300_000, 1_000).catch((err: Error) => { throw new Error(`${err.message}; the worker said: ${w.output.slice(-3000)}`); });
+    } finally {
+      await log.close();
+    }
+    await w.stop();
+    return topic;
+  }
+
+  it(`delivers ${LINES} lines exactly once through ${KILLS} SIGKILLs (read_committed)`, async () => {
+    const topic = await killedStream('enabled');
+    const values = await readTopic(topic, 'read_committed');
+    const { missing, duplicates } = count(values);
+    console.log(`# exactly once: ${values.length} records read_committed, ${missing} missing, ${duplicates} duplicates after ${KILLS} SIGKILLs`);
+    assert.equal(missing, 0);
+    assert.equal(duplicates, 0);
+  });
+
+  it(`shows the duplicates ${KILLS} SIGKILLs make at least once`, async () => {
+    const topic = await killedStream('disabled');
+    const values = await readTopic(topic, 'read_uncommitted');
+    const { missing, duplicates } = count(values);
+    console.log(`# at least once: ${values.length} records, ${missing} missing, ${duplicates} duplicates after ${KILLS} SIGKILLs`);
+    assert.equal(missing, 0);
+  });
+
+  it('fences a zombie: an older producer of a task\'s transactional id can no longer write', async () => {
+    const log = openKafkaLog({ props: { 'bootstrap.servers': SERVICES.kafka }, logger: pino({ level: 'silent' }) });
+    const topic = `eos-zombie-${run}`;
+    const id = `eos-zombie-${run}-conn-0`;
+    try {
+      const zombie = log.transactionalProducer({ transactionalId: id });
+      await zombie.init();
+      await zombie.send([{ topic, key: null, value: Buffer.from('before') }]);
+      const successor = log.transactionalProducer({ transactionalId: id });
+      await successor.init();
+      await assert.rejects(zombie.send([{ topic, key: null, value: Buffer.from('zombie') }]), (e: Error & { code?: string }) => e.code === 'PRODUCER_FENCED');
+      await successor.send([{ topic, key: null, value: Buffer.from('after') }]);
+    } finally {
+      await log.close();
+    }
+    assert.deepEqual(await readTopic(topic, 'read_committed'), ['before', 'after']);
+  });
+});
