@@ -81,7 +81,7 @@ function DlqTable({ name }: { name: string }) {
         <button type="button" onClick={() => dlq.reload()}>Refresh</button>
       </div>
       <div class="table-wrap">
-        <table class="records">
+        <table class="records cards">
           <thead><tr><th scope="col"><span class="sr-only">Select</span></th><th scope="col">Partition/offset</th><th scope="col">Error</th><th scope="col">Original</th><th scope="col">Value</th><th scope="col">Re-driven</th></tr></thead>
           <tbody>
             {records.map((r) => {
@@ -89,16 +89,16 @@ function DlqTable({ name }: { name: string }) {
               const e = r.error;
               return (
                 <tr key={k}>
-                  <td><input type="checkbox" aria-label={`Select ${k}`} checked={selected.has(k)} onChange={() => toggle(k)} /></td>
-                  <td>{k}<div class="small muted">{when(r.timestamp)}</div></td>
-                  <td>
+                  <td data-label="Select"><input type="checkbox" aria-label={`Select ${k}`} checked={selected.has(k)} onChange={() => toggle(k)} /></td>
+                  <td data-label="Partition/offset">{k}<div class="small muted">{when(r.timestamp)}</div></td>
+                  <td data-label="Error" class="wide">
                     <div><strong>{e['stage'] ?? '?'}</strong> {e['exception.class.name'] ?? ''}</div>
                     <div class="small">{e['exception.message'] ?? <span class="muted">no __connect.errors.* headers</span>}</div>
                     {e['exception.stacktrace'] && <details><summary>Stack trace</summary><pre class="trace">{e['exception.stacktrace']}</pre></details>}
                   </td>
-                  <td class="small">{e['topic'] ? `${e['topic']}/${e['partition']}/${e['offset']}` : '–'}<div class="muted">{e['connector.name'] ? `${e['connector.name']} task ${e['task.id']}` : ''}</div></td>
-                  <td class="value"><Bytes view={r.value} /></td>
-                  <td class="small">{r.redriven.length ? r.redriven.map((x) => <div key={x.at}>{when(x.at)} → {x.to}</div>) : <span class="muted">no</span>}</td>
+                  <td class="small" data-label="Original">{e['topic'] ? `${e['topic']}/${e['partition']}/${e['offset']}` : '–'}<div class="muted">{e['connector.name'] ? `${e['connector.name']} task ${e['task.id']}` : ''}</div></td>
+                  <td class="value" data-label="Value"><Bytes view={r.value} /></td>
+                  <td class="small" data-label="Re-driven">{r.redriven.length ? r.redriven.map((x) => <div key={x.at}>{when(x.at)} → {x.to}</div>) : <span class="muted">no</span>}</td>
                 </tr>
               );
             })}

@@ -65,14 +65,14 @@ export function TapPage({ topic: initial }: { topic: string }) {
         {skipped > 0 ? ` · ${skipped} skipped by the server to keep up` : ''}{paused && held > 0 ? ` · ${held} arrived while paused (not shown)` : ''}
       </p>
       <div class="table-wrap">
-        <table class="records">
+        <table class="records cards">
           <thead><tr><th scope="col">Partition</th><th scope="col">Offset</th><th scope="col">Time</th><th scope="col">Key</th><th scope="col">Value</th><th scope="col">Headers</th></tr></thead>
           <tbody>
             {shown.map((r) => (
               <tr key={`${r.partition}/${r.offset}`}>
-                <td>{r.partition}</td><td>{r.offset}</td><td class="small">{when(r.timestamp)}</td>
-                <td><Bytes view={r.key} /></td><td class="value"><Bytes view={r.value} /></td>
-                <td>{r.headers.map((h) => <div key={h.key} class="small">{h.key}: <Bytes view={h.value} /></div>)}</td>
+                <td data-label="Partition">{r.partition}</td><td data-label="Offset">{r.offset}</td><td class="small" data-label="Time">{when(r.timestamp)}</td>
+                <td data-label="Key"><Bytes view={r.key} /></td><td class="value" data-label="Value"><Bytes view={r.value} /></td>
+                <td data-label="Headers">{r.headers.map((h) => <div key={h.key} class="small">{h.key}: <Bytes view={h.value} /></div>)}</td>
               </tr>
             ))}
           </tbody>
