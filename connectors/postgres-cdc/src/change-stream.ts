@@ -167,7 +167,9 @@ export class ChangeStream {
         const after = msg.oldTuple && msg.newTuple.includes(UNCHANGED_TOAST)
           ? msg.newTuple.map((v, i) => (v === UNCHANGED_TOAST && msg.oldTuple![i] !== UNCHANGED_TOAST ? msg.oldTuple![i]! : v))
           : msg.newTuple;
-        emit('u', msg.oldTuple, after);
+        // The before image is whatever old tuple PostgreSQL sent: the whole row (REPLICA IDENTITY FULL) or the
+        // replica identity columns (a changed primary key under a custom message.key.columns key).
+        emit('u', msg.oldTuple ?? msg.keyTuple ?? null, after);
       }
     }
   }

@@ -29,7 +29,7 @@ export const configDef = new ConfigDef()
   .define(list('table.exclude.list', 'Regular expressions matching `schema.table` names not to capture.'))
   .define(list('column.include.list', 'Regular expressions matching `schema.table.column` names to keep in change events. Key columns are always kept in the key.'))
   .define(list('column.exclude.list', 'Regular expressions matching `schema.table.column` names to drop from change events.'))
-  .define({ name: 'message.key.columns', type: 'STRING', default: null, importance: 'LOW', documentation: 'Custom record keys: `<table regex>:<column>,<column>;<table regex>:…`, the table as `schema.table`. The key of a matching table holds the matching columns (in table order) instead of the primary key; other tables keep their primary key.' })
+  .define({ name: 'message.key.columns', type: 'STRING', default: null, importance: 'LOW', documentation: 'Custom record keys: `<table regex>:<column>,<column>;<table regex>:…`, the table as `schema.table`. The key of a matching table holds the matching columns (in the order listed) instead of the primary key; other tables keep their primary key.' })
   .define({ name: 'snapshot.mode', type: 'STRING', default: 'initial', importance: 'MEDIUM', documentation: '`initial`: snapshot when no offset exists, then stream; `always`: snapshot at every start; `initial_only`: snapshot then stop streaming; `no_data` (or `never`): stream only; `when_needed`: snapshot when no offset exists or the stored position is no longer available in the slot.', validValues: SNAPSHOT_MODES })
   .define({ name: 'snapshot.fetch.size', type: 'INT', default: 10240, importance: 'LOW', documentation: 'Rows fetched per round trip while snapshotting a table.', validator: Validators.atLeast(1) })
   .define({ name: 'snapshot.lock.timeout.ms', type: 'LONG', default: 10000, importance: 'LOW', documentation: 'How long to wait for the ACCESS SHARE locks that keep DDL away while the snapshot reads.', validator: Validators.atLeast(0) })
@@ -141,10 +141,12 @@ function keyColumnPatterns(v: string | null): RegExp[] {
   return anchored(out);
 }
 
-/** The key columns message.key.columns gives `schema.table` (in table order), or null to keep the primary key. */
+/** The key columns message.key.columns gives `schema.table`, or null to keep the primary key. */
 export function customKeyColumns(cfg: CdcConfig, schema: string, table: string, columns: readonly string[]): string[] | null {
   if (cfg.keyColumns.length === 0) return null;
-  const picked = columns.filter((c) => cfg.keyColumns.some((r) => r.test(`${schema}.${table}.${c}`)));
+  // In the order the setting lists them (table order among the columns one pattern matches).
+  const picked: string[] = [];
+  for (const r of cfg.keyColumns) for (const c of columns) if (!picked.includes(c) && r.test(`${schema}.${table}.${c}`)) picked.push(c);
   return picked.length > 0 ? picked : null;
 }
 

@@ -94,6 +94,10 @@ export function mapColumn(name: string, typeOid: number, typeMod: number, option
   const elementOid = ARRAY_ELEMENT[typeOid] ?? (info?.name.startsWith('_') ? info.elementOid : 0);
   // Debezium has no converter for arrays of these element types, nor for arrays of domains.
   if (!elementOid || UNMAPPED_ARRAY_ELEMENTS.has(elementOid) || lookup(elementOid)?.kind === 'd') return null;
+  // time[] in time.precision.mode=connect: Debezium declares MicroTime elements and fails every value (null).
+  if (elementOid === OID.time && opts.timeMode === 'connect') {
+    return { name, schema: withOptional(SchemaBuilder.array(SchemaBuilder.int64().name('io.debezium.time.MicroTime').version(1).optional().build()), optional), convert: () => null };
+  }
   // bit(n)[] gets the schema of a bit(n) column and never a value.
   if (elementOid === OID.bit) {
     const b = typeMod === 1 ? SchemaBuilder.bool() : SchemaBuilder.bytes().name('io.debezium.data.Bits').version(1).parameter('length', String(typeMod));
@@ -190,9 +194,9 @@ function scalar(oid: number, typeMod: number, opts: MappingOptions, lookup: (oid
         : { builder: SchemaBuilder.int32().name('io.debezium.time.Time').version(1), convert: (t) => Number(timeMicros(t) / 1000n) };
     }
     case OID.timestamp: {
-      if (opts.timeMode === 'connect') return { builder: SchemaBuilder.int64().name('org.apache.kafka.connect.data.Timestamp').version(1), convert: (t) => jsDate(Number(timestampMicros(t) / 1000n), t) };
+      if (opts.timeMode === 'connect') return { builder: SchemaBuilder.int64().name('org.apache.kafka.connect.data.Timestamp').version(1), convert: (t) => jsDate(Number(floorDiv(timestampMicros(t), 1000n)), t) };
       return typeMod >= 0 && typeMod <= 3
-        ? { builder: SchemaBuilder.int64().name('io.debezium.time.Timestamp').version(1), convert: (t) => toInt64((timestampMicros(t) / 1000n).toString()) }
+        ? { builder: SchemaBuilder.int64().name('io.debezium.time.Timestamp').version(1), convert: (t) => toInt64(floorDiv(timestampMicros(t), 1000n).toString()) }
         : { builder: SchemaBuilder.int64().name('io.debezium.time.MicroTimestamp').version(1), convert: (t) => toInt64(timestampMicros(t).toString()) };
     }
     case OID.timestamptz: {
@@ -249,8 +253,10 @@ function jsDate(ms: number, text: string): Date {
 /** bytea per binary.handling.mode: bytes, or a string in base64, base64url or hex. */
 function binary(mode: BinaryMode): Scalar {
   if (mode === 'bytes') return { builder: SchemaBuilder.bytes(), convert: byteaFromText };
-  const encoding = mode === 'hex' ? 'hex' : mode === 'base64' ? 'base64' : 'base64url';
-  return { builder: SchemaBuilder.string(), convert: (t) => Buffer.from(byteaFromText(t)).toString(encoding) };
+  // base64-url-safe keeps its '=' padding, as Java's URL encoder does.
+  const encode = mode === 'hex' ? (b: Buffer) => b.toString('hex') : mode === 'base64' ? (b: Buffer) => b.toString('base64')
+    : (b: Buffer) => b.toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+  return { builder: SchemaBuilder.string(), convert: (t) => encode(Buffer.from(byteaFromText(t))) };
 }
 
 function numeric(typeMod: number, opts: MappingOptions): Scalar {
@@ -282,6 +288,12 @@ function numeric(typeMod: number, opts: MappingOptions): Scalar {
 
 /** NaN and ±Infinity have no Decimal form: Debezium writes null for them in precise mode. */
 const SPECIAL_NUMERIC = new Set(['NaN', 'Infinity', '-Infinity']);
+
+/** Division rounding down, as java.time does for instants before 1970 (-1 µs is -1 ms). */
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && (a < 0n) !== (b < 0n) ? q - 1n : q;
+}
 
 /** Debezium's names for the special numerics in decimal.handling.mode=string. */
 const SPECIAL_NUMERIC_TEXT: Readonly<Record<string, string>> = { NaN: 'NAN', Infinity: 'POSITIVE_INFINITY', '-Infinity': 'NEGATIVE_INFINITY' };
