@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { openEmbeddedLog, openLog, WorkerConfig, type Log } from '@tributary/connect-runtime';
+import { openEmbeddedLog, openLog, readConfigFile, WorkerConfig, type Log } from '@tributary/connect-runtime';
 import { writeOut } from '../closed-pipe.js';
 
 interface ConsumeOpts {
@@ -10,6 +10,8 @@ interface ConsumeOpts {
   timeoutMs?: string;
   bootstrapServer?: string;
   logDir?: string;
+  consumerConfig?: string;
+  isolationLevel: string;
 }
 
 type Logger = Parameters<typeof openLog>[1];
@@ -28,11 +30,15 @@ function stderrLogger(): Logger {
 }
 
 /**
- * Kafka is read as a throwaway consumer group that never commits, so it leaves no offsets behind and
- * never disturbs a connector's group.
+ * Kafka is read without a consumer group (every partition, nothing committed), so it leaves nothing
+ * behind and never disturbs a connector's group. `--consumer.config` takes Kafka client settings
+ * (security, …) from a properties or JSON file, as Kafka's console consumer does.
  */
 async function openSource(o: ConsumeOpts): Promise<Log> {
-  if (o.bootstrapServer) return openLog(new WorkerConfig({ 'bootstrap.servers': o.bootstrapServer, 'client.id': 'tributary-consume' }), stderrLogger());
+  if (o.bootstrapServer) {
+    const extra = o.consumerConfig ? await readConfigFile(resolve(o.consumerConfig)) : {};
+    return openLog(new WorkerConfig({ 'client.id': 'tributary-consume', ...extra, 'bootstrap.servers': o.bootstrapServer }), stderrLogger());
+  }
   return openEmbeddedLog({ dir: resolve(o.logDir!), readOnly: true });
 }
 
@@ -45,13 +51,16 @@ export function registerConsumeCommand(program: Command): void {
     .option('--timeout-ms <n>', 'exit after this many ms without a new record')
     .option('--bootstrap-server <hosts>', 'read from Kafka')
     .option('--log-dir <dir>', 'read from an embedded log directory (works while a worker writes to it)')
+    .option('--consumer.config <file>', 'Kafka client settings (security.protocol, sasl.*, ssl.*, …) as a .properties or JSON file')
+    .option('--isolation-level <level>', 'read_uncommitted (default, as Kafka\'s console consumer) or read_committed (only committed transactions)', 'read_uncommitted')
     .action(async (topic: string, o: ConsumeOpts) => {
       if (!o.logDir && !o.bootstrapServer) throw new Error('give --log-dir <dir> or --bootstrap-server <hosts>');
       const log = await openSource(o);
       const max = o.maxMessages ? Number(o.maxMessages) : Infinity;
       const idle = o.timeoutMs ? Number(o.timeoutMs) : Infinity;
+      if (!['read_uncommitted', 'read_committed'].includes(o.isolationLevel)) throw new Error(`--isolation-level: ${o.isolationLevel} is not read_uncommitted or read_committed`);
       const consumer = log.consumer({
-        groupId: `tributary-console-${process.pid}-${Date.now()}`, topics: [topic], autoOffsetReset: o.fromBeginning ? 'earliest' : 'latest',
+        topics: [topic], autoOffsetReset: o.fromBeginning ? 'earliest' : 'latest', overrides: { 'isolation.level': o.isolationLevel },
       });
       await consumer.start();
       let count = 0;
