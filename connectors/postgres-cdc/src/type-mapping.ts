@@ -89,6 +89,12 @@ export function mapColumn(name: string, typeOid: number, typeMod: number, option
     const el = typeOid === OID.int2vector ? SchemaBuilder.int16().build() : SchemaBuilder.int64().build();
     return { name, schema: withOptional(SchemaBuilder.array(el), optional), convert: (t) => (t === '' ? [] : t.split(' ').map(el.type === 'INT16' ? Number : toInt64)) };
   }
+  return arrayColumn(name, typeOid, typeMod, optional, opts, lookup);
+}
+
+/** An array column as Debezium maps it, or null when it leaves it out. */
+function arrayColumn(name: string, typeOid: number, typeMod: number, optional: boolean, opts: MappingOptions,
+  lookup: (oid: number) => TypeInfo | undefined): ColumnMapping | null {
   // Array types are named `_<element>` in the catalog; other types with an element (point, box, name) are not arrays.
   const info = lookup(typeOid);
   const elementOid = ARRAY_ELEMENT[typeOid] ?? (info?.name.startsWith('_') ? info.elementOid : 0);
