@@ -16,7 +16,7 @@
 // from the start of reading to its end (ours: from the POST).
 // Ours is timed from the POST until the output holds every record (file: its size; s3: the connector's
 // committed offset, offset.flush.interval.ms=1000); raw loops from their first record to their last.
-//   npx node bench/kafka-sink.mjs [records]
+//   npx node bench/kafka-sink.mjs [records]      (BENCH_KEEP=1 keeps the CPU profiles)
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -105,7 +105,7 @@ const run = Date.now().toString(36);
 execFileSync('bash', [join(ROOT, 'test/services/up.sh'), 'kafka', ...(SINK === 's3' ? ['s3'] : [])], { stdio: ['ignore', 'inherit', 'inherit'] });
 const dir = await mkdtemp(join(tmpdir(), 'bench-kafka-sink-'));
 const topic = `bench-sink-${run}`;
-const valueOf = (i) => `{"k":${i % 8},"seq":${String(i).padStart(9, '0')},"msg":"${'x'.repeat(68)}"}`; // 100 bytes
+const valueOf = (i) => `{"k":${i % 8},"seq":"${String(i).padStart(9, '0')}","msg":"${'x'.repeat(66)}"}`; // 100 bytes of JSON
 
 async function preload() {
   const { Producer } = await platformaticKafka();
@@ -198,13 +198,20 @@ async function ours() {
   const load = loadNote();
   const cpu0 = cpuSeconds(child.pid);
   const started = process.hrtime.bigint();
-  await post(`${url}/connectors`, { name: 'bench-sink', config: { ...config, topics: topic, 'tasks.max': '1' } });
+  const name = `bench-sink-${run}`;
+  await post(`${url}/connectors`, { name, config: { ...config, topics: topic, 'tasks.max': '1' } });
   const expectBytes = N * 101; // a line per record
+  let checkedAt = Date.now();
   await waitUntil(async () => {
     if (child.exitCode !== null) throw new Error('the worker exited');
+    if (Date.now() - checkedAt > 1000) {
+      checkedAt = Date.now();
+      const task = (await (await fetch(`${url}/connectors/${name}/status`)).json()).tasks?.[0];
+      if (task?.state === 'FAILED') throw new Error(`the sink task failed: ${task.trace}`);
+    }
     if (SINK !== 's3') return statSync(out, { throwIfNoEntry: false })?.size >= expectBytes;
-    const r = await (await fetch(`${url}/connectors/bench-sink/offsets`)).json();
-    return r.offsets?.[0]?.offset?.kafka_offset >= N;
+    const r = await (await fetch(`${url}/connectors/${name}/offsets`)).json();
+    return r.offsets?.find((o) => o.partition.kafka_topic === topic)?.offset?.kafka_offset >= N;
   }, 900_000, 20);
   const ended = process.hrtime.bigint();
   const cpu = cpuSeconds(child.pid) - cpu0;
@@ -254,4 +261,5 @@ console.log(JSON.stringify({
   ours_cpu_us_per_record: Number(us(results.ours.cpu)), raw_cpu_us_per_record: Number(us(results.raw.cpu)), kafkajs_cpu_us_per_record: Number(us(results.kafkajs.cpu)),
   ours_consumer_share: Number((o.consumer / results.ours.cpu).toFixed(2)), peak_rss_mb: Math.round(results.ours.rss),
 }));
-await rm(dir, { recursive: true, force: true });
+if (process.env.BENCH_KEEP) console.error(`profiles kept in ${dir}/prof-*`);
+else await rm(dir, { recursive: true, force: true });
