@@ -44,6 +44,8 @@ export interface ColumnMapping {
   readonly name: string;
   readonly schema: Schema;
   readonly convert: (text: string) => unknown;
+  /** bytea written as text (binary.handling.mode other than bytes): the placeholder is encoded like a value. */
+  readonly binaryText?: boolean;
 }
 
 // Built-in type OIDs (pg_type.h).
@@ -83,7 +85,8 @@ export function mapColumn(name: string, typeOid: number, typeMod: number, option
     // default also stands in for a NOT NULL column PostgreSQL did not send (a delete's `before`).
     const dflt = defaultExpr === null || m.struct ? undefined : defaultValue(typeOid, defaultExpr, m.convert);
     const schema = withOptional(dflt === undefined ? m.builder : m.builder.defaultValue(dflt), optional);
-    return { name, schema, convert: m.struct ? structOf(schema, m.convert) : m.convert };
+    const binaryText = typeOid === OID.bytea && (opts.binaryMode ?? 'bytes') !== 'bytes';
+    return { name, schema, convert: m.struct ? structOf(schema, m.convert) : m.convert, ...(binaryText ? { binaryText } : {}) };
   }
   if (typeOid === OID.int2vector || typeOid === OID.oidvector) {
     const el = typeOid === OID.int2vector ? SchemaBuilder.int16().build() : SchemaBuilder.int64().build();
