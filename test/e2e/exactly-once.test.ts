@@ -12,11 +12,12 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { openKafkaLog, type LogRecord } from '@tributary/connect-runtime';
 import { appendLines, numberedLine } from '../support/lines.js';
+import { kafkaTool } from '../support/kafka-cli.js';
 import { SERVICES, ensureService } from '../support/services.js';
 import { WorkerProcess, tempDir, waitFor } from '../support/worker-process.js';
 
-const LINES = Number(process.env.EOS_LINES ?? 200_000);
-const KILLS = Number(process.env.EOS_KILLS ?? 5);
+const LINES = Number(process.env.EOS_LINES ?? 500_000);
+const KILLS = Number(process.env.EOS_KILLS ?? 10);
 const line = (i: number) => numberedLine(i, 60, 'e');
 const run = `${Date.now().toString(36)}-${process.pid}`;
 
@@ -99,6 +100,12 @@ describe('exactly-once source (KIP-618)', { timeout: 30 * 60_000 }, () => {
     console.log(`# exactly once: ${values.length} records read_committed, ${missing} missing, ${duplicates} duplicates after ${KILLS} SIGKILLs`);
     assert.equal(missing, 0);
     assert.equal(duplicates, 0);
+    // Kafka's own console consumer, read_committed, reads the same records.
+    const java = (await kafkaTool(['org.apache.kafka.tools.consumer.ConsoleConsumer', '--bootstrap-server', SERVICES.kafka, '--topic', topic,
+      '--from-beginning', '--isolation-level', 'read_committed', '--timeout-ms', '20000', '--group', `${topic}-java`], '', 300_000)).split('\n').filter((l) => l !== '');
+    console.log(`# Kafka's console consumer (read_committed): ${java.length} records, ${java.length - new Set(java).size} duplicates`);
+    assert.equal(java.length, LINES);
+    assert.equal(new Set(java).size, LINES);
   });
 
   it(`shows the duplicates ${KILLS} SIGKILLs make at least once`, async () => {

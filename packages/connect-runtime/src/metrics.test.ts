@@ -8,8 +8,9 @@ describe('WorkerMetrics latency', () => {
     const t = m.forTask('orders', 0);
     const now = Date.now();
     t.written(100);
-    // 98 records 20 ms old, 2 records 3 s old.
-    t.latency('put', [...Array.from({ length: 98 }, () => now - 20), now - 3000, now - 3000]);
+    // 98 records 20 ms old, 2 records 3 s old, in batches of 10 (each observed whole).
+    const times = [...Array.from({ length: 98 }, () => now - 20), now - 3000, now - 3000];
+    for (let i = 0; i < 100; i += 10) t.latency('put', times.slice(i, i + 10), (x) => x);
     const text = await m.registry.metrics();
     assert.match(text, /tributary_sink_record_put_latency_seconds_bucket\{le="0.025",connector="orders",task="0"\} 98/);
     assert.match(text, /tributary_sink_record_put_latency_seconds_count\{connector="orders",task="0"\} 100/);
@@ -22,6 +23,14 @@ describe('WorkerMetrics latency', () => {
     assert.ok(p50 > 0.01 && p50 <= 0.025, `p50 ${p50}`);
     assert.ok(p99 > 2.5 && p99 <= 5, `p99 ${p99}`);
     assert.equal(quantile([], 0, 0.5), null);
+  });
+
+  it('a big batch adds an even sample of its records', async () => {
+    const m = new WorkerMetrics();
+    const now = Date.now();
+    m.forTask('big', 0).latency('ack', Array.from({ length: 1000 }, (_, i) => now - i), (x) => x);
+    const [snap] = await taskSnapshots(m);
+    assert.equal(snap!.latency.ack!.count, 16);
   });
 
   it('counts auto-restarts and shows the next one due', async () => {

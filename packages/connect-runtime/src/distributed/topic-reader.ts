@@ -32,7 +32,9 @@ export class TopicReader {
   async readToEnd(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const ends = await this.endOffsets(deadline);
-    while (!ends.every((e) => (this.positions.get(e.partition) ?? e.low) >= e.high)) {
+    // Past transaction markers too (exactly-once tasks write offsets in transactions): ask the consumer.
+    const at = (p: number, low: number) => Math.max(this.positions.get(p) ?? low, this.consumer?.position?.({ topic: this.topic, partition: p }) ?? low);
+    while (!ends.every((e) => at(e.partition, e.low) >= e.high)) {
       if (Date.now() > deadline) throw new Error(`timed out reading ${this.topic} to its end`);
       await new Promise<void>((r) => {
         this.waiters.push(r);
@@ -45,7 +47,8 @@ export class TopicReader {
   private async endOffsets(deadline: number): Promise<Array<{ partition: number; low: number; high: number }>> {
     for (;;) {
       try {
-        return await this.log.admin().partitionOffsets(this.topic);
+        // The last stable offsets: an open transaction (a task killed mid-transaction) is not waited for.
+        return await this.log.admin().partitionOffsets(this.topic, 'read_committed');
       } catch (err) {
         if (Date.now() > deadline) throw err;
         this.logger.debug({ err, topic: this.topic }, 'end offsets not available yet; retrying');

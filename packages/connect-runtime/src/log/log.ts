@@ -140,6 +140,12 @@ export interface Consumer {
   pause(tps: readonly TopicPartitionRef[]): void;
   resume(tps: readonly TopicPartitionRef[]): void;
   assignment(): TopicPartitionRef[];
+  /**
+   * The offset of the next record `poll()` will hand out from this partition, past transaction
+   * markers and aborted records it skipped (Kafka's `position()`); undefined before it is known.
+   * Optional: the embedded log has no markers, so record offsets tell the same.
+   */
+  position?(tp: TopicPartitionRef): number | undefined;
   close(): Promise<void>;
 }
 
@@ -154,8 +160,11 @@ export interface Admin {
   /** Sets a group's committed offsets; the group must have no active member. */
   setGroupOffsets(groupId: string, offsets: ReadonlyArray<TopicPartitionRef & { offset: number }>): Promise<void>;
   deleteGroup(groupId: string): Promise<void>;
-  /** First and next-to-be-written offset of each partition. */
-  partitionOffsets(topic: string): Promise<Array<{ partition: number; low: number; high: number }>>;
+  /**
+   * First and next-to-be-written offset of each partition; with `read_committed`, `high` is the last
+   * stable offset (before the first open transaction), what a read_committed reader can reach.
+   */
+  partitionOffsets(topic: string, isolation?: 'read_committed' | 'read_uncommitted'): Promise<Array<{ partition: number; low: number; high: number }>>;
 }
 
 /** A connection to a log. One per worker; producers and consumers come from it. */

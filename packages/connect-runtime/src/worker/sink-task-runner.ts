@@ -163,7 +163,7 @@ export class SinkTaskRunner extends WorkerTask {
       onRetry: (err, _n, ms) => this.logger.warn({ err }, `task ${this.id}: retriable error from put(); re-delivering in ${ms} ms`),
     });
     this.sink.metrics.written(batch.length);
-    this.sink.metrics.latency('put', batch.map((r) => r.timestamp ?? Date.now()));
+    this.sink.metrics.latency('put', batch, (r) => r.timestamp ?? Date.now());
   }
 
   /**
@@ -257,7 +257,7 @@ export class SinkTaskRunner extends WorkerTask {
         this.uncommitted.delete(k);
       }
     }
-    if (since.length > 0) this.sink.metrics.latency('commit', since);
+    if (since.length > 0) this.sink.metrics.latency('commit', since, (t) => t);
   }
 
   protected async close(failed: boolean): Promise<void> {

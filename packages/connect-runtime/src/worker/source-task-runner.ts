@@ -137,7 +137,7 @@ export class SourceTaskRunner extends WorkerTask {
           if (commitRecord) await commitRecord(handles[i]!.record, acks[i]!);
         }
         this.src.metrics.written(acks.length);
-        this.src.metrics.latency('ack', handles.map((h) => h.record.timestamp ?? polledAt));
+        this.src.metrics.latency('ack', handles, (h) => h.record.timestamp ?? polledAt);
       },
       (err) => this.sendFailed(err, handles),
     ).catch((err) => { this.sendError = err; }).finally(() => this.inFlight.delete(p));
@@ -160,7 +160,7 @@ export class SourceTaskRunner extends WorkerTask {
         if (commitRecord) await commitRecord(handles[i]!.record, acks[i]!);
       }
       this.src.metrics.written(acks.length);
-      this.src.metrics.latency('ack', handles.map((h) => h.record.timestamp ?? polledAt));
+      this.src.metrics.latency('ack', handles, (h) => h.record.timestamp ?? polledAt);
     });
   }
 

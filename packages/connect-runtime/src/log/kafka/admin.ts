@@ -86,13 +86,16 @@ export class KafkaAdmin implements Admin {
     });
   }
 
-  partitionOffsets(topic: string): Promise<Array<{ partition: number; low: number; high: number }>> {
+  partitionOffsets(topic: string, isolation: 'read_committed' | 'read_uncommitted' = 'read_uncommitted'): Promise<Array<{ partition: number; low: number; high: number }>> {
     return this.call(`reading offsets of topic ${topic}`, async (a) => {
       const metadata = await a.metadata({ topics: [topic] });
       const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
       const partitions = Array.from({ length: count }, (_, partition) => partition);
       const at = async (timestamp: bigint) => {
-        const res = await a.listOffsets({ topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }] });
+        const res = await a.listOffsets({
+          topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }],
+          isolationLevel: isolation === 'read_committed' ? 1 : 0,
+        });
         const m = new Map<number, number>();
         for (const t of res) for (const p of t.partitions) m.set(p.partitionIndex, Number(p.offset));
         return m;

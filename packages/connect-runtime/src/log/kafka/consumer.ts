@@ -197,6 +197,12 @@ export class KafkaConsumer implements Consumer {
     this.buffer.interrupt();
   }
 
+  position(tp: TopicPartitionRef): number | undefined {
+    const k = tpKey(tp);
+    if (!this.assigned.has(k)) return undefined;
+    return this.buffer.firstOffset(k) ?? this.fetchAt.get(k);
+  }
+
   assignment(): TopicPartitionRef[] {
     return [...this.assigned.values()];
   }

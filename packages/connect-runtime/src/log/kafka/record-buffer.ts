@@ -48,6 +48,12 @@ export class RecordBuffer {
     return out;
   }
 
+  /** Offset of the first record not handed out yet of a partition, or undefined when none is buffered. */
+  firstOffset(key: string): number | undefined {
+    for (const c of this.chunks) if (c.key === key && c.records.length > 0) return c.records[0]!.offset;
+    return undefined;
+  }
+
   /** True when `take` would return something now. */
   has(allowed: (key: string) => boolean): boolean {
     return this.chunks.some((c) => allowed(c.key));
