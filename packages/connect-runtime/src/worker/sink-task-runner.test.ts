@@ -37,6 +37,15 @@ function runner(log: Log, task: ScriptedSinkTask, config: Record<string, string>
   }, 'STARTED');
 }
 
+/** Resolves once the async `check` holds, or rejects after `ms`. */
+async function eventually(check: () => Promise<boolean>, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await sleep(5);
+  }
+}
+
 const ns = (batches: SinkRecord[][]) => batches.flat().map((r) => (r.value as { n: number }).n);
 const committed = async (log: Log) => (await log.admin().groupOffsets('connect-c')).find((o) => o.topic === 'in')?.offset;
 
@@ -52,14 +61,17 @@ describe('SinkTaskRunner over the embedded log', () => {
     });
     const r = runner(log, task);
     r.start();
-    await until(() => ns(task.puts).length === 10);
-    await sleep(60);
-    assert.equal(await committed(log), 4, 'the group offset is what preCommit returned, not what was put');
-    confirmUpTo = 10;
-    await sleep(60);
-    await r.stop();
+    try {
+      await until(() => ns(task.puts).length === 10);
+      await eventually(async () => (await committed(log)) === 4);
+      await sleep(50);
+      assert.equal(await committed(log), 4, 'the group offset is what preCommit returned, not what was put');
+      confirmUpTo = 10;
+      await eventually(async () => (await committed(log)) === 10);
+    } finally {
+      await r.stop();
+    }
     assert.deepEqual(ns(task.puts), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    assert.equal(await committed(log), 10);
   });
 
   it('re-delivers after a restart from the committed offset, not from what was put', async () => {
@@ -69,13 +81,11 @@ describe('SinkTaskRunner over the embedded log', () => {
     Object.assign(first, { preCommit: () => new Map([[tpKey({ topic: 'in', partition: 0 }), { tp: { topic: 'in', partition: 0 }, offset: 3 }]]) });
     const r1 = runner(log, first);
     r1.start();
-    await until(() => ns(first.puts).length === 6);
-    await r1.stop();
+    try { await until(() => ns(first.puts).length === 6); } finally { await r1.stop(); }
     const second = new ScriptedSinkTask();
     const r2 = runner(log, second);
     r2.start();
-    await until(() => ns(second.puts).length === 3);
-    await r2.stop();
+    try { await until(() => ns(second.puts).length === 3); } finally { await r2.stop(); }
     assert.deepEqual(ns(second.puts), [3, 4, 5]);
   });
 
@@ -91,7 +101,7 @@ describe('SinkTaskRunner over the embedded log', () => {
     };
     const r = runner(log, task, config);
     r.start();
-    await until(() => ns(task.puts).includes(2));
+    try { await until(() => ns(task.puts).includes(2)); } catch (e) { await r.stop(); throw e; }
     const consumer = log.consumer({ topics: ['dlq'] });
     await consumer.start();
     const dead: Array<{ value: string; stage: string }> = [];
@@ -115,8 +125,7 @@ describe('SinkTaskRunner over the embedded log', () => {
     const task = new ScriptedSinkTask();
     const r = runner(log, task, {}, status);
     r.start();
-    await until(() => status.last?.state === 'FAILED');
-    await r.stop();
+    try { await until(() => status.last?.state === 'FAILED'); } finally { await r.stop(); }
     assert.match(status.last!.trace!, /JSON/i);
     assert.ok(((await committed(log)) ?? 0) < 2);
   });
@@ -129,7 +138,7 @@ describe('SinkTaskRunner over the embedded log', () => {
     task.put = async () => { inPut = true; await sleep(60_000, task.ctx.signal); };
     const r = runner(log, task);
     r.start();
-    await until(() => inPut);
+    try { await until(() => inPut); } catch (e) { await r.stop(); throw e; }
     const started = Date.now();
     await r.stop();
     assert.ok(Date.now() - started < 1000, `stopped in ${Date.now() - started} ms`);

@@ -65,14 +65,16 @@ describe('SourceTaskRunner over the embedded log', () => {
     Object.assign(task, { commit: () => { commits++; } });
     const runner = new SourceTaskRunner({ ...sourceDeps(task, producer, { offsets }), flushIntervalMs: 5 }, 'STARTED');
     runner.start();
-    await until(() => producer.sends === 2);
-    await sleep(50);
-    assert.deepEqual(offsets.written, [], 'nothing stored while the log has not acknowledged');
-    assert.equal(commits, 0);
-    assert.ok(task.committed.length === 0, 'commitRecord waits for the ack');
-    producer.release();
-    await until(() => offsets.written.length > 0 && commits > 0);
-    await runner.stop();
+    try {
+      await until(() => producer.sends === 2);
+      await sleep(50);
+      assert.deepEqual(offsets.written, [], 'nothing stored while the log has not acknowledged');
+      assert.equal(commits, 0);
+      assert.ok(task.committed.length === 0, 'commitRecord waits for the ack');
+    } finally {
+      producer.release();
+    }
+    try { await until(() => offsets.written.length > 0 && commits > 0); } finally { await runner.stop(); }
     assert.deepEqual(offsets.written.at(-1), { n: 6 });
     assert.deepEqual(task.committed.map((c) => (c.record.value as { n: number }).n).sort(), [1, 2, 3, 4, 5, 6]);
     assert.deepEqual(await readTopic(log, 'out', 6), [1, 2, 3, 4, 5, 6].map((n) => ({ n })));
@@ -91,8 +93,7 @@ describe('SourceTaskRunner over the embedded log', () => {
     runner.start();
     await until(() => producer.sends === 2);
     producer.release();
-    await until(() => task.committed.length === 6);
-    await runner.stop();
+    try { await until(() => task.committed.length === 6); } finally { await runner.stop(); }
     assert.deepEqual(task.committed.map((c) => (c.record.value as { n: number }).n), [1, 2, 3, 4, 5, 6]);
   });
 
@@ -102,13 +103,15 @@ describe('SourceTaskRunner over the embedded log', () => {
     const task = new ScriptedSourceTask(Array.from({ length: 20 }, (_, i) => [sourceRecord(i)]));
     const runner = new SourceTaskRunner(sourceDeps(task, producer), 'STARTED');
     runner.start();
-    await until(() => producer.sends >= 4);
-    await sleep(100);
-    assert.equal(producer.sends, 4, 'four batches in flight, no fifth send');
-    assert.ok(task.batches.length >= 20 - 5, `at most one more batch polled and held (${20 - task.batches.length} polled)`);
-    producer.release();
-    await until(() => task.batches.length === 0);
-    await runner.stop();
+    try {
+      await until(() => producer.sends >= 4);
+      await sleep(100);
+      assert.equal(producer.sends, 4, 'four batches in flight, no fifth send');
+      assert.ok(task.batches.length >= 20 - 5, `at most one more batch polled and held (${20 - task.batches.length} polled)`);
+    } finally {
+      producer.release();
+    }
+    try { await until(() => task.batches.length === 0); } finally { await runner.stop(); }
     assert.equal((await readTopic(log, 'out', 20)).length, 20);
   });
 
@@ -141,8 +144,7 @@ describe('SourceTaskRunner over the embedded log', () => {
     const errors = new ErrorHandler({ connector: 'c', taskId: 0, config, logger: silentLogger, producer: log.producer() });
     const runner = new SourceTaskRunner({ ...deps, errors, flushIntervalMs: 5, converters: jsonConverters() }, 'STARTED');
     runner.start();
-    await until(() => offsets.written.some((o) => (o as { n: number }).n === 4));
-    await runner.stop();
+    try { await until(() => offsets.written.some((o) => (o as { n: number }).n === 4)); } finally { await runner.stop(); }
     assert.deepEqual(await readTopic(log, 'out', 2), [{ n: 1 }, { n: 4 }]);
     const consumer = log.consumer({ topics: ['dlq'] });
     await consumer.start();
