@@ -1,7 +1,7 @@
 import { mkdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import {
-  ConnectError, DataError, Schemas, Struct, TimestampType,
+  ConnectError, DataError, Schemas, sleep, Struct, TimestampType,
   type ConfigDef, type Header, type ParsedConfig, type SourceOffset, type SourceRecord, type SourceTask, type SourceTaskContext,
 } from '@tributary/connect-api';
 import {
@@ -276,14 +276,7 @@ export abstract class SpoolDirSourceTask implements SourceTask {
   }
 
   private async idle(): Promise<null> {
-    const signal = this.ctx.signal;
-    if (signal.aborted) return null;
-    const ms = this.cfg.int('empty.poll.wait.ms');
-    await new Promise<void>((r) => {
-      const done = () => { clearTimeout(t); signal.removeEventListener('abort', done); r(); };
-      const t = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-    });
+    await sleep(this.cfg.int('empty.poll.wait.ms'), this.ctx.signal);
     return null;
   }
 }
