@@ -3,28 +3,22 @@ import assert from 'node:assert/strict';
 import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Struct, type SourceOffset, type SourceRecord, type SourceTaskContext } from '@tributary/connect-api';
+import { Struct, type SourceRecord, type SourceTaskContext } from '@tributary/connect-api';
+import { fakeSourceTaskContext, MemoryOffsetStore } from '@tributary/connect-api/testing';
 import { SpoolDirCsvSourceTask, SpoolDirJsonSourceTask, SpoolDirLineDelimitedSourceTask, SpoolDirSchemaLessJsonSourceTask } from './spooldir-tasks.js';
 
 const VALUE = '{"name":"V","type":"STRUCT","isOptional":false,"fieldSchemas":{"id":{"type":"INT64","isOptional":false},"name":{"type":"STRING","isOptional":true}}}';
 const KEY = '{"name":"K","type":"STRUCT","isOptional":false,"fieldSchemas":{"id":{"type":"INT64","isOptional":false}}}';
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** Stands in for the runtime: an offset store the test writes to when it "commits". */
+/** Stands in for the runtime: the kit's in-memory offset store, written to when the test "commits". */
 class FakeRuntime {
-  readonly stored = new Map<string, SourceOffset>();
+  readonly offsets = new MemoryOffsetStore();
   ctx(connectorConfig: Record<string, string> = {}): SourceTaskContext {
-    return {
-      id: 'spool-0', connector: 'spool', taskId: 0, logger: silent, signal: new AbortController().signal, connectorConfig,
-      offsetStorageReader: {
-        offset: async (p) => this.stored.get(String(p.fileName)) ?? null,
-        offsets: async (ps) => new Map(ps.map((p) => [p, this.stored.get(String(p.fileName)) ?? null])),
-      },
-    };
+    return fakeSourceTaskContext({ connector: 'spool', connectorConfig, offsets: this.offsets });
   }
   /** What the runtime does once the log acknowledged `records` and the flush wrote their offsets. */
   store(records: SourceRecord[]): void {
-    for (const r of records) this.stored.set(String(r.sourcePartition.fileName), r.sourceOffset);
+    this.offsets.commit(records);
   }
 }
 
