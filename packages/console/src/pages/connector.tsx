@@ -46,6 +46,11 @@ export function ConnectorPage({ name }: { name: string }) {
             {s.connector.next_restart_at ? ` · next restart ${when(s.connector.next_restart_at)}` : ''}
           </p>
           {s.connector.trace && <details open><summary>Connector failure</summary><pre class="trace">{s.connector.trace}</pre></details>}
+          {restarts.data && restarts.data.connector.history.length > 0 && (
+            <details><summary>Connector restart history ({restarts.data.connector.history.length})</summary>
+              <ul>{restarts.data.connector.history.map((h) => <li key={h.at}>{when(h.at)}: {h.reason}</li>)}</ul>
+            </details>
+          )}
           <div class="row actions" role="group" aria-label="Actions">
             {state === 'PAUSED' || state === 'STOPPED'
               ? <button type="button" onClick={() => act(`Resume ${name}?`, 'PUT', `${base}/resume`, 'Resumed.')}>Resume</button>
