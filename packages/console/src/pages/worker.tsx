@@ -40,7 +40,7 @@ export function WorkerPage() {
           <dt>Version</dt><dd>{w.version} ({w.commit})</dd>
           <dt>Mode</dt><dd>{w.mode}{w.log ? `, ${w.log} log` : ''}</dd>
           <dt>Cluster id</dt><dd>{w.kafka_cluster_id}</dd>
-          <dt>Health</dt><dd><StateBadge state={w.health.status === 'healthy' ? 'RUNNING' : 'FAILED'} /> {w.health.message}</dd>
+          <dt>Health</dt><dd><StateBadge state={w.health.status.toUpperCase()} /> {w.health.message}</dd>
           {w.cluster && <><dt>This worker</dt><dd>{w.cluster.self}{w.cluster.is_leader ? ' (leader)' : ''}</dd></>}
           {w.cluster && <><dt>Leader</dt><dd>{w.cluster.leader_url ?? 'none yet'}</dd></>}
           {w.cluster && <><dt>Members</dt><dd><ul>{w.cluster.members.map((m) => <li key={m}>{m}{m === w.cluster!.leader_url ? ' (leader)' : ''}</li>)}</ul></dd></>}
