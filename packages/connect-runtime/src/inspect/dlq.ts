@@ -85,6 +85,8 @@ export interface RedriveRequest {
   force: boolean;
   /** Where records without a `__connect.errors.topic` header go (a sink's only topic). */
   fallbackTopic: string | null;
+  /** Send every record here instead of the topic it failed on (e.g. a topic only one connector reads). */
+  toTopic?: string;
 }
 
 export class AlreadyRedriven extends Error {
@@ -119,7 +121,7 @@ export async function redrive(log: Log, dlqTopic: string, req: RedriveRequest, l
   const admin = log.admin();
   const exists = new Map<string, boolean>();
   const targetOf = async (r: LogRecord): Promise<string | { reason: string }> => {
-    const topic = headerText(r.headers, `${ERROR_PREFIX}topic`) ?? req.fallbackTopic;
+    const topic = req.toTopic ?? headerText(r.headers, `${ERROR_PREFIX}topic`) ?? req.fallbackTopic;
     if (!topic) return { reason: 'the record has no __connect.errors.topic header (set errors.deadletterqueue.context.headers.enable=true) and the connector has no single topic' };
     if (!exists.has(topic)) exists.set(topic, (await admin.partitionCount(topic)) !== null);
     return exists.get(topic) ? topic : { reason: `topic ${topic} does not exist` };

@@ -64,6 +64,9 @@ describe('dead letter queue re-drive', () => {
       const again = await redrive(log, 'orders-dlq', { records: [{ partition: 0, offset: 0 }, { partition: 0, offset: 9 }], force: true, fallbackTopic: null }, 100);
       assert.equal(again.sent, 1);
       assert.deepEqual(again.not_sent, [{ partition: 0, offset: 9, reason: 'no such record in the dead letter queue' }]);
+      await log.admin().createTopics([{ topic: 'orders-replay', partitions: 1 }]);
+      const elsewhere = await redrive(log, 'orders-dlq', { records: [{ partition: 0, offset: 1 }], force: false, fallbackTopic: null, toTopic: 'orders-replay' }, 100);
+      assert.deepEqual(elsewhere, { sent: 1, not_sent: [] }, 'the record whose topic is gone goes to the topic asked for');
     } finally {
       await log.close();
       await rm(dir, { recursive: true, force: true });

@@ -126,7 +126,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): FastifyPluginAsync {
 
     app.post<{ Params: { name: string }; Body: unknown }>('/tributary/connectors/:name/dlq/redrive', async (req, reply) => {
       const { topic, config } = await dlqOf(req.params.name);
-      const body = (req.body ?? {}) as { records?: unknown; force?: unknown };
+      const body = (req.body ?? {}) as { records?: unknown; force?: unknown; topic?: unknown };
       if (typeof body !== 'object' || Array.isArray(body)) throw new BadRequestError('Request body must be a JSON object');
       let records: Array<{ partition: number; offset: number }> | undefined;
       if (body.records !== undefined) {
@@ -135,9 +135,13 @@ export function consoleRoutes(d: ConsoleRouteDeps): FastifyPluginAsync {
         }
         records = body.records as Array<{ partition: number; offset: number }>;
       }
+      if (body.topic !== undefined && (typeof body.topic !== 'string' || body.topic.trim() === '')) throw new BadRequestError('topic must be a topic name');
       const topics = (config.topics ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       try {
-        const report = await redrive(needLog(), topic, { records, force: body.force === true, fallbackTopic: topics.length === 1 ? topics[0]! : null }, DLQ_LIMIT);
+        const report = await redrive(needLog(), topic, {
+          records, force: body.force === true, fallbackTopic: topics.length === 1 ? topics[0]! : null,
+          ...(typeof body.topic === 'string' ? { toTopic: body.topic.trim() } : {}),
+        }, DLQ_LIMIT);
         d.logger.info({ connector: req.params.name, dlq: topic, sent: report.sent, notSent: report.not_sent.length }, 'dead letter queue re-driven');
         void reply.code(report.not_sent.length > 0 && report.sent === 0 ? 500 : 200);
         return report;

@@ -33,6 +33,7 @@ function DlqTable({ name }: { name: string }) {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [report, setReport] = useState<Report | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [toTopic, setToTopic] = useState('');
   const records = dlq.data?.records ?? [];
   const keyOf = (r: { partition: number; offset: number }) => `${r.partition}/${r.offset}`;
   const toggle = (k: string) => {
@@ -43,8 +44,12 @@ function DlqTable({ name }: { name: string }) {
   };
   const redrive = async (all: boolean) => {
     const chosen = all ? records : records.filter((r) => selected.has(keyOf(r)));
-    if (!(await ask(`Send ${chosen.length} record${chosen.length === 1 ? '' : 's'} back to ${all ? 'their original topics' : 'the original topic'}?`, 'Re-drive'))) return;
-    const body = { ...(all ? {} : { records: chosen.map((r) => ({ partition: r.partition, offset: r.offset })) }) };
+    const where = toTopic.trim() ? `to ${toTopic.trim()}` : 'back to the topic each failed on';
+    if (!(await ask(`Send ${chosen.length} record${chosen.length === 1 ? '' : 's'} ${where}?`, 'Re-drive'))) return;
+    const body = {
+      ...(all ? {} : { records: chosen.map((r) => ({ partition: r.partition, offset: r.offset })) }),
+      ...(toTopic.trim() ? { topic: toTopic.trim() } : {}),
+    };
     setError(null);
     try {
       setReport(await api<Report>('POST', `/tributary/connectors/${enc(name)}/dlq/redrive`, body));
@@ -79,6 +84,7 @@ function DlqTable({ name }: { name: string }) {
         <button type="button" disabled={selected.size === 0} onClick={() => redrive(false)}>Re-drive selected ({selected.size})</button>
         <button type="button" disabled={records.length === 0} onClick={() => redrive(true)}>Re-drive all</button>
         <button type="button" onClick={() => dlq.reload()}>Refresh</button>
+        <label>To topic <input value={toTopic} placeholder="the original topic" onInput={(e) => setToTopic((e.target as HTMLInputElement).value)} /></label>
       </div>
       <div class="table-wrap">
         <table class="records cards">
