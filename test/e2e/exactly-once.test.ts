@@ -116,6 +116,49 @@ describe('exactly-once source (KIP-618)', { timeout: 30 * 60_000 }, () => {
     assert.equal(missing, 0);
   });
 
+  it('moves a task between three workers on SIGKILL with nothing written twice', async () => {
+    const group = `eos-cluster-${run}`;
+    const dir = await tempDir('tributary-eos-cluster-');
+    const input = join(dir, 'in.txt');
+    await writeFile(input, '');
+    const topic = `${group}-lines`;
+    const cluster = await Promise.all([0, 1, 2].map(() => WorkerProcess.distributed(group, { 'exactly.once.source.support': 'enabled' })));
+    workers.push(...cluster);
+    for (const w of cluster) await w.start();
+    for (const w of cluster) await waitFor(`${w.url} in the cluster`, async () => (await w.request('GET', '/health')).status === 200, 60_000, 250);
+    const created = await waitFor('the connector created', async () => {
+      const r = await cluster[0]!.request('POST', '/connectors', { name: 'eos-moving', config: { 'connector.class': 'FileStreamSource', file: input, topic, 'batch.size': '500', 'exactly.once.support': 'required' } });
+      return r.status === 409 ? null : r;
+    }, 60_000, 250);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const lines = 200_000;
+    await appendLines(input, 0, lines, line);
+    type Status = { tasks: Array<{ state: string; worker_id: string }> };
+    const runningOn = async (w: WorkerProcess) => (await w.request<Status>('GET', '/connectors/eos-moving/status')).body.tasks?.[0];
+    let alive = [...cluster];
+    for (let k = 0; k < 2; k++) {
+      const task = await waitFor('the task RUNNING', async () => { const t = await runningOn(alive[0]!); return t?.state === 'RUNNING' ? t : null; }, 60_000, 200);
+      await new Promise((r) => setTimeout(r, 1_000 + Math.random() * 1_000));
+      const victim = alive.find((w) => task.worker_id === `127.0.0.1:${w.port}`)!;
+      await victim.kill();
+      alive = alive.filter((w) => w !== victim);
+      const moved = await waitFor('the task RUNNING on a survivor', async () => {
+        const t = await runningOn(alive[0]!);
+        return t?.state === 'RUNNING' && t.worker_id !== task.worker_id ? t : null;
+      }, 60_000, 200);
+      console.log(`# task moved from ${task.worker_id} to ${moved.worker_id}`);
+    }
+    await waitFor('every line read by the source', async () => {
+      const r = await alive[0]!.request<{ offsets: Array<{ offset: { position: number } }> }>('GET', '/connectors/eos-moving/offsets');
+      return (r.body.offsets?.[0]?.offset.position ?? 0) >= lines * (line(0).length + 1);
+    }, 300_000, 1_000);
+    const values = await readTopic(topic, 'read_committed');
+    const seen = new Set(values);
+    console.log(`# three workers, two SIGKILLs: ${values.length} records read_committed, ${values.length - seen.size} duplicates`);
+    for (let i = 0; i < lines; i++) if (!seen.has(line(i))) assert.fail(`line ${i} missing`);
+    assert.equal(values.length, lines, 'nothing written twice');
+  });
+
   it('fences a zombie: an older producer of a task\'s transactional id can no longer write', async () => {
     const log = openKafkaLog({ props: { 'bootstrap.servers': SERVICES.kafka }, logger: pino({ level: 'silent' }) });
     const topic = `eos-zombie-${run}`;
