@@ -19,6 +19,7 @@ sourceTaskSuite('FileStreamSource', {
     return { config: { 'connector.class': 'FileStreamSource', file, topic: 'lines' }, teardown };
   },
   records: 6,
+  rereadWindowMs: 300, // local files: a task rereads at once
 });
 
 sinkTaskSuite('FileStreamSink', {

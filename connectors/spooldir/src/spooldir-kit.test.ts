@@ -27,6 +27,7 @@ sourceTaskSuite('SpoolDirCsvSource', {
     'schema.generation.enabled': 'true',
   }),
   records: 6,
+  rereadWindowMs: 300, // local files: a task rereads at once
 });
 
 sourceTaskSuite('SpoolDirLineDelimitedSource', {
@@ -35,4 +36,5 @@ sourceTaskSuite('SpoolDirLineDelimitedSource', {
     'connector.class': 'SpoolDirLineDelimitedSourceConnector', 'input.file.pattern': '.*\\.log',
   }),
   records: 5,
+  rereadWindowMs: 300, // local files: a task rereads at once
 });

@@ -23,7 +23,7 @@ class Task {
     for (; this.next <= this.n && out.length < 2; this.next++) {
       out.push({ topic: 't', sourcePartition: { p: 0 }, sourceOffset: { i: this.next }, key: null, value: String(this.next), valueSchema: Schemas.STRING, headers: [] });
     }
-    if (out.length === 0) await new Promise((r) => setTimeout(r, ${flaw === 'slow-stop' ? '1500' : '20'}));
+    if (out.length === 0) await new Promise((r) => setTimeout(r, ${flaw === 'slow-stop' ? '800' : '20'}));
     return out;
   }
   stop() {}
@@ -46,7 +46,7 @@ async function runSuite(flaw: string): Promise<{ status: number | null; out: str
   await writeFile(join(dir, 'suite.test.mjs'), `
 import { sourceTaskSuite } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, 'index.js')).href)};
 import { Counter } from './connector.mjs';
-sourceTaskSuite('numbers', { connector: () => new Counter(), setup: () => ({ config: { topic: 't', n: '8' } }), stopWithinMs: 500 });
+sourceTaskSuite('numbers', { connector: () => new Counter(), setup: () => ({ config: { topic: 't', n: '8' } }), stopWithinMs: 300, rereadWindowMs: 200 });
 `);
   const env = { ...process.env };
   delete env.NODE_TEST_CONTEXT; // a test runner of its own, not a subtest of this one
@@ -67,7 +67,7 @@ describe('the conformance kit', () => {
     assert.match(resume.out, /How to fix: in start\(\), read ctx.offsetStorageReader/);
 
     const stop = await runSuite('slow-stop');
-    assert.match(stop.out, /Contract "stop\(\) during poll\(\)" broken: a poll\(\) in flight when the task was stopped had not returned after 500 ms/);
+    assert.match(stop.out, /Contract "stop\(\) during poll\(\)" broken: a poll\(\) in flight when the task was stopped had not returned after 300 ms/);
 
     const required = await runSuite('swallows-errors');
     assert.match(required.out, /Contract "validate names a missing required key" broken/);

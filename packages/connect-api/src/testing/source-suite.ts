@@ -31,6 +31,11 @@ export interface SourceSuiteOptions {
   pollTimeoutMs?: number;
   /** How soon `stop()` and a pending `poll()` must return once the task is stopped (default 2000 ms). */
   stopWithinMs?: number;
+  /**
+   * How long a task restarted after `commit()` is polled for committed records coming back (default
+   * 1000 ms); a source that reads local input at once can shorten it.
+   */
+  rereadWindowMs?: number;
   /** Checks that do not apply, each with the reason (e.g. `{ resume: 'datagrams are not replayable' }`). */
   skip?: { resume?: string };
 }
@@ -160,7 +165,7 @@ export function sourceTaskSuite(name: string, o: SourceSuiteOptions): void {
       const offsets = new MemoryOffsetStore(r.ctx.offsets.entries());
       const next = await startTask(o, f, offsets);
       try {
-        const again = await pollFor(next.task, 1, Math.min(pollMs, 1_000));
+        const again = await pollFor(next.task, 1, o.rereadWindowMs ?? 1_000);
         const repeated = again.find((rec) => read.some((old) => sameRecord(old, rec)));
         expectContract(!repeated, 'commit() confirms the position', () => `a record committed before was read again: ${show(repeated)}`,
           'after commit(), a task started with the stored offsets must not return the committed records again');
