@@ -204,6 +204,15 @@ export const TABLES = [
     },
   },
   {
+    // A bytea stored out of line (random, so incompressible) that an update leaves unchanged: the placeholder.
+    name: 'toasted', ddl: 'id int PRIMARY KEY, n int, blob bytea', rows: [],
+    async stream(c) {
+      await c.query("INSERT INTO toasted SELECT 1, 0, decode(string_agg(lpad(to_hex((random() * 255)::int), 2, '0'), ''), 'hex') FROM generate_series(1, 100000)");
+      await c.query('UPDATE toasted SET n = 1 WHERE id = 1');
+      return 2;
+    },
+  },
+  {
     name: 'trunc_me', ddl: 'id int PRIMARY KEY, v text', rows: ["(1, 'a')"],
     async stream(c) {
       await c.query("INSERT INTO trunc_me VALUES (2, 'b')");

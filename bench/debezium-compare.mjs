@@ -76,10 +76,10 @@ const RUNS = [
     },
   },
   {
-    name: 'include-lists-keys-base64url', tables: ['golden', 'types_scalar', 'parted', 'trunc_me'], config: {
+    name: 'include-lists-keys-base64url', tables: ['golden', 'types_scalar', 'parted', 'toasted', 'trunc_me'], config: {
       'binary.handling.mode': 'base64-url-safe',
-      'table.include.list': 'public\\.(golden|types_scalar|parted.*|trunc_me|zz_marker)',
-      'column.include.list': 'public\\.golden\\.(i2|t|vc|b|m),public\\.types_scalar\\.c_(int[248]|text|bytea|numeric.*),public\\.parted.*\\.(id|amount),public\\.trunc_me\\..*,public\\.zz_marker\\..*',
+      'table.include.list': 'public\\.(golden|types_scalar|parted.*|toasted|trunc_me|zz_marker)',
+      'column.include.list': 'public\\.golden\\.(i2|t|vc|b|m),public\\.types_scalar\\.c_(int[248]|text|bytea|numeric.*),public\\.parted.*\\.(id|amount),public\\.(toasted|trunc_me|zz_marker)\\..*',
       'message.key.columns': 'public.golden:t,i2;public.types_scalar:c_int4;public.trunc_me:v;public.parted.*:amount',
     },
   },

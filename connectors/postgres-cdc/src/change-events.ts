@@ -125,7 +125,7 @@ export class ChangeEventFactory {
   /** Debezium's `unavailable.value.placeholder` for an unchanged TOASTed value PostgreSQL did not send. */
   private unavailable(c: EventColumn): unknown {
     switch (c.schema.type) {
-      case 'STRING': return c.binaryText ? c.convert(`\\x${Buffer.from(this.placeholder).toString('hex')}`) : this.placeholder;
+      case 'STRING': return c.noPlaceholder ? null : this.placeholder;
       case 'BYTES': return c.schema.name ? null : Buffer.from(this.placeholder);
       case 'ARRAY': return c.schema.valueSchema?.type === 'STRING' ? [this.placeholder] : null;
       default: return null;

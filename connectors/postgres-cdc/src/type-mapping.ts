@@ -44,8 +44,11 @@ export interface ColumnMapping {
   readonly name: string;
   readonly schema: Schema;
   readonly convert: (text: string) => unknown;
-  /** bytea written as text (binary.handling.mode other than bytes): the placeholder is encoded like a value. */
-  readonly binaryText?: boolean;
+  /**
+   * An unchanged TOASTed value has no representation in this column: Debezium writes null instead of the
+   * placeholder (bytea as base64 or base64-url-safe text; as hex it writes the placeholder itself).
+   */
+  readonly noPlaceholder?: boolean;
 }
 
 // Built-in type OIDs (pg_type.h).
@@ -85,8 +88,8 @@ export function mapColumn(name: string, typeOid: number, typeMod: number, option
     // default also stands in for a NOT NULL column PostgreSQL did not send (a delete's `before`).
     const dflt = defaultExpr === null || m.struct ? undefined : defaultValue(typeOid, defaultExpr, m.convert);
     const schema = withOptional(dflt === undefined ? m.builder : m.builder.defaultValue(dflt), optional);
-    const binaryText = typeOid === OID.bytea && (opts.binaryMode ?? 'bytes') !== 'bytes';
-    return { name, schema, convert: m.struct ? structOf(schema, m.convert) : m.convert, ...(binaryText ? { binaryText } : {}) };
+    const noPlaceholder = typeOid === OID.bytea && (opts.binaryMode === 'base64' || opts.binaryMode === 'base64-url-safe');
+    return { name, schema, convert: m.struct ? structOf(schema, m.convert) : m.convert, ...(noPlaceholder ? { noPlaceholder } : {}) };
   }
   if (typeOid === OID.int2vector || typeOid === OID.oidvector) {
     const el = typeOid === OID.int2vector ? SchemaBuilder.int16().build() : SchemaBuilder.int64().build();
