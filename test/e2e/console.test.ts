@@ -209,6 +209,20 @@ describe('web console', () => {
     assert.equal((await sinkLines(output)).length, 100);
   });
 
+  it('a worker stops at once while a browser still taps a topic (regression: the open stream held up the shutdown)', async () => {
+    const w = await WorkerProcess.create();
+    workers.push(w);
+    await w.start();
+    const res = await fetch(`${w.url}/tributary/topics/quiet/tap`);
+    const reader = res.body!.getReader();
+    assert.match(new TextDecoder().decode((await reader.read()).value), /event: open/);
+    const started = Date.now();
+    await w.stop();
+    const secs = (Date.now() - started) / 1000;
+    assert.ok(secs < 15, `stopped in ${secs} s`);
+    await reader.cancel().catch(() => undefined);
+  });
+
   it('edits the offsets of a STOPPED file source, which resumes from there', async () => {
     const { w, page } = await start();
     const input = join(w.dir, 'numbers.txt');

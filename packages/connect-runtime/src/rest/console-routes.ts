@@ -15,6 +15,8 @@ export interface ConsoleRouteDeps {
   metrics: ConsoleMetrics;
   autoRestart?: AutoRestarter;
   logger: Logger;
+  /** Open taps; the server aborts them when it closes, so a watching browser never holds up a shutdown. */
+  taps: Set<AbortController>;
 }
 
 /** Characters (or bytes × 2 in hex) of a key, value or header sent to the console; the rest is cut. */
@@ -79,6 +81,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): FastifyPluginAsync {
     app.get<{ Params: { topic: string }; Querystring: { from?: string } }>('/tributary/topics/:topic/tap', async (req, reply) => {
       const log = needLog();
       const abort = new AbortController();
+      d.taps.add(abort);
       req.raw.on('close', () => abort.abort());
       reply.hijack();
       const res = reply.raw;
@@ -113,6 +116,7 @@ export function consoleRoutes(d: ConsoleRouteDeps): FastifyPluginAsync {
       } catch (err) {
         if (!abort.signal.aborted) send('failure', { message: err instanceof Error ? err.message : String(err) });
       } finally {
+        d.taps.delete(abort);
         clearInterval(keepAlive);
         res.end();
       }

@@ -88,7 +88,9 @@ export async function startRestServer(opts: RestServerOptions) {
   await app.register(loggerRoutes(loggerLevels(opts.logger), opts.herder));
   const consoleMetrics = new ConsoleMetrics(opts.herder, opts.metrics, opts.log, opts.workerId ?? '');
   app.addHook('onClose', async () => consoleMetrics.stop());
-  await app.register(consoleRoutes({ herder: opts.herder, log: opts.log, metrics: consoleMetrics, autoRestart: opts.autoRestart, logger: restLogger }));
+  const taps = new Set<AbortController>();
+  app.addHook('preClose', async () => { for (const t of taps) t.abort(); });
+  await app.register(consoleRoutes({ herder: opts.herder, log: opts.log, metrics: consoleMetrics, autoRestart: opts.autoRestart, logger: restLogger, taps }));
   await app.register(uiRoutes());
   await app.listen({ host: opts.host, port: opts.port });
   return app;
