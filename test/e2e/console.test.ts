@@ -234,7 +234,13 @@ describe('web console', () => {
     await waitFor('10 lines out', async () => (await sinkLines(output)).length === 10, 30_000);
 
     await page.goto(`${w.url}/ui/#/connectors/numbers-in`);
-    await confirmed(page, 'Stop');
+    // With the keyboard alone: the dialog takes focus on Cancel, Tab reaches the confirming button.
+    await page.getByRole('button', { name: 'Stop', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').waitFor();
+    assert.equal(await page.evaluate('document.activeElement?.textContent'), 'Cancel');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
     await page.locator('pre.offsets', { hasText: '"position": 30' }).waitFor();
     await page.getByRole('button', { name: 'Edit offsets' }).click();
     const editor = page.getByLabel(/Offsets to write/);
