@@ -56,15 +56,7 @@ export function sinkConnectorConfigDef(): ConfigDef {
     .define({ name: 'errors.deadletterqueue.topic.replication.factor', type: 'SHORT', default: 3, importance: 'MEDIUM', group: ERRORS, orderInGroup: 7, width: 'MEDIUM', displayName: 'Dead Letter Queue Topic Replication Factor',
       documentation: 'Replication factor of the dead letter queue topic when it is created.' })
     .define({ name: 'errors.deadletterqueue.context.headers.enable', type: 'BOOLEAN', default: false, importance: 'MEDIUM', group: ERRORS, orderInGroup: 8, width: 'MEDIUM', displayName: 'Enable Error Context Headers',
-      documentation: 'Add __connect.errors.* headers describing the failure to dead-lettered records.' })
-    .define({ name: 'exactly.once.support', type: 'STRING', default: 'requested', importance: 'MEDIUM', group: EXACTLY_ONCE, orderInGroup: 1, width: 'SHORT', displayName: 'Exactly once support',
-      documentation: 'With exactly.once.source.support=enabled on the worker: required refuses the connector unless it declares exactly-once support; requested runs it exactly once when it can and says so when it cannot.',
-      validator: Validators.inIgnoreCase('requested', 'required') })
-    .define({ name: 'transaction.boundary', type: 'STRING', default: 'poll', importance: 'MEDIUM', group: EXACTLY_ONCE, orderInGroup: 2, width: 'SHORT', displayName: 'Transaction Boundary',
-      documentation: 'With exactly-once: poll commits one transaction per batch the task returns from poll(); interval one every transaction.boundary.interval.ms; connector (boundaries chosen by the task) is not offered by this runtime yet.',
-      validator: Validators.inIgnoreCase('poll', 'interval', 'connector') })
-    .define({ name: 'transaction.boundary.interval.ms', type: 'LONG', default: null, importance: 'LOW', group: EXACTLY_ONCE, orderInGroup: 3, width: 'SHORT', displayName: 'Transaction boundary interval',
-      documentation: 'With transaction.boundary=interval: how often a transaction is committed; unset, the worker\'s offset.flush.interval.ms.' });
+      documentation: 'Add __connect.errors.* headers describing the failure to dead-lettered records.' });
 }
 
 /** Keys source connectors add. */
@@ -76,13 +68,13 @@ export function sourceConnectorConfigDef(): ConfigDef {
       documentation: 'Tributary extension: records a converter or transform rejects go to this topic instead of failing the task.' })
     .define({ name: 'errors.deadletterqueue.context.headers.enable', type: 'BOOLEAN', default: false, importance: 'MEDIUM', group: ERRORS, orderInGroup: 8, width: 'MEDIUM', displayName: 'Enable Error Context Headers',
       documentation: 'Add __connect.errors.* headers describing the failure to dead-lettered records.' })
-    .define({ name: 'exactly.once.support', type: 'STRING', default: 'requested', importance: 'MEDIUM', group: EXACTLY_ONCE, orderInGroup: 1, width: 'SHORT', displayName: 'Exactly once support',
+    .define({ name: 'exactly.once.support', type: 'STRING', default: 'requested', importance: 'MEDIUM', group: EXACTLY_ONCE, orderInGroup: 2, width: 'SHORT', displayName: 'Exactly once support',
       documentation: 'With exactly.once.source.support=enabled on the worker: required refuses the connector unless it declares exactly-once support; requested runs it exactly once when it can and says so when it cannot.',
       validator: Validators.inIgnoreCase('requested', 'required') })
-    .define({ name: 'transaction.boundary', type: 'STRING', default: 'poll', importance: 'MEDIUM', group: EXACTLY_ONCE, orderInGroup: 2, width: 'SHORT', displayName: 'Transaction Boundary',
+    .define({ name: 'transaction.boundary', type: 'STRING', default: 'poll', importance: 'MEDIUM', group: EXACTLY_ONCE, orderInGroup: 3, width: 'SHORT', displayName: 'Transaction Boundary',
       documentation: 'With exactly-once: poll commits one transaction per batch the task returns from poll(); interval one every transaction.boundary.interval.ms; connector (boundaries chosen by the task) is not offered by this runtime yet.',
       validator: Validators.inIgnoreCase('poll', 'interval', 'connector') })
-    .define({ name: 'transaction.boundary.interval.ms', type: 'LONG', default: null, importance: 'LOW', group: EXACTLY_ONCE, orderInGroup: 3, width: 'SHORT', displayName: 'Transaction boundary interval',
+    .define({ name: 'transaction.boundary.interval.ms', type: 'LONG', default: null, importance: 'LOW', group: EXACTLY_ONCE, orderInGroup: 4, width: 'SHORT', displayName: 'Transaction boundary interval',
       documentation: 'With transaction.boundary=interval: how often a transaction is committed; unset, the worker\'s offset.flush.interval.ms.' });
 }
 

@@ -162,4 +162,17 @@ describe('SourceTaskRunner over the embedded log', () => {
     const confirmed = new Map(task.committed.map((c) => [(c.record.value as { n: number }).n, c.acked]));
     assert.deepEqual([...confirmed].sort(), [[1, true], [2, false], [3, false], [4, true]], 'metadata null for the skipped ones');
   });
+
+  it('delivers the records polled before one that fails the task, and stores their offsets (errors.tolerance=none)', async () => {
+    const log = await embedded();
+    const offsets = memoryOffsets();
+    const status = new StatusLog();
+    const errant: SourceRecord = { ...sourceRecord(3), errant: { error: new DataError('row 3 is malformed') } };
+    const task = new ScriptedSourceTask([[sourceRecord(1), sourceRecord(2), errant, sourceRecord(4)]]);
+    const runner = new SourceTaskRunner({ ...sourceDeps(task, log.producer(), { offsets, status }), flushIntervalMs: 5 }, 'STARTED');
+    runner.start();
+    try { await until(() => status.tasks.some((s) => s.state === 'FAILED')); } finally { await runner.stop(); }
+    assert.deepEqual(await readTopic(log, 'out', 2), [{ n: 1 }, { n: 2 }], 'the records before the failing one');
+    assert.deepEqual(offsets.written.at(-1), { n: 2 }, 'their offsets, not the failing record\'s');
+  });
 });

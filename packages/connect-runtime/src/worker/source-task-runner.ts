@@ -99,32 +99,47 @@ export class SourceTaskRunner extends WorkerTask {
     const out: ProduceRecord[] = [];
     const handles: Array<{ record: SourceRecord; pending: ReturnType<SubmittedRecords['submit']> }> = [];
     const commitRecord = this.src.task.commitRecord?.bind(this.src.task);
-    for (const record of records) {
-      const pending = this.submitted.submit(record.sourcePartition, partitionKey(record.sourcePartition), record.sourceOffset);
-      if (record.errant) {
-        await this.reportErrant(record);
-        this.submitted.ack(pending);
-        if (commitRecord) await commitRecord(record, null);
-        continue;
+    let done = 0;
+    try {
+      for (const record of records) {
+        done++;
+        const pending = this.submitted.submit(record.sourcePartition, partitionKey(record.sourcePartition), record.sourceOffset);
+        if (record.errant) {
+          await this.reportErrant(record);
+          this.submitted.ack(pending);
+          if (commitRecord) await commitRecord(record, null);
+          continue;
+        }
+        let produced = this.convert(record);
+        if (produced instanceof NeedsPreparation) {
+          produced = (await this.prepare(produced.record)) ?? this.convert(record, produced.record);
+          if (this.signal.aborted) return; // unsent records stay unacknowledged: polled again after a restart
+        }
+        if (produced instanceof NeedsPreparation) produced = new ConversionFailure('VALUE_CONVERTER', new Error('converter still not prepared'));
+        if (produced instanceof ConversionFailure) {
+          await this.src.errors.handle(produced.error, { stage: produced.stage, topic: record.topic, describe: () => describeSource(record) });
+          produced = null;
+        }
+        if (produced === null) {
+          this.submitted.ack(pending); // dropped by a transform or skipped: its offset may still advance
+          if (commitRecord) await commitRecord(record, null);
+          continue;
+        }
+        out.push(produced);
+        handles.push({ record, pending });
       }
-      let produced = this.convert(record);
-      if (produced instanceof NeedsPreparation) {
-        produced = (await this.prepare(produced.record)) ?? this.convert(record, produced.record);
-        if (this.signal.aborted) return; // unsent records stay unacknowledged: polled again after a restart
-      }
-      if (produced instanceof NeedsPreparation) produced = new ConversionFailure('VALUE_CONVERTER', new Error('converter still not prepared'));
-      if (produced instanceof ConversionFailure) {
-        await this.src.errors.handle(produced.error, { stage: produced.stage, topic: record.topic, describe: () => describeSource(record) });
-        produced = null;
-      }
-      if (produced === null) {
-        this.submitted.ack(pending); // dropped by a transform or skipped: its offset may still advance
-        if (commitRecord) await commitRecord(record, null);
-        continue;
-      }
-      out.push(produced);
-      handles.push({ record, pending });
+    } catch (err) {
+      // A record that fails the task (errors.tolerance=none) does not hold back the ones before it.
+      if (out.length > 0 || this.transactions) await this.dispatch(records.slice(0, done - 1), out, handles, polledAt).catch(() => {});
+      await Promise.allSettled([...this.inFlight]);
+      throw err;
     }
+    return this.dispatch(records, out, handles, polledAt);
+  }
+
+  /** Sends what a poll batch produced: in a transaction (exactly once), else through the producer. */
+  private async dispatch(records: SourceRecord[], out: ProduceRecord[], handles: Array<{ record: SourceRecord; pending: ReturnType<SubmittedRecords['submit']> }>, polledAt: number): Promise<void> {
+    const commitRecord = this.src.task.commitRecord?.bind(this.src.task);
     if (this.transactions) return this.transact(records, out, handles, polledAt);
     if (out.length === 0) return;
     await this.createTopics(out);

@@ -64,7 +64,8 @@ export class SourceTransactions {
     if (!p) return;
     this.pending = null;
     const entries: OffsetEntries = [...p.offsets.values()];
-    const acks = await this.eos.producer.send([...p.records, ...this.eos.offsetRecords(entries)]);
+    const all = [...p.records, ...this.eos.offsetRecords(entries)];
+    const acks = all.length > 0 ? await this.eos.producer.send(all) : [];
     this.eos.committed(entries);
     for (const f of p.onCommit) await f(acks);
     await this.afterCommit();

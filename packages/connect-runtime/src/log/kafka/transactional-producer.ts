@@ -69,6 +69,7 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
   }
 
   send(records: readonly ProduceRecord[]): Promise<ProduceAck[]> {
+    if (records.length === 0) return Promise.resolve([]); // Kafka refuses to end a transaction that wrote nothing
     const next = this.busy.then(() => this.run(() => this.once(records)));
     this.busy = next.catch(() => {});
     return next;
