@@ -16,14 +16,15 @@
 // from the start of reading to its end (ours: from the POST).
 // Ours is timed from the POST until the output holds every record (file: its size; s3: the connector's
 // committed offset, offset.flush.interval.ms=1000); raw loops from their first record to their last.
-//   npx node bench/kafka-sink.mjs [records]      (BENCH_KEEP=1 keeps the CPU profiles)
+//   npx node bench/kafka-sink.mjs [records]      (BENCH_KEEP=1 keeps the CPU profiles; BENCH_WORKER_PROPS
+//   adds worker properties, ';'-separated)
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ROOT, cpuSeconds, freePort, kafkajs, loadNote, ownCpuSeconds, peakRssMb, platformaticKafka, post, startWorker, table, waitUntil,
+  ROOT, cpuSeconds, extraWorkerProps, freePort, kafkajs, loadNote, ownCpuSeconds, peakRssMb, platformaticKafka, post, startWorker, table, waitUntil,
 } from './lib.mjs';
 
 const BROKER = '127.0.0.1:9092';
@@ -173,6 +174,7 @@ async function ours() {
     `bootstrap.servers=${BROKER}`, `listeners=http://127.0.0.1:${port}`,
     `offset.storage.file.filename=${join(home, 'connect.offsets')}`, 'offset.flush.interval.ms=1000',
     'key.converter=org.apache.kafka.connect.storage.StringConverter', 'value.converter=org.apache.kafka.connect.storage.StringConverter',
+    ...extraWorkerProps(),
   ].join('\n'));
   // The bin's own V8 flags (its shebang) plus the profiler, unless BENCH_NODE_FLAGS says otherwise.
   const shebang = readFileSync(join(ROOT, 'packages/cli/dist/main.js'), 'utf8').split('\n')[0].split(' ').filter((a) => a.startsWith('--'));

@@ -16,7 +16,8 @@
 // CPU seconds: the worker's and the JVM's from /proc (REST POST to done), the raw loops' from this process.
 //   npx node bench/kafka-source.mjs [records]
 // Env: BENCH_ROUNDS=3 runs the four interleaved three times and prints medians; BENCH_ONLY=ours,raw picks
-// runs; BENCH_NODE_FLAGS / TRIBUTARY_V8_FLAGS reach the worker (see lib.mjs), e.g. for --cpu-prof.
+// runs; BENCH_NODE_FLAGS / TRIBUTARY_V8_FLAGS reach the worker (see lib.mjs), e.g. for --cpu-prof;
+// BENCH_WORKER_PROPS adds worker properties, ';'-separated (e.g. producer.compression.type=lz4).
 import { execFileSync, spawn } from 'node:child_process';
 import { createReadStream, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, writeFile } from 'node:fs/promises';
@@ -24,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
-  ROOT, cpuSeconds, freePort, kafkajs, loadNote, ownCpuSeconds, peakRssMb, platformaticKafka, post, startWorker, table, waitUntil,
+  ROOT, cpuSeconds, extraWorkerProps, freePort, kafkajs, loadNote, ownCpuSeconds, peakRssMb, platformaticKafka, post, startWorker, table, waitUntil,
 } from './lib.mjs';
 import { CONNECT_VERSION, connectLib } from './debezium.mjs';
 
@@ -147,6 +148,7 @@ async function ours() {
     `bootstrap.servers=${BROKER}`, `listeners=http://127.0.0.1:${port}`,
     `offset.storage.file.filename=${join(home, 'connect.offsets')}`, 'offset.flush.interval.ms=10000',
     'key.converter=org.apache.kafka.connect.storage.StringConverter', 'value.converter=org.apache.kafka.connect.storage.StringConverter',
+    ...extraWorkerProps(),
   ].join('\n'));
   const started = Date.now();
   const child = await startWorker(workerFile);

@@ -41,6 +41,11 @@ export function peakRssMb(pid) {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
+/** Extra worker properties from BENCH_WORKER_PROPS ("a=1;b=2"), for experiments. */
+export function extraWorkerProps() {
+  return (process.env.BENCH_WORKER_PROPS ?? '').split(';').map((s) => s.trim()).filter(Boolean);
+}
+
 export async function startWorker(workerFile, env = {}) {
   // Through the bin, as users run it: its shebang carries the worker's V8 memory settings.
   // BENCH_NODE_FLAGS (e.g. "--max-semi-space-size=16") runs node with those flags instead, for experiments.

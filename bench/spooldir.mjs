@@ -9,7 +9,8 @@
 //   npx node bench/spooldir.mjs [rows]          e.g. 20000000 rows ≈ 2 GB for the memory check
 // Env: BENCH_LOG=embedded|kafka runs one log only (default both); BENCH_ONLY_OURS=1 skips the ceilings
 // (memory runs); BENCH_WORKER_NODE_OPTIONS is passed to the worker as NODE_OPTIONS (e.g.
-// --max-old-space-size=160); BENCH_BATCH sets batch.size (default 2000).
+// --max-old-space-size=160); BENCH_BATCH sets batch.size (default 2000); BENCH_WORKER_PROPS adds worker
+// properties, ';'-separated (e.g. producer.compression.type=lz4).
 import { createReadStream } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -17,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  ROOT, cpuSeconds, freePort, loadNote, ownCpuSeconds, peakRssMb, platformaticKafka, post, startWorker, table, waitUntil,
+  ROOT, cpuSeconds, extraWorkerProps, freePort, loadNote, ownCpuSeconds, peakRssMb, platformaticKafka, post, startWorker, table, waitUntil,
 } from './lib.mjs';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
@@ -69,6 +70,7 @@ async function ours(log) {
     ...(log === 'kafka' ? [`bootstrap.servers=${KAFKA}`] : []),
     'key.converter=org.apache.kafka.connect.json.JsonConverter', 'key.converter.schemas.enable=false',
     'value.converter=org.apache.kafka.connect.json.JsonConverter', 'value.converter.schemas.enable=false',
+    ...extraWorkerProps(),
   ].join('\n'));
   const child = await startWorker(workerFile, process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {});
   const exited = new Promise((r) => child.once('exit', r));
