@@ -78,7 +78,7 @@ export class SourceTaskRunner extends WorkerTask {
   protected async iteration(): Promise<void> {
     if (this.sendError) throw this.sendError;
     if (this.transactions) await this.transactions.commitIfDue();
-    else if (Date.now() - this.lastFlush >= this.src.flushIntervalMs) await this.flushOffsets();
+    if (Date.now() - this.lastFlush >= this.src.flushIntervalMs) await this.flushOffsets();
     let records: SourceRecord[] | null;
     try {
       records = await this.src.task.poll();
@@ -301,9 +301,12 @@ export class SourceTaskRunner extends WorkerTask {
     this.lastFlush = Date.now();
     this.flushing = this.flushing.then(async () => {
       if (this.transactions) {
-        // The offsets travel in the transactions; committing what is pending tells the task.
+        // The offsets travel in the transactions; committing what is pending tells the task. The
+        // task hears commit() on every flush too, for what it learned after its last transaction
+        // (spooldir finishes a file when a later poll finds its end).
         this.submitted.committable();
-        return this.transactions.commit();
+        if (!(await this.transactions.commit())) await this.src.task.commit?.();
+        return;
       }
       const entries = this.submitted.committable();
       if (entries.length === 0) return;

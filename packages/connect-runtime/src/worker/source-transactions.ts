@@ -58,10 +58,10 @@ export class SourceTransactions {
     if (this.pending && Date.now() - this.pending.openedAt >= (this.eos.intervalMs ?? 0)) await this.commit();
   }
 
-  /** Commits what is pending (records and offsets in one transaction), then tells the task. */
-  async commit(): Promise<void> {
+  /** Commits what is pending (records and offsets in one transaction), then tells the task; false when nothing was pending. */
+  async commit(): Promise<boolean> {
     const p = this.pending;
-    if (!p) return;
+    if (!p) return false;
     this.pending = null;
     const entries: OffsetEntries = [...p.offsets.values()];
     const all = [...p.records, ...this.eos.offsetRecords(entries)];
@@ -69,6 +69,7 @@ export class SourceTransactions {
     this.eos.committed(entries);
     for (const f of p.onCommit) await f(acks);
     await this.afterCommit();
+    return true;
   }
 
   /** Drops what is not committed (a stopping task polls it again after its restart). */
