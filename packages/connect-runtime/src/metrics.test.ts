@@ -8,8 +8,9 @@ describe('WorkerMetrics latency', () => {
     const t = m.forTask('orders', 0);
     const now = Date.now();
     t.written(100);
-    // 98 records 20 ms old, 2 records 3 s old, in batches of 10 (each observed whole).
-    const times = [...Array.from({ length: 98 }, () => now - 20), now - 3000, now - 3000];
+    // 98 records 2 ms old, 2 records 3 s old, in batches of 10 (each observed whole); the 25 ms bucket
+    // leaves room for a busy machine.
+    const times = [...Array.from({ length: 98 }, () => now - 2), now - 3000, now - 3000];
     for (let i = 0; i < 100; i += 10) t.latency('put', times.slice(i, i + 10), (x) => x);
     const text = await m.registry.metrics();
     assert.match(text, /tributary_sink_record_put_latency_seconds_bucket\{le="0.025",connector="orders",task="0"\} 98/);
@@ -20,7 +21,7 @@ describe('WorkerMetrics latency', () => {
     assert.equal(put.count, 100);
     const p50 = quantile(put.buckets, put.count, 0.5)!;
     const p99 = quantile(put.buckets, put.count, 0.99)!;
-    assert.ok(p50 > 0.01 && p50 <= 0.025, `p50 ${p50}`);
+    assert.ok(p50 > 0 && p50 <= 0.025, `p50 ${p50}`);
     assert.ok(p99 > 2.5 && p99 <= 5, `p99 ${p99}`);
     assert.equal(quantile([], 0, 0.5), null);
   });
