@@ -31,6 +31,9 @@ interface Pending {
 
 export class SourceTransactions {
   private pending: Pending | null = null;
+  /** The transaction being committed: one at a time, while the task polls its next batch. */
+  private committing: Promise<void> = Promise.resolve();
+  private failure: unknown = null;
 
   constructor(private readonly eos: ExactlyOnce, private readonly afterCommit: () => Promise<void>) {}
 
@@ -41,39 +44,57 @@ export class SourceTransactions {
 
   /**
    * Adds a poll batch: its records to write, the offsets it reaches (by partition key; the last
-   * one of each partition wins) and what to do once it is committed. Commits now with the poll
-   * boundary, or once the interval is up.
+   * one of each partition wins) and what to do once it is committed. With the poll boundary its
+   * transaction starts at once and commits while the task polls again (after the previous one
+   * committed); with the interval boundary once the interval is up.
    */
   async add(records: ProduceRecord[], offsets: ReadonlyMap<string, [SourcePartition, SourceOffset]>, onCommit: (acks: ProduceAck[]) => Promise<void>): Promise<void> {
+    if (this.failure) throw this.failure;
     const p: Pending = (this.pending ??= { records: [], offsets: new Map(), onCommit: [], openedAt: Date.now() });
     const from = p.records.length;
     for (const r of records) p.records.push(r);
     for (const [k, v] of offsets) p.offsets.set(k, v);
     p.onCommit.push((acks) => onCommit(acks.slice(from, from + records.length)));
-    if (this.eos.intervalMs === null) await this.commit();
-    else await this.commitIfDue();
+    if (this.eos.intervalMs !== null) return this.commitIfDue();
+    await this.committing;
+    if (this.failure) throw this.failure;
+    const next = this.take();
+    if (next) this.committing = this.commitPending(next).catch((err: unknown) => { this.failure = err; });
   }
 
   async commitIfDue(): Promise<void> {
+    if (this.failure) throw this.failure;
     if (this.pending && Date.now() - this.pending.openedAt >= (this.eos.intervalMs ?? 0)) await this.commit();
   }
 
-  /** Commits what is pending (records and offsets in one transaction), then tells the task; false when nothing was pending. */
+  /** Waits for the transaction in flight, then commits what is pending; false when nothing was. */
   async commit(): Promise<boolean> {
-    const p = this.pending;
+    await this.committing;
+    if (this.failure) throw this.failure;
+    const p = this.take();
     if (!p) return false;
+    await this.commitPending(p);
+    return true;
+  }
+
+  /** Drops what is not committed (a failed task polls it again after its restart). */
+  discard(): void {
     this.pending = null;
+  }
+
+  private take(): Pending | null {
+    const p = this.pending;
+    this.pending = null;
+    return p;
+  }
+
+  /** Records and offsets in one transaction, then the task hears of them. */
+  private async commitPending(p: Pending): Promise<void> {
     const entries: OffsetEntries = [...p.offsets.values()];
     const all = [...p.records, ...this.eos.offsetRecords(entries)];
     const acks = all.length > 0 ? await this.eos.producer.send(all) : [];
     this.eos.committed(entries);
     for (const f of p.onCommit) await f(acks);
     await this.afterCommit();
-    return true;
-  }
-
-  /** Drops what is not committed (a stopping task polls it again after its restart). */
-  discard(): void {
-    this.pending = null;
   }
 }

@@ -34,7 +34,7 @@ export function createTransactionalClient(c: ConnectionSettings, transactionalId
     connectTimeout: c.connectTimeout, requestTimeout: c.requestTimeout, metadataMaxAge: c.metadataMaxAge,
     // Right after a commit the coordinator answers CONCURRENT_TRANSACTIONS until its markers are written:
     // retry that quickly, as Java's producer does (20 ms).
-    timeout: intSetting(props, 'transaction.timeout.ms', 60_000), retries: 20, retryDelay: 10,
+    timeout: intSetting(props, 'transaction.timeout.ms', 60_000), retries: 60, retryDelay: 3,
     idempotent: true, acks: -1, autocreateTopics: true, transactionalId,
     // A new producer asks InitProducerId for the id's current producer (-1/-1); any other pair means
     // "bump this producer's epoch" (KIP-360) and is refused as fenced when it does not match.
