@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import {
-  ConnectError, RetriableError, SchemaBuilder, Schemas, Struct, isRetriable,
+  ConnectError, RetriableError, SchemaBuilder, Schemas, sleep, Struct, isRetriable,
   type SourceOffset, type SourcePartition, type SourceRecord, type SourceTask, type SourceTaskContext,
 } from '@tributary/connect-api';
 import { parseConfig, VERSION, type CdcConfig } from './config.js';
@@ -344,13 +344,4 @@ async function activeApplication(client: pg.Client, pid: number | null): Promise
   if (pid === null) return null;
   const r = await client.query('SELECT application_name FROM pg_stat_activity WHERE pid = $1', [pid]);
   return (r.rows[0]?.application_name as string | undefined) ?? null;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() { clearTimeout(t); signal?.removeEventListener('abort', done); resolve(); }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
