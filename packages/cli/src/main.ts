@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env -S node --max-semi-space-size=16
 import { setFlagsFromString } from 'node:v8';
 import { Command } from 'commander';
 import { endQuietlyOnClosedPipe } from './closed-pipe.js';

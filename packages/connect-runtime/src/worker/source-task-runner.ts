@@ -35,7 +35,7 @@ export interface SourceRunnerDeps extends WorkerTaskDeps {
 }
 
 /** Batches sent and not yet acknowledged; beyond this `poll()` waits (backpressure). */
-const MAX_IN_FLIGHT = 4;
+export const MAX_IN_FLIGHT = 2;
 
 /**
  * Runs one source task: poll → transforms → converters → producer. A record's offset becomes
@@ -47,6 +47,8 @@ export class SourceTaskRunner extends WorkerTask {
   private readonly submitted = new SubmittedRecords();
   private readonly topics = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** The acknowledgement handling of sent batches, one after the other. */
+  private acking: Promise<void> = Promise.resolve();
   private lastFlush = Date.now();
   private flushing: Promise<void> = Promise.resolve();
   private sendError: unknown = null;
@@ -145,7 +147,8 @@ export class SourceTaskRunner extends WorkerTask {
     await this.createTopics(out);
     while (this.inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.inFlight);
     const p = this.produceWithRetry(out).then(
-      async (acks) => {
+      // Batches are acknowledged in send order; their commitRecord calls must not interleave.
+      (acks) => (this.acking = this.acking.then(async () => {
         for (let i = 0; i < handles.length; i++) {
           this.submitted.ack(handles[i]!.pending);
           this.noteTopic(acks[i]!.topic);
@@ -153,7 +156,7 @@ export class SourceTaskRunner extends WorkerTask {
         }
         this.src.metrics.written(acks.length);
         this.src.metrics.latency('ack', handles, (h) => h.record.timestamp ?? polledAt);
-      },
+      })),
       (err) => this.sendFailed(err, handles),
     ).catch((err) => { this.sendError = err; }).finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);

@@ -48,6 +48,19 @@ export function* requestChunks(records: readonly ProduceRecord[], maxRecords: nu
 const toBuffer = (b: Uint8Array | null): Buffer | null =>
   b === null ? null : Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
+/** Header names as buffers, made once per name (a record reuses a name's buffer unless it repeats). */
+const headerKeys = new Map<string, Buffer>();
+
+function headerKey(name: string, taken: Map<Buffer, Buffer | null>): Buffer {
+  let b = headerKeys.get(name);
+  if (b === undefined) {
+    b = Buffer.from(name);
+    if (headerKeys.size < 10_000) headerKeys.set(name, b);
+  }
+  // The client keys a record's headers by buffer: a name that repeats needs a buffer of its own.
+  return taken.has(b) ? Buffer.from(name) : b;
+}
+
 export class Placement {
   /** Sticky partition of keyless records per topic; moves on at every request. */
   private readonly sticky = new Map<string, number>();
@@ -68,12 +81,14 @@ export class Placement {
     const timestamps = new Float64Array(records.length);
     const messages: MessageToProduce[] = new Array(records.length);
     const round = new Map<string, number>();
+    let lastTs = NaN;
+    let lastBig = 0n;
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
       const count = counts.get(r.topic)!;
       let partition: number;
       if (r.partition !== undefined && r.partition !== null && r.partition >= 0) partition = r.partition;
-      else if (r.key !== null) partition = partitionForKey(toBuffer(r.key)!, count);
+      else if (r.key !== null) partition = count === 1 ? 0 : partitionForKey(toBuffer(r.key)!, count);
       else partition = round.get(r.topic) ?? this.nextSticky(r.topic, count, round);
       placed[i] = partition;
       const ts = r.timestamp ?? now;
@@ -81,14 +96,20 @@ export class Placement {
       let headers: Map<Buffer, Buffer | null> | undefined;
       if (r.headers && r.headers.length > 0) {
         headers = new Map();
-        // Distinct key buffers, so a header name may repeat (a, b, a) as Kafka allows.
-        for (const h of r.headers) headers.set(Buffer.from(h.key), toBuffer(h.value));
+        // Distinct key buffers within a record, so a header name may repeat (a, b, a) as Kafka allows.
+        for (const h of r.headers) headers.set(headerKey(h.key, headers), toBuffer(h.value));
       }
-      messages[i] = { topic: r.topic, partition, key: toBuffer(r.key) ?? undefined, value: toBuffer(r.value) ?? undefined, timestamp: BigInt(ts), headers: headers as MessageToProduce['headers'] };
+      messages[i] = { topic: r.topic, partition, key: toBuffer(r.key) ?? undefined, value: toBuffer(r.value) ?? undefined, timestamp: ts === lastTs ? lastBig : (lastBig = BigInt((lastTs = ts))), headers: headers as MessageToProduce['headers'] };
     }
     return {
       messages,
       acks: (offsets) => {
+        if (offsets.length === 1) {
+          // One partition in the request: its records follow its base offset.
+          const { topic, partition } = offsets[0]!;
+          const base = Number(offsets[0]!.offset);
+          return Array.from({ length: records.length }, (_, i) => ({ topic, partition, offset: base + i, timestamp: timestamps[i]! }));
+        }
         const next = new Map<string, number>();
         for (const o of offsets) next.set(`${o.topic}\u0000${o.partition}`, Number(o.offset));
         const acks: ProduceAck[] = new Array(records.length);
