@@ -3,7 +3,7 @@ import { VERSION } from './config.js';
 import { PostgresConnector } from './postgres-connector.js';
 
 export { PostgresConnector };
-export { PostgresSourceTask } from './postgres-source-task.js';
+export { PostgresConnectorTask, PostgresConnectorTask as PostgresSourceTask } from './postgres-source-task.js';
 export { configDef } from './config.js';
 
 /** The plugins of this package, registered by the `tributary` distribution. */

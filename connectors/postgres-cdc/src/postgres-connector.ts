@@ -1,6 +1,6 @@
 import type { ConfigDef, ConfigValue, ConnectorConfig, ConnectorContext, SourceConnector } from '@tributary/connect-api';
 import { configDef, parseConfig, VERSION } from './config.js';
-import { PostgresSourceTask } from './postgres-source-task.js';
+import { PostgresConnectorTask } from './postgres-source-task.js';
 import { connect, dropSlot, slotState } from './pg-client.js';
 
 /**
@@ -13,7 +13,7 @@ export class PostgresConnector implements SourceConnector {
 
   version(): string { return VERSION; }
   config(): ConfigDef { return configDef; }
-  taskClass() { return PostgresSourceTask; }
+  taskClass() { return PostgresConnectorTask; }
   /**
    * Exactly once (KIP-618): the task confirms a WAL position to PostgreSQL only in commit(), after the
    * Kafka transaction holding the changes up to it committed; with the poll boundary one Kafka

@@ -28,9 +28,10 @@ const SLOT_BUSY_GRACE_MS = 60_000;
  * Debezium's PostgreSQL connector task: snapshot (tied to the slot) then stream with pgoutput.
  * Everything that talks to PostgreSQL runs in a background session loop that reconnects with
  * backoff; `poll()` only drains the bounded record queue. The slot is confirmed in `commit()`,
- * from the offset the runtime durably stored, never on receipt.
+ * from the offset the runtime durably stored, never on receipt. Named as Debezium names its task,
+ * so the task configs we write carry a `task.class` a Kafka Connect worker can load.
  */
-export class PostgresSourceTask implements SourceTask {
+export class PostgresConnectorTask implements SourceTask {
   private cfg!: CdcConfig;
   private ctx!: SourceTaskContext;
   private partition!: SourcePartition;
