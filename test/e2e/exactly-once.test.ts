@@ -196,7 +196,7 @@ describe('exactly-once source (KIP-618)', { timeout: 30 * 60_000 }, () => {
     await withClient('postgres', (c) => c.query('SELECT pg_drop_replication_slot($1)', [slot])).catch(() => {});
   });
 
-  it('moves a task between three workers on SIGKILL with nothing written twice', async () => {
+  it('moves a task between three workers on SIGKILL and through a reconfiguration with nothing written twice', async () => {
     const group = `eos-cluster-${run}`;
     const dir = await tempDir('tributary-eos-cluster-');
     const input = join(dir, 'in.txt');
@@ -228,6 +228,12 @@ describe('exactly-once source (KIP-618)', { timeout: 30 * 60_000 }, () => {
       }, 60_000, 200);
       console.log(`# task moved from ${task.worker_id} to ${moved.worker_id}`);
     }
+    // A new task config: the previous generation's producer is fenced before it is published (KIP-618).
+    const reconfigured = await waitFor('the config updated', async () => {
+      const r = await alive[0]!.request('PUT', '/connectors/eos-moving/config', { 'connector.class': 'FileStreamSource', file: input, topic, 'batch.size': '400', 'exactly.once.support': 'required' });
+      return r.status === 409 ? null : r;
+    }, 60_000, 250);
+    assert.equal(reconfigured.status, 200, JSON.stringify(reconfigured.body));
     await waitFor('every line read by the source', async () => {
       const r = await alive[0]!.request<{ offsets: Array<{ offset: { position: number } }> }>('GET', '/connectors/eos-moving/offsets');
       return (r.body.offsets?.[0]?.offset.position ?? 0) >= lines * (line(0).length + 1);

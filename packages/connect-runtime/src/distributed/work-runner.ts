@@ -76,7 +76,11 @@ export class WorkRunner {
       const resolved = await this.resolve(snap.config);
       // Task configs go to the config topic with the connector's placeholders, never resolved secrets.
       const tasks = (await this.worker.taskConfigs(name, Number(snap.config['tasks.max'] ?? 1))).map((tc) => redactResolved(snap.config, tc, resolved));
-      if (JSON.stringify(tasks) !== JSON.stringify(snap.tasks)) await this.configs.putTaskConfigs(name, tasks);
+      if (JSON.stringify(tasks) !== JSON.stringify(snap.tasks)) {
+        // Exactly once: the old generation's producers are fenced before the new task configs exist.
+        await this.worker.fenceZombies(name, snap.tasks.length, snap.config);
+        await this.configs.putTaskConfigs(name, tasks);
+      }
     } catch (err) {
       this.logger.error({ err, connector: name }, 'task configuration failed');
     }

@@ -146,4 +146,25 @@ describe('Worker over the embedded log', () => {
     await w.stopConnector('p');
     assert.equal(w.isConnectorRunning('p'), false);
   });
+
+  it('fences the producers of a source connector\'s previous tasks before new task configs, with exactly once (KIP-618)', async () => {
+    const fenced: string[][] = [];
+    const log = await openEmbeddedLog({ dir: await mkdtemp(join(tmpdir(), 'worker-fence-')), logger: silentLogger as never });
+    logs.push(log);
+    const transactional: Log = Object.assign(Object.create(log) as Log, {
+      transactionalProducer: () => { throw new Error('not used'); },
+      fenceProducers: async (ids: readonly string[]) => { fenced.push([...ids]); },
+    });
+    const make = (props: Record<string, string>) => new Worker({
+      config: new WorkerConfig(props), registry: new PluginRegistry().register(...converterPlugins, ...transformPlugins, ...testPlugins),
+      log: transactional, offsets: memoryOffsets(), status: { onConnector() {}, onTask() {} }, logger: pino({ level: 'silent' }), metrics: new WorkerMetrics(),
+    });
+    const source = { 'connector.class': 'test.LineSource' };
+    await make({ 'group.id': 'g', 'exactly.once.source.support': 'enabled' }).fenceZombies('lines', 3, source);
+    assert.deepEqual(fenced, [['g-lines-0', 'g-lines-1', 'g-lines-2']]);
+    await make({ 'group.id': 'g', 'exactly.once.source.support': 'enabled' }).fenceZombies('keep', 2, { 'connector.class': 'test.KeepSink' });
+    await make({ 'group.id': 'g', 'exactly.once.source.support': 'enabled' }).fenceZombies('lines', 0, source);
+    await make({ 'group.id': 'g' }).fenceZombies('lines', 3, source);
+    assert.equal(fenced.length, 1, 'no fencing for sinks, for a first generation, or without exactly once');
+  });
 });

@@ -154,9 +154,22 @@ export class Worker {
     runner.start();
   }
 
+  /**
+   * KIP-618's zombie fencing round, run by whoever publishes a source connector's new task configs
+   * before it does: every producer of the previous generation's tasks is fenced, so none of them can
+   * commit another transaction while the new tasks start (ids that go away included).
+   */
+  async fenceZombies(connector: string, previousTaskCount: number, config: Record<string, string>): Promise<void> {
+    if (!this.exactlyOnceSource || previousTaskCount === 0 || this.connectorType(config) !== 'source') return;
+    const group = this.deps.config.props['group.id'] ?? 'tributary';
+    const ids = Array.from({ length: previousTaskCount }, (_, i) => `${group}-${connector}-${i}`);
+    await this.deps.log.fenceProducers!(ids);
+    this.deps.logger.info({ connector, ids }, `fenced the producers of ${previousTaskCount} task(s) of the previous generation`);
+  }
+
   /** `exactly.once.source.support=enabled` on this worker (and a log with transactions). */
   private get exactlyOnceSource(): boolean {
-    return (this.deps.config.props['exactly.once.source.support'] ?? 'disabled').toLowerCase() === 'enabled' && !!this.deps.log.transactionalProducer;
+    return (this.deps.config.props['exactly.once.source.support'] ?? 'disabled').toLowerCase() === 'enabled' && !!this.deps.log.transactionalProducer && !!this.deps.log.fenceProducers;
   }
 
   /**
