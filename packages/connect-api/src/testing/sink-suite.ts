@@ -144,7 +144,15 @@ export function sinkTaskSuite(name: string, o: SinkSuiteOptions): void {
           const r = await startTask(o, f);
           await open(r, [tp]);
           await r.task.put(records);
-          await close(r, [tp], nextOffsets(records));
+          // As the runtime keeps committing: wait (bounded) until the sink says every record is durable,
+          // so a sink that writes in the background is counted after its writes landed.
+          const next = nextOffsets(records);
+          for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+            const done = await commit(r, next);
+            if ([...next].every(([k, v]) => done.get(k)?.offset === v.offset)) break;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          await close(r, [tp], next);
           await stop(r);
           return (await f.stored()).length;
         };
