@@ -141,22 +141,13 @@ export class SourceTaskRunner extends WorkerTask {
 
   /** Sends what a poll batch produced: in a transaction (exactly once), else through the producer. */
   private async dispatch(records: SourceRecord[], out: ProduceRecord[], handles: Array<{ record: SourceRecord; pending: ReturnType<SubmittedRecords['submit']> }>, polledAt: number): Promise<void> {
-    const commitRecord = this.src.task.commitRecord?.bind(this.src.task);
     if (this.transactions) return this.transact(records, out, handles, polledAt);
     if (out.length === 0) return;
     await this.createTopics(out);
     while (this.inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.inFlight);
     const p = this.produceWithRetry(out).then(
       // Batches are acknowledged in send order; their commitRecord calls must not interleave.
-      (acks) => (this.acking = this.acking.then(async () => {
-        for (let i = 0; i < handles.length; i++) {
-          this.submitted.ack(handles[i]!.pending);
-          this.noteTopic(acks[i]!.topic);
-          if (commitRecord) await commitRecord(handles[i]!.record, acks[i]!);
-        }
-        this.src.metrics.written(acks.length);
-        this.src.metrics.latency('ack', handles, (h) => h.record.timestamp ?? polledAt);
-      })),
+      (acks) => (this.acking = this.acking.then(() => this.acked(handles, acks, polledAt))),
       (err) => this.sendFailed(err, handles),
     ).catch((err) => { this.sendError = err; }).finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);
@@ -170,16 +161,19 @@ export class SourceTaskRunner extends WorkerTask {
     const offsets = new Map<string, [SourcePartition, SourceOffset]>();
     for (const r of polled) offsets.set(partitionKey(r.sourcePartition), [r.sourcePartition, r.sourceOffset]);
     await this.createTopics(out);
+    await this.transactions!.add(out, offsets, (acks) => this.acked(handles, acks, polledAt));
+  }
+
+  /** The log holds these records: their offsets may advance, and the task hears of each. */
+  private async acked(handles: Array<{ record: SourceRecord; pending: ReturnType<SubmittedRecords['submit']> }>, acks: ProduceAck[], polledAt: number): Promise<void> {
     const commitRecord = this.src.task.commitRecord?.bind(this.src.task);
-    await this.transactions!.add(out, offsets, async (acks) => {
-      for (let i = 0; i < handles.length; i++) {
-        this.submitted.ack(handles[i]!.pending);
-        this.noteTopic(acks[i]!.topic);
-        if (commitRecord) await commitRecord(handles[i]!.record, acks[i]!);
-      }
-      this.src.metrics.written(acks.length);
-      this.src.metrics.latency('ack', handles, (h) => h.record.timestamp ?? polledAt);
-    });
+    for (let i = 0; i < handles.length; i++) {
+      this.submitted.ack(handles[i]!.pending);
+      this.noteTopic(acks[i]!.topic);
+      if (commitRecord) await commitRecord(handles[i]!.record, acks[i]!);
+    }
+    this.src.metrics.written(acks.length);
+    this.src.metrics.latency('ack', handles, (h) => h.record.timestamp ?? polledAt);
   }
 
   /** Sends until the log takes the batch; a log that is away is waited out (see RetryPolicy). */
