@@ -22,18 +22,35 @@ const N = Number(process.argv[2] ?? 500_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 500);
 const BATCH = Number(process.env.BENCH_BATCH ?? 32);
 const TABLE = 'bench_cassandra.logs';
-const MAPPING = 'log_source=value.log.source, log_type=value.log.type, log_id=now(), log=value.log.log, log_datetime=value.log.datetime';
+const MAPPING =
+  'log_source=value.log.source, log_type=value.log.type, log_id=now(), log=value.log.log, log_datetime=value.log.datetime';
 const INSERT = `INSERT INTO ${TABLE} (log_source, log_type, log_id, log, log_datetime) VALUES (?, ?, now(), ?, ?) USING TIMESTAMP ?`;
 
 execFileSync('bash', [join(ROOT, 'test/services/up.sh'), 'cassandra'], { stdio: ['ignore', 'inherit', 'inherit'] });
-const client = new cassandra.Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1', socketOptions: { readTimeout: 120_000 } });
+const client = new cassandra.Client({
+  contactPoints: ['127.0.0.1'],
+  localDataCenter: 'datacenter1',
+  socketOptions: { readTimeout: 120_000 },
+});
 await client.connect();
-await client.execute("CREATE KEYSPACE IF NOT EXISTS bench_cassandra WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '1'} AND durable_writes = true");
-await client.execute(`CREATE TABLE IF NOT EXISTS ${TABLE} (log_source text, log_type text, log_id timeuuid, log text, log_datetime text, PRIMARY KEY ((log_source, log_type), log_id)) WITH CLUSTERING ORDER BY (log_id DESC)`);
+await client.execute(
+  "CREATE KEYSPACE IF NOT EXISTS bench_cassandra WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '1'} AND durable_writes = true",
+);
+await client.execute(
+  `CREATE TABLE IF NOT EXISTS ${TABLE} (log_source text, log_type text, log_id timeuuid, log text, log_datetime text, PRIMARY KEY ((log_source, log_type), log_id)) WITH CLUSTERING ORDER BY (log_id DESC)`,
+);
 
 // The brief's sample entry, varied: 16 sources × 2 types = 32 partitions, ~330 bytes a record.
 const sample = JSON.parse(readFileSync(join(ROOT, 'test/e2e/cassandra/www-logs-sample.json'), 'utf8')).log;
-const lineOf = (i) => JSON.stringify({ log: { ...sample, source: `www${i % 16}`, type: i % 7 === 0 ? 'www_error' : sample.type, log: `${i} ${sample.log}` } });
+const lineOf = (i) =>
+  JSON.stringify({
+    log: {
+      ...sample,
+      source: `www${i % 16}`,
+      type: i % 7 === 0 ? 'www_error' : sample.type,
+      log: `${i} ${sample.log}`,
+    },
+  });
 const dir = await mkdtemp(join(tmpdir(), 'bench-cassandra-'));
 const input = join(dir, 'www-logs.json');
 {
@@ -54,34 +71,57 @@ async function ours() {
   await client.execute(`TRUNCATE ${TABLE}`);
   const port = await freePort();
   const workerFile = join(dir, 'worker.properties');
-  await writeFile(workerFile, [
-    `listeners=http://127.0.0.1:${port}`, `embedded.log.dir=${join(dir, 'worker-log')}`,
-    `offset.storage.file.filename=${join(dir, 'connect.offsets')}`, 'offset.flush.interval.ms=250',
-    'key.converter=org.apache.kafka.connect.storage.StringConverter', 'value.converter=org.apache.kafka.connect.storage.StringConverter',
-  ].join('\n'));
+  await writeFile(
+    workerFile,
+    [
+      `listeners=http://127.0.0.1:${port}`,
+      `embedded.log.dir=${join(dir, 'worker-log')}`,
+      `offset.storage.file.filename=${join(dir, 'connect.offsets')}`,
+      'offset.flush.interval.ms=250',
+      'key.converter=org.apache.kafka.connect.storage.StringConverter',
+      'value.converter=org.apache.kafka.connect.storage.StringConverter',
+    ].join('\n'),
+  );
   const child = await startWorker(workerFile);
   const url = `http://127.0.0.1:${port}`;
   await waitUntil(async () => (await fetch(`${url}/`)).ok);
   // Fill the topic first, so that the figure is the sink's alone.
-  await post(`${url}/connectors`, { name: 'src', config: { 'connector.class': 'FileStreamSource', file: input, topic: 'www_logs' } });
+  await post(`${url}/connectors`, {
+    name: 'src',
+    config: { 'connector.class': 'FileStreamSource', file: input, topic: 'www_logs' },
+  });
   const size = (await stat(input)).size;
-  await waitUntil(async () => {
-    const o = await (await fetch(`${url}/connectors/src/offsets`)).json();
-    return o.offsets?.[0]?.offset?.position >= size;
-  }, 600_000, 200);
+  await waitUntil(
+    async () => {
+      const o = await (await fetch(`${url}/connectors/src/offsets`)).json();
+      return o.offsets?.[0]?.offset?.position >= size;
+    },
+    600_000,
+    200,
+  );
   const started = process.hrtime.bigint();
   await post(`${url}/connectors`, {
-    name: 'sink', config: {
-      'connector.class': 'CassandraSink', topics: 'www_logs', contactPoints: '127.0.0.1', 'loadBalancing.localDc': 'datacenter1',
-      'value.converter': 'org.apache.kafka.connect.json.JsonConverter', 'value.converter.schemas.enable': 'false',
-      maxConcurrentRequests: String(CONCURRENCY), maxNumberOfRecordsInBatch: String(BATCH),
+    name: 'sink',
+    config: {
+      'connector.class': 'CassandraSink',
+      topics: 'www_logs',
+      contactPoints: '127.0.0.1',
+      'loadBalancing.localDc': 'datacenter1',
+      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+      'value.converter.schemas.enable': 'false',
+      maxConcurrentRequests: String(CONCURRENCY),
+      maxNumberOfRecordsInBatch: String(BATCH),
       [`topic.www_logs.${TABLE}.mapping`]: MAPPING,
     },
   });
-  await waitUntil(async () => {
-    const o = await (await fetch(`${url}/connectors/sink/offsets`)).json();
-    return o.offsets?.[0]?.offset?.kafka_offset >= N;
-  }, 1_200_000, 50);
+  await waitUntil(
+    async () => {
+      const o = await (await fetch(`${url}/connectors/sink/offsets`)).json();
+      return o.offsets?.[0]?.offset?.kafka_offset >= N;
+    },
+    1_200_000,
+    50,
+  );
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
   const rss = peakRssMb(child.pid);
   child.kill('SIGTERM');
@@ -105,7 +145,10 @@ async function raw() {
       let g = groups.get(key);
       if (!g) groups.set(key, (g = []));
       g.push({ query: INSERT, params: [log.source, log.type, log.log, log.datetime, ts] });
-      if (g.length >= BATCH) { chunks.push(g); groups.set(key, []); }
+      if (g.length >= BATCH) {
+        chunks.push(g);
+        groups.set(key, []);
+      }
     }
     for (const g of groups.values()) if (g.length) chunks.push(g);
   }
@@ -128,10 +171,21 @@ const b = await raw();
 const load1 = loadavg()[0];
 await client.shutdown();
 const rate = (r) => Math.round(N / r.secs);
-console.log(`\nbench/cassandra: ${N} JSON log records → ${TABLE} (log_id = now()), concurrency ${CONCURRENCY}, batch ${BATCH}; load average ${load0.toFixed(1)} → ${load1.toFixed(1)} on ${(await import('node:os')).cpus().length} cores\n`);
-console.log(table([
-  ['', 'seconds', 'rows/s', 'rows in table', 'peak RSS MB', 'ratio'],
-  ['tributary (worker, embedded log → CassandraSink)', a.secs.toFixed(2), rate(a), a.rows, a.rss.toFixed(0), (rate(a) / rate(b)).toFixed(2)],
-  ['raw cassandra-driver (same statements, batches, concurrency)', b.secs.toFixed(2), rate(b), b.rows, '-', '1.00'],
-]));
+console.log(
+  `\nbench/cassandra: ${N} JSON log records → ${TABLE} (log_id = now()), concurrency ${CONCURRENCY}, batch ${BATCH}; load average ${load0.toFixed(1)} → ${load1.toFixed(1)} on ${(await import('node:os')).cpus().length} cores\n`,
+);
+console.log(
+  table([
+    ['', 'seconds', 'rows/s', 'rows in table', 'peak RSS MB', 'ratio'],
+    [
+      'tributary (worker, embedded log → CassandraSink)',
+      a.secs.toFixed(2),
+      rate(a),
+      a.rows,
+      a.rss.toFixed(0),
+      (rate(a) / rate(b)).toFixed(2),
+    ],
+    ['raw cassandra-driver (same statements, batches, concurrency)', b.secs.toFixed(2), rate(b), b.rows, '-', '1.00'],
+  ]),
+);
 if (a.rows !== N || b.rows !== N) console.log(`\nWARNING: expected ${N} rows in each run`);

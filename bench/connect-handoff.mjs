@@ -21,19 +21,32 @@ const input = join(dir, 'in.txt');
 const output = join(dir, 'out.txt');
 const lines = () => readFileSync(output, 'utf8').split('\n').filter(Boolean);
 const props = (port, groupId) => ({
-  listeners: `http://127.0.0.1:${port}`, 'bootstrap.servers': BROKER, 'group.id': groupId,
-  'config.storage.topic': `${group}-configs`, 'offset.storage.topic': `${group}-offsets`, 'status.storage.topic': `${group}-status`,
-  'config.storage.replication.factor': '1', 'offset.storage.replication.factor': '1', 'status.storage.replication.factor': '1',
+  listeners: `http://127.0.0.1:${port}`,
+  'bootstrap.servers': BROKER,
+  'group.id': groupId,
+  'config.storage.topic': `${group}-configs`,
+  'offset.storage.topic': `${group}-offsets`,
+  'status.storage.topic': `${group}-status`,
+  'config.storage.replication.factor': '1',
+  'offset.storage.replication.factor': '1',
+  'status.storage.replication.factor': '1',
   'offset.flush.interval.ms': '1000',
-  'key.converter': 'org.apache.kafka.connect.storage.StringConverter', 'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+  'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+  'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
 });
 
 writeFileSync(input, 'one\ntwo\n');
 const oursPort = await freePort();
 const ours = await startDistributed({ props: props(oursPort, group), plugins });
 await waitUntil(async () => (await fetch(`${ours.url}/health`)).status === 200, 60_000, 200);
-await post(`${ours.url}/connectors`, { name: 'handoff-src', config: { 'connector.class': 'FileStreamSource', file: input, topic: `${group}-lines` } });
-await post(`${ours.url}/connectors`, { name: 'handoff-sink', config: { 'connector.class': 'FileStreamSink', file: output, topics: `${group}-lines` } });
+await post(`${ours.url}/connectors`, {
+  name: 'handoff-src',
+  config: { 'connector.class': 'FileStreamSource', file: input, topic: `${group}-lines` },
+});
+await post(`${ours.url}/connectors`, {
+  name: 'handoff-sink',
+  config: { 'connector.class': 'FileStreamSink', file: output, topics: `${group}-lines` },
+});
 await waitUntil(async () => lines().length === 2, 60_000, 100);
 const taskConfig = (await (await fetch(`${ours.url}/connectors/handoff-sink/tasks`)).json())[0].config;
 await new Promise((r) => setTimeout(r, 1500)); // one offset flush
@@ -43,21 +56,45 @@ console.log(`tributary cluster: 2 lines delivered, sink task config ${JSON.strin
 appendFileSync(input, 'three\nfour\n');
 const javaPort = await freePort();
 const workerFile = join(dir, 'java.properties');
-writeFileSync(workerFile, Object.entries(props(javaPort, `${group}-java`)).map(([k, v]) => `${k}=${v}`).join('\n'));
+writeFileSync(
+  workerFile,
+  Object.entries(props(javaPort, `${group}-java`))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n'),
+);
 const log4j = join(dir, 'log4j.properties');
-writeFileSync(log4j, 'log4j.rootLogger=INFO, stderr\nlog4j.appender.stderr=org.apache.log4j.ConsoleAppender\nlog4j.appender.stderr.Target=System.err\n'
-  + 'log4j.appender.stderr.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n\n');
+writeFileSync(
+  log4j,
+  'log4j.rootLogger=INFO, stderr\nlog4j.appender.stderr=org.apache.log4j.ConsoleAppender\nlog4j.appender.stderr.Target=System.err\n' +
+    'log4j.appender.stderr.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n\n',
+);
 const started = Date.now();
-const java = spawn('java', ['-Xmx512m', `-Dlog4j.configuration=file:${log4j}`, '-cp', `${connectLib()}/*`,
-  'org.apache.kafka.connect.cli.ConnectDistributed', workerFile], { stdio: ['ignore', 'ignore', process.env.BENCH_JAVA_STDERR ? 'inherit' : 'ignore'] });
+const java = spawn(
+  'java',
+  [
+    '-Xmx512m',
+    `-Dlog4j.configuration=file:${log4j}`,
+    '-cp',
+    `${connectLib()}/*`,
+    'org.apache.kafka.connect.cli.ConnectDistributed',
+    workerFile,
+  ],
+  { stdio: ['ignore', 'ignore', process.env.BENCH_JAVA_STDERR ? 'inherit' : 'ignore'] },
+);
 try {
   await waitUntil(async () => lines().length >= 4, 180_000, 200);
   await new Promise((r) => setTimeout(r, 3000)); // anything replayed would arrive by now
   const status = await (await fetch(`http://127.0.0.1:${javaPort}/connectors?expand=status`)).json();
-  const tasks = Object.fromEntries(Object.entries(status).map(([n, s]) => [n, s.status.tasks.map((t) => t.state).join(',')]));
+  const tasks = Object.fromEntries(
+    Object.entries(status).map(([n, s]) => [n, s.status.tasks.map((t) => t.state).join(',')]),
+  );
   const got = lines();
-  console.log(`Kafka Connect ${CONNECT_VERSION}: tasks ${JSON.stringify(tasks)}, resumed in ${((Date.now() - started) / 1000).toFixed(1)} s (JVM start included)`);
-  console.log(`sink file: ${JSON.stringify(got)} — ${got.length === 4 && new Set(got).size === 4 ? 'every line once' : 'NOT every line once'}`);
+  console.log(
+    `Kafka Connect ${CONNECT_VERSION}: tasks ${JSON.stringify(tasks)}, resumed in ${((Date.now() - started) / 1000).toFixed(1)} s (JVM start included)`,
+  );
+  console.log(
+    `sink file: ${JSON.stringify(got)} — ${got.length === 4 && new Set(got).size === 4 ? 'every line once' : 'NOT every line once'}`,
+  );
 } finally {
   java.kill('SIGTERM');
 }

@@ -4,11 +4,16 @@
 //   TABLES[i] = { name, ddl, after?, rows: [snapshot row SQL], stream: async (client) => records expected }
 
 export const SETUP = [
-  'CREATE EXTENSION IF NOT EXISTS hstore', 'CREATE EXTENSION IF NOT EXISTS citext', 'CREATE EXTENSION IF NOT EXISTS ltree',
+  'CREATE EXTENSION IF NOT EXISTS hstore',
+  'CREATE EXTENSION IF NOT EXISTS citext',
+  'CREATE EXTENSION IF NOT EXISTS ltree',
   'CREATE EXTENSION IF NOT EXISTS isn',
   "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')",
-  'CREATE DOMAIN money2 AS numeric(8,2)', 'CREATE DOMAIN short_text AS varchar(20)', 'CREATE DOMAIN positive AS int4 CHECK (VALUE > 0)',
-  'CREATE DOMAIN day AS date', 'CREATE DOMAIN free_num AS numeric',
+  'CREATE DOMAIN money2 AS numeric(8,2)',
+  'CREATE DOMAIN short_text AS varchar(20)',
+  'CREATE DOMAIN positive AS int4 CHECK (VALUE > 0)',
+  'CREATE DOMAIN day AS date',
+  'CREATE DOMAIN free_num AS numeric',
   // Written last in every run: once both connectors have emitted it, they have emitted everything before it.
   'CREATE TABLE zz_marker (id int PRIMARY KEY)',
 ];
@@ -20,7 +25,8 @@ const GOLDEN = `id int PRIMARY KEY, i2 int2, i4 int4 NOT NULL DEFAULT 42, i8 int
 const G1 = `(1, -7, 2147483647, 9007199254740993, 12.30, 3.14159, true, 'hello', 'v', '2024-01-02 03:04:05.123456',
   '2024-01-02 03:04:05.123', '2024-01-02 03:04:05.5+02', '2024-01-02', '12:34:56.789', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
   '{"a": 1}', '{"b": [1, 2]}', '\\x0102ff', '{1,2,NULL}', '{"x y",z}', 'happy')`;
-const G2 = '(2, NULL, 0, NULL, NULL, NULL, false, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)';
+const G2 =
+  '(2, NULL, 0, NULL, NULL, NULL, false, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)';
 const G3 = `(3, 32767, -1, -9223372036854775808, -0.01, -123456789.000123, true, 'quote '' "and" \\ back', 'ü€😀',
   '1969-12-31 23:59:59.999999', '1900-02-28 12:00:00', '1999-12-31 23:59:59.123456-08', '1960-01-01', '00:00:00.000001',
   '00000000-0000-0000-0000-000000000000', '[1, "two", null]', '{"nested": {"k": "v"}, "a": [true]}', '\\x', '{}',
@@ -35,7 +41,9 @@ async function goldenChanges(c, tbl) {
   await c.query(`INSERT INTO ${tbl} (id, flag, t) VALUES (4, true, 'in a transaction')`); // c
   await c.query(`UPDATE ${tbl} SET m = 'ok', tm = '23:59:59' WHERE id = 4`); // u
   await c.query('COMMIT');
-  await c.query(`INSERT INTO ${tbl} (id, flag, t) SELECT 5, false, string_agg(md5(g::text), '') FROM generate_series(1, 1000) g`); // c (TOASTed t)
+  await c.query(
+    `INSERT INTO ${tbl} (id, flag, t) SELECT 5, false, string_agg(md5(g::text), '') FROM generate_series(1, 1000) g`,
+  ); // c (TOASTed t)
   await c.query(`UPDATE ${tbl} SET i2 = 5 WHERE id = 5`); // u with t unchanged and TOASTed
   return 1 + 1 + 3 + 2 + 2 + 2;
 }
@@ -59,7 +67,7 @@ const SCALAR_COLUMNS = [
   ['c_bpchar', 'char(5)', "'ab'", "'ü€'"],
   ['c_bpchar1', 'char', "'x'", "' '"],
   ['c_varchar', 'varchar(10)', "''", "'😀😀'"],
-  ['c_text', 'text', "E'line\\nbreak\\ttab \"q\" \\\\'", "''"],
+  ['c_text', 'text', 'E\'line\\nbreak\\ttab "q" \\\\\'', "''"],
   ['c_name', 'name', "'pg_catalog'", "''"],
   ['c_bytea', 'bytea', "'\\x00ff'", "''"],
   ['c_date', 'date', "'infinity'", "'-infinity'"],
@@ -91,7 +99,7 @@ const SCALAR_COLUMNS = [
   ['c_uuid', 'uuid', "'ffffffff-ffff-ffff-ffff-ffffffffffff'", "'00000000-0000-0000-0000-000000000000'"],
   ['c_json', 'json', `'{"a": [1, 2.50, null], "ü": "\\u00e9"}'`, "'null'"],
   ['c_jsonb', 'jsonb', `'{"z": 1, "a": {"b": []}}'`, `'"str"'`],
-  ['c_xml', 'xml', "'<a b=\"1\">t&amp;</a>'", "''"],
+  ['c_xml', 'xml', '\'<a b="1">t&amp;</a>\'', "''"],
   ['c_jsonpath', 'jsonpath', "'$.a[*] ? (@ > 1)'", "'$'"],
   ['c_inet', 'inet', "'192.168.0.1/24'", "'::ffff:1.2.3.4'"],
   ['c_cidr', 'cidr', "'10.0.0.0/8'", "'2001:db8::/32'"],
@@ -140,23 +148,48 @@ const SCALAR_COLUMNS = [
 
 // Arrays of each element type that has one (one-dimensional; NULL elements and empty arrays included).
 const ARRAY_COLUMNS = [
-  ['a_bool', 'bool[]', "'{t,f,NULL}'"], ['a_int2', 'int2[]', "'{-32768,32767}'"], ['a_int4', 'int4[]', "'{1,NULL,-2}'"],
-  ['a_int8', 'int8[]', "'{-9223372036854775808,9223372036854775807}'"], ['a_float4', 'float4[]', "'{1.5,NaN,-Infinity}'"],
-  ['a_float8', 'float8[]', "'{0.1,Infinity}'"], ['a_numeric', 'numeric(12,3)[]', "'{1.5,-2.25,NULL}'"],
-  ['a_numeric_bare', 'numeric[]', "'{1.50,NaN,1e-5}'"], ['a_money', 'money[]', "'{1.50,-2}'"],
-  ['a_char', '"char"[]', "'{a,b}'"], ['a_bpchar', 'char(3)[]', "'{ab,\"\"}'"], ['a_varchar', 'varchar(5)[]', "'{\"a,b\",\"\\\\\"}'"],
-  ['a_text', 'text[]', "'{\"\",NULL,\"NULL\",\"x y\"}'"], ['a_name', 'name[]', "'{pg,x}'"], ['a_bytea', 'bytea[]', "'{\"\\\\\\\\x00ff\",NULL}'"],
-  ['a_date', 'date[]', "'{2024-01-01,infinity,1960-02-29}'"], ['a_time', 'time[]', "'{00:00:01,24:00:00}'"],
-  ['a_timetz', 'timetz[]', "'{12:00:00+02}'"], ['a_ts', 'timestamp[]', "'{\"2024-01-01 00:00:00.5\",infinity}'"],
-  ['a_tstz', 'timestamptz[]', "'{\"2024-01-01 00:00:00+02\"}'"], ['a_interval', 'interval[]', "'{\"1 day\",\"-1 hour\"}'"],
-  ['a_bit', 'bit(3)[]', "'{101,010}'"], ['a_varbit', 'varbit[]', "'{1,0101}'"], ['a_uuid', 'uuid[]', "'{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}'"],
-  ['a_json', 'json[]', `'{"{\\"a\\": 1}",null}'`], ['a_jsonb', 'jsonb[]', `'{"[1, 2]"}'`], ['a_xml', 'xml[]', "'{<a/>}'"],
-  ['a_inet', 'inet[]', "'{1.2.3.4,::1}'"], ['a_cidr', 'cidr[]', "'{10.0.0.0/8}'"], ['a_macaddr', 'macaddr[]', "'{08:00:2b:01:02:03}'"],
-  ['a_macaddr8', 'macaddr8[]', "'{08:00:2b:01:02:03:04:05}'"], ['a_point', 'point[]', "'{\"(1,2)\"}'"],
-  ['a_int4range', 'int4range[]', "'{\"[1,2)\",empty}'"], ['a_tsrange', 'tsrange[]', "'{\"[2024-01-01,2024-01-02)\"}'"],
-  ['a_daterange', 'daterange[]', "'{\"[2024-01-01,2024-01-05)\"}'"], ['a_oid', 'oid[]', "'{1,4294967295}'"],
-  ['a_mood', 'mood[]', "'{happy,NULL,sad}'"], ['a_money2', 'money2[]', "'{1.5}'"], ['a_hstore', 'hstore[]', `'{"a=>1"}'`],
-  ['a_citext', 'citext[]', "'{A,b}'"], ['a_ltree', 'ltree[]', "'{a.b,c}'"], ['a_empty', 'int4[]', "'{}'"],
+  ['a_bool', 'bool[]', "'{t,f,NULL}'"],
+  ['a_int2', 'int2[]', "'{-32768,32767}'"],
+  ['a_int4', 'int4[]', "'{1,NULL,-2}'"],
+  ['a_int8', 'int8[]', "'{-9223372036854775808,9223372036854775807}'"],
+  ['a_float4', 'float4[]', "'{1.5,NaN,-Infinity}'"],
+  ['a_float8', 'float8[]', "'{0.1,Infinity}'"],
+  ['a_numeric', 'numeric(12,3)[]', "'{1.5,-2.25,NULL}'"],
+  ['a_numeric_bare', 'numeric[]', "'{1.50,NaN,1e-5}'"],
+  ['a_money', 'money[]', "'{1.50,-2}'"],
+  ['a_char', '"char"[]', "'{a,b}'"],
+  ['a_bpchar', 'char(3)[]', '\'{ab,""}\''],
+  ['a_varchar', 'varchar(5)[]', '\'{"a,b","\\\\"}\''],
+  ['a_text', 'text[]', '\'{"",NULL,"NULL","x y"}\''],
+  ['a_name', 'name[]', "'{pg,x}'"],
+  ['a_bytea', 'bytea[]', '\'{"\\\\\\\\x00ff",NULL}\''],
+  ['a_date', 'date[]', "'{2024-01-01,infinity,1960-02-29}'"],
+  ['a_time', 'time[]', "'{00:00:01,24:00:00}'"],
+  ['a_timetz', 'timetz[]', "'{12:00:00+02}'"],
+  ['a_ts', 'timestamp[]', '\'{"2024-01-01 00:00:00.5",infinity}\''],
+  ['a_tstz', 'timestamptz[]', '\'{"2024-01-01 00:00:00+02"}\''],
+  ['a_interval', 'interval[]', '\'{"1 day","-1 hour"}\''],
+  ['a_bit', 'bit(3)[]', "'{101,010}'"],
+  ['a_varbit', 'varbit[]', "'{1,0101}'"],
+  ['a_uuid', 'uuid[]', "'{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}'"],
+  ['a_json', 'json[]', `'{"{\\"a\\": 1}",null}'`],
+  ['a_jsonb', 'jsonb[]', `'{"[1, 2]"}'`],
+  ['a_xml', 'xml[]', "'{<a/>}'"],
+  ['a_inet', 'inet[]', "'{1.2.3.4,::1}'"],
+  ['a_cidr', 'cidr[]', "'{10.0.0.0/8}'"],
+  ['a_macaddr', 'macaddr[]', "'{08:00:2b:01:02:03}'"],
+  ['a_macaddr8', 'macaddr8[]', "'{08:00:2b:01:02:03:04:05}'"],
+  ['a_point', 'point[]', '\'{"(1,2)"}\''],
+  ['a_int4range', 'int4range[]', '\'{"[1,2)",empty}\''],
+  ['a_tsrange', 'tsrange[]', '\'{"[2024-01-01,2024-01-02)"}\''],
+  ['a_daterange', 'daterange[]', '\'{"[2024-01-01,2024-01-05)"}\''],
+  ['a_oid', 'oid[]', "'{1,4294967295}'"],
+  ['a_mood', 'mood[]', "'{happy,NULL,sad}'"],
+  ['a_money2', 'money2[]', "'{1.5}'"],
+  ['a_hstore', 'hstore[]', `'{"a=>1"}'`],
+  ['a_citext', 'citext[]', "'{A,b}'"],
+  ['a_ltree', 'ltree[]', "'{a.b,c}'"],
+  ['a_empty', 'int4[]', "'{}'"],
 ];
 
 const scalarDdl = `id int PRIMARY KEY, ${SCALAR_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')}`;
@@ -168,23 +201,33 @@ const arrayNulls = (id) => `(${id}${', NULL'.repeat(ARRAY_COLUMNS.length)})`;
 
 export const TABLES = [
   {
-    name: 'golden', ddl: GOLDEN, rows: [G1, G2], stream: (c) => goldenChanges(c, 'golden'),
+    name: 'golden',
+    ddl: GOLDEN,
+    rows: [G1, G2],
+    stream: (c) => goldenChanges(c, 'golden'),
   },
   {
-    name: 'golden_full', ddl: GOLDEN, after: ['ALTER TABLE golden_full REPLICA IDENTITY FULL'], rows: [G1, G2],
+    name: 'golden_full',
+    ddl: GOLDEN,
+    after: ['ALTER TABLE golden_full REPLICA IDENTITY FULL'],
+    rows: [G1, G2],
     stream: (c) => goldenChanges(c, 'golden_full'),
   },
   {
-    name: 'types_scalar', ddl: scalarDdl, rows: [scalarRow(1, 2), scalarRow(2, 3), scalarNulls(3)],
+    name: 'types_scalar',
+    ddl: scalarDdl,
+    rows: [scalarRow(1, 2), scalarRow(2, 3), scalarNulls(3)],
     async stream(c) {
       await c.query(`INSERT INTO types_scalar VALUES ${scalarRow(11, 2)}, ${scalarRow(12, 3)}, ${scalarNulls(13)}`); // 3 c
-      await c.query('UPDATE types_scalar SET c_text = \'changed\', c_date = \'2024-02-29\' WHERE id = 11'); // u
+      await c.query("UPDATE types_scalar SET c_text = 'changed', c_date = '2024-02-29' WHERE id = 11"); // u
       await c.query('DELETE FROM types_scalar WHERE id = 12'); // d + tombstone
       return 3 + 1 + 2;
     },
   },
   {
-    name: 'types_array', ddl: arrayDdl, rows: [arrayRow(1), arrayNulls(2)],
+    name: 'types_array',
+    ddl: arrayDdl,
+    rows: [arrayRow(1), arrayNulls(2)],
     async stream(c) {
       await c.query(`INSERT INTO types_array VALUES ${arrayRow(11)}, ${arrayNulls(12)}`); // 2 c
       await c.query('DELETE FROM types_array WHERE id = 11'); // d + tombstone
@@ -193,27 +236,37 @@ export const TABLES = [
   },
   {
     // Partitioned: the rows live in the partitions (topics named after the partitions or the root, as each connector does).
-    name: 'parted', ddl: 'id int, region text, amount numeric(8,2), PRIMARY KEY (id, region)',
-    partitions: [["parted_eu", "'eu'"], ["parted_us", "'us'"]],
+    name: 'parted',
+    ddl: 'id int, region text, amount numeric(8,2), PRIMARY KEY (id, region)',
+    partitions: [
+      ['parted_eu', "'eu'"],
+      ['parted_us', "'us'"],
+    ],
     rows: ["(1, 'eu', 1.50)", "(2, 'us', 2.50)"],
     async stream(c) {
       await c.query("INSERT INTO parted VALUES (3, 'eu', 3.50), (4, 'us', 4.50)");
-      await c.query("UPDATE parted SET amount = 9 WHERE id = 1");
-      await c.query("DELETE FROM parted WHERE id = 2");
+      await c.query('UPDATE parted SET amount = 9 WHERE id = 1');
+      await c.query('DELETE FROM parted WHERE id = 2');
       return null; // counted per topic
     },
   },
   {
     // A bytea stored out of line (random, so incompressible) that an update leaves unchanged: the placeholder.
-    name: 'toasted', ddl: 'id int PRIMARY KEY, n int, blob bytea', rows: [],
+    name: 'toasted',
+    ddl: 'id int PRIMARY KEY, n int, blob bytea',
+    rows: [],
     async stream(c) {
-      await c.query("INSERT INTO toasted SELECT 1, 0, decode(string_agg(lpad(to_hex((random() * 255)::int), 2, '0'), ''), 'hex') FROM generate_series(1, 100000)");
+      await c.query(
+        "INSERT INTO toasted SELECT 1, 0, decode(string_agg(lpad(to_hex((random() * 255)::int), 2, '0'), ''), 'hex') FROM generate_series(1, 100000)",
+      );
       await c.query('UPDATE toasted SET n = 1 WHERE id = 1');
       return 2;
     },
   },
   {
-    name: 'trunc_me', ddl: 'id int PRIMARY KEY, v text', rows: ["(1, 'a')"],
+    name: 'trunc_me',
+    ddl: 'id int PRIMARY KEY, v text',
+    rows: ["(1, 'a')"],
     async stream(c) {
       await c.query("INSERT INTO trunc_me VALUES (2, 'b')");
       await c.query('TRUNCATE trunc_me');

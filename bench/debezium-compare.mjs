@@ -44,15 +44,40 @@ const snapshotOnly = (_d, _o, op) => op === 'r';
 const ACCEPTED = [
   // Debezium's snapshot reads through JDBC (java.sql.Date/Timestamp, getDouble for money); its stream and
   // ours parse PostgreSQL's text. Where the two disagree we write what its stream writes, in both.
-  { path: /^value\.payload\.(after|before)\.c_money$/, when: snapshotOnly, reason: 'Debezium snapshot reads money as a double (loses the last digits)' },
-  { path: /^value\.payload\.(after|before)\.(c_date2|c_ts2|c_ts3|c_tstz2)$/, when: snapshotOnly, reason: 'Debezium snapshot: Julian calendar before 1582 and BC years read as AD (java.sql types)' },
-  { path: /^value\.payload\.(after|before)\.(c_date|c_day)$/, when: snapshotOnly, reason: 'Debezium snapshot writes date ±infinity as -622191234/-625821272, its stream as -2147472692/-2147472691' },
-  { path: /^value\.payload\.(after|before)\.c_varbit1$/, when: snapshotOnly, reason: 'Debezium snapshot writes null for every varbit(1) (unexpected PGobject)' },
-  { path: /^value\.payload\.(after|before)\.c_(int2|oid)vector$/, reason: 'Debezium writes [] for any int2vector/oidvector (null when empty): its elements are lost; we keep them' },
-  { path: /^value\.payload\.(after|before)\.c_name$/, when: (_d, _o, op) => op !== 'r', reason: 'Debezium streams name columns as null; we write the name' },
   {
-    path: /^key\.payload\./, when: (d, _o, op) => op === 'r' && (d === '' || d === 0),
-    reason: 'a key column left out by column.exclude.list: Debezium\'s snapshot does not select it and keys the type\'s fallback; we key the value',
+    path: /^value\.payload\.(after|before)\.c_money$/,
+    when: snapshotOnly,
+    reason: 'Debezium snapshot reads money as a double (loses the last digits)',
+  },
+  {
+    path: /^value\.payload\.(after|before)\.(c_date2|c_ts2|c_ts3|c_tstz2)$/,
+    when: snapshotOnly,
+    reason: 'Debezium snapshot: Julian calendar before 1582 and BC years read as AD (java.sql types)',
+  },
+  {
+    path: /^value\.payload\.(after|before)\.(c_date|c_day)$/,
+    when: snapshotOnly,
+    reason: 'Debezium snapshot writes date ±infinity as -622191234/-625821272, its stream as -2147472692/-2147472691',
+  },
+  {
+    path: /^value\.payload\.(after|before)\.c_varbit1$/,
+    when: snapshotOnly,
+    reason: 'Debezium snapshot writes null for every varbit(1) (unexpected PGobject)',
+  },
+  {
+    path: /^value\.payload\.(after|before)\.c_(int2|oid)vector$/,
+    reason: 'Debezium writes [] for any int2vector/oidvector (null when empty): its elements are lost; we keep them',
+  },
+  {
+    path: /^value\.payload\.(after|before)\.c_name$/,
+    when: (_d, _o, op) => op !== 'r',
+    reason: 'Debezium streams name columns as null; we write the name',
+  },
+  {
+    path: /^key\.payload\./,
+    when: (d, _o, op) => op === 'r' && (d === '' || d === 0),
+    reason:
+      "a key column left out by column.exclude.list: Debezium's snapshot does not select it and keys the type's fallback; we key the value",
   },
 ];
 
@@ -64,30 +89,44 @@ const RUNS = [
     // Connect's Date and Timestamp are JavaScript Dates here: the columns holding values beyond ±8.64e15 ms
     // (±infinity, year 294276) go through errors.tolerance instead (test/e2e/postgres-cdc-values), so
     // this run leaves them out on both sides.
-    name: 'double-connect-string-base64', config: {
-      'decimal.handling.mode': 'double', 'time.precision.mode': 'connect', 'interval.handling.mode': 'string',
-      'binary.handling.mode': 'base64', 'hstore.handling.mode': 'map',
+    name: 'double-connect-string-base64',
+    config: {
+      'decimal.handling.mode': 'double',
+      'time.precision.mode': 'connect',
+      'interval.handling.mode': 'string',
+      'binary.handling.mode': 'base64',
+      'hstore.handling.mode': 'map',
       'column.exclude.list': 'public\\.types_(scalar|array)\\.(c_date|c_day|c_ts|c_ts2|a_date|a_ts)',
     },
   },
   {
-    name: 'string-micro-hex', config: {
-      'decimal.handling.mode': 'string', 'time.precision.mode': 'adaptive_time_microseconds', 'binary.handling.mode': 'hex',
+    name: 'string-micro-hex',
+    config: {
+      'decimal.handling.mode': 'string',
+      'time.precision.mode': 'adaptive_time_microseconds',
+      'binary.handling.mode': 'hex',
     },
   },
   {
-    name: 'include-lists-keys-base64url', tables: ['golden', 'types_scalar', 'parted', 'toasted', 'trunc_me'], config: {
+    name: 'include-lists-keys-base64url',
+    tables: ['golden', 'types_scalar', 'parted', 'toasted', 'trunc_me'],
+    config: {
       'binary.handling.mode': 'base64-url-safe',
       'table.include.list': 'public\\.(golden|types_scalar|parted.*|toasted|trunc_me|zz_marker)',
-      'column.include.list': 'public\\.golden\\.(i2|t|vc|b|m),public\\.types_scalar\\.c_(int[248]|text|bytea|numeric.*),public\\.parted.*\\.(id|amount),public\\.(toasted|trunc_me|zz_marker)\\..*',
+      'column.include.list':
+        'public\\.golden\\.(i2|t|vc|b|m),public\\.types_scalar\\.c_(int[248]|text|bytea|numeric.*),public\\.parted.*\\.(id|amount),public\\.(toasted|trunc_me|zz_marker)\\..*',
       'message.key.columns': 'public.golden:t,i2;public.types_scalar:c_int4;public.trunc_me:v;public.parted.*:amount',
     },
   },
   {
     // No include list: every table of the database but the excluded ones.
-    name: 'exclude-lists', tables: ['golden', 'types_scalar', 'parted', 'trunc_me'], config: {
-      'table.include.list': null, 'table.exclude.list': 'public\\.(golden_full|types_array|parted_.*)',
-      'column.exclude.list': 'public\\.golden\\.(i4|flag|b),public\\.types_scalar\\.c_(int8|text|bytea|hstore),public\\.parted\\.region',
+    name: 'exclude-lists',
+    tables: ['golden', 'types_scalar', 'parted', 'trunc_me'],
+    config: {
+      'table.include.list': null,
+      'table.exclude.list': 'public\\.(golden_full|types_array|parted_.*)',
+      'column.exclude.list':
+        'public\\.golden\\.(i4|flag|b),public\\.types_scalar\\.c_(int8|text|bytea|hstore),public\\.parted\\.region',
     },
   },
 ];
@@ -98,41 +137,73 @@ execFileSync('bash', [join(ROOT, 'test/services/up.sh'), 'postgres'], { stdio: [
 async function sql(database, text, params) {
   const c = new pg.Client({ ...PG, database });
   await c.connect();
-  try { return await c.query(text, params); } finally { await c.end(); }
+  try {
+    return await c.query(text, params);
+  } finally {
+    await c.end();
+  }
 }
 
 /** A fresh database with every table and its snapshot rows. */
 async function freshDatabase() {
-  await sql('postgres', `SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = '${DB}' AND active`);
-  await sql('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '${DB}' AND NOT active`);
+  await sql(
+    'postgres',
+    `SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = '${DB}' AND active`,
+  );
+  await sql(
+    'postgres',
+    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '${DB}' AND NOT active`,
+  );
   await sql('postgres', `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
   await sql('postgres', `CREATE DATABASE ${DB}`);
   const c = new pg.Client({ ...PG, database: DB });
   await c.connect();
-  try { for (const s of [...SETUP, ...createStatements()]) await c.query(s); } finally { await c.end(); }
+  try {
+    for (const s of [...SETUP, ...createStatements()]) await c.query(s);
+  } finally {
+    await c.end();
+  }
 }
 
 const common = (who, run, prefix) => ({
-  'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'tasks.max': '1',
-  'database.hostname': PG.host, 'database.port': String(PG.port), 'database.user': PG.user, 'database.password': PG.password,
-  'database.dbname': DB, 'topic.prefix': prefix, 'plugin.name': 'pgoutput', 'slot.name': `cmp_${who}`,
-  'publication.name': `cmp_${who}_pub`, 'publication.autocreate.mode': 'filtered',
+  'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
+  'tasks.max': '1',
+  'database.hostname': PG.host,
+  'database.port': String(PG.port),
+  'database.user': PG.user,
+  'database.password': PG.password,
+  'database.dbname': DB,
+  'topic.prefix': prefix,
+  'plugin.name': 'pgoutput',
+  'slot.name': `cmp_${who}`,
+  'publication.name': `cmp_${who}_pub`,
+  'publication.autocreate.mode': 'filtered',
   'table.include.list': `public\\.(${[...(run.tables ?? ALL_TABLES), 'zz_marker'].join('|')}).*`,
-  'snapshot.mode': 'initial', 'slot.drop.on.stop': 'true', 'skipped.operations': 'none',
+  'snapshot.mode': 'initial',
+  'slot.drop.on.stop': 'true',
+  'skipped.operations': 'none',
   ...run.config,
 });
 /** The run's settings without the keys it unsets (null). */
-const settings = (who, run, prefix) => Object.fromEntries(Object.entries(common(who, run, prefix)).filter(([, v]) => v !== null));
+const settings = (who, run, prefix) =>
+  Object.fromEntries(Object.entries(common(who, run, prefix)).filter(([, v]) => v !== null));
 
 async function startOurs(config) {
   const port = await freePort();
   const workerFile = join(dir, 'ours-worker.properties');
-  await writeFile(workerFile, [
-    `bootstrap.servers=${BROKER}`, `listeners=http://127.0.0.1:${port}`, `offset.storage.file.filename=${join(dir, `ours-${config['topic.prefix']}.offsets`)}`,
-    'offset.flush.interval.ms=1000',
-    'key.converter=org.apache.kafka.connect.json.JsonConverter', 'key.converter.schemas.enable=true',
-    'value.converter=org.apache.kafka.connect.json.JsonConverter', 'value.converter.schemas.enable=true',
-  ].join('\n'));
+  await writeFile(
+    workerFile,
+    [
+      `bootstrap.servers=${BROKER}`,
+      `listeners=http://127.0.0.1:${port}`,
+      `offset.storage.file.filename=${join(dir, `ours-${config['topic.prefix']}.offsets`)}`,
+      'offset.flush.interval.ms=1000',
+      'key.converter=org.apache.kafka.connect.json.JsonConverter',
+      'key.converter.schemas.enable=true',
+      'value.converter=org.apache.kafka.connect.json.JsonConverter',
+      'value.converter.schemas.enable=true',
+    ].join('\n'),
+  );
   const child = await startWorker(workerFile);
   const url = `http://127.0.0.1:${port}`;
   await waitUntil(async () => (await fetch(`${url}/`)).ok, 60_000);
@@ -141,7 +212,7 @@ async function startOurs(config) {
     child,
     async taskStatus() {
       const r = await fetch(`${url}/connectors/cmp-ours/status`);
-      return r.ok ? (await r.json()).tasks?.[0] ?? null : null;
+      return r.ok ? ((await r.json()).tasks?.[0] ?? null) : null;
     },
     async stop() {
       await fetch(`${url}/connectors/cmp-ours`, { method: 'DELETE' }).catch(() => {});
@@ -155,9 +226,14 @@ const kafka = new Kafka({ clientId: 'debezium-compare', brokers: [BROKER], logLe
 const admin = kafka.admin();
 await admin.connect();
 async function count(topic) {
-  try { return (await admin.fetchTopicOffsets(topic)).reduce((n, o) => n + Number(o.high) - Number(o.low), 0); } catch { return 0; }
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+  } catch {
+    return 0;
+  }
 }
-const slotActive = async (slot) => (await sql(DB, 'SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows[0]?.active === true;
+const slotActive = async (slot) =>
+  (await sql(DB, 'SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows[0]?.active === true;
 /** Topic → record count of one side's topics (heartbeat and internal topics aside). */
 async function sideCounts(prefix) {
   const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
@@ -165,29 +241,53 @@ async function sideCounts(prefix) {
 }
 /** Waits until neither side's topics grew for `quietMs` and `ready()` holds. */
 async function settle(prefixes, quietMs, timeoutMs, ready) {
-  let last = '', since = Date.now(), fatal = null;
-  await waitUntil(async () => {
-    try { if (await ready() === 'failed') return true; } catch (err) { fatal = err; return true; }
-    const now = JSON.stringify(await Promise.all(prefixes.map(async (p) => [...(await sideCounts(p))].sort())));
-    if (now !== last) { last = now; since = Date.now(); return false; }
-    return Date.now() - since >= quietMs && (await ready());
-  }, timeoutMs, 500);
+  let last = '',
+    since = Date.now(),
+    fatal = null;
+  await waitUntil(
+    async () => {
+      try {
+        if ((await ready()) === 'failed') return true;
+      } catch (err) {
+        fatal = err;
+        return true;
+      }
+      const now = JSON.stringify(await Promise.all(prefixes.map(async (p) => [...(await sideCounts(p))].sort())));
+      if (now !== last) {
+        last = now;
+        since = Date.now();
+        return false;
+      }
+      return Date.now() - since >= quietMs && (await ready());
+    },
+    timeoutMs,
+    500,
+  );
   if (fatal) throw fatal;
 }
 
 /** The JVM and worker of the run in progress: killed if this script is interrupted, so no slot stays held. */
 const children = new Set();
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { for (const c of children) c.kill('SIGKILL'); process.exit(130); });
+for (const sig of ['SIGINT', 'SIGTERM'])
+  process.on(sig, () => {
+    for (const c of children) c.kill('SIGKILL');
+    process.exit(130);
+  });
 
 const totals = { records: 0, fields: 0, kindOnly: 0, unexpected: 0, accepted: 0 };
 const wanted = process.argv.slice(2);
 let exitCode = 0;
 for (const run of RUNS.filter((r) => wanted.length === 0 || wanted.includes(r.name))) {
-  const code = await runOne(run).catch((err) => { console.error(`debezium-compare (${run.name}) failed: ${err.stack ?? err}`); return 1; });
+  const code = await runOne(run).catch((err) => {
+    console.error(`debezium-compare (${run.name}) failed: ${err.stack ?? err}`);
+    return 1;
+  });
   if (code !== 0) exitCode = 1;
 }
-console.log(`\n# all runs: ${totals.records} records per side, ${totals.fields} fields compared (${totals.kindOnly} by kind only); `
-  + `unexpected differences: ${totals.unexpected}; accepted (documented) differences: ${totals.accepted}`);
+console.log(
+  `\n# all runs: ${totals.records} records per side, ${totals.fields} fields compared (${totals.kindOnly} by kind only); ` +
+    `unexpected differences: ${totals.unexpected}; accepted (documented) differences: ${totals.accepted}`,
+);
 await admin.disconnect();
 await rm(dir, { recursive: true, force: true });
 process.exit(exitCode);
@@ -196,9 +296,12 @@ async function runOne(run) {
   const stamp = Date.now().toString(36);
   const PREFIX = { dbz: `cmp_dbz_${stamp}`, ours: `cmp_ours_${stamp}` };
   await freshDatabase();
-  let dbz = null, ours = null;
+  let dbz = null,
+    ours = null;
   try {
-    console.error(`# run ${run.name}: Debezium ${DEBEZIUM_VERSION} in Kafka Connect and a tributary worker (prefixes ${PREFIX.dbz}, ${PREFIX.ours})`);
+    console.error(
+      `# run ${run.name}: Debezium ${DEBEZIUM_VERSION} in Kafka Connect and a tributary worker (prefixes ${PREFIX.dbz}, ${PREFIX.ours})`,
+    );
     const started = await Promise.allSettled([
       startDebezium({ dir, name: `cmp-dbz-${stamp}`, config: settings('dbz', run, PREFIX.dbz) }),
       startOurs(settings('ours', run, PREFIX.ours)),
@@ -207,20 +310,33 @@ async function runOne(run) {
     for (const side of [dbz, ours]) if (side) children.add(side.child);
     for (const r of started) if (r.status === 'rejected') throw r.reason;
     const failed = async () => {
-      for (const [who, side] of [['Debezium', dbz], ['our', ours]]) {
+      for (const [who, side] of [
+        ['Debezium', dbz],
+        ['our', ours],
+      ]) {
         const st = await side.taskStatus();
         if (st?.state === 'FAILED') throw Object.assign(new Error(`${who} task failed: ${st.trace}`), { fatal: true });
       }
     };
-    const snapshotRows = TABLES.filter((t) => (run.tables ?? ALL_TABLES).includes(t.name)).reduce((n, t) => n + t.rows.length, 0);
+    const snapshotRows = TABLES.filter((t) => (run.tables ?? ALL_TABLES).includes(t.name)).reduce(
+      (n, t) => n + t.rows.length,
+      0,
+    );
     const total = async (p) => [...(await sideCounts(p)).values()].reduce((a, b) => a + b, 0);
     await settle([PREFIX.dbz, PREFIX.ours], 3000, 240_000, async () => {
       await failed();
-      return (await slotActive('cmp_dbz')) && (await slotActive('cmp_ours')) && (await total(PREFIX.dbz)) >= snapshotRows && (await total(PREFIX.ours)) >= snapshotRows;
+      return (
+        (await slotActive('cmp_dbz')) &&
+        (await slotActive('cmp_ours')) &&
+        (await total(PREFIX.dbz)) >= snapshotRows &&
+        (await total(PREFIX.ours)) >= snapshotRows
+      );
     }).catch(async (err) => {
       if (err.fatal) throw err;
       const got = async (p) => JSON.stringify(Object.fromEntries(await sideCounts(p)));
-      throw new Error(`the connectors did not finish their snapshots within 4 minutes (want ${snapshotRows} records each; Debezium ${await got(PREFIX.dbz)}, slot active ${await slotActive('cmp_dbz')}; ours ${await got(PREFIX.ours)}, slot active ${await slotActive('cmp_ours')})`);
+      throw new Error(
+        `the connectors did not finish their snapshots within 4 minutes (want ${snapshotRows} records each; Debezium ${await got(PREFIX.dbz)}, slot active ${await slotActive('cmp_dbz')}; ours ${await got(PREFIX.ours)}, slot active ${await slotActive('cmp_ours')})`,
+      );
     });
 
     const c = new pg.Client({ ...PG, database: DB });
@@ -229,33 +345,61 @@ async function runOne(run) {
     await c.query('INSERT INTO zz_marker VALUES (1)');
     await c.end();
     const marked = async (p) => (await count(`${p}.public.zz_marker`)) > 0;
-    await settle([PREFIX.dbz, PREFIX.ours], 3000, 180_000, async () => { await failed(); return (await marked(PREFIX.dbz)) && (await marked(PREFIX.ours)); })
-      .catch((err) => { throw err.fatal ? err : new Error('the connectors did not stream the changes within 3 minutes'); });
+    await settle([PREFIX.dbz, PREFIX.ours], 3000, 180_000, async () => {
+      await failed();
+      return (await marked(PREFIX.dbz)) && (await marked(PREFIX.ours));
+    }).catch((err) => {
+      throw err.fatal ? err : new Error('the connectors did not stream the changes within 3 minutes');
+    });
 
     const counts = { dbz: await sideCounts(PREFIX.dbz), ours: await sideCounts(PREFIX.ours) };
     const names = (who) => [...counts[who].keys()].map((t) => `<prefix>${t.slice(PREFIX[who].length)}`).sort();
     const topicDiff = JSON.stringify(names('dbz')) !== JSON.stringify(names('ours'));
     const shared = names('dbz').filter((n) => names('ours').includes(n));
     const topicOf = (who, n) => `${PREFIX[who]}${n.slice('<prefix>'.length)}`;
-    const records = await readAll(shared.flatMap((n) => [topicOf('dbz', n), topicOf('ours', n)]), counts, `${stamp}`);
+    const records = await readAll(
+      shared.flatMap((n) => [topicOf('dbz', n), topicOf('ours', n)]),
+      counts,
+      `${stamp}`,
+    );
     const { rows, compared, unexpected, accepted } = compare(records, shared, topicOf, PREFIX);
-    console.log(`\n== run ${run.name}: Debezium ${DEBEZIUM_VERSION} (Kafka Connect 3.9) vs tributary PostgresConnector, JsonConverter with schemas`);
+    console.log(
+      `\n== run ${run.name}: Debezium ${DEBEZIUM_VERSION} (Kafka Connect 3.9) vs tributary PostgresConnector, JsonConverter with schemas`,
+    );
     console.log(`settings: ${JSON.stringify(run.config)}`);
-    console.log(`topics  Debezium: ${names('dbz').join(', ')}\n        ours:     ${names('ours').join(', ')}${topicDiff ? '   <-- DIFFERENT' : '   (same)'}`);
-    console.log(`records compared: ${compared.records} per side; fields compared: ${compared.fields} (${compared.kindOnly} by kind only)\n`);
+    console.log(
+      `topics  Debezium: ${names('dbz').join(', ')}\n        ours:     ${names('ours').join(', ')}${topicDiff ? '   <-- DIFFERENT' : '   (same)'}`,
+    );
+    console.log(
+      `records compared: ${compared.records} per side; fields compared: ${compared.fields} (${compared.kindOnly} by kind only)\n`,
+    );
     console.log(rows.length > 1 ? table(rows) : 'no differences');
     const bad = unexpected + (topicDiff ? 1 : 0);
     console.log(`# ${run.name}: unexpected differences: ${bad}; accepted (documented) differences: ${accepted}`);
-    totals.records += compared.records; totals.fields += compared.fields; totals.kindOnly += compared.kindOnly;
-    totals.unexpected += bad; totals.accepted += accepted;
+    totals.records += compared.records;
+    totals.fields += compared.fields;
+    totals.kindOnly += compared.kindOnly;
+    totals.unexpected += bad;
+    totals.accepted += accepted;
     return bad === 0 ? 0 : 1;
   } finally {
     await Promise.all([dbz?.stop(), ours?.stop()]);
     children.clear();
     // slot.drop.on.stop drops both slots on a graceful stop; make sure nothing is left behind.
-    await waitUntil(async () => (await sql(DB, 'SELECT count(*)::int AS n FROM pg_replication_slots WHERE active AND database = $1', [DB])).rows[0].n === 0, 20_000, 200).catch(() => {});
-    await sql('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '${DB}' AND NOT active`).catch(() => {});
-    const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${PREFIX.dbz}.`) || t.startsWith(`${PREFIX.ours}.`));
+    await waitUntil(
+      async () =>
+        (await sql(DB, 'SELECT count(*)::int AS n FROM pg_replication_slots WHERE active AND database = $1', [DB]))
+          .rows[0].n === 0,
+      20_000,
+      200,
+    ).catch(() => {});
+    await sql(
+      'postgres',
+      `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '${DB}' AND NOT active`,
+    ).catch(() => {});
+    const mine = (await admin.listTopics()).filter(
+      (t) => t.startsWith(`${PREFIX.dbz}.`) || t.startsWith(`${PREFIX.ours}.`),
+    );
     if (mine.length && !process.env.KEEP_TOPICS) await admin.deleteTopics({ topics: mine }).catch(() => {});
   }
 }
@@ -270,15 +414,22 @@ async function readAll(topics, counts, stamp) {
   await consumer.connect();
   for (const t of topics) await consumer.subscribe({ topic: t, fromBeginning: true });
   let done;
-  const finished = new Promise((r) => { done = r; });
+  const finished = new Promise((r) => {
+    done = r;
+  });
   await consumer.run({
     eachMessage: async ({ topic, message }) => {
-      const hdrs = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, v === null || v === undefined ? null : String(v)]));
+      const hdrs = Object.fromEntries(
+        Object.entries(message.headers ?? {}).map(([k, v]) => [k, v === null || v === undefined ? null : String(v)]),
+      );
       out.get(topic).push({ key: parse(message.key), value: parse(message.value), headers: hdrs });
       if ([...want].every(([t, n]) => out.get(t).length >= n)) done();
     },
   });
-  await Promise.race([finished, new Promise((_, rej) => setTimeout(() => rej(new Error('timed out reading the topics back')), 60_000))]);
+  await Promise.race([
+    finished,
+    new Promise((_, rej) => setTimeout(() => rej(new Error('timed out reading the topics back')), 60_000)),
+  ]);
   await consumer.disconnect();
   return out;
 }
@@ -286,7 +437,11 @@ async function readAll(topics, counts, stamp) {
 function parse(buf) {
   if (buf === null || buf === undefined) return null;
   // Keep the exact text of numbers: int64 values beyond 2^53 must compare exactly.
-  return JSON.parse(buf.toString('utf8'), (_k, v, ctx) => (typeof v === 'number' && !Number.isSafeInteger(v) && ctx?.source && !/[.eE]/.test(ctx.source) ? BigInt(ctx.source) : v));
+  return JSON.parse(buf.toString('utf8'), (_k, v, ctx) =>
+    typeof v === 'number' && !Number.isSafeInteger(v) && ctx?.source && !/[.eE]/.test(ctx.source)
+      ? BigInt(ctx.source)
+      : v,
+  );
 }
 
 /**
@@ -296,27 +451,34 @@ function parse(buf) {
 function compare(records, topics, topicOf, PREFIX) {
   const rows = [['topic', '#', 'op', 'path', 'Debezium', 'ours', 'status']];
   const compared = { records: 0, fields: 0, kindOnly: 0 };
-  let unexpected = 0, accepted = 0;
+  let unexpected = 0,
+    accepted = 0;
   for (const name of topics) {
     const tbl = name.slice('<prefix>.'.length);
-    const a = records.get(topicOf('dbz', name)), b = records.get(topicOf('ours', name));
+    const a = records.get(topicOf('dbz', name)),
+      b = records.get(topicOf('ours', name));
     if (a.length !== b.length) {
-      rows.push([tbl, '-', '', 'record count', a.length, b.length, 'UNEXPECTED']); unexpected++;
+      rows.push([tbl, '-', '', 'record count', a.length, b.length, 'UNEXPECTED']);
+      unexpected++;
     }
     for (let i = 0; i < Math.min(a.length, b.length); i++) {
       compared.records++;
-      const x = normalise(a[i], PREFIX.dbz), y = normalise(b[i], PREFIX.ours);
+      const x = normalise(a[i], PREFIX.dbz),
+        y = normalise(b[i], PREFIX.ours);
       const op = x.value?.payload?.op ?? (x.value === null ? 'tombstone' : '?');
       const diffs = [];
       walk('', x, y, diffs, compared);
       if (process.env.SHOW_RUN_DEPENDENT && x.value && y.value) {
         const src = (v) => v.payload.source;
-        console.error(`${tbl} #${i} ${op}: sequence ${src(x.value).sequence} | ${src(y.value).sequence}   lsn ${src(x.value).lsn} | ${src(y.value).lsn}   txId ${src(x.value).txId} | ${src(y.value).txId}`);
+        console.error(
+          `${tbl} #${i} ${op}: sequence ${src(x.value).sequence} | ${src(y.value).sequence}   lsn ${src(x.value).lsn} | ${src(y.value).lsn}   txId ${src(x.value).txId} | ${src(y.value).txId}`,
+        );
       }
       for (const [path, dv, ov] of diffs) {
         const acc = ACCEPTED.find((r) => r.path.test(path) && (!r.when || r.when(dv, ov, op, tbl)));
         rows.push([tbl, i, op, path, show(dv), show(ov), acc ? `accepted: ${acc.reason}` : 'UNEXPECTED']);
-        if (acc) accepted++; else unexpected++;
+        if (acc) accepted++;
+        else unexpected++;
       }
     }
   }
@@ -330,8 +492,10 @@ function normalise(rec, prefix) {
     if (!s || typeof s !== 'object') return s;
     const o = {};
     for (const [k, v] of Object.entries(s)) {
-      if (k === 'fields') { o.fields = Object.fromEntries(v.map((f) => [f.field, schema(f)])); o['fields order'] = v.map((f) => f.field).join(','); }
-      else if (k === 'items' || k === 'keys' || k === 'values') o[k] = schema(v);
+      if (k === 'fields') {
+        o.fields = Object.fromEntries(v.map((f) => [f.field, schema(f)]));
+        o['fields order'] = v.map((f) => f.field).join(',');
+      } else if (k === 'items' || k === 'keys' || k === 'values') o[k] = schema(v);
       else o[k] = fixStr(v);
     }
     return o;
@@ -344,14 +508,23 @@ function normalise(rec, prefix) {
 
 function kind(v) {
   if (v === null || v === undefined) return String(v);
-  if (typeof v === 'string' && v.startsWith('[')) { try { return `json[${JSON.parse(v).map((e) => kind(e)).join(',')}]`; } catch { /* plain */ } }
+  if (typeof v === 'string' && v.startsWith('[')) {
+    try {
+      return `json[${JSON.parse(v)
+        .map((e) => kind(e))
+        .join(',')}]`;
+    } catch {
+      /* plain */
+    }
+  }
   return typeof v === 'bigint' ? 'number' : typeof v;
 }
 
 function walk(path, x, y, diffs, compared) {
   const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
   if (RUN_DEPENDENT.some((r) => r.test(path))) {
-    compared.fields++; compared.kindOnly++;
+    compared.fields++;
+    compared.kindOnly++;
     if (kind(x) !== kind(y)) diffs.push([`${path} (kind)`, kind(x), kind(y)]);
     return;
   }
@@ -368,5 +541,10 @@ function walk(path, x, y, diffs, compared) {
   if (stringify(x) !== stringify(y)) diffs.push([path, x, y]);
 }
 
-function stringify(v) { return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x)); }
-function show(v) { const s = typeof v === 'string' ? v : stringify(v); return s.length > 70 ? `${s.slice(0, 67)}...` : s; }
+function stringify(v) {
+  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x));
+}
+function show(v) {
+  const s = typeof v === 'string' ? v : stringify(v);
+  return s.length > 70 ? `${s.slice(0, 67)}...` : s;
+}

@@ -22,13 +22,19 @@ const client = new Client({ node: ES });
 const dir = await mkdtemp(join(tmpdir(), 'bench-es-'));
 
 const statuses = ['NEW', 'PAID', 'SHIPPED', 'DELIVERED', 'RETURNED'];
-const pad = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua ut enim ad minim veniam';
+const pad =
+  'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua ut enim ad minim veniam';
 /** About 300 bytes of JSON. */
 function doc(i) {
   return {
-    id: i, customer: `customer-${String(i % 100_000).padStart(6, '0')}`, email: `c${i % 100_000}@example.com`,
-    status: statuses[i % 5], amount: Math.round(i * 37.11) / 100, items: (i % 9) + 1,
-    created: new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString(), note: pad.slice(0, 100 + (i % 40)),
+    id: i,
+    customer: `customer-${String(i % 100_000).padStart(6, '0')}`,
+    email: `c${i % 100_000}@example.com`,
+    status: statuses[i % 5],
+    amount: Math.round(i * 37.11) / 100,
+    items: (i % 9) + 1,
+    created: new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString(),
+    note: pad.slice(0, 100 + (i % 40)),
   };
 }
 const sample = JSON.stringify(doc(12345)).length;
@@ -53,11 +59,18 @@ async function timed(index, work) {
 
 async function ceiling(flushBytes) {
   await resetIndex('bench_raw');
-  async function* docs() { for (let i = 0; i < N; i++) yield doc(i); }
+  async function* docs() {
+    for (let i = 0; i < N; i++) yield doc(i);
+  }
   return timed('bench_raw', async () => {
     const stats = await client.helpers.bulk({
-      datasource: docs(), flushBytes, concurrency: 5, refreshOnCompletion: false,
-      onDocument: (d) => ({ index: { _index: 'bench_raw', _id: String(d.id), version: d.id, version_type: 'external' } }),
+      datasource: docs(),
+      flushBytes,
+      concurrency: 5,
+      refreshOnCompletion: false,
+      onDocument: (d) => ({
+        index: { _index: 'bench_raw', _id: String(d.id), version: d.id, version_type: 'external' },
+      }),
     });
     if (stats.failed > 0) throw new Error(`bulk helper: ${stats.failed} failed`);
     return { rss: peakRssMb(process.pid) };
@@ -73,7 +86,8 @@ async function ours() {
   const enc = new TextEncoder();
   for (let i = 0; i < N; i += 5000) {
     const batch = [];
-    for (let j = i; j < Math.min(N, i + 5000); j++) batch.push({ topic: 'bench', key: enc.encode(String(j)), value: enc.encode(JSON.stringify(doc(j))) });
+    for (let j = i; j < Math.min(N, i + 5000); j++)
+      batch.push({ topic: 'bench', key: enc.encode(String(j)), value: enc.encode(JSON.stringify(doc(j))) });
     await producer.send(batch);
   }
   await producer.close();
@@ -81,21 +95,35 @@ async function ours() {
 
   const port = await freePort();
   const workerFile = join(dir, 'worker.properties');
-  await writeFile(workerFile, [
-    `listeners=http://127.0.0.1:${port}`, `embedded.log.dir=${logDir}`, `offset.storage.file.filename=${join(dir, 'connect.offsets')}`,
-    'offset.flush.interval.ms=5000', 'key.converter=org.apache.kafka.connect.storage.StringConverter',
-    'value.converter=org.apache.kafka.connect.json.JsonConverter', 'value.converter.schemas.enable=false',
-  ].join('\n'));
+  await writeFile(
+    workerFile,
+    [
+      `listeners=http://127.0.0.1:${port}`,
+      `embedded.log.dir=${logDir}`,
+      `offset.storage.file.filename=${join(dir, 'connect.offsets')}`,
+      'offset.flush.interval.ms=5000',
+      'key.converter=org.apache.kafka.connect.storage.StringConverter',
+      'value.converter=org.apache.kafka.connect.json.JsonConverter',
+      'value.converter.schemas.enable=false',
+    ].join('\n'),
+  );
   const child = await startWorker(workerFile);
   const url = `http://127.0.0.1:${port}`;
   await waitUntil(async () => (await fetch(`${url}/`)).ok);
   const r = await timed('bench_ours', async () => {
-    await post(`${url}/connectors`, { name: 'bench-es', config: {
-      'connector.class': 'io.confluent.connect.elasticsearch.ElasticsearchSinkConnector', topics: 'bench', 'topic.index.map': 'bench:bench_ours',
-      'connection.url': ES, 'schema.ignore': 'true', 'read.timeout.ms': '30000',
-      ...(process.env.BENCH_BATCH ? { 'batch.size': process.env.BENCH_BATCH } : {}),
-      ...(process.env.BENCH_LINGER ? { 'linger.ms': process.env.BENCH_LINGER } : {}),
-    } });
+    await post(`${url}/connectors`, {
+      name: 'bench-es',
+      config: {
+        'connector.class': 'io.confluent.connect.elasticsearch.ElasticsearchSinkConnector',
+        topics: 'bench',
+        'topic.index.map': 'bench:bench_ours',
+        'connection.url': ES,
+        'schema.ignore': 'true',
+        'read.timeout.ms': '30000',
+        ...(process.env.BENCH_BATCH ? { 'batch.size': process.env.BENCH_BATCH } : {}),
+        ...(process.env.BENCH_LINGER ? { 'linger.ms': process.env.BENCH_LINGER } : {}),
+      },
+    });
   });
   const rss = peakRssMb(child.pid);
   child.kill('SIGTERM');
@@ -109,18 +137,44 @@ const raw5 = await ceiling(5 * 1024 * 1024);
 const raw1 = await ceiling(1024 * 1024);
 const raw = raw5.secs <= raw1.secs ? raw5 : raw1;
 const mine = await ours();
-const same = JSON.stringify((await client.get({ index: 'bench_ours', id: '4242' }))._source) === JSON.stringify((await client.get({ index: 'bench_raw', id: '4242' }))._source);
+const same =
+  JSON.stringify((await client.get({ index: 'bench_ours', id: '4242' }))._source) ===
+  JSON.stringify((await client.get({ index: 'bench_raw', id: '4242' }))._source);
 const rate = (s) => Math.round(N / s);
-console.log(`\nbench/elasticsearch: ${N} JSON records of ~${sample} bytes, keyed, into Elasticsearch 8 (1 shard, 0 replicas); load average before: ${load}, after: ${loadavg()[0].toFixed(2)}`);
+console.log(
+  `\nbench/elasticsearch: ${N} JSON records of ~${sample} bytes, keyed, into Elasticsearch 8 (1 shard, 0 replicas); load average before: ${load}, after: ${loadavg()[0].toFixed(2)}`,
+);
 console.log('ratio = the faster helper run (the ceiling) / this row\n');
-console.log(table([
-  ['', 'docs/s', 'seconds', 'peak RSS MB', 'ratio'],
-  ['bulk helper, flushBytes 5 MiB', rate(raw5.secs), raw5.secs.toFixed(2), raw5.extra.rss.toFixed(0), (raw.secs / raw5.secs).toFixed(2)],
-  ['bulk helper, flushBytes 1 MiB', rate(raw1.secs), raw1.secs.toFixed(2), raw1.extra.rss.toFixed(0), (raw.secs / raw1.secs).toFixed(2)],
-  ['tributary worker', rate(mine.secs), mine.secs.toFixed(2), mine.rss.toFixed(0), (raw.secs / mine.secs).toFixed(2)],
-]));
-console.log(`\nSame document in both indices: ${same}. The worker is a separate process reading the embedded log (filled before it`);
-console.log('started, not timed); timing runs from POST /connectors until _count shows every document. The helper runs in this');
-console.log('process with concurrency 5 (its default), the same ids and external versions. Peak RSS of the helper rows is this');
-console.log('benchmark process (generator, client and the log producer of the setup), of the worker row the worker process.');
+console.log(
+  table([
+    ['', 'docs/s', 'seconds', 'peak RSS MB', 'ratio'],
+    [
+      'bulk helper, flushBytes 5 MiB',
+      rate(raw5.secs),
+      raw5.secs.toFixed(2),
+      raw5.extra.rss.toFixed(0),
+      (raw.secs / raw5.secs).toFixed(2),
+    ],
+    [
+      'bulk helper, flushBytes 1 MiB',
+      rate(raw1.secs),
+      raw1.secs.toFixed(2),
+      raw1.extra.rss.toFixed(0),
+      (raw.secs / raw1.secs).toFixed(2),
+    ],
+    ['tributary worker', rate(mine.secs), mine.secs.toFixed(2), mine.rss.toFixed(0), (raw.secs / mine.secs).toFixed(2)],
+  ]),
+);
+console.log(
+  `\nSame document in both indices: ${same}. The worker is a separate process reading the embedded log (filled before it`,
+);
+console.log(
+  'started, not timed); timing runs from POST /connectors until _count shows every document. The helper runs in this',
+);
+console.log(
+  'process with concurrency 5 (its default), the same ids and external versions. Peak RSS of the helper rows is this',
+);
+console.log(
+  'benchmark process (generator, client and the log producer of the setup), of the worker row the worker process.',
+);
 await client.close();

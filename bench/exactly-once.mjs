@@ -36,31 +36,68 @@ async function measure(mode) {
   const group = `bench-eos-${mode}-${run}`;
   const port = await freePort();
   const props = {
-    listeners: `http://127.0.0.1:${port}`, 'bootstrap.servers': BROKER, 'group.id': group,
-    'config.storage.topic': `${group}-configs`, 'offset.storage.topic': `${group}-offsets`, 'status.storage.topic': `${group}-status`,
-    'config.storage.replication.factor': '1', 'offset.storage.replication.factor': '1', 'status.storage.replication.factor': '1',
-    'offset.flush.interval.ms': '1000', 'exactly.once.source.support': mode === 'eos' ? 'enabled' : 'disabled',
-    'key.converter': 'org.apache.kafka.connect.storage.StringConverter', 'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+    listeners: `http://127.0.0.1:${port}`,
+    'bootstrap.servers': BROKER,
+    'group.id': group,
+    'config.storage.topic': `${group}-configs`,
+    'offset.storage.topic': `${group}-offsets`,
+    'status.storage.topic': `${group}-status`,
+    'config.storage.replication.factor': '1',
+    'offset.storage.replication.factor': '1',
+    'status.storage.replication.factor': '1',
+    'offset.flush.interval.ms': '1000',
+    'exactly.once.source.support': mode === 'eos' ? 'enabled' : 'disabled',
+    'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+    'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
   };
   const file = join(dir, `${mode}.properties`);
-  await writeFile(file, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n'));
-  const child = spawn(CLI, ['distributed', file], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, TRIBUTARY_LOG_LEVEL: 'warn' } });
+  await writeFile(
+    file,
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n'),
+  );
+  const child = spawn(CLI, ['distributed', file], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, TRIBUTARY_LOG_LEVEL: 'warn' },
+  });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitUntil(async () => (await fetch(`${url}/health`)).status === 200, 120_000, 200);
     const topic = `${group}-lines`;
-    const config = { 'connector.class': 'FileStreamSource', file: input, topic, 'batch.size': '2000', ...(mode === 'eos' ? { 'exactly.once.support': 'required' } : {}) };
-    await waitUntil(async () => { await post(`${url}/connectors`, { name: 'lines', config }); return true; }, 60_000, 250);
+    const config = {
+      'connector.class': 'FileStreamSource',
+      file: input,
+      topic,
+      'batch.size': '2000',
+      ...(mode === 'eos' ? { 'exactly.once.support': 'required' } : {}),
+    };
+    await waitUntil(
+      async () => {
+        await post(`${url}/connectors`, { name: 'lines', config });
+        return true;
+      },
+      60_000,
+      250,
+    );
     const cpu0 = cpuSeconds(child.pid);
-    await waitUntil(async () => {
-      const r = await (await fetch(`${url}/connectors/lines/offsets`)).json();
-      return (r.offsets?.[0]?.offset?.position ?? 0) > 0;
-    }, 120_000, 20);
+    await waitUntil(
+      async () => {
+        const r = await (await fetch(`${url}/connectors/lines/offsets`)).json();
+        return (r.offsets?.[0]?.offset?.position ?? 0) > 0;
+      },
+      120_000,
+      20,
+    );
     const started = Date.now();
-    await waitUntil(async () => {
-      const r = await (await fetch(`${url}/connectors/lines/offsets`)).json();
-      return (r.offsets?.[0]?.offset?.position ?? 0) >= fileBytes;
-    }, 600_000, 50);
+    await waitUntil(
+      async () => {
+        const r = await (await fetch(`${url}/connectors/lines/offsets`)).json();
+        return (r.offsets?.[0]?.offset?.position ?? 0) >= fileBytes;
+      },
+      600_000,
+      50,
+    );
     const secs = (Date.now() - started) / 1000;
     return { perSec: Math.round(RECORDS / secs), secs, cpu: cpuSeconds(child.pid) - cpu0, rss: peakRssMb(child.pid) };
   } finally {
@@ -72,10 +109,21 @@ async function measure(mode) {
 const alos = await measure('alos');
 const eos = await measure('eos');
 console.log(`\n${RECORDS} records of 100 B, file → Kafka, one distributed worker each (${loadNote()})\n`);
-console.log(table([
-  ['mode', 'records/s', 'seconds', 'worker CPU s', 'peak RSS MB'],
-  ['at least once', alos.perSec, alos.secs.toFixed(1), alos.cpu.toFixed(1), alos.rss],
-  ['exactly once (poll boundary)', eos.perSec, eos.secs.toFixed(1), eos.cpu.toFixed(1), eos.rss],
-]));
+console.log(
+  table([
+    ['mode', 'records/s', 'seconds', 'worker CPU s', 'peak RSS MB'],
+    ['at least once', alos.perSec, alos.secs.toFixed(1), alos.cpu.toFixed(1), alos.rss],
+    ['exactly once (poll boundary)', eos.perSec, eos.secs.toFixed(1), eos.cpu.toFixed(1), eos.rss],
+  ]),
+);
 console.log(`\nexactly once / at least once: ${(eos.perSec / alos.perSec).toFixed(2)}`);
-console.log(JSON.stringify({ records: RECORDS, alos_per_s: alos.perSec, eos_per_s: eos.perSec, eos_ratio: Number((eos.perSec / alos.perSec).toFixed(3)), alos_peak_rss_mb: alos.rss, eos_peak_rss_mb: eos.rss }));
+console.log(
+  JSON.stringify({
+    records: RECORDS,
+    alos_per_s: alos.perSec,
+    eos_per_s: eos.perSec,
+    eos_ratio: Number((eos.perSec / alos.perSec).toFixed(3)),
+    alos_peak_rss_mb: alos.rss,
+    eos_peak_rss_mb: eos.rss,
+  }),
+);

@@ -29,18 +29,38 @@ const bytes = LINES * 100;
 async function ours() {
   const port = await freePort();
   const workerFile = join(dir, 'worker.properties');
-  await writeFile(workerFile, [
-    `listeners=http://127.0.0.1:${port}`, `embedded.log.dir=${join(dir, 'worker-log')}`,
-    `offset.storage.file.filename=${join(dir, 'connect.offsets')}`, 'offset.flush.interval.ms=10000',
-    'key.converter=org.apache.kafka.connect.storage.StringConverter', 'value.converter=org.apache.kafka.connect.storage.StringConverter',
-  ].join('\n'));
-  const child = await startWorker(workerFile, process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {});
+  await writeFile(
+    workerFile,
+    [
+      `listeners=http://127.0.0.1:${port}`,
+      `embedded.log.dir=${join(dir, 'worker-log')}`,
+      `offset.storage.file.filename=${join(dir, 'connect.offsets')}`,
+      'offset.flush.interval.ms=10000',
+      'key.converter=org.apache.kafka.connect.storage.StringConverter',
+      'value.converter=org.apache.kafka.connect.storage.StringConverter',
+    ].join('\n'),
+  );
+  const child = await startWorker(
+    workerFile,
+    process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {},
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitUntil(async () => (await fetch(`${url}/`)).ok);
   const output = join(dir, 'out.txt');
   const started = process.hrtime.bigint();
-  await post(`${url}/connectors`, { name: 'src', config: { 'connector.class': 'FileStreamSource', file: input, topic: 'bench', 'batch.size': process.env.BENCH_BATCH ?? '2000' } });
-  await post(`${url}/connectors`, { name: 'sink', config: { 'connector.class': 'FileStreamSink', file: output, topics: 'bench' } });
+  await post(`${url}/connectors`, {
+    name: 'src',
+    config: {
+      'connector.class': 'FileStreamSource',
+      file: input,
+      topic: 'bench',
+      'batch.size': process.env.BENCH_BATCH ?? '2000',
+    },
+  });
+  await post(`${url}/connectors`, {
+    name: 'sink',
+    config: { 'connector.class': 'FileStreamSink', file: output, topics: 'bench' },
+  });
   await waitUntil(async () => (await stat(output)).size >= bytes, 600_000, 20);
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
   const rss = peakRssMb(child.pid);
@@ -103,10 +123,14 @@ const raw = process.env.BENCH_SKIP_CEILING ? { secs: NaN, rss: NaN } : await cei
 const mine = await ours();
 const rate = (s) => Math.round(LINES / s);
 console.log(`\nbench/file-pipeline: ${LINES} lines of 100 bytes, file -> embedded log -> file\n`);
-console.log(table([
-  ['', 'records/s', 'seconds', 'peak RSS MB', 'ratio'],
-  ['raw loop (ceiling)', rate(raw.secs), raw.secs.toFixed(2), raw.rss.toFixed(0), '1.00'],
-  ['tributary worker', rate(mine.secs), mine.secs.toFixed(2), mine.rss.toFixed(0), (raw.secs / mine.secs).toFixed(2)],
-]));
-console.log('\nThe raw loop runs in this benchmark process; the worker is a separate process started with `tributary standalone`,');
+console.log(
+  table([
+    ['', 'records/s', 'seconds', 'peak RSS MB', 'ratio'],
+    ['raw loop (ceiling)', rate(raw.secs), raw.secs.toFixed(2), raw.rss.toFixed(0), '1.00'],
+    ['tributary worker', rate(mine.secs), mine.secs.toFixed(2), mine.rss.toFixed(0), (raw.secs / mine.secs).toFixed(2)],
+  ]),
+);
+console.log(
+  '\nThe raw loop runs in this benchmark process; the worker is a separate process started with `tributary standalone`,',
+);
 console.log('timed from the first POST /connectors until the sink file holds every line.');

@@ -25,7 +25,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
-  ROOT, cpuSeconds, extraWorkerProps, freePort, kafkajs, loadNote, ownCpuSeconds, peakRssMb, platformaticKafka, post, startWorker, table, waitUntil,
+  ROOT,
+  cpuSeconds,
+  extraWorkerProps,
+  freePort,
+  kafkajs,
+  loadNote,
+  ownCpuSeconds,
+  peakRssMb,
+  platformaticKafka,
+  post,
+  startWorker,
+  table,
+  waitUntil,
 } from './lib.mjs';
 import { CONNECT_VERSION, connectLib } from './debezium.mjs';
 
@@ -73,12 +85,16 @@ async function recordsIn(topic) {
 /** Polls the topic until it holds every record; returns { firstAt, doneAt } (ms timestamps). */
 async function watch(topic, isAlive = () => true) {
   let firstAt = 0;
-  await waitUntil(async () => {
-    if (!isAlive()) throw new Error('the process under test exited');
-    const n = await recordsIn(topic);
-    if (n > 0 && !firstAt) firstAt = Date.now();
-    return n >= RECORDS;
-  }, 900_000, 25);
+  await waitUntil(
+    async () => {
+      if (!isAlive()) throw new Error('the process under test exited');
+      const n = await recordsIn(topic);
+      if (n > 0 && !firstAt) firstAt = Date.now();
+      return n >= RECORDS;
+    },
+    900_000,
+    25,
+  );
   return { firstAt, doneAt: Date.now() };
 }
 
@@ -99,7 +115,9 @@ async function raw() {
     const request = { messages };
     messages = [];
     await inFlight; // one request in flight; the next one was read meanwhile
-    inFlight = producer.send(request).then(() => { firstAt ||= Date.now(); });
+    inFlight = producer.send(request).then(() => {
+      firstAt ||= Date.now();
+    });
   };
   for await (const l of lines()) {
     messages.push({ topic, partition: 0, value: Buffer.from(l), timestamp: 0n });
@@ -111,7 +129,15 @@ async function raw() {
   const cpu = ownCpuSeconds() - cpu0;
   await producer.close();
   if ((await recordsIn(topic)) !== RECORDS) throw new Error('raw: record count mismatch');
-  return { key: 'raw', name: '@platformatic/kafka raw producer loop (ceiling)', started, firstAt, doneAt, cpu, rss: NaN };
+  return {
+    key: 'raw',
+    name: '@platformatic/kafka raw producer loop (ceiling)',
+    started,
+    firstAt,
+    doneAt,
+    cpu,
+    rss: NaN,
+  };
 }
 
 async function kafkajsRaw() {
@@ -135,7 +161,15 @@ async function kafkajsRaw() {
   const cpu = ownCpuSeconds() - cpu0;
   await producer.disconnect();
   if ((await recordsIn(topic)) !== RECORDS) throw new Error('kafkajs: record count mismatch');
-  return { key: 'kafkajs', name: 'kafkajs 2.2.4 raw producer loop (yardstick)', started, firstAt, doneAt, cpu, rss: NaN };
+  return {
+    key: 'kafkajs',
+    name: 'kafkajs 2.2.4 raw producer loop (yardstick)',
+    started,
+    firstAt,
+    doneAt,
+    cpu,
+    rss: NaN,
+  };
 }
 
 async function ours() {
@@ -144,12 +178,18 @@ async function ours() {
   const home = join(dir, `ours-${topics}`); // its own connect.configs.json beside its offsets
   await mkdir(home);
   const workerFile = join(home, 'worker.properties');
-  await writeFile(workerFile, [
-    `bootstrap.servers=${BROKER}`, `listeners=http://127.0.0.1:${port}`,
-    `offset.storage.file.filename=${join(home, 'connect.offsets')}`, 'offset.flush.interval.ms=10000',
-    'key.converter=org.apache.kafka.connect.storage.StringConverter', 'value.converter=org.apache.kafka.connect.storage.StringConverter',
-    ...extraWorkerProps(),
-  ].join('\n'));
+  await writeFile(
+    workerFile,
+    [
+      `bootstrap.servers=${BROKER}`,
+      `listeners=http://127.0.0.1:${port}`,
+      `offset.storage.file.filename=${join(home, 'connect.offsets')}`,
+      'offset.flush.interval.ms=10000',
+      'key.converter=org.apache.kafka.connect.storage.StringConverter',
+      'value.converter=org.apache.kafka.connect.storage.StringConverter',
+      ...extraWorkerProps(),
+    ].join('\n'),
+  );
   const started = Date.now();
   const child = await startWorker(workerFile);
   const exited = new Promise((r) => child.once('exit', r));
@@ -157,7 +197,14 @@ async function ours() {
   await waitUntil(async () => (await fetch(`${url}/`)).ok);
   const cpu0 = cpuSeconds(child.pid);
   await post(`${url}/connectors`, {
-    name: 'bench-src', config: { 'connector.class': 'FileStreamSource', 'tasks.max': '1', file: input, topic, 'batch.size': String(BATCH) },
+    name: 'bench-src',
+    config: {
+      'connector.class': 'FileStreamSource',
+      'tasks.max': '1',
+      file: input,
+      topic,
+      'batch.size': String(BATCH),
+    },
   });
   const { firstAt, doneAt } = await watch(topic, () => child.exitCode === null);
   const cpu = cpuSeconds(child.pid) - cpu0;
@@ -174,31 +221,70 @@ async function connect() {
   const worker = join(dir, 'java-worker.properties');
   const connector = join(dir, 'java-file-source.properties');
   const log4j = join(dir, 'java-log4j.properties');
-  writeFileSync(worker, [
-    `bootstrap.servers=${BROKER}`, `listeners=http://127.0.0.1:${port}`,
-    `offset.storage.file.filename=${join(dir, `java-${topics}.offsets`)}`, 'offset.flush.interval.ms=10000',
-    'key.converter=org.apache.kafka.connect.storage.StringConverter', 'value.converter=org.apache.kafka.connect.storage.StringConverter',
-    'plugin.path=',
-  ].join('\n'));
-  writeFileSync(connector, [
-    'name=bench-java-src', 'connector.class=org.apache.kafka.connect.file.FileStreamSourceConnector', 'tasks.max=1',
-    `file=${input}`, `topic=${topic}`, `batch.size=${BATCH}`,
-  ].join('\n'));
-  writeFileSync(log4j, 'log4j.rootLogger=WARN, stderr\nlog4j.appender.stderr=org.apache.log4j.ConsoleAppender\nlog4j.appender.stderr.Target=System.err\nlog4j.appender.stderr.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n\n');
+  writeFileSync(
+    worker,
+    [
+      `bootstrap.servers=${BROKER}`,
+      `listeners=http://127.0.0.1:${port}`,
+      `offset.storage.file.filename=${join(dir, `java-${topics}.offsets`)}`,
+      'offset.flush.interval.ms=10000',
+      'key.converter=org.apache.kafka.connect.storage.StringConverter',
+      'value.converter=org.apache.kafka.connect.storage.StringConverter',
+      'plugin.path=',
+    ].join('\n'),
+  );
+  writeFileSync(
+    connector,
+    [
+      'name=bench-java-src',
+      'connector.class=org.apache.kafka.connect.file.FileStreamSourceConnector',
+      'tasks.max=1',
+      `file=${input}`,
+      `topic=${topic}`,
+      `batch.size=${BATCH}`,
+    ].join('\n'),
+  );
+  writeFileSync(
+    log4j,
+    'log4j.rootLogger=WARN, stderr\nlog4j.appender.stderr=org.apache.log4j.ConsoleAppender\nlog4j.appender.stderr.Target=System.err\nlog4j.appender.stderr.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n\n',
+  );
   const started = Date.now();
-  const child = spawn('java', ['-Xms256m', '-Xmx1g', `-Dlog4j.configuration=file:${log4j}`, '-cp', `${lib}/*`,
-    'org.apache.kafka.connect.cli.ConnectStandalone', worker, connector], { stdio: ['ignore', 'ignore', process.env.BENCH_JAVA_STDERR ? 'inherit' : 'ignore'] });
+  const child = spawn(
+    'java',
+    [
+      '-Xms256m',
+      '-Xmx1g',
+      `-Dlog4j.configuration=file:${log4j}`,
+      '-cp',
+      `${lib}/*`,
+      'org.apache.kafka.connect.cli.ConnectStandalone',
+      worker,
+      connector,
+    ],
+    { stdio: ['ignore', 'ignore', process.env.BENCH_JAVA_STDERR ? 'inherit' : 'ignore'] },
+  );
   const exited = new Promise((r) => child.once('exit', r));
   try {
     const { firstAt, doneAt } = await watch(topic, () => child.exitCode === null);
-    return { key: 'connect', name: `Apache Kafka Connect ${CONNECT_VERSION} FileStreamSource`, started, firstAt, doneAt, cpu: cpuSeconds(child.pid), rss: peakRssMb(child.pid), cpuNote: ' (incl. JVM start)' };
+    return {
+      key: 'connect',
+      name: `Apache Kafka Connect ${CONNECT_VERSION} FileStreamSource`,
+      started,
+      firstAt,
+      doneAt,
+      cpu: cpuSeconds(child.pid),
+      rss: peakRssMb(child.pid),
+      cpuNote: ' (incl. JVM start)',
+    };
   } finally {
     child.kill('SIGTERM');
     await exited;
   }
 }
 
-const runs = [raw, kafkajsRaw, ours, connect].filter((f) => !ONLY || ONLY.has({ raw: 'raw', kafkajsRaw: 'kafkajs', ours: 'ours', connect: 'connect' }[f.name]));
+const runs = [raw, kafkajsRaw, ours, connect].filter(
+  (f) => !ONLY || ONLY.has({ raw: 'raw', kafkajsRaw: 'kafkajs', ours: 'ours', connect: 'connect' }[f.name]),
+);
 const byKey = new Map();
 const loads = [];
 for (let round = 0; round < ROUNDS; round++) {
@@ -209,39 +295,80 @@ for (let round = 0; round < ROUNDS; round++) {
     loads.push(`${r.key}#${round + 1}: ${load}`);
     (byKey.get(r.key) ?? byKey.set(r.key, []).get(r.key)).push(r);
     const steady = RECORDS / ((r.doneAt - r.firstAt) / 1000);
-    console.error(`${r.name}: ${Math.round(steady)} rec/s steady, ${((r.doneAt - r.started) / 1000).toFixed(1)} s total, ${r.cpu.toFixed(1)} CPU s (${load})`);
+    console.error(
+      `${r.name}: ${Math.round(steady)} rec/s steady, ${((r.doneAt - r.started) / 1000).toFixed(1)} s total, ${r.cpu.toFixed(1)} CPU s (${load})`,
+    );
   }
 }
 await admin.disconnect();
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const steadyOf = (r) => RECORDS / ((r.doneAt - r.firstAt) / 1000);
 const totalOf = (r) => RECORDS / ((r.doneAt - r.started) / 1000);
-const fig = new Map([...byKey].map(([k, rs]) => [k, {
-  name: rs[0].name, steady: median(rs.map(steadyOf)), total: median(rs.map(totalOf)), cpu: median(rs.map((r) => r.cpu)), rss: median(rs.map((r) => r.rss)), cpuNote: rs[0].cpuNote ?? '',
-}]));
+const fig = new Map(
+  [...byKey].map(([k, rs]) => [
+    k,
+    {
+      name: rs[0].name,
+      steady: median(rs.map(steadyOf)),
+      total: median(rs.map(totalOf)),
+      cpu: median(rs.map((r) => r.cpu)),
+      rss: median(rs.map((r) => r.rss)),
+      cpuNote: rs[0].cpuNote ?? '',
+    },
+  ]),
+);
 const o = fig.get('ours');
 const ratio = (k) => (o && fig.get(k) ? o.steady / fig.get(k).steady : NaN);
-const rows = [['', 'records/s steady', 'records/s total', 'CPU s', 'CPU µs/record', 'peak RSS MB', 'ours/this (steady)']];
+const rows = [
+  ['', 'records/s steady', 'records/s total', 'CPU s', 'CPU µs/record', 'peak RSS MB', 'ours/this (steady)'],
+];
 for (const [k, f] of fig) {
-  rows.push([f.name, Math.round(f.steady), Math.round(f.total), f.cpu.toFixed(1) + f.cpuNote, (f.cpu / RECORDS * 1e6).toFixed(2),
-    Number.isNaN(f.rss) ? '-' : f.rss.toFixed(0), ratio(k).toFixed(2)]);
+  rows.push([
+    f.name,
+    Math.round(f.steady),
+    Math.round(f.total),
+    f.cpu.toFixed(1) + f.cpuNote,
+    ((f.cpu / RECORDS) * 1e6).toFixed(2),
+    Number.isNaN(f.rss) ? '-' : f.rss.toFixed(0),
+    ratio(k).toFixed(2),
+  ]);
 }
-console.log(`\nbench/kafka-source: ${RECORDS} records of 100 bytes, file -> Kafka ${BROKER}, 1 partition, batch.size ${BATCH}, ${REQUEST} records a request${ROUNDS > 1 ? `, medians of ${ROUNDS} interleaved rounds` : ''}\n`);
+console.log(
+  `\nbench/kafka-source: ${RECORDS} records of 100 bytes, file -> Kafka ${BROKER}, 1 partition, batch.size ${BATCH}, ${REQUEST} records a request${ROUNDS > 1 ? `, medians of ${ROUNDS} interleaved rounds` : ''}\n`,
+);
 console.log(table(rows));
 console.log(`\n${loads.join('\n')}`);
-const aim = (label, k, want) => fig.has(k) && console.log(`ours / ${label} (steady): ${ratio(k).toFixed(2)}   (aim >= ${want})`);
+const aim = (label, k, want) =>
+  fig.has(k) && console.log(`ours / ${label} (steady): ${ratio(k).toFixed(2)}   (aim >= ${want})`);
 aim('raw @platformatic/kafka', 'raw', 0.8);
 aim('raw kafkajs', 'kafkajs', 1.5);
 aim('Kafka Connect', 'connect', 2.0);
 const r0 = (k, f) => (fig.has(k) ? Math.round(f(fig.get(k))) : null);
 const r2 = (x) => (Number.isFinite(x) ? Number(x.toFixed(2)) : null);
-console.log(JSON.stringify({
-  bench: 'kafka-source', records: RECORDS, rounds: ROUNDS,
-  ours_per_s: r0('ours', (f) => f.steady), raw_per_s: r0('raw', (f) => f.steady), kafkajs_raw_per_s: r0('kafkajs', (f) => f.steady),
-  connect_per_s: r0('connect', (f) => f.steady), ours_total_per_s: r0('ours', (f) => f.total), connect_total_per_s: r0('connect', (f) => f.total),
-  peak_rss_mb: r0('ours', (f) => f.rss), connect_peak_rss_mb: r0('connect', (f) => f.rss),
-  ours_cpu_s: r2(fig.get('ours')?.cpu), raw_cpu_s: r2(fig.get('raw')?.cpu), kafkajs_raw_cpu_s: r2(fig.get('kafkajs')?.cpu), connect_cpu_s: r2(fig.get('connect')?.cpu),
-  ours_over_raw: r2(ratio('raw')), ours_over_kafkajs_raw: r2(ratio('kafkajs')), ours_over_connect: r2(ratio('connect')),
-}));
+console.log(
+  JSON.stringify({
+    bench: 'kafka-source',
+    records: RECORDS,
+    rounds: ROUNDS,
+    ours_per_s: r0('ours', (f) => f.steady),
+    raw_per_s: r0('raw', (f) => f.steady),
+    kafkajs_raw_per_s: r0('kafkajs', (f) => f.steady),
+    connect_per_s: r0('connect', (f) => f.steady),
+    ours_total_per_s: r0('ours', (f) => f.total),
+    connect_total_per_s: r0('connect', (f) => f.total),
+    peak_rss_mb: r0('ours', (f) => f.rss),
+    connect_peak_rss_mb: r0('connect', (f) => f.rss),
+    ours_cpu_s: r2(fig.get('ours')?.cpu),
+    raw_cpu_s: r2(fig.get('raw')?.cpu),
+    kafkajs_raw_cpu_s: r2(fig.get('kafkajs')?.cpu),
+    connect_cpu_s: r2(fig.get('connect')?.cpu),
+    ours_over_raw: r2(ratio('raw')),
+    ours_over_kafkajs_raw: r2(ratio('kafkajs')),
+    ours_over_connect: r2(ratio('connect')),
+  }),
+);
 rmSync(dir, { recursive: true, force: true });

@@ -12,7 +12,10 @@ export const CLI = join(ROOT, 'packages/cli/dist/main.js');
 export function freePort() {
   return new Promise((resolve) => {
     const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
 }
 
@@ -43,16 +46,22 @@ export function peakRssMb(pid) {
 
 /** Extra worker properties from BENCH_WORKER_PROPS ("a=1;b=2"), for experiments. */
 export function extraWorkerProps() {
-  return (process.env.BENCH_WORKER_PROPS ?? '').split(';').map((s) => s.trim()).filter(Boolean);
+  return (process.env.BENCH_WORKER_PROPS ?? '')
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export async function startWorker(workerFile, env = {}) {
   // Through the bin, as users run it: its shebang carries the worker's V8 memory settings.
   // BENCH_NODE_FLAGS (e.g. "--max-semi-space-size=16") runs node with those flags instead, for experiments.
   const flags = process.env.BENCH_NODE_FLAGS;
-  const [cmd, args] = flags ? [process.execPath, [...flags.split(' '), CLI, 'standalone', workerFile]] : [CLI, ['standalone', workerFile]];
+  const [cmd, args] = flags
+    ? [process.execPath, [...flags.split(' '), CLI, 'standalone', workerFile]]
+    : [CLI, ['standalone', workerFile]];
   const child = spawn(cmd, args, {
-    stdio: ['ignore', process.env.BENCH_WORKER_STDOUT ? 'inherit' : 'ignore', 'inherit'], env: { ...process.env, TRIBUTARY_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', process.env.BENCH_WORKER_STDOUT ? 'inherit' : 'ignore', 'inherit'],
+    env: { ...process.env, TRIBUTARY_LOG_LEVEL: 'warn', ...env },
   });
   return child;
 }
@@ -60,14 +69,22 @@ export async function startWorker(workerFile, env = {}) {
 export async function waitUntil(fn, timeoutMs = 600_000, everyMs = 50) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    try { if (await fn()) return; } catch { /* not yet */ }
+    try {
+      if (await fn()) return;
+    } catch {
+      /* not yet */
+    }
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
 export async function post(url, body) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (res.status >= 300) throw new Error(`${res.status} ${await res.text()}`);
 }
 
@@ -82,7 +99,9 @@ export function kafkajs() {
   if (!quietedKafkajs) {
     quietedKafkajs = true;
     process.removeAllListeners('warning');
-    process.on('warning', (w) => { if (w.name !== 'TimeoutNegativeWarning') console.error(`${w.name}: ${w.message}`); });
+    process.on('warning', (w) => {
+      if (w.name !== 'TimeoutNegativeWarning') console.error(`${w.name}: ${w.message}`);
+    });
   }
   return createRequire(join(ROOT, 'test/package.json'))('kafkajs');
 }

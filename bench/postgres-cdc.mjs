@@ -46,17 +46,27 @@ await admin.connect();
 async function sql(database, text, params) {
   const c = new pg.Client({ ...PG, database });
   await c.connect();
-  try { return await c.query(text, params); } finally { await c.end(); }
+  try {
+    return await c.query(text, params);
+  } finally {
+    await c.end();
+  }
 }
 
 const SLOTS = ['bench_raw', 'bench_ours', 'bench_dbz', ...(process.env.SKIP_EMBEDDED ? [] : ['bench_emb'])];
 // Fresh database, tables, publications and the slots.
-await sql('postgres', `SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = '${DB}' AND active`);
+await sql(
+  'postgres',
+  `SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = '${DB}' AND active`,
+);
 await new Promise((r) => setTimeout(r, 300));
 await sql('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '${DB}'`);
 await sql('postgres', `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
 await sql('postgres', `CREATE DATABASE ${DB}`);
-await sql(DB, 'CREATE TABLE events (id bigint PRIMARY KEY, kind text NOT NULL, amount numeric(10,2), created timestamptz NOT NULL DEFAULT now())');
+await sql(
+  DB,
+  'CREATE TABLE events (id bigint PRIMARY KEY, kind text NOT NULL, amount numeric(10,2), created timestamptz NOT NULL DEFAULT now())',
+);
 await sql(DB, 'CREATE TABLE lat (id bigint PRIMARY KEY, kind text NOT NULL, amount numeric(10,2))');
 await sql(DB, 'CREATE PUBLICATION bench_pub FOR TABLE events');
 await sql(DB, 'CREATE PUBLICATION bench_lat_pub FOR TABLE lat');
@@ -64,39 +74,73 @@ for (const s of SLOTS) await sql(DB, `SELECT pg_create_logical_replication_slot(
 
 // N single-row transactions, written server-side so the writer is not what we measure.
 const writeStart = Date.now();
-await sql(DB, `DO $$ BEGIN FOR i IN 1..${ROWS} LOOP
+await sql(
+  DB,
+  `DO $$ BEGIN FOR i IN 1..${ROWS} LOOP
   INSERT INTO events (id, kind, amount) VALUES (i, CASE WHEN i % 3 = 0 THEN 'refund' ELSE 'sale' END, (i % 10000) / 100.0); COMMIT;
-END LOOP; END $$`);
+END LOOP; END $$`,
+);
 const writeSecs = (Date.now() - writeStart) / 1000;
 const target = (await sql(DB, 'SELECT pg_current_wal_lsn() AS l')).rows[0].l;
 console.error(`# ${ROWS} single-row transactions written in ${writeSecs.toFixed(1)} s; target LSN ${target}`);
 
-const slot = async (name) => (await sql(DB, 'SELECT confirmed_flush_lsn >= $1::pg_lsn AS ok, active FROM pg_replication_slots WHERE slot_name = $2', [target, name])).rows[0];
+const slot = async (name) =>
+  (
+    await sql(
+      DB,
+      'SELECT confirmed_flush_lsn >= $1::pg_lsn AS ok, active FROM pg_replication_slots WHERE slot_name = $2',
+      [target, name],
+    )
+  ).rows[0];
 async function recordsIn(topic) {
-  try { return (await admin.fetchTopicOffsets(topic)).reduce((n, o) => n + Number(o.high) - Number(o.low), 0); } catch { return 0; }
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+  } catch {
+    return 0;
+  }
 }
 const connectorConfig = (prefix, slotName, publication, extra = {}) => ({
-  'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'tasks.max': '1', 'database.hostname': PG.host,
-  'database.port': String(PG.port), 'database.user': PG.user, 'database.password': PG.password, 'database.dbname': DB,
-  'topic.prefix': prefix, 'plugin.name': 'pgoutput', 'slot.name': slotName, 'publication.name': publication,
-  'publication.autocreate.mode': 'disabled', 'snapshot.mode': 'no_data', ...extra,
+  'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
+  'tasks.max': '1',
+  'database.hostname': PG.host,
+  'database.port': String(PG.port),
+  'database.user': PG.user,
+  'database.password': PG.password,
+  'database.dbname': DB,
+  'topic.prefix': prefix,
+  'plugin.name': 'pgoutput',
+  'slot.name': slotName,
+  'publication.name': publication,
+  'publication.autocreate.mode': 'disabled',
+  'snapshot.mode': 'no_data',
+  ...extra,
 });
 
 /** A tributary worker (Kafka when `useKafka`, else the embedded log) with one connector. */
 async function startOurs(name, config, useKafka) {
   const port = await freePort();
   const workerFile = join(dir, `${name}.properties`);
-  await writeFile(workerFile, [
-    `listeners=http://127.0.0.1:${port}`, useKafka ? `bootstrap.servers=${BROKER}` : `embedded.log.dir=${join(dir, `${name}-log`)}`,
-    `offset.storage.file.filename=${join(dir, `${name}.offsets`)}`, 'offset.flush.interval.ms=1000',
-    'key.converter=org.apache.kafka.connect.json.JsonConverter', 'value.converter=org.apache.kafka.connect.json.JsonConverter',
-  ].join('\n'));
-  const child = await startWorker(workerFile, process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {});
+  await writeFile(
+    workerFile,
+    [
+      `listeners=http://127.0.0.1:${port}`,
+      useKafka ? `bootstrap.servers=${BROKER}` : `embedded.log.dir=${join(dir, `${name}-log`)}`,
+      `offset.storage.file.filename=${join(dir, `${name}.offsets`)}`,
+      'offset.flush.interval.ms=1000',
+      'key.converter=org.apache.kafka.connect.json.JsonConverter',
+      'value.converter=org.apache.kafka.connect.json.JsonConverter',
+    ].join('\n'),
+  );
+  const child = await startWorker(
+    workerFile,
+    process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {},
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitUntil(async () => (await fetch(`${url}/`)).ok);
   await post(`${url}/connectors`, { name, config });
   return {
-    child, alive: () => child.exitCode === null,
+    child,
+    alive: () => child.exitCode === null,
     async stop() {
       await fetch(`${url}/connectors/${name}`, { method: 'DELETE' }).catch(() => {});
       child.kill('SIGTERM');
@@ -110,15 +154,23 @@ const startDbz = (name, config) => startDebezium({ dir, name, config, heap: '2g'
 /** Times a connector process from its slot becoming active until `done()`; returns { secs, rss }. */
 async function timed(proc, slotName, done) {
   try {
-    await waitUntil(async () => {
-      if (!proc.alive()) throw new Error(`${slotName}: the process under test exited`);
-      return (await slot(slotName))?.active === true;
-    }, 180_000, 10);
+    await waitUntil(
+      async () => {
+        if (!proc.alive()) throw new Error(`${slotName}: the process under test exited`);
+        return (await slot(slotName))?.active === true;
+      },
+      180_000,
+      10,
+    );
     const started = process.hrtime.bigint();
-    await waitUntil(async () => {
-      if (!proc.alive()) throw new Error(`${slotName}: the process under test exited`);
-      return done();
-    }, 3_600_000, 100);
+    await waitUntil(
+      async () => {
+        if (!proc.alive()) throw new Error(`${slotName}: the process under test exited`);
+        return done();
+      },
+      3_600_000,
+      100,
+    );
     return { secs: Number(process.hrtime.bigint() - started) / 1e9, rss: peakRssMb(proc.child.pid) };
   } finally {
     await proc.stop();
@@ -144,12 +196,43 @@ async function debezium() {
 
 async function ceiling() {
   const started = process.hrtime.bigint();
-  const child = spawn('pg_recvlogical', ['-h', PG.host, '-p', String(PG.port), '-U', PG.user, '-d', DB, '-S', 'bench_raw', '--start',
-    '-o', 'proto_version=1', '-o', 'publication_names=bench_pub', '-E', target, '-f', '/dev/null', '-F', '0'],
-  { env: { ...process.env, PGPASSWORD: PG.password }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(
+    'pg_recvlogical',
+    [
+      '-h',
+      PG.host,
+      '-p',
+      String(PG.port),
+      '-U',
+      PG.user,
+      '-d',
+      DB,
+      '-S',
+      'bench_raw',
+      '--start',
+      '-o',
+      'proto_version=1',
+      '-o',
+      'publication_names=bench_pub',
+      '-E',
+      target,
+      '-f',
+      '/dev/null',
+      '-F',
+      '0',
+    ],
+    { env: { ...process.env, PGPASSWORD: PG.password }, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   let rss = 0;
   // A zombie has no VmHWM line (NaN): keep the last real reading.
-  const t = setInterval(() => { try { const v = peakRssMb(child.pid); if (!Number.isNaN(v)) rss = Math.max(rss, v); } catch { /* exited */ } }, 20);
+  const t = setInterval(() => {
+    try {
+      const v = peakRssMb(child.pid);
+      if (!Number.isNaN(v)) rss = Math.max(rss, v);
+    } catch {
+      /* exited */
+    }
+  }, 20);
   await new Promise((r) => child.once('exit', r));
   clearInterval(t);
   return { secs: Number(process.hrtime.bigint() - started) / 1e9, rss };
@@ -181,15 +264,23 @@ async function latency(who, start) {
   await sql(DB, 'TRUNCATE lat');
   const proc = await start(prefix, connectorConfig(prefix, slotName, 'bench_lat_pub', { 'slot.drop.on.stop': 'true' }));
   try {
-    await waitUntil(async () => {
-      if (!proc.alive()) throw new Error(`${who}: the process under test exited`);
-      return (await slot(slotName))?.active === true;
-    }, 180_000, 50);
+    await waitUntil(
+      async () => {
+        if (!proc.alive()) throw new Error(`${who}: the process under test exited`);
+        return (await slot(slotName))?.active === true;
+      },
+      180_000,
+      50,
+    );
     // Paced in PostgreSQL: row i commits no earlier than i / LAT_RATE seconds after the start.
-    const write = (from, n) => sql(DB, `DO $$ DECLARE t0 timestamptz := clock_timestamp(); lag float8; BEGIN FOR i IN 1..${n} LOOP
+    const write = (from, n) =>
+      sql(
+        DB,
+        `DO $$ DECLARE t0 timestamptz := clock_timestamp(); lag float8; BEGIN FOR i IN 1..${n} LOOP
       INSERT INTO lat VALUES (${from} + i, 'sale', (i % 10000) / 100.0); COMMIT;
       IF i % 50 = 0 THEN lag := i::float8 / ${LAT_RATE} - extract(epoch FROM clock_timestamp() - t0); IF lag > 0 THEN PERFORM pg_sleep(lag); END IF; END IF;
-    END LOOP; END $$`);
+    END LOOP; END $$`,
+      );
     // Warm-up at the same rate until the connector has caught up (a cold JVM or a slot still being set up
     // would otherwise show as latency), then the measured run.
     const warm = LAT_RATE * LAT_WARMUP_SECS;
@@ -206,7 +297,10 @@ async function latency(who, start) {
   } finally {
     await proc.stop();
     await consumer.disconnect();
-    await sql('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '${slotName}' AND NOT active`).catch(() => {});
+    await sql(
+      'postgres',
+      `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '${slotName}' AND NOT active`,
+    ).catch(() => {});
   }
 }
 
@@ -217,29 +311,75 @@ try {
   const dbzRun = await debezium();
   const embRun = process.env.SKIP_EMBEDDED ? null : await oursEmbedded();
   // The throughput slots hold WAL: drop them before the latency runs.
-  await sql('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '${DB}' AND slot_name LIKE 'bench\\_%' AND NOT active`);
+  await sql(
+    'postgres',
+    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '${DB}' AND slot_name LIKE 'bench\\_%' AND NOT active`,
+  );
   const latOurs = await latency('ours', (prefix, config) => startOurs(`lat-ours`, config, true));
   const latDbz = await latency('dbz', (prefix, config) => startDbz('lat-dbz', config));
 
   const rate = (r) => Math.round(ROWS / r.secs);
   const lat = (l) => [`${l.p50} / ${l.p99} / ${l.max}`, Math.round(l.rate)];
-  console.log(`\nbench/postgres-cdc: ${ROWS} single-row insert transactions (snapshot excluded), PostgreSQL 15 pgoutput, Kafka ${BROKER}; `
-    + `latency at ${LAT_RATE} inserts/s for ${LAT_SECS} s after ${LAT_WARMUP_SECS} s of warm-up\n`);
-  console.log(table([
-    ['', 'events/s', 'seconds', 'peak RSS MB', 'latency p50 / p99 / max ms', 'writes/s reached'],
-    ['tributary PostgresConnector -> Kafka (JSON+schemas)', rate(ourRun), ourRun.secs.toFixed(1), ourRun.rss.toFixed(0), ...lat(latOurs)],
-    [`Debezium ${DEBEZIUM_VERSION} in Kafka Connect 3.9 -> Kafka (peer)`, rate(dbzRun), dbzRun.secs.toFixed(1), dbzRun.rss.toFixed(0), ...lat(latDbz)],
-    ...(embRun ? [['tributary PostgresConnector -> embedded log', rate(embRun), embRun.secs.toFixed(1), embRun.rss.toFixed(0), '', '']] : []),
-    ['pg_recvlogical, same slot kind, to /dev/null (ceiling)', rate(raw), raw.secs.toFixed(1), raw.rss.toFixed(0), '', ''],
-  ]));
-  console.log(`\n# ours/Debezium events/s: ${(rate(ourRun) / rate(dbzRun)).toFixed(2)} (aim >= 1.0); ours/Debezium peak RSS: `
-    + `${(ourRun.rss / dbzRun.rss).toFixed(2)} (aim <= 0.20); ours/ceiling events/s: ${(rate(ourRun) / rate(raw)).toFixed(2)}`);
-  console.log(`# writes took ${writeSecs.toFixed(1)} s; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(
+    `\nbench/postgres-cdc: ${ROWS} single-row insert transactions (snapshot excluded), PostgreSQL 15 pgoutput, Kafka ${BROKER}; ` +
+      `latency at ${LAT_RATE} inserts/s for ${LAT_SECS} s after ${LAT_WARMUP_SECS} s of warm-up\n`,
+  );
+  console.log(
+    table([
+      ['', 'events/s', 'seconds', 'peak RSS MB', 'latency p50 / p99 / max ms', 'writes/s reached'],
+      [
+        'tributary PostgresConnector -> Kafka (JSON+schemas)',
+        rate(ourRun),
+        ourRun.secs.toFixed(1),
+        ourRun.rss.toFixed(0),
+        ...lat(latOurs),
+      ],
+      [
+        `Debezium ${DEBEZIUM_VERSION} in Kafka Connect 3.9 -> Kafka (peer)`,
+        rate(dbzRun),
+        dbzRun.secs.toFixed(1),
+        dbzRun.rss.toFixed(0),
+        ...lat(latDbz),
+      ],
+      ...(embRun
+        ? [
+            [
+              'tributary PostgresConnector -> embedded log',
+              rate(embRun),
+              embRun.secs.toFixed(1),
+              embRun.rss.toFixed(0),
+              '',
+              '',
+            ],
+          ]
+        : []),
+      [
+        'pg_recvlogical, same slot kind, to /dev/null (ceiling)',
+        rate(raw),
+        raw.secs.toFixed(1),
+        raw.rss.toFixed(0),
+        '',
+        '',
+      ],
+    ]),
+  );
+  console.log(
+    `\n# ours/Debezium events/s: ${(rate(ourRun) / rate(dbzRun)).toFixed(2)} (aim >= 1.0); ours/Debezium peak RSS: ` +
+      `${(ourRun.rss / dbzRun.rss).toFixed(2)} (aim <= 0.20); ours/ceiling events/s: ${(rate(ourRun) / rate(raw)).toFixed(2)}`,
+  );
+  console.log(
+    `# writes took ${writeSecs.toFixed(1)} s; load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
 } catch (err) {
   console.error(`bench/postgres-cdc failed: ${err.stack ?? err}`);
   exitCode = 1;
 } finally {
-  await sql('postgres', `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '${DB}' AND NOT active`).catch(() => {});
+  await sql(
+    'postgres',
+    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '${DB}' AND NOT active`,
+  ).catch(() => {});
   const mine = (await admin.listTopics()).filter((t) => t.startsWith(`bench_${run}_`));
   if (mine.length) await admin.deleteTopics({ topics: mine }).catch(() => {});
   await admin.disconnect();

@@ -17,8 +17,14 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
 import {
-  CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, ListObjectsV2Command,
-  PutObjectCommand, S3Client, UploadPartCommand,
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { ROOT, freePort, peakRssMb, post, startWorker, table, waitUntil } from './lib.mjs';
 
@@ -26,15 +32,27 @@ const N = Number(process.argv[2] ?? 1_000_000);
 const OPEN = Number(process.env.BENCH_OPEN ?? 100);
 const FLUSH = Number(process.env.BENCH_FLUSH_SIZE ?? Math.max(1, Math.floor(N / 5))); // N divisible by it, or the last records wait
 const PART = Number(process.env.BENCH_PART_SIZE ?? 5 * 1024 * 1024);
-const S3 = { endpoint: 'http://127.0.0.1:9000', region: 'us-east-1', accessKeyId: 'tributary', secretAccessKey: 'tributary-secret' };
-const s3 = new S3Client({ endpoint: S3.endpoint, region: S3.region, forcePathStyle: true, credentials: { accessKeyId: S3.accessKeyId, secretAccessKey: S3.secretAccessKey } });
+const S3 = {
+  endpoint: 'http://127.0.0.1:9000',
+  region: 'us-east-1',
+  accessKeyId: 'tributary',
+  secretAccessKey: 'tributary-secret',
+};
+const s3 = new S3Client({
+  endpoint: S3.endpoint,
+  region: S3.region,
+  forcePathStyle: true,
+  credentials: { accessKeyId: S3.accessKeyId, secretAccessKey: S3.secretAccessKey },
+});
 const dir = await mkdtemp(join(tmpdir(), 'bench-s3-'));
 
 // 200-byte JSON values: an id, one of OPEN keys, and hex noise so gzip has real work (about 2:1).
 const noise = randomBytes(N * 40).toString('hex');
 const valueOf = (i) => {
   const head = `{"id":${i},"k":"k${i % OPEN}","v":"`;
-  return head + noise.slice((i * 80) % (noise.length - 200), (i * 80) % (noise.length - 200) + 198 - head.length) + '"}';
+  return (
+    head + noise.slice((i * 80) % (noise.length - 200), ((i * 80) % (noise.length - 200)) + 198 - head.length) + '"}'
+  );
 };
 
 /** Fills the worker's embedded log directly (not timed): the benchmark measures the sink. */
@@ -44,7 +62,8 @@ async function preload() {
   const producer = log.producer();
   for (let i = 0; i < N; i += 10_000) {
     const batch = [];
-    for (let j = i; j < Math.min(N, i + 10_000); j++) batch.push({ topic: 'bench', partition: 0, key: null, value: Buffer.from(valueOf(j)) });
+    for (let j = i; j < Math.min(N, i + 10_000); j++)
+      batch.push({ topic: 'bench', partition: 0, key: null, value: Buffer.from(valueOf(j)) });
     await producer.send(batch);
   }
   await producer.close();
@@ -54,27 +73,53 @@ async function preload() {
 async function ours(bucket) {
   const port = await freePort();
   const workerFile = join(dir, 'worker.properties');
-  await writeFile(workerFile, [
-    `listeners=http://127.0.0.1:${port}`, `embedded.log.dir=${join(dir, 'log')}`,
-    `offset.storage.file.filename=${join(dir, 'connect.offsets')}`, 'offset.flush.interval.ms=1000',
-    'key.converter=org.apache.kafka.connect.storage.StringConverter', 'value.converter=org.apache.kafka.connect.storage.StringConverter',
-  ].join('\n'));
-  const child = await startWorker(workerFile, process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {});
+  await writeFile(
+    workerFile,
+    [
+      `listeners=http://127.0.0.1:${port}`,
+      `embedded.log.dir=${join(dir, 'log')}`,
+      `offset.storage.file.filename=${join(dir, 'connect.offsets')}`,
+      'offset.flush.interval.ms=1000',
+      'key.converter=org.apache.kafka.connect.storage.StringConverter',
+      'value.converter=org.apache.kafka.connect.storage.StringConverter',
+    ].join('\n'),
+  );
+  const child = await startWorker(
+    workerFile,
+    process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {},
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitUntil(async () => (await fetch(`${url}/`)).ok);
   const started = process.hrtime.bigint();
-  await post(`${url}/connectors`, { name: 's3', config: {
-    'connector.class': 'io.confluent.connect.s3.S3SinkConnector', topics: 'bench', 's3.bucket.name': bucket, 's3.region': S3.region,
-    'store.url': S3.endpoint, 'aws.access.key.id': S3.accessKeyId, 'aws.secret.access.key': S3.secretAccessKey,
-    'format.class': 'io.confluent.connect.s3.format.json.JsonFormat', 's3.compression.type': 'gzip', 'flush.size': String(FLUSH),
-    's3.part.size': String(PART), 'partitioner.class': 'FieldPartitioner', 'partition.field.name': 'k',
-    'value.converter': 'org.apache.kafka.connect.json.JsonConverter', 'value.converter.schemas.enable': 'false',
-    ...JSON.parse(process.env.BENCH_SINK_CONFIG ?? '{}'),
-  } });
-  await waitUntil(async () => {
-    const r = await (await fetch(`${url}/connectors/s3/offsets`)).json();
-    return r.offsets?.[0]?.offset?.kafka_offset >= N;
-  }, 900_000, 100);
+  await post(`${url}/connectors`, {
+    name: 's3',
+    config: {
+      'connector.class': 'io.confluent.connect.s3.S3SinkConnector',
+      topics: 'bench',
+      's3.bucket.name': bucket,
+      's3.region': S3.region,
+      'store.url': S3.endpoint,
+      'aws.access.key.id': S3.accessKeyId,
+      'aws.secret.access.key': S3.secretAccessKey,
+      'format.class': 'io.confluent.connect.s3.format.json.JsonFormat',
+      's3.compression.type': 'gzip',
+      'flush.size': String(FLUSH),
+      's3.part.size': String(PART),
+      'partitioner.class': 'FieldPartitioner',
+      'partition.field.name': 'k',
+      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+      'value.converter.schemas.enable': 'false',
+      ...JSON.parse(process.env.BENCH_SINK_CONFIG ?? '{}'),
+    },
+  });
+  await waitUntil(
+    async () => {
+      const r = await (await fetch(`${url}/connectors/s3/offsets`)).json();
+      return r.offsets?.[0]?.offset?.kafka_offset >= N;
+    },
+    900_000,
+    100,
+  );
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
   const rss = peakRssMb(child.pid);
   child.kill('SIGTERM');
@@ -108,13 +153,19 @@ async function upload(bucket, key, body) {
     parts.push({ PartNumber: n, ETag: r.ETag });
     if (last) break;
   }
-  await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }));
+  await s3.send(
+    new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }),
+  );
 }
 
 /** Runs `fn` over `items`, 8 at a time. */
 async function eightAtATime(items, fn) {
   const queue = [...items];
-  await Promise.all(Array.from({ length: 8 }, async () => { for (let x = queue.shift(); x; x = queue.shift()) await fn(x); }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let x = queue.shift(); x; x = queue.shift()) await fn(x);
+    }),
+  );
 }
 
 /** The second reference: the same work as the sink in a plain loop (see the header). */
@@ -130,7 +181,14 @@ async function handLoop() {
   const rotate = async () => {
     const done = [...files.values()];
     files = new Map();
-    await Promise.all(done.map((f) => { const end = once(f.gz, 'end'); if (f.text) f.gz.end(f.text); else f.gz.end(); return end; }));
+    await Promise.all(
+      done.map((f) => {
+        const end = once(f.gz, 'end');
+        if (f.text) f.gz.end(f.text);
+        else f.gz.end();
+        return end;
+      }),
+    );
     await eightAtATime(done, (f) => upload(bucket, f.key, Buffer.concat(f.out)));
   };
   let count = 0;
@@ -140,12 +198,20 @@ async function handLoop() {
       const dirName = `k=${value.k}`;
       let f = files.get(dirName);
       if (!f) {
-        f = { key: `topics/bench/${dirName}/bench+0+${String(r.offset).padStart(10, '0')}.json.gz`, gz: createGzip(), out: [], text: '' };
+        f = {
+          key: `topics/bench/${dirName}/bench+0+${String(r.offset).padStart(10, '0')}.json.gz`,
+          gz: createGzip(),
+          out: [],
+          text: '',
+        };
         f.gz.on('data', (c) => f.out.push(c));
         files.set(dirName, f);
       }
       f.text += `${JSON.stringify(value)}\n`;
-      if (f.text.length >= 65536) { f.gz.write(f.text); f.text = ''; }
+      if (f.text.length >= 65536) {
+        f.gz.write(f.text);
+        f.text = '';
+      }
       if (++count % FLUSH === 0) await rotate();
     }
   }
@@ -160,7 +226,13 @@ async function handLoop() {
 async function ceiling(fromBucket) {
   const objects = await listObjects(fromBucket);
   const bodies = [];
-  for (const o of objects) bodies.push({ key: o.Key, body: Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: fromBucket, Key: o.Key }))).Body.transformToByteArray()) });
+  for (const o of objects)
+    bodies.push({
+      key: o.Key,
+      body: Buffer.from(
+        await (await s3.send(new GetObjectCommand({ Bucket: fromBucket, Key: o.Key }))).Body.transformToByteArray(),
+      ),
+    });
   const bucket = `bench-sdk-${Date.now().toString(36)}`;
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   const started = process.hrtime.bigint();
@@ -177,10 +249,28 @@ const mine = await ours(bucket);
 const raw = await ceiling(bucket);
 const loop = await handLoop();
 const mb = (N * 200) / 1e6;
-console.log(`\nbench/s3: ${N} records of 200 bytes (${mb.toFixed(0)} MB of JSON) -> ${raw.objects} objects (${(raw.bytes / 1e6).toFixed(1)} MB), ${OPEN} directories open, flush.size ${FLUSH}, part ${PART} B; load avg ${load0.toFixed(2)} before\n`);
-console.log(table([
-  ['', 'MB/s (of records)', 'seconds', 'peak RSS MB', 'ratio to ceiling', 'ratio to plain loop'],
-  ['SDK uploading the same bytes (ceiling)', (mb / raw.secs).toFixed(1), raw.secs.toFixed(2), '-', '1.00', '-'],
-  ['plain loop: log consumer, parse, stringify, gzip, SDK (same work)', (mb / loop.secs).toFixed(1), loop.secs.toFixed(2), '-', (raw.secs / loop.secs).toFixed(2), '1.00'],
-  ['tributary worker, S3 sink', (mb / mine.secs).toFixed(1), mine.secs.toFixed(2), mine.rss.toFixed(0), (raw.secs / mine.secs).toFixed(2), (loop.secs / mine.secs).toFixed(2)],
-]));
+console.log(
+  `\nbench/s3: ${N} records of 200 bytes (${mb.toFixed(0)} MB of JSON) -> ${raw.objects} objects (${(raw.bytes / 1e6).toFixed(1)} MB), ${OPEN} directories open, flush.size ${FLUSH}, part ${PART} B; load avg ${load0.toFixed(2)} before\n`,
+);
+console.log(
+  table([
+    ['', 'MB/s (of records)', 'seconds', 'peak RSS MB', 'ratio to ceiling', 'ratio to plain loop'],
+    ['SDK uploading the same bytes (ceiling)', (mb / raw.secs).toFixed(1), raw.secs.toFixed(2), '-', '1.00', '-'],
+    [
+      'plain loop: log consumer, parse, stringify, gzip, SDK (same work)',
+      (mb / loop.secs).toFixed(1),
+      loop.secs.toFixed(2),
+      '-',
+      (raw.secs / loop.secs).toFixed(2),
+      '1.00',
+    ],
+    [
+      'tributary worker, S3 sink',
+      (mb / mine.secs).toFixed(1),
+      mine.secs.toFixed(2),
+      mine.rss.toFixed(0),
+      (raw.secs / mine.secs).toFixed(2),
+      (loop.secs / mine.secs).toFixed(2),
+    ],
+  ]),
+);

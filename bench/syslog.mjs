@@ -28,7 +28,8 @@ function cpuSeconds(pid) {
 }
 
 function message(i) {
-  const m = `<165>1 2026-11-22T05:14:15.${String(i % 1000).padStart(3, '0')}Z host-${i % 50}.example.com sshd ${1000 + (i % 5000)} ID47 ` +
+  const m =
+    `<165>1 2026-11-22T05:14:15.${String(i % 1000).padStart(3, '0')}Z host-${i % 50}.example.com sshd ${1000 + (i % 5000)} ID47 ` +
     `[origin@32473 ip="192.168.1.${i % 250}" software="bench"] Invalid user mini from 114.130.4.${i % 250} port ${20000 + (i % 40000)} seq=${i}`;
   return `${Buffer.byteLength(m)} ${m}`;
 }
@@ -36,21 +37,30 @@ function message(i) {
 /** Sends TOTAL messages over CONNS connections, honouring TCP backpressure. Resolves when all are written. */
 async function send(port) {
   const per = Math.ceil(TOTAL / CONNS);
-  await Promise.all(Array.from({ length: CONNS }, (_, c) => new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1');
-    s.on('error', reject);
-    let i = c * per;
-    const end = Math.min(TOTAL, i + per);
-    const pump = () => {
-      while (i < end) {
-        let chunk = '';
-        for (let k = 0; k < 500 && i < end; k++, i++) chunk += message(i);
-        if (!s.write(chunk)) { s.once('drain', pump); return; }
-      }
-      s.end(resolve);
-    };
-    s.on('connect', pump);
-  })));
+  await Promise.all(
+    Array.from(
+      { length: CONNS },
+      (_, c) =>
+        new Promise((resolve, reject) => {
+          const s = connect(port, '127.0.0.1');
+          s.on('error', reject);
+          let i = c * per;
+          const end = Math.min(TOTAL, i + per);
+          const pump = () => {
+            while (i < end) {
+              let chunk = '';
+              for (let k = 0; k < 500 && i < end; k++, i++) chunk += message(i);
+              if (!s.write(chunk)) {
+                s.once('drain', pump);
+                return;
+              }
+            }
+            s.end(resolve);
+          };
+          s.on('connect', pump);
+        }),
+    ),
+  );
 }
 
 // The ceiling: frames and counts, nothing else. Runs in a child process like the worker does.
@@ -178,9 +188,15 @@ async function ceiling(source = CEILING_SERVER, ext = 'cjs') {
   const dir = mkdtempSync(join(tmpdir(), 'bench-syslog-'));
   const file = join(dir, `server.${ext}`);
   writeFileSync(file, source);
-  const child = spawn(process.execPath, [file, String(TOTAL), dir, TOPICS.reference], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = spawn(process.execPath, [file, String(TOTAL), dir, TOPICS.reference], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const port = await new Promise((r) => child.once('message', (m) => r(m.port)));
-  const done = new Promise((r) => child.on('message', (m) => { if (m.done) r(); }));
+  const done = new Promise((r) =>
+    child.on('message', (m) => {
+      if (m.done) r();
+    }),
+  );
   // As for the worker below: only the CPU spent on the stream, not on starting up.
   const cpu0 = cpuSeconds(child.pid);
   const t0 = performance.now();
@@ -207,17 +223,33 @@ async function ours() {
     'value.converter.schemas.enable': 'false',
     ...(KAFKA ? { 'bootstrap.servers': KAFKA } : {}),
   };
-  writeFileSync(workerFile, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  writeFileSync(
+    workerFile,
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n',
+  );
   // BENCH_PROFILE=dir writes a CPU profile of the worker there (NODE_OPTIONS may not carry --cpu-prof).
   const child = process.env.BENCH_PROFILE
-    ? spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, CLI, 'standalone', workerFile], { stdio: 'ignore', env: { ...process.env, TRIBUTARY_LOG_LEVEL: 'warn' } })
+    ? spawn(
+        process.execPath,
+        ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`, CLI, 'standalone', workerFile],
+        { stdio: 'ignore', env: { ...process.env, TRIBUTARY_LOG_LEVEL: 'warn' } },
+      )
     : await startWorker(workerFile);
   const url = `http://127.0.0.1:${rest}`;
   await waitUntil(async () => (await fetch(url)).ok, 30_000);
-  await post(`${url}/connectors`, { name: 'syslog-bench', config: {
-    'connector.class': 'io.confluent.connect.syslog.SyslogSourceConnector', 'syslog.listener': 'TCP', 'syslog.port': String(port),
-    'syslog.listen.address': '127.0.0.1', topic: KAFKA ? TOPICS.ours : 'syslog', 'syslog.queue.batch.size': process.env.BENCH_BATCH ?? '2000',
-  } });
+  await post(`${url}/connectors`, {
+    name: 'syslog-bench',
+    config: {
+      'connector.class': 'io.confluent.connect.syslog.SyslogSourceConnector',
+      'syslog.listener': 'TCP',
+      'syslog.port': String(port),
+      'syslog.listen.address': '127.0.0.1',
+      topic: KAFKA ? TOPICS.ours : 'syslog',
+      'syslog.queue.batch.size': process.env.BENCH_BATCH ?? '2000',
+    },
+  });
   const written = async () => {
     const text = await (await fetch(`${url}/metrics`)).text();
     const m = /tributary_task_records_written_total\{[^}]*connector="syslog-bench"[^}]*\} (\d+)/.exec(text);
@@ -252,12 +284,52 @@ if (KAFKA) {
   await admin.disconnect();
 }
 const rate = (r) => Math.round(TOTAL / r.secs);
-console.log(`\nsyslog: ${TOTAL} RFC 5424 messages over ${CONNS} TCP connections (octet counting), log: ${KAFKA ? 'Kafka' : 'embedded'}; load average before: ${load}\n`);
+console.log(
+  `\nsyslog: ${TOTAL} RFC 5424 messages over ${CONNS} TCP connections (octet counting), log: ${KAFKA ? 'Kafka' : 'embedded'}; load average before: ${load}\n`,
+);
 // The machine is shared: wall-clock rates move with other people's load, CPU seconds much less.
-console.log(table([
-  ['', 'wall s', 'messages/s', 'ratio', 'receiver CPU s', 'msgs per CPU s', 'CPU ratio', 'peak RSS MB'],
-  ['raw net server (frame + count)', c.secs.toFixed(2), rate(c), '1.00', c.cpu.toFixed(2), Math.round(TOTAL / c.cpu), '1.00', c.rss.toFixed(0)],
-  ['reference: frame + parse + JSON.stringify + log producer', r.secs.toFixed(2), rate(r), (rate(r) / rate(c)).toFixed(2), r.cpu.toFixed(2), Math.round(TOTAL / r.cpu), (c.cpu / r.cpu).toFixed(2), r.rss.toFixed(0)],
-  ['syslog connector alone (frame + parse + record)', p.secs.toFixed(2), rate(p), (rate(p) / rate(c)).toFixed(2), p.cpu.toFixed(2), Math.round(TOTAL / p.cpu), (c.cpu / p.cpu).toFixed(2), p.rss.toFixed(0)],
-  ['tributary syslog → log', o.secs.toFixed(2), rate(o), (rate(o) / rate(c)).toFixed(2), o.cpu.toFixed(2), Math.round(TOTAL / o.cpu), (c.cpu / o.cpu).toFixed(2), o.rss.toFixed(0)],
-]));
+console.log(
+  table([
+    ['', 'wall s', 'messages/s', 'ratio', 'receiver CPU s', 'msgs per CPU s', 'CPU ratio', 'peak RSS MB'],
+    [
+      'raw net server (frame + count)',
+      c.secs.toFixed(2),
+      rate(c),
+      '1.00',
+      c.cpu.toFixed(2),
+      Math.round(TOTAL / c.cpu),
+      '1.00',
+      c.rss.toFixed(0),
+    ],
+    [
+      'reference: frame + parse + JSON.stringify + log producer',
+      r.secs.toFixed(2),
+      rate(r),
+      (rate(r) / rate(c)).toFixed(2),
+      r.cpu.toFixed(2),
+      Math.round(TOTAL / r.cpu),
+      (c.cpu / r.cpu).toFixed(2),
+      r.rss.toFixed(0),
+    ],
+    [
+      'syslog connector alone (frame + parse + record)',
+      p.secs.toFixed(2),
+      rate(p),
+      (rate(p) / rate(c)).toFixed(2),
+      p.cpu.toFixed(2),
+      Math.round(TOTAL / p.cpu),
+      (c.cpu / p.cpu).toFixed(2),
+      p.rss.toFixed(0),
+    ],
+    [
+      'tributary syslog → log',
+      o.secs.toFixed(2),
+      rate(o),
+      (rate(o) / rate(c)).toFixed(2),
+      o.cpu.toFixed(2),
+      Math.round(TOTAL / o.cpu),
+      (c.cpu / o.cpu).toFixed(2),
+      o.rss.toFixed(0),
+    ],
+  ]),
+);

@@ -13,11 +13,18 @@ const N = Number(process.argv[2] ?? 1_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 
 // A typical order row: ten fields of the common types.
-const ORDER = SchemaBuilder.struct().name('shop.Order')
-  .field('id', Schemas.INT64).field('cust_id', Schemas.INT32).field('status', Schemas.STRING)
-  .field('amount', Schemas.STRING).field('qty', Schemas.INT32).field('created_ms', Schemas.INT64)
-  .field('note', Schemas.OPTIONAL_STRING).field('internal', Schemas.OPTIONAL_STRING)
-  .field('paid', Schemas.BOOLEAN).field('region', Schemas.STRING)
+const ORDER = SchemaBuilder.struct()
+  .name('shop.Order')
+  .field('id', Schemas.INT64)
+  .field('cust_id', Schemas.INT32)
+  .field('status', Schemas.STRING)
+  .field('amount', Schemas.STRING)
+  .field('qty', Schemas.INT32)
+  .field('created_ms', Schemas.INT64)
+  .field('note', Schemas.OPTIONAL_STRING)
+  .field('internal', Schemas.OPTIONAL_STRING)
+  .field('paid', Schemas.BOOLEAN)
+  .field('region', Schemas.STRING)
   .build();
 const STATUSES = ['NEW', 'PAID', 'SHIPPED', 'DONE'];
 const PARTITION = { table: 'orders' };
@@ -25,10 +32,28 @@ const PARTITION = { table: 'orders' };
 /** What a source's poll() would hand over: a fresh record with a fresh Struct. */
 function record(i) {
   const v = new Struct(ORDER)
-    .put('id', i).put('cust_id', i % 10_000).put('status', STATUSES[i & 3]).put('amount', `${(i % 1000) + 0.25}`)
-    .put('qty', i % 7).put('created_ms', 1_700_000_000_000 + i).put('note', i % 3 ? null : 'gift wrap')
-    .put('internal', 'x').put('paid', (i & 1) === 0).put('region', 'eu-west');
-  return { topic: 'orders', kafkaPartition: null, keySchema: null, key: null, valueSchema: ORDER, value: v, timestamp: 1_700_000_000_000, headers: [], sourcePartition: PARTITION, sourceOffset: { id: i } };
+    .put('id', i)
+    .put('cust_id', i % 10_000)
+    .put('status', STATUSES[i & 3])
+    .put('amount', `${(i % 1000) + 0.25}`)
+    .put('qty', i % 7)
+    .put('created_ms', 1_700_000_000_000 + i)
+    .put('note', i % 3 ? null : 'gift wrap')
+    .put('internal', 'x')
+    .put('paid', (i & 1) === 0)
+    .put('region', 'eu-west');
+  return {
+    topic: 'orders',
+    kafkaPartition: null,
+    keySchema: null,
+    key: null,
+    valueSchema: ORDER,
+    value: v,
+    timestamp: 1_700_000_000_000,
+    headers: [],
+    sourcePartition: PARTITION,
+    sourceOffset: { id: i },
+  };
 }
 
 function transform(cls, config) {
@@ -41,10 +66,16 @@ function transform(cls, config) {
 
 const T = 'org.apache.kafka.connect.transforms.';
 const CHAIN = [
-  ['InsertField$Value', transform(`${T}InsertField$Value`, { 'static.field': 'source', 'static.value': 'shop-db', 'topic.field': 'topic' })],
+  [
+    'InsertField$Value',
+    transform(`${T}InsertField$Value`, { 'static.field': 'source', 'static.value': 'shop-db', 'topic.field': 'topic' }),
+  ],
   ['ReplaceField$Value', transform(`${T}ReplaceField$Value`, { exclude: 'internal', renames: 'cust_id:customerId' })],
   ['Cast$Value', transform(`${T}Cast$Value`, { spec: process.env.CAST_SPEC ?? 'amount:float64,qty:int64' })],
-  ['TimestampConverter$Value', transform(`${T}TimestampConverter$Value`, { field: 'created_ms', 'target.type': 'Timestamp' })],
+  [
+    'TimestampConverter$Value',
+    transform(`${T}TimestampConverter$Value`, { field: 'created_ms', 'target.type': 'Timestamp' }),
+  ],
   ['RegexRouter', transform(`${T}RegexRouter`, { regex: '(.*)', replacement: 'prod-$1' })],
 ];
 
@@ -69,13 +100,20 @@ function run(withChain, from, to) {
 {
   let r = record(3);
   for (const [, t] of CHAIN) r = t.apply(r);
-  console.log(`one record after the chain → topic ${r.topic}: ${Buffer.from(converter.fromConnectData(r.topic, r.valueSchema, r.value)).toString().slice(0, 400)}…`);
+  console.log(
+    `one record after the chain → topic ${r.topic}: ${Buffer.from(
+      converter.fromConnectData(r.topic, r.valueSchema, r.value),
+    )
+      .toString()
+      .slice(0, 400)}…`,
+  );
 }
 
 // The machine is shared: CPU time of this process (not wall time) is the measure, and the two
 // pipelines alternate in chunks so both see the same conditions. Best of ROUNDS full passes each.
 const CHUNK = 50_000;
-run(true, 0, 200_000); run(false, 0, 200_000); // warm up both paths
+run(true, 0, 200_000);
+run(false, 0, 200_000); // warm up both paths
 const best = { plain: 0, chain: 0 };
 for (let round = 0; round < ROUNDS; round++) {
   const cpu = { plain: 0, chain: 0 };
@@ -88,10 +126,20 @@ for (let round = 0; round < ROUNDS; round++) {
   best.chain = Math.max(best.chain, N / (cpu.chain / 1e6));
 }
 const cost = (1 - best.chain / best.plain) * 100;
-console.log(`\n${N} records, best of ${ROUNDS} rounds, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
-console.log(table([
-  ['pipeline', 'records/s (per CPU second)', 'vs no transforms'],
-  ['record → JsonConverter (schemas.enable)', Math.round(best.plain).toLocaleString('en'), '1.00'],
-  [`record → ${CHAIN.map(([n]) => n).join(' → ')} → JsonConverter`, Math.round(best.chain).toLocaleString('en'), (best.chain / best.plain).toFixed(2)],
-]));
+console.log(
+  `\n${N} records, best of ${ROUNDS} rounds, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} on ${(await import('node:os')).cpus().length} cores`,
+);
+console.log(
+  table([
+    ['pipeline', 'records/s (per CPU second)', 'vs no transforms'],
+    ['record → JsonConverter (schemas.enable)', Math.round(best.plain).toLocaleString('en'), '1.00'],
+    [
+      `record → ${CHAIN.map(([n]) => n).join(' → ')} → JsonConverter`,
+      Math.round(best.chain).toLocaleString('en'),
+      (best.chain / best.plain).toFixed(2),
+    ],
+  ]),
+);
 console.log(`chain cost: ${cost.toFixed(1)}% of throughput (aim: under 30%)`);

@@ -8,9 +8,15 @@ import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const RULES = [
-  [/getOwnPropertySymbols|['"]private:/, 'reads a library\'s private symbols'],
-  [/from '@platformatic\/kafka\/|from 'kafkajs\/|from 'pg\/lib\/|from 'cassandra-driver\/lib\//, 'imports past a package\'s public entry'],
-  [/import\s*\{[^}]*\bk[A-Z]\w*[^}]*\}\s*from '@platformatic\/kafka'/, 'imports @platformatic/kafka\'s internal symbols'],
+  [/getOwnPropertySymbols|['"]private:/, "reads a library's private symbols"],
+  [
+    /from '@platformatic\/kafka\/|from 'kafkajs\/|from 'pg\/lib\/|from 'cassandra-driver\/lib\//,
+    "imports past a package's public entry",
+  ],
+  [
+    /import\s*\{[^}]*\bk[A-Z]\w*[^}]*\}\s*from '@platformatic\/kafka'/,
+    "imports @platformatic/kafka's internal symbols",
+  ],
   [/\.(findGroupCoordinator|send|fetch|connect|request)\s*=\s*(async\s*)?(\(|function)/, 'patches a client method'],
 ];
 
@@ -26,16 +32,22 @@ function* sources(dir) {
 const roots = ['packages', 'connectors'].flatMap((d) => readdirSync(join(root, d)).map((p) => join(root, d, p, 'src')));
 let found = 0;
 for (const r of roots) {
-  try { statSync(r); } catch { continue; }
+  try {
+    statSync(r);
+  } catch {
+    continue;
+  }
   for (const file of sources(r)) {
-    readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-      for (const [re, what] of RULES) {
-        if (re.test(line)) {
-          found++;
-          console.error(`${relative(root, file)}:${i + 1}: ${what}: ${line.trim()}`);
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        for (const [re, what] of RULES) {
+          if (re.test(line)) {
+            found++;
+            console.error(`${relative(root, file)}:${i + 1}: ${what}: ${line.trim()}`);
+          }
         }
-      }
-    });
+      });
   }
 }
 if (found > 0) process.exit(1);

@@ -10,10 +10,14 @@ process.chdir(root);
 mkdirSync('data/demo', { recursive: true });
 appendFileSync('data/demo/input.txt', '');
 
-const worker = spawn('packages/cli/dist/main.js', [
-  'standalone', 'config/demo-worker.properties',
-  'config/demo-file-source.json', 'config/demo-file-sink.json',
-], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, TRIBUTARY_LOG_LEVEL: process.env.TRIBUTARY_LOG_LEVEL ?? 'warn' } });
+const worker = spawn(
+  'packages/cli/dist/main.js',
+  ['standalone', 'config/demo-worker.properties', 'config/demo-file-source.json', 'config/demo-file-sink.json'],
+  {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, TRIBUTARY_LOG_LEVEL: process.env.TRIBUTARY_LOG_LEVEL ?? 'warn' },
+  },
+);
 
 let n = 0;
 const writer = setInterval(() => {
@@ -33,7 +37,13 @@ Tributary demo: a worker is starting on http://127.0.0.1:8083 with the embedded 
 Ctrl-C stops the worker.
 `);
 
-const stop = () => { clearInterval(writer); worker.kill('SIGTERM'); };
+const stop = () => {
+  clearInterval(writer);
+  worker.kill('SIGTERM');
+};
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
-worker.on('exit', (code) => { clearInterval(writer); process.exit(code ?? 0); });
+worker.on('exit', (code) => {
+  clearInterval(writer);
+  process.exit(code ?? 0);
+});

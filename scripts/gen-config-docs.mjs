@@ -11,7 +11,9 @@ const check = process.argv.includes('--check');
 const imp = (p) => import(pathToFileURL(join(root, p)).href);
 
 const { configTable } = await imp('packages/connect-api/dist/index.js');
-const { workerConfigDef, distributedConfigDef, autoRestartConfigDef } = await imp('packages/connect-runtime/dist/index.js');
+const { workerConfigDef, distributedConfigDef, autoRestartConfigDef } = await imp(
+  'packages/connect-runtime/dist/index.js',
+);
 const { builtinPlugins } = await imp('packages/cli/dist/index.js');
 const { plugins: converterPlugins } = await imp('packages/connect-converters/dist/index.js');
 const { plugins: transformPlugins } = await imp('packages/connect-transforms/dist/index.js');
@@ -27,8 +29,10 @@ function defFor(name) {
   return inst.config ? inst.config() : null;
 }
 
-const readmes = ['README.md', ...['packages', 'connectors'].flatMap((d) =>
-  readdirSync(join(root, d)).map((p) => join(d, p, 'README.md')))].filter((p) => existsSync(join(root, p)));
+const readmes = [
+  'README.md',
+  ...['packages', 'connectors'].flatMap((d) => readdirSync(join(root, d)).map((p) => join(d, p, 'README.md'))),
+].filter((p) => existsSync(join(root, p)));
 
 let stale = [];
 for (const rel of readmes) {
@@ -47,4 +51,8 @@ if (check && stale.length) {
   console.error(`config tables out of date in: ${stale.join(', ')} — run npm run docs`);
   process.exit(1);
 }
-console.log(check ? 'config tables up to date' : `config tables written${stale.length ? `: ${stale.join(', ')}` : ' (no change)'}`);
+console.log(
+  check
+    ? 'config tables up to date'
+    : `config tables written${stale.length ? `: ${stale.join(', ')}` : ' (no change)'}`,
+);

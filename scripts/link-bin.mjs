@@ -10,7 +10,11 @@ if (existsSync(main)) chmodSync(main, 0o755);
 const bin = join(root, 'node_modules/.bin');
 const link = join(bin, 'tributary');
 let present = false;
-try { present = lstatSync(link).isSymbolicLink() || true; } catch { present = false; }
+try {
+  present = lstatSync(link).isSymbolicLink() || true;
+} catch {
+  present = false;
+}
 if (!present && existsSync(join(root, 'node_modules'))) {
   mkdirSync(bin, { recursive: true });
   symlinkSync('../@tributary/cli/dist/main.js', link);

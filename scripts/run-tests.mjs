@@ -25,7 +25,8 @@ function walk(dir, out = []) {
 }
 
 const unitRoots = ['packages', 'connectors'].flatMap((d) =>
-  existsSync(join(root, d)) ? readdirSync(join(root, d)).map((p) => join(root, d, p, 'dist')) : []);
+  existsSync(join(root, d)) ? readdirSync(join(root, d)).map((p) => join(root, d, p, 'dist')) : [],
+);
 let files = [];
 if (!e2eOnly) files.push(...unitRoots.flatMap((d) => walk(d)));
 if (!unitOnly) files.push(...walk(join(root, 'test', 'dist')));

@@ -23,4 +23,5 @@ await build({
 copyFileSync(join(here, 'src/index.html'), join(dist, 'index.html'));
 copyFileSync(join(here, 'src/console.css'), join(dist, 'console.css'));
 const size = (f) => statSync(join(dist, f)).size;
-if (process.argv.includes('--size')) console.log(`console.js ${size('console.js')} B, console.css ${size('console.css')} B`);
+if (process.argv.includes('--size'))
+  console.log(`console.js ${size('console.js')} B, console.css ${size('console.css')} B`);

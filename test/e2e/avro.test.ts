@@ -16,13 +16,23 @@ import { WorkerProcess, waitFor } from '../support/worker-process.js';
 describe('AvroConverter with the real schema registry', () => {
   before(() => ensureService('schema-registry'));
   const topic = `avro-e2e-${Date.now()}`;
-  const ORDER = SchemaBuilder.struct().name('com.example.Order')
-    .field('id', Schemas.INT64).field('customer', Schemas.STRING).field('note', Schemas.OPTIONAL_STRING)
-    .field('total', Decimal.schema(2)).field('at', TimestampType.SCHEMA)
+  const ORDER = SchemaBuilder.struct()
+    .name('com.example.Order')
+    .field('id', Schemas.INT64)
+    .field('customer', Schemas.STRING)
+    .field('note', Schemas.OPTIONAL_STRING)
+    .field('total', Decimal.schema(2))
+    .field('at', TimestampType.SCHEMA)
     .field('lines', SchemaBuilder.array(Schemas.STRING).build())
     .build();
-  const order = (i: number) => new Struct(ORDER).put('id', i).put('customer', `c${i % 7}`).put('note', i % 2 ? null : 'gift')
-    .put('total', `${i}.50`).put('at', new Date(1_700_000_000_000 + i)).put('lines', [`sku-${i}`]);
+  const order = (i: number) =>
+    new Struct(ORDER)
+      .put('id', i)
+      .put('customer', `c${i % 7}`)
+      .put('note', i % 2 ? null : 'gift')
+      .put('total', `${i}.50`)
+      .put('at', new Date(1_700_000_000_000 + i))
+      .put('lines', [`sku-${i}`]);
 
   it('round-trips records: a writer registers the schema, a fresh reader fetches it by id', async () => {
     const config = { 'schema.registry.url': SERVICES.schemaRegistry };
@@ -36,16 +46,24 @@ describe('AvroConverter with the real schema registry', () => {
       const value = order(i);
       await writer.prepareFromConnectData(topic, ORDER, value);
       await keyWriter.prepareFromConnectData(topic, Schemas.STRING, `k${i}`);
-      encoded.push({ k: keyWriter.fromConnectData(topic, Schemas.STRING, `k${i}`)!, v: writer.fromConnectData(topic, ORDER, value)! });
+      encoded.push({
+        k: keyWriter.fromConnectData(topic, Schemas.STRING, `k${i}`)!,
+        v: writer.fromConnectData(topic, ORDER, value)!,
+      });
     }
     console.log(`# 1000 records written as Avro in ${Date.now() - started} ms (2 registry registrations)`);
 
-    const subjects = await (await fetch(`${SERVICES.schemaRegistry}/subjects`)).json() as string[];
-    assert.ok(subjects.includes(`${topic}-value`) && subjects.includes(`${topic}-key`), `subjects: ${subjects.join(', ')}`);
-    const latest = await (await fetch(`${SERVICES.schemaRegistry}/subjects/${topic}-value/versions/latest`)).json() as { id: number; schema: string };
+    const subjects = (await (await fetch(`${SERVICES.schemaRegistry}/subjects`)).json()) as string[];
+    assert.ok(
+      subjects.includes(`${topic}-value`) && subjects.includes(`${topic}-key`),
+      `subjects: ${subjects.join(', ')}`,
+    );
+    const latest = (await (
+      await fetch(`${SERVICES.schemaRegistry}/subjects/${topic}-value/versions/latest`)
+    ).json()) as { id: number; schema: string };
     const registered = JSON.parse(latest.schema) as { name: string; 'connect.name': string };
     assert.equal(registered['connect.name'], 'com.example.Order');
-    assert.equal(Buffer.from(encoded[0]!.v).readInt32BE(1), latest.id, 'the wire id is the registry\'s id');
+    assert.equal(Buffer.from(encoded[0]!.v).readInt32BE(1), latest.id, "the wire id is the registry's id");
 
     // A new converter with a cold cache, as a sink task on another worker would have.
     const reader = new AvroConverter();
@@ -73,7 +91,7 @@ describe('AvroConverter with the real schema registry', () => {
     await writer.prepareFromConnectData(topic, ORDER, order(42));
     const bytes = Buffer.from(writer.fromConnectData(topic, ORDER, order(42))!);
     const other = new SchemaRegistry({ host: SERVICES.schemaRegistry });
-    const decoded = await other.decode(bytes) as Record<string, unknown>;
+    const decoded = (await other.decode(bytes)) as Record<string, unknown>;
     assert.equal(Number(decoded.id), 42);
     assert.equal(decoded.customer, 'c0');
     assert.equal(decoded.note, 'gift');
@@ -83,12 +101,18 @@ describe('AvroConverter with the real schema registry', () => {
     const reader = new AvroConverter();
     reader.configure({ 'schema.registry.url': SERVICES.schemaRegistry }, false);
     const bogus = Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 2]);
-    await assert.rejects(reader.prepareToConnectData(topic, bogus)!, (e: Error) => e.name === 'DataError' && /40[34]/.test(e.message));
+    await assert.rejects(
+      reader.prepareToConnectData(topic, bogus)!,
+      (e: Error) => e.name === 'DataError' && /40[34]/.test(e.message),
+    );
 
     const lookupOnly = new AvroConverter();
     lookupOnly.configure({ 'schema.registry.url': SERVICES.schemaRegistry, 'auto.register.schemas': 'false' }, false);
     const other = SchemaBuilder.struct().name('com.example.Never').field('x', Schemas.INT32).build();
-    await assert.rejects(lookupOnly.prepareFromConnectData(`${topic}-none`, other, new Struct(other).put('x', 1))!, (e: Error) => e.name === 'DataError');
+    await assert.rejects(
+      lookupOnly.prepareFromConnectData(`${topic}-none`, other, new Struct(other).put('x', 1))!,
+      (e: Error) => e.name === 'DataError',
+    );
   });
 });
 
@@ -100,7 +124,9 @@ describe('AvroConverter with the real schema registry', () => {
 describe('Avro through a worker: a source writes Avro, a sink reads it', () => {
   before(() => ensureService('schema-registry'));
   let w: WorkerProcess | undefined;
-  after(async () => { await w?.kill(); });
+  after(async () => {
+    await w?.kill();
+  });
 
   it('moves 1000 lines as Avro strings', async () => {
     w = await WorkerProcess.create({ 'offset.flush.interval.ms': '500' });
@@ -108,21 +134,39 @@ describe('Avro through a worker: a source writes Avro, a sink reads it', () => {
     const lines = Array.from({ length: 1000 }, (_, i) => `line ${i}`);
     await writeFile(join(w.dir, 'in.txt'), lines.join('\n') + '\n');
     await w.start();
-    const avro = { 'value.converter': 'io.confluent.connect.avro.AvroConverter', 'value.converter.schema.registry.url': SERVICES.schemaRegistry };
+    const avro = {
+      'value.converter': 'io.confluent.connect.avro.AvroConverter',
+      'value.converter.schema.registry.url': SERVICES.schemaRegistry,
+    };
     for (const c of [
-      { name: 'avro-in', config: { 'connector.class': 'FileStreamSource', file: join(w.dir, 'in.txt'), topic, ...avro } },
-      { name: 'avro-out', config: { 'connector.class': 'FileStreamSink', file: join(w.dir, 'out.txt'), topics: topic, ...avro } },
-    ]) assert.equal((await w.request('POST', '/connectors', c)).status, 201);
-    const out = await waitFor('1000 lines through Avro', async () => {
-      const text = await readFile(join(w!.dir, 'out.txt'), 'utf8').catch(() => '');
-      const l = text === '' ? [] : text.slice(0, -1).split('\n');
-      return l.length >= 1000 ? l : null;
-    }, 30_000, 250).catch(async (err: unknown) => {
-      for (const n of ['avro-in', 'avro-out']) console.log(`# ${n}: ${JSON.stringify((await w!.request('GET', `/connectors/${n}/status`)).body).slice(0, 400)}`);
+      {
+        name: 'avro-in',
+        config: { 'connector.class': 'FileStreamSource', file: join(w.dir, 'in.txt'), topic, ...avro },
+      },
+      {
+        name: 'avro-out',
+        config: { 'connector.class': 'FileStreamSink', file: join(w.dir, 'out.txt'), topics: topic, ...avro },
+      },
+    ])
+      assert.equal((await w.request('POST', '/connectors', c)).status, 201);
+    const out = await waitFor(
+      '1000 lines through Avro',
+      async () => {
+        const text = await readFile(join(w!.dir, 'out.txt'), 'utf8').catch(() => '');
+        const l = text === '' ? [] : text.slice(0, -1).split('\n');
+        return l.length >= 1000 ? l : null;
+      },
+      30_000,
+      250,
+    ).catch(async (err: unknown) => {
+      for (const n of ['avro-in', 'avro-out'])
+        console.log(
+          `# ${n}: ${JSON.stringify((await w!.request('GET', `/connectors/${n}/status`)).body).slice(0, 400)}`,
+        );
       throw err;
     });
     assert.deepEqual(out, lines);
-    const subjects = await (await fetch(`${SERVICES.schemaRegistry}/subjects`)).json() as string[];
+    const subjects = (await (await fetch(`${SERVICES.schemaRegistry}/subjects`)).json()) as string[];
     assert.ok(subjects.includes(`${topic}-value`));
   });
 });

@@ -17,21 +17,36 @@ describe('the tributary command line against a running worker', () => {
     await writeFile(join(w.dir, 'in.txt'), 'one\ntwo\n');
     await w.start();
   });
-  after(async () => { await w.stop(); });
+  after(async () => {
+    await w.stop();
+  });
 
   it('refuses requests without the basic-auth credentials and oversized bodies', async () => {
     assert.equal((await fetch(`${w.url}/connectors`)).status, 401);
-    const auth = { authorization: `Basic ${Buffer.from('alice:s3cret').toString('base64')}`, 'content-type': 'application/json' };
+    const auth = {
+      authorization: `Basic ${Buffer.from('alice:s3cret').toString('base64')}`,
+      'content-type': 'application/json',
+    };
     assert.equal((await fetch(`${w.url}/connectors`, { headers: auth })).status, 200);
-    const big = await fetch(`${w.url}/connectors`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'x', config: { pad: 'p'.repeat(4096) } }) });
+    const big = await fetch(`${w.url}/connectors`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ name: 'x', config: { pad: 'p'.repeat(4096) } }),
+    });
     assert.equal(big.status, 413);
-    assert.equal((await big.json() as { error_code: number }).error_code, 413);
+    assert.equal(((await big.json()) as { error_code: number }).error_code, 413);
   });
 
   it('creates, lists, inspects, pauses, resumes, validates and deletes connectors', async () => {
     const user = ['--user', 'alice:s3cret'];
     const file = join(w.dir, 'src.json');
-    await writeFile(file, JSON.stringify({ name: 'src', config: { 'connector.class': 'FileStreamSource', file: join(w.dir, 'in.txt'), topic: 'words' } }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        name: 'src',
+        config: { 'connector.class': 'FileStreamSource', file: join(w.dir, 'in.txt'), topic: 'words' },
+      }),
+    );
     assert.match(await cli(...user, 'create', '-f', file), /created src \(source\)/);
     await waitFor('RUNNING', async () => (await cli(...user, 'status', 'src')).includes('RUNNING'));
     assert.match(await cli(...user, 'list'), /src\s+│ source │ RUNNING │ 0:RUNNING/);
@@ -43,14 +58,24 @@ describe('the tributary command line against a running worker', () => {
     await waitFor('an offset', async () => (await cli(...user, 'offsets', 'src')).includes('position'));
     const bad = join(w.dir, 'bad.json');
     await writeFile(bad, JSON.stringify({ name: 'b', config: { 'connector.class': 'FileStreamSource' } }));
-    await assert.rejects(run(CLI, ['--url', w.url, ...user, 'validate', '-f', bad]), (e: { code: number; stdout: string }) => {
-      assert.equal(e.code, 2);
-      assert.match(e.stdout, /topic/);
-      return true;
-    });
-    const consumed = (await run(CLI, ['consume', 'words', '--log-dir', join(w.dir, 'log'), '--from-beginning', '--timeout-ms', '1500'])).stdout
-      .trim().split('\n').map((l) => JSON.parse(l) as { value: string; offset: number });
-    assert.deepEqual(consumed.map((r) => r.value), ['one', 'two']);
+    await assert.rejects(
+      run(CLI, ['--url', w.url, ...user, 'validate', '-f', bad]),
+      (e: { code: number; stdout: string }) => {
+        assert.equal(e.code, 2);
+        assert.match(e.stdout, /topic/);
+        return true;
+      },
+    );
+    const consumed = (
+      await run(CLI, ['consume', 'words', '--log-dir', join(w.dir, 'log'), '--from-beginning', '--timeout-ms', '1500'])
+    ).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { value: string; offset: number });
+    assert.deepEqual(
+      consumed.map((r) => r.value),
+      ['one', 'two'],
+    );
     assert.match(await cli(...user, 'delete', 'src'), /delete: src \(204\)/);
     await assert.rejects(run(CLI, ['--url', w.url, ...user, 'status', 'src']), /404: Connector src not found/);
   });
@@ -63,13 +88,21 @@ describe('FileStreamSource follows, and re-reads truncated or replaced files', (
     await writeFile(join(w.dir, 'in.txt'), 'a\nb\n');
     await w.start();
   });
-  after(async () => { await w.stop(); });
+  after(async () => {
+    await w.stop();
+  });
 
   it('reads again from the start after a truncation and after a replacement', async () => {
     const input = join(w.dir, 'in.txt');
     const output = join(w.dir, 'out.txt');
-    await w.request('POST', '/connectors', { name: 'in', config: { 'connector.class': 'FileStreamSource', file: input, topic: 't' } });
-    await w.request('POST', '/connectors', { name: 'out', config: { 'connector.class': 'FileStreamSink', file: output, topics: 't' } });
+    await w.request('POST', '/connectors', {
+      name: 'in',
+      config: { 'connector.class': 'FileStreamSource', file: input, topic: 't' },
+    });
+    await w.request('POST', '/connectors', {
+      name: 'out',
+      config: { 'connector.class': 'FileStreamSink', file: output, topics: 't' },
+    });
     const lines = async () => (await readFile(output, 'utf8').catch(() => '')).split('\n').filter(Boolean);
     await waitFor('a, b', async () => (await lines()).length === 2);
     await appendFile(input, 'c\n');

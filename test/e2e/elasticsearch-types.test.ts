@@ -40,15 +40,25 @@ describe('Elasticsearch sink: every Connect type as a document', () => {
     await deleteIndices(index);
   });
 
-  it('indexes each record as Kafka\'s JSON with the documented departures, into the mapping from its schema', async () => {
+  it("indexes each record as Kafka's JSON with the documented departures, into the mapping from its schema", async () => {
     const file = join(w.dir, 'types.jsonl');
     await writeFile(file, await readFile(join(GOLDEN, 'all-types.envelope.jsonl')));
-    let res = await w.request('POST', '/connectors', { name: 'types-in', config: { 'connector.class': 'FileStreamSource', file, topic: index } });
+    let res = await w.request('POST', '/connectors', {
+      name: 'types-in',
+      config: { 'connector.class': 'FileStreamSource', file, topic: index },
+    });
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    res = await w.request('POST', '/connectors', { name: 'types-es', config: {
-      'connector.class': 'ElasticsearchSink', topics: index, 'connection.url': ES, 'key.ignore': 'true',
-      'value.converter': 'org.apache.kafka.connect.json.JsonConverter', 'value.converter.schemas.enable': 'true',
-    } });
+    res = await w.request('POST', '/connectors', {
+      name: 'types-es',
+      config: {
+        'connector.class': 'ElasticsearchSink',
+        topics: index,
+        'connection.url': ES,
+        'key.ignore': 'true',
+        'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+        'value.converter.schemas.enable': 'true',
+      },
+    });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(await waitForCount(index, RECORDS, 60_000), RECORDS);
 
@@ -59,13 +69,31 @@ describe('Elasticsearch sink: every Connect type as a document', () => {
       assert.equal(r.status, 200);
       assert.equal(await r.text(), expectedDocument(numeric[i]!), `document ${i}`);
     }
-    const mapping = await es<Record<string, { mappings: { properties: Record<string, { type?: string }> } }>>('GET', `/${index}/_mapping`);
+    const mapping = await es<Record<string, { mappings: { properties: Record<string, { type?: string }> } }>>(
+      'GET',
+      `/${index}/_mapping`,
+    );
     const props = mapping.body[index]!.mappings.properties;
-    const types = Object.fromEntries(['i8', 'i16', 'i64', 'f32', 'f64', 'raw', 'd2', 'day', 'tod', 'ts'].map((f) => [f, props[f]!.type]));
+    const types = Object.fromEntries(
+      ['i8', 'i16', 'i64', 'f32', 'f64', 'raw', 'd2', 'day', 'tod', 'ts'].map((f) => [f, props[f]!.type]),
+    );
     console.log(`# mapping: ${JSON.stringify(types)}`);
-    assert.deepEqual(types, { i8: 'byte', i16: 'short', i64: 'long', f32: 'float', f64: 'double', raw: 'binary', d2: 'double', day: 'date', tod: 'date', ts: 'date' });
+    assert.deepEqual(types, {
+      i8: 'byte',
+      i16: 'short',
+      i64: 'long',
+      f32: 'float',
+      f64: 'double',
+      raw: 'binary',
+      d2: 'double',
+      day: 'date',
+      tod: 'date',
+      ts: 'date',
+    });
     // The date fields are searchable as dates: 1969-12-31 and 9999-12-31 included.
-    const search = await es<{ hits: { total: { value: number } } }>('POST', `/${index}/_search`, { query: { range: { day: { lte: '1970-01-01' } } } });
+    const search = await es<{ hits: { total: { value: number } } }>('POST', `/${index}/_search`, {
+      query: { range: { day: { lte: '1970-01-01' } } },
+    });
     assert.equal(search.body.hits.total.value, 2);
   });
 });

@@ -16,7 +16,14 @@ import { kafkaTool } from '../support/kafka-cli.js';
 import { SERVICES, ensureService } from '../support/services.js';
 import { WorkerProcess, tempDir, waitFor } from '../support/worker-process.js';
 import { exampleConfig, files, spoolDirs, waitForFiles, writeOrders } from './spooldir/support.js';
-import { connectorConfig, freshDatabase, ITEMS_DDL, JSON_CONVERTERS, waitForCaughtUp, withClient } from './postgres-cdc/cdc-harness.js';
+import {
+  connectorConfig,
+  freshDatabase,
+  ITEMS_DDL,
+  JSON_CONVERTERS,
+  waitForCaughtUp,
+  withClient,
+} from './postgres-cdc/cdc-harness.js';
 
 const LINES = Number(process.env.EOS_LINES ?? 500_000);
 const KILLS = Number(process.env.EOS_KILLS ?? 10);
@@ -24,7 +31,11 @@ const line = (i: number) => numberedLine(i, 60, 'e');
 const run = `${Date.now().toString(36)}-${process.pid}`;
 
 /** Every record of `topic`, as read_committed (or read_uncommitted) readers see it. */
-async function readTopic(topic: string, isolation: 'read_committed' | 'read_uncommitted', keys = false): Promise<string[]> {
+async function readTopic(
+  topic: string,
+  isolation: 'read_committed' | 'read_uncommitted',
+  keys = false,
+): Promise<string[]> {
   const log = openKafkaLog({ props: { 'bootstrap.servers': SERVICES.kafka }, logger: pino({ level: 'silent' }) });
   try {
     const ends = await log.admin().partitionOffsets(topic);
@@ -57,7 +68,9 @@ function count(values: string[]): { missing: number; duplicates: number } {
 describe('exactly-once source (KIP-618)', { timeout: 30 * 60_000 }, () => {
   const workers: WorkerProcess[] = [];
   before(() => ensureService('kafka'));
-  after(async () => { for (const w of workers) await w.kill(); });
+  after(async () => {
+    for (const w of workers) await w.kill();
+  });
 
   /** Streams LINES lines through a file source while the worker is SIGKILLed KILLS times; returns the topic. */
   async function killedStream(mode: 'enabled' | 'disabled'): Promise<string> {
@@ -66,15 +79,34 @@ describe('exactly-once source (KIP-618)', { timeout: 30 * 60_000 }, () => {
     const input = join(dir, 'in.txt');
     await writeFile(input, '');
     const topic = `${group}-lines`;
-    const w = await WorkerProcess.distributed(group, { 'exactly.once.source.support': mode, 'offset.flush.interval.ms': '5000' });
+    const w = await WorkerProcess.distributed(group, {
+      'exactly.once.source.support': mode,
+      'offset.flush.interval.ms': '5000',
+    });
     workers.push(w);
     await w.start();
-    await waitFor('the worker in its cluster', async () => (await w.request('GET', '/health')).status === 200, 60_000, 250);
-    const config = { 'connector.class': 'FileStreamSource', file: input, topic, 'batch.size': '500', ...(mode === 'enabled' ? { 'exactly.once.support': 'required' } : {}) };
-    const created = await waitFor('the connector created', async () => {
-      const r = await w.request('POST', '/connectors', { name: 'eos-in', config });
-      return r.status === 409 ? null : r;
-    }, 60_000, 250);
+    await waitFor(
+      'the worker in its cluster',
+      async () => (await w.request('GET', '/health')).status === 200,
+      60_000,
+      250,
+    );
+    const config = {
+      'connector.class': 'FileStreamSource',
+      file: input,
+      topic,
+      'batch.size': '500',
+      ...(mode === 'enabled' ? { 'exactly.once.support': 'required' } : {}),
+    };
+    const created = await waitFor(
+      'the connector created',
+      async () => {
+        const r = await w.request('POST', '/connectors', { name: 'eos-in', config });
+        return r.status === 409 ? null : r;
+      },
+      60_000,
+      250,
+    );
     assert.equal(created.status, 201, JSON.stringify(created.body));
     await appendLines(input, 0, LINES, line);
     for (let k = 0; k < KILLS; k++) {
@@ -84,10 +116,20 @@ describe('exactly-once source (KIP-618)', { timeout: 30 * 60_000 }, () => {
     }
     const log = openKafkaLog({ props: { 'bootstrap.servers': SERVICES.kafka }, logger: pino({ level: 'silent' }) });
     try {
-      await waitFor('the source to reach the end of the file', async () => {
-        const r = await w.request<{ offsets: Array<{ offset: { position: number } }> }>('GET', '/connectors/eos-in/offsets');
-        return (r.body.offsets?.[0]?.offset.position ?? 0) >= LINES * (line(0).length + 1);
-      }, 300_000, 1_000).catch((err: Error) => { throw new Error(`${err.message}; the worker said: ${w.output.slice(-3000)}`); });
+      await waitFor(
+        'the source to reach the end of the file',
+        async () => {
+          const r = await w.request<{ offsets: Array<{ offset: { position: number } }> }>(
+            'GET',
+            '/connectors/eos-in/offsets',
+          );
+          return (r.body.offsets?.[0]?.offset.position ?? 0) >= LINES * (line(0).length + 1);
+        },
+        300_000,
+        1_000,
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}; the worker said: ${w.output.slice(-3000)}`);
+      });
     } finally {
       await log.close();
     }
@@ -99,13 +141,37 @@ describe('exactly-once source (KIP-618)', { timeout: 30 * 60_000 }, () => {
     const topic = await killedStream('enabled');
     const values = await readTopic(topic, 'read_committed');
     const { missing, duplicates } = count(values);
-    console.log(`# exactly once: ${values.length} records read_committed, ${missing} missing, ${duplicates} duplicates after ${KILLS} SIGKILLs`);
+    console.log(
+      `# exactly once: ${values.length} records read_committed, ${missing} missing, ${duplicates} duplicates after ${KILLS} SIGKILLs`,
+    );
     assert.equal(missing, 0);
     assert.equal(duplicates, 0);
     // Kafka's own console consumer, read_committed, reads the same records.
-    const java = (await kafkaTool(['org.apache.kafka.tools.consumer.ConsoleConsumer', '--bootstrap-server', SERVICES.kafka, '--topic', topic,
-      '--from-beginning', '--isolation-level', 'read_committed', '--timeout-ms', '20000', '--group', `${topic}-java`], '', 300_000)).split('\n').filter((l) => l !== '');
-    console.log(`# Kafka's console consumer (read_committed): ${java.length} records, ${java.length - new Set(java).size} duplicates`);
+    const java = (
+      await kafkaTool(
+        [
+          'org.apache.kafka.tools.consumer.ConsoleConsumer',
+          '--bootstrap-server',
+          SERVICES.kafka,
+          '--topic',
+          topic,
+          '--from-beginning',
+          '--isolation-level',
+          'read_committed',
+          '--timeout-ms',
+          '20000',
+          '--group',
+          `${topic}-java`,
+        ],
+        '',
+        300_000,
+      )
+    )
+      .split('\n')
+      .filter((l) => l !== '');
+    console.log(
+      `# Kafka's console consumer (read_committed): ${java.length} records, ${java.length - new Set(java).size} duplicates`,
+    );
     assert.equal(java.length, LINES);
     assert.equal(new Set(java).size, LINES);
   });
@@ -114,7 +180,9 @@ describe('exactly-once source (KIP-618)', { timeout: 30 * 60_000 }, () => {
     const topic = await killedStream('disabled');
     const values = await readTopic(topic, 'read_uncommitted');
     const { missing, duplicates } = count(values);
-    console.log(`# at least once: ${values.length} records, ${missing} missing, ${duplicates} duplicates after ${KILLS} SIGKILLs`);
+    console.log(
+      `# at least once: ${values.length} records, ${missing} missing, ${duplicates} duplicates after ${KILLS} SIGKILLs`,
+    );
     assert.equal(missing, 0);
   });
 
@@ -131,13 +199,23 @@ describe('exactly-once source (KIP-618)', { timeout: 30 * 60_000 }, () => {
       await rename(tmp, join(dirs.source, `orders-${f}.csv`));
     }
     await w.start();
-    await waitFor('the worker in its cluster', async () => (await w.request('GET', '/health')).status === 200, 60_000, 250);
+    await waitFor(
+      'the worker in its cluster',
+      async () => (await w.request('GET', '/health')).status === 200,
+      60_000,
+      250,
+    );
     const topic = `${group}-orders`;
     const body = await exampleConfig(dirs, { topic, 'exactly.once.support': 'required' }, 'eos-spool');
-    const created = await waitFor('the connector created', async () => {
-      const r = await w.request('POST', '/connectors', body);
-      return r.status === 409 ? null : r;
-    }, 60_000, 250);
+    const created = await waitFor(
+      'the connector created',
+      async () => {
+        const r = await w.request('POST', '/connectors', body);
+        return r.status === 409 ? null : r;
+      },
+      60_000,
+      250,
+    );
     assert.equal(created.status, 201, JSON.stringify(created.body));
     for (let k = 0; k < KILLS; k++) {
       await new Promise((r) => setTimeout(r, 1_500 + Math.random() * 2_500));
@@ -148,7 +226,9 @@ describe('exactly-once source (KIP-618)', { timeout: 30 * 60_000 }, () => {
     await w.stop();
     const ids = (await readTopic(topic, 'read_committed', true)).map((k) => Number(/order_id=(\d+)/.exec(k)?.[1]));
     const distinct = new Set(ids);
-    console.log(`# spooldir exactly once: ${ids.length} rows read_committed, ${distinct.size} distinct, ${ids.length - distinct.size} duplicates after ${KILLS} SIGKILLs`);
+    console.log(
+      `# spooldir exactly once: ${ids.length} rows read_committed, ${distinct.size} distinct, ${ids.length - distinct.size} duplicates after ${KILLS} SIGKILLs`,
+    );
     assert.equal(distinct.size, perFile * 5, 'every row');
     assert.equal(ids.length, distinct.size, 'no row twice');
     assert.deepEqual(await files(dirs.error), []);
@@ -165,17 +245,46 @@ describe('exactly-once source (KIP-618)', { timeout: 30 * 60_000 }, () => {
     const w = await WorkerProcess.distributed(group, { 'exactly.once.source.support': 'enabled', ...JSON_CONVERTERS });
     workers.push(w);
     await w.start();
-    await waitFor('the worker in its cluster', async () => (await w.request('GET', '/health')).status === 200, 60_000, 250);
-    const created = await waitFor('the connector created', async () => {
-      const r = await w.request('POST', '/connectors', { name: 'eos-cdc', config: connectorConfig(db, slot, { 'topic.prefix': group, 'exactly.once.support': 'required', 'slot.drop.on.stop': 'false' }) });
-      return r.status === 409 ? null : r;
-    }, 60_000, 250);
+    await waitFor(
+      'the worker in its cluster',
+      async () => (await w.request('GET', '/health')).status === 200,
+      60_000,
+      250,
+    );
+    const created = await waitFor(
+      'the connector created',
+      async () => {
+        const r = await w.request('POST', '/connectors', {
+          name: 'eos-cdc',
+          config: connectorConfig(db, slot, {
+            'topic.prefix': group,
+            'exactly.once.support': 'required',
+            'slot.drop.on.stop': 'false',
+          }),
+        });
+        return r.status === 409 ? null : r;
+      },
+      60_000,
+      250,
+    );
     assert.equal(created.status, 201, JSON.stringify(created.body));
-    await waitFor('the slot', () => withClient(db, async (c) => (await c.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slot])).rowCount! > 0), 120_000, 100);
+    await waitFor(
+      'the slot',
+      () =>
+        withClient(
+          db,
+          async (c) => (await c.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slot])).rowCount! > 0,
+        ),
+      120_000,
+      100,
+    );
     // Inserts in transactions of 500 while the worker is killed again and again.
     const writer = withClient(db, async (c) => {
       for (let id = 1; id <= rows; id += 500) {
-        await c.query(`INSERT INTO items (id, val, txt, amount) SELECT g, g % 1000, 'row ' || g, 1.5 FROM generate_series($1::int, $2::int) g`, [id, Math.min(rows, id + 499)]);
+        await c.query(
+          `INSERT INTO items (id, val, txt, amount) SELECT g, g % 1000, 'row ' || g, 1.5 FROM generate_series($1::int, $2::int) g`,
+          [id, Math.min(rows, id + 499)],
+        );
         await new Promise((r) => setTimeout(r, 5));
       }
     });
@@ -188,9 +297,12 @@ describe('exactly-once source (KIP-618)', { timeout: 30 * 60_000 }, () => {
     await waitForCaughtUp(db, slot);
     await w.stop();
     const ids = (await readTopic(`${group}.public.items`, 'read_committed', true))
-      .map((k) => (JSON.parse(k) as { payload: { id: number } }).payload.id).filter((id) => id > 0);
+      .map((k) => (JSON.parse(k) as { payload: { id: number } }).payload.id)
+      .filter((id) => id > 0);
     const distinct = new Set(ids);
-    console.log(`# postgres-cdc exactly once: ${ids.length} change events read_committed, ${distinct.size} distinct rows, ${ids.length - distinct.size} duplicates after ${KILLS} SIGKILLs`);
+    console.log(
+      `# postgres-cdc exactly once: ${ids.length} change events read_committed, ${distinct.size} distinct rows, ${ids.length - distinct.size} duplicates after ${KILLS} SIGKILLs`,
+    );
     assert.equal(distinct.size, rows, 'every row');
     assert.equal(ids.length, rows, 'no change twice');
     await withClient('postgres', (c) => c.query('SELECT pg_drop_replication_slot($1)', [slot])).catch(() => {});
@@ -202,50 +314,107 @@ describe('exactly-once source (KIP-618)', { timeout: 30 * 60_000 }, () => {
     const input = join(dir, 'in.txt');
     await writeFile(input, '');
     const topic = `${group}-lines`;
-    const cluster = await Promise.all([0, 1, 2].map(() => WorkerProcess.distributed(group, { 'exactly.once.source.support': 'enabled' })));
+    const cluster = await Promise.all(
+      [0, 1, 2].map(() => WorkerProcess.distributed(group, { 'exactly.once.source.support': 'enabled' })),
+    );
     workers.push(...cluster);
     for (const w of cluster) await w.start();
-    for (const w of cluster) await waitFor(`${w.url} in the cluster`, async () => (await w.request('GET', '/health')).status === 200, 60_000, 250);
-    const created = await waitFor('the connector created', async () => {
-      const r = await cluster[0]!.request('POST', '/connectors', { name: 'eos-moving', config: { 'connector.class': 'FileStreamSource', file: input, topic, 'batch.size': '500', 'exactly.once.support': 'required' } });
-      return r.status === 409 ? null : r;
-    }, 60_000, 250);
+    for (const w of cluster)
+      await waitFor(
+        `${w.url} in the cluster`,
+        async () => (await w.request('GET', '/health')).status === 200,
+        60_000,
+        250,
+      );
+    const created = await waitFor(
+      'the connector created',
+      async () => {
+        const r = await cluster[0]!.request('POST', '/connectors', {
+          name: 'eos-moving',
+          config: {
+            'connector.class': 'FileStreamSource',
+            file: input,
+            topic,
+            'batch.size': '500',
+            'exactly.once.support': 'required',
+          },
+        });
+        return r.status === 409 ? null : r;
+      },
+      60_000,
+      250,
+    );
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const lines = 200_000;
     await appendLines(input, 0, lines, line);
     type Status = { tasks: Array<{ state: string; worker_id: string }> };
-    const runningOn = async (w: WorkerProcess) => (await w.request<Status>('GET', '/connectors/eos-moving/status')).body.tasks?.[0];
+    const runningOn = async (w: WorkerProcess) =>
+      (await w.request<Status>('GET', '/connectors/eos-moving/status')).body.tasks?.[0];
     let alive = [...cluster];
     for (let k = 0; k < 2; k++) {
-      const task = await waitFor('the task RUNNING', async () => { const t = await runningOn(alive[0]!); return t?.state === 'RUNNING' ? t : null; }, 60_000, 200);
+      const task = await waitFor(
+        'the task RUNNING',
+        async () => {
+          const t = await runningOn(alive[0]!);
+          return t?.state === 'RUNNING' ? t : null;
+        },
+        60_000,
+        200,
+      );
       await new Promise((r) => setTimeout(r, 1_000 + Math.random() * 1_000));
       const victim = alive.find((w) => task.worker_id === `127.0.0.1:${w.port}`)!;
       await victim.kill();
       alive = alive.filter((w) => w !== victim);
-      const moved = await waitFor('the task RUNNING on a survivor', async () => {
-        const t = await runningOn(alive[0]!);
-        return t?.state === 'RUNNING' && t.worker_id !== task.worker_id ? t : null;
-      }, 60_000, 200);
+      const moved = await waitFor(
+        'the task RUNNING on a survivor',
+        async () => {
+          const t = await runningOn(alive[0]!);
+          return t?.state === 'RUNNING' && t.worker_id !== task.worker_id ? t : null;
+        },
+        60_000,
+        200,
+      );
       console.log(`# task moved from ${task.worker_id} to ${moved.worker_id}`);
     }
     // A new task config: the previous generation's producer is fenced before it is published (KIP-618).
-    const reconfigured = await waitFor('the config updated', async () => {
-      const r = await alive[0]!.request('PUT', '/connectors/eos-moving/config', { 'connector.class': 'FileStreamSource', file: input, topic, 'batch.size': '400', 'exactly.once.support': 'required' });
-      return r.status === 409 ? null : r;
-    }, 60_000, 250);
+    const reconfigured = await waitFor(
+      'the config updated',
+      async () => {
+        const r = await alive[0]!.request('PUT', '/connectors/eos-moving/config', {
+          'connector.class': 'FileStreamSource',
+          file: input,
+          topic,
+          'batch.size': '400',
+          'exactly.once.support': 'required',
+        });
+        return r.status === 409 ? null : r;
+      },
+      60_000,
+      250,
+    );
     assert.equal(reconfigured.status, 200, JSON.stringify(reconfigured.body));
-    await waitFor('every line read by the source', async () => {
-      const r = await alive[0]!.request<{ offsets: Array<{ offset: { position: number } }> }>('GET', '/connectors/eos-moving/offsets');
-      return (r.body.offsets?.[0]?.offset.position ?? 0) >= lines * (line(0).length + 1);
-    }, 300_000, 1_000);
+    await waitFor(
+      'every line read by the source',
+      async () => {
+        const r = await alive[0]!.request<{ offsets: Array<{ offset: { position: number } }> }>(
+          'GET',
+          '/connectors/eos-moving/offsets',
+        );
+        return (r.body.offsets?.[0]?.offset.position ?? 0) >= lines * (line(0).length + 1);
+      },
+      300_000,
+      1_000,
+    );
     const values = await readTopic(topic, 'read_committed');
     const seen = new Set(values);
-    console.log(`# three workers, two SIGKILLs: ${values.length} records read_committed, ${values.length - seen.size} duplicates`);
+    console.log(
+      `# three workers, two SIGKILLs: ${values.length} records read_committed, ${values.length - seen.size} duplicates`,
+    );
     for (let i = 0; i < lines; i++) if (!seen.has(line(i))) assert.fail(`line ${i} missing`);
     assert.equal(values.length, lines, 'nothing written twice');
   });
 
-  it('fences a zombie: an older producer of a task\'s transactional id can no longer write', async () => {
+  it("fences a zombie: an older producer of a task's transactional id can no longer write", async () => {
     const log = openKafkaLog({ props: { 'bootstrap.servers': SERVICES.kafka }, logger: pino({ level: 'silent' }) });
     const topic = `eos-zombie-${run}`;
     const id = `eos-zombie-${run}-conn-0`;
@@ -255,7 +424,10 @@ describe('exactly-once source (KIP-618)', { timeout: 30 * 60_000 }, () => {
       await zombie.send([{ topic, key: null, value: Buffer.from('before') }]);
       const successor = log.transactionalProducer({ transactionalId: id });
       await successor.init();
-      await assert.rejects(zombie.send([{ topic, key: null, value: Buffer.from('zombie') }]), (e: Error & { code?: string }) => e.code === 'PRODUCER_FENCED');
+      await assert.rejects(
+        zombie.send([{ topic, key: null, value: Buffer.from('zombie') }]),
+        (e: Error & { code?: string }) => e.code === 'PRODUCER_FENCED',
+      );
       await successor.send([{ topic, key: null, value: Buffer.from('after') }]);
     } finally {
       await log.close();

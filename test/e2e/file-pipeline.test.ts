@@ -8,18 +8,34 @@ import { WorkerProcess, waitFor } from '../support/worker-process.js';
 const LINES = 200_000;
 const line = (i: number) => numberedLine(i);
 
-
-
 function connectors(dir: string) {
   return {
-    source: { name: 'lines-in', config: { 'connector.class': 'org.apache.kafka.connect.file.FileStreamSourceConnector', 'tasks.max': '1', file: join(dir, 'in.txt'), topic: 'lines' } },
-    sink: { name: 'lines-out', config: { 'connector.class': 'org.apache.kafka.connect.file.FileStreamSinkConnector', 'tasks.max': '1', file: join(dir, 'out.txt'), topics: 'lines' } },
+    source: {
+      name: 'lines-in',
+      config: {
+        'connector.class': 'org.apache.kafka.connect.file.FileStreamSourceConnector',
+        'tasks.max': '1',
+        file: join(dir, 'in.txt'),
+        topic: 'lines',
+      },
+    },
+    sink: {
+      name: 'lines-out',
+      config: {
+        'connector.class': 'org.apache.kafka.connect.file.FileStreamSinkConnector',
+        'tasks.max': '1',
+        file: join(dir, 'out.txt'),
+        topics: 'lines',
+      },
+    },
   };
 }
 
 describe('file source → embedded log → file sink, driven over REST', () => {
   const workers: WorkerProcess[] = [];
-  after(async () => { for (const w of workers) await w.kill(); });
+  after(async () => {
+    for (const w of workers) await w.kill();
+  });
 
   it(`moves ${LINES} appended lines in order`, async () => {
     const w = await WorkerProcess.create();
@@ -31,12 +47,19 @@ describe('file source → embedded log → file sink, driven over REST', () => {
     assert.equal((await w.request('POST', '/connectors', sink)).status, 201);
     const started = Date.now();
     await appendLines(join(w.dir, 'in.txt'), 0, LINES);
-    const out = await waitFor('all lines in the sink file', async () => {
-      const l = await sinkLines(join(w.dir, 'out.txt'));
-      return l.length >= LINES ? l : null;
-    }, 120_000, 250);
+    const out = await waitFor(
+      'all lines in the sink file',
+      async () => {
+        const l = await sinkLines(join(w.dir, 'out.txt'));
+        return l.length >= LINES ? l : null;
+      },
+      120_000,
+      250,
+    );
     const secs = (Date.now() - started) / 1000;
-    console.log(`# ${LINES} lines in ${secs.toFixed(1)} s (${Math.round(LINES / secs)} lines/s end to end, including the writer)`);
+    console.log(
+      `# ${LINES} lines in ${secs.toFixed(1)} s (${Math.round(LINES / secs)} lines/s end to end, including the writer)`,
+    );
     assert.equal(out.length, LINES);
     for (let i = 0; i < LINES; i++) if (out[i] !== line(i)) assert.fail(`line ${i} is ${out[i]}`);
     await w.stop();
@@ -67,13 +90,20 @@ describe('file source → embedded log → file sink, driven over REST', () => {
     const atKill = (await sinkLines(output)).length;
     await w.start(); // same worker config: connectors come back from the config store
     await writer;
-    const out = await waitFor('every line after restart', async () => {
-      const l = await sinkLines(output);
-      return new Set(l).size >= LINES ? l : null;
-    }, 120_000, 250);
+    const out = await waitFor(
+      'every line after restart',
+      async () => {
+        const l = await sinkLines(output);
+        return new Set(l).size >= LINES ? l : null;
+      },
+      120_000,
+      250,
+    );
     const unique = new Set(out);
     const duplicates = out.length - unique.size;
-    console.log(`# killed with ${atKill} lines in the sink; after restart ${out.length} lines, ${unique.size} distinct, ${duplicates} duplicates`);
+    console.log(
+      `# killed with ${atKill} lines in the sink; after restart ${out.length} lines, ${unique.size} distinct, ${duplicates} duplicates`,
+    );
     assert.equal(unique.size, LINES);
     for (let i = 0; i < LINES; i++) assert.ok(unique.has(line(i)), `line ${i} missing`);
     // First occurrences are in order: a replay repeats a suffix, never reorders.
@@ -85,7 +115,7 @@ describe('file source → embedded log → file sink, driven over REST', () => {
     }
     // What a crash can repeat: per side (source offsets, sink group offsets), what flowed in one flush
     // interval, plus the batches in flight. The writer caps the flow at 100k lines/s.
-    const bound = 2 * (100_000 * flushMs) / 1000 + 20_000;
+    const bound = (2 * (100_000 * flushMs)) / 1000 + 20_000;
     assert.ok(duplicates <= bound, `duplicates (${duplicates}) exceed the bound (${bound})`);
     await w.stop();
   });

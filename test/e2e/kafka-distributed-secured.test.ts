@@ -17,7 +17,10 @@ import { WorkerProcess, tempDir, waitFor } from '../support/worker-process.js';
 const LINES = 200_000;
 const line = (i: number) => numberedLine(i, 60, 's');
 
-type Status = { connector: { state: string; worker_id: string }; tasks: Array<{ id: number; state: string; worker_id: string }> };
+type Status = {
+  connector: { state: string; worker_id: string };
+  tasks: Array<{ id: number; state: string; worker_id: string }>;
+};
 
 describe('distributed: three workers on the SASL_SSL listener', { timeout: 20 * 60_000 }, () => {
   const group = `tributary-secured-${Date.now().toString(36)}-${process.pid}`;
@@ -27,25 +30,44 @@ describe('distributed: three workers on the SASL_SSL listener', { timeout: 20 * 
     ensureService('kafka');
     const security = saslSslSettings(kafkaInfo());
     dir = await tempDir('tributary-secured-cluster-');
-    workers = await Promise.all([0, 1, 2].map(() => WorkerProcess.distributed(group, {
-      ...security, 'session.timeout.ms': '6000', 'scheduled.rebalance.max.delay.ms': '1000',
-    })));
+    workers = await Promise.all(
+      [0, 1, 2].map(() =>
+        WorkerProcess.distributed(group, {
+          ...security,
+          'session.timeout.ms': '6000',
+          'scheduled.rebalance.max.delay.ms': '1000',
+        }),
+      ),
+    );
     for (const w of workers) await w.start();
     for (const w of workers) {
-      await waitFor(`${w.url} in the cluster`, async () => (await w.request('GET', '/health')).status === 200, 90_000, 250)
-        .catch(async (err: Error) => {
-          throw new Error(`${err.message}; /health says ${JSON.stringify((await w.request('GET', '/health')).body)}; log: ${w.output.slice(-800)}`);
-        });
+      await waitFor(
+        `${w.url} in the cluster`,
+        async () => (await w.request('GET', '/health')).status === 200,
+        90_000,
+        250,
+      ).catch(async (err: Error) => {
+        throw new Error(
+          `${err.message}; /health says ${JSON.stringify((await w.request('GET', '/health')).body)}; log: ${w.output.slice(-800)}`,
+        );
+      });
     }
   });
-  after(async () => { for (const w of workers) await w.kill(); });
+  after(async () => {
+    for (const w of workers) await w.kill();
+  });
 
   /** As a user's script would: retry while the cluster is rebalancing (409). */
   async function post(w: WorkerProcess, body: unknown): Promise<number> {
-    return waitFor('a write outside a rebalance', async () => {
-      const r = await w.request('POST', '/connectors', body);
-      return r.status === 409 ? null : r.status;
-    }, 60_000, 250);
+    return waitFor(
+      'a write outside a rebalance',
+      async () => {
+        const r = await w.request('POST', '/connectors', body);
+        return r.status === 409 ? null : r.status;
+      },
+      60_000,
+      250,
+    );
   }
 
   it(`streams ${LINES} lines through a SIGKILL of the source task's worker, losing none`, async () => {
@@ -53,15 +75,33 @@ describe('distributed: three workers on the SASL_SSL listener', { timeout: 20 * 
     const output = join(dir, 'out.txt');
     await writeFile(input, '');
     const topic = `${group}-lines`;
-    assert.equal(await post(workers[1]!, { name: 'lines-in', config: { 'connector.class': 'FileStreamSource', file: input, topic } }), 201);
-    assert.equal(await post(workers[2]!, { name: 'lines-out', config: { 'connector.class': 'FileStreamSink', file: output, topics: topic } }), 201);
-    await waitFor('both connectors and their tasks RUNNING', async () => {
-      for (const name of ['lines-in', 'lines-out']) {
-        const s = await workers[0]!.request<Status>('GET', `/connectors/${name}/status`);
-        if (s.status !== 200 || s.body.connector.state !== 'RUNNING' || s.body.tasks[0]?.state !== 'RUNNING') return false;
-      }
-      return true;
-    }, 90_000, 250);
+    assert.equal(
+      await post(workers[1]!, {
+        name: 'lines-in',
+        config: { 'connector.class': 'FileStreamSource', file: input, topic },
+      }),
+      201,
+    );
+    assert.equal(
+      await post(workers[2]!, {
+        name: 'lines-out',
+        config: { 'connector.class': 'FileStreamSink', file: output, topics: topic },
+      }),
+      201,
+    );
+    await waitFor(
+      'both connectors and their tasks RUNNING',
+      async () => {
+        for (const name of ['lines-in', 'lines-out']) {
+          const s = await workers[0]!.request<Status>('GET', `/connectors/${name}/status`);
+          if (s.status !== 200 || s.body.connector.state !== 'RUNNING' || s.body.tasks[0]?.state !== 'RUNNING')
+            return false;
+        }
+        return true;
+      },
+      90_000,
+      250,
+    );
 
     let appended = 0;
     const writer = (async () => {
@@ -78,18 +118,30 @@ describe('distributed: three workers on the SASL_SSL listener', { timeout: 20 * 
     const survivors = workers.filter((w) => w !== victim);
     await victim.kill();
     const killedAt = Date.now();
-    await waitFor('the source task RUNNING on a survivor', async () => {
-      const s = (await survivors[0]!.request<Status>('GET', '/connectors/lines-in/status')).body;
-      return s.tasks[0]?.state === 'RUNNING' && s.tasks[0].worker_id !== before.tasks[0]!.worker_id;
-    }, 60_000, 100);
+    await waitFor(
+      'the source task RUNNING on a survivor',
+      async () => {
+        const s = (await survivors[0]!.request<Status>('GET', '/connectors/lines-in/status')).body;
+        return s.tasks[0]?.state === 'RUNNING' && s.tasks[0].worker_id !== before.tasks[0]!.worker_id;
+      },
+      60_000,
+      100,
+    );
     const failoverSecs = (Date.now() - killedAt) / 1000;
-    console.log(`# failover over SASL_SSL: the source task ran again on a survivor ${failoverSecs.toFixed(1)} s after SIGKILL`);
+    console.log(
+      `# failover over SASL_SSL: the source task ran again on a survivor ${failoverSecs.toFixed(1)} s after SIGKILL`,
+    );
 
     await writer;
-    const out = await waitFor('every line', async () => {
-      const l = await sinkLines(output);
-      return new Set(l).size >= LINES ? l : null;
-    }, 240_000, 500);
+    const out = await waitFor(
+      'every line',
+      async () => {
+        const l = await sinkLines(output);
+        return new Set(l).size >= LINES ? l : null;
+      },
+      240_000,
+      500,
+    );
     const unique = new Set(out);
     console.log(`# ${out.length} lines in the sink, ${unique.size} distinct, ${out.length - unique.size} duplicates`);
     for (let i = 0; i < LINES; i++) if (!unique.has(line(i))) assert.fail(`line ${i} missing`);
@@ -100,6 +152,9 @@ describe('distributed: three workers on the SASL_SSL listener', { timeout: 20 * 
       if (i === next) next++;
       else assert.ok(i < next, `line ${i} arrived before line ${next}`);
     }
-    assert.ok(failoverSecs < 10, `failover took ${failoverSecs} s (session.timeout.ms=6000, scheduled.rebalance.max.delay.ms=1000)`);
+    assert.ok(
+      failoverSecs < 10,
+      `failover took ${failoverSecs} s (session.timeout.ms=6000, scheduled.rebalance.max.delay.ms=1000)`,
+    );
   });
 });

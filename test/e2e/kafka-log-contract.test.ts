@@ -8,9 +8,15 @@ import { openKafkaLog } from '@tributary/connect-runtime';
 import { runLogContract } from '@tributary/connect-runtime/testing';
 import { ensureService, SERVICES } from '../support/services.js';
 
-before(() => { ensureService('kafka'); });
+before(() => {
+  ensureService('kafka');
+});
 
 runLogContract('kafka', async () => {
-  const log = openKafkaLog({ props: { 'bootstrap.servers': SERVICES.kafka }, clientId: 'tributary-contract', logger: pino({ level: process.env.TRIBUTARY_LOG_LEVEL ?? 'silent' }) });
+  const log = openKafkaLog({
+    props: { 'bootstrap.servers': SERVICES.kafka },
+    clientId: 'tributary-contract',
+    logger: pino({ level: process.env.TRIBUTARY_LOG_LEVEL ?? 'silent' }),
+  });
   return { log, cleanup: () => log.close() };
 });

@@ -21,16 +21,21 @@ describe('Kafka producer: order through a broker outage', () => {
 
   it('keeps every record and per-partition order with several sends in flight while the broker restarts', async () => {
     const topic = `e2e-order-${run}`;
-    const log = openKafkaLog({ props: { 'bootstrap.servers': SERVICES.kafka }, clientId: 'e2e-order', logger: pino({ level: 'silent' }) });
+    const log = openKafkaLog({
+      props: { 'bootstrap.servers': SERVICES.kafka },
+      clientId: 'e2e-order',
+      logger: pino({ level: 'silent' }),
+    });
     await log.admin().createTopics([{ topic, partitions: 3, replicationFactor: 1 }]);
     const producer = log.producer();
     const seq = new Map<number, number>();
-    const batch = (b: number): ProduceRecord[] => Array.from({ length: PER_BATCH }, (_, i) => {
-      const key = (b * PER_BATCH + i) % KEYS;
-      const n = seq.get(key) ?? 0;
-      seq.set(key, n + 1);
-      return { topic, key: Buffer.from(`k${key}`), value: Buffer.from(`${key}:${n}`) };
-    });
+    const batch = (b: number): ProduceRecord[] =>
+      Array.from({ length: PER_BATCH }, (_, i) => {
+        const key = (b * PER_BATCH + i) % KEYS;
+        const n = seq.get(key) ?? 0;
+        seq.set(key, n + 1);
+        return { topic, key: Buffer.from(`k${key}`), value: Buffer.from(`${key}:${n}`) };
+      });
 
     let sent = 0;
     let outage: Promise<void> | null = null;
@@ -38,7 +43,11 @@ describe('Kafka producer: order through a broker outage', () => {
     const acks: Array<{ partition: number; offset: number; value: string }> = [];
     for (let b = 0; b < BATCHES; b++) {
       const records = batch(b);
-      const p = producer.send(records).then((a) => { a.forEach((x, i) => acks.push({ partition: x.partition, offset: x.offset, value: records[i]!.value!.toString() })); });
+      const p = producer.send(records).then((a) => {
+        a.forEach((x, i) =>
+          acks.push({ partition: x.partition, offset: x.offset, value: records[i]!.value!.toString() }),
+        );
+      });
       inFlight.add(p);
       void p.finally(() => inFlight.delete(p));
       if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);

@@ -19,21 +19,50 @@ import { WorkerProcess, tempDir, waitFor } from '../support/worker-process.js';
 const LINES = 20_000;
 const run = `${Date.now().toString(36)}-${process.pid}`;
 
-interface Status { connector: { state: string; trace?: string }; tasks: Array<{ id: number; state: string; trace?: string }> }
-interface Health { status: string; message: string }
+interface Status {
+  connector: { state: string; trace?: string };
+  tasks: Array<{ id: number; state: string; trace?: string }>;
+}
+interface Health {
+  status: string;
+  message: string;
+}
 
 function pipeline(dir: string, topic: string) {
   return {
-    source: { name: 'secured-in', config: { 'connector.class': 'FileStreamSource', 'tasks.max': '1', file: join(dir, 'in.txt'), topic } },
-    sink: { name: 'secured-out', config: { 'connector.class': 'FileStreamSink', 'tasks.max': '1', file: join(dir, 'out.txt'), topics: topic } },
+    source: {
+      name: 'secured-in',
+      config: { 'connector.class': 'FileStreamSource', 'tasks.max': '1', file: join(dir, 'in.txt'), topic },
+    },
+    sink: {
+      name: 'secured-out',
+      config: { 'connector.class': 'FileStreamSink', 'tasks.max': '1', file: join(dir, 'out.txt'), topics: topic },
+    },
   };
 }
 
 /** A CA of our own, unrelated to the broker's: a certificate chain it cannot verify. */
 function otherCa(dir: string): string {
   const pem = join(dir, 'other-ca.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Some other CA',
-    '-keyout', join(dir, 'other-ca.key'), '-out', pem], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=Some other CA',
+      '-keyout',
+      join(dir, 'other-ca.key'),
+      '-out',
+      pem,
+    ],
+    { stdio: 'ignore' },
+  );
   return pem;
 }
 
@@ -44,10 +73,15 @@ describe('standalone worker on the SASL_SSL listener (SCRAM-SHA-512, PEM trustst
     ensureService('kafka');
     info = kafkaInfo();
   });
-  after(async () => { for (const w of workers) await w.kill(); });
+  after(async () => {
+    for (const w of workers) await w.kill();
+  });
 
   const securedWorker = async (overrides: { password?: string; ca?: string } = {}, dir?: string) => {
-    const w = await WorkerProcess.create({ ...saslSslSettings(info, overrides), 'client.id': `e2e-secured-${run}` }, dir);
+    const w = await WorkerProcess.create(
+      { ...saslSslSettings(info, overrides), 'client.id': `e2e-secured-${run}` },
+      dir,
+    );
     workers.push(w);
     return w;
   };
@@ -61,10 +95,15 @@ describe('standalone worker on the SASL_SSL listener (SCRAM-SHA-512, PEM trustst
     assert.equal((await w.request('POST', '/connectors', source)).status, 201);
     assert.equal((await w.request('POST', '/connectors', sink)).status, 201);
     await appendLines(join(w.dir, 'in.txt'), 0, LINES);
-    const out = await waitFor('all lines in the sink file', async () => {
-      const l = await sinkLines(join(w.dir, 'out.txt'));
-      return l.length >= LINES ? l : null;
-    }, 180_000, 250);
+    const out = await waitFor(
+      'all lines in the sink file',
+      async () => {
+        const l = await sinkLines(join(w.dir, 'out.txt'));
+        return l.length >= LINES ? l : null;
+      },
+      180_000,
+      250,
+    );
     assert.equal(out.length, LINES, 'no duplicates without faults');
     for (let i = 0; i < LINES; i++) if (out[i] !== numberedLine(i)) assert.fail(`line ${i} is ${out[i]}`);
     const health = await w.request<Health>('GET', '/health');
@@ -73,10 +112,30 @@ describe('standalone worker on the SASL_SSL listener (SCRAM-SHA-512, PEM trustst
     // The same records, read by Kafka's own consumer over the same listener with the same settings.
     const props = join(w.dir, 'java-client.properties');
     const { 'bootstrap.servers': bootstrap, ...security } = saslSslSettings(info);
-    await writeFile(props, Object.entries(security).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
-    const java = await kafkaTool(['org.apache.kafka.tools.consumer.ConsoleConsumer', '--bootstrap-server', bootstrap!,
-      '--consumer.config', props, '--topic', topic, '--from-beginning', '--max-messages', '3', '--timeout-ms', '60000']);
-    assert.deepEqual(java.split('\n').filter((l) => l !== ''), [0, 1, 2].map((i) => numberedLine(i)));
+    await writeFile(
+      props,
+      Object.entries(security)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n') + '\n',
+    );
+    const java = await kafkaTool([
+      'org.apache.kafka.tools.consumer.ConsoleConsumer',
+      '--bootstrap-server',
+      bootstrap!,
+      '--consumer.config',
+      props,
+      '--topic',
+      topic,
+      '--from-beginning',
+      '--max-messages',
+      '3',
+      '--timeout-ms',
+      '60000',
+    ]);
+    assert.deepEqual(
+      java.split('\n').filter((l) => l !== ''),
+      [0, 1, 2].map((i) => numberedLine(i)),
+    );
     await w.stop();
   });
 
@@ -90,21 +149,34 @@ describe('standalone worker on the SASL_SSL listener (SCRAM-SHA-512, PEM trustst
     await w.start();
     const { source } = pipeline(w.dir, `e2e-secured-refused-${run}`);
     assert.equal((await w.request('POST', '/connectors', source)).status, 201);
-    const names = (text: string) => text.includes(info.sasl_ssl) && (mechanism === null || text.includes(mechanism)) && reason.test(text);
+    const names = (text: string) =>
+      text.includes(info.sasl_ssl) && (mechanism === null || text.includes(mechanism)) && reason.test(text);
 
-    const health = await waitFor('/health naming the broker, mechanism and reason', async () => {
-      const h = await w.request<Health>('GET', '/health');
-      return h.status !== 200 && names(h.body.message) ? h : null;
-    }, 60_000, 500).catch(async (err: Error) => {
+    const health = await waitFor(
+      '/health naming the broker, mechanism and reason',
+      async () => {
+        const h = await w.request<Health>('GET', '/health');
+        return h.status !== 200 && names(h.body.message) ? h : null;
+      },
+      60_000,
+      500,
+    ).catch(async (err: Error) => {
       throw new Error(`${err.message}; /health says ${JSON.stringify((await w.request('GET', '/health')).body)}`);
     });
     console.log(`# /health ${health.status}: ${health.body.message}`);
 
-    const status = await waitFor('the connector status naming the broker, mechanism and reason', async () => {
-      const s = await w.request<Status>('GET', '/connectors/secured-in/status');
-      return s.status === 200 && names(JSON.stringify(s.body)) ? s.body : null;
-    }, 60_000, 500).catch(async (err: Error) => {
-      throw new Error(`${err.message}; status is ${JSON.stringify((await w.request('GET', '/connectors/secured-in/status')).body)}`);
+    const status = await waitFor(
+      'the connector status naming the broker, mechanism and reason',
+      async () => {
+        const s = await w.request<Status>('GET', '/connectors/secured-in/status');
+        return s.status === 200 && names(JSON.stringify(s.body)) ? s.body : null;
+      },
+      60_000,
+      500,
+    ).catch(async (err: Error) => {
+      throw new Error(
+        `${err.message}; status is ${JSON.stringify((await w.request('GET', '/connectors/secured-in/status')).body)}`,
+      );
     });
     console.log(`# connector status: ${JSON.stringify(status).slice(0, 400)}`);
 

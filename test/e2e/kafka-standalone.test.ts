@@ -15,12 +15,26 @@ const LINES = 200_000;
 const line = (i: number) => numberedLine(i);
 const run = `${Date.now().toString(36)}-${process.pid}`;
 
-
-
 function connectors(dir: string, topic: string) {
   return {
-    source: { name: 'lines-in', config: { 'connector.class': 'org.apache.kafka.connect.file.FileStreamSourceConnector', 'tasks.max': '1', file: join(dir, 'in.txt'), topic } },
-    sink: { name: 'lines-out', config: { 'connector.class': 'org.apache.kafka.connect.file.FileStreamSinkConnector', 'tasks.max': '1', file: join(dir, 'out.txt'), topics: topic } },
+    source: {
+      name: 'lines-in',
+      config: {
+        'connector.class': 'org.apache.kafka.connect.file.FileStreamSourceConnector',
+        'tasks.max': '1',
+        file: join(dir, 'in.txt'),
+        topic,
+      },
+    },
+    sink: {
+      name: 'lines-out',
+      config: {
+        'connector.class': 'org.apache.kafka.connect.file.FileStreamSinkConnector',
+        'tasks.max': '1',
+        file: join(dir, 'out.txt'),
+        topics: topic,
+      },
+    },
   };
 }
 
@@ -38,7 +52,10 @@ function checkComplete(out: string[]): { duplicates: number } {
   return { duplicates: out.length - unique.size };
 }
 
-interface TaskStatus { state: string; trace?: string }
+interface TaskStatus {
+  state: string;
+  trace?: string;
+}
 
 describe('standalone worker with bootstrap.servers: file source → Kafka → file sink', { timeout: 15 * 60_000 }, () => {
   const workers: WorkerProcess[] = [];
@@ -63,12 +80,19 @@ describe('standalone worker with bootstrap.servers: file source → Kafka → fi
     assert.equal((await w.request('POST', '/connectors', sink)).status, 201);
     const started = Date.now();
     await appendLines(join(w.dir, 'in.txt'), 0, LINES);
-    const out = await waitFor('all lines in the sink file', async () => {
-      const l = await sinkLines(join(w.dir, 'out.txt'));
-      return l.length >= LINES ? l : null;
-    }, 180_000, 250);
+    const out = await waitFor(
+      'all lines in the sink file',
+      async () => {
+        const l = await sinkLines(join(w.dir, 'out.txt'));
+        return l.length >= LINES ? l : null;
+      },
+      180_000,
+      250,
+    );
     const secs = (Date.now() - started) / 1000;
-    console.log(`# ${LINES} lines through Kafka in ${secs.toFixed(1)} s (${Math.round(LINES / secs)} lines/s end to end)`);
+    console.log(
+      `# ${LINES} lines through Kafka in ${secs.toFixed(1)} s (${Math.round(LINES / secs)} lines/s end to end)`,
+    );
     assert.equal(out.length, LINES, 'no duplicates without faults');
     for (let i = 0; i < LINES; i++) if (out[i] !== line(i)) assert.fail(`line ${i} is ${out[i]}`);
     await w.stop();
@@ -99,16 +123,31 @@ describe('standalone worker with bootstrap.servers: file source → Kafka → fi
     const duringOutage = (await sinkLines(output)).length;
     ensureService('kafka');
     await writer;
-    const out = await waitFor('every line after the broker came back', async () => {
-      const l = await sinkLines(output);
-      return new Set(l).size >= LINES ? l : null;
-    }, 240_000, 500);
+    const out = await waitFor(
+      'every line after the broker came back',
+      async () => {
+        const l = await sinkLines(output);
+        return new Set(l).size >= LINES ? l : null;
+      },
+      240_000,
+      500,
+    );
     const { duplicates } = checkComplete(out);
-    console.log(`# broker stopped with ${atStop} lines in the sink (${duringOutage} after 20 s); finally ${out.length} lines, ${duplicates} duplicates`);
+    console.log(
+      `# broker stopped with ${atStop} lines in the sink (${duringOutage} after 20 s); finally ${out.length} lines, ${duplicates} duplicates`,
+    );
     const status = await w.request<{ tasks: TaskStatus[] }>('GET', '/connectors/lines-in/status');
-    assert.deepEqual(status.body.tasks.map((t) => t.state), ['RUNNING'], 'the source task rode out the outage');
+    assert.deepEqual(
+      status.body.tasks.map((t) => t.state),
+      ['RUNNING'],
+      'the source task rode out the outage',
+    );
     const sinkStatus = await w.request<{ tasks: TaskStatus[] }>('GET', '/connectors/lines-out/status');
-    assert.deepEqual(sinkStatus.body.tasks.map((t) => t.state), ['RUNNING'], 'the sink task rode out the outage');
+    assert.deepEqual(
+      sinkStatus.body.tasks.map((t) => t.state),
+      ['RUNNING'],
+      'the sink task rode out the outage',
+    );
     await w.stop();
   });
 
@@ -118,16 +157,32 @@ describe('standalone worker with bootstrap.servers: file source → Kafka → fi
     const w = await kafkaWorker({ 'consumer.allow.auto.create.topics': 'false' });
     await w.start();
     const topic = `e2e-missing-${run}`;
-    const sink = { name: 'missing-out', config: { 'connector.class': 'FileStreamSink', 'tasks.max': '1', file: join(w.dir, 'out.txt'), topics: topic } };
+    const sink = {
+      name: 'missing-out',
+      config: { 'connector.class': 'FileStreamSink', 'tasks.max': '1', file: join(w.dir, 'out.txt'), topics: topic },
+    };
     assert.equal((await w.request('POST', '/connectors', sink)).status, 201);
-    const task = await waitFor('the sink task to fail', async () => {
-      const s = await w.request<{ tasks: TaskStatus[] }>('GET', '/connectors/missing-out/status');
-      return s.body.tasks[0]?.state === 'FAILED' ? s.body.tasks[0] : null;
-    }, 60_000, 250);
+    const task = await waitFor(
+      'the sink task to fail',
+      async () => {
+        const s = await w.request<{ tasks: TaskStatus[] }>('GET', '/connectors/missing-out/status');
+        return s.body.tasks[0]?.state === 'FAILED' ? s.body.tasks[0] : null;
+      },
+      60_000,
+      250,
+    );
     assert.match(task.trace ?? '', new RegExp(`'${topic}' does not exist`));
 
     // A topics.regex that matches nothing yet is normal (the topics may come later): the task waits.
-    const pattern = { name: 'pattern-out', config: { 'connector.class': 'FileStreamSink', 'tasks.max': '1', file: join(w.dir, 'out2.txt'), 'topics.regex': `e2e-none-${run}-.*` } };
+    const pattern = {
+      name: 'pattern-out',
+      config: {
+        'connector.class': 'FileStreamSink',
+        'tasks.max': '1',
+        file: join(w.dir, 'out2.txt'),
+        'topics.regex': `e2e-none-${run}-.*`,
+      },
+    };
     assert.equal((await w.request('POST', '/connectors', pattern)).status, 201);
     await new Promise((r) => setTimeout(r, 8_000));
     const s = await w.request<{ tasks: TaskStatus[] }>('GET', '/connectors/pattern-out/status');
@@ -140,8 +195,16 @@ describe('standalone worker with bootstrap.servers: file source → Kafka → fi
     const w = await kafkaWorker({ 'bootstrap.servers': nobody });
     await w.start(); // resolves once REST answers
     assert.equal((await w.request('GET', '/connectors')).status, 200);
-    await waitFor('the unreachable-Kafka error twice (retried with backoff)', async () =>
-      (w.output.match(new RegExp(`Kafka at ${nobody} is unreachable \\(PLAINTEXT\\): [^\\n]*; retrying in`, 'g')) ?? []).length >= 2, 30_000, 250);
+    await waitFor(
+      'the unreachable-Kafka error twice (retried with backoff)',
+      async () =>
+        (
+          w.output.match(new RegExp(`Kafka at ${nobody} is unreachable \\(PLAINTEXT\\): [^\\n]*; retrying in`, 'g')) ??
+          []
+        ).length >= 2,
+      30_000,
+      250,
+    );
     await w.stop();
   });
 });

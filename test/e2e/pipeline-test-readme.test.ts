@@ -14,9 +14,11 @@ function readmeBlocks(): string[] {
   return [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
 }
 
-describe('the README\'s pipeline tests', () => {
+describe("the README's pipeline tests", () => {
   const blocks = readmeBlocks();
-  it('has examples', () => { assert.ok(blocks.length >= 3, `${blocks.length} YAML blocks`); });
+  it('has examples', () => {
+    assert.ok(blocks.length >= 3, `${blocks.length} YAML blocks`);
+  });
   for (const [i, block] of blocks.entries()) {
     it(`example ${i + 1} passes under tributary test`, async () => {
       const dir = await tempDir('tributary-readme-');

@@ -7,7 +7,9 @@ import { ROOT, WorkerProcess, tempDir, waitFor } from '../support/worker-process
 
 describe('plugins from plugin.path', () => {
   let w: WorkerProcess | undefined;
-  after(async () => { await w?.stop(); });
+  after(async () => {
+    await w?.stop();
+  });
 
   it('loads a plugin written and built outside the repo, as a user would', async () => {
     const plugins = await tempDir('tributary-plugins-');
@@ -20,23 +22,48 @@ describe('plugins from plugin.path', () => {
     manifest.dependencies['@tributary/connect-api'] = `file:${join(ROOT, 'packages/connect-api')}`;
     delete manifest.devDependencies;
     await writeFile(join(pkg, 'package.json'), JSON.stringify(manifest, null, 2));
-    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: pkg, stdio: 'pipe' });
+    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd: pkg,
+      stdio: 'pipe',
+    });
     execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', pkg], { stdio: 'pipe' });
 
     w = await WorkerProcess.create({ 'plugin.path': plugins });
     await w.start();
     const listed = await w.request<Array<{ class: string; version: string }>>('GET', '/connector-plugins');
     assert.ok(listed.body.some((p) => p.class === 'com.example.CounterSourceConnector' && p.version === '1.0.0'));
-    const bad = await w.request<{ message: string }>('POST', '/connectors', { name: 'c0', config: { 'connector.class': 'Counter', topic: 'n', 'max.count': '0' } });
+    const bad = await w.request<{ message: string }>('POST', '/connectors', {
+      name: 'c0',
+      config: { 'connector.class': 'Counter', topic: 'n', 'max.count': '0' },
+    });
     assert.equal(bad.status, 400);
     assert.match(bad.body.message, /max\.count/);
-    assert.equal((await w.request('POST', '/connectors', { name: 'count', config: { 'connector.class': 'Counter', topic: 'numbers', 'max.count': '500' } })).status, 201);
+    assert.equal(
+      (
+        await w.request('POST', '/connectors', {
+          name: 'count',
+          config: { 'connector.class': 'Counter', topic: 'numbers', 'max.count': '500' },
+        })
+      ).status,
+      201,
+    );
     const out = join(w.dir, 'numbers.txt');
-    assert.equal((await w.request('POST', '/connectors', { name: 'numbers-out', config: { 'connector.class': 'FileStreamSink', topics: 'numbers', file: out } })).status, 201);
+    assert.equal(
+      (
+        await w.request('POST', '/connectors', {
+          name: 'numbers-out',
+          config: { 'connector.class': 'FileStreamSink', topics: 'numbers', file: out },
+        })
+      ).status,
+      201,
+    );
     const lines = await waitFor('500 numbers', async () => {
       const l = (await readFile(out, 'utf8').catch(() => '')).split('\n').filter(Boolean);
       return l.length >= 500 ? l : null;
     });
-    assert.deepEqual(lines, Array.from({ length: 500 }, (_, i) => String(i + 1)));
+    assert.deepEqual(
+      lines,
+      Array.from({ length: 500 }, (_, i) => String(i + 1)),
+    );
   });
 });

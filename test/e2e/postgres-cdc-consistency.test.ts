@@ -5,7 +5,16 @@ import assert from 'node:assert/strict';
 import { ensureService, stopService } from '../support/services.js';
 import { WorkerProcess, waitFor } from '../support/worker-process.js';
 import {
-  checksum, connectorConfig, freshDatabase, JSON_CONVERTERS, replayItems, seedItems, startWriters, taskStatus, waitForCaughtUp, withClient,
+  checksum,
+  connectorConfig,
+  freshDatabase,
+  JSON_CONVERTERS,
+  replayItems,
+  seedItems,
+  startWriters,
+  taskStatus,
+  waitForCaughtUp,
+  withClient,
 } from './postgres-cdc/cdc-harness.js';
 
 const ROWS = Number(process.env.CDC_E2E_ROWS ?? 100_000);
@@ -16,15 +25,25 @@ const SMALL_CHANGES = Math.min(CHANGES, 40_000);
 
 /** True once the connector's walsender streams (the snapshot is over: it reads before START_REPLICATION). */
 async function streaming(slot: string) {
-  return withClient('postgres', async (c) => (await c.query(
-    "SELECT 1 FROM pg_replication_slots s JOIN pg_stat_replication r ON r.pid = s.active_pid WHERE s.slot_name = $1 AND r.state IN ('streaming', 'catchup')", [slot])).rowCount! > 0);
+  return withClient(
+    'postgres',
+    async (c) =>
+      (
+        await c.query(
+          "SELECT 1 FROM pg_replication_slots s JOIN pg_stat_replication r ON r.pid = s.active_pid WHERE s.slot_name = $1 AND r.state IN ('streaming', 'catchup')",
+          [slot],
+        )
+      ).rowCount! > 0,
+  );
 }
 
 async function expectEqual(w: WorkerProcess, db: string, label: string) {
   const stats = await replayItems(w, db);
   const [src, replay] = [await checksum(db, 'items'), await checksum(db, 'items_replay')];
-  console.log(`# ${label}: ${stats.events} events (${stats.snapshotRows} snapshot rows, ${stats.tombstones} tombstones), ${stats.duplicates} duplicates, ` +
-    `${stats.orderViolations} per-key order violations; source ${src.rows} rows md5 ${src.md5}, replay ${replay.rows} rows md5 ${replay.md5}`);
+  console.log(
+    `# ${label}: ${stats.events} events (${stats.snapshotRows} snapshot rows, ${stats.tombstones} tombstones), ${stats.duplicates} duplicates, ` +
+      `${stats.orderViolations} per-key order violations; source ${src.rows} rows md5 ${src.md5}, replay ${replay.rows} rows md5 ${replay.md5}`,
+  );
   assert.equal(replay.rows, src.rows, 'row count');
   assert.equal(replay.md5, src.md5, 'checksum of the replayed table');
   assert.equal(stats.orderViolations, 0, 'events of each key in commit order');
@@ -47,22 +66,50 @@ describe('postgres-cdc: snapshot + stream consistency', () => {
     workers.push(w);
     await w.start();
     const started = Date.now();
-    assert.equal((await w.request('POST', '/connectors', { name: 'cdc-big', config: connectorConfig(db, 'cdc_big', { 'slot.drop.on.stop': 'true' }) })).status, 201);
+    assert.equal(
+      (
+        await w.request('POST', '/connectors', {
+          name: 'cdc-big',
+          config: connectorConfig(db, 'cdc_big', { 'slot.drop.on.stop': 'true' }),
+        })
+      ).status,
+      201,
+    );
     // Writers start while the snapshot is running: the seam between snapshot and stream is what this tests.
-    await waitFor('the slot', () => withClient(db, async (c) => (await c.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = 'cdc_big'")).rowCount! > 0), 60_000, 20);
+    await waitFor(
+      'the slot',
+      () =>
+        withClient(
+          db,
+          async (c) => (await c.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = 'cdc_big'")).rowCount! > 0,
+        ),
+      60_000,
+      20,
+    );
     const writers = startWriters(db, CHANGES);
     const made = await writers.done;
     const writeSecs = (Date.now() - started) / 1000;
     await waitForCaughtUp(db, 'cdc_big');
     const secs = (Date.now() - started) / 1000;
-    console.log(`# ${made} changes written in ${writeSecs.toFixed(1)} s; everything confirmed after ${secs.toFixed(1)} s`);
+    console.log(
+      `# ${made} changes written in ${writeSecs.toFixed(1)} s; everything confirmed after ${secs.toFixed(1)} s`,
+    );
     const status = await taskStatus(w, 'cdc-big');
     assert.equal(status?.state, 'RUNNING', status?.trace);
     const stats = await expectEqual(w, db, 'snapshot+stream');
     assert.equal(stats.duplicates, 0, 'no duplicates without a failure');
     assert.equal(stats.snapshotRows, ROWS, 'every seeded row exactly once in the snapshot');
     await w.request('DELETE', '/connectors/cdc-big');
-    await waitFor('the slot dropped (slot.drop.on.stop)', () => withClient(db, async (c) => (await c.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = 'cdc_big'")).rowCount === 0), 30_000, 200);
+    await waitFor(
+      'the slot dropped (slot.drop.on.stop)',
+      () =>
+        withClient(
+          db,
+          async (c) => (await c.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = 'cdc_big'")).rowCount === 0,
+        ),
+      30_000,
+      200,
+    );
     await w.stop();
   });
 
@@ -73,7 +120,15 @@ describe('postgres-cdc: snapshot + stream consistency', () => {
     const w = await WorkerProcess.create({ ...JSON_CONVERTERS, 'offset.flush.interval.ms': '500' });
     workers.push(w);
     await w.start();
-    assert.equal((await w.request('POST', '/connectors', { name: 'cdc-kill', config: connectorConfig(db, 'cdc_kill', { 'slot.drop.on.stop': 'true' }) })).status, 201);
+    assert.equal(
+      (
+        await w.request('POST', '/connectors', {
+          name: 'cdc-kill',
+          config: connectorConfig(db, 'cdc_kill', { 'slot.drop.on.stop': 'true' }),
+        })
+      ).status,
+      201,
+    );
     await waitFor('streaming', () => streaming('cdc_kill'), 120_000, 50);
     const writers = startWriters(db, SMALL_CHANGES);
     await waitFor('a third of the changes', async () => writers.count() > SMALL_CHANGES / 3, 120_000, 50);
@@ -102,7 +157,18 @@ describe('postgres-cdc: snapshot + stream consistency', () => {
     const w = await WorkerProcess.create({ ...JSON_CONVERTERS, 'offset.flush.interval.ms': '500' });
     workers.push(w);
     await w.start();
-    assert.equal((await w.request('POST', '/connectors', { name: 'cdc-outage', config: connectorConfig(db, 'cdc_outage', { 'retriable.restart.connector.wait.ms': '2000', 'slot.drop.on.stop': 'true' }) })).status, 201);
+    assert.equal(
+      (
+        await w.request('POST', '/connectors', {
+          name: 'cdc-outage',
+          config: connectorConfig(db, 'cdc_outage', {
+            'retriable.restart.connector.wait.ms': '2000',
+            'slot.drop.on.stop': 'true',
+          }),
+        })
+      ).status,
+      201,
+    );
     await waitFor('streaming', () => streaming('cdc_outage'), 120_000, 50);
     const writers = startWriters(db, SMALL_CHANGES);
     await waitFor('a third of the changes', async () => writers.count() > SMALL_CHANGES / 3, 120_000, 50);

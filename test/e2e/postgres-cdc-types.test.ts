@@ -6,7 +6,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureService } from '../support/services.js';
 import { WorkerProcess, waitFor } from '../support/worker-process.js';
-import { connectorConfig, freshDatabase, JSON_CONVERTERS, readTopic, withClient, type ChangeEvent } from './postgres-cdc/cdc-harness.js';
+import {
+  connectorConfig,
+  freshDatabase,
+  JSON_CONVERTERS,
+  readTopic,
+  withClient,
+  type ChangeEvent,
+} from './postgres-cdc/cdc-harness.js';
 
 const DB = 'cdc_types';
 
@@ -52,16 +59,33 @@ describe('postgres-cdc: edge values of every kind of column', () => {
     await w.start();
     await freshDatabase(DB);
     await withClient(DB, async (c) => {
-      await c.query("CREATE EXTENSION IF NOT EXISTS hstore; CREATE EXTENSION IF NOT EXISTS ltree; CREATE TYPE mood AS ENUM ('sad', 'happy'); CREATE DOMAIN money2 AS numeric(8,2)");
+      await c.query(
+        "CREATE EXTENSION IF NOT EXISTS hstore; CREATE EXTENSION IF NOT EXISTS ltree; CREATE TYPE mood AS ENUM ('sad', 'happy'); CREATE DOMAIN money2 AS numeric(8,2)",
+      );
       await c.query(`CREATE TABLE edge (id int PRIMARY KEY, ${COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')})`);
       await c.query(`INSERT INTO edge VALUES (1, ${COLUMNS.map((x) => x[2]).join(', ')})`);
-      await c.query("CREATE TABLE parted (id int, region text, PRIMARY KEY (id, region)) PARTITION BY LIST (region)");
-      await c.query("CREATE TABLE parted_eu PARTITION OF parted FOR VALUES IN ('eu'); CREATE TABLE parted_us PARTITION OF parted FOR VALUES IN ('us')");
+      await c.query('CREATE TABLE parted (id int, region text, PRIMARY KEY (id, region)) PARTITION BY LIST (region)');
+      await c.query(
+        "CREATE TABLE parted_eu PARTITION OF parted FOR VALUES IN ('eu'); CREATE TABLE parted_us PARTITION OF parted FOR VALUES IN ('us')",
+      );
       await c.query("INSERT INTO parted VALUES (1, 'eu'), (2, 'us')");
     });
-    const res = await w.request('POST', '/connectors', { name: DB, config: connectorConfig(DB, DB, { 'slot.drop.on.stop': 'true' }) });
+    const res = await w.request('POST', '/connectors', {
+      name: DB,
+      config: connectorConfig(DB, DB, { 'slot.drop.on.stop': 'true' }),
+    });
     assert.equal(res.status, 201);
-    await waitFor('streaming', () => withClient(DB, async (c) => (await c.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active', [DB])).rowCount! > 0), 60_000, 100);
+    await waitFor(
+      'streaming',
+      () =>
+        withClient(
+          DB,
+          async (c) =>
+            (await c.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active', [DB])).rowCount! > 0,
+        ),
+      60_000,
+      100,
+    );
     await withClient(DB, async (c) => {
       await c.query(`INSERT INTO edge VALUES (2, ${COLUMNS.map((x) => x[2]).join(', ')})`);
       await c.query("INSERT INTO parted VALUES (3, 'eu')");
@@ -74,18 +98,24 @@ describe('postgres-cdc: edge values of every kind of column', () => {
 
   async function events(table: string, atLeast: number): Promise<ChangeEvent[]> {
     const out: ChangeEvent[] = [];
-    await waitFor(`${atLeast} records of ${table}`, async () => {
-      out.length = 0;
-      await readTopic(w, `${DB}.public.${table}`, (e) => out.push(e));
-      return out.length >= atLeast;
-    }, 60_000, 500);
+    await waitFor(
+      `${atLeast} records of ${table}`,
+      async () => {
+        out.length = 0;
+        await readTopic(w, `${DB}.public.${table}`, (e) => out.push(e));
+        return out.length >= atLeast;
+      },
+      60_000,
+      500,
+    );
     return out;
   }
 
   it('writes each edge value as Debezium streams it, and the snapshot row equals the streamed one', async () => {
     const [r, c] = await events('edge', 2);
     assert.deepEqual([r!.value!.op, c!.value!.op], ['r', 'c']);
-    const snap = r!.value!.after!, streamed = c!.value!.after!;
+    const snap = r!.value!.after!,
+      streamed = c!.value!.after!;
     for (const [name, , , expected] of COLUMNS) {
       if (expected === undefined) assert.ok(!(name in streamed), `${name} is left out, as Debezium leaves it out`);
       else assert.deepEqual(streamed[name], expected, name);
@@ -98,8 +128,23 @@ describe('postgres-cdc: edge values of every kind of column', () => {
     const root = await events('parted', 2);
     const eu = await events('parted_eu', 2);
     const us = await events('parted_us', 1);
-    assert.deepEqual(root.map((e) => [e.value!.op, e.key]), [['r', { id: 1, region: 'eu' }], ['r', { id: 2, region: 'us' }]]);
-    assert.deepEqual(eu.map((e) => [e.value!.op, e.key]), [['r', { id: 1, region: 'eu' }], ['c', { id: 3, region: 'eu' }]]);
-    assert.deepEqual(us.map((e) => [e.value!.op, e.key]), [['r', { id: 2, region: 'us' }]]);
+    assert.deepEqual(
+      root.map((e) => [e.value!.op, e.key]),
+      [
+        ['r', { id: 1, region: 'eu' }],
+        ['r', { id: 2, region: 'us' }],
+      ],
+    );
+    assert.deepEqual(
+      eu.map((e) => [e.value!.op, e.key]),
+      [
+        ['r', { id: 1, region: 'eu' }],
+        ['c', { id: 3, region: 'eu' }],
+      ],
+    );
+    assert.deepEqual(
+      us.map((e) => [e.value!.op, e.key]),
+      [['r', { id: 2, region: 'us' }]],
+    );
   });
 });

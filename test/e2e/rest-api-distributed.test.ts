@@ -10,10 +10,15 @@ describe('REST API of a cluster: a starting worker, and logger levels for the wh
 
   /** As a user's script would: retry while the cluster is rebalancing (409). */
   async function retry(w: WorkerProcess, method: string, path: string, body?: unknown): Promise<number> {
-    return waitFor(`${method} ${path} outside a rebalance`, async () => {
-      const r = await w.request(method, path, body);
-      return r.status === 409 ? null : r.status;
-    }, 60_000, 250);
+    return waitFor(
+      `${method} ${path} outside a rebalance`,
+      async () => {
+        const r = await w.request(method, path, body);
+        return r.status === 409 ? null : r.status;
+      },
+      60_000,
+      250,
+    );
   }
 
   before(async () => {
@@ -21,11 +26,18 @@ describe('REST API of a cluster: a starting worker, and logger levels for the wh
     const first = await WorkerProcess.distributed(group);
     workers.push(first);
     await first.start();
-    await waitFor('the first worker in the cluster', async () => (await first.request('GET', '/health')).status === 200, 60_000, 250);
+    await waitFor(
+      'the first worker in the cluster',
+      async () => (await first.request('GET', '/health')).status === 200,
+      60_000,
+      250,
+    );
     const config = { 'connector.class': 'FileStreamSink', file: join(first.dir, 'out.txt'), topics: `${group}-lines` };
     assert.equal(await retry(first, 'POST', '/connectors', { name: 'kept', config }), 201);
   });
-  after(async () => { for (const w of workers) await w.kill(); });
+  after(async () => {
+    for (const w of workers) await w.kill();
+  });
 
   it('a new worker never answers GET /connectors without what the config topic holds: it waits, or answers 503', async () => {
     const second = await WorkerProcess.distributed(group);
@@ -38,7 +50,9 @@ describe('REST API of a cluster: a starting worker, and logger levels for the wh
         try {
           const r = await fetch(`${second.url}/connectors`);
           seen.push(`${r.status} ${await r.text()}`);
-        } catch { /* not listening yet */ }
+        } catch {
+          /* not listening yet */
+        }
         await new Promise((r) => setTimeout(r, 10));
       }
     })();
@@ -52,14 +66,21 @@ describe('REST API of a cluster: a starting worker, and logger levels for the wh
   it('PUT /admin/loggers/{name}?scope=cluster sets the level on every worker (204); scope=worker on one', async () => {
     const [a, b] = workers as [WorkerProcess, WorkerProcess];
     const put = await fetch(`${b.url}/admin/loggers/connector.kept?scope=cluster`, {
-      method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"level":"DEBUG"}',
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{"level":"DEBUG"}',
     });
     assert.equal(put.status, 204);
     for (const w of [a, b]) {
-      await waitFor(`DEBUG on ${w.url}`, async () => {
-        const r = await w.request<{ level: string }>('GET', '/admin/loggers/connector.kept');
-        return r.status === 200 && r.body.level === 'DEBUG';
-      }, 30_000, 100);
+      await waitFor(
+        `DEBUG on ${w.url}`,
+        async () => {
+          const r = await w.request<{ level: string }>('GET', '/admin/loggers/connector.kept');
+          return r.status === 200 && r.body.level === 'DEBUG';
+        },
+        30_000,
+        100,
+      );
     }
     const local = await a.request<string[]>('PUT', '/admin/loggers/connector.kept?scope=worker', { level: 'TRACE' });
     assert.equal(local.status, 200);

@@ -22,29 +22,49 @@ export interface Deviation {
  */
 export type Mode = 'exact' | 'status' | 'set' | 'allow' | 'includes' | 'tasks' | 'validate-errors' | 'config-def';
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 
-export function matches(mode: Mode, connect: Reply, ours: Reply, deviation: Deviation | undefined, path: string): boolean {
+export function matches(
+  mode: Mode,
+  connect: Reply,
+  ours: Reply,
+  deviation: Deviation | undefined,
+  path: string,
+): boolean {
   if (ours.status !== (deviation ?? connect).status) return false;
   const c = connect.body as Json;
   const o = ours.body as Json;
   switch (mode) {
-    case 'status': return true;
-    case 'exact': return deepEqual(o, deviation?.body !== undefined ? deviation.body : deviation ? o : c);
-    case 'set': return deepEqual([...o].sort(), [...c].sort());
-    case 'allow': return deepEqual(new Set(ours.allow?.split(',')), new Set(connect.allow?.split(',')));
-    case 'includes': return Array.isArray(o) && o.includes(decodeURIComponent(path.split('?')[0]!.split('/').pop()!));
-    case 'tasks': return deepEqual(runtimeKeys(o), runtimeKeys(c));
-    case 'validate-errors': return o.error_count === c.error_count && deepEqual(errorsOf(o), errorsOf(c));
-    case 'config-def': return deepEqual(sharedOrder(o, c), sharedOrder(c, o))
-      && deepEqual(withoutDoc(o.find((k: Json) => k.name === 'tasks.max.enforce')), withoutDoc(c.find((k: Json) => k.name === 'tasks.max.enforce')));
+    case 'status':
+      return true;
+    case 'exact':
+      return deepEqual(o, deviation?.body !== undefined ? deviation.body : deviation ? o : c);
+    case 'set':
+      return deepEqual([...o].sort(), [...c].sort());
+    case 'allow':
+      return deepEqual(new Set(ours.allow?.split(',')), new Set(connect.allow?.split(',')));
+    case 'includes':
+      return Array.isArray(o) && o.includes(decodeURIComponent(path.split('?')[0]!.split('/').pop()!));
+    case 'tasks':
+      return deepEqual(runtimeKeys(o), runtimeKeys(c));
+    case 'validate-errors':
+      return o.error_count === c.error_count && deepEqual(errorsOf(o), errorsOf(c));
+    case 'config-def':
+      return (
+        deepEqual(sharedOrder(o, c), sharedOrder(c, o)) &&
+        deepEqual(
+          withoutDoc(o.find((k: Json) => k.name === 'tasks.max.enforce')),
+          withoutDoc(c.find((k: Json) => k.name === 'tasks.max.enforce')),
+        )
+      );
   }
 }
 
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (a instanceof Set || b instanceof Set) return a instanceof Set && b instanceof Set && a.size === b.size && [...a].every((x) => b.has(x));
+  if (a instanceof Set || b instanceof Set)
+    return a instanceof Set && b instanceof Set && a.size === b.size && [...a].every((x) => b.has(x));
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a);
   const kb = Object.keys(b);
@@ -60,7 +80,9 @@ function runtimeKeys(body: Json): Json[] {
 }
 
 function errorsOf(infos: Json): Record<string, string[]> {
-  return Object.fromEntries(infos.configs.filter((c: Json) => c.value.errors.length > 0).map((c: Json) => [c.value.name, c.value.errors]));
+  return Object.fromEntries(
+    infos.configs.filter((c: Json) => c.value.errors.length > 0).map((c: Json) => [c.value.name, c.value.errors]),
+  );
 }
 
 /** The keys of `a` that `b` declares too, in `a`'s order, with group and order in group. */

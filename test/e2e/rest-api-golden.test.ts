@@ -20,17 +20,29 @@ const golden = async (): Promise<{ connect: string; cases: GoldenCase[] }> =>
   JSON.parse(await readFile(join(ROOT, 'test/e2e/golden/rest-api.json'), 'utf8'));
 
 async function send(w: WorkerProcess, r: GoldenCase['request']): Promise<Reply> {
-  const res = await fetch(w.url + r.path, { method: r.method, headers: r.headers ?? {}, body: r.body?.replaceAll('<dir>', w.dir) });
-  const text = (await res.text()).replaceAll(w.dir, '<dir>').replaceAll(`127.0.0.1:${w.port}`, '<worker>')
+  const res = await fetch(w.url + r.path, {
+    method: r.method,
+    headers: r.headers ?? {},
+    body: r.body?.replaceAll('<dir>', w.dir),
+  });
+  const text = (await res.text())
+    .replaceAll(w.dir, '<dir>')
+    .replaceAll(`127.0.0.1:${w.port}`, '<worker>')
     .replace(/"last_modified":\d+/g, '"last_modified":"<time>"');
   let body: unknown = text;
-  try { body = text === '' ? null : JSON.parse(text); } catch { /* not JSON: compared as text */ }
+  try {
+    body = text === '' ? null : JSON.parse(text);
+  } catch {
+    /* not JSON: compared as text */
+  }
   return { status: res.status, body, ...(r.method === 'OPTIONS' ? { allow: res.headers.get('allow') } : {}) };
 }
 
 /** Every `"msg"` line of the worker's output logged for `connector`, at `level` (pino's number). */
 function logLines(w: WorkerProcess, connector: string, level: number): string[] {
-  return w.output.split('\n').filter((l) => l.includes(`"connector":"${connector}"`) && l.includes(`"level":${level},`));
+  return w.output
+    .split('\n')
+    .filter((l) => l.includes(`"connector":"${connector}"`) && l.includes(`"level":${level},`));
 }
 
 describe('REST API: the replies of Kafka Connect 3.9, request by request', () => {
@@ -61,31 +73,50 @@ describe('REST API: the replies of Kafka Connect 3.9, request by request', () =>
       }
       if (c.id === 'loggers-list') {
         await waitFor('the tasks of the three connectors', async () => {
-          const t = await Promise.all(['src', 'snk', 'snkre'].map(async (n) => (await w.request<unknown[]>('GET', `/connectors/${n}/tasks`)).body.length));
+          const t = await Promise.all(
+            ['src', 'snk', 'snkre'].map(
+              async (n) => (await w.request<unknown[]>('GET', `/connectors/${n}/tasks`)).body.length,
+            ),
+          );
           return t.join() === '1,1,2';
         });
       }
       if (!matches(c.mode, c.connect, ours, c.deviation, c.request.path)) {
-        failures.push(`${c.id} (${c.mode}): Connect ${JSON.stringify(c.deviation ?? c.connect).slice(0, 400)}\n  ours ${JSON.stringify(ours).slice(0, 400)}`);
+        failures.push(
+          `${c.id} (${c.mode}): Connect ${JSON.stringify(c.deviation ?? c.connect).slice(0, 400)}\n  ours ${JSON.stringify(ours).slice(0, 400)}`,
+        );
       }
     }
     assert.deepEqual(failures, [], `${failures.length} of ${cases.length} replies differ:\n${failures.join('\n')}`);
   });
 
   it('a body over rest.request.max.bytes gets 413 with an error body, and the connection is not reset first', async () => {
-    const big = JSON.stringify({ name: 'big', config: { 'connector.class': 'FileStreamSink', topics: 't', x: 'a'.repeat(16_000_000) } });
-    const r = await fetch(`${w.url}/connectors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+    const big = JSON.stringify({
+      name: 'big',
+      config: { 'connector.class': 'FileStreamSink', topics: 't', x: 'a'.repeat(16_000_000) },
+    });
+    const r = await fetch(`${w.url}/connectors`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: big,
+    });
     assert.equal(r.status, 413);
     assert.deepEqual(await r.json(), { error_code: 413, message: 'HTTP 413 Request Entity Too Large' });
     assert.equal((await w.request('GET', '/connectors/big')).status, 404);
   });
 
-  it('a request line the HTTP parser refuses still gets an error body of Connect\'s shape', async () => {
-    for (const raw of ['GARBAGE\r\n\r\n', 'GET /connectors HTTP/9.9\r\n\r\n', 'GET /connectors/a b HTTP/1.1\r\nHost: x\r\n\r\n']) {
+  it("a request line the HTTP parser refuses still gets an error body of Connect's shape", async () => {
+    for (const raw of [
+      'GARBAGE\r\n\r\n',
+      'GET /connectors HTTP/9.9\r\n\r\n',
+      'GET /connectors/a b HTTP/1.1\r\nHost: x\r\n\r\n',
+    ]) {
       const reply = await new Promise<string>((resolve, reject) => {
         let data = '';
         const s = connect(w.port, '127.0.0.1', () => s.write(raw));
-        s.on('data', (d) => { data += d.toString(); });
+        s.on('data', (d) => {
+          data += d.toString();
+        });
         s.on('end', () => resolve(data));
         s.on('error', reject);
       });
@@ -98,7 +129,10 @@ describe('REST API: the replies of Kafka Connect 3.9, request by request', () =>
   });
 
   it('PUT /admin/loggers changes what the worker logs, for one connector at a time', async () => {
-    const cfg = (name: string) => ({ name, config: { 'connector.class': 'FileStreamSource', file: join(w.dir, `${name}-absent.txt`), topic: 'lines' } });
+    const cfg = (name: string) => ({
+      name,
+      config: { 'connector.class': 'FileStreamSource', file: join(w.dir, `${name}-absent.txt`), topic: 'lines' },
+    });
     assert.equal((await w.request('POST', '/connectors', cfg('loud'))).status, 201);
     assert.equal((await w.request('POST', '/connectors', cfg('quiet'))).status, 201);
     // The file source logs "waiting for … to exist" at DEBUG while its file is missing: not shown at INFO.
@@ -107,7 +141,9 @@ describe('REST API: the replies of Kafka Connect 3.9, request by request', () =>
     const set = await w.request<string[]>('PUT', '/admin/loggers/connector.loud', { level: 'DEBUG' });
     assert.equal(set.status, 200);
     assert.deepEqual(set.body, ['connector.loud', 'connector.loud.task.0']);
-    await waitFor('DEBUG lines of connector loud', async () => logLines(w, 'loud', 20).some((l) => l.includes('to exist')));
+    await waitFor('DEBUG lines of connector loud', async () =>
+      logLines(w, 'loud', 20).some((l) => l.includes('to exist')),
+    );
     assert.deepEqual(logLines(w, 'quiet', 20), [], 'another connector keeps its level');
     const listed = await w.request<Record<string, { level: string }>>('GET', '/admin/loggers');
     assert.equal(listed.body['connector.loud.task.0']!.level, 'DEBUG');

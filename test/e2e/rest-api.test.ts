@@ -4,7 +4,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ROOT, WorkerProcess, waitFor } from '../support/worker-process.js';
 
-const golden = async (name: string) => JSON.parse(await readFile(join(ROOT, 'test/e2e/golden', `${name}.json`), 'utf8'));
+const golden = async (name: string) =>
+  JSON.parse(await readFile(join(ROOT, 'test/e2e/golden', `${name}.json`), 'utf8'));
 
 /** Replaces run-specific values (worker address, temp dir) by the placeholders of the golden files. */
 function normalize(value: unknown, w: WorkerProcess): unknown {
@@ -18,8 +19,18 @@ function byName(infos: { configs: Array<{ value: { name: string } }> }) {
 
 describe('REST API: Kafka Connect shapes, status codes and errors', () => {
   let w: WorkerProcess;
-  const src = () => ({ 'connector.class': 'org.apache.kafka.connect.file.FileStreamSourceConnector', 'tasks.max': '1', file: join(w.dir, 'in.txt'), topic: 'lines' });
-  const sink = () => ({ 'connector.class': 'org.apache.kafka.connect.file.FileStreamSinkConnector', 'tasks.max': '1', file: join(w.dir, 'out.txt'), topics: 'lines' });
+  const src = () => ({
+    'connector.class': 'org.apache.kafka.connect.file.FileStreamSourceConnector',
+    'tasks.max': '1',
+    file: join(w.dir, 'in.txt'),
+    topic: 'lines',
+  });
+  const sink = () => ({
+    'connector.class': 'org.apache.kafka.connect.file.FileStreamSinkConnector',
+    'tasks.max': '1',
+    file: join(w.dir, 'out.txt'),
+    topics: 'lines',
+  });
 
   before(async () => {
     w = await WorkerProcess.create();
@@ -29,14 +40,19 @@ describe('REST API: Kafka Connect shapes, status codes and errors', () => {
     const created = await w.request('POST', '/connectors', { name: 'lines-out', config: sink() });
     assert.equal(created.status, 201);
     assert.equal(created.headers.get('location'), '/connectors/lines-out');
-    await waitFor('both lines in the sink', async () => (await readFile(join(w.dir, 'out.txt'), 'utf8').catch(() => '')) === 'hello\nworld\n');
+    await waitFor(
+      'both lines in the sink',
+      async () => (await readFile(join(w.dir, 'out.txt'), 'utf8').catch(() => '')) === 'hello\nworld\n',
+    );
     await waitFor('offsets flushed', async () => {
       const a = await w.request<{ offsets: unknown[] }>('GET', '/connectors/lines-in/offsets');
       const b = await w.request<{ offsets: unknown[] }>('GET', '/connectors/lines-out/offsets');
       return a.body.offsets.length > 0 && b.body.offsets.length > 0;
     });
   });
-  after(async () => { await w.stop(); });
+  after(async () => {
+    await w.stop();
+  });
 
   it('GET / names the version', async () => {
     const r = await w.request<Record<string, string>>('GET', '/');
@@ -60,13 +76,23 @@ describe('REST API: Kafka Connect shapes, status codes and errors', () => {
       assert.equal(r.status, 200, path);
       assert.deepEqual(normalize(r.body, w), await golden(file), path);
     }
-    const both = await w.request<Record<string, Record<string, unknown>>>('GET', '/connectors?expand=status&expand=info');
+    const both = await w.request<Record<string, Record<string, unknown>>>(
+      'GET',
+      '/connectors?expand=status&expand=info',
+    );
     assert.deepEqual(Object.keys(both.body['lines-in']!).sort(), ['info', 'status']);
   });
 
   it('matches the golden validate reply and reports every bad key', async () => {
-    const r = await w.request<{ name: string; error_count: number; groups: string[]; configs: Array<{ value: { name: string } }> }>(
-      'PUT', '/connector-plugins/FileStreamSinkConnector/config/validate', { 'connector.class': 'FileStreamSinkConnector', name: 'x' });
+    const r = await w.request<{
+      name: string;
+      error_count: number;
+      groups: string[];
+      configs: Array<{ value: { name: string } }>;
+    }>('PUT', '/connector-plugins/FileStreamSinkConnector/config/validate', {
+      'connector.class': 'FileStreamSinkConnector',
+      name: 'x',
+    });
     assert.equal(r.status, 200);
     const g = await golden('validate-sink-missing-topics');
     assert.equal(r.body.name, g.name);
@@ -74,13 +100,17 @@ describe('REST API: Kafka Connect shapes, status codes and errors', () => {
     assert.deepEqual(r.body.groups, g.groups);
     const got = byName(r.body);
     for (const [key, expected] of Object.entries(g.configs)) assert.deepEqual(got[key], expected, key);
-    const mismatch = await w.request('PUT', '/connector-plugins/FileStreamSource/config/validate', { 'connector.class': 'FileStreamSink' });
+    const mismatch = await w.request('PUT', '/connector-plugins/FileStreamSource/config/validate', {
+      'connector.class': 'FileStreamSink',
+    });
     assert.equal(mismatch.status, 400);
   });
 
   it('lists plugins with Kafka class names and serves their config definitions', async () => {
     const r = await w.request<Array<{ class: string; type: string; version: string }>>('GET', '/connector-plugins');
-    assert.ok(r.body.some((p) => p.class === 'org.apache.kafka.connect.file.FileStreamSourceConnector' && p.type === 'source'));
+    assert.ok(
+      r.body.some((p) => p.class === 'org.apache.kafka.connect.file.FileStreamSourceConnector' && p.type === 'source'),
+    );
     const all = await w.request<Array<{ type: string }>>('GET', '/connector-plugins?connectorsOnly=false');
     assert.ok(all.body.some((p) => p.type === 'converter'));
     const cfg = await w.request<Array<{ name: string }>>('GET', '/connector-plugins/FileStreamSource/config');
@@ -88,16 +118,26 @@ describe('REST API: Kafka Connect shapes, status codes and errors', () => {
   });
 
   it('rejects bad input with Kafka Connect error bodies', async () => {
-    const bad = await fetch(`${w.url}/connectors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": "x", ' });
+    const bad = await fetch(`${w.url}/connectors`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name": "x", ',
+    });
     assert.equal(bad.status, 400);
-    assert.equal((await bad.json() as { error_code: number }).error_code, 400);
+    assert.equal(((await bad.json()) as { error_code: number }).error_code, 400);
 
-    const unknown = await w.request<{ error_code: number; message: string }>('POST', '/connectors', { name: 'u', config: { 'connector.class': 'FileStreamSorce', file: 'x', topic: 't' } });
+    const unknown = await w.request<{ error_code: number; message: string }>('POST', '/connectors', {
+      name: 'u',
+      config: { 'connector.class': 'FileStreamSorce', file: 'x', topic: 't' },
+    });
     assert.equal(unknown.status, 400);
     assert.match(unknown.body.message, /FileStreamSorce/);
     assert.match(unknown.body.message, /Did you mean: .*FileStreamSource/);
 
-    const missing = await w.request<{ message: string }>('POST', '/connectors', { name: 'm', config: { 'connector.class': 'FileStreamSource' } });
+    const missing = await w.request<{ message: string }>('POST', '/connectors', {
+      name: 'm',
+      config: { 'connector.class': 'FileStreamSource' },
+    });
     assert.equal(missing.status, 400);
     assert.match(missing.body.message, /contains the following 2 error\(s\)/);
     assert.match(missing.body.message, /^Missing required configuration "file"/m);
@@ -121,7 +161,10 @@ describe('REST API: Kafka Connect shapes, status codes and errors', () => {
     const cfg = { 'connector.class': 'FileStreamSink', file: join(w.dir, 'put.txt'), topics: 'lines' };
     assert.equal((await w.request('PUT', '/connectors/put-sink/config', cfg)).status, 201);
     assert.equal((await w.request('PUT', '/connectors/put-sink/config', { ...cfg, 'tasks.max': '2' })).status, 200);
-    const patched = await w.request<{ config: Record<string, string> }>('PATCH', '/connectors/put-sink/config', { 'tasks.max': null, 'batch.size': '7' });
+    const patched = await w.request<{ config: Record<string, string> }>('PATCH', '/connectors/put-sink/config', {
+      'tasks.max': null,
+      'batch.size': '7',
+    });
     assert.equal(patched.status, 200);
     assert.equal(patched.body.config['tasks.max'], undefined);
     assert.equal(patched.body.config['batch.size'], '7');
@@ -131,22 +174,44 @@ describe('REST API: Kafka Connect shapes, status codes and errors', () => {
 
   it('pauses, resumes and stops; offsets change only when STOPPED', async () => {
     assert.equal((await w.request('PUT', '/connectors/lines-in/pause')).status, 202);
-    await waitFor('PAUSED', async () => (await w.request<{ connector: { state: string }; tasks: Array<{ state: string }> }>('GET', '/connectors/lines-in/status')).body.tasks[0]?.state === 'PAUSED');
+    await waitFor(
+      'PAUSED',
+      async () =>
+        (
+          await w.request<{ connector: { state: string }; tasks: Array<{ state: string }> }>(
+            'GET',
+            '/connectors/lines-in/status',
+          )
+        ).body.tasks[0]?.state === 'PAUSED',
+    );
     assert.equal((await w.request('PUT', '/connectors/lines-in/resume')).status, 202);
-    const notStopped = await w.request('PATCH', '/connectors/lines-in/offsets', { offsets: [{ partition: { filename: join(w.dir, 'in.txt') }, offset: { position: 6 } }] });
+    const notStopped = await w.request('PATCH', '/connectors/lines-in/offsets', {
+      offsets: [{ partition: { filename: join(w.dir, 'in.txt') }, offset: { position: 6 } }],
+    });
     assert.equal(notStopped.status, 400);
     assert.equal((await w.request('PUT', '/connectors/lines-in/stop')).status, 204);
-    const stopped = await w.request<{ connector: { state: string }; tasks: unknown[] }>('GET', '/connectors/lines-in/status');
+    const stopped = await w.request<{ connector: { state: string }; tasks: unknown[] }>(
+      'GET',
+      '/connectors/lines-in/status',
+    );
     assert.equal(stopped.body.connector.state, 'STOPPED');
     assert.deepEqual(stopped.body.tasks, []);
-    const altered = await w.request<{ message: string }>('PATCH', '/connectors/lines-in/offsets', { offsets: [{ partition: { filename: join(w.dir, 'in.txt') }, offset: { position: 6 } }] });
+    const altered = await w.request<{ message: string }>('PATCH', '/connectors/lines-in/offsets', {
+      offsets: [{ partition: { filename: join(w.dir, 'in.txt') }, offset: { position: 6 } }],
+    });
     assert.equal(altered.status, 200);
     assert.equal(altered.body.message, 'The offsets for this connector have been altered successfully');
-    const after = await w.request<{ offsets: Array<{ offset: { position: number } }> }>('GET', '/connectors/lines-in/offsets');
+    const after = await w.request<{ offsets: Array<{ offset: { position: number } }> }>(
+      'GET',
+      '/connectors/lines-in/offsets',
+    );
     assert.equal(after.body.offsets[0]!.offset.position, 6);
     // Resuming re-reads from position 6: "world" arrives a second time.
     assert.equal((await w.request('PUT', '/connectors/lines-in/resume')).status, 202);
-    await waitFor('replayed line', async () => (await readFile(join(w.dir, 'out.txt'), 'utf8')) === 'hello\nworld\nworld\n');
+    await waitFor(
+      'replayed line',
+      async () => (await readFile(join(w.dir, 'out.txt'), 'utf8')) === 'hello\nworld\nworld\n',
+    );
     const topics = await w.request('GET', '/connectors/lines-in/topics');
     assert.deepEqual(topics.body, { 'lines-in': { topics: ['lines'] } });
   });
@@ -156,19 +221,32 @@ describe('REST API: Kafka Connect shapes, status codes and errors', () => {
     const cfg = { 'connector.class': 'FileStreamSink', file: join(dir, 'out.txt'), topics: 'lines' };
     assert.equal((await w.request('POST', '/connectors', { name: 'fragile', config: cfg })).status, 201);
     const failed = await waitFor('FAILED task', async () => {
-      const s = await w.request<{ tasks: Array<{ state: string; trace?: string }> }>('GET', '/connectors/fragile/status');
+      const s = await w.request<{ tasks: Array<{ state: string; trace?: string }> }>(
+        'GET',
+        '/connectors/fragile/status',
+      );
       return s.body.tasks[0]?.state === 'FAILED' ? s.body.tasks[0] : null;
     });
     assert.match(failed.trace!, /ENOENT/);
     const other = await w.request<{ tasks: Array<{ state: string }> }>('GET', '/connectors/lines-out/status');
     assert.equal(other.body.tasks[0]!.state, 'RUNNING');
     await mkdir(dir);
-    const plan = await w.request<{ connector: { state: string }; tasks: Array<{ state: string }> }>('POST', '/connectors/fragile/restart?includeTasks=true&onlyFailed=true');
+    const plan = await w.request<{ connector: { state: string }; tasks: Array<{ state: string }> }>(
+      'POST',
+      '/connectors/fragile/restart?includeTasks=true&onlyFailed=true',
+    );
     assert.equal(plan.status, 202);
     assert.equal(plan.body.tasks[0]!.state, 'RESTARTING');
     assert.equal(plan.body.connector.state, 'RUNNING');
-    await waitFor('RUNNING again', async () => (await w.request<{ tasks: Array<{ state: string }> }>('GET', '/connectors/fragile/status')).body.tasks[0]?.state === 'RUNNING');
-    await waitFor('records in the repaired sink', async () => (await readFile(join(dir, 'out.txt'), 'utf8').catch(() => '')).includes('hello'));
+    await waitFor(
+      'RUNNING again',
+      async () =>
+        (await w.request<{ tasks: Array<{ state: string }> }>('GET', '/connectors/fragile/status')).body.tasks[0]
+          ?.state === 'RUNNING',
+    );
+    await waitFor('records in the repaired sink', async () =>
+      (await readFile(join(dir, 'out.txt'), 'utf8').catch(() => '')).includes('hello'),
+    );
     assert.equal((await w.request('POST', '/connectors/fragile/restart')).status, 204);
     assert.equal((await w.request('POST', '/connectors/fragile/tasks/0/restart')).status, 204);
     assert.equal((await w.request('POST', '/connectors/fragile/tasks/9/restart')).status, 404);

@@ -11,13 +11,20 @@ const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 
 describe('the SDK as npm packages', () => {
   let packs: Packs;
-  before(async () => { packs = await packAll(); });
+  before(async () => {
+    packs = await packAll();
+  });
 
   it('lerna packs every publishable package, at the version lerna.json states', async (t) => {
     // Reported, not failed: such a dependency is packed here but could not be installed after a publish.
     for (const d of privateDependencies()) t.diagnostic(`a publishable package depends on a private one: ${d}`);
     const { version } = JSON.parse(await readFile(join(ROOT, 'lerna.json'), 'utf8')) as { version: string };
-    for (const name of ['@tributary/connect-api', '@tributary/connect-runtime', '@tributary/cli', '@tributary/connector-file']) {
+    for (const name of [
+      '@tributary/connect-api',
+      '@tributary/connect-runtime',
+      '@tributary/cli',
+      '@tributary/connector-file',
+    ]) {
       assert.ok(packs.get(name)?.endsWith(`-${version}.tgz`), `${name} packed at ${version}`);
     }
   });
@@ -34,17 +41,30 @@ describe('the SDK as npm packages', () => {
     assert.ok(!shipped.some((f) => f.includes('.test.')), `no test files in the tarball: ${shipped.join(' ')}`);
 
     // Used as a user would: import by package name, type-checked by the user's own compiler settings.
-    await writeFile(join(dir, 'check.ts'), [
-      "import { ConfigDef, Schemas, type SourceRecord } from '@tributary/connect-api';",
-      "const def: ConfigDef = new ConfigDef().define({ name: 'topic', type: 'STRING', importance: 'HIGH', documentation: 'x' });",
-      "const r: SourceRecord = { topic: 't', sourcePartition: {}, sourceOffset: {}, key: null, value: 'v', valueSchema: Schemas.STRING, headers: [] };",
-      'export const summary = `${def.keys().length} ${r.topic}`;',
-    ].join('\n'));
-    execFileSync(process.execPath, [TSC, '--strict', '--module', 'nodenext', '--target', 'es2023', 'check.ts'], { cwd: dir, stdio: 'pipe' });
+    await writeFile(
+      join(dir, 'check.ts'),
+      [
+        "import { ConfigDef, Schemas, type SourceRecord } from '@tributary/connect-api';",
+        "const def: ConfigDef = new ConfigDef().define({ name: 'topic', type: 'STRING', importance: 'HIGH', documentation: 'x' });",
+        "const r: SourceRecord = { topic: 't', sourcePartition: {}, sourceOffset: {}, key: null, value: 'v', valueSchema: Schemas.STRING, headers: [] };",
+        'export const summary = `${def.keys().length} ${r.topic}`;',
+      ].join('\n'),
+    );
+    execFileSync(process.execPath, [TSC, '--strict', '--module', 'nodenext', '--target', 'es2023', 'check.ts'], {
+      cwd: dir,
+      stdio: 'pipe',
+    });
     const run = "const { summary } = await import('./check.js'); process.stdout.write(summary);";
-    assert.equal(execFileSync(process.execPath, ['--input-type=module', '-e', run], { cwd: dir, encoding: 'utf8' }), '1 t');
+    assert.equal(
+      execFileSync(process.execPath, ['--input-type=module', '-e', run], { cwd: dir, encoding: 'utf8' }),
+      '1 t',
+    );
 
-    const deep = spawnSync(process.execPath, ['--input-type=module', '-e', "await import('@tributary/connect-api/dist/config.js')"], { cwd: dir, encoding: 'utf8' });
+    const deep = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', "await import('@tributary/connect-api/dist/config.js')"],
+      { cwd: dir, encoding: 'utf8' },
+    );
     assert.match(deep.stderr, /ERR_PACKAGE_PATH_NOT_EXPORTED/, 'only the exports map is public');
   });
 
@@ -54,7 +74,10 @@ describe('the SDK as npm packages', () => {
     const plugins = join(project, 'plugins');
     await mkdir(plugins);
     execFileSync(process.execPath, [cli, 'new', 'plugin', 'acme-source', '--source'], { cwd: plugins, stdio: 'pipe' });
-    const again = spawnSync(process.execPath, [cli, 'new', 'plugin', 'acme-source'], { cwd: plugins, encoding: 'utf8' });
+    const again = spawnSync(process.execPath, [cli, 'new', 'plugin', 'acme-source'], {
+      cwd: plugins,
+      encoding: 'utf8',
+    });
     assert.equal(again.status, 1);
     assert.match(again.stderr, /already exists/);
 
@@ -69,19 +92,28 @@ describe('the SDK as npm packages', () => {
     const worker = await startWorker(cli, { 'plugin.path': plugins });
     try {
       const out = join(worker.dir, 'numbers.txt');
-      await worker.post({ name: 'acme', config: { 'connector.class': 'AcmeSource', topic: 'numbers', 'max.count': '300' } });
-      await worker.post({ name: 'numbers-out', config: { 'connector.class': 'FileStreamSink', topics: 'numbers', file: out } });
+      await worker.post({
+        name: 'acme',
+        config: { 'connector.class': 'AcmeSource', topic: 'numbers', 'max.count': '300' },
+      });
+      await worker.post({
+        name: 'numbers-out',
+        config: { 'connector.class': 'FileStreamSink', topics: 'numbers', file: out },
+      });
       const lines = await waitFor('300 numbers through the worker', async () => {
         const l = (await readFile(out, 'utf8').catch(() => '')).split('\n').filter(Boolean);
         return l.length >= 300 ? l : null;
       });
-      assert.deepEqual(lines, Array.from({ length: 300 }, (_, i) => String(i + 1)));
+      assert.deepEqual(
+        lines,
+        Array.from({ length: 300 }, (_, i) => String(i + 1)),
+      );
     } finally {
       await worker.stop();
     }
   });
 
-  it('runs examples/counter-plugin\'s kit test against the packed SDK', async () => {
+  it("runs examples/counter-plugin's kit test against the packed SDK", async () => {
     const dir = await tempDir('tributary-counter-');
     await cp(join(ROOT, 'examples/counter-plugin/src'), join(dir, 'src'), { recursive: true });
     await cp(join(ROOT, 'examples/counter-plugin/tsconfig.json'), join(dir, 'tsconfig.json'));
@@ -113,24 +145,43 @@ async function startWorker(cli: string, extra: Record<string, string>) {
   const dir = await tempDir('tributary-stranger-worker-');
   const port = await freePort();
   const props = {
-    listeners: `http://127.0.0.1:${port}`, 'embedded.log.dir': join(dir, 'log'), 'offset.storage.file.filename': join(dir, 'offsets'),
-    'offset.flush.interval.ms': '500', 'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
-    'value.converter': 'org.apache.kafka.connect.storage.StringConverter', ...extra,
+    listeners: `http://127.0.0.1:${port}`,
+    'embedded.log.dir': join(dir, 'log'),
+    'offset.storage.file.filename': join(dir, 'offsets'),
+    'offset.flush.interval.ms': '500',
+    'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+    'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+    ...extra,
   };
-  await writeFile(join(dir, 'worker.properties'), Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n'));
+  await writeFile(
+    join(dir, 'worker.properties'),
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n'),
+  );
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, [cli, 'standalone', join(dir, 'worker.properties')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
+  const child: ChildProcess = spawn(process.execPath, [cli, 'standalone', join(dir, 'worker.properties')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor('the stranger\'s worker', async () => {
+  await waitFor("the stranger's worker", async () => {
     if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}: ${output}`);
     return (await fetch(`${url}/`)).ok;
   });
   return {
     dir,
     async post(body: unknown) {
-      const res = await fetch(`${url}/connectors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${url}/connectors`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       assert.equal(res.status, 201, await res.text());
     },
     async stop() {

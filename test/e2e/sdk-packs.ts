@@ -14,9 +14,25 @@ export type Packs = Map<string, string>;
  */
 export async function packAll(): Promise<Packs> {
   const dest = await tempDir('tributary-packs-');
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/lerna/dist/cli.js'), 'exec', '--no-private', '--loglevel=error', '--',
-    'npm', 'pack', '--silent', '--pack-destination', dest], { cwd: ROOT, stdio: 'pipe' });
-  for (const p of lernaPackages().filter((x) => x.private && privateDependencies().some((d) => d.endsWith(` → ${x.name}`)))) {
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/lerna/dist/cli.js'),
+      'exec',
+      '--no-private',
+      '--loglevel=error',
+      '--',
+      'npm',
+      'pack',
+      '--silent',
+      '--pack-destination',
+      dest,
+    ],
+    { cwd: ROOT, stdio: 'pipe' },
+  );
+  for (const p of lernaPackages().filter(
+    (x) => x.private && privateDependencies().some((d) => d.endsWith(` → ${x.name}`)),
+  )) {
     execFileSync('npm', ['pack', '--silent', '--pack-destination', dest], { cwd: p.location, stdio: 'pipe' });
   }
   const packs: Packs = new Map();
@@ -32,11 +48,18 @@ export async function packAll(): Promise<Packs> {
  * tarball (npm `overrides`), as it would from the registry after a publish; other dependencies come
  * from npm's cache or the registry.
  */
-export async function strangerProject(packs: Packs, deps: string[], extra: Record<string, unknown> = {}): Promise<string> {
+export async function strangerProject(
+  packs: Packs,
+  deps: string[],
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   const dir = await tempDir('tributary-stranger-');
   const file = (name: string) => `file:${packs.get(name)}`;
   const manifest = {
-    name: 'stranger', version: '1.0.0', private: true, type: 'module',
+    name: 'stranger',
+    version: '1.0.0',
+    private: true,
+    type: 'module',
     dependencies: Object.fromEntries(deps.map((d) => [d, file(d)])),
     overrides: Object.fromEntries([...packs.keys()].map((n) => [n, file(n)])),
     ...extra,
@@ -47,20 +70,33 @@ export async function strangerProject(packs: Packs, deps: string[], extra: Recor
 }
 
 export function npmInstall(dir: string, args: string[] = []): void {
-  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...args], { cwd: dir, stdio: 'pipe' });
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...args], {
+    cwd: dir,
+    stdio: 'pipe',
+  });
 }
 
 /** `<package> → <private package>` for each publishable package that depends on a private one. */
 export function privateDependencies(): string[] {
   const list = lernaPackages();
   const privates = new Set(list.filter((p) => p.private).map((p) => p.name));
-  return list.filter((p) => !p.private).flatMap((p) => {
-    const deps = Object.keys((JSON.parse(readFileSync(join(p.location, 'package.json'), 'utf8')) as { dependencies?: object }).dependencies ?? {});
-    return deps.filter((d) => privates.has(d)).map((d) => `${p.name} → ${d}`);
-  });
+  return list
+    .filter((p) => !p.private)
+    .flatMap((p) => {
+      const deps = Object.keys(
+        (JSON.parse(readFileSync(join(p.location, 'package.json'), 'utf8')) as { dependencies?: object })
+          .dependencies ?? {},
+      );
+      return deps.filter((d) => privates.has(d)).map((d) => `${p.name} → ${d}`);
+    });
 }
 
 function lernaPackages(): Array<{ name: string; private: boolean; location: string }> {
-  return JSON.parse(execFileSync(process.execPath, [join(ROOT, 'node_modules/lerna/dist/cli.js'), 'list', '--all', '--json', '--loglevel=error'],
-    { cwd: ROOT, encoding: 'utf8' }));
+  return JSON.parse(
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/lerna/dist/cli.js'), 'list', '--all', '--json', '--loglevel=error'],
+      { cwd: ROOT, encoding: 'utf8' },
+    ),
+  );
 }

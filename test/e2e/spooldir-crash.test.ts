@@ -18,15 +18,23 @@ async function committedOffset(w: WorkerProcess, fileName: string): Promise<numb
 }
 
 /** Counts order ids in topic `orders` (keys `Struct{order_id=N}` through StringConverter). */
-async function countOrders(logDir: string, rows: number): Promise<{ total: number; distinct: number; duplicates: number }> {
+async function countOrders(
+  logDir: string,
+  rows: number,
+): Promise<{ total: number; distinct: number; duplicates: number }> {
   const log = await openEmbeddedLog({ dir: logDir, readOnly: true });
   const consumer = log.consumer({ groupId: `count-${Date.now()}`, topics: ['orders'], autoOffsetReset: 'earliest' });
   await consumer.start();
   const seen = new Uint8Array(rows + 1);
-  let total = 0, distinct = 0, idle = 0;
+  let total = 0,
+    distinct = 0,
+    idle = 0;
   while (idle < 3) {
     const batch = await consumer.poll(500);
-    if (batch.length === 0) { idle++; continue; }
+    if (batch.length === 0) {
+      idle++;
+      continue;
+    }
     idle = 0;
     for (const r of batch) {
       const m = /order_id=(\d+)/.exec(Buffer.from(r.key!).toString());
@@ -43,7 +51,9 @@ async function countOrders(logDir: string, rows: number): Promise<{ total: numbe
 
 describe('spooldir: SIGKILL in the middle of a large file', () => {
   const workers: WorkerProcess[] = [];
-  after(async () => { for (const w of workers) await w.kill(); });
+  after(async () => {
+    for (const w of workers) await w.kill();
+  });
 
   it(`delivers every one of ${ROWS} rows after a restart and moves the file only once all are committed`, async () => {
     const flushMs = 500;
@@ -55,7 +65,12 @@ describe('spooldir: SIGKILL in the middle of a large file', () => {
     console.log(`# input: ${ROWS} rows, ${((await stat(big)).size / 1e6).toFixed(1)} MB`);
     await w.start();
     assert.equal((await w.request('POST', '/connectors', await exampleConfig(dirs))).status, 201);
-    await waitFor('a third of the file committed', async () => (await committedOffset(w, 'orders-big.csv')) > ROWS / 3, 300_000, 50);
+    await waitFor(
+      'a third of the file committed',
+      async () => (await committedOffset(w, 'orders-big.csv')) > ROWS / 3,
+      300_000,
+      50,
+    );
     await w.kill();
     const atKill = await committedOffset(w, 'orders-big.csv');
     assert.deepEqual(await files(dirs.finished), [], 'not moved before completion');
@@ -67,7 +82,9 @@ describe('spooldir: SIGKILL in the middle of a large file', () => {
     assert.deepEqual(await files(dirs.source), [], 'marker recovered and removed');
     await w.stop();
     const c = await countOrders(join(w.dir, 'log'), ROWS);
-    console.log(`# killed with ${atKill} rows committed; rest in ${((Date.now() - started) / 1000).toFixed(1)} s after restart; topic has ${c.total} records, ${c.distinct} distinct, ${c.duplicates} duplicates`);
+    console.log(
+      `# killed with ${atKill} rows committed; rest in ${((Date.now() - started) / 1000).toFixed(1)} s after restart; topic has ${c.total} records, ${c.distinct} distinct, ${c.duplicates} duplicates`,
+    );
     assert.equal(c.distinct, ROWS, 'every row delivered');
     // A crash repeats at most what was acknowledged but not yet flushed: one flush interval of
     // throughput plus the batches in flight. Bound it generously by a tenth of the file.

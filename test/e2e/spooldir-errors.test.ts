@@ -5,7 +5,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { WorkerProcess, waitFor } from '../support/worker-process.js';
 import {
-  connectorStatus, consume, exampleConfig, files, HEADER, orderRow, spoolDirs, waitForFiles, writeOrders,
+  connectorStatus,
+  consume,
+  exampleConfig,
+  files,
+  HEADER,
+  orderRow,
+  spoolDirs,
+  waitForFiles,
+  writeOrders,
 } from './spooldir/support.js';
 
 const countLines = async (path: string) => (await readFile(path, 'utf8')).split('\n').filter(Boolean).length;
@@ -13,7 +21,9 @@ const ids = (records: Array<{ key: string | null }>) => records.map((r) => Numbe
 
 describe('spooldir: bad input gets a clear error and nothing else is lost', () => {
   const workers: WorkerProcess[] = [];
-  after(async () => { for (const w of workers) await w.kill(); });
+  after(async () => {
+    for (const w of workers) await w.kill();
+  });
 
   it('halt.on.error=false: a bad row sends its file to error.path with a sidecar; rows before it and other files flow', async () => {
     const w = await WorkerProcess.create();
@@ -21,8 +31,18 @@ describe('spooldir: bad input gets a clear error and nothing else is lost', () =
     const dirs = await spoolDirs(w.dir);
     await w.start();
     // Row 300 has a column too few, so the file stops there; the next file is fine.
-    await writeOrders(join(dirs.source, 'orders1.csv'), 1, 1000, new Map([[300, '300,1,2018-01-01T00:00:00Z,short row']]));
-    await writeOrders(join(dirs.source, 'orders2.csv'), 1001, 1000, new Map([[1500, '1500,abc,2018-01-01T00:00:00Z,Bread,1.00']]));
+    await writeOrders(
+      join(dirs.source, 'orders1.csv'),
+      1,
+      1000,
+      new Map([[300, '300,1,2018-01-01T00:00:00Z,short row']]),
+    );
+    await writeOrders(
+      join(dirs.source, 'orders2.csv'),
+      1001,
+      1000,
+      new Map([[1500, '1500,abc,2018-01-01T00:00:00Z,Bread,1.00']]),
+    );
     await writeOrders(join(dirs.source, 'orders3.csv'), 2001, 1000);
     assert.equal((await w.request('POST', '/connectors', await exampleConfig(dirs))).status, 201);
     await waitForFiles(dirs.finished, 1);
@@ -30,12 +50,18 @@ describe('spooldir: bad input gets a clear error and nothing else is lost', () =
     assert.deepEqual(errors, ['orders1.csv', 'orders1.csv.error.txt', 'orders2.csv', 'orders2.csv.error.txt']);
     const side1 = await readFile(join(dirs.error, 'orders1.csv.error.txt'), 'utf8');
     const side2 = await readFile(join(dirs.error, 'orders2.csv.error.txt'), 'utf8');
-    console.log(`# sidecars:\n# ${side1.split('\n').slice(1, 3).join(' | ')}\n# ${side2.split('\n').slice(1, 3).join(' | ')}`);
+    console.log(
+      `# sidecars:\n# ${side1.split('\n').slice(1, 3).join(' | ')}\n# ${side2.split('\n').slice(1, 3).join(' | ')}`,
+    );
     assert.match(side1, /line: 301\nreason: line 301: expected 5 columns \(as the header\) but found 4/);
     assert.match(side2, /line: 501\nreason: line 501: column 2 \("customer_id"\): "abc" is not an INT64/);
     assert.equal((await connectorStatus(w, 'csv-source-orders')).tasks[0]!.state, 'RUNNING');
     const got = ids(await consume(w, 'orders')).sort((a, b) => a - b);
-    const want = [...Array.from({ length: 299 }, (_, i) => i + 1), ...Array.from({ length: 499 }, (_, i) => 1001 + i), ...Array.from({ length: 1000 }, (_, i) => 2001 + i)];
+    const want = [
+      ...Array.from({ length: 299 }, (_, i) => i + 1),
+      ...Array.from({ length: 499 }, (_, i) => 1001 + i),
+      ...Array.from({ length: 1000 }, (_, i) => 2001 + i),
+    ];
     assert.deepEqual(got, want);
     console.log(`# delivered ${got.length} rows: 299 before the bad row of orders1, 499 of orders2, 1000 of orders3`);
     await w.stop();
@@ -46,14 +72,28 @@ describe('spooldir: bad input gets a clear error and nothing else is lost', () =
     workers.push(w);
     const dirs = await spoolDirs(w.dir);
     await w.start();
-    await writeOrders(join(dirs.source, 'orders1.csv'), 1, 100, new Map([[42, '42,1,2018-01-01T00:00:00Z,"unclosed,1.00']]));
+    await writeOrders(
+      join(dirs.source, 'orders1.csv'),
+      1,
+      100,
+      new Map([[42, '42,1,2018-01-01T00:00:00Z,"unclosed,1.00']]),
+    );
     await w.request('POST', '/connectors', await exampleConfig(dirs, { 'halt.on.error': 'true' }));
-    const st = await waitFor('task FAILED', async () => { const s = await connectorStatus(w, 'csv-source-orders'); return s.tasks[0]?.state === 'FAILED' ? s : null; });
+    const st = await waitFor('task FAILED', async () => {
+      const s = await connectorStatus(w, 'csv-source-orders');
+      return s.tasks[0]?.state === 'FAILED' ? s : null;
+    });
     const trace = st.tasks[0]!.trace!;
     console.log(`# FAILED: ${trace.split('\n')[0]}`);
-    assert.match(trace, /orders1\.csv record 42, line 43: a quoted field is followed by more text.*halt\.on\.error=true stopped the task/);
+    assert.match(
+      trace,
+      /orders1\.csv record 42, line 43: a quoted field is followed by more text.*halt\.on\.error=true stopped the task/,
+    );
     assert.deepEqual(await files(dirs.source), ['orders1.csv'], 'the file stays, without a marker');
-    assert.deepEqual(ids(await consume(w, 'orders')), Array.from({ length: 41 }, (_, i) => i + 1));
+    assert.deepEqual(
+      ids(await consume(w, 'orders')),
+      Array.from({ length: 41 }, (_, i) => i + 1),
+    );
     await w.stop();
   });
 
@@ -64,16 +104,33 @@ describe('spooldir: bad input gets a clear error and nothing else is lost', () =
     await w.start();
     // Two rows that parse but do not fit the schema, and two the CSV parser gives up on: a stray quote
     // after a quoted field, and a quote that is never closed (it runs into the rows after it).
-    await writeOrders(join(dirs.source, 'orders1.csv'), 1, 1000, new Map([
-      [10, 'ten,1,x,y,z'], [20, '20,1'], [30, '30,1,2018-01-01T00:00:00Z,"Bread" Rye,1.00'], [40, '40,1,2018-01-01T00:00:00Z,"unclosed,1.00'],
-    ]));
-    await w.request('POST', '/connectors', await exampleConfig(dirs, {
-      'errors.tolerance': 'all', 'errors.deadletterqueue.topic.name': 'orders-dlq', 'errors.deadletterqueue.context.headers.enable': 'true',
-    }));
+    await writeOrders(
+      join(dirs.source, 'orders1.csv'),
+      1,
+      1000,
+      new Map([
+        [10, 'ten,1,x,y,z'],
+        [20, '20,1'],
+        [30, '30,1,2018-01-01T00:00:00Z,"Bread" Rye,1.00'],
+        [40, '40,1,2018-01-01T00:00:00Z,"unclosed,1.00'],
+      ]),
+    );
+    await w.request(
+      'POST',
+      '/connectors',
+      await exampleConfig(dirs, {
+        'errors.tolerance': 'all',
+        'errors.deadletterqueue.topic.name': 'orders-dlq',
+        'errors.deadletterqueue.context.headers.enable': 'true',
+      }),
+    );
     await waitForFiles(dirs.finished, 1);
     assert.deepEqual(await files(dirs.error), []);
     const good = ids(await consume(w, 'orders'));
-    assert.deepEqual(good, Array.from({ length: 1000 }, (_, i) => i + 1).filter((id) => ![10, 20, 30, 40].includes(id)));
+    assert.deepEqual(
+      good,
+      Array.from({ length: 1000 }, (_, i) => i + 1).filter((id) => ![10, 20, 30, 40].includes(id)),
+    );
     const dlq = await consume(w, 'orders-dlq');
     assert.equal(dlq.length, 4);
     const messages = dlq.map((r) => r.headers['__connect.errors.exception.message']);
@@ -83,7 +140,10 @@ describe('spooldir: bad input gets a clear error and nothing else is lost', () =
     assert.match(messages[2]!, /orders1\.csv line 31: a quoted field is followed by more text/);
     assert.match(messages[3]!, /orders1\.csv line 41: a quoted field is followed by more text/);
     // The row itself is the DLQ record's value, with the file headers and the error context.
-    assert.deepEqual(dlq.map((r) => r.value), ['ten,1,x,y,z', '20,1', '30,1,2018-01-01T00:00:00Z,"Bread" Rye,1.00', '40,1,2018-01-01T00:00:00Z,"unclosed,1.00']);
+    assert.deepEqual(
+      dlq.map((r) => r.value),
+      ['ten,1,x,y,z', '20,1', '30,1,2018-01-01T00:00:00Z,"Bread" Rye,1.00', '40,1,2018-01-01T00:00:00Z,"unclosed,1.00'],
+    );
     assert.equal(dlq[0]!.headers['file.name'], 'orders1.csv');
     assert.equal(dlq[0]!.headers['file.offset'], '10');
     assert.equal(dlq[3]!.headers['file.offset'], '40');
@@ -123,11 +183,20 @@ describe('spooldir: bad input gets a clear error and nothing else is lost', () =
     const closedAt = Date.now();
     assert.ok(markerSeen, 'the connector was reading the file while it was written');
     await waitForFiles(dirs.finished, 1);
-    console.log(`# ${id} rows written over ${((closedAt - started) / 1000).toFixed(1)} s while being read; finished ${((Date.now() - closedAt) / 1000).toFixed(1)} s after the writer closed it`);
+    console.log(
+      `# ${id} rows written over ${((closedAt - started) / 1000).toFixed(1)} s while being read; finished ${((Date.now() - closedAt) / 1000).toFixed(1)} s after the writer closed it`,
+    );
     const got = ids(await consume(w, 'orders'));
     assert.equal(got.length, id, 'every row written arrived');
-    assert.deepEqual(got, Array.from({ length: id }, (_, i) => i + 1));
-    assert.equal(await countLines(join(dirs.finished, 'orders-live.csv')), id + 1, 'the finished file holds exactly the rows read');
+    assert.deepEqual(
+      got,
+      Array.from({ length: id }, (_, i) => i + 1),
+    );
+    assert.equal(
+      await countLines(join(dirs.finished, 'orders-live.csv')),
+      id + 1,
+      'the finished file holds exactly the rows read',
+    );
     await w.stop();
   });
 
@@ -139,8 +208,15 @@ describe('spooldir: bad input gets a clear error and nothing else is lost', () =
     await writeOrders(join(dirs.source, 'orders-stale.csv'), 1, 10);
     await writeFile(join(dirs.source, 'orders-stale.csv.PROCESSING'), 'left by a crash\n');
     await w.start();
-    await w.request('POST', '/connectors', await exampleConfig(dirs, { 'file.minimum.age.ms': '3000', 'cleanup.policy': 'MOVEBYDATE' }));
-    const byDate = async () => (await files(dirs.finished).catch(() => [])).length === 0 ? [] : files(join(dirs.finished, (await files(dirs.finished))[0]!));
+    await w.request(
+      'POST',
+      '/connectors',
+      await exampleConfig(dirs, { 'file.minimum.age.ms': '3000', 'cleanup.policy': 'MOVEBYDATE' }),
+    );
+    const byDate = async () =>
+      (await files(dirs.finished).catch(() => [])).length === 0
+        ? []
+        : files(join(dirs.finished, (await files(dirs.finished))[0]!));
     // Both were written more than 3 s ago only after a while: nothing is read before that.
     await utimes(join(dirs.source, 'orders-empty.csv'), new Date(Date.now() - 10_000), new Date(Date.now() - 10_000));
     await utimes(join(dirs.source, 'orders-stale.csv'), new Date(Date.now() - 10_000), new Date(Date.now() - 10_000));
@@ -151,15 +227,22 @@ describe('spooldir: bad input gets a clear error and nothing else is lost', () =
     await new Promise((r) => setTimeout(r, 1500));
     assert.ok((await files(dirs.source)).includes('orders-young.csv'), 'young file not read yet');
     await waitFor('young file finished', async () => (await files(dirs.source)).length === 0, 30_000);
-    console.log(`# young file read ${((Date.now() - writtenAt) / 1000).toFixed(1)} s after it was written (file.minimum.age.ms=3000)`);
+    console.log(
+      `# young file read ${((Date.now() - writtenAt) / 1000).toFixed(1)} s after it was written (file.minimum.age.ms=3000)`,
+    );
     assert.ok(Date.now() - writtenAt >= 3000);
     // The same name again, other contents: kafka-connect-spooldir would resume at the old offset and skip rows.
     await writeOrders(join(dirs.source, 'orders-stale.csv'), 101, 10);
     await utimes(join(dirs.source, 'orders-stale.csv'), new Date(Date.now() - 10_000), new Date(Date.now() - 5_000));
     await waitFor('reused name finished', async () => (await files(dirs.source)).length === 0, 30_000);
     const got = ids(await consume(w, 'orders')).sort((a, b) => a - b);
-    assert.deepEqual(got, [...Array.from({ length: 20 }, (_, i) => i + 1), ...Array.from({ length: 10 }, (_, i) => 101 + i)]);
-    console.log(`# delivered ${got.length}: 10 from the stale-marker file, 10 young, 10 from the reused name; 0 from the empty file`);
+    assert.deepEqual(got, [
+      ...Array.from({ length: 20 }, (_, i) => i + 1),
+      ...Array.from({ length: 10 }, (_, i) => 101 + i),
+    ]);
+    console.log(
+      `# delivered ${got.length}: 10 from the stale-marker file, 10 young, 10 from the reused name; 0 from the empty file`,
+    );
     await w.stop();
   });
 
@@ -170,11 +253,21 @@ describe('spooldir: bad input gets a clear error and nothing else is lost', () =
     await w.start();
     await rm(dirs.source, { recursive: true });
     assert.equal((await w.request('POST', '/connectors', await exampleConfig(dirs))).status, 201);
-    const st = await waitFor('connector FAILED', async () => { const s = await connectorStatus(w, 'csv-source-orders'); return s.connector.state === 'FAILED' ? s : null; });
+    const st = await waitFor('connector FAILED', async () => {
+      const s = await connectorStatus(w, 'csv-source-orders');
+      return s.connector.state === 'FAILED' ? s : null;
+    });
     console.log(`# missing input.path: ${st.connector.trace!.split('\n')[0]}`);
-    assert.match(st.connector.trace!, /input\.path .*source does not exist: create the directory or correct input\.path/);
+    assert.match(
+      st.connector.trace!,
+      /input\.path .*source does not exist: create the directory or correct input\.path/,
+    );
     await mkdir(dirs.source);
-    const bad = await exampleConfig(dirs, { 'value.schema': '{"type":"STRUCT","fieldSchemas":{"id":{"type":"INT65"}}}' }, 'bad-schema');
+    const bad = await exampleConfig(
+      dirs,
+      { 'value.schema': '{"type":"STRUCT","fieldSchemas":{"id":{"type":"INT65"}}}' },
+      'bad-schema',
+    );
     const res = await w.request<{ error_code: number; message: string }>('POST', '/connectors', bad);
     console.log(`# bad value.schema: ${res.status} ${res.body.message.split('\n')[0]}`);
     assert.equal(res.status, 400);

@@ -12,7 +12,8 @@ export const CHROMIUM = '/usr/bin/chromium';
 /** Installs Debian's chromium with apt when it is missing (the tests run as root, as CI does). */
 export function ensureChromium(): void {
   if (existsSync(CHROMIUM)) return;
-  const apt = (...args: string[]) => execFileSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const apt = (...args: string[]) =>
+    execFileSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   try {
     apt('install', '-y', '--no-install-recommends', 'chromium');
   } catch {
@@ -25,15 +26,25 @@ export const LAPTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
 /** Headless chromium with a fresh profile and nothing that reaches out to the network by itself. */
-export async function openBrowser(opts: { httpCredentials?: { username: string; password: string } } = {}): Promise<{ context: BrowserContext; page: Page }> {
+export async function openBrowser(
+  opts: { httpCredentials?: { username: string; password: string } } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
   ensureChromium();
   const profile = await mkdtemp(join(tmpdir(), 'tributary-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: LAPTOP,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     ...(opts.httpCredentials ? { httpCredentials: opts.httpCredentials } : {}),
   });
   const page = context.pages()[0] ?? (await context.newPage());

@@ -36,7 +36,10 @@ export function kafkaInfo(): KafkaInfo {
 }
 
 /** Kafka Connect worker keys for the SASL_SSL listener (SCRAM, PEM truststore); overrides win. */
-export function saslSslSettings(info: KafkaInfo, overrides: { password?: string; ca?: string } = {}): Record<string, string> {
+export function saslSslSettings(
+  info: KafkaInfo,
+  overrides: { password?: string; ca?: string } = {},
+): Record<string, string> {
   const password = overrides.password ?? info.sasl_password;
   return {
     'bootstrap.servers': info.sasl_ssl,
@@ -57,8 +60,12 @@ export function kafkaTool(args: readonly string[], input = '', timeoutMs = 180_0
     const child = spawn('bash', [SCRIPT, 'run-class', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
     child.on('close', (code, signal) => {

@@ -23,7 +23,12 @@ export async function tempDir(prefix = 'tributary-test-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -44,7 +49,12 @@ export class WorkerProcess {
   readonly url: string;
   output = '';
 
-  constructor(readonly dir: string, readonly port: number, readonly props: Record<string, string>, readonly mode: 'standalone' | 'distributed' = 'standalone') {
+  constructor(
+    readonly dir: string,
+    readonly port: number,
+    readonly props: Record<string, string>,
+    readonly mode: 'standalone' | 'distributed' = 'standalone',
+  ) {
     this.url = `http://127.0.0.1:${port}`;
   }
 
@@ -57,24 +67,29 @@ export class WorkerProcess {
   static async distributed(groupId: string, extra: Record<string, string> = {}): Promise<WorkerProcess> {
     const d = await tempDir('tributary-dist-');
     const port = await freePort();
-    return new WorkerProcess(d, port, {
-      listeners: `http://127.0.0.1:${port}`,
-      'bootstrap.servers': '127.0.0.1:9092',
-      'group.id': groupId,
-      'config.storage.topic': `${groupId}-configs`,
-      'offset.storage.topic': `${groupId}-offsets`,
-      'status.storage.topic': `${groupId}-status`,
-      'config.storage.replication.factor': '1',
-      'offset.storage.replication.factor': '1',
-      'status.storage.replication.factor': '1',
-      'offset.flush.interval.ms': '1000',
-      'session.timeout.ms': '6000',
-      'heartbeat.interval.ms': '1000',
-      'scheduled.rebalance.max.delay.ms': '1000',
-      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
-      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
-      ...extra,
-    }, 'distributed');
+    return new WorkerProcess(
+      d,
+      port,
+      {
+        listeners: `http://127.0.0.1:${port}`,
+        'bootstrap.servers': '127.0.0.1:9092',
+        'group.id': groupId,
+        'config.storage.topic': `${groupId}-configs`,
+        'offset.storage.topic': `${groupId}-offsets`,
+        'status.storage.topic': `${groupId}-status`,
+        'config.storage.replication.factor': '1',
+        'offset.storage.replication.factor': '1',
+        'status.storage.replication.factor': '1',
+        'offset.flush.interval.ms': '1000',
+        'session.timeout.ms': '6000',
+        'heartbeat.interval.ms': '1000',
+        'scheduled.rebalance.max.delay.ms': '1000',
+        'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+        'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+        ...extra,
+      },
+      'distributed',
+    );
   }
 
   static async create(extra: Record<string, string> = {}, dir?: string): Promise<WorkerProcess> {
@@ -93,19 +108,33 @@ export class WorkerProcess {
 
   async start(connectorFiles: string[] = []): Promise<void> {
     const workerFile = join(this.dir, 'worker.properties');
-    await writeFile(workerFile, Object.entries(this.props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+    await writeFile(
+      workerFile,
+      Object.entries(this.props)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n') + '\n',
+    );
     this.output = '';
     // Through the bin, as users run it (its shebang sets the worker's V8 memory settings).
     const child = spawn(CLI, [this.mode, workerFile, ...connectorFiles], {
-      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TRIBUTARY_LOG_LEVEL: process.env.TRIBUTARY_LOG_LEVEL ?? 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TRIBUTARY_LOG_LEVEL: process.env.TRIBUTARY_LOG_LEVEL ?? 'warn' },
     });
     this.child = child;
-    child.stdout!.on('data', (d: Buffer) => { this.output += d.toString(); });
-    child.stderr!.on('data', (d: Buffer) => { this.output += d.toString(); });
-    await waitFor(`worker on ${this.url}`, async () => {
-      if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}: ${this.output}`);
-      return (await fetch(`${this.url}/`)).status > 0; // any answer, 401 included, means it listens
-    }, 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      this.output += d.toString();
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      this.output += d.toString();
+    });
+    await waitFor(
+      `worker on ${this.url}`,
+      async () => {
+        if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}: ${this.output}`);
+        return (await fetch(`${this.url}/`)).status > 0; // any answer, 401 included, means it listens
+      },
+      30_000,
+    );
   }
 
   /** SIGKILL: no chance to flush or close anything. */
@@ -121,7 +150,9 @@ export class WorkerProcess {
   async stop(): Promise<void> {
     const c = this.child;
     const timer = setTimeout(() => {
-      console.log(`# worker ${c?.pid} still running 60 s after SIGTERM; SIGKILL (last output: ${this.output.slice(-300).trim()})`);
+      console.log(
+        `# worker ${c?.pid} still running 60 s after SIGTERM; SIGKILL (last output: ${this.output.slice(-300).trim()})`,
+      );
       c?.kill('SIGKILL');
     }, 60_000);
     try {
@@ -140,9 +171,14 @@ export class WorkerProcess {
     this.child = null;
   }
 
-  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; headers: Headers }> {
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T; headers: Headers }> {
     const res = await fetch(`${this.url}${path}`, {
-      method, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      method,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
     });
     const text = await res.text();

@@ -5,7 +5,11 @@ import { BatchWriter, chunk, type Executor } from './batch-writer.js';
 import type { WriteOp } from './table-writer.js';
 
 const op = (offset: number, group: string | null, query = 'INSERT'): WriteOp => ({
-  query, params: [offset], consistency: 1, group, record: { kafkaOffset: offset } as SinkRecord,
+  query,
+  params: [offset],
+  consistency: 1,
+  group,
+  record: { kafkaOffset: offset } as SinkRecord,
 });
 
 class FakeSession implements Executor {
@@ -13,8 +17,12 @@ class FakeSession implements Executor {
   maxInFlight = 0;
   calls: number[][] = [];
   constructor(private readonly fail: (params: unknown[][]) => Error | null = () => null) {}
-  async execute(_q: string, params: unknown[]): Promise<void> { await this.run([params]); }
-  async batch(qs: Array<{ query: string; params: unknown[] }>): Promise<void> { await this.run(qs.map((q) => q.params)); }
+  async execute(_q: string, params: unknown[]): Promise<void> {
+    await this.run([params]);
+  }
+  async batch(qs: Array<{ query: string; params: unknown[] }>): Promise<void> {
+    await this.run(qs.map((q) => q.params));
+  }
   private async run(params: unknown[][]): Promise<void> {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -31,7 +39,10 @@ class ClusterDown extends Error {}
 describe('chunk', () => {
   it('groups by partition in arrival order, cuts at the batch size, never batches unknown partitions', () => {
     const chunks = chunk([op(0, 'a'), op(1, 'b'), op(2, 'a'), op(3, null), op(4, 'a'), op(5, 'b')], 2);
-    assert.deepEqual(chunks.map((c) => c.map((o) => o.record.kafkaOffset)), [[0, 2], [3], [1, 5], [4]]);
+    assert.deepEqual(
+      chunks.map((c) => c.map((o) => o.record.kafkaOffset)),
+      [[0, 2], [3], [1, 5], [4]],
+    );
   });
 });
 
@@ -47,16 +58,26 @@ describe('BatchWriter', () => {
 
   it('splits a rejected batch to report only the bad statement', async () => {
     const s = new FakeSession((params) => (params.some((p) => p[0] === 3) ? new Error('Key may not be empty') : null));
-    const out = await new BatchWriter(s, 10, 4, (e) => e instanceof ClusterDown).write([0, 1, 2, 3, 4].map((i) => op(i, 'a')));
+    const out = await new BatchWriter(s, 10, 4, (e) => e instanceof ClusterDown).write(
+      [0, 1, 2, 3, 4].map((i) => op(i, 'a')),
+    );
     assert.deepEqual(out.written.map((o) => o.record.kafkaOffset).sort(), [0, 1, 2, 4]);
-    assert.deepEqual(out.rejected.map((r) => r.op.record.kafkaOffset), [3]);
+    assert.deepEqual(
+      out.rejected.map((r) => r.op.record.kafkaOffset),
+      [3],
+    );
     assert.equal(out.unavailable.length, 0);
   });
 
   it('leaves statements that failed because the cluster did for a retry', async () => {
     const s = new FakeSession((params) => (params[0]![0] === 2 ? new ClusterDown('no host') : null));
-    const out = await new BatchWriter(s, 1, 4, (e) => e instanceof ClusterDown).write([0, 1, 2, 3].map((i) => op(i, null)));
-    assert.deepEqual(out.unavailable.map((o) => o.record.kafkaOffset), [2]);
+    const out = await new BatchWriter(s, 1, 4, (e) => e instanceof ClusterDown).write(
+      [0, 1, 2, 3].map((i) => op(i, null)),
+    );
+    assert.deepEqual(
+      out.unavailable.map((o) => o.record.kafkaOffset),
+      [2],
+    );
     assert.equal(out.written.length, 3);
     assert.ok(out.clusterError instanceof ClusterDown);
   });

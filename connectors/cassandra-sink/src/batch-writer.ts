@@ -38,21 +38,27 @@ export class BatchWriter {
 
   async write(ops: WriteOp[]): Promise<WriteOutcome> {
     const out: Mutable<WriteOutcome> = { written: [], rejected: [], unavailable: [], clusterError: undefined };
-    await Promise.all(chunk(ops, this.maxBatch).map(async (c) => {
-      await this.limiter.acquire();
-      try {
-        await this.run(c, out);
-      } finally {
-        this.limiter.release();
-      }
-    }));
+    await Promise.all(
+      chunk(ops, this.maxBatch).map(async (c) => {
+        await this.limiter.acquire();
+        try {
+          await this.run(c, out);
+        } finally {
+          this.limiter.release();
+        }
+      }),
+    );
     return out;
   }
 
   private async run(ops: WriteOp[], out: Mutable<WriteOutcome>): Promise<void> {
     try {
       if (ops.length === 1) await this.session.execute(ops[0]!.query, ops[0]!.params, ops[0]!.consistency);
-      else await this.session.batch(ops.map((o) => ({ query: o.query, params: o.params })), ops[0]!.consistency);
+      else
+        await this.session.batch(
+          ops.map((o) => ({ query: o.query, params: o.params })),
+          ops[0]!.consistency,
+        );
       out.written.push(...ops);
       return;
     } catch (err) {
@@ -98,9 +104,14 @@ export function chunk(ops: WriteOp[], max: number): WriteOp[][] {
 class Limiter {
   private free: number;
   private readonly waiting: Array<() => void> = [];
-  constructor(size: number) { this.free = size; }
+  constructor(size: number) {
+    this.free = size;
+  }
   acquire(): Promise<void> {
-    if (this.free > 0) { this.free--; return Promise.resolve(); }
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => this.waiting.push(resolve));
   }
   release(): void {

@@ -14,7 +14,12 @@ export function clientOptions(cfg: ParsedConfig): cassandra.ClientOptions {
     contactPoints: contactPoints.length > 0 ? contactPoints : ['127.0.0.1'],
     protocolOptions: { port: cfg.int('port') },
     socketOptions: { readTimeout: cfg.int('queryExecutionTimeout') * 1000, connectTimeout: 5000 },
-    pooling: { coreConnectionsPerHost: { [types.distance.local]: cfg.int('connectionPoolLocalSize'), [types.distance.remote]: 1 } },
+    pooling: {
+      coreConnectionsPerHost: {
+        [types.distance.local]: cfg.int('connectionPoolLocalSize'),
+        [types.distance.remote]: 1,
+      },
+    },
     policies: {
       // The driver's default waits up to 10 minutes between attempts; a node that comes back after a
       // short outage should be used again within seconds.
@@ -57,7 +62,8 @@ export class CassandraSession {
     const t = await this.client.metadata.getTable(keyspace, name);
     if (!t) return null;
     return {
-      keyspace, name,
+      keyspace,
+      name,
       columns: new Map(t.columns.map((c) => [c.name, c.type as never])),
       partitionKey: t.partitionKeys.map((c) => c.name),
       clusteringKey: t.clusteringKeys.map((c) => c.name),
@@ -79,9 +85,15 @@ export class CassandraSession {
 }
 
 const RETRIABLE_CODES = new Set<number>([
-  types.responseErrorCodes.serverError, types.responseErrorCodes.unavailableException, types.responseErrorCodes.overloaded,
-  types.responseErrorCodes.isBootstrapping, types.responseErrorCodes.truncateError, types.responseErrorCodes.writeTimeout,
-  types.responseErrorCodes.readTimeout, types.responseErrorCodes.writeFailure, types.responseErrorCodes.unprepared,
+  types.responseErrorCodes.serverError,
+  types.responseErrorCodes.unavailableException,
+  types.responseErrorCodes.overloaded,
+  types.responseErrorCodes.isBootstrapping,
+  types.responseErrorCodes.truncateError,
+  types.responseErrorCodes.writeTimeout,
+  types.responseErrorCodes.readTimeout,
+  types.responseErrorCodes.writeFailure,
+  types.responseErrorCodes.unprepared,
 ]);
 
 /**
@@ -89,7 +101,12 @@ const RETRIABLE_CODES = new Set<number>([
  * overload, a node going away mid-request. Retrying the same write later can succeed.
  */
 export function isRetriableDriverError(err: unknown): boolean {
-  if (err instanceof errors.NoHostAvailableError || err instanceof errors.OperationTimedOutError || err instanceof errors.BusyConnectionError) return true;
+  if (
+    err instanceof errors.NoHostAvailableError ||
+    err instanceof errors.OperationTimedOutError ||
+    err instanceof errors.BusyConnectionError
+  )
+    return true;
   if (err instanceof errors.ResponseError) return RETRIABLE_CODES.has(err.code);
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && /^(ECONN|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)/.test(code)) return true;
@@ -101,7 +118,9 @@ export function isRetriableDriverError(err: unknown): boolean {
 /** A short, credential-free description of a driver error for logs and statuses. */
 export function describeDriverError(err: unknown): string {
   if (err instanceof errors.NoHostAvailableError) {
-    const inner = Object.entries(err.innerErrors ?? {}).map(([h, e]) => `${h}: ${(e as Error).message}`).join('; ');
+    const inner = Object.entries(err.innerErrors ?? {})
+      .map(([h, e]) => `${h}: ${(e as Error).message}`)
+      .join('; ');
     return `no Cassandra node could be reached (${inner || err.message})`;
   }
   return (err as Error)?.message ?? String(err);

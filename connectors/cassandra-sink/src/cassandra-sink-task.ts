@@ -1,5 +1,14 @@
 import {
-  ConfigError, ConnectError, DataError, RetriableError, sleep, tpKey, type SinkRecord, type SinkTask, type SinkTaskContext, type TopicPartition,
+  ConfigError,
+  ConnectError,
+  DataError,
+  RetriableError,
+  sleep,
+  tpKey,
+  type SinkRecord,
+  type SinkTask,
+  type SinkTaskContext,
+  type TopicPartition,
 } from '@tributary/connect-api';
 import { BatchWriter } from './batch-writer.js';
 import { CassandraSession, clientOptions, describeDriverError, isRetriableDriverError } from './cassandra-client.js';
@@ -42,7 +51,9 @@ export class CassandraSinkTask implements SinkTask {
   private maxPendingOps = 16_000;
   private lastDelay = 300;
 
-  version(): string { return VERSION; }
+  version(): string {
+    return VERSION;
+  }
 
   async start(config: Record<string, string>, ctx: SinkTaskContext): Promise<void> {
     this.ctx = ctx;
@@ -60,7 +71,9 @@ export class CassandraSinkTask implements SinkTask {
       // Cassandra may be down while the worker starts; put() keeps trying (and fails the task only
       // after errors.retry.timeout). A bad mapping is different: it cannot fix itself.
       if (err instanceof ConfigError || !isRetriableDriverError(err)) throw err;
-      ctx.logger.warn(`task ${ctx.id}: Cassandra is not reachable yet (${describeDriverError(err)}); will retry on the first write`);
+      ctx.logger.warn(
+        `task ${ctx.id}: Cassandra is not reachable yet (${describeDriverError(err)}); will retry on the first write`,
+      );
     }
   }
 
@@ -84,7 +97,13 @@ export class CassandraSinkTask implements SinkTask {
       if (!first.has(k)) first.set(k, record.kafkaOffset);
       const writers = this.byTopic.get(record.topic);
       if (!writers) {
-        await this.badRecord(record, new DataError(`No mapping for topic ${record.topic}: set topic.${record.topic}.<keyspace>.<table>.mapping (record at ${record.topic}-${record.kafkaPartition}@${record.kafkaOffset}).`), 'mapping');
+        await this.badRecord(
+          record,
+          new DataError(
+            `No mapping for topic ${record.topic}: set topic.${record.topic}.<keyspace>.<table>.mapping (record at ${record.topic}-${record.kafkaPartition}@${record.kafkaOffset}).`,
+          ),
+          'mapping',
+        );
         continue;
       }
       for (const w of writers) {
@@ -97,8 +116,13 @@ export class CassandraSinkTask implements SinkTask {
     }
     const entry = { done: Promise.resolve(), first, ops: ops.length };
     entry.done = this.writeUntilDone(ops).then(
-      () => { this.settle(entry); },
-      (err: unknown) => { this.fatal ??= err; this.settle(entry); },
+      () => {
+        this.settle(entry);
+      },
+      (err: unknown) => {
+        this.fatal ??= err;
+        this.settle(entry);
+      },
     );
     this.pending.push(entry);
     this.pendingOps += ops.length;
@@ -111,16 +135,22 @@ export class CassandraSinkTask implements SinkTask {
    * Per partition, the offset before the oldest put still writing (or what the runtime offers when
    * nothing of that partition is pending).
    */
-  async preCommit(offsets: Map<string, { tp: TopicPartition; offset: number }>): Promise<Map<string, { tp: TopicPartition; offset: number }>> {
+  async preCommit(
+    offsets: Map<string, { tp: TopicPartition; offset: number }>,
+  ): Promise<Map<string, { tp: TopicPartition; offset: number }>> {
     // The final commit of a stopping task: let the writes in flight finish (briefly) so it covers them.
-    if (this.ctx.signal.aborted && this.pending.length > 0) await Promise.race([this.flush().catch(() => undefined), sleep(10_000)]);
+    if (this.ctx.signal.aborted && this.pending.length > 0)
+      await Promise.race([this.flush().catch(() => undefined), sleep(10_000)]);
     this.throwIfFatal();
     const out = new Map<string, { tp: TopicPartition; offset: number }>();
     for (const [k, v] of offsets) {
       let safe = v.offset;
       for (const p of this.pending) {
         const f = p.first.get(k);
-        if (f !== undefined) { safe = Math.min(safe, f); break; }
+        if (f !== undefined) {
+          safe = Math.min(safe, f);
+          break;
+        }
       }
       out.set(k, { tp: v.tp, offset: safe });
     }
@@ -152,12 +182,21 @@ export class CassandraSinkTask implements SinkTask {
     while (todo.length > 0) {
       const outcome = await this.writer!.write(todo);
       for (const { op, error } of outcome.rejected) {
-        await this.badRecord(op.record, new DataError(`Cassandra rejected the write of the record at ${op.record.topic}-${op.record.kafkaPartition}@${op.record.kafkaOffset}: ${describeDriverError(error)}`, { cause: error }), 'driver');
+        await this.badRecord(
+          op.record,
+          new DataError(
+            `Cassandra rejected the write of the record at ${op.record.topic}-${op.record.kafkaPartition}@${op.record.kafkaOffset}: ${describeDriverError(error)}`,
+            { cause: error },
+          ),
+          'driver',
+        );
       }
       todo = outcome.unavailable;
       if (todo.length === 0) break;
       if (this.ignoreErrors !== 'None') {
-        this.ctx.logger.warn(`task ${this.ctx.id}: skipping ${todo.length} writes that failed (ignoreErrors=${this.ignoreErrors}): ${describeDriverError(outcome.clusterError)}`);
+        this.ctx.logger.warn(
+          `task ${this.ctx.id}: skipping ${todo.length} writes that failed (ignoreErrors=${this.ignoreErrors}): ${describeDriverError(outcome.clusterError)}`,
+        );
         return;
       }
       const retry = this.retryOrFail(outcome.clusterError);
@@ -192,7 +231,12 @@ export class CassandraSinkTask implements SinkTask {
       throw err;
     }
     const cfg = sinkConfigDef.parse(this.config);
-    this.writer = new BatchWriter(session, cfg.int('maxNumberOfRecordsInBatch'), cfg.int('maxConcurrentRequests'), isRetriableDriverError);
+    this.writer = new BatchWriter(
+      session,
+      cfg.int('maxNumberOfRecordsInBatch'),
+      cfg.int('maxConcurrentRequests'),
+      isRetriableDriverError,
+    );
     this.maxPendingOps = cfg.int('maxNumberOfRecordsInBatch') * cfg.int('maxConcurrentRequests');
     this.session = session;
   }
@@ -207,12 +251,18 @@ export class CassandraSinkTask implements SinkTask {
     this.attempts++;
     const what = describeDriverError(cause);
     if (this.retryTimeoutMs > 0 && now - this.failingSince >= this.retryTimeoutMs) {
-      return new ConnectError(`Writing to Cassandra failed for ${now - this.failingSince} ms, more than errors.retry.timeout=${this.retryTimeoutMs}; giving up: ${what}. Restart the task once Cassandra is reachable; nothing after the last committed offset was lost.`, { code: 'CASSANDRA_UNAVAILABLE', cause });
+      return new ConnectError(
+        `Writing to Cassandra failed for ${now - this.failingSince} ms, more than errors.retry.timeout=${this.retryTimeoutMs}; giving up: ${what}. Restart the task once Cassandra is reachable; nothing after the last committed offset was lost.`,
+        { code: 'CASSANDRA_UNAVAILABLE', cause },
+      );
     }
     const delay = Math.min(300 * 2 ** Math.min(this.attempts - 1, 10), this.retryDelayMaxMs, 5000);
     this.lastDelay = delay;
     this.ctx.timeout(delay);
-    return new RetriableError(`Cassandra write failed, retrying in ${delay} ms (attempt ${this.attempts}): ${what}`, { code: 'CASSANDRA_UNAVAILABLE', cause });
+    return new RetriableError(`Cassandra write failed, retrying in ${delay} ms (attempt ${this.attempts}): ${what}`, {
+      code: 'CASSANDRA_UNAVAILABLE',
+      cause,
+    });
   }
 
   /**
@@ -223,7 +273,9 @@ export class CassandraSinkTask implements SinkTask {
   private async badRecord(record: SinkRecord, err: unknown, kind: 'mapping' | 'driver'): Promise<void> {
     const error = err instanceof Error ? err : new Error(String(err));
     if (this.ignoreErrors === 'All' || (kind === 'driver' && this.ignoreErrors === 'Driver')) {
-      this.ctx.logger.warn(`task ${this.ctx.id}: skipping a record (ignoreErrors=${this.ignoreErrors}): ${error.message}`);
+      this.ctx.logger.warn(
+        `task ${this.ctx.id}: skipping a record (ignoreErrors=${this.ignoreErrors}): ${error.message}`,
+      );
       return;
     }
     if (this.ctx.errantRecordReporter) {

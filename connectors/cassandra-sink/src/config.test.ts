@@ -5,24 +5,50 @@ import { sinkConfigDef, tableSettings, toMicros, ignoreErrorsOf } from './config
 describe('tableSettings', () => {
   it('collects topic.<topic>.<keyspace>.<table>.* groups with DataStax defaults; topics may contain dots', () => {
     const { tables, problems } = tableSettings({
-      'topic.www.logs.admintome.logs.mapping': 'a=key', 'topic.www.logs.admintome.logs.ttl': '90', 'topic.www.logs.admintome.logs.ttlTimeUnit': 'minutes',
-      'topic.t.ks.other.mapping': 'b=value', 'topic.t.ks.other.consistencyLevel': 'LOCAL_QUORUM',
+      'topic.www.logs.admintome.logs.mapping': 'a=key',
+      'topic.www.logs.admintome.logs.ttl': '90',
+      'topic.www.logs.admintome.logs.ttlTimeUnit': 'minutes',
+      'topic.t.ks.other.mapping': 'b=value',
+      'topic.t.ks.other.consistencyLevel': 'LOCAL_QUORUM',
     });
     assert.deepEqual(problems, []);
     assert.equal(tables.length, 2);
-    assert.deepEqual({ ...tables[0], mappingText: undefined }, {
-      topic: 'www.logs', keyspace: 'admintome', table: 'logs', mappingKey: 'topic.www.logs.admintome.logs.mapping', mappingText: undefined,
-      consistencyLevel: 'LOCAL_ONE', ttlSeconds: 5400, ttlTimeUnit: 'MINUTES', timestampTimeUnit: 'MICROSECONDS', nullToUnset: true, deletesEnabled: true,
-    });
+    assert.deepEqual(
+      { ...tables[0], mappingText: undefined },
+      {
+        topic: 'www.logs',
+        keyspace: 'admintome',
+        table: 'logs',
+        mappingKey: 'topic.www.logs.admintome.logs.mapping',
+        mappingText: undefined,
+        consistencyLevel: 'LOCAL_ONE',
+        ttlSeconds: 5400,
+        ttlTimeUnit: 'MINUTES',
+        timestampTimeUnit: 'MICROSECONDS',
+        nullToUnset: true,
+        deletesEnabled: true,
+      },
+    );
     assert.equal(tables[1]!.consistencyLevel, 'LOCAL_QUORUM');
   });
 
   it('names bad settings by their key', () => {
     const { problems } = tableSettings({
-      'topic.t.ks.a.mapping': 'x=key', 'topic.t.ks.a.consistencyLevel': 'SOME', 'topic.t.ks.a.ttl': 'soon', 'topic.t.ks.a.deletesEnabled': 'yes',
-      'topic.t.ks.b.ttl': '5', 'topic.t.ks.c.mapping': 'x=key', 'topic.t.ks.c.query': 'INSERT …',
+      'topic.t.ks.a.mapping': 'x=key',
+      'topic.t.ks.a.consistencyLevel': 'SOME',
+      'topic.t.ks.a.ttl': 'soon',
+      'topic.t.ks.a.deletesEnabled': 'yes',
+      'topic.t.ks.b.ttl': '5',
+      'topic.t.ks.c.mapping': 'x=key',
+      'topic.t.ks.c.query': 'INSERT …',
     });
-    assert.deepEqual(problems.map((p) => p.key).sort(), ['topic.t.ks.a.consistencyLevel', 'topic.t.ks.a.deletesEnabled', 'topic.t.ks.a.ttl', 'topic.t.ks.b.mapping', 'topic.t.ks.c.query']);
+    assert.deepEqual(problems.map((p) => p.key).sort(), [
+      'topic.t.ks.a.consistencyLevel',
+      'topic.t.ks.a.deletesEnabled',
+      'topic.t.ks.a.ttl',
+      'topic.t.ks.b.mapping',
+      'topic.t.ks.c.query',
+    ]);
   });
 });
 

@@ -36,7 +36,9 @@ export function typeName(t: CqlType): string {
 export function toCql(value: unknown, t: CqlType, column: string): unknown {
   if (value === null || value === undefined) return null;
   const fail = (why?: string): never => {
-    throw new DataError(`Cannot write ${describe(value)} to column ${column} of type ${typeName(t)}${why ? `: ${why}` : ''}.`);
+    throw new DataError(
+      `Cannot write ${describe(value)} to column ${column} of type ${typeName(t)}${why ? `: ${why}` : ''}.`,
+    );
   };
   if (t.code === T.ascii || t.code === T.text || t.code === T.varchar) {
     if (typeof value === 'string') return value;
@@ -48,13 +50,16 @@ export function toCql(value: unknown, t: CqlType, column: string): unknown {
   if (value instanceof Struct) value = value.toJSON();
   try {
     switch (t.code) {
-      case T.int: case T.smallint: case T.tinyint: {
+      case T.int:
+      case T.smallint:
+      case T.tinyint: {
         const n = integer(value);
         const bits = t.code === T.int ? 32 : t.code === T.smallint ? 16 : 8;
         if (n === null || n < -(2 ** (bits - 1)) || n >= 2 ** (bits - 1)) return fail(`not an integer of ${bits} bits`);
         return n;
       }
-      case T.bigint: case T.counter: {
+      case T.bigint:
+      case T.counter: {
         if (typeof value === 'bigint') return types.Long.fromString(value.toString());
         if (typeof value === 'string' && /^[+-]?\d+$/.test(value.trim())) return types.Long.fromString(value.trim());
         const n = integer(value);
@@ -62,22 +67,46 @@ export function toCql(value: unknown, t: CqlType, column: string): unknown {
       }
       case T.varint:
         if (typeof value === 'bigint') return types.Integer.fromString(value.toString());
-        if ((typeof value === 'string' && /^[+-]?\d+$/.test(value.trim())) || (typeof value === 'number' && Number.isInteger(value))) return types.Integer.fromString(String(value).trim());
+        if (
+          (typeof value === 'string' && /^[+-]?\d+$/.test(value.trim())) ||
+          (typeof value === 'number' && Number.isInteger(value))
+        )
+          return types.Integer.fromString(String(value).trim());
         return fail('not an integer');
-      case T.float: case T.double: {
-        const n = typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+      case T.float:
+      case T.double: {
+        const n =
+          typeof value === 'number'
+            ? value
+            : typeof value === 'bigint'
+              ? Number(value)
+              : typeof value === 'string' && value.trim() !== ''
+                ? Number(value)
+                : NaN;
         return Number.isNaN(n) && value !== 'NaN' ? fail('not a number') : n;
       }
       case T.decimal:
-        if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string') return types.BigDecimal.fromString(String(value).trim());
+        if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string')
+          return types.BigDecimal.fromString(String(value).trim());
         return fail();
       case T.boolean:
         if (typeof value === 'boolean') return value;
         if (value === 'true' || value === 'false') return value === 'true';
         return fail('expected true or false');
       case T.timestamp: {
-        const d = value instanceof Date ? value : typeof value === 'number' ? new Date(value) : typeof value === 'bigint' ? new Date(Number(value)) : typeof value === 'string' ? parseTimestamp(value) : null;
-        return d === null || Number.isNaN(d.getTime()) ? fail('expected epoch milliseconds or an ISO-8601 date-time') : d;
+        const d =
+          value instanceof Date
+            ? value
+            : typeof value === 'number'
+              ? new Date(value)
+              : typeof value === 'bigint'
+                ? new Date(Number(value))
+                : typeof value === 'string'
+                  ? parseTimestamp(value)
+                  : null;
+        return d === null || Number.isNaN(d.getTime())
+          ? fail('expected epoch milliseconds or an ISO-8601 date-time')
+          : d;
       }
       case T.date:
         if (value instanceof Date) return types.LocalDate.fromDate(value);
@@ -89,8 +118,13 @@ export function toCql(value: unknown, t: CqlType, column: string): unknown {
         if (typeof value === 'number') return types.LocalTime.fromMilliseconds(value); // ms since midnight, as Connect's Time
         if (typeof value === 'string') return types.LocalTime.fromString(value.trim());
         return fail();
-      case T.uuid: case T.timeuuid: {
-        if (typeof value !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value.trim())) return fail('not a UUID');
+      case T.uuid:
+      case T.timeuuid: {
+        if (
+          typeof value !== 'string' ||
+          !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value.trim())
+        )
+          return fail('not a UUID');
         if (t.code === T.timeuuid && value.trim()[14] !== '1') return fail('not a version-1 (time-based) UUID');
         return types.Uuid.fromString(value.trim());
       }
@@ -104,13 +138,19 @@ export function toCql(value: unknown, t: CqlType, column: string): unknown {
       case T.duration:
         if (typeof value === 'string') return types.Duration.fromString(value.trim());
         return fail();
-      case T.list: case T.set: {
+      case T.list:
+      case T.set: {
         const items = Array.isArray(value) ? value : value instanceof Set ? [...value] : fail('expected an array');
         return items.map((v, i) => toCql(v, t.info as CqlType, `${column}[${i}]`));
       }
       case T.map: {
         const [kt, vt] = t.info as [CqlType, CqlType];
-        const entries = value instanceof Map ? [...value.entries()] : typeof value === 'object' && !Array.isArray(value) ? Object.entries(value as object) : fail('expected an object or map');
+        const entries =
+          value instanceof Map
+            ? [...value.entries()]
+            : typeof value === 'object' && !Array.isArray(value)
+              ? Object.entries(value as object)
+              : fail('expected an object or map');
         const out: Record<string, unknown> = {};
         // The driver encodes plain objects as maps; keys go through their own type (a string key of an int map).
         const m = new Map<unknown, unknown>();
@@ -130,7 +170,8 @@ export function toCql(value: unknown, t: CqlType, column: string): unknown {
 
 function integer(value: unknown): number | null {
   if (typeof value === 'number') return Number.isSafeInteger(value) ? value : null;
-  if (typeof value === 'bigint') return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : null;
+  if (typeof value === 'bigint')
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : null;
   if (typeof value === 'string' && /^[+-]?\d+$/.test(value.trim())) {
     const n = Number(value.trim());
     return Number.isSafeInteger(n) ? n : null;

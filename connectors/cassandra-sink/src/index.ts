@@ -9,7 +9,9 @@ export { sinkConfigDef } from './config.js';
 /** The plugins of this package, registered by the `tributary` distribution. */
 export const plugins: PluginDescriptor[] = [
   {
-    type: 'sink', class: 'com.datastax.oss.kafka.sink.CassandraSinkConnector', version: VERSION,
+    type: 'sink',
+    class: 'com.datastax.oss.kafka.sink.CassandraSinkConnector',
+    version: VERSION,
     aliases: ['CassandraSink', 'CassandraSinkConnector', 'com.datastax.kafkaconnector.DseSinkConnector'],
     create: () => new CassandraSinkConnector(),
   },

@@ -34,12 +34,12 @@ export const TIMESTAMP_COLUMN = '__timestamp';
  * only; the others are as cheap and equally deterministic in what they mean.
  */
 export const MAPPING_FUNCTIONS: Readonly<Record<string, { cql: string; produces: readonly string[] }>> = {
-  'now': { cql: 'now()', produces: ['timeuuid'] },
-  'currenttimeuuid': { cql: 'currentTimeUUID()', produces: ['timeuuid'] },
-  'uuid': { cql: 'uuid()', produces: ['uuid'] },
-  'currenttimestamp': { cql: 'currentTimestamp()', produces: ['timestamp'] },
-  'currentdate': { cql: 'currentDate()', produces: ['date'] },
-  'currenttime': { cql: 'currentTime()', produces: ['time'] },
+  now: { cql: 'now()', produces: ['timeuuid'] },
+  currenttimeuuid: { cql: 'currentTimeUUID()', produces: ['timeuuid'] },
+  uuid: { cql: 'uuid()', produces: ['uuid'] },
+  currenttimestamp: { cql: 'currentTimestamp()', produces: ['timestamp'] },
+  currentdate: { cql: 'currentDate()', produces: ['date'] },
+  currenttime: { cql: 'currentTime()', produces: ['time'] },
 };
 
 /** Parses a mapping; throws an Error whose message says what is wrong and where. */
@@ -73,7 +73,8 @@ function parseEntry(part: string): MappingEntry {
   if (eq < 0) throw new Error(`Mapping entry "${part.trim()}" has no "="; expected column=field.`);
   const columnText = part.slice(0, eq).trim();
   const fieldText = part.slice(eq + 1).trim();
-  if (columnText === '' || fieldText === '') throw new Error(`Mapping entry "${part.trim()}" needs a column and a field on each side of "=".`);
+  if (columnText === '' || fieldText === '')
+    throw new Error(`Mapping entry "${part.trim()}" needs a column and a field on each side of "=".`);
   const column = identifier(columnText, part);
   return { column, source: parseSource(fieldText), text: fieldText };
 }
@@ -83,7 +84,12 @@ function parseSource(text: string): FieldSource {
   if (fn) {
     const name = fn[1]!.toLowerCase();
     const known = MAPPING_FUNCTIONS[name];
-    if (!known) throw new Error(`Unsupported function ${text} in mapping; supported: ${Object.values(MAPPING_FUNCTIONS).map((f) => f.cql).join(', ')}.`);
+    if (!known)
+      throw new Error(
+        `Unsupported function ${text} in mapping; supported: ${Object.values(MAPPING_FUNCTIONS)
+          .map((f) => f.cql)
+          .join(', ')}.`,
+      );
     return { kind: 'function', cql: known.cql, name };
   }
   const segments = splitPath(text);
@@ -125,17 +131,22 @@ function splitPath(text: string): string[] {
 function identifier(text: string, entry: string): string {
   if (text.startsWith('"')) {
     const end = closingQuote(text, 0);
-    if (end !== text.length - 1) throw new Error(`Mapping entry "${entry.trim()}": unexpected text after the quoted column name.`);
+    if (end !== text.length - 1)
+      throw new Error(`Mapping entry "${entry.trim()}": unexpected text after the quoted column name.`);
     return text.slice(1, end).replace(/""/g, '"');
   }
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(text)) throw new Error(`Mapping entry "${entry.trim()}": "${text}" is not a column name (quote it with "…" if it is).`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(text))
+    throw new Error(`Mapping entry "${entry.trim()}": "${text}" is not a column name (quote it with "…" if it is).`);
   return text.toLowerCase();
 }
 
 function closingQuote(text: string, open: number): number {
   for (let i = open + 1; i < text.length; i++) {
     if (text[i] !== '"') continue;
-    if (text[i + 1] === '"') { i++; continue; }
+    if (text[i + 1] === '"') {
+      i++;
+      continue;
+    }
     return i;
   }
   throw new Error(`Unbalanced double quote in mapping: ${text}`);
@@ -156,7 +167,10 @@ function splitTopLevel(text: string): string[] {
   let start = 0;
   for (let i = 0; i < text.length; i++) {
     if (text[i] === '"') quoted = !quoted;
-    else if (!quoted && text[i] === ',') { out.push(text.slice(start, i)); start = i + 1; }
+    else if (!quoted && text[i] === ',') {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
   }
   out.push(text.slice(start));
   return out.filter((s) => s.trim() !== '');

@@ -36,17 +36,28 @@ export function checkMapping(mapping: Mapping, table: TableShape): string[] {
   for (const e of mapping.columns) {
     const type = table.columns.get(e.column);
     if (!type) {
-      problems.push(`Column ${quoteIfNeeded(e.column)} (mapped from ${e.text}) does not exist in ${fq}; its columns are ${[...table.columns.keys()].map(quoteIfNeeded).join(', ')}.`);
+      problems.push(
+        `Column ${quoteIfNeeded(e.column)} (mapped from ${e.text}) does not exist in ${fq}; its columns are ${[...table.columns.keys()].map(quoteIfNeeded).join(', ')}.`,
+      );
       continue;
     }
-    if (type.code === types.dataTypes.counter) problems.push(`Column ${quoteIfNeeded(e.column)} of ${fq} is a counter; counter tables are not supported by this connector.`);
+    if (type.code === types.dataTypes.counter)
+      problems.push(
+        `Column ${quoteIfNeeded(e.column)} of ${fq} is a counter; counter tables are not supported by this connector.`,
+      );
     if (e.source.kind === 'function') {
       const produces = MAPPING_FUNCTIONS[e.source.name]!.produces;
-      if (!produces.includes(typeName(type))) problems.push(`Column ${quoteIfNeeded(e.column)} of ${fq} is ${typeName(type)}, but ${e.source.cql} produces ${produces.join(' or ')}.`);
+      if (!produces.includes(typeName(type)))
+        problems.push(
+          `Column ${quoteIfNeeded(e.column)} of ${fq} is ${typeName(type)}, but ${e.source.cql} produces ${produces.join(' or ')}.`,
+        );
     }
   }
   for (const pk of [...table.partitionKey, ...table.clusteringKey]) {
-    if (!mapped.has(pk)) problems.push(`Primary key column ${quoteIfNeeded(pk)} of ${fq} is not mapped; every primary-key column (${[...table.partitionKey, ...table.clusteringKey].map(quoteIfNeeded).join(', ')}) must be.`);
+    if (!mapped.has(pk))
+      problems.push(
+        `Primary key column ${quoteIfNeeded(pk)} of ${fq} is not mapped; every primary-key column (${[...table.partitionKey, ...table.clusteringKey].map(quoteIfNeeded).join(', ')}) must be.`,
+      );
   }
   return problems;
 }
@@ -67,10 +78,16 @@ export class TableWriter {
   private readonly partitionIndexes: number[] | null;
   private readonly consistency: number;
 
-  constructor(readonly settings: TableSettings, private readonly mapping: Mapping, table: TableShape) {
+  constructor(
+    readonly settings: TableSettings,
+    private readonly mapping: Mapping,
+    table: TableShape,
+  ) {
     const fq = `${quoteIfNeeded(table.keyspace)}.${quoteIfNeeded(table.name)}`;
     this.id = `${settings.topic}/${table.keyspace}.${table.name}`;
-    this.bound = mapping.columns.filter((e) => e.source.kind !== 'function').map((e) => ({ ...e, type: table.columns.get(e.column)! }));
+    this.bound = mapping.columns
+      .filter((e) => e.source.kind !== 'function')
+      .map((e) => ({ ...e, type: table.columns.get(e.column)! }));
     const cols = mapping.columns.map((e) => quoteIfNeeded(e.column)).join(', ');
     const values = mapping.columns.map((e) => (e.source.kind === 'function' ? e.source.cql : '?')).join(', ');
     const ttl = mapping.ttl ? ' AND TTL ?' : settings.ttlSeconds >= 0 ? ` AND TTL ${settings.ttlSeconds}` : '';
@@ -79,17 +96,24 @@ export class TableWriter {
     const byColumn = new Map(mapping.columns.map((e) => [e.column, e]));
     const pkFromFields = this.primaryKey.every((c) => byColumn.get(c) && byColumn.get(c)!.source.kind !== 'function');
     const hasOtherColumns = mapping.columns.some((e) => !this.primaryKey.includes(e.column));
-    this.deleteCql = settings.deletesEnabled && pkFromFields && hasOtherColumns
-      ? `DELETE FROM ${fq} USING TIMESTAMP ? WHERE ${this.primaryKey.map((c) => `${quoteIfNeeded(c)} = ?`).join(' AND ')}`
-      : null;
+    this.deleteCql =
+      settings.deletesEnabled && pkFromFields && hasOtherColumns
+        ? `DELETE FROM ${fq} USING TIMESTAMP ? WHERE ${this.primaryKey.map((c) => `${quoteIfNeeded(c)} = ?`).join(' AND ')}`
+        : null;
     // Grouping needs the partition key from the record; a generated partition key (now()) is unknown here.
     const boundNames = this.bound.map((b) => b.column);
-    this.partitionIndexes = table.partitionKey.every((c) => boundNames.includes(c)) ? table.partitionKey.map((c) => boundNames.indexOf(c)) : null;
+    this.partitionIndexes = table.partitionKey.every((c) => boundNames.includes(c))
+      ? table.partitionKey.map((c) => boundNames.indexOf(c))
+      : null;
     this.consistency = types.consistencies[camel(settings.consistencyLevel) as keyof typeof types.consistencies];
   }
 
-  get insertStatement(): string { return this.insertCql; }
-  get deleteStatement(): string | null { return this.deleteCql; }
+  get insertStatement(): string {
+    return this.insertCql;
+  }
+  get deleteStatement(): string | null {
+    return this.deleteCql;
+  }
 
   /** The statement for one record; throws a DataError when the record does not fit the mapping. */
   toOp(record: SinkRecord): WriteOp {
@@ -100,7 +124,10 @@ export class TableWriter {
       const e = this.bound[i]!;
       const raw = extract(record, e, tombstone);
       const isPk = this.primaryKey.includes(e.column);
-      if (isPk && raw === null) throw new DataError(`Primary key column ${quoteIfNeeded(e.column)} of ${this.id} would be null: ${e.text} is null in the record at ${where(record)}.`);
+      if (isPk && raw === null)
+        throw new DataError(
+          `Primary key column ${quoteIfNeeded(e.column)} of ${this.id} would be null: ${e.text} is null in the record at ${where(record)}.`,
+        );
       if (!isPk && raw !== null) onlyKey = false;
       values[i] = toCql(raw, e.type, e.column);
     }
@@ -121,21 +148,45 @@ export class TableWriter {
     if (e) {
       const raw = extract(record, e, tombstone);
       if (raw !== null) {
-        const n = typeof raw === 'bigint' || typeof raw === 'number' ? raw : typeof raw === 'string' && /^[+-]?\d+$/.test(raw.trim()) ? BigInt(raw.trim()) : raw instanceof Date ? BigInt(raw.getTime()) * 1000n : null;
-        if (n === null) throw new DataError(`__timestamp (mapped from ${e.text}) must be a whole number of ${this.settings.timestampTimeUnit.toLowerCase()}, got ${typeof raw} at ${where(record)}.`);
-        return types.Long.fromString((raw instanceof Date ? (n as bigint) : toMicros(n, this.settings.timestampTimeUnit)).toString());
+        const n =
+          typeof raw === 'bigint' || typeof raw === 'number'
+            ? raw
+            : typeof raw === 'string' && /^[+-]?\d+$/.test(raw.trim())
+              ? BigInt(raw.trim())
+              : raw instanceof Date
+                ? BigInt(raw.getTime()) * 1000n
+                : null;
+        if (n === null)
+          throw new DataError(
+            `__timestamp (mapped from ${e.text}) must be a whole number of ${this.settings.timestampTimeUnit.toLowerCase()}, got ${typeof raw} at ${where(record)}.`,
+          );
+        return types.Long.fromString(
+          (raw instanceof Date ? (n as bigint) : toMicros(n, this.settings.timestampTimeUnit)).toString(),
+        );
       }
     }
     // Kafka record time in µs; with no timestamp at all Cassandra picks the write time.
-    return record.timestamp === null || record.timestamp === undefined ? types.unset : types.Long.fromNumber(record.timestamp * 1000);
+    return record.timestamp === null || record.timestamp === undefined
+      ? types.unset
+      : types.Long.fromNumber(record.timestamp * 1000);
   }
 
   private ttlOf(record: SinkRecord, tombstone: boolean): unknown {
     const e = this.mapping.ttl!;
     const raw = extract(record, e, tombstone);
     if (raw === null) return this.settings.ttlSeconds >= 0 ? this.settings.ttlSeconds : types.unset;
-    const n = typeof raw === 'number' ? raw : typeof raw === 'bigint' ? Number(raw) : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
-    if (!Number.isFinite(n) || n < 0) throw new DataError(`__ttl (mapped from ${e.text}) must be a non-negative number of ${this.settings.ttlTimeUnit.toLowerCase()}, at ${where(record)}.`);
+    const n =
+      typeof raw === 'number'
+        ? raw
+        : typeof raw === 'bigint'
+          ? Number(raw)
+          : typeof raw === 'string' && /^\d+$/.test(raw.trim())
+            ? Number(raw.trim())
+            : NaN;
+    if (!Number.isFinite(n) || n < 0)
+      throw new DataError(
+        `__ttl (mapped from ${e.text}) must be a non-negative number of ${this.settings.ttlTimeUnit.toLowerCase()}, at ${where(record)}.`,
+      );
     return Math.floor(toSeconds(n, this.settings.ttlTimeUnit));
   }
 
@@ -169,18 +220,27 @@ function extract(record: SinkRecord, e: MappingEntry, tombstone: boolean): unkno
     } else if (cur instanceof Map) {
       if (!cur.has(seg)) throw missing(record, e);
       cur = cur.get(seg);
-    } else if (typeof cur === 'object' && !Array.isArray(cur) && !(cur instanceof Uint8Array) && !(cur instanceof Date)) {
+    } else if (
+      typeof cur === 'object' &&
+      !Array.isArray(cur) &&
+      !(cur instanceof Uint8Array) &&
+      !(cur instanceof Date)
+    ) {
       if (!Object.hasOwn(cur, seg)) throw missing(record, e);
       cur = (cur as Record<string, unknown>)[seg];
     } else {
-      throw new DataError(`Cannot read ${e.text} (for column ${quoteIfNeeded(e.column)}): the ${s.kind} of the record at ${where(record)} is ${typeof cur === 'string' ? 'a string' : typeof cur}, not an object. Is the converter right (JsonConverter with schemas.enable=false for plain JSON)?`);
+      throw new DataError(
+        `Cannot read ${e.text} (for column ${quoteIfNeeded(e.column)}): the ${s.kind} of the record at ${where(record)} is ${typeof cur === 'string' ? 'a string' : typeof cur}, not an object. Is the converter right (JsonConverter with schemas.enable=false for plain JSON)?`,
+      );
     }
   }
   return cur === undefined ? null : cur;
 }
 
 function missing(record: SinkRecord, e: MappingEntry): DataError {
-  return new DataError(`Required field ${e.text} (mapped to column ${quoteIfNeeded(e.column)}) was missing from the record at ${where(record)}.`);
+  return new DataError(
+    `Required field ${e.text} (mapped to column ${quoteIfNeeded(e.column)}) was missing from the record at ${where(record)}.`,
+  );
 }
 
 function where(r: SinkRecord): string {

@@ -11,7 +11,10 @@ export interface MetadataSource {
  * `validate()` (so a bad mapping is rejected before anything starts) and again by each task at start
  * (the table may have changed since).
  */
-export async function openTables(meta: MetadataSource, tables: TableSettings[]): Promise<{ writers: TableWriter[]; problems: TableProblem[] }> {
+export async function openTables(
+  meta: MetadataSource,
+  tables: TableSettings[],
+): Promise<{ writers: TableWriter[]; problems: TableProblem[] }> {
   const writers: TableWriter[] = [];
   const problems: TableProblem[] = [];
   for (const t of tables) {
@@ -22,7 +25,10 @@ export async function openTables(meta: MetadataSource, tables: TableSettings[]):
     }
     const shape = await meta.table(unquote(t.keyspace), unquote(t.table));
     if (!shape) {
-      problems.push({ key: t.mappingKey, message: `Table ${t.keyspace}.${t.table} does not exist (or its keyspace does not); create it first, the connector does not create tables.` });
+      problems.push({
+        key: t.mappingKey,
+        message: `Table ${t.keyspace}.${t.table} does not exist (or its keyspace does not); create it first, the connector does not create tables.`,
+      });
       continue;
     }
     const bad = checkMapping(parsed.mapping, shape);
@@ -37,5 +43,7 @@ export async function openTables(meta: MetadataSource, tables: TableSettings[]):
 
 /** Keyspace and table names in keys are case-sensitive when quoted, lower-cased otherwise (as in CQL). */
 function unquote(name: string): string {
-  return name.startsWith('"') && name.endsWith('"') && name.length > 1 ? name.slice(1, -1).replace(/""/g, '"') : name.toLowerCase();
+  return name.startsWith('"') && name.endsWith('"') && name.length > 1
+    ? name.slice(1, -1).replace(/""/g, '"')
+    : name.toLowerCase();
 }

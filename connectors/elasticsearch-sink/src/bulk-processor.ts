@@ -14,15 +14,34 @@ export interface Pending {
 }
 
 /** What happens to an item Elasticsearch refused for good (not 409-by-version, not 429/5xx). */
-export type ItemRejectionHandler = (p: Pending, kind: 'malformed' | 'other', status: number, reason: string) => Promise<void>;
+export type ItemRejectionHandler = (
+  p: Pending,
+  kind: 'malformed' | 'other',
+  status: number,
+  reason: string,
+) => Promise<void>;
 
 /** Error types Confluent treats as a malformed document (behavior.on.malformed.documents). */
 const MALFORMED = new Set([
-  'mapper_parsing_exception', 'document_parsing_exception', 'illegal_argument_exception',
-  'action_request_validation_exception', 'strict_dynamic_mapping_exception',
+  'mapper_parsing_exception',
+  'document_parsing_exception',
+  'illegal_argument_exception',
+  'action_request_validation_exception',
+  'strict_dynamic_mapping_exception',
 ]);
 
-type Settings = Pick<SinkSettings, 'batchSize' | 'bulkSizeBytes' | 'maxInFlight' | 'lingerMs' | 'upsert' | 'maxRetries' | 'retryBackoffMs' | 'retryTimeoutMs' | 'retryDelayMaxMs'>;
+type Settings = Pick<
+  SinkSettings,
+  | 'batchSize'
+  | 'bulkSizeBytes'
+  | 'maxInFlight'
+  | 'lingerMs'
+  | 'upsert'
+  | 'maxRetries'
+  | 'retryBackoffMs'
+  | 'retryTimeoutMs'
+  | 'retryDelayMaxMs'
+>;
 
 /**
  * Batches actions into `_bulk` requests: at most batch.size actions and bulk.size.bytes per request,
@@ -48,14 +67,25 @@ export class BulkProcessor {
   /** Counters for logs and tests. */
   readonly stats = { requests: 0, retries: 0, versionConflicts: 0, rejected: 0 };
 
-  constructor(private readonly client: SinkClient, private readonly s: Settings, private readonly onRejected: ItemRejectionHandler,
-    private readonly logger: Logger, private readonly signal: AbortSignal) {
+  constructor(
+    private readonly client: SinkClient,
+    private readonly s: Settings,
+    private readonly onRejected: ItemRejectionHandler,
+    private readonly logger: Logger,
+    private readonly signal: AbortSignal,
+  ) {
     this.policy = new RetryPolicy(s);
   }
 
-  get failure(): Error | null { return this.failed; }
-  get queued(): number { return this.queue.length - this.head; }
-  get idle(): boolean { return this.queued === 0 && this.inFlight === 0; }
+  get failure(): Error | null {
+    return this.failed;
+  }
+  get queued(): number {
+    return this.queue.length - this.head;
+  }
+  get idle(): boolean {
+    return this.queued === 0 && this.inFlight === 0;
+  }
 
   add(p: Pending): void {
     this.queue.push(p);
@@ -66,7 +96,10 @@ export class BulkProcessor {
   changed(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const t = setTimeout(resolve, ms);
-      this.waiters.push(() => { clearTimeout(t); resolve(); });
+      this.waiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
     });
   }
 
@@ -76,7 +109,8 @@ export class BulkProcessor {
     this.draining = true;
     try {
       this.pump();
-      while (!this.idle && !this.failed && Date.now() < deadline) await this.changed(Math.max(1, deadline - Date.now()));
+      while (!this.idle && !this.failed && Date.now() < deadline)
+        await this.changed(Math.max(1, deadline - Date.now()));
     } finally {
       this.draining = false;
     }
@@ -100,7 +134,10 @@ export class BulkProcessor {
     }
     if (this.queued > 0 && this.inFlight < this.s.maxInFlight && !this.timer) {
       const wait = Math.max(0, this.s.lingerMs - (Date.now() - this.queue[this.head]!.enqueuedAt));
-      this.timer = setTimeout(() => { this.timer = null; this.pump(); }, wait);
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.pump();
+      }, wait);
     }
   }
 
@@ -112,7 +149,8 @@ export class BulkProcessor {
       const size = p.action.ndjson.length;
       if (batch.length > 0 && this.s.bulkSizeBytes >= 0 && bytes + size > this.s.bulkSizeBytes) break;
       if (this.s.upsert && p.action.id !== null && this.busyIds.has(p.action.id)) break;
-      if (this.s.upsert && p.action.id !== null) this.busyIds.set(p.action.id, (this.busyIds.get(p.action.id) ?? 0) + 1);
+      if (this.s.upsert && p.action.id !== null)
+        this.busyIds.set(p.action.id, (this.busyIds.get(p.action.id) ?? 0) + 1);
       batch.push(p);
       bytes += size;
       this.head++;
@@ -146,7 +184,11 @@ export class BulkProcessor {
         try {
           this.stats.requests++;
           const results = await this.client.bulk(items.map((p) => p.action.ndjson).join(''));
-          if (results.length !== items.length) throw new RequestFailure(`Elasticsearch answered ${results.length} items for a bulk request of ${items.length}`, true);
+          if (results.length !== items.length)
+            throw new RequestFailure(
+              `Elasticsearch answered ${results.length} items for a bulk request of ${items.length}`,
+              true,
+            );
           const again = await this.settle(items, results);
           if (again.length === 0) return;
           reason = `${again.length} of ${items.length} documents refused as overloaded/unavailable (${again.length === items.length ? 'all' : 'some'} items 429/5xx)`;
@@ -161,8 +203,11 @@ export class BulkProcessor {
         const delay = this.policy.nextDelay(attempt, firstFailureAt);
         if (delay === null) {
           const secs = ((Date.now() - firstFailureAt) / 1000).toFixed(1);
-          throw new ConnectError(`Bulk request failed after ${attempt} attempts over ${secs} s: ${reason}. ` +
-            'Records not written are delivered again once the task is restarted; raise errors.retry.timeout (-1 retries forever) or max.retries to ride out longer outages.', { code: 'ES_RETRIES_EXHAUSTED' });
+          throw new ConnectError(
+            `Bulk request failed after ${attempt} attempts over ${secs} s: ${reason}. ` +
+              'Records not written are delivered again once the task is restarted; raise errors.retry.timeout (-1 retries forever) or max.retries to ride out longer outages.',
+            { code: 'ES_RETRIES_EXHAUSTED' },
+          );
         }
         if (attempt === 1 || attempt % 10 === 0) this.logger.warn(`${reason}; retry ${attempt} in ${delay} ms`);
         this.stats.retries++;
@@ -183,18 +228,36 @@ export class BulkProcessor {
   private async settle(items: Pending[], results: ItemResult[]): Promise<Pending[]> {
     const again: Pending[] = [];
     for (let i = 0; i < items.length; i++) {
-      const p = items[i]!, r = results[i]!;
-      if (r.status < 300) { p.onDone(); continue; }
+      const p = items[i]!,
+        r = results[i]!;
+      if (r.status < 300) {
+        p.onDone();
+        continue;
+      }
       const type = r.error?.type ?? '';
-      if (r.status === 409 && type === 'version_conflict_engine_exception' && (p.action.versioned || p.action.op === 'create')) {
+      if (
+        r.status === 409 &&
+        type === 'version_conflict_engine_exception' &&
+        (p.action.versioned || p.action.op === 'create')
+      ) {
         this.stats.versionConflicts++;
         p.onDone();
         continue;
       }
-      if (r.status === 429 || r.status >= 500) { again.push(p); continue; }
+      if (r.status === 429 || r.status >= 500) {
+        again.push(p);
+        continue;
+      }
       this.stats.rejected++;
-      const cause = r.error?.caused_by?.reason ? ` (caused by ${r.error.caused_by.type}: ${r.error.caused_by.reason})` : '';
-      await this.onRejected(p, MALFORMED.has(type) ? 'malformed' : 'other', r.status, `${type}: ${r.error?.reason ?? 'no reason given'}${cause}`);
+      const cause = r.error?.caused_by?.reason
+        ? ` (caused by ${r.error.caused_by.type}: ${r.error.caused_by.reason})`
+        : '';
+      await this.onRejected(
+        p,
+        MALFORMED.has(type) ? 'malformed' : 'other',
+        r.status,
+        `${type}: ${r.error?.reason ?? 'no reason given'}${cause}`,
+      );
       p.onDone();
     }
     return again;

@@ -12,7 +12,11 @@ import { JsonWriter, type JsonWriterOptions } from '@tributary/connect-converter
  * - A Date without a schema (made by a transform) → epoch milliseconds, which Kafka would refuse.
  */
 const OPTIONS: JsonWriterOptions = {
-  decimalNumeric: true, replaceNullWithDefault: true, dates: 'iso', mapArrays: 'entries', schemalessDates: 'millis',
+  decimalNumeric: true,
+  replaceNullWithDefault: true,
+  dates: 'iso',
+  mapArrays: 'entries',
+  schemalessDates: 'millis',
 };
 const COMPACT = new JsonWriter(OPTIONS);
 const ENTRIES = new JsonWriter({ ...OPTIONS, stringKeyMapsAsObjects: false });

@@ -5,7 +5,11 @@ import type { SinkSettings } from './config.js';
 /** What Elasticsearch said about one bulk item. */
 export interface ItemResult {
   readonly status: number;
-  readonly error?: { readonly type?: string; readonly reason?: string; readonly caused_by?: { type?: string; reason?: string } };
+  readonly error?: {
+    readonly type?: string;
+    readonly reason?: string;
+    readonly caused_by?: { type?: string; reason?: string };
+  };
 }
 
 /** The calls the sink makes, so that tests can stand in for Elasticsearch where they only need logic. */
@@ -37,7 +41,9 @@ export class ElasticsearchSinkClient implements SinkClient {
   private readonly client: Client;
   private readonly where: string;
 
-  constructor(s: Pick<SinkSettings, 'urls' | 'username' | 'password' | 'readTimeoutMs' | 'connectionTimeoutMs' | 'compression'>) {
+  constructor(
+    s: Pick<SinkSettings, 'urls' | 'username' | 'password' | 'readTimeoutMs' | 'connectionTimeoutMs' | 'compression'>,
+  ) {
     this.where = s.urls.join(',');
     this.client = new Client({
       nodes: s.urls,
@@ -51,9 +57,14 @@ export class ElasticsearchSinkClient implements SinkClient {
   }
 
   async bulk(ndjson: string): Promise<ItemResult[]> {
-    const res = await this.call('bulk', () => this.client.transport.request<{ errors?: boolean; items?: Record<string, ItemResult>[] }>({
-      method: 'POST', path: '/_bulk', bulkBody: ndjson, querystring: { filter_path: BULK_FILTER },
-    }));
+    const res = await this.call('bulk', () =>
+      this.client.transport.request<{ errors?: boolean; items?: Record<string, ItemResult>[] }>({
+        method: 'POST',
+        path: '/_bulk',
+        bulkBody: ndjson,
+        querystring: { filter_path: BULK_FILTER },
+      }),
+    );
     const items = res.items ?? [];
     return items.map((it) => Object.values(it)[0]!);
   }
@@ -65,7 +76,9 @@ export class ElasticsearchSinkClient implements SinkClient {
       const m = mapping ? mapping() : null;
       if (mapping && !m) throw new NeedsSchemaError();
       try {
-        await this.call(`create index ${name}`, () => this.client.indices.create({ index: name, ...(m ? { mappings: m } : {}) }));
+        await this.call(`create index ${name}`, () =>
+          this.client.indices.create({ index: name, ...(m ? { mappings: m } : {}) }),
+        );
         return;
       } catch (e) {
         if (!(e instanceof RequestFailure && /resource_already_exists_exception/.test(e.message))) throw e;
@@ -93,7 +106,11 @@ export class ElasticsearchSinkClient implements SinkClient {
     } catch (e) {
       if (e instanceof RequestFailure && /resource_already_exists_exception/.test(e.message)) return;
       if (e instanceof RequestFailure && !e.retriable) {
-        throw new RequestFailure(`${e.message}. A data stream needs an index template with "data_stream": {} whose pattern matches ${name}; create one first.`, false, e);
+        throw new RequestFailure(
+          `${e.message}. A data stream needs an index template with "data_stream": {} whose pattern matches ${name}; create one first.`,
+          false,
+          e,
+        );
       }
       throw e;
     }
@@ -117,15 +134,35 @@ export class ElasticsearchSinkClient implements SinkClient {
       const status = e.statusCode ?? 0;
       const body = e.body as { error?: { type?: string; reason?: string } } | undefined;
       const reason = body?.error ? `${body.error.type}: ${body.error.reason}` : e.message;
-      const hint = status === 401 || status === 403 ? ' Check connection.username and connection.password.'
-        : status === 413 ? ' Lower batch.size or bulk.size.bytes (or raise http.max_content_length on the cluster).' : '';
-      return new RequestFailure(`Elasticsearch refused to ${what} (HTTP ${status}): ${reason}.${hint}`, status === 429 || status >= 500, e);
+      const hint =
+        status === 401 || status === 403
+          ? ' Check connection.username and connection.password.'
+          : status === 413
+            ? ' Lower batch.size or bulk.size.bytes (or raise http.max_content_length on the cluster).'
+            : '';
+      return new RequestFailure(
+        `Elasticsearch refused to ${what} (HTTP ${status}): ${reason}.${hint}`,
+        status === 429 || status >= 500,
+        e,
+      );
     }
-    if (e instanceof errors.ConnectionError || e instanceof errors.TimeoutError || e instanceof errors.NoLivingConnectionsError) {
-      return new RequestFailure(`Could not ${what}: Elasticsearch at ${this.where} is unreachable (${e.name}: ${e.message})`, true, e);
+    if (
+      e instanceof errors.ConnectionError ||
+      e instanceof errors.TimeoutError ||
+      e instanceof errors.NoLivingConnectionsError
+    ) {
+      return new RequestFailure(
+        `Could not ${what}: Elasticsearch at ${this.where} is unreachable (${e.name}: ${e.message})`,
+        true,
+        e,
+      );
     }
     if (e instanceof errors.ProductNotSupportedError) {
-      return new RequestFailure(`${this.where} is not Elasticsearch (or not a version the 8.x client accepts): ${e.message}`, false, e);
+      return new RequestFailure(
+        `${this.where} is not Elasticsearch (or not a version the 8.x client accepts): ${e.message}`,
+        false,
+        e,
+      );
     }
     return new RequestFailure(`Could not ${what}: ${(e as Error)?.message ?? String(e)}`, false, e);
   }

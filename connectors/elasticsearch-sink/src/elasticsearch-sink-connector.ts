@@ -11,9 +11,15 @@ export class ElasticsearchSinkConnector implements SinkConnector {
   readonly kind = 'sink' as const;
   private props: ConnectorConfig = {};
 
-  version(): string { return VERSION; }
-  config(): ConfigDef { return configDef; }
-  taskClass() { return ElasticsearchSinkTask; }
+  version(): string {
+    return VERSION;
+  }
+  config(): ConfigDef {
+    return configDef;
+  }
+  taskClass() {
+    return ElasticsearchSinkTask;
+  }
 
   validate(config: ConnectorConfig, values: ConfigValue[]): ConfigValue[] {
     return crossValidate(config, values);
@@ -22,10 +28,14 @@ export class ElasticsearchSinkConnector implements SinkConnector {
   start(config: ConnectorConfig, ctx: ConnectorContext): void {
     parseSettings(config);
     if ((config['type.name'] ?? '') !== '') {
-      ctx.logger.warn(`type.name=${config['type.name']} is ignored: Elasticsearch 7+ has no document types (Confluent removed the key in 11.0).`);
+      ctx.logger.warn(
+        `type.name=${config['type.name']} is ignored: Elasticsearch 7+ has no document types (Confluent removed the key in 11.0).`,
+      );
     }
     if ((config['topic.index.map'] ?? '') !== '') {
-      ctx.logger.info('topic.index.map is deprecated (Confluent 10.x); it still names the indices, but the RegexRouter transform is the current way.');
+      ctx.logger.info(
+        'topic.index.map is deprecated (Confluent 10.x); it still names the indices, but the RegexRouter transform is the current way.',
+      );
     }
     this.props = config;
   }

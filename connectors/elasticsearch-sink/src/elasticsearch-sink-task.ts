@@ -1,5 +1,11 @@
 import {
-  ConnectError, DataError, sleep, type SinkRecord, type SinkTask, type SinkTaskContext, type TopicPartition,
+  ConnectError,
+  DataError,
+  sleep,
+  type SinkRecord,
+  type SinkTask,
+  type SinkTaskContext,
+  type TopicPartition,
 } from '@tributary/connect-api';
 import { BulkProcessor, type Pending } from './bulk-processor.js';
 import { parseSettings, VERSION, type SinkSettings } from './config.js';
@@ -35,7 +41,9 @@ export class ElasticsearchSinkTask implements SinkTask {
   /** Tests may pass a client standing in for Elasticsearch. */
   constructor(private readonly makeClient: (s: SinkSettings) => SinkClient = (s) => new ElasticsearchSinkClient(s)) {}
 
-  version(): string { return VERSION; }
+  version(): string {
+    return VERSION;
+  }
 
   start(config: Record<string, string>, ctx: SinkTaskContext): void {
     this.ctx = ctx;
@@ -43,7 +51,13 @@ export class ElasticsearchSinkTask implements SinkTask {
     this.client = this.makeClient(this.s);
     this.converter = new RecordConverter(this.s);
     ctx.signal.addEventListener('abort', () => this.abort.abort(), { once: true });
-    this.processor = new BulkProcessor(this.client, this.s, (p, kind, status, reason) => this.rejected(p, kind, status, reason), ctx.logger, this.abort.signal);
+    this.processor = new BulkProcessor(
+      this.client,
+      this.s,
+      (p, kind, status, reason) => this.rejected(p, kind, status, reason),
+      ctx.logger,
+      this.abort.signal,
+    );
   }
 
   async put(records: SinkRecord[]): Promise<void> {
@@ -60,7 +74,11 @@ export class ElasticsearchSinkTask implements SinkTask {
       }
       if (!action) continue; // skipped by policy (an ignored tombstone): nothing holds its offset back
       await this.waitForRoom();
-      const tracked = this.tracker.track(record.originalTopic, record.originalKafkaPartition, record.originalKafkaOffset);
+      const tracked = this.tracker.track(
+        record.originalTopic,
+        record.originalKafkaPartition,
+        record.originalKafkaOffset,
+      );
       this.processor.add({ action, record, enqueuedAt: Date.now(), onDone: () => this.tracker.markDone(tracked) });
     }
   }
@@ -77,7 +95,9 @@ export class ElasticsearchSinkTask implements SinkTask {
 
   async stop(): Promise<void> {
     const { requests, retries, versionConflicts, rejected } = this.processor?.stats ?? {};
-    this.ctx?.logger.info(`stopping: ${requests} bulk requests, ${retries} retries, ${versionConflicts} version conflicts (redeliveries), ${rejected} documents refused`);
+    this.ctx?.logger.info(
+      `stopping: ${requests} bulk requests, ${retries} retries, ${versionConflicts} version conflicts (redeliveries), ${rejected} documents refused`,
+    );
     this.abort.abort();
     this.processor?.close();
     await this.client?.close();
@@ -93,13 +113,20 @@ export class ElasticsearchSinkTask implements SinkTask {
     let deadline = Date.now() + this.s.flushTimeoutMs;
     while (this.tracker.pending >= this.s.maxBufferedRecords) {
       this.throwIfFailed();
-      if (this.abort.signal.aborted) throw new ConnectError('Task stopping while waiting for buffer room; unwritten records are delivered again.', { code: 'ES_STOPPING', retriable: true });
+      if (this.abort.signal.aborted)
+        throw new ConnectError('Task stopping while waiting for buffer room; unwritten records are delivered again.', {
+          code: 'ES_STOPPING',
+          retriable: true,
+        });
       // An outage is the retry policy's business (errors.retry.timeout); this timeout is for a slow cluster.
       if (this.processor.retrying > 0) deadline = Date.now() + this.s.flushTimeoutMs;
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new ConnectError(`Elasticsearch did not acknowledge any of ${this.tracker.pending} buffered records for flush.timeout.ms (${this.s.flushTimeoutMs} ms). ` +
-          'The cluster is too slow for this load: raise flush.timeout.ms or read.timeout.ms, or lower batch.size / max.in.flight.requests.', { code: 'ES_FLUSH_TIMEOUT' });
+        throw new ConnectError(
+          `Elasticsearch did not acknowledge any of ${this.tracker.pending} buffered records for flush.timeout.ms (${this.s.flushTimeoutMs} ms). ` +
+            'The cluster is too slow for this load: raise flush.timeout.ms or read.timeout.ms, or lower batch.size / max.in.flight.requests.',
+          { code: 'ES_FLUSH_TIMEOUT' },
+        );
       }
       await this.processor.changed(Math.min(left, 1000));
     }
@@ -119,12 +146,19 @@ export class ElasticsearchSinkTask implements SinkTask {
         return;
       } catch (e) {
         if (e instanceof NeedsSchemaError) {
-          throw new DataError(`Cannot infer mapping without schema: record ${where(record)} has no value schema (or is not a struct) and index ${index} has no mapping. Set schema.ignore=true for dynamic mapping, or use a converter that carries schemas (e.g. JsonConverter with schemas.enable=true).`, { code: 'ES_NO_SCHEMA' });
+          throw new DataError(
+            `Cannot infer mapping without schema: record ${where(record)} has no value schema (or is not a struct) and index ${index} has no mapping. Set schema.ignore=true for dynamic mapping, or use a converter that carries schemas (e.g. JsonConverter with schemas.enable=true).`,
+            { code: 'ES_NO_SCHEMA' },
+          );
         }
         if (!(e instanceof RequestFailure) || !e.retriable) throw e;
         if (attempt === 1) firstFailureAt = Date.now();
         const delay = policy.nextDelay(attempt, firstFailureAt);
-        if (delay === null || this.abort.signal.aborted) throw new ConnectError(`${e.message}; gave up after ${attempt} attempts. Raise errors.retry.timeout to wait longer for Elasticsearch.`, { code: 'ES_RETRIES_EXHAUSTED', cause: e });
+        if (delay === null || this.abort.signal.aborted)
+          throw new ConnectError(
+            `${e.message}; gave up after ${attempt} attempts. Raise errors.retry.timeout to wait longer for Elasticsearch.`,
+            { code: 'ES_RETRIES_EXHAUSTED', cause: e },
+          );
         if (attempt === 1) this.ctx.logger.warn(`${e.message}; retrying`);
         await sleep(delay, this.abort.signal);
       }
@@ -150,8 +184,13 @@ export class ElasticsearchSinkTask implements SinkTask {
       else this.ctx.logger.debug(`${what}; skipped (behavior.on.malformed.documents=ignore)`);
       return;
     }
-    const hint = kind === 'malformed' ? ' Fix the mapping or the data, or set behavior.on.malformed.documents=warn (or ignore) to skip such documents.' : '';
-    const err = new DataError(what + '.' + hint, { code: kind === 'malformed' ? 'ES_MALFORMED_DOCUMENT' : 'ES_DOCUMENT_REFUSED' });
+    const hint =
+      kind === 'malformed'
+        ? ' Fix the mapping or the data, or set behavior.on.malformed.documents=warn (or ignore) to skip such documents.'
+        : '';
+    const err = new DataError(what + '.' + hint, {
+      code: kind === 'malformed' ? 'ES_MALFORMED_DOCUMENT' : 'ES_DOCUMENT_REFUSED',
+    });
     if (this.ctx.errantRecordReporter) await this.ctx.errantRecordReporter(record, err);
     else throw err;
   }

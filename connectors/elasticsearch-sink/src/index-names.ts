@@ -5,7 +5,10 @@ import type { SinkSettings } from './config.js';
  * `{type}-{dataset}-{namespace}`, or an index named after the topic (Confluent's rules: lower case,
  * at most 255 bytes, no leading `-`, `_` or `+`, and `.`/`..` renamed since ES refuses them).
  */
-export function resourceName(topic: string, s: Pick<SinkSettings, 'topicIndexMap' | 'dataStreamType' | 'dataStreamDataset' | 'dataStreamNamespace'>): string {
+export function resourceName(
+  topic: string,
+  s: Pick<SinkSettings, 'topicIndexMap' | 'dataStreamType' | 'dataStreamDataset' | 'dataStreamNamespace'>,
+): string {
   const mapped = s.topicIndexMap.get(topic);
   if (mapped !== undefined) return mapped;
   if (s.dataStreamType) {

@@ -9,8 +9,15 @@ export { configDef } from './config.js';
 /** The plugins of this package, registered by the `tributary` distribution. */
 export const plugins: PluginDescriptor[] = [
   {
-    type: 'sink', class: 'io.confluent.connect.elasticsearch.ElasticsearchSinkConnector', version: VERSION,
-    aliases: ['ElasticsearchSink', 'ElasticsearchSinkConnector', 'elasticsearch-sink', 'io.tributary.connect.elasticsearch.ElasticsearchSinkConnector'],
+    type: 'sink',
+    class: 'io.confluent.connect.elasticsearch.ElasticsearchSinkConnector',
+    version: VERSION,
+    aliases: [
+      'ElasticsearchSink',
+      'ElasticsearchSinkConnector',
+      'elasticsearch-sink',
+      'io.tributary.connect.elasticsearch.ElasticsearchSinkConnector',
+    ],
     create: () => new ElasticsearchSinkConnector(),
   },
 ];

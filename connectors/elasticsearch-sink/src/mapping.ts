@@ -4,12 +4,21 @@ import type { Schema } from '@tributary/connect-api';
 export type FieldMapping = Record<string, unknown>;
 
 const LOGICAL_DATES = new Set([
-  'org.apache.kafka.connect.data.Date', 'org.apache.kafka.connect.data.Time', 'org.apache.kafka.connect.data.Timestamp',
+  'org.apache.kafka.connect.data.Date',
+  'org.apache.kafka.connect.data.Time',
+  'org.apache.kafka.connect.data.Timestamp',
 ]);
 const DECIMAL = 'org.apache.kafka.connect.data.Decimal';
 
 const PRIMITIVES: Partial<Record<Schema['type'], string>> = {
-  BOOLEAN: 'boolean', INT8: 'byte', INT16: 'short', INT32: 'integer', INT64: 'long', FLOAT32: 'float', FLOAT64: 'double', BYTES: 'binary',
+  BOOLEAN: 'boolean',
+  INT8: 'byte',
+  INT16: 'short',
+  INT32: 'integer',
+  INT64: 'long',
+  FLOAT32: 'float',
+  FLOAT64: 'double',
+  BYTES: 'binary',
 };
 
 /**

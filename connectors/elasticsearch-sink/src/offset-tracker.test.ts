@@ -10,7 +10,8 @@ describe('OffsetTracker', () => {
     const t = new OffsetTracker();
     const r = [10, 11, 12, 13].map((o) => t.track('t', 0, o));
     assert.equal(t.pending, 4);
-    t.markDone(r[1]!); t.markDone(r[3]!); // out of order
+    t.markDone(r[1]!);
+    t.markDone(r[3]!); // out of order
     assert.equal(t.committable(offsets(14)).get('t:0')!.offset, 10);
     t.markDone(r[0]!);
     assert.equal(t.committable(offsets(14)).get('t:0')!.offset, 12);

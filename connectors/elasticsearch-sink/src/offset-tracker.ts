@@ -26,7 +26,9 @@ export class OffsetTracker {
   private pendingCount = 0;
 
   /** Records tracked and not yet done (the buffer that max.buffered.records bounds). */
-  get pending(): number { return this.pendingCount; }
+  get pending(): number {
+    return this.pendingCount;
+  }
 
   track(topic: string, partition: number, offset: number): Tracked {
     const key = `${topic}:${partition}`;
@@ -55,7 +57,9 @@ export class OffsetTracker {
    * Given the runtime's next-to-read offsets, what may be committed: each partition's offset, held
    * back to its first record still waiting for Elasticsearch.
    */
-  committable(offsets: Map<string, { tp: TopicPartition; offset: number }>): Map<string, { tp: TopicPartition; offset: number }> {
+  committable(
+    offsets: Map<string, { tp: TopicPartition; offset: number }>,
+  ): Map<string, { tp: TopicPartition; offset: number }> {
     const out = new Map<string, { tp: TopicPartition; offset: number }>();
     for (const [key, o] of offsets) {
       const p = this.partitions.get(key);

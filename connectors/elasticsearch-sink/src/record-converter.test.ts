@@ -5,15 +5,27 @@ import { parseSettings } from './config.js';
 import { RecordConverter } from './record-converter.js';
 
 const rec = (over: Partial<SinkRecord>): SinkRecord => ({
-  topic: 'Orders', kafkaPartition: 2, kafkaOffset: 41, key: 'k1', value: { a: 1 }, headers: [],
-  originalTopic: 'Orders', originalKafkaPartition: 2, originalKafkaOffset: 41, ...over,
+  topic: 'Orders',
+  kafkaPartition: 2,
+  kafkaOffset: 41,
+  key: 'k1',
+  value: { a: 1 },
+  headers: [],
+  originalTopic: 'Orders',
+  originalKafkaPartition: 2,
+  originalKafkaOffset: 41,
+  ...over,
 });
-const conv = (extra: Record<string, string> = {}) => new RecordConverter(parseSettings({ 'connection.url': 'localhost:9200', ...extra }));
+const conv = (extra: Record<string, string> = {}) =>
+  new RecordConverter(parseSettings({ 'connection.url': 'localhost:9200', ...extra }));
 
 describe('RecordConverter', () => {
   it('indexes by key with the offset as external version, into the lower-cased topic', () => {
     const a = conv().toAction(rec({}))!;
-    assert.equal(a.ndjson, '{"index":{"_index":"orders","_id":"k1","version":41,"version_type":"external"}}\n{"a":1}\n');
+    assert.equal(
+      a.ndjson,
+      '{"index":{"_index":"orders","_id":"k1","version":41,"version_type":"external"}}\n{"a":1}\n',
+    );
     assert.equal(a.versioned, true);
   });
 
@@ -23,10 +35,14 @@ describe('RecordConverter', () => {
   });
 
   it('upserts with doc_as_upsert, and deletes tombstones by policy', () => {
-    assert.equal(conv({ 'write.method': 'upsert' }).toAction(rec({ key: 7 }))!.ndjson,
-      '{"update":{"_index":"orders","_id":"7","retry_on_conflict":5}}\n{"doc":{"a":1},"doc_as_upsert":true}\n');
-    assert.equal(conv({ 'behavior.on.null.values': 'delete' }).toAction(rec({ value: null }))!.ndjson,
-      '{"delete":{"_index":"orders","_id":"k1","version":41,"version_type":"external"}}\n');
+    assert.equal(
+      conv({ 'write.method': 'upsert' }).toAction(rec({ key: 7 }))!.ndjson,
+      '{"update":{"_index":"orders","_id":"7","retry_on_conflict":5}}\n{"doc":{"a":1},"doc_as_upsert":true}\n',
+    );
+    assert.equal(
+      conv({ 'behavior.on.null.values': 'delete' }).toAction(rec({ value: null }))!.ndjson,
+      '{"delete":{"_index":"orders","_id":"k1","version":41,"version_type":"external"}}\n',
+    );
     assert.equal(conv({ 'behavior.on.null.values': 'ignore' }).toAction(rec({ value: null })), null);
     assert.throws(() => conv().toAction(rec({ value: null })), /behavior\.on\.null\.values is fail/);
   });

@@ -35,18 +35,34 @@ export class RecordConverter {
     if (dataStream) return { op: 'create', index, id, versioned: false, ndjson: `{"create":{${idPart}}}\n${doc}\n` };
     if (this.s.upsert) {
       const retries = Math.min(this.s.maxInFlight, 5);
-      return { op: 'update', index, id, versioned: false, ndjson: `{"update":{${idPart},"retry_on_conflict":${retries}}}\n{"doc":${doc},"doc_as_upsert":true}\n` };
+      return {
+        op: 'update',
+        index,
+        id,
+        versioned: false,
+        ndjson: `{"update":{${idPart},"retry_on_conflict":${retries}}}\n{"doc":${doc},"doc_as_upsert":true}\n`,
+      };
     }
     if (keyIgnore) return { op: 'index', index, id, versioned: false, ndjson: `{"index":{${idPart}}}\n${doc}\n` };
     const version = this.version(record);
-    return { op: 'index', index, id, versioned: true, ndjson: `{"index":{${idPart},"version":${version},"version_type":"external"}}\n${doc}\n` };
+    return {
+      op: 'index',
+      index,
+      id,
+      versioned: true,
+      ndjson: `{"index":{${idPart},"version":${version},"version_type":"external"}}\n${doc}\n`,
+    };
   }
 
   private tombstone(record: SinkRecord, index: string, keyIgnore: boolean): BulkAction | null {
     switch (this.s.nullValues) {
-      case 'ignore': return null;
+      case 'ignore':
+        return null;
       case 'fail':
-        throw new DataError(`Record ${where(record)} has a null value (a tombstone) and behavior.on.null.values is fail; set it to ignore or delete.`, { code: 'ES_NULL_VALUE' });
+        throw new DataError(
+          `Record ${where(record)} has a null value (a tombstone) and behavior.on.null.values is fail; set it to ignore or delete.`,
+          { code: 'ES_NULL_VALUE' },
+        );
       case 'delete': {
         if (keyIgnore || record.key === null || record.key === undefined) return null; // no id to delete
         const id = documentId(record);
@@ -61,9 +77,13 @@ export class RecordConverter {
     if (!this.s.versionHeader) return String(record.kafkaOffset);
     const h = record.headers.findLast((x) => x.key === this.s.versionHeader);
     const raw = h?.value instanceof Uint8Array ? Buffer.from(h.value).toString('utf8') : h?.value;
-    const text = typeof raw === 'number' || typeof raw === 'bigint' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+    const text =
+      typeof raw === 'number' || typeof raw === 'bigint' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
     if (!/^\d{1,19}$/.test(text)) {
-      throw new DataError(`Record ${where(record)}: header ${this.s.versionHeader} (external.version.header) must hold a non-negative integer, found ${h ? String(raw) : 'no such header'}.`, { code: 'ES_BAD_VERSION' });
+      throw new DataError(
+        `Record ${where(record)}: header ${this.s.versionHeader} (external.version.header) must hold a non-negative integer, found ${h ? String(raw) : 'no such header'}.`,
+        { code: 'ES_BAD_VERSION' },
+      );
     }
     return text;
   }
@@ -73,7 +93,10 @@ export class RecordConverter {
     let ts: unknown = record.timestamp ?? Date.now();
     for (const f of this.s.dataStreamTimestampFields) {
       const v = fieldOf(record.value, f);
-      if (v !== null && v !== undefined) { ts = v instanceof Date ? v.getTime() : v; break; }
+      if (v !== null && v !== undefined) {
+        ts = v instanceof Date ? v.getTime() : v;
+        break;
+      }
     }
     if (!doc.startsWith('{')) return doc; // not an object: ES rejects it as malformed, by policy
     const tsJson = typeof ts === 'number' || typeof ts === 'bigint' ? String(ts) : JSON.stringify(String(ts));
@@ -85,15 +108,31 @@ export class RecordConverter {
 export function documentId(record: SinkRecord): string {
   const k = record.key;
   if (k === null || k === undefined) {
-    throw new DataError(`Record ${where(record)} has a null key, but the key is the document id (key.ignore=false). Set key.ignore=true for offset-based ids, or give records a key (e.g. the ValueToKey and ExtractField$Key transforms).`, { code: 'ES_NULL_KEY' });
+    throw new DataError(
+      `Record ${where(record)} has a null key, but the key is the document id (key.ignore=false). Set key.ignore=true for offset-based ids, or give records a key (e.g. the ValueToKey and ExtractField$Key transforms).`,
+      { code: 'ES_NULL_KEY' },
+    );
   }
   if (typeof k === 'string') {
-    if (k === '') throw new DataError(`Record ${where(record)} has an empty key, which cannot be a document id.`, { code: 'ES_BAD_KEY' });
+    if (k === '')
+      throw new DataError(`Record ${where(record)} has an empty key, which cannot be a document id.`, {
+        code: 'ES_BAD_KEY',
+      });
     return k;
   }
   if (typeof k === 'bigint' || (typeof k === 'number' && Number.isInteger(k))) return String(k);
-  const kind = k instanceof Struct ? 'a struct' : k instanceof Uint8Array ? 'bytes' : k instanceof Map || typeof k === 'object' ? 'a map/object' : `a ${typeof k}`;
-  throw new DataError(`Record ${where(record)} has ${kind} key; only string and integer keys can be document ids. Pick one field with the ExtractField$Key transform, or set key.ignore=true.`, { code: 'ES_BAD_KEY' });
+  const kind =
+    k instanceof Struct
+      ? 'a struct'
+      : k instanceof Uint8Array
+        ? 'bytes'
+        : k instanceof Map || typeof k === 'object'
+          ? 'a map/object'
+          : `a ${typeof k}`;
+  throw new DataError(
+    `Record ${where(record)} has ${kind} key; only string and integer keys can be document ids. Pick one field with the ExtractField$Key transform, or set key.ignore=true.`,
+    { code: 'ES_BAD_KEY' },
+  );
 }
 
 function fieldOf(value: unknown, name: string): unknown {

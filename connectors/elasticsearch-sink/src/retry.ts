@@ -8,18 +8,24 @@ import type { SinkSettings } from './config.js';
  * task can ride out an Elasticsearch restart and stay RUNNING meanwhile.
  */
 export class RetryPolicy {
-  constructor(private readonly s: Pick<SinkSettings, 'maxRetries' | 'retryBackoffMs' | 'retryTimeoutMs' | 'retryDelayMaxMs'>,
-    private readonly random: () => number = Math.random) {}
+  constructor(
+    private readonly s: Pick<SinkSettings, 'maxRetries' | 'retryBackoffMs' | 'retryTimeoutMs' | 'retryDelayMaxMs'>,
+    private readonly random: () => number = Math.random,
+  ) {}
 
   /** The wait before retry number `attempt` (1-based), or null to give up. */
   nextDelay(attempt: number, firstFailureAt: number, now = Date.now()): number | null {
     const withinRetries = attempt <= this.s.maxRetries;
     const withinTimeout = this.s.retryTimeoutMs < 0 || now - firstFailureAt < this.s.retryTimeoutMs;
     if (!withinRetries && !withinTimeout) return null;
-    const ceiling = Math.min(this.s.retryBackoffMs * 2 ** Math.min(attempt, 30), Math.max(this.s.retryDelayMaxMs, this.s.retryBackoffMs));
+    const ceiling = Math.min(
+      this.s.retryBackoffMs * 2 ** Math.min(attempt, 30),
+      Math.max(this.s.retryDelayMaxMs, this.s.retryBackoffMs),
+    );
     let delay = Math.round(this.random() * ceiling);
     // Never sleep past the deadline by much: the last retry happens just before it.
-    if (!withinRetries && this.s.retryTimeoutMs >= 0) delay = Math.min(delay, Math.max(0, firstFailureAt + this.s.retryTimeoutMs - now));
+    if (!withinRetries && this.s.retryTimeoutMs >= 0)
+      delay = Math.min(delay, Math.max(0, firstFailureAt + this.s.retryTimeoutMs - now));
     return delay;
   }
 }

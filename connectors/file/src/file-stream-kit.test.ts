@@ -30,5 +30,5 @@ sinkTaskSuite('FileStreamSink', {
     const stored = async () => (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
     return { config: { 'connector.class': 'FileStreamSink', topics: 'lines', file }, stored, teardown };
   },
-  redelivery: { duplicates: 'it appends lines, as Kafka\'s FileStreamSink; the runtime delivers at least once' },
+  redelivery: { duplicates: "it appends lines, as Kafka's FileStreamSink; the runtime delivers at least once" },
 });

@@ -7,9 +7,15 @@ export class FileStreamSinkConnector implements SinkConnector {
   readonly kind = 'sink' as const;
   private props: ConnectorConfig = {};
 
-  version(): string { return VERSION; }
-  config(): ConfigDef { return sinkConfigDef; }
-  taskClass() { return FileStreamSinkTask; }
+  version(): string {
+    return VERSION;
+  }
+  config(): ConfigDef {
+    return sinkConfigDef;
+  }
+  taskClass() {
+    return FileStreamSinkTask;
+  }
 
   start(config: ConnectorConfig): void {
     this.props = config;

@@ -76,8 +76,14 @@ export class FileStreamSourceTask implements SourceTask {
       if (line.endsWith('\r')) line = line.slice(0, -1);
       this.position += this.pendingBytes[this.pendingHead + lineNo++]!;
       records.push({
-        sourcePartition: this.partition, sourceOffset: { position: this.position },
-        topic: this.topic, keySchema: null, key: null, valueSchema: Schemas.STRING, value: line, headers: [],
+        sourcePartition: this.partition,
+        sourceOffset: { position: this.position },
+        topic: this.topic,
+        keySchema: null,
+        key: null,
+        valueSchema: Schemas.STRING,
+        value: line,
+        headers: [],
       });
       start = nl + 1;
     }

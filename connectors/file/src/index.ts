@@ -10,12 +10,16 @@ export { sourceConfigDef, sinkConfigDef } from './config.js';
 
 export const plugins: PluginDescriptor[] = [
   {
-    type: 'source', class: 'org.apache.kafka.connect.file.FileStreamSourceConnector', version: VERSION,
+    type: 'source',
+    class: 'org.apache.kafka.connect.file.FileStreamSourceConnector',
+    version: VERSION,
     aliases: ['FileStreamSource', 'FileStreamSourceConnector', 'io.tributary.connect.file.FileStreamSourceConnector'],
     create: () => new FileStreamSourceConnector(),
   },
   {
-    type: 'sink', class: 'org.apache.kafka.connect.file.FileStreamSinkConnector', version: VERSION,
+    type: 'sink',
+    class: 'org.apache.kafka.connect.file.FileStreamSinkConnector',
+    version: VERSION,
     aliases: ['FileStreamSink', 'FileStreamSinkConnector', 'io.tributary.connect.file.FileStreamSinkConnector'],
     create: () => new FileStreamSinkConnector(),
   },

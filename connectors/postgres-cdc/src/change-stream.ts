@@ -2,7 +2,13 @@ import type { Header, SourceOffset, SourceRecord } from '@tributary/connect-api'
 import { tableIncluded, type CdcConfig } from './config.js';
 import type { ChangeEventFactory, Op, SourceInfo } from './change-events.js';
 import type { TableSchema } from './change-event-schemas.js';
-import { decodePgoutput, UNCHANGED_TOAST, type PgoutputMessage, type RelationMessage, type TupleData } from './pgoutput-decoder.js';
+import {
+  decodePgoutput,
+  UNCHANGED_TOAST,
+  type PgoutputMessage,
+  type RelationMessage,
+  type TupleData,
+} from './pgoutput-decoder.js';
 import type { Lsn } from './lsn.js';
 import { WalLocator, type DebeziumPosition } from './wal-locator.js';
 
@@ -39,7 +45,13 @@ export type RelationResolver = (rel: RelationMessage) => Promise<TableSchema | n
  */
 export class ChangeStream {
   private readonly relations = new Map<number, TableSchema | null>();
-  private tx: { xid: number; finalLsn: Lsn; commitTimeUs: bigint; events: number; collectionOrder: Map<string, number> } | null = null;
+  private tx: {
+    xid: number;
+    finalLsn: Lsn;
+    commitTimeUs: bigint;
+    events: number;
+    collectionOrder: Map<string, number>;
+  } | null = null;
   private held: Array<{ record: SourceRecord; n: number; lsn: Lsn }> = [];
   /** Position after the last record released to `emit`. */
   private pos: StreamPosition;
@@ -54,11 +66,21 @@ export class ChangeStream {
    */
   private lastCommit: Lsn | null;
   /** While resuming from a Debezium offset: finds the resume point; records of the current transaction wait here. */
-  private locating: { locator: WalLocator; start: StreamPosition; waiting: Array<{ records: SourceRecord[]; lsn: Lsn }> } | null = null;
+  private locating: {
+    locator: WalLocator;
+    start: StreamPosition;
+    waiting: Array<{ records: SourceRecord[]; lsn: Lsn }>;
+  } | null = null;
 
   /** `resumed`: `start` comes from stored offsets (not from a snapshot or a fresh slot). */
-  constructor(private readonly cfg: CdcConfig, private readonly events: ChangeEventFactory, private readonly resolve: RelationResolver,
-    private readonly emit: (records: SourceRecord[]) => void, start: StreamPosition, resumed = true) {
+  constructor(
+    private readonly cfg: CdcConfig,
+    private readonly events: ChangeEventFactory,
+    private readonly resolve: RelationResolver,
+    private readonly emit: (records: SourceRecord[]) => void,
+    start: StreamPosition,
+    resumed = true,
+  ) {
     this.pos = start;
     this.lastEnd = start.lsnCommit;
     this.lastCommit = resumed ? start.lsnCommit : null;
@@ -66,8 +88,12 @@ export class ChangeStream {
     if (start.debezium) this.locating = { locator: new WalLocator(start.debezium), start, waiting: [] };
   }
 
-  get position(): StreamPosition { return this.pos; }
-  get inTransaction(): boolean { return this.tx !== null; }
+  get position(): StreamPosition {
+    return this.pos;
+  }
+  get inTransaction(): boolean {
+    return this.tx !== null;
+  }
 
   /** Position to restart from after a lost connection: everything released so far stays released. */
   restartPosition(): StreamPosition {
@@ -79,7 +105,8 @@ export class ChangeStream {
       this.locating = { locator: new WalLocator(start.debezium!), start, waiting: [] };
       return start;
     }
-    this.skip = this.pos.txEvents > 0 && this.pos.txId !== null ? { xid: this.pos.txId, remaining: this.pos.txEvents } : null;
+    this.skip =
+      this.pos.txEvents > 0 && this.pos.txId !== null ? { xid: this.pos.txId, remaining: this.pos.txEvents } : null;
     return this.pos;
   }
 
@@ -99,13 +126,26 @@ export class ChangeStream {
     if (this.locating) this.locate(msg, lsn);
     switch (msg.tag) {
       case 'begin':
-        this.tx = { xid: msg.xid, finalLsn: msg.finalLsn, commitTimeUs: msg.commitTimeUs, events: 0, collectionOrder: new Map() };
+        this.tx = {
+          xid: msg.xid,
+          finalLsn: msg.finalLsn,
+          commitTimeUs: msg.commitTimeUs,
+          events: 0,
+          collectionOrder: new Map(),
+        };
         if (this.skip && this.skip.xid !== msg.xid) this.skip = null; // the partly emitted transaction was not re-sent
         return;
-      case 'commit': return this.commit(msg.endLsn);
-      case 'relation': return this.relation(msg);
-      case 'insert': case 'update': case 'delete': case 'truncate': return this.change(msg, lsn);
-      default: return; // type, origin, message: nothing to emit
+      case 'commit':
+        return this.commit(msg.endLsn);
+      case 'relation':
+        return this.relation(msg);
+      case 'insert':
+      case 'update':
+      case 'delete':
+      case 'truncate':
+        return this.change(msg, lsn);
+      default:
+        return; // type, origin, message: nothing to emit
     }
   }
 
@@ -116,7 +156,14 @@ export class ChangeStream {
    */
   private locate(msg: PgoutputMessage, lsn: Lsn): void {
     const locating = this.locating!;
-    const kind = msg.tag === 'begin' ? 'begin' : msg.tag === 'commit' ? 'commit' : ['insert', 'update', 'delete', 'truncate'].includes(msg.tag) ? 'change' : null;
+    const kind =
+      msg.tag === 'begin'
+        ? 'begin'
+        : msg.tag === 'commit'
+          ? 'commit'
+          : ['insert', 'update', 'delete', 'truncate'].includes(msg.tag)
+            ? 'change'
+            : null;
     if (kind === null) return;
     const found = locating.locator.feed(lsn, kind);
     if (found === null) {
@@ -124,8 +171,9 @@ export class ChangeStream {
       return;
     }
     this.locating = null;
-    if (found === 'transaction') { for (const w of locating.waiting) this.push(w.records, w.lsn); }
-    else if (this.tx) this.tx.events += locating.waiting.reduce((n, w) => n + w.records.length, 0);
+    if (found === 'transaction') {
+      for (const w of locating.waiting) this.push(w.records, w.lsn);
+    } else if (this.tx) this.tx.events += locating.waiting.reduce((n, w) => n + w.records.length, 0);
   }
 
   private async relation(msg: RelationMessage): Promise<void> {
@@ -145,28 +193,42 @@ export class ChangeStream {
       return;
     }
     const t = this.relations.get(msg.relationOid);
-    if (t === undefined) throw new Error(`pgoutput: change for relation ${msg.relationOid} before its Relation message`);
+    if (t === undefined)
+      throw new Error(`pgoutput: change for relation ${msg.relationOid} before its Relation message`);
     if (t === null) return;
     const emit = (op: Op, before: TupleData | null, after: TupleData | null, headers: Header[] = []) => {
       if (this.cfg.skipped.has(op)) return;
-      this.push(this.events.change(t, op, before, after, this.info(t, lsn), () => ({}), headers), lsn);
+      this.push(
+        this.events.change(t, op, before, after, this.info(t, lsn), () => ({}), headers),
+        lsn,
+      );
     };
     if (msg.tag === 'insert') emit('c', null, msg.newTuple);
     else if (msg.tag === 'delete') emit('d', msg.oldTuple ?? msg.keyTuple, null);
     else {
       const old = msg.oldTuple ?? msg.keyTuple;
-      if (old && t.keyColumns.some((c) => old[c.position] !== msg.newTuple[c.position] && old[c.position] !== undefined)) {
+      if (
+        old &&
+        t.keyColumns.some((c) => old[c.position] !== msg.newTuple[c.position] && old[c.position] !== undefined)
+      ) {
         // Primary key changed: Debezium emits a delete of the old key (with tombstone) and a create,
         // each telling the other key in a header.
-        const keyHeader = (name: string, tuple: TupleData): Header => ({ key: name, schema: t.keySchema, value: this.events.key(t, tuple) });
+        const keyHeader = (name: string, tuple: TupleData): Header => ({
+          key: name,
+          schema: t.keySchema,
+          value: this.events.key(t, tuple),
+        });
         emit('d', old, null, [keyHeader('__debezium.newkey', msg.newTuple)]);
         emit('c', null, msg.newTuple, [keyHeader('__debezium.oldkey', old)]);
       } else {
         // Under REPLICA IDENTITY FULL the old tuple holds the unchanged TOASTed values the new one
         // leaves out; Debezium takes them from there instead of writing the placeholder.
-        const after = msg.oldTuple && msg.newTuple.includes(UNCHANGED_TOAST)
-          ? msg.newTuple.map((v, i) => (v === UNCHANGED_TOAST && msg.oldTuple![i] !== UNCHANGED_TOAST ? msg.oldTuple![i]! : v))
-          : msg.newTuple;
+        const after =
+          msg.oldTuple && msg.newTuple.includes(UNCHANGED_TOAST)
+            ? msg.newTuple.map((v, i) =>
+                v === UNCHANGED_TOAST && msg.oldTuple![i] !== UNCHANGED_TOAST ? msg.oldTuple![i]! : v,
+              )
+            : msg.newTuple;
         // The before image is whatever old tuple PostgreSQL sent: the whole row (REPLICA IDENTITY FULL) or the
         // replica identity columns (a changed primary key under a custom message.key.columns key).
         emit('u', msg.oldTuple ?? msg.keyTuple ?? null, after);
@@ -182,12 +244,24 @@ export class ChangeStream {
       tx.collectionOrder.set(t.topic, n);
       transaction = { id: `${tx.xid}:${tx.finalLsn}`, totalOrder: tx.events + 1, collectionOrder: n };
     }
-    return { prefix: this.cfg.prefix, db: this.cfg.dbname, tsUs: tx.commitTimeUs, snapshot: 'false', txId: tx.xid, lsn, lastCommitLsn: this.lastCommit, transaction };
+    return {
+      prefix: this.cfg.prefix,
+      db: this.cfg.dbname,
+      tsUs: tx.commitTimeUs,
+      snapshot: 'false',
+      txId: tx.xid,
+      lsn,
+      lastCommitLsn: this.lastCommit,
+      transaction,
+    };
   }
 
   /** Releases what was held (none of it ends the transaction) and holds the new records. */
   private push(records: SourceRecord[], lsn: Lsn): void {
-    if (this.locating) { this.locating.waiting.push({ records, lsn }); return; }
+    if (this.locating) {
+      this.locating.waiting.push({ records, lsn });
+      return;
+    }
     const tx = this.tx!;
     const fresh: Array<{ record: SourceRecord; n: number; lsn: Lsn }> = [];
     for (const record of records) {
@@ -220,14 +294,29 @@ export class ChangeStream {
       const last = endsTransaction && i === this.held.length - 1;
       const eventLsn = Number(lsn);
       const offset: SourceOffset = last
-        ? { lsn: eventLsn, lsn_proc: eventLsn, lsn_commit: Number(endLsn!), txId: tx.xid, ts_usec: Number(tx.commitTimeUs), events_in_tx: 0 }
-        : { lsn: eventLsn, lsn_proc: eventLsn, lsn_commit: Number(this.lastEnd), txId: tx.xid, ts_usec: Number(tx.commitTimeUs), events_in_tx: n };
+        ? {
+            lsn: eventLsn,
+            lsn_proc: eventLsn,
+            lsn_commit: Number(endLsn!),
+            txId: tx.xid,
+            ts_usec: Number(tx.commitTimeUs),
+            events_in_tx: 0,
+          }
+        : {
+            lsn: eventLsn,
+            lsn_proc: eventLsn,
+            lsn_commit: Number(this.lastEnd),
+            txId: tx.xid,
+            ts_usec: Number(tx.commitTimeUs),
+            events_in_tx: n,
+          };
       return { ...record, sourceOffset: offset };
     });
     const lastOffset = out[out.length - 1]!.sourceOffset;
-    this.pos = lastOffset.events_in_tx === 0
-      ? { lsnCommit: BigInt(lastOffset.lsn_commit as number), txId: null, txEvents: 0 }
-      : { lsnCommit: this.lastEnd, txId: tx.xid, txEvents: lastOffset.events_in_tx as number };
+    this.pos =
+      lastOffset.events_in_tx === 0
+        ? { lsnCommit: BigInt(lastOffset.lsn_commit as number), txId: null, txEvents: 0 }
+        : { lsnCommit: this.lastEnd, txId: tx.xid, txEvents: lastOffset.events_in_tx as number };
     this.held = [];
     this.emit(out);
   }

@@ -9,7 +9,9 @@ export { configDef } from './config.js';
 /** The plugins of this package, registered by the `tributary` distribution. */
 export const plugins: PluginDescriptor[] = [
   {
-    type: 'source', class: 'io.debezium.connector.postgresql.PostgresConnector', version: VERSION,
+    type: 'source',
+    class: 'io.debezium.connector.postgresql.PostgresConnector',
+    version: VERSION,
     aliases: ['PostgresConnector', 'postgres-cdc', 'io.tributary.connect.postgres.PostgresConnector'],
     create: () => new PostgresConnector(),
   },

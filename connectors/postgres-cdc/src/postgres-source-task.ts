@@ -1,7 +1,17 @@
 import type pg from 'pg';
 import {
-  ConnectError, RetriableError, SchemaBuilder, Schemas, sleep, Struct, isRetriable,
-  type SourceOffset, type SourcePartition, type SourceRecord, type SourceTask, type SourceTaskContext,
+  ConnectError,
+  RetriableError,
+  SchemaBuilder,
+  Schemas,
+  sleep,
+  Struct,
+  isRetriable,
+  type SourceOffset,
+  type SourcePartition,
+  type SourceRecord,
+  type SourceTask,
+  type SourceTaskContext,
 } from '@tributary/connect-api';
 import { parseConfig, VERSION, type CdcConfig } from './config.js';
 import { ChangeEventFactory } from './change-events.js';
@@ -9,7 +19,16 @@ import { buildTableSchema, type TableSchema } from './change-event-schemas.js';
 import { ChangeStream, requestLsn, type StreamPosition } from './change-stream.js';
 import { formatLsn, lsnFromOffset, parseLsn, type Lsn } from './lsn.js';
 import {
-  capturedTables, connect, dropSlot, ensurePublication, preflight, slotState, tableColumns, tableShape, typeInfo, type TableRef,
+  capturedTables,
+  connect,
+  dropSlot,
+  ensurePublication,
+  preflight,
+  slotState,
+  tableColumns,
+  tableShape,
+  typeInfo,
+  type TableRef,
 } from './pg-client.js';
 import { explainPgError } from './pg-errors.js';
 import type { RelationMessage } from './pgoutput-decoder.js';
@@ -18,8 +37,14 @@ import { readSnapshot } from './snapshot-reader.js';
 import { OID, ARRAY_ELEMENT, type TypeInfo } from './type-mapping.js';
 import { RecordQueue } from './record-queue.js';
 
-const HEARTBEAT_KEY = SchemaBuilder.struct().name('io.debezium.connector.common.ServerNameKey').field('serverName', Schemas.STRING).build();
-const HEARTBEAT_VALUE = SchemaBuilder.struct().name('io.debezium.connector.common.Heartbeat').field('ts_ms', Schemas.INT64).build();
+const HEARTBEAT_KEY = SchemaBuilder.struct()
+  .name('io.debezium.connector.common.ServerNameKey')
+  .field('serverName', Schemas.STRING)
+  .build();
+const HEARTBEAT_VALUE = SchemaBuilder.struct()
+  .name('io.debezium.connector.common.Heartbeat')
+  .field('ts_ms', Schemas.INT64)
+  .build();
 const BUILTIN_OIDS = new Set<number>([...Object.values(OID), ...Object.keys(ARRAY_ELEMENT).map(Number)]);
 /** A slot still held by our own previous connection (killed worker, dropped socket) is released within this. */
 const SLOT_BUSY_GRACE_MS = 60_000;
@@ -51,7 +76,9 @@ export class PostgresConnectorTask implements SourceTask {
   private lastHeartbeat = Date.now();
   private slotBusySince: number | null = null;
 
-  version(): string { return VERSION; }
+  version(): string {
+    return VERSION;
+  }
 
   async start(config: Record<string, string>, ctx: SourceTaskContext): Promise<void> {
     this.cfg = parseConfig(config);
@@ -89,13 +116,18 @@ export class PostgresConnectorTask implements SourceTask {
   /** Reads the stored offset: where to resume, and whether snapshot.mode asks for a snapshot. */
   private decideSnapshot(stored: SourceOffset | null): void {
     const mode = this.cfg.snapshotMode;
-    const snapshotIncomplete = stored?.snapshot !== undefined && stored?.snapshot !== null && stored?.snapshot_completed !== true;
+    const snapshotIncomplete =
+      stored?.snapshot !== undefined && stored?.snapshot !== null && stored?.snapshot_completed !== true;
     if (stored && !snapshotIncomplete) this.storedPosition = storedPosition(stored);
-    this.needSnapshot = mode === 'always' || mode === 'initial_only'
-      ? !(mode === 'initial_only' && this.storedPosition !== null)
-      : mode === 'no_data' ? false : this.storedPosition === null;
+    this.needSnapshot =
+      mode === 'always' || mode === 'initial_only'
+        ? !(mode === 'initial_only' && this.storedPosition !== null)
+        : mode === 'no_data'
+          ? false
+          : this.storedPosition === null;
     this.snapshotOnly = mode === 'initial_only';
-    if (stored && snapshotIncomplete && mode !== 'no_data') this.ctx.logger.info(`${this.ctx.id}: the previous snapshot did not complete; snapshotting again`);
+    if (stored && snapshotIncomplete && mode !== 'no_data')
+      this.ctx.logger.info(`${this.ctx.id}: the previous snapshot did not complete; snapshotting again`);
   }
 
   /** Connect, snapshot if needed, stream; on a lost connection reconnect with backoff. */
@@ -103,14 +135,19 @@ export class PostgresConnectorTask implements SourceTask {
     let attempt = 0;
     while (!this.stopped) {
       try {
-        await this.runSession(() => { attempt = 0; });
+        await this.runSession(() => {
+          attempt = 0;
+        });
         if (this.stopped) return;
         throw new RetriableError('PostgreSQL ended the replication stream');
       } catch (e) {
         if (this.stopped || this.failure) return;
         const err = explainPgError(e, this.cfg, 'connecting to or streaming from PostgreSQL');
         await this.closeConnections();
-        if (!isRetriable(err)) { this.fail(err); return; }
+        if (!isRetriable(err)) {
+          this.fail(err);
+          return;
+        }
         const wait = Math.min(this.cfg.maxRetryWaitMs, 500 * 2 ** Math.min(attempt++, 10));
         this.ctx.logger.warn(`${this.ctx.id}: ${err.message}; reconnecting in ${wait} ms`);
         await sleep(wait, this.ctx.signal);
@@ -120,25 +157,37 @@ export class PostgresConnectorTask implements SourceTask {
 
   private async runSession(connected: () => void): Promise<void> {
     const cfg = this.cfg;
-    const catalog = this.catalog = await connect(cfg);
+    const catalog = (this.catalog = await connect(cfg));
     // PostgreSQL's fast shutdown terminates ordinary connections first and then waits for each
     // walsender until its client has confirmed everything sent, which ours never does (it confirms
     // only what the runtime stored). So when this connection is cut, cut the stream too: the server
     // can stop, and the session loop reconnects with backoff.
-    const onLost = () => { if (this.catalog === catalog) void this.closeConnections(); };
+    const onLost = () => {
+      if (this.catalog === catalog) void this.closeConnections();
+    };
     catalog.on('error', onLost);
     catalog.on('end', onLost);
     await preflight(catalog, cfg);
     const tables = await capturedTables(catalog, cfg);
     await this.checkReplicaIdentity(catalog, tables);
     await ensurePublication(catalog, cfg, tables);
-    const repl = this.repl = new ReplicationConnection(await connect(cfg, true));
+    const repl = (this.repl = new ReplicationConnection(await connect(cfg, true)));
     const slot = await slotState(catalog, cfg.slot);
     if (slot?.active) return this.slotBusy(slot.activePid, await activeApplication(catalog, slot.activePid));
     this.slotBusySince = null;
-    if (slot && slot.plugin !== 'pgoutput') throw new ConnectError(`Replication slot "${cfg.slot}" uses plugin ${slot.plugin}, not pgoutput: drop it or choose another slot.name`, { code: 'PG_SLOT_PLUGIN' });
-    if (cfg.snapshotMode === 'when_needed' && this.storedPosition && (!slot || (slot.confirmedFlush && parseLsn(slot.confirmedFlush) > this.storedPosition.lsnCommit))) {
-      this.ctx.logger.warn(`${this.ctx.id}: the stored position is no longer available in slot ${cfg.slot}; snapshot.mode=when_needed takes a new snapshot`);
+    if (slot && slot.plugin !== 'pgoutput')
+      throw new ConnectError(
+        `Replication slot "${cfg.slot}" uses plugin ${slot.plugin}, not pgoutput: drop it or choose another slot.name`,
+        { code: 'PG_SLOT_PLUGIN' },
+      );
+    if (
+      cfg.snapshotMode === 'when_needed' &&
+      this.storedPosition &&
+      (!slot || (slot.confirmedFlush && parseLsn(slot.confirmedFlush) > this.storedPosition.lsnCommit))
+    ) {
+      this.ctx.logger.warn(
+        `${this.ctx.id}: the stored position is no longer available in slot ${cfg.slot}; snapshot.mode=when_needed takes a new snapshot`,
+      );
       this.needSnapshot = true;
     }
     connected();
@@ -153,10 +202,22 @@ export class PostgresConnectorTask implements SourceTask {
       const planned: Array<{ ref: TableRef; schema: TableSchema }> = [];
       for (const ref of tables) planned.push({ ref, schema: await this.snapshotSchema(catalog, ref) });
       const plan = { tables: planned, snapshotName: created.snapshotName, lsn: created.consistentPoint };
-      await readSnapshot(catalog, cfg, plan, this.events, (rs) => this.queue.putAndWait(rs, this.ctx.signal), this.ctx.signal, (m) => this.ctx.logger.info(`${this.ctx.id}: ${m}`));
+      await readSnapshot(
+        catalog,
+        cfg,
+        plan,
+        this.events,
+        (rs) => this.queue.putAndWait(rs, this.ctx.signal),
+        this.ctx.signal,
+        (m) => this.ctx.logger.info(`${this.ctx.id}: ${m}`),
+      );
       this.needSnapshot = false;
       start = { lsnCommit: created.consistentPoint, txId: null, txEvents: 0 };
-      if (this.snapshotOnly) { this.ctx.logger.info(`${this.ctx.id}: snapshot.mode=initial_only: not streaming`); await repl.close(); return new Promise(() => {}); }
+      if (this.snapshotOnly) {
+        this.ctx.logger.info(`${this.ctx.id}: snapshot.mode=initial_only: not streaming`);
+        await repl.close();
+        return new Promise(() => {});
+      }
     } else if (this.stream) {
       start = this.stream.restartPosition();
     } else if (!slot) {
@@ -165,22 +226,44 @@ export class PostgresConnectorTask implements SourceTask {
     } else {
       start = this.storedPosition ?? { lsnCommit: 0n, txId: null, txEvents: 0 };
     }
-    if (this.snapshotOnly && !this.stream) { await repl.close(); return new Promise(() => {}); }
+    if (this.snapshotOnly && !this.stream) {
+      await repl.close();
+      return new Promise(() => {});
+    }
     if (!this.stream) {
-      this.stream = new ChangeStream(cfg, this.events, (rel) => this.relationSchema(rel), (rs) => this.deliver(rs), start, resumed);
+      this.stream = new ChangeStream(
+        cfg,
+        this.events,
+        (rel) => this.relationSchema(rel),
+        (rs) => this.deliver(rs),
+        start,
+        resumed,
+      );
     }
     const stored = await this.ctx.offsetStorageReader.offset(this.partition);
     const confirmed = lsnFromOffset(stored?.lsn_commit) ?? 0n;
     const from = requestLsn(start);
-    const how = start.debezium ? ` (an offset written by Debezium: resuming after its last stored event, ${start.debezium.messageType ?? 'unknown type'})`
-      : start.txEvents ? ` (skipping ${start.txEvents} records of transaction ${start.txId})` : '';
+    const how = start.debezium
+      ? ` (an offset written by Debezium: resuming after its last stored event, ${start.debezium.messageType ?? 'unknown type'})`
+      : start.txEvents
+        ? ` (skipping ${start.txEvents} records of transaction ${start.txId})`
+        : '';
     this.ctx.logger.info(`${this.ctx.id}: streaming slot ${cfg.slot} from ${formatLsn(from)}${how}`);
-    const inbox = new Inbox((e) => this.onEvent(e), (err) => { this.fail(err); void this.closeConnections(); });
+    const inbox = new Inbox(
+      (e) => this.onEvent(e),
+      (err) => {
+        this.fail(err);
+        void this.closeConnections();
+      },
+    );
     await repl.start(cfg.slot, cfg.publication, from, confirmed, cfg.statusIntervalMs, (e) => inbox.push(e));
   }
 
   private onEvent(e: StreamEvent): void | Promise<void> {
-    if (e.kind === 'keepalive') { this.lastKeepalive = e.walEnd; return; }
+    if (e.kind === 'keepalive') {
+      this.lastKeepalive = e.walEnd;
+      return;
+    }
     return this.stream!.handle(e.payload, e.lsn);
   }
 
@@ -201,8 +284,12 @@ export class PostgresConnectorTask implements SourceTask {
     const now = Date.now();
     this.slotBusySince ??= now;
     const msg = `Replication slot "${this.cfg.slot}" is in use by another client (pid ${pid ?? '?'}${application ? `, application "${application}"` : ''}): stop the other consumer (SELECT pg_terminate_backend(${pid ?? 'active_pid'})) or give this connector its own slot.name`;
-    if (application !== `tributary-${this.cfg.slot}` || now - this.slotBusySince > SLOT_BUSY_GRACE_MS) throw new ConnectError(msg, { code: 'PG_SLOT_IN_USE' });
-    throw new RetriableError(`${msg} (waiting up to ${SLOT_BUSY_GRACE_MS / 1000} s in case it is our own previous connection)`, { code: 'PG_SLOT_IN_USE' });
+    if (application !== `tributary-${this.cfg.slot}` || now - this.slotBusySince > SLOT_BUSY_GRACE_MS)
+      throw new ConnectError(msg, { code: 'PG_SLOT_IN_USE' });
+    throw new RetriableError(
+      `${msg} (waiting up to ${SLOT_BUSY_GRACE_MS / 1000} s in case it is our own previous connection)`,
+      { code: 'PG_SLOT_IN_USE' },
+    );
   }
 
   /** Without a primary key or a replica identity, PostgreSQL rejects UPDATE/DELETE on a published table. */
@@ -211,7 +298,10 @@ export class PostgresConnectorTask implements SourceTask {
       if (t.replicaIdentity === 'f' || t.replicaIdentity === 'i') continue;
       const cols = await tableColumns(client, t.oid);
       if (cols.primaryKey.length === 0) {
-        throw new ConnectError(`Table ${t.schema}.${t.table} has neither a primary key nor a replica identity, so its updates and deletes cannot be captured (PostgreSQL even rejects them once the table is published): add a primary key, run ALTER TABLE ${t.schema}.${t.table} REPLICA IDENTITY FULL, or exclude it with table.exclude.list`, { code: 'PG_NO_REPLICA_IDENTITY' });
+        throw new ConnectError(
+          `Table ${t.schema}.${t.table} has neither a primary key nor a replica identity, so its updates and deletes cannot be captured (PostgreSQL even rejects them once the table is published): add a primary key, run ALTER TABLE ${t.schema}.${t.table} REPLICA IDENTITY FULL, or exclude it with table.exclude.list`,
+          { code: 'PG_NO_REPLICA_IDENTITY' },
+        );
       }
     }
   }
@@ -219,43 +309,87 @@ export class PostgresConnectorTask implements SourceTask {
   private async loadTypes(client: pg.Client, oids: number[]): Promise<void> {
     const missing = [...new Set(oids)].filter((o) => !BUILTIN_OIDS.has(o) && !this.types.has(o));
     for (const t of await typeInfo(client, missing)) this.types.set(t.oid, t);
-    const elements = [...this.types.values()].map((t) => t.elementOid || t.baseOid).filter((o) => o && !BUILTIN_OIDS.has(o) && !this.types.has(o));
+    const elements = [...this.types.values()]
+      .map((t) => t.elementOid || t.baseOid)
+      .filter((o) => o && !BUILTIN_OIDS.has(o) && !this.types.has(o));
     for (const t of await typeInfo(client, elements)) this.types.set(t.oid, t);
   }
 
   private async snapshotSchema(client: pg.Client, ref: TableRef): Promise<TableSchema> {
     const shape = await tableShape(client, ref.oid);
     const cols = await tableColumns(client, ref.oid);
-    await this.loadTypes(client, shape.map((c) => c.typeOid));
-    return buildTableSchema(this.cfg, ref.schema, ref.table, shape, cols.notNull, cols.primaryKey, (o) => this.types.get(o), (m) => this.ctx.logger.warn(m), cols.defaults);
+    await this.loadTypes(
+      client,
+      shape.map((c) => c.typeOid),
+    );
+    return buildTableSchema(
+      this.cfg,
+      ref.schema,
+      ref.table,
+      shape,
+      cols.notNull,
+      cols.primaryKey,
+      (o) => this.types.get(o),
+      (m) => this.ctx.logger.warn(m),
+      cols.defaults,
+    );
   }
 
   private async relationSchema(rel: RelationMessage): Promise<TableSchema | null> {
     const client = this.catalog!;
     const cols = await tableColumns(client, rel.relationOid);
-    await this.loadTypes(client, rel.columns.map((c) => c.typeOid));
+    await this.loadTypes(
+      client,
+      rel.columns.map((c) => c.typeOid),
+    );
     // Under REPLICA IDENTITY FULL every column is flagged as key, so the key comes from pg_index.
-    return buildTableSchema(this.cfg, rel.schema, rel.name, rel.columns, cols.notNull, cols.primaryKey, (o) => this.types.get(o), (m) => this.ctx.logger.warn(m), cols.defaults);
+    return buildTableSchema(
+      this.cfg,
+      rel.schema,
+      rel.name,
+      rel.columns,
+      cols.notNull,
+      cols.primaryKey,
+      (o) => this.types.get(o),
+      (m) => this.ctx.logger.warn(m),
+      cols.defaults,
+    );
   }
 
-  /** A heartbeat carries the current position, so the stored offset (and the slot) can advance while tables are idle. */
+  /**
+   * A heartbeat carries the current position, so the stored offset (and the slot) can advance while tables are idle.
+   */
   private maybeHeartbeat(): void {
     if (this.cfg.heartbeatMs <= 0 || !this.stream || Date.now() - this.lastHeartbeat < this.cfg.heartbeatMs) return;
     this.lastHeartbeat = Date.now();
-    if (this.cfg.heartbeatQuery && this.catalog) this.catalog.query(this.cfg.heartbeatQuery).catch((err) => this.ctx.logger.warn(`${this.ctx.id}: heartbeat.action.query failed: ${(err as Error).message}`));
+    if (this.cfg.heartbeatQuery && this.catalog)
+      this.catalog
+        .query(this.cfg.heartbeatQuery)
+        .catch((err) =>
+          this.ctx.logger.warn(`${this.ctx.id}: heartbeat.action.query failed: ${(err as Error).message}`),
+        );
     const pos = this.stream.idleAdvance(this.lastKeepalive);
     if (!pos) return;
     const now = Date.now();
     const lsn = Number(pos.lsnCommit);
-    this.queue.put([{
-      topic: this.cfg.heartbeatTopic, keySchema: HEARTBEAT_KEY, key: new Struct(HEARTBEAT_KEY).put('serverName', this.cfg.prefix),
-      valueSchema: HEARTBEAT_VALUE, value: new Struct(HEARTBEAT_VALUE).put('ts_ms', now), timestamp: now, headers: [],
-      sourcePartition: this.partition, sourceOffset: { lsn, lsn_proc: lsn, lsn_commit: lsn, txId: null, ts_usec: now * 1000, events_in_tx: 0 },
-    }]);
+    this.queue.put([
+      {
+        topic: this.cfg.heartbeatTopic,
+        keySchema: HEARTBEAT_KEY,
+        key: new Struct(HEARTBEAT_KEY).put('serverName', this.cfg.prefix),
+        valueSchema: HEARTBEAT_VALUE,
+        value: new Struct(HEARTBEAT_VALUE).put('ts_ms', now),
+        timestamp: now,
+        headers: [],
+        sourcePartition: this.partition,
+        sourceOffset: { lsn, lsn_proc: lsn, lsn_commit: lsn, txId: null, ts_usec: now * 1000, events_in_tx: 0 },
+      },
+    ]);
   }
 
   private async closeConnections(): Promise<void> {
-    const repl = this.repl, catalog = this.catalog;
+    const repl = this.repl,
+      catalog = this.catalog;
     this.repl = null;
     this.catalog = null;
     await repl?.close();
@@ -269,7 +403,11 @@ export class PostgresConnectorTask implements SourceTask {
       for (let i = 0; i < 20; i++) {
         const s = await slotState(client, this.cfg.slot);
         if (!s) return;
-        if (!s.active) { await dropSlot(client, this.cfg.slot); this.ctx.logger.info(`${this.ctx.id}: dropped slot ${this.cfg.slot} (slot.drop.on.stop)`); return; }
+        if (!s.active) {
+          await dropSlot(client, this.cfg.slot);
+          this.ctx.logger.info(`${this.ctx.id}: dropped slot ${this.cfg.slot} (slot.drop.on.stop)`);
+          return;
+        }
         await sleep(250);
       }
       this.ctx.logger.warn(`${this.ctx.id}: slot ${this.cfg.slot} still active; not dropped`);
@@ -290,12 +428,18 @@ class Inbox {
   private busy = false;
   private dead = false;
 
-  constructor(private readonly handler: (e: StreamEvent) => void | Promise<void>, private readonly onError: (err: Error) => void) {}
+  constructor(
+    private readonly handler: (e: StreamEvent) => void | Promise<void>,
+    private readonly onError: (err: Error) => void,
+  ) {}
 
   push(e: StreamEvent): void {
     if (this.dead) return;
     // The payload is a view into the connection's receive buffer, which is reused: copy what waits.
-    if (this.busy) { this.pending.push(e.kind === 'data' ? { ...e, payload: Buffer.from(e.payload) } : e); return; }
+    if (this.busy) {
+      this.pending.push(e.kind === 'data' ? { ...e, payload: Buffer.from(e.payload) } : e);
+      return;
+    }
     this.run(e);
   }
 
@@ -306,7 +450,14 @@ class Inbox {
         const r = this.handler(e);
         if (r) {
           this.busy = true;
-          r.then(() => { this.busy = false; const next = this.pending.shift(); if (next) this.run(next); }, (err) => this.die(err));
+          r.then(
+            () => {
+              this.busy = false;
+              const next = this.pending.shift();
+              if (next) this.run(next);
+            },
+            (err) => this.die(err),
+          );
           return;
         }
         e = this.pending.shift();
@@ -330,15 +481,25 @@ class Inbox {
 export function storedPosition(stored: SourceOffset): StreamPosition {
   const lsnCommit = lsnFromOffset(stored.lsn_commit);
   // A completed snapshot (ours or Debezium's) resumes at its consistent point: every later commit is new.
-  if (stored.snapshot !== undefined && stored.snapshot !== null) return { lsnCommit: lsnCommit ?? lsnFromOffset(stored.lsn) ?? 0n, txId: null, txEvents: 0 };
+  if (stored.snapshot !== undefined && stored.snapshot !== null)
+    return { lsnCommit: lsnCommit ?? lsnFromOffset(stored.lsn) ?? 0n, txId: null, txEvents: 0 };
   if (typeof stored.events_in_tx === 'number') {
     const txEvents = stored.events_in_tx;
-    return { lsnCommit: lsnCommit ?? lsnFromOffset(stored.lsn) ?? 0n, txId: txEvents > 0 && typeof stored.txId === 'number' ? stored.txId : null, txEvents };
+    return {
+      lsnCommit: lsnCommit ?? lsnFromOffset(stored.lsn) ?? 0n,
+      txId: txEvents > 0 && typeof stored.txId === 'number' ? stored.txId : null,
+      txEvents,
+    };
   }
   const lastEvent = lsnFromOffset(stored.lsn_proc) ?? lsnFromOffset(stored.lsn);
   if (lastEvent === null) return { lsnCommit: lsnCommit ?? 0n, txId: null, txEvents: 0 };
   const messageType = typeof stored.messageType === 'string' ? stored.messageType : null;
-  return { lsnCommit: lsnCommit ?? lastEvent, txId: null, txEvents: 0, debezium: { lastCommit: lsnCommit, lastEvent, messageType } };
+  return {
+    lsnCommit: lsnCommit ?? lastEvent,
+    txId: null,
+    txEvents: 0,
+    debezium: { lastCommit: lsnCommit, lastEvent, messageType },
+  };
 }
 
 async function activeApplication(client: pg.Client, pid: number | null): Promise<string | null> {

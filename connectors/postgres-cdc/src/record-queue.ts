@@ -15,7 +15,9 @@ export class RecordQueue {
   private full = false;
   private closed = false;
 
-  get size(): number { return this.items.length - this.head; }
+  get size(): number {
+    return this.items.length - this.head;
+  }
 
   /** Adds records; returns true when the queue is now over its limit. */
   put(records: SourceRecord[]): boolean {
@@ -27,7 +29,8 @@ export class RecordQueue {
 
   async putAndWait(records: SourceRecord[], signal: AbortSignal): Promise<void> {
     this.put(records);
-    while (this.size >= this.limit && !this.closed && !signal.aborted) await new Promise<void>((r) => this.spaceWaiters.push(r));
+    while (this.size >= this.limit && !this.closed && !signal.aborted)
+      await new Promise<void>((r) => this.spaceWaiters.push(r));
   }
 
   /** Up to `max` records; waits up to `waitMs` when empty. */
@@ -36,7 +39,11 @@ export class RecordQueue {
       await new Promise<void>((resolve) => {
         const t = setTimeout(done, waitMs);
         const onAbort = () => done();
-        function done() { clearTimeout(t); signal.removeEventListener('abort', onAbort); resolve(); }
+        function done() {
+          clearTimeout(t);
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        }
         this.waiter = done;
         signal.addEventListener('abort', onAbort, { once: true });
       });
@@ -46,20 +53,32 @@ export class RecordQueue {
     let n = Math.min(max, this.size);
     // An errant record starts a batch of its own: when the runtime fails the task at it, everything
     // polled before it has already been handed over and is delivered.
-    for (let i = this.head + 1; i < this.head + n; i++) if (this.items[i]!.errant) { n = i - this.head; break; }
+    for (let i = this.head + 1; i < this.head + n; i++)
+      if (this.items[i]!.errant) {
+        n = i - this.head;
+        break;
+      }
     const out = this.items.slice(this.head, this.head + n);
     this.head += n;
-    if (this.head > 65536 || this.head === this.items.length) { this.items = this.items.slice(this.head); this.head = 0; }
+    if (this.head > 65536 || this.head === this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
     if (this.size < this.limit / 2) {
       const ws = this.spaceWaiters;
       this.spaceWaiters = [];
       for (const w of ws) w();
-      if (this.full) { this.full = false; this.onDrained(); }
+      if (this.full) {
+        this.full = false;
+        this.onDrained();
+      }
     }
     return out;
   }
 
-  wake(): void { this.waiter?.(); }
+  wake(): void {
+    this.waiter?.();
+  }
 
   close(): void {
     this.closed = true;

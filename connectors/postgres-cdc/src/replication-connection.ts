@@ -3,10 +3,12 @@ import { formatLsn, parseLsn, PG_EPOCH_US, type Lsn } from './lsn.js';
 
 /** What the stream hands to its consumer, in arrival order. */
 export type StreamEvent =
-  | { kind: 'data'; lsn: Lsn; payload: Buffer }
-  | { kind: 'keepalive'; walEnd: Lsn; replyRequested: boolean };
+  { kind: 'data'; lsn: Lsn; payload: Buffer } | { kind: 'keepalive'; walEnd: Lsn; replyRequested: boolean };
 
-export interface CreatedSlot { readonly consistentPoint: Lsn; readonly snapshotName: string | null }
+export interface CreatedSlot {
+  readonly consistentPoint: Lsn;
+  readonly snapshotName: string | null;
+}
 
 /**
  * A replication-mode connection (`replication=database`), talking the streaming protocol itself so
@@ -21,7 +23,12 @@ export class ReplicationConnection {
 
   constructor(private readonly client: pg.Client) {}
 
-  private get connection(): { on: Function; removeAllListeners: Function; sendCopyFromChunk: (b: Buffer) => void; stream: { pause(): void; resume(): void } } {
+  private get connection(): {
+    on: (event: string, listener: (...args: never[]) => void) => unknown;
+    removeAllListeners: (event?: string) => unknown;
+    sendCopyFromChunk: (b: Buffer) => void;
+    stream: { pause(): void; resume(): void };
+  } {
     return (this.client as unknown as { connection: never }).connection;
   }
 
@@ -30,7 +37,9 @@ export class ReplicationConnection {
    * while this connection stays open and idle, i.e. until {@link start} is called.
    */
   async createSlot(slot: string, exportSnapshot: boolean): Promise<CreatedSlot> {
-    const res = await this.client.query(`CREATE_REPLICATION_SLOT "${slot}" LOGICAL pgoutput ${exportSnapshot ? 'EXPORT_SNAPSHOT' : 'NOEXPORT_SNAPSHOT'}`);
+    const res = await this.client.query(
+      `CREATE_REPLICATION_SLOT "${slot}" LOGICAL pgoutput ${exportSnapshot ? 'EXPORT_SNAPSHOT' : 'NOEXPORT_SNAPSHOT'}`,
+    );
     const row = res.rows[0] as { consistent_point: string; snapshot_name: string | null };
     return { consistentPoint: parseLsn(row.consistent_point), snapshotName: row.snapshot_name };
   }
@@ -40,14 +49,23 @@ export class ReplicationConnection {
    * message. Resolves when the server ends the stream; rejects when the connection fails.
    * `confirmedLsn` is what status updates report until {@link confirm} moves it.
    */
-  start(slot: string, publication: string, startLsn: Lsn, confirmedLsn: Lsn, statusIntervalMs: number, onEvent: (e: StreamEvent) => void): Promise<void> {
+  start(
+    slot: string,
+    publication: string,
+    startLsn: Lsn,
+    confirmedLsn: Lsn,
+    statusIntervalMs: number,
+    onEvent: (e: StreamEvent) => void,
+  ): Promise<void> {
     this.confirmed = confirmedLsn;
     const conn = this.connection;
     conn.on('copyData', ({ chunk }: { chunk: Buffer }) => {
       const type = chunk[0];
-      if (type === 0x77) { // 'w' XLogData: start LSN, WAL end, send time, then the pgoutput message
+      if (type === 0x77) {
+        // 'w' XLogData: start LSN, WAL end, send time, then the pgoutput message
         onEvent({ kind: 'data', lsn: chunk.readBigUInt64BE(1), payload: chunk.subarray(25) });
-      } else if (type === 0x6b) { // 'k' primary keepalive
+      } else if (type === 0x6b) {
+        // 'k' primary keepalive
         const replyRequested = chunk[17] === 1;
         if (replyRequested) this.sendStatus(false);
         onEvent({ kind: 'keepalive', walEnd: chunk.readBigUInt64BE(1), replyRequested });
@@ -57,7 +75,10 @@ export class ReplicationConnection {
     this.statusTimer = setInterval(() => this.sendStatus(false), statusIntervalMs);
     this.statusTimer.unref();
     const sql = `START_REPLICATION SLOT "${slot}" LOGICAL ${formatLsn(startLsn)} ("proto_version" '1', "publication_names" '${publication.replace(/'/g, "''")}')`;
-    return this.client.query(sql).then(() => undefined).finally(() => this.stopTimer());
+    return this.client
+      .query(sql)
+      .then(() => undefined)
+      .finally(() => this.stopTimer());
   }
 
   /** Moves the flush position reported to the server (it becomes the slot's confirmed_flush_lsn). */
@@ -67,11 +88,17 @@ export class ReplicationConnection {
     this.sendStatus(false);
   }
 
-  get confirmedLsn(): Lsn { return this.confirmed; }
+  get confirmedLsn(): Lsn {
+    return this.confirmed;
+  }
 
   /** Backpressure: stop reading the socket (the server then stops sending) and start again. */
-  pause(): void { this.connection.stream.pause(); }
-  resume(): void { this.connection.stream.resume(); }
+  pause(): void {
+    this.connection.stream.pause();
+  }
+  resume(): void {
+    this.connection.stream.resume();
+  }
 
   async close(): Promise<void> {
     this.stopTimer();
@@ -94,7 +121,11 @@ export class ReplicationConnection {
     b.writeBigUInt64BE(this.confirmed, 17);
     b.writeBigInt64BE(BigInt(Date.now()) * 1000n - PG_EPOCH_US, 25);
     b[33] = replyRequested ? 1 : 0;
-    try { this.connection.sendCopyFromChunk(b); } catch { /* the connection is closing; its error surfaces through start() */ }
+    try {
+      this.connection.sendCopyFromChunk(b);
+    } catch {
+      /* the connection is closing; its error surfaces through start() */
+    }
   }
 
   private stopTimer(): void {

@@ -21,23 +21,45 @@ export interface SnapshotPlan {
  * which applies backpressure by not resolving while its queue is full. The last record carries
  * `snapshot_completed`, the only snapshot offset that lets a restart skip the snapshot.
  */
-export async function readSnapshot(client: pg.Client, cfg: CdcConfig, plan: SnapshotPlan, events: ChangeEventFactory,
-  emit: (records: SourceRecord[]) => Promise<void>, signal: AbortSignal, log: (msg: string) => void): Promise<number> {
+export async function readSnapshot(
+  client: pg.Client,
+  cfg: CdcConfig,
+  plan: SnapshotPlan,
+  events: ChangeEventFactory,
+  emit: (records: SourceRecord[]) => Promise<void>,
+  signal: AbortSignal,
+  log: (msg: string) => void,
+): Promise<number> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
   if (plan.snapshotName) await client.query(`SET TRANSACTION SNAPSHOT '${plan.snapshotName}'`);
   const txId = Number((await client.query('SELECT txid_snapshot_xmax(txid_current_snapshot()) AS x')).rows[0].x);
   await client.query(`SET LOCAL lock_timeout = ${cfg.snapshotLockTimeoutMs}`);
-  for (const { ref } of plan.tables) await client.query(`LOCK TABLE ${ident(ref.schema)}.${ident(ref.table)} IN ACCESS SHARE MODE`);
+  for (const { ref } of plan.tables)
+    await client.query(`LOCK TABLE ${ident(ref.schema)}.${ident(ref.table)} IN ACCESS SHARE MODE`);
   const tsUs = BigInt(Date.now()) * 1000n;
   let held: { table: TableSchema; tuple: string[]; firstInTable: boolean } | null = null;
   let total = 0;
   const offset = (last: boolean) => ({
-    lsn: Number(plan.lsn), lsn_commit: Number(plan.lsn), lsn_proc: Number(plan.lsn), txId, ts_usec: Number(tsUs),
-    snapshot: 'INITIAL', last_snapshot_record: last, snapshot_completed: last,
+    lsn: Number(plan.lsn),
+    lsn_commit: Number(plan.lsn),
+    lsn_proc: Number(plan.lsn),
+    txId,
+    ts_usec: Number(tsUs),
+    snapshot: 'INITIAL',
+    last_snapshot_record: last,
+    snapshot_completed: last,
   });
   const release = async (lastInTable: boolean, lastOfAll: boolean) => {
     if (!held) return;
-    const mark = lastOfAll ? 'last' : total === 0 ? 'first' : lastInTable ? 'last_in_data_collection' : held.firstInTable ? 'first_in_data_collection' : 'true';
+    const mark = lastOfAll
+      ? 'last'
+      : total === 0
+        ? 'first'
+        : lastInTable
+          ? 'last_in_data_collection'
+          : held.firstInTable
+            ? 'first_in_data_collection'
+            : 'true';
     const info = { prefix: cfg.prefix, db: cfg.dbname, tsUs, snapshot: mark, txId, lsn: plan.lsn, lastCommitLsn: null };
     total++;
     await emit(events.change(held.table, 'r', null, held.tuple, info, () => offset(lastOfAll)));
@@ -50,7 +72,10 @@ export async function readSnapshot(client: pg.Client, cfg: CdcConfig, plan: Snap
     let firstInTable = true;
     let tableHeld = false;
     for (;;) {
-      if (signal.aborted) { await client.query('ROLLBACK'); return total; }
+      if (signal.aborted) {
+        await client.query('ROLLBACK');
+        return total;
+      }
       const res = await client.query({ text: `FETCH ${cfg.snapshotFetchSize} FROM snap`, rowMode: 'array' });
       for (const row of res.rows as string[][]) {
         // The row held from the previous table was that table's last.

@@ -22,7 +22,13 @@ export function byteaFromText(t: string): Uint8Array {
   const out: number[] = [];
   for (let i = 0; i < t.length; i++) {
     if (t[i] === '\\') {
-      if (t[i + 1] === '\\') { out.push(92); i++; } else { out.push(parseInt(t.slice(i + 1, i + 4), 8)); i += 3; }
+      if (t[i + 1] === '\\') {
+        out.push(92);
+        i++;
+      } else {
+        out.push(parseInt(t.slice(i + 1, i + 4), 8));
+        i += 3;
+      }
     } else out.push(t.charCodeAt(i));
   }
   return Uint8Array.from(out);
@@ -35,7 +41,10 @@ export function byteaFromText(t: string): Uint8Array {
 export function bitsFromText(t: string): Uint8Array {
   let v = t === '' ? 0n : BigInt(`0b${t}`);
   const out: number[] = [];
-  while (v > 0n) { out.push(Number(v & 0xffn)); v >>= 8n; }
+  while (v > 0n) {
+    out.push(Number(v & 0xffn));
+    v >>= 8n;
+  }
   return Uint8Array.from(out);
 }
 
@@ -66,7 +75,7 @@ export function hstoreEntries(t: string): Array<[string, string | null]> {
     while (t[i] === ' ') i++;
     const quoted = t[i] === '"';
     const value = token();
-    out.push([key ?? 'NULL', quoted ? value ?? 'NULL' : value]);
+    out.push([key ?? 'NULL', quoted ? (value ?? 'NULL') : value]);
   }
   return javaHashMapOrder(out);
 }
@@ -83,19 +92,25 @@ function javaHashMapOrder<V>(entries: Array<[string, V]>): Array<[string, V]> {
     for (let i = 0; i < k.length; i++) h = (Math.imul(h, 31) + k.charCodeAt(i)) | 0;
     return (h ^ (h >>> 16)) >>> 0;
   };
-  return entries.map((e, i) => ({ e, i, b: hash(e[0]) & (capacity - 1) })).sort((a, b) => a.b - b.b || a.i - b.i).map((x) => x.e);
+  return entries
+    .map((e, i) => ({ e, i, b: hash(e[0]) & (capacity - 1) }))
+    .sort((a, b) => a.b - b.b || a.i - b.i)
+    .map((x) => x.e);
 }
 
 /** hstore as Debezium's io.debezium.data.Json: a JSON object of string (or null) values. */
 export function hstoreJson(t: string): string {
-  return `{${hstoreEntries(t).map(([k, v]) => `${JSON.stringify(k)}:${v === null ? 'null' : JSON.stringify(v)}`).join(',')}}`;
+  return `{${hstoreEntries(t)
+    .map(([k, v]) => `${JSON.stringify(k)}:${v === null ? 'null' : JSON.stringify(v)}`)
+    .join(',')}}`;
 }
 
 /** point text `(x,y)` → coordinates and the little-endian WKB of a 2D point (io.debezium.data.geometry.Point). */
 export function pointFromText(t: string): { x: number; y: number; wkb: Uint8Array } {
   const m = /^\(([^,]+),([^)]+)\)$/.exec(t.trim());
   if (!m) throw new DataError(`Unexpected point text ${t}`);
-  const x = toFloat(m[1]!), y = toFloat(m[2]!);
+  const x = toFloat(m[1]!),
+    y = toFloat(m[2]!);
   const wkb = Buffer.alloc(21);
   wkb.writeUInt8(1, 0);
   wkb.writeUInt32LE(1, 1);
@@ -141,7 +156,9 @@ function epochDay(y: number, mo: number, d: number): number {
 export function timeMicros(t: string): bigint {
   const m = /^(\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?/.exec(t);
   if (!m) throw new DataError(`Unexpected time text ${t}`);
-  return ((BigInt(m[1]!) * 60n + BigInt(m[2]!)) * 60n + BigInt(m[3]!)) * 1_000_000n + BigInt((m[4] ?? '').padEnd(6, '0'));
+  return (
+    ((BigInt(m[1]!) * 60n + BigInt(m[2]!)) * 60n + BigInt(m[3]!)) * 1_000_000n + BigInt((m[4] ?? '').padEnd(6, '0'))
+  );
 }
 
 /** Wall-clock timestamp text (treated as UTC, as Debezium does) → µs since the epoch. */
@@ -179,7 +196,10 @@ export function zonedTimestamp(t: string, digits: number): string {
   const m = /^(\d+)-(\d\d)-(\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)([+-]\d\d(?::\d\d(?::\d\d)?)?)?( BC)?$/.exec(t);
   if (!m) throw new DataError(`Unexpected timestamptz text ${t}`);
   const y = m[6] ? 1 - Number(m[1]) : Number(m[1]);
-  const us = BigInt(epochDay(y, Number(m[2]), Number(m[3]))) * DAY_US + timeMicros(m[4]!) - offsetMicros(m[5] ? `00:00:00${m[5]}` : '');
+  const us =
+    BigInt(epochDay(y, Number(m[2]), Number(m[3]))) * DAY_US +
+    timeMicros(m[4]!) -
+    offsetMicros(m[5] ? `00:00:00${m[5]}` : '');
   const day = us / DAY_US - (us % DAY_US < 0n ? 1n : 0n);
   const tod = us - day * DAY_US;
   const frac = tod % 1_000_000n;
@@ -207,7 +227,9 @@ export function zonedTime(t: string): string {
   const us = timeMicros(t) - offsetMicros(t);
   const day = ((us % DAY_US) + DAY_US) % DAY_US;
   const s = day / 1_000_000n;
-  const hh = String(s / 3600n).padStart(2, '0'), mm = String((s / 60n) % 60n).padStart(2, '0'), ss = String(s % 60n).padStart(2, '0');
+  const hh = String(s / 3600n).padStart(2, '0'),
+    mm = String((s / 60n) % 60n).padStart(2, '0'),
+    ss = String(s % 60n).padStart(2, '0');
   return `${hh}:${mm}:${ss}${fraction(day % 1_000_000n)}Z`;
 }
 

@@ -52,7 +52,14 @@ describe('Debezium type mapping from text values', () => {
     assert.equal(map(OID.uuid).schema.name, 'io.debezium.data.Uuid');
     assert.equal(map(OID.jsonb).schema.name, 'io.debezium.data.Json');
     assert.deepEqual([...(map(OID.bytea).convert('\\x0102ff') as Uint8Array)], [1, 2, 255]);
-    const e = mapColumn('m', 99999, -1, true, opts, () => ({ oid: 99999, name: 'mood', kind: 'e', elementOid: 0, baseOid: 0, enumLabels: ['sad', 'ok'] }))!;
+    const e = mapColumn('m', 99999, -1, true, opts, () => ({
+      oid: 99999,
+      name: 'mood',
+      kind: 'e',
+      elementOid: 0,
+      baseOid: 0,
+      enumLabels: ['sad', 'ok'],
+    }))!;
     assert.equal(e.schema.name, 'io.debezium.data.Enum');
     assert.equal(e.schema.parameters?.allowed, 'sad,ok');
     const a = map(1007);
@@ -63,7 +70,8 @@ describe('Debezium type mapping from text values', () => {
   });
 
   it('puts literal column defaults into the schema as Debezium parses them, and nothing else', () => {
-    const withDefault = (oid: number, expr: string, mod = -1) => mapColumn('c', oid, mod, false, opts, () => undefined, expr)!.schema.defaultValue;
+    const withDefault = (oid: number, expr: string, mod = -1) =>
+      mapColumn('c', oid, mod, false, opts, () => undefined, expr)!.schema.defaultValue;
     assert.equal(withDefault(OID.int4, '42'), 42);
     assert.equal(withDefault(OID.int4, "'-1'::integer"), undefined); // Debezium parses int4 defaults only bare
     assert.equal(withDefault(OID.int8, "'9223372036854775807'::bigint"), 9223372036854775807n);
@@ -78,7 +86,10 @@ describe('Debezium type mapping from text values', () => {
   });
 
   it('drops types Debezium does not know', () => {
-    assert.equal(mapColumn('c', 123456, -1, true, opts, () => undefined), null);
+    assert.equal(
+      mapColumn('c', 123456, -1, true, opts, () => undefined),
+      null,
+    );
   });
 });
 
@@ -93,7 +104,7 @@ describe('Debezium encodings of the less common types', () => {
     assert.equal(map(OID.bit, 1).convert('1'), true);
   });
 
-  it('strips trailing zeros of a VariableScaleDecimal, writes NaN/Infinity as null (precise) or Debezium\'s names (string)', () => {
+  it("strips trailing zeros of a VariableScaleDecimal, writes NaN/Infinity as null (precise) or Debezium's names (string)", () => {
     const v = map(OID.numeric).convert('12.5000') as Struct;
     assert.equal(v.get('scale'), 1);
     assert.equal(map(OID.numeric).convert('NaN'), null);
@@ -101,13 +112,16 @@ describe('Debezium encodings of the less common types', () => {
     assert.equal(map(OID.numeric, -1, { ...opts, decimalMode: 'string' }).convert('-Infinity'), 'NEGATIVE_INFINITY');
   });
 
-  it('writes dates and timestamps beyond JavaScript\'s range as Debezium does', () => {
+  it("writes dates and timestamps beyond JavaScript's range as Debezium does", () => {
     assert.equal(map(OID.date).convert('infinity'), -2147472692);
     assert.equal(map(OID.timestamp).convert('294276-12-31 23:59:59.999999'), -9223372036853775810n);
     assert.equal(map(OID.timestamp).convert('4713-01-01 00:00:00 BC'), -210863520000000000n);
     assert.equal(map(OID.timestamptz).convert('0044-03-15 12:00:00+00 BC'), '-0043-03-15T12:00:00.000000Z');
     assert.equal(map(OID.interval).convert('P-178000000Y'), -9223372036854775808n);
-    assert.equal(map(OID.interval, -1, { ...opts, intervalMode: 'string' }).convert('P1Y-2M3DT-4H5M6.500000S'), 'P1Y-2M3DT-4H5M6.5S');
+    assert.equal(
+      map(OID.interval, -1, { ...opts, intervalMode: 'string' }).convert('P1Y-2M3DT-4H5M6.500000S'),
+      'P1Y-2M3DT-4H5M6.5S',
+    );
   });
 
   it('writes hstore as JSON in Java HashMap order, point as a Point with its WKB, bytea in the binary.handling.mode', () => {

@@ -5,7 +5,14 @@ import { WalLocator } from './wal-locator.js';
 // A WAL of two transactions as pgoutput sends it: BEGIN shares its LSN with the first change.
 // tx1: BEGIN@100, c@100, c@200, c@300, COMMIT@400; tx2: BEGIN@500, c@500, COMMIT@600.
 const WAL: Array<[bigint, 'begin' | 'commit' | 'change']> = [
-  [100n, 'begin'], [100n, 'change'], [200n, 'change'], [300n, 'change'], [400n, 'commit'], [500n, 'begin'], [500n, 'change'], [600n, 'commit'],
+  [100n, 'begin'],
+  [100n, 'change'],
+  [200n, 'change'],
+  [300n, 'change'],
+  [400n, 'commit'],
+  [500n, 'begin'],
+  [500n, 'change'],
+  [600n, 'commit'],
 ];
 
 /** Index of the first message processed again, and how (`here` or from the BEGIN of its transaction). */
@@ -27,7 +34,7 @@ describe('WalLocator (resuming from offsets Debezium wrote)', () => {
     assert.deepEqual(resume(50n, 300n, 'INSERT'), [4, 'here']);
   });
 
-  it('the first change shares the BEGIN\'s LSN: stored there, it is not replayed', () => {
+  it("the first change shares the BEGIN's LSN: stored there, it is not replayed", () => {
     assert.deepEqual(resume(50n, 100n, 'INSERT'), [2, 'here']);
   });
 

@@ -34,7 +34,8 @@ export class WalLocator {
       if (lsn === this.at.lastEvent) {
         // BEGIN and its first change share an LSN: when the stored event was a BEGIN or a COMMIT, that
         // change was not processed yet, so the transaction is taken from its start.
-        const boundary = this.at.messageType === null || this.at.messageType === 'BEGIN' || this.at.messageType === 'COMMIT';
+        const boundary =
+          this.at.messageType === null || this.at.messageType === 'BEGIN' || this.at.messageType === 'COMMIT';
         return this.txStart !== null && boundary ? 'transaction' : null;
       }
       return 'here';

@@ -8,7 +8,9 @@ export { s3SinkConfigDef } from './config.js';
 
 export const plugins: PluginDescriptor[] = [
   {
-    type: 'sink', class: 'io.confluent.connect.s3.S3SinkConnector', version: VERSION,
+    type: 'sink',
+    class: 'io.confluent.connect.s3.S3SinkConnector',
+    version: VERSION,
     aliases: ['S3Sink', 'S3SinkConnector', 'io.tributary.connect.s3.S3SinkConnector'],
     create: () => new S3SinkConnector(),
   },

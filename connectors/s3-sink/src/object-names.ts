@@ -7,7 +7,13 @@ export interface NamingOptions {
   extension: string;
 }
 
-export function objectKey(o: NamingOptions, topic: string, encodedPartition: string, kafkaPartition: number, startOffset: number): string {
+export function objectKey(
+  o: NamingOptions,
+  topic: string,
+  encodedPartition: string,
+  kafkaPartition: number,
+  startOffset: number,
+): string {
   const name = `${topic}${o.fileDelim}${kafkaPartition}${o.fileDelim}${String(startOffset).padStart(o.zeroPadWidth, '0')}${o.extension}`;
   const dirs = [topic, encodedPartition, name].join(o.directoryDelim);
   return o.topicsDir === '' ? dirs : `${o.topicsDir}${o.directoryDelim}${dirs}`;

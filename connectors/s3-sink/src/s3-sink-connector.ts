@@ -7,9 +7,15 @@ export class S3SinkConnector implements SinkConnector {
   readonly kind = 'sink' as const;
   private props: ConnectorConfig = {};
 
-  version(): string { return VERSION; }
-  config(): ConfigDef { return s3SinkConfigDef; }
-  taskClass() { return S3SinkTask; }
+  version(): string {
+    return VERSION;
+  }
+  config(): ConfigDef {
+    return s3SinkConfigDef;
+  }
+  taskClass() {
+    return S3SinkTask;
+  }
 
   validate(config: ConnectorConfig, values: ConfigValue[]): ConfigValue[] {
     let parsed;

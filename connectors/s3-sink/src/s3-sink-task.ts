@@ -1,5 +1,13 @@
 import {
-  ConfigError, DataError, isRetriable, tpKey, type ParsedConfig, type SinkRecord, type SinkTask, type SinkTaskContext, type TopicPartition,
+  ConfigError,
+  DataError,
+  isRetriable,
+  tpKey,
+  type ParsedConfig,
+  type SinkRecord,
+  type SinkTask,
+  type SinkTaskContext,
+  type TopicPartition,
 } from '@tributary/connect-api';
 import { crossCheck, s3SinkConfigDef, VERSION } from './config.js';
 import { createFormat } from './format/index.js';
@@ -39,7 +47,9 @@ export class S3SinkTask implements SinkTask {
   private timer: NodeJS.Timeout | null = null;
   private timerQueued = false;
 
-  version(): string { return VERSION; }
+  version(): string {
+    return VERSION;
+  }
 
   async start(props: Record<string, string>, ctx: SinkTaskContext): Promise<void> {
     this.ctx = ctx;
@@ -52,10 +62,16 @@ export class S3SinkTask implements SinkTask {
     const partitioner = createPartitioner(c);
     const toleranceAll = (props['errors.tolerance'] ?? 'none').toLowerCase() === 'all';
     this.settings = {
-      storage: this.storage, budget: this.budget, format, partitioner,
+      storage: this.storage,
+      budget: this.budget,
+      format,
+      partitioner,
       naming: {
-        topicsDir: c.string('topics.dir'), directoryDelim: c.string('directory.delim'), fileDelim: c.string('file.delim'),
-        zeroPadWidth: c.int('filename.offset.zero.pad.width'), extension: format.extension,
+        topicsDir: c.string('topics.dir'),
+        directoryDelim: c.string('directory.delim'),
+        fileDelim: c.string('file.delim'),
+        zeroPadWidth: c.int('filename.offset.zero.pad.width'),
+        extension: format.extension,
       },
       flushSize: c.int('flush.size'),
       rotateIntervalMs: c.int('rotate.interval.ms'),
@@ -68,7 +84,9 @@ export class S3SinkTask implements SinkTask {
       onCommittable: () => this.ctx.requestCommit(),
     };
     if (!partitioner.deterministic || this.settings.rotateScheduleIntervalMs > 0) {
-      ctx.logger.warn(`S3 sink ${ctx.id}: Wallclock timestamps or rotate.schedule.interval.ms make object names depend on timing; a replay after a crash may write records into different objects (no exactly-once).`);
+      ctx.logger.warn(
+        `S3 sink ${ctx.id}: Wallclock timestamps or rotate.schedule.interval.ms make object names depend on timing; a replay after a crash may write records into different objects (no exactly-once).`,
+      );
     }
     // The timer also retries uploads that failed after put() returned (objects complete in the background).
     const periods = [this.settings.rotateIntervalMs, this.settings.rotateScheduleIntervalMs].filter((p) => p > 0);
@@ -78,7 +96,8 @@ export class S3SinkTask implements SinkTask {
   }
 
   open(partitions: TopicPartition[]): void {
-    for (const tp of partitions) if (!this.writers.has(tpKey(tp))) this.writers.set(tpKey(tp), new TopicPartitionWriter(tp, this.settings));
+    for (const tp of partitions)
+      if (!this.writers.has(tpKey(tp))) this.writers.set(tpKey(tp), new TopicPartitionWriter(tp, this.settings));
   }
 
   put(records: SinkRecord[]): Promise<void> {
@@ -92,7 +111,14 @@ export class S3SinkTask implements SinkTask {
       }
       for (const [k, list] of byPartition) {
         let w = this.writers.get(k);
-        if (!w) this.writers.set(k, (w = new TopicPartitionWriter({ topic: list[0]!.topic, partition: list[0]!.kafkaPartition }, this.settings)));
+        if (!w)
+          this.writers.set(
+            k,
+            (w = new TopicPartitionWriter(
+              { topic: list[0]!.topic, partition: list[0]!.kafkaPartition },
+              this.settings,
+            )),
+          );
         const before = w.committable;
         try {
           await w.write(list);
@@ -152,7 +178,10 @@ export class S3SinkTask implements SinkTask {
         try {
           if (await w.rotateIfDue()) completed = true;
         } catch (err) {
-          this.ctx.logger.warn({ err }, `S3 sink ${this.ctx.id}: completing objects of ${w.tp.topic}-${w.tp.partition} failed; trying again on the next tick or put`);
+          this.ctx.logger.warn(
+            { err },
+            `S3 sink ${this.ctx.id}: completing objects of ${w.tp.topic}-${w.tp.partition} failed; trying again on the next tick or put`,
+          );
         }
       }
       if (completed) this.ctx.requestCommit();
@@ -163,7 +192,9 @@ export class S3SinkTask implements SinkTask {
     const err = error instanceof DataError ? error : new DataError(error.message, { cause: error });
     if (this.ctx.errantRecordReporter) return this.ctx.errantRecordReporter(record, err);
     if (toleranceAll) {
-      this.ctx.logger.warn(`S3 sink ${this.ctx.id}: skipping ${record.topic}-${record.kafkaPartition}@${record.kafkaOffset}: ${err.message}`);
+      this.ctx.logger.warn(
+        `S3 sink ${this.ctx.id}: skipping ${record.topic}-${record.kafkaPartition}@${record.kafkaOffset}: ${err.message}`,
+      );
       return;
     }
     throw err;

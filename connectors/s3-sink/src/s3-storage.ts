@@ -1,6 +1,13 @@
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, HeadBucketCommand,
-  PutObjectCommand, S3Client, UploadPartCommand, type ObjectCannedACL, type ServerSideEncryption,
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  HeadBucketCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+  type ObjectCannedACL,
+  type ServerSideEncryption,
 } from '@aws-sdk/client-s3';
 import { ConnectError, RetriableError, type ParsedConfig } from '@tributary/connect-api';
 import type { MemoryBudget, SpillBuffer } from './spill-buffer.js';
@@ -60,7 +67,9 @@ export class S3Storage {
     }
   }
 
-  /** @internal */ get objectOptions() { return this.extra; }
+  /** @internal */ get objectOptions() {
+    return this.extra;
+  }
 
   /**
    * S3 failures as the runtime understands them: wrong bucket or credentials are fatal (retrying
@@ -71,19 +80,37 @@ export class S3Storage {
     const e = err as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
     const status = e.$metadata?.httpStatusCode;
     // HEAD requests carry no error body, so the SDK names those errors "Unknown"/"NotFound" only.
-    const code = e.name === 'Unknown' ? '' : e.name ?? e.Code ?? '';
-    const message = e.message === 'UnknownError' ? '' : e.message ?? '';
+    const code = e.name === 'Unknown' ? '' : (e.name ?? e.Code ?? '');
+    const message = e.message === 'UnknownError' ? '' : (e.message ?? '');
     const detail = [code, status ? `HTTP ${status}` : '', message !== code ? message : ''].filter(Boolean).join(', ');
     if (code === 'NoSuchBucket' || (code === 'NotFound' && what.startsWith('checking bucket'))) {
-      return new ConnectError(`S3 bucket "${this.bucket}" does not exist at ${this.where}. Create it, or fix s3.bucket.name / store.url.`, { code: 'S3_NO_SUCH_BUCKET', cause: err });
+      return new ConnectError(
+        `S3 bucket "${this.bucket}" does not exist at ${this.where}. Create it, or fix s3.bucket.name / store.url.`,
+        { code: 'S3_NO_SUCH_BUCKET', cause: err },
+      );
     }
-    if (status === 403 || status === 401 || ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'Forbidden', 'CredentialsProviderError'].includes(code)) {
-      return new ConnectError(`S3 refused ${what} at ${this.where}: ${detail}. Check aws.access.key.id / aws.secret.access.key (or the AWS_* environment) and the bucket policy.`, { code: 'S3_ACCESS_DENIED', cause: err });
+    if (
+      status === 403 ||
+      status === 401 ||
+      ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'Forbidden', 'CredentialsProviderError'].includes(
+        code,
+      )
+    ) {
+      return new ConnectError(
+        `S3 refused ${what} at ${this.where}: ${detail}. Check aws.access.key.id / aws.secret.access.key (or the AWS_* environment) and the bucket policy.`,
+        { code: 'S3_ACCESS_DENIED', cause: err },
+      );
     }
     if (code === 'NoSuchUpload') {
-      return new ConnectError(`S3 lost multipart upload while ${what} (${detail}). Restart the task: it resumes from the last committed offsets and rewrites the same objects.`, { code: 'S3_NO_SUCH_UPLOAD', cause: err });
+      return new ConnectError(
+        `S3 lost multipart upload while ${what} (${detail}). Restart the task: it resumes from the last committed offsets and rewrites the same objects.`,
+        { code: 'S3_NO_SUCH_UPLOAD', cause: err },
+      );
     }
-    return new RetriableError(`S3 failed ${what} at ${this.where}: ${detail || String(err)}`, { code: 'S3_UNAVAILABLE', cause: err });
+    return new RetriableError(`S3 failed ${what} at ${this.where}: ${detail || String(err)}`, {
+      code: 'S3_UNAVAILABLE',
+      cause: err,
+    });
   }
 }
 
@@ -98,7 +125,11 @@ export class S3Object {
   private done = false;
   bytes = 0;
 
-  constructor(private readonly storage: S3Storage, readonly key: string, private readonly buffer: SpillBuffer) {}
+  constructor(
+    private readonly storage: S3Storage,
+    readonly key: string,
+    private readonly buffer: SpillBuffer,
+  ) {}
 
   write(chunk: Buffer): void {
     this.buffer.append(chunk);
@@ -118,7 +149,9 @@ export class S3Object {
       // Small object: one PUT instead of create + part + complete (same object, a third of the requests).
       const body = await this.buffer.takeAll();
       try {
-        await s.send(`writing ${this.key}`, () => s.client.send(new PutObjectCommand({ Bucket: s.bucket, Key: this.key, Body: body, ...s.objectOptions })));
+        await s.send(`writing ${this.key}`, () =>
+          s.client.send(new PutObjectCommand({ Bucket: s.bucket, Key: this.key, Body: body, ...s.objectOptions })),
+        );
       } catch (err) {
         this.buffer.restore(body);
         throw err;
@@ -127,9 +160,16 @@ export class S3Object {
     } else {
       if (this.buffer.size > 0) await this.uploadPart();
       const uploadId = this.uploadId;
-      await s.send(`completing ${this.key}`, () => s.client.send(new CompleteMultipartUploadCommand({
-        Bucket: s.bucket, Key: this.key, UploadId: uploadId, MultipartUpload: { Parts: this.parts },
-      })));
+      await s.send(`completing ${this.key}`, () =>
+        s.client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: s.bucket,
+            Key: this.key,
+            UploadId: uploadId,
+            MultipartUpload: { Parts: this.parts },
+          }),
+        ),
+      );
     }
     this.done = true;
     await this.buffer.dispose();
@@ -140,7 +180,9 @@ export class S3Object {
     await this.buffer.dispose();
     if (this.uploadId && !this.done) {
       const s = this.storage;
-      await s.client.send(new AbortMultipartUploadCommand({ Bucket: s.bucket, Key: this.key, UploadId: this.uploadId })).catch(() => {});
+      await s.client
+        .send(new AbortMultipartUploadCommand({ Bucket: s.bucket, Key: this.key, UploadId: this.uploadId }))
+        .catch(() => {});
     }
     this.done = true;
   }
@@ -148,16 +190,26 @@ export class S3Object {
   private async uploadPart(): Promise<void> {
     const s = this.storage;
     if (this.uploadId === null) {
-      const res = await s.send(`starting ${this.key}`, () => s.client.send(new CreateMultipartUploadCommand({ Bucket: s.bucket, Key: this.key, ...s.objectOptions })));
+      const res = await s.send(`starting ${this.key}`, () =>
+        s.client.send(new CreateMultipartUploadCommand({ Bucket: s.bucket, Key: this.key, ...s.objectOptions })),
+      );
       this.uploadId = res.UploadId!;
     }
     const body = await this.buffer.takeAll();
     const partNumber = this.parts.length + 1;
     try {
       const uploadId = this.uploadId;
-      const res = await s.send(`uploading part ${partNumber} of ${this.key}`, () => s.client.send(new UploadPartCommand({
-        Bucket: s.bucket, Key: this.key, UploadId: uploadId, PartNumber: partNumber, Body: body,
-      })));
+      const res = await s.send(`uploading part ${partNumber} of ${this.key}`, () =>
+        s.client.send(
+          new UploadPartCommand({
+            Bucket: s.bucket,
+            Key: this.key,
+            UploadId: uploadId,
+            PartNumber: partNumber,
+            Body: body,
+          }),
+        ),
+      );
       this.parts.push({ PartNumber: partNumber, ETag: res.ETag! });
       this.buffer.release();
     } catch (err) {

@@ -16,9 +16,14 @@ export class MemoryBudget {
   private dir: Promise<string> | null = null;
   spills = 0;
 
-  constructor(readonly maxBytes: number, private readonly spillRoot: string) {}
+  constructor(
+    readonly maxBytes: number,
+    private readonly spillRoot: string,
+  ) {}
 
-  get bytesInMemory(): number { return this.inMemory; }
+  get bytesInMemory(): number {
+    return this.inMemory;
+  }
 
   /** A new, empty buffer under this budget. */
   buffer(): SpillBuffer {
@@ -27,8 +32,12 @@ export class MemoryBudget {
     return b;
   }
 
-  /** @internal */ track(delta: number): void { this.inMemory += delta; }
-  /** @internal */ forget(b: SpillBuffer): void { this.buffers.delete(b); }
+  /** @internal */ track(delta: number): void {
+    this.inMemory += delta;
+  }
+  /** @internal */ forget(b: SpillBuffer): void {
+    this.buffers.delete(b);
+  }
   /** @internal */ spillDir(): Promise<string> {
     this.dir ??= mkdtemp(join(this.spillRoot || tmpdir(), 'tributary-s3-spill-'));
     return this.dir;
@@ -75,8 +84,12 @@ export class SpillBuffer {
 
   constructor(private readonly budget: MemoryBudget) {}
 
-  get size(): number { return this.mem + this.spilled; }
-  get memoryBytes(): number { return this.mem; }
+  get size(): number {
+    return this.mem + this.spilled;
+  }
+  get memoryBytes(): number {
+    return this.mem;
+  }
 
   append(chunk: Buffer): void {
     if (chunk.length === 0) return;

@@ -12,27 +12,43 @@ function fakeStorage() {
   const objects = new Map<string, string>();
   const state = { failNext: 0, aborted: 0, gate: null as Promise<void> | null };
   return {
-    objects, state,
+    objects,
+    state,
     object(key: string) {
       const chunks: Buffer[] = [];
       return {
         key,
-        write: (c: Buffer) => { chunks.push(c); },
+        write: (c: Buffer) => {
+          chunks.push(c);
+        },
         uploadFullParts: async () => {},
         complete: async () => {
           if (state.gate) await state.gate;
-          if (state.failNext > 0) { state.failNext--; throw new RetriableError('S3 away'); }
+          if (state.failNext > 0) {
+            state.failNext--;
+            throw new RetriableError('S3 away');
+          }
           objects.set(key, Buffer.concat(chunks).toString());
         },
-        abort: async () => { state.aborted++; },
+        abort: async () => {
+          state.aborted++;
+        },
       };
     },
   };
 }
 
 const rec = (offset: number, value: unknown = { n: offset }): SinkRecord => ({
-  topic: 't', kafkaPartition: 0, kafkaOffset: offset, key: null, value, headers: [], timestamp: 1000 + offset,
-  originalTopic: 't', originalKafkaPartition: 0, originalKafkaOffset: offset,
+  topic: 't',
+  kafkaPartition: 0,
+  kafkaOffset: offset,
+  key: null,
+  value,
+  headers: [],
+  timestamp: 1000 + offset,
+  originalTopic: 't',
+  originalKafkaPartition: 0,
+  originalKafkaOffset: offset,
 });
 
 function setup(extra: Partial<WriterSettings> = {}, props: Record<string, string> = {}) {
@@ -40,13 +56,35 @@ function setup(extra: Partial<WriterSettings> = {}, props: Record<string, string
   const bad: string[] = [];
   let now = 0;
   const c = s3SinkConfigDef.parse({ 's3.bucket.name': 'b', 'flush.size': '3', 'format.class': 'JsonFormat', ...props });
-  const w = new TopicPartitionWriter({ topic: 't', partition: 0 }, {
-    storage: storage as never, budget: new MemoryBudget(1 << 20, ''), format: jsonFormat(null, false), partitioner: createPartitioner(c),
-    naming: { topicsDir: 'topics', directoryDelim: '/', fileDelim: '+', zeroPadWidth: 10, extension: '.json' },
-    flushSize: 3, rotateIntervalMs: -1, rotateScheduleIntervalMs: -1, timezone: 'UTC', maxOpenFiles: -1, ignoreNulls: false,
-    reportBad: async (r, e) => { bad.push(`${r.kafkaOffset}: ${e.message}`); }, now: () => now, ...extra,
-  });
-  return { w, storage, bad, tick: (ms: number) => { now += ms; } };
+  const w = new TopicPartitionWriter(
+    { topic: 't', partition: 0 },
+    {
+      storage: storage as never,
+      budget: new MemoryBudget(1 << 20, ''),
+      format: jsonFormat(null, false),
+      partitioner: createPartitioner(c),
+      naming: { topicsDir: 'topics', directoryDelim: '/', fileDelim: '+', zeroPadWidth: 10, extension: '.json' },
+      flushSize: 3,
+      rotateIntervalMs: -1,
+      rotateScheduleIntervalMs: -1,
+      timezone: 'UTC',
+      maxOpenFiles: -1,
+      ignoreNulls: false,
+      reportBad: async (r, e) => {
+        bad.push(`${r.kafkaOffset}: ${e.message}`);
+      },
+      now: () => now,
+      ...extra,
+    },
+  );
+  return {
+    w,
+    storage,
+    bad,
+    tick: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 describe('TopicPartitionWriter', () => {
@@ -79,16 +117,25 @@ describe('TopicPartitionWriter', () => {
     }
     assert.ok(failures >= 1);
     assert.equal(storage.state.failNext, 0);
-    assert.deepEqual([...storage.objects.keys()], ['topics/t/partition=0/t+0+0000000000.json', 'topics/t/partition=0/t+0+0000000003.json']);
+    assert.deepEqual(
+      [...storage.objects.keys()],
+      ['topics/t/partition=0/t+0+0000000000.json', 'topics/t/partition=0/t+0+0000000003.json'],
+    );
     assert.equal(storage.objects.get('topics/t/partition=0/t+0+0000000003.json'), '{"n":3}\n{"n":4}\n{"n":5}\n');
     assert.equal(w.committable, 6);
   });
 
   it('uploads a rotation in the background while the next records are written; commits only once it is complete', async () => {
     let commits = 0;
-    const { w, storage } = setup({ onCommittable: () => { commits++; } });
+    const { w, storage } = setup({
+      onCommittable: () => {
+        commits++;
+      },
+    });
     let open!: () => void;
-    storage.state.gate = new Promise((resolve) => { open = resolve; });
+    storage.state.gate = new Promise((resolve) => {
+      open = resolve;
+    });
     await w.write([0, 1, 2, 3].map((o) => rec(o))); // returns with the first object still uploading
     assert.equal(storage.objects.size, 0);
     assert.equal(w.committable, null);
@@ -105,9 +152,21 @@ describe('TopicPartitionWriter', () => {
   });
 
   it('sends tombstones and records the partitioner rejects to the error handler, and still commits past them', async () => {
-    const { w, bad } = setup({ partitioner: { deterministic: true, timestamp: () => 0, encodePartition: (r) => { if ((r.value as { n: number }).n === 1) throw new DataError('no field'); return 'x'; } } });
+    const { w, bad } = setup({
+      partitioner: {
+        deterministic: true,
+        timestamp: () => 0,
+        encodePartition: (r) => {
+          if ((r.value as { n: number }).n === 1) throw new DataError('no field');
+          return 'x';
+        },
+      },
+    });
     await w.write([rec(0, null), rec(1)]);
-    assert.deepEqual(bad.map((b) => b.split(':')[0]), ['0', '1']);
+    assert.deepEqual(
+      bad.map((b) => b.split(':')[0]),
+      ['0', '1'],
+    );
     assert.equal(w.committable, 2);
   });
 

@@ -90,9 +90,14 @@ export class TopicPartitionWriter {
   /** What preCommit may return: everything before it is complete in S3 or was skipped. */
   committable: number | null = null;
 
-  constructor(readonly tp: TopicPartition, private readonly s: WriterSettings) {}
+  constructor(
+    readonly tp: TopicPartition,
+    private readonly s: WriterSettings,
+  ) {}
 
-  get openFiles(): number { return this.files.size; }
+  get openFiles(): number {
+    return this.files.size;
+  }
 
   async write(records: SinkRecord[]): Promise<void> {
     if (this.failure !== null) await this.settle(0);
@@ -127,7 +132,10 @@ export class TopicPartitionWriter {
     const now = this.s.now();
     const interval = this.s.rotateIntervalMs;
     const quiet = now - this.lastArrival >= Math.min(interval, QUIET_MS);
-    if ((interval > 0 && quiet && this.baseTimestamp !== null && now - this.baseTimestamp >= interval) || now >= this.scheduledRotation) {
+    if (
+      (interval > 0 && quiet && this.baseTimestamp !== null && now - this.baseTimestamp >= interval) ||
+      now >= this.scheduledRotation
+    ) {
       await this.rotate();
       await this.settle(0);
       return true;
@@ -142,7 +150,13 @@ export class TopicPartitionWriter {
 
   private async writeOne(r: SinkRecord): Promise<void> {
     if (r.value === null || r.value === undefined) {
-      if (!this.s.ignoreNulls) await this.s.reportBad(r, new DataError(`Null value (tombstone) at ${r.topic}-${r.kafkaPartition}@${r.kafkaOffset}; set behavior.on.null.values=ignore to skip tombstones.`));
+      if (!this.s.ignoreNulls)
+        await this.s.reportBad(
+          r,
+          new DataError(
+            `Null value (tombstone) at ${r.topic}-${r.kafkaPartition}@${r.kafkaOffset}; set behavior.on.null.values=ignore to skip tombstones.`,
+          ),
+        );
       return;
     }
     let encoded: string;
@@ -156,7 +170,13 @@ export class TopicPartitionWriter {
     }
     // Rotation triggers in Confluent's order: time, schema change, open-files cap.
     const now = this.s.rotateScheduleIntervalMs > 0 ? this.s.now() : 0;
-    if (this.recordCount > 0 && ((this.s.rotateIntervalMs > 0 && this.baseTimestamp !== null && ts - this.baseTimestamp >= this.s.rotateIntervalMs) || now >= this.scheduledRotation)) {
+    if (
+      this.recordCount > 0 &&
+      ((this.s.rotateIntervalMs > 0 &&
+        this.baseTimestamp !== null &&
+        ts - this.baseTimestamp >= this.s.rotateIntervalMs) ||
+        now >= this.scheduledRotation)
+    ) {
       await this.rotate();
     }
     let file = this.files.get(encoded);
@@ -184,7 +204,8 @@ export class TopicPartitionWriter {
     }
     if (this.recordCount === 0) {
       this.baseTimestamp = ts;
-      if (this.s.rotateScheduleIntervalMs > 0) this.scheduledRotation = nextBoundary(now, this.s.rotateScheduleIntervalMs, this.s.timezone);
+      if (this.s.rotateScheduleIntervalMs > 0)
+        this.scheduledRotation = nextBoundary(now, this.s.rotateScheduleIntervalMs, this.s.timezone);
     }
     this.recordCount++;
   }
@@ -275,7 +296,16 @@ export class TopicPartitionWriter {
   private async complete(rotation: Rotation): Promise<void> {
     let failure: unknown = null;
     // Every writer finishes at once (gzip streams end and free their state while uploads begin).
-    const finishing = new Map(rotation.files.map((f) => [f, f.finished ? null : f.writer.finish().then(() => { f.finished = true; })]));
+    const finishing = new Map(
+      rotation.files.map((f) => [
+        f,
+        f.finished
+          ? null
+          : f.writer.finish().then(() => {
+              f.finished = true;
+            }),
+      ]),
+    );
     for (const p of finishing.values()) p?.catch(() => {}); // awaited below
     const queue = [...rotation.files];
     const worker = async () => {

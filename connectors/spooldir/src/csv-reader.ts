@@ -57,20 +57,28 @@ export function csvParseOptions(o: CsvOptions, from = { line: o.skipLines + 1, b
     encoding: o.encoding,
     max_record_size: MAX_RECORD_CHARS,
     // Only pay for a cast callback when empty quoted and unquoted fields must be told apart.
-    ...(nulls === 'NEITHER' ? {} : {
-      cast: (value: string, ctx: { quoting: boolean }) => (value === '' && (ctx.quoting ? quotedEmptyIsNull : bareEmptyIsNull) ? null : value),
-    }),
+    ...(nulls === 'NEITHER'
+      ? {}
+      : {
+          cast: (value: string, ctx: { quoting: boolean }) =>
+            value === '' && (ctx.quoting ? quotedEmptyIsNull : bareEmptyIsNull) ? null : value,
+        }),
   };
 }
 
 /** What went wrong with a record csv-parse gave up on, in words that say how to fix the file. */
 function parseFailure(err: Error): string {
   switch ((err as { code?: string }).code) {
-    case 'CSV_INVALID_CLOSING_QUOTE': return 'a quoted field is followed by more text before the next separator (inside a quoted field, write a quote twice: "")';
-    case 'INVALID_OPENING_QUOTE': return 'a quote inside an unquoted field (quote the whole field and write the quote twice: "")';
-    case 'CSV_QUOTE_NOT_CLOSED': return 'a quoted field that starts here is never closed';
-    case 'CSV_MAX_RECORD_SIZE': return `a record longer than ${MAX_RECORD_CHARS} characters, most likely a quote that is never closed`;
-    default: return err.message;
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return 'a quoted field is followed by more text before the next separator (inside a quoted field, write a quote twice: "")';
+    case 'INVALID_OPENING_QUOTE':
+      return 'a quote inside an unquoted field (quote the whole field and write the quote twice: "")';
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'a quoted field that starts here is never closed';
+    case 'CSV_MAX_RECORD_SIZE':
+      return `a record longer than ${MAX_RECORD_CHARS} characters, most likely a quote that is never closed`;
+    default:
+      return err.message;
   }
 }
 
@@ -112,7 +120,8 @@ export class CsvRecordReader implements RecordReader {
     this.lastLine = opts.skipLines;
     this.nextRecordAt = opts.skipLines === 0 ? 0 : -1;
     this.startParser(0, 0, csvParseOptions(opts));
-    if (!opts.firstRowAsHeader && typeof schemas !== 'function') this.mapper = new RowMapper(null, schemas, dates, opts);
+    if (!opts.firstRowAsHeader && typeof schemas !== 'function')
+      this.mapper = new RowMapper(null, schemas, dates, opts);
   }
 
   private startParser(position: number, lines: number, options: Options): void {
@@ -130,8 +139,12 @@ export class CsvRecordReader implements RecordReader {
     } else {
       source.pipe(parser);
     }
-    parser.on('end', () => { if (this.parser === parser) this.ended = true; });
-    parser.on('error', (e) => { if (this.parser === parser) this.failure = e; });
+    parser.on('end', () => {
+      if (this.parser === parser) this.ended = true;
+    });
+    parser.on('error', (e) => {
+      if (this.parser === parser) this.failure = e;
+    });
     this.source = source;
     this.parser = parser;
   }
@@ -145,9 +158,14 @@ export class CsvRecordReader implements RecordReader {
           if (!(await this.recover(out))) return out;
           continue;
         }
-        if (this.ended) { this.done = true; break; }
+        if (this.ended) {
+          this.done = true;
+          break;
+        }
         // Records in hand are returned rather than held while a file still being written grows.
-        if (out.length > 0) { if (!(await this.moreData(PARTIAL_BATCH_WAIT_MS))) break; } else await this.moreData();
+        if (out.length > 0) {
+          if (!(await this.moreData(PARTIAL_BATCH_WAIT_MS))) break;
+        } else await this.moreData();
         continue;
       }
       // csv-parse counts a CRLF inside a quoted field as two lines; a line is a line, as Python counts them.
@@ -188,7 +206,10 @@ export class CsvRecordReader implements RecordReader {
     const err = this.failure!;
     const at = this.nextRecordAt;
     // Only the parser's own complaints are about one record; a read error is about the file.
-    if (!(err instanceof CsvError) || !this.mapper || at < 0 || this.opts.encoding === 'utf16le') { this.fail(out, err); return false; }
+    if (!(err instanceof CsvError) || !this.mapper || at < 0 || this.opts.encoding === 'utf16le') {
+      this.fail(out, err);
+      return false;
+    }
     this.stopParser();
     const line = this.lastLine + 1;
     const { text, next } = await lineAt(this.file.path, at, this.opts.encoding);
@@ -196,7 +217,10 @@ export class CsvRecordReader implements RecordReader {
     if (offset > this.startAfter) {
       out.push({ offset, line, raw: text, error: new DataError(`line ${line}: ${parseFailure(err)}`, { cause: err }) });
     }
-    if (next < 0) { this.done = true; return false; }
+    if (next < 0) {
+      this.done = true;
+      return false;
+    }
     this.lastLine = line;
     this.nextRecordAt = next;
     this.startParser(next, line, csvParseOptions(this.opts, { line: 1, bom: false }));
@@ -210,11 +234,17 @@ export class CsvRecordReader implements RecordReader {
       let timer: NodeJS.Timeout | undefined;
       const finish = (more: boolean) => {
         clearTimeout(timer);
-        p.off('readable', done); p.off('end', done); p.off('error', done); p.off('close', done);
+        p.off('readable', done);
+        p.off('end', done);
+        p.off('error', done);
+        p.off('close', done);
         resolve(more);
       };
       const done = () => finish(true);
-      p.on('readable', done); p.on('end', done); p.on('error', done); p.on('close', done);
+      p.on('readable', done);
+      p.on('end', done);
+      p.on('error', done);
+      p.on('close', done);
       if (timeoutMs !== undefined) timer = setTimeout(() => finish(false), timeoutMs);
     });
   }
@@ -278,7 +308,12 @@ class RowMapper {
   private readonly width: number;
   private readonly widthFrom: string;
 
-  constructor(header: string[] | null, private readonly schemas: StructSchemas, dates: DateParser, opts: CsvOptions) {
+  constructor(
+    header: string[] | null,
+    private readonly schemas: StructSchemas,
+    dates: DateParser,
+    opts: CsvOptions,
+  ) {
     const fields = schemas.value.fields!;
     if (header) {
       const norm = (s: string) => (opts.caseSensitiveFieldNames ? s.trim() : s.trim().toLowerCase());

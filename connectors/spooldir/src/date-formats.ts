@@ -39,24 +39,62 @@ function compile(pattern: string): Compiled {
     while (pattern[i + n] === c) n++;
     i += n;
     switch (c) {
-      case 'y': re += n === 2 ? '(\\d{2})' : '(\\d{4})'; groups.push(n === 2 ? 'yy' : 'y'); break;
-      case 'M': re += n >= 2 ? '(\\d{2})' : '(\\d{1,2})'; groups.push('M'); break;
-      case 'd': re += n >= 2 ? '(\\d{2})' : '(\\d{1,2})'; groups.push('d'); break;
-      case 'H': re += n >= 2 ? '(\\d{2})' : '(\\d{1,2})'; groups.push('H'); break;
-      case 'h': re += n >= 2 ? '(\\d{2})' : '(\\d{1,2})'; groups.push('h'); break;
-      case 'm': re += n >= 2 ? '(\\d{2})' : '(\\d{1,2})'; groups.push('m'); break;
-      case 's': re += n >= 2 ? '(\\d{2})' : '(\\d{1,2})'; groups.push('s'); break;
-      case 'S': re += `(\\d{1,${Math.max(n, 3)}})`; groups.push('S'); break;
-      case 'a': re += '([AaPp][Mm])'; groups.push('a'); break;
-      case 'Z': case 'X': case 'z': re += ZONE; groups.push('Z'); break;
+      case 'y':
+        re += n === 2 ? '(\\d{2})' : '(\\d{4})';
+        groups.push(n === 2 ? 'yy' : 'y');
+        break;
+      case 'M':
+        re += n >= 2 ? '(\\d{2})' : '(\\d{1,2})';
+        groups.push('M');
+        break;
+      case 'd':
+        re += n >= 2 ? '(\\d{2})' : '(\\d{1,2})';
+        groups.push('d');
+        break;
+      case 'H':
+        re += n >= 2 ? '(\\d{2})' : '(\\d{1,2})';
+        groups.push('H');
+        break;
+      case 'h':
+        re += n >= 2 ? '(\\d{2})' : '(\\d{1,2})';
+        groups.push('h');
+        break;
+      case 'm':
+        re += n >= 2 ? '(\\d{2})' : '(\\d{1,2})';
+        groups.push('m');
+        break;
+      case 's':
+        re += n >= 2 ? '(\\d{2})' : '(\\d{1,2})';
+        groups.push('s');
+        break;
+      case 'S':
+        re += `(\\d{1,${Math.max(n, 3)}})`;
+        groups.push('S');
+        break;
+      case 'a':
+        re += '([AaPp][Mm])';
+        groups.push('a');
+        break;
+      case 'Z':
+      case 'X':
+      case 'z':
+        re += ZONE;
+        groups.push('Z');
+        break;
       default:
-        if (/[A-Za-z]/.test(c)) throw new Error(`date format letter "${c}" in "${pattern}" is not supported (use y M d H h m s S a Z X)`);
+        if (/[A-Za-z]/.test(c))
+          throw new Error(`date format letter "${c}" in "${pattern}" is not supported (use y M d H h m s S a Z X)`);
         re += c.repeat(n).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     }
   }
-  if (!groups.includes('Z')) { re += `${ZONE}?`; groups.push('Z'); }
+  if (!groups.includes('Z')) {
+    re += `${ZONE}?`;
+    groups.push('Z');
+  }
   const at: Slots = { y: 0, yy: 0, M: 0, d: 0, H: 0, h: 0, m: 0, s: 0, S: 0, a: 0, Z: 0 };
-  groups.forEach((g, i) => { at[g as keyof Slots] = i + 1; });
+  groups.forEach((g, i) => {
+    at[g as keyof Slots] = i + 1;
+  });
   return { re: new RegExp(`${re}$`), at };
 }
 
@@ -86,11 +124,15 @@ export function dateParser(formats: readonly string[], defaultOffsetMinutes = 0)
     for (const { re, at } of compiled) {
       const m = re.exec(text);
       if (!m) continue;
-      const num = (slot: number, otherwise: number) => (slot === 0 || m[slot] === undefined ? otherwise : Number(m[slot]));
+      const num = (slot: number, otherwise: number) =>
+        slot === 0 || m[slot] === undefined ? otherwise : Number(m[slot]);
       const year = at.y ? num(at.y, 1970) : at.yy ? 2000 + num(at.yy, 0) : 1970;
       let hour = at.H ? num(at.H, 0) : num(at.h, 0) % 12;
       if (at.a && /p/i.test(m[at.a]!)) hour += 12;
-      const month = num(at.M, 1), day = num(at.d, 1), min = num(at.m, 0), sec = num(at.s, 0);
+      const month = num(at.M, 1),
+        day = num(at.d, 1),
+        min = num(at.m, 0),
+        sec = num(at.s, 0);
       const ms = at.S && m[at.S] !== undefined ? Number(m[at.S]!.padEnd(3, '0').slice(0, 3)) : 0;
       if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) continue;
       const utc = Date.UTC(year, month - 1, day, hour, min, sec, ms);

@@ -24,6 +24,7 @@ describe('DoubledQuotes', () => {
 
   it('gives the same bytes wherever the chunks are cut', async () => {
     const whole = await through([input]);
-    for (let i = 1; i < input.length; i++) assert.equal(await through([input.slice(0, i), input.slice(i)]), whole, `cut at ${i}`);
+    for (let i = 1; i < input.length; i++)
+      assert.equal(await through([input.slice(0, i), input.slice(i)]), whole, `cut at ${i}`);
   });
 });

@@ -21,7 +21,11 @@ export class DoubledQuotes extends Transform {
   /** A quote inside a quoted field, at the end of the last chunk: what follows decides what it is. */
   private heldQuote = false;
 
-  constructor(private readonly quote: number, private readonly escape: number, private readonly separator: number) {
+  constructor(
+    private readonly quote: number,
+    private readonly escape: number,
+    private readonly separator: number,
+  ) {
     super();
   }
 
@@ -33,11 +37,25 @@ export class DoubledQuotes extends Transform {
     for (let i = 0; i < buf.length; i++) {
       const c = buf[i]!;
       if (this.quoted) {
-        if (this.escaping) { this.escaping = false; continue; }
-        if (c === this.escape) { this.escaping = true; continue; }
+        if (this.escaping) {
+          this.escaping = false;
+          continue;
+        }
+        if (c === this.escape) {
+          this.escaping = true;
+          continue;
+        }
         if (c !== this.quote) continue;
-        if (i + 1 === buf.length) { this.heldQuote = true; end = i; break; }
-        if (buf[i + 1] === this.quote) { buf[i] = this.escape; i++; continue; }
+        if (i + 1 === buf.length) {
+          this.heldQuote = true;
+          end = i;
+          break;
+        }
+        if (buf[i + 1] === this.quote) {
+          buf[i] = this.escape;
+          i++;
+          continue;
+        }
         this.quoted = false;
         this.fieldStart = false;
       } else if (c === this.quote && this.fieldStart) {

@@ -44,7 +44,9 @@ export async function checkDirectory(dir: string, key: string): Promise<void> {
   try {
     await access(dir, constants.W_OK | constants.R_OK | constants.X_OK);
   } catch {
-    throw new Error(`${key} ${dir} is not readable and writable by this worker (uid ${process.getuid?.()}): fix its permissions or correct ${key}`);
+    throw new Error(
+      `${key} ${dir} is not readable and writable by this worker (uid ${process.getuid?.()}): fix its permissions or correct ${key}`,
+    );
   }
 }
 
@@ -52,7 +54,10 @@ export async function checkDirectory(dir: string, key: string): Promise<void> {
  * The files this task may read now, in `files.sort.attributes` order: the whole name matches the
  * pattern, no processing marker, old enough, and owned by this task.
  */
-export async function listEligible(o: ScanOptions, exclude: ReadonlySet<string>): Promise<{ files: InputFile[]; tooYoung: number }> {
+export async function listEligible(
+  o: ScanOptions,
+  exclude: ReadonlySet<string>,
+): Promise<{ files: InputFile[]; tooYoung: number }> {
   const entries = await readdir(o.inputPath, { withFileTypes: true });
   const names = new Set(entries.map((e) => e.name));
   const now = Date.now();
@@ -65,7 +70,10 @@ export async function listEligible(o: ScanOptions, exclude: ReadonlySet<string>)
     const path = join(o.inputPath, e.name);
     const st = await stat(path).catch(() => null);
     if (!st) continue; // gone since readdir
-    if (now - st.mtimeMs < o.minimumAgeMs) { tooYoung++; continue; }
+    if (now - st.mtimeMs < o.minimumAgeMs) {
+      tooYoung++;
+      continue;
+    }
     files.push({ name: e.name, path, size: st.size, mtimeMs: Math.floor(st.mtimeMs) });
   }
   files.sort(comparator(o.sort));
@@ -75,12 +83,17 @@ export async function listEligible(o: ScanOptions, exclude: ReadonlySet<string>)
 function comparator(attrs: string[]): (a: InputFile, b: InputFile) => number {
   const keys = attrs.map((a) => {
     const desc = a.endsWith('Desc');
-    const get = a.startsWith('Name') ? (f: InputFile) => f.name : a.startsWith('Length') ? (f: InputFile) => f.size : (f: InputFile) => f.mtimeMs;
+    const get = a.startsWith('Name')
+      ? (f: InputFile) => f.name
+      : a.startsWith('Length')
+        ? (f: InputFile) => f.size
+        : (f: InputFile) => f.mtimeMs;
     return { get, sign: desc ? -1 : 1 };
   });
   return (a, b) => {
     for (const { get, sign } of keys) {
-      const x = get(a), y = get(b);
+      const x = get(a),
+        y = get(b);
       if (x !== y) return (x < y ? -1 : 1) * sign;
     }
     return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
@@ -121,7 +134,9 @@ export async function writeMarker(file: InputFile, ext: string, owner: string): 
 }
 
 export async function removeMarker(file: InputFile, ext: string): Promise<void> {
-  await unlink(markerPath(file, ext)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+  await unlink(markerPath(file, ext)).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOENT') throw e;
+  });
 }
 
 /** Moves `path` into `dir` (created if needed), never overwriting: a name taken there gets a suffix. */
@@ -140,7 +155,10 @@ export async function moveInto(path: string, dir: string): Promise<string> {
 }
 
 async function exists(p: string): Promise<boolean> {
-  return stat(p).then(() => true, () => false);
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** `yyyy-MM-dd` of the file's mtime (UTC), the MOVEBYDATE sub-directory. */

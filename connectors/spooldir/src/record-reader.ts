@@ -39,7 +39,10 @@ export class TextChunks {
   private readonly decoder: StringDecoder;
   eof = false;
 
-  constructor(private readonly file: ListedFile, encoding: BufferEncoding) {
+  constructor(
+    private readonly file: ListedFile,
+    encoding: BufferEncoding,
+  ) {
     this.decoder = new StringDecoder(encoding);
   }
 

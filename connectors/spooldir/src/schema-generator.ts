@@ -24,14 +24,25 @@ type Guess = 'INT64' | 'FLOAT64' | 'BOOLEAN' | 'TIMESTAMP' | 'STRING';
 /** The connector's default parser.timestamp.date.formats, so an inferred Timestamp parses with defaults. */
 const DEFAULT_DATES = dateParser(["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd' 'HH:mm:ss"]);
 
-interface ColumnStats { name: string; guess: Guess | null; sawEmpty: boolean }
+interface ColumnStats {
+  name: string;
+  guess: Guess | null;
+  sawEmpty: boolean;
+}
 
 const INT = /^[+-]?\d{1,18}$/;
 const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 function widen(g: Guess | null, cell: string): Guess {
-  const t: Guess = INT.test(cell) ? 'INT64' : FLOAT.test(cell) ? 'FLOAT64' : /^(true|false)$/i.test(cell) ? 'BOOLEAN'
-    : DEFAULT_DATES.parse(cell) !== undefined ? 'TIMESTAMP' : 'STRING';
+  const t: Guess = INT.test(cell)
+    ? 'INT64'
+    : FLOAT.test(cell)
+      ? 'FLOAT64'
+      : /^(true|false)$/i.test(cell)
+        ? 'BOOLEAN'
+        : DEFAULT_DATES.parse(cell) !== undefined
+          ? 'TIMESTAMP'
+          : 'STRING';
   if (g === null || g === t) return t;
   if ((g === 'INT64' && t === 'FLOAT64') || (g === 'FLOAT64' && t === 'INT64')) return 'FLOAT64';
   return 'STRING';
@@ -43,10 +54,18 @@ function widen(g: Guess | null, cell: string): Guess {
  * default parser.timestamp.date.formats) when every sampled
  * value fits; a column with an empty value is optional. Key fields are required copies of value fields.
  */
-export async function generateCsvSchemas(o: GenerateOptions): Promise<{ keySchema: Schema | null; valueSchema: Schema }> {
+export async function generateCsvSchemas(
+  o: GenerateOptions,
+): Promise<{ keySchema: Schema | null; valueSchema: Schema }> {
   const csv: CsvOptions = {
-    separator: o.separator, quote: 34, escape: null, skipLines: 0, firstRowAsHeader: o.header,
-    nullFieldIndicator: 'NEITHER', caseSensitiveFieldNames: false, encoding: 'utf8',
+    separator: o.separator,
+    quote: 34,
+    escape: null,
+    skipLines: 0,
+    firstRowAsHeader: o.header,
+    nullFieldIndicator: 'NEITHER',
+    caseSensitiveFieldNames: false,
+    encoding: 'utf8',
   };
   const source = createReadStream(o.file);
   const parser = source.pipe(parse(csvParseOptions(csv)));
@@ -56,7 +75,11 @@ export async function generateCsvSchemas(o: GenerateOptions): Promise<{ keySchem
     for await (const r of parser as AsyncIterable<{ record: string[] }>) {
       const cells = r.record;
       if (!columns) {
-        columns = cells.map((c, i) => ({ name: o.header ? c.trim() : `column${String(i + 1).padStart(2, '0')}`, guess: null, sawEmpty: false }));
+        columns = cells.map((c, i) => ({
+          name: o.header ? c.trim() : `column${String(i + 1).padStart(2, '0')}`,
+          guess: null,
+          sawEmpty: false,
+        }));
         if (o.header) continue;
       }
       cells.forEach((cell, i) => {
@@ -85,7 +108,10 @@ export async function generateCsvSchemas(o: GenerateOptions): Promise<{ keySchem
 }
 
 /** The two config lines, as properties (`key=value`) or as a JSON object to merge into a connector config. */
-export function formatSchemas(s: { keySchema: Schema | null; valueSchema: Schema }, format: 'properties' | 'json'): string {
+export function formatSchemas(
+  s: { keySchema: Schema | null; valueSchema: Schema },
+  format: 'properties' | 'json',
+): string {
   const entries: Array<[string, string]> = [];
   if (s.keySchema) entries.push(['key.schema', JSON.stringify(schemaToJson(s.keySchema))]);
   entries.push(['value.schema', JSON.stringify(schemaToJson(s.valueSchema))]);

@@ -9,8 +9,12 @@ import { SETTLE_MS, settledChunks, type ListedFile } from './settled-file.js';
 describe('settledChunks: the end of a file is final only once the file stood still', () => {
   let dir: string;
   let n = 0;
-  before(async () => { dir = await mkdtemp(join(tmpdir(), 'settled-')); });
-  after(async () => { await rm(dir, { recursive: true, force: true }); });
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'settled-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   async function listed(content: string, ageMs = 0): Promise<ListedFile> {
     const path = join(dir, `f${++n}`);
@@ -55,7 +59,9 @@ describe('settledChunks: the end of a file is final only once the file stood sti
 
   it('stopping ends the wait', async () => {
     let stop = false;
-    setTimeout(() => { stop = true; }, 100);
+    setTimeout(() => {
+      stop = true;
+    }, 100);
     const r = await readAll(await listed('a\n'), () => stop);
     assert.equal(r.text, 'a\n');
     assert.ok(r.ms < SETTLE_MS / 2, `${r.ms} ms`);
@@ -64,7 +70,9 @@ describe('settledChunks: the end of a file is final only once the file stood sti
   it('the line-delimited reader follows a growing file, hands over what it has, and never returns half a line', async () => {
     const file = await listed('one\ntw');
     const reader = new LineRecordReader(file, 'utf8', 0);
-    setTimeout(() => { void appendFile(file.path, 'o\nthree\n'); }, 300);
+    setTimeout(() => {
+      void appendFile(file.path, 'o\nthree\n');
+    }, 300);
     const t0 = Date.now();
     const lines = (await reader.read(100)).map((i) => i.value as string);
     assert.deepEqual(lines, ['one'], 'the complete line comes at once, not when the batch is full');

@@ -29,7 +29,12 @@ export interface ListedFile {
  * `signalWaits`, an empty chunk says "nothing more for now" once each time the wait begins, so that a
  * reader can hand over the records it has instead of holding them while the file grows.
  */
-export async function* settledChunks(file: ListedFile, position: number, stopped: () => boolean, signalWaits = false): AsyncGenerator<Buffer> {
+export async function* settledChunks(
+  file: ListedFile,
+  position: number,
+  stopped: () => boolean,
+  signalWaits = false,
+): AsyncGenerator<Buffer> {
   const fh = await open(file.path, 'r');
   try {
     let last = { size: file.size, mtimeMs: file.mtimeMs };

@@ -13,8 +13,12 @@ async function spool(file: string, body: string, config: Record<string, string>)
   await utimes(join(dir, 'in', file), past, past); // settled: not being written any more
   return {
     config: {
-      topic: 'spool', 'input.path': join(dir, 'in'), 'finished.path': join(dir, 'done'), 'error.path': join(dir, 'err'),
-      'empty.poll.wait.ms': '50', ...config,
+      topic: 'spool',
+      'input.path': join(dir, 'in'),
+      'finished.path': join(dir, 'done'),
+      'error.path': join(dir, 'err'),
+      'empty.poll.wait.ms': '50',
+      ...config,
     },
     teardown: () => rm(dir, { recursive: true, force: true }),
   };
@@ -22,19 +26,24 @@ async function spool(file: string, body: string, config: Record<string, string>)
 
 sourceTaskSuite('SpoolDirCsvSource', {
   connector: () => new SpoolDirCsvSourceConnector(),
-  setup: () => spool('orders.csv', 'id,name\n1,a\n2,b\n3,c\n4,d\n5,e\n6,f\n', {
-    'connector.class': 'SpoolDirCsvSourceConnector', 'input.file.pattern': '.*\\.csv', 'csv.first.row.as.header': 'true',
-    'schema.generation.enabled': 'true',
-  }),
+  setup: () =>
+    spool('orders.csv', 'id,name\n1,a\n2,b\n3,c\n4,d\n5,e\n6,f\n', {
+      'connector.class': 'SpoolDirCsvSourceConnector',
+      'input.file.pattern': '.*\\.csv',
+      'csv.first.row.as.header': 'true',
+      'schema.generation.enabled': 'true',
+    }),
   records: 6,
   rereadWindowMs: 300, // local files: a task rereads at once
 });
 
 sourceTaskSuite('SpoolDirLineDelimitedSource', {
   connector: () => new SpoolDirLineDelimitedSourceConnector(),
-  setup: () => spool('app.log', 'one\ntwo\nthree\nfour\nfive\n', {
-    'connector.class': 'SpoolDirLineDelimitedSourceConnector', 'input.file.pattern': '.*\\.log',
-  }),
+  setup: () =>
+    spool('app.log', 'one\ntwo\nthree\nfour\nfive\n', {
+      'connector.class': 'SpoolDirLineDelimitedSourceConnector',
+      'input.file.pattern': '.*\\.log',
+    }),
   records: 5,
   rereadWindowMs: 300, // local files: a task rereads at once
 });

@@ -2,7 +2,11 @@ import type { ConfigDef, ConfigValue, ConnectorConfig, SourceConnector, SourceTa
 import { csvSourceConfigDef, jsonSourceConfigDef, lineSourceConfigDef, VERSION } from './config.js';
 import { checkDirectory } from './input-directory.js';
 import {
-  configuredSchemas, SpoolDirCsvSourceTask, SpoolDirJsonSourceTask, SpoolDirLineDelimitedSourceTask, SpoolDirSchemaLessJsonSourceTask,
+  configuredSchemas,
+  SpoolDirCsvSourceTask,
+  SpoolDirJsonSourceTask,
+  SpoolDirLineDelimitedSourceTask,
+  SpoolDirSchemaLessJsonSourceTask,
 } from './spooldir-tasks.js';
 
 /**
@@ -20,10 +24,16 @@ abstract class SpoolDirSourceConnector implements SourceConnector {
    * Exactly once (KIP-618): offsets are the file's identity and row, and a file moves to
    * finished.path only in commit(), after the transaction holding its last row committed.
    */
-  exactlyOnceSupport(): 'SUPPORTED' { return 'SUPPORTED'; }
-  protected usesSchemas(): boolean { return false; }
+  exactlyOnceSupport(): 'SUPPORTED' {
+    return 'SUPPORTED';
+  }
+  protected usesSchemas(): boolean {
+    return false;
+  }
 
-  version(): string { return VERSION; }
+  version(): string {
+    return VERSION;
+  }
 
   validate(config: ConnectorConfig, values: ConfigValue[]): ConfigValue[] {
     try {
@@ -60,11 +70,20 @@ abstract class SpoolDirSourceConnector implements SourceConnector {
   stop(): void {}
 
   /** Offsets must be {"offset": record number ≥ 0, …} under {"fileName": …}. */
-  alterOffsets(_config: ConnectorConfig, offsets: Map<Record<string, unknown>, Record<string, unknown> | null>): boolean {
+  alterOffsets(
+    _config: ConnectorConfig,
+    offsets: Map<Record<string, unknown>, Record<string, unknown> | null>,
+  ): boolean {
     for (const [partition, offset] of offsets) {
-      if (typeof partition.fileName !== 'string') throw new Error('Partition objects for spooldir connectors must contain a "fileName" key');
-      if (offset !== null && (typeof offset.offset !== 'number' || offset.offset < 0 || !Number.isInteger(offset.offset))) {
-        throw new Error('Offset objects for spooldir connectors must contain an "offset" key holding a non-negative integer');
+      if (typeof partition.fileName !== 'string')
+        throw new Error('Partition objects for spooldir connectors must contain a "fileName" key');
+      if (
+        offset !== null &&
+        (typeof offset.offset !== 'number' || offset.offset < 0 || !Number.isInteger(offset.offset))
+      ) {
+        throw new Error(
+          'Offset objects for spooldir connectors must contain an "offset" key holding a non-negative integer',
+        );
       }
     }
     return true;
@@ -72,23 +91,43 @@ abstract class SpoolDirSourceConnector implements SourceConnector {
 }
 
 export class SpoolDirCsvSourceConnector extends SpoolDirSourceConnector {
-  config(): ConfigDef { return csvSourceConfigDef; }
-  taskClass() { return SpoolDirCsvSourceTask; }
-  protected override usesSchemas(): boolean { return true; }
+  config(): ConfigDef {
+    return csvSourceConfigDef;
+  }
+  taskClass() {
+    return SpoolDirCsvSourceTask;
+  }
+  protected override usesSchemas(): boolean {
+    return true;
+  }
 }
 
 export class SpoolDirJsonSourceConnector extends SpoolDirSourceConnector {
-  config(): ConfigDef { return jsonSourceConfigDef; }
-  taskClass() { return SpoolDirJsonSourceTask; }
-  protected override usesSchemas(): boolean { return true; }
+  config(): ConfigDef {
+    return jsonSourceConfigDef;
+  }
+  taskClass() {
+    return SpoolDirJsonSourceTask;
+  }
+  protected override usesSchemas(): boolean {
+    return true;
+  }
 }
 
 export class SpoolDirLineDelimitedSourceConnector extends SpoolDirSourceConnector {
-  config(): ConfigDef { return lineSourceConfigDef; }
-  taskClass() { return SpoolDirLineDelimitedSourceTask; }
+  config(): ConfigDef {
+    return lineSourceConfigDef;
+  }
+  taskClass() {
+    return SpoolDirLineDelimitedSourceTask;
+  }
 }
 
 export class SpoolDirSchemaLessJsonSourceConnector extends SpoolDirSourceConnector {
-  config(): ConfigDef { return lineSourceConfigDef; }
-  taskClass() { return SpoolDirSchemaLessJsonSourceTask; }
+  config(): ConfigDef {
+    return lineSourceConfigDef;
+  }
+  taskClass() {
+    return SpoolDirSchemaLessJsonSourceTask;
+  }
 }

@@ -5,9 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Struct, type SourceRecord, type SourceTaskContext } from '@tributary/connect-api';
 import { fakeSourceTaskContext, MemoryOffsetStore } from '@tributary/connect-api/testing';
-import { SpoolDirCsvSourceTask, SpoolDirJsonSourceTask, SpoolDirLineDelimitedSourceTask, SpoolDirSchemaLessJsonSourceTask } from './spooldir-tasks.js';
+import {
+  SpoolDirCsvSourceTask,
+  SpoolDirJsonSourceTask,
+  SpoolDirLineDelimitedSourceTask,
+  SpoolDirSchemaLessJsonSourceTask,
+} from './spooldir-tasks.js';
 
-const VALUE = '{"name":"V","type":"STRUCT","isOptional":false,"fieldSchemas":{"id":{"type":"INT64","isOptional":false},"name":{"type":"STRING","isOptional":true}}}';
+const VALUE =
+  '{"name":"V","type":"STRUCT","isOptional":false,"fieldSchemas":{"id":{"type":"INT64","isOptional":false},"name":{"type":"STRING","isOptional":true}}}';
 const KEY = '{"name":"K","type":"STRUCT","isOptional":false,"fieldSchemas":{"id":{"type":"INT64","isOptional":false}}}';
 
 /** Stands in for the runtime: the kit's in-memory offset store, written to when the test "commits". */
@@ -35,12 +41,21 @@ describe('SpoolDirSourceTask lifecycle', () => {
     dir = await mkdtemp(join(tmpdir(), 'spooldir-unit-'));
     for (const d of ['in', 'done', 'err']) await mkdir(join(dir, d));
     config = {
-      topic: 't', 'input.path': join(dir, 'in'), 'finished.path': join(dir, 'done'), 'error.path': join(dir, 'err'),
-      'input.file.pattern': '.*\\.csv', 'value.schema': VALUE, 'key.schema': KEY, 'csv.first.row.as.header': 'true',
-      'empty.poll.wait.ms': '1', 'halt.on.error': 'false',
+      topic: 't',
+      'input.path': join(dir, 'in'),
+      'finished.path': join(dir, 'done'),
+      'error.path': join(dir, 'err'),
+      'input.file.pattern': '.*\\.csv',
+      'value.schema': VALUE,
+      'key.schema': KEY,
+      'csv.first.row.as.header': 'true',
+      'empty.poll.wait.ms': '1',
+      'halt.on.error': 'false',
     };
   });
-  afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('moves a file only from commit(), once the offset of its last record is stored', async () => {
     await writeFile(join(dir, 'in/a.csv'), 'id,name\n1,x\n2,y\n3,z\n');
@@ -48,9 +63,19 @@ describe('SpoolDirSourceTask lifecycle', () => {
     const task = new SpoolDirCsvSourceTask();
     await task.start(config, rt.ctx());
     const records = await drain(task);
-    assert.deepEqual(records.map((r) => (r.key as Struct).get('id')), [1, 2, 3]);
-    assert.deepEqual(records.map((r) => r.sourceOffset.offset), [1, 2, 3]);
-    assert.deepEqual(await readdir(join(dir, 'in')), ['a.csv', 'a.csv.PROCESSING'], 'read to the end, but not committed');
+    assert.deepEqual(
+      records.map((r) => (r.key as Struct).get('id')),
+      [1, 2, 3],
+    );
+    assert.deepEqual(
+      records.map((r) => r.sourceOffset.offset),
+      [1, 2, 3],
+    );
+    assert.deepEqual(
+      await readdir(join(dir, 'in')),
+      ['a.csv', 'a.csv.PROCESSING'],
+      'read to the end, but not committed',
+    );
     await task.commit();
     assert.deepEqual(await readdir(join(dir, 'done')), []);
     rt.store(records.slice(0, 2));
@@ -77,7 +102,11 @@ describe('SpoolDirSourceTask lifecycle', () => {
     const second = new SpoolDirCsvSourceTask();
     await second.start(config, rt.ctx()); // clears the stale marker
     const again = await drain(second);
-    assert.deepEqual(again.map((r) => r.sourceOffset.offset), [3], 'only the unacknowledged row again');
+    assert.deepEqual(
+      again.map((r) => r.sourceOffset.offset),
+      [3],
+      'only the unacknowledged row again',
+    );
     rt.store(again);
     await second.commit();
     assert.deepEqual(await readdir(join(dir, 'done')), ['a.csv']);
@@ -85,7 +114,10 @@ describe('SpoolDirSourceTask lifecycle', () => {
     await writeFile(join(dir, 'in/a.csv'), 'id,name\n7,q\n8,r\n');
     await utimes(join(dir, 'in/a.csv'), new Date(), new Date(Date.now() - 5000));
     const reused = await drain(second);
-    assert.deepEqual(reused.map((r) => (r.value as Struct).get('id')), [7, 8]);
+    assert.deepEqual(
+      reused.map((r) => (r.value as Struct).get('id')),
+      [7, 8],
+    );
     await second.stop();
   });
 
@@ -111,7 +143,9 @@ describe('SpoolDirSourceTask lifecycle', () => {
     await task.start({ ...config, 'halt.on.error': 'true' }, new FakeRuntime().ctx());
     assert.equal((await task.poll())!.length, 1);
     // The last row comes once the fresh file has settled (settled-file.ts); the poll after it fails.
-    await assert.rejects(async () => { for (;;) await task.poll(); }, /b\.csv record 2, line 3: expected 2 columns \(as the header\) but found 3.*halt\.on\.error=true/);
+    await assert.rejects(async () => {
+      for (;;) await task.poll();
+    }, /b\.csv record 2, line 3: expected 2 columns \(as the header\) but found 3.*halt\.on\.error=true/);
     assert.deepEqual(await readdir(join(dir, 'in')), ['b.csv']);
   });
 
@@ -135,14 +169,19 @@ describe('SpoolDirSourceTask lifecycle', () => {
     await task.start({ ...config, 'cleanup.policy': 'NONE' }, rt.ctx());
     const records: SourceRecord[] = [];
     // The writer is not done yet: it appends while the task waits at the end of the fresh file.
-    setTimeout(() => { void appendFile(path, '2,y\n'); }, 300);
+    setTimeout(() => {
+      void appendFile(path, '2,y\n');
+    }, 300);
     for (let i = 0; i < 40 && (i === 0 || (await readdir(join(dir, 'in'))).includes('n.csv.PROCESSING')); i++) {
       const batch = (await task.poll()) ?? [];
       records.push(...batch);
       rt.store(batch);
       await task.commit();
     }
-    assert.deepEqual(records.map((r) => (r.key as Struct).get('id')), [1, 2]);
+    assert.deepEqual(
+      records.map((r) => (r.key as Struct).get('id')),
+      [1, 2],
+    );
     assert.deepEqual(await readdir(join(dir, 'in')), ['n.csv'], 'left in place, marker removed');
     assert.deepEqual(await drain(task), [], 'not read again');
     await task.stop();
@@ -151,16 +190,40 @@ describe('SpoolDirSourceTask lifecycle', () => {
   it('reads TSV by position without a header, skipping lines, with empty separators as null', async () => {
     await writeFile(join(dir, 'in/c.csv'), '# exported\n1\t\n2\tb\n');
     const task = new SpoolDirCsvSourceTask();
-    await task.start({ ...config, 'csv.first.row.as.header': 'false', 'csv.separator.char': '9', 'csv.skip.lines': '1', 'csv.null.field.indicator': 'EMPTY_SEPARATORS' }, new FakeRuntime().ctx());
+    await task.start(
+      {
+        ...config,
+        'csv.first.row.as.header': 'false',
+        'csv.separator.char': '9',
+        'csv.skip.lines': '1',
+        'csv.null.field.indicator': 'EMPTY_SEPARATORS',
+      },
+      new FakeRuntime().ctx(),
+    );
     const records = await drain(task);
-    assert.deepEqual(records.map((r) => (r.value as Struct).toJSON()), [{ id: 1, name: null }, { id: 2, name: 'b' }]);
+    assert.deepEqual(
+      records.map((r) => (r.value as Struct).toJSON()),
+      [
+        { id: 1, name: null },
+        { id: 2, name: 'b' },
+      ],
+    );
     await task.stop();
   });
 
   it('generates all-STRING schemas from the header when schema.generation.enabled', async () => {
     await writeFile(join(dir, 'in/g.csv'), 'id,name\n1,x\n');
     const task = new SpoolDirCsvSourceTask();
-    await task.start({ ...config, 'value.schema': '', 'key.schema': '', 'schema.generation.enabled': 'true', 'schema.generation.key.fields': 'id' }, new FakeRuntime().ctx());
+    await task.start(
+      {
+        ...config,
+        'value.schema': '',
+        'key.schema': '',
+        'schema.generation.enabled': 'true',
+        'schema.generation.key.fields': 'id',
+      },
+      new FakeRuntime().ctx(),
+    );
     const [r] = await drain(task);
     assert.deepEqual((r!.value as Struct).toJSON(), { id: '1', name: 'x' });
     assert.deepEqual((r!.key as Struct).toJSON(), { id: '1' });
@@ -171,19 +234,32 @@ describe('SpoolDirSourceTask lifecycle', () => {
     await writeFile(join(dir, 'in/j.csv'), '{"id": 1, "name": "a"}\n{"id":2,\n "name":"b {x}"} {"id":"3"}\n');
     const json = new SpoolDirJsonSourceTask();
     await json.start(config, new FakeRuntime().ctx());
-    assert.deepEqual((await drain(json)).map((r) => (r.value as Struct).toJSON()), [{ id: 1, name: 'a' }, { id: 2, name: 'b {x}' }, { id: 3, name: null }]);
+    assert.deepEqual(
+      (await drain(json)).map((r) => (r.value as Struct).toJSON()),
+      [
+        { id: 1, name: 'a' },
+        { id: 2, name: 'b {x}' },
+        { id: 3, name: null },
+      ],
+    );
     await json.stop();
     await rm(join(dir, 'in/j.csv'));
     await writeFile(join(dir, 'in/l.csv'), 'one\r\ntwo\nthree');
     const lines = new SpoolDirLineDelimitedSourceTask();
     await lines.start(config, new FakeRuntime().ctx());
-    assert.deepEqual((await drain(lines)).map((r) => r.value), ['one', 'two', 'three']);
+    assert.deepEqual(
+      (await drain(lines)).map((r) => r.value),
+      ['one', 'two', 'three'],
+    );
     await lines.stop();
     await rm(join(dir, 'in/l.csv'));
     await writeFile(join(dir, 'in/s.csv'), '{"a":[1,2]}\n{"b":"}"}\n');
     const schemaless = new SpoolDirSchemaLessJsonSourceTask();
     await schemaless.start(config, new FakeRuntime().ctx());
-    assert.deepEqual((await drain(schemaless)).map((r) => r.value), ['{"a":[1,2]}', '{"b":"}"}']);
+    assert.deepEqual(
+      (await drain(schemaless)).map((r) => r.value),
+      ['{"a":[1,2]}', '{"b":"}"}'],
+    );
     await schemaless.stop();
   });
 });

@@ -1,12 +1,31 @@
 import { mkdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import {
-  ConnectError, DataError, Schemas, sleep, Struct, TimestampType,
-  type ConfigDef, type Header, type ParsedConfig, type SourceOffset, type SourceRecord, type SourceTask, type SourceTaskContext,
+  ConnectError,
+  DataError,
+  Schemas,
+  sleep,
+  Struct,
+  TimestampType,
+  type ConfigDef,
+  type Header,
+  type ParsedConfig,
+  type SourceOffset,
+  type SourceRecord,
+  type SourceTask,
+  type SourceTaskContext,
 } from '@tributary/connect-api';
 import {
-  checkDirectory, clearStaleMarkers, dateDir, headHash, listEligible, moveInto, removeMarker, writeMarker,
-  type InputFile, type ScanOptions,
+  checkDirectory,
+  clearStaleMarkers,
+  dateDir,
+  headHash,
+  listEligible,
+  moveInto,
+  removeMarker,
+  writeMarker,
+  type InputFile,
+  type ScanOptions,
 } from './input-directory.js';
 import type { Item, RecordReader } from './record-reader.js';
 import { VERSION } from './config.js';
@@ -65,7 +84,9 @@ export abstract class SpoolDirSourceTask implements SourceTask {
   private finishing: Promise<void> = Promise.resolve();
   private idleNoted = false;
 
-  version(): string { return VERSION; }
+  version(): string {
+    return VERSION;
+  }
 
   protected abstract configDef(): ConfigDef;
   /** Opens a reader positioned after record `startAfter`. */
@@ -88,7 +109,10 @@ export abstract class SpoolDirSourceTask implements SourceTask {
     };
     await checkDirectory(this.scan.inputPath, 'input.path');
     const removed = await clearStaleMarkers(this.scan);
-    if (removed.length > 0) ctx.logger.warn(`removed stale processing markers of ${removed.join(', ')} (left by a crash or a stop); those files resume after their last committed record`);
+    if (removed.length > 0)
+      ctx.logger.warn(
+        `removed stale processing markers of ${removed.join(', ')} (left by a crash or a stop); those files resume after their last committed record`,
+      );
   }
 
   async poll(): Promise<SourceRecord[] | null> {
@@ -163,10 +187,13 @@ export abstract class SpoolDirSourceTask implements SourceTask {
       await writeMarker(file, this.scan.markerExtension, this.ctx.id);
       const reader = this.openReader(file, startAfter);
       this.idleNoted = false;
-      this.ctx.logger.info(`reading ${file.path} (${file.size} bytes)${startAfter > 0 ? ` after record ${startAfter}, its last committed one` : ''}`);
+      this.ctx.logger.info(
+        `reading ${file.path} (${file.size} bytes)${startAfter > 0 ? ` after record ${startAfter}, its last committed one` : ''}`,
+      );
       return { file, identity, reader, partition, headers: fileHeaders(file), startAfter, lastEmitted: startAfter };
     }
-    if (!this.idleNoted && tooYoung > 0) this.ctx.logger.info(`${tooYoung} matching file(s) are younger than file.minimum.age.ms; waiting`);
+    if (!this.idleNoted && tooYoung > 0)
+      this.ctx.logger.info(`${tooYoung} matching file(s) are younger than file.minimum.age.ms; waiting`);
     this.idleNoted = true;
     return null;
   }
@@ -175,7 +202,10 @@ export abstract class SpoolDirSourceTask implements SourceTask {
   private async unreadable(file: InputFile, err: Error): Promise<void> {
     const reason = `cannot read the file: ${err.message}`;
     if (this.cfg.bool('halt.on.error')) {
-      throw new ConnectError(`${file.path}: ${reason}. halt.on.error=true stopped the task: fix its permissions or remove it, then restart the task.`, { code: 'SPOOLDIR_UNREADABLE', cause: err });
+      throw new ConnectError(
+        `${file.path}: ${reason}. halt.on.error=true stopped the task: fix its permissions or remove it, then restart the task.`,
+        { code: 'SPOOLDIR_UNREADABLE', cause: err },
+      );
     }
     this.ctx.logger.error(`${file.path}: ${reason}; moving it to error.path`);
     await this.toErrorPath(file, 0, reason);
@@ -190,19 +220,27 @@ export abstract class SpoolDirSourceTask implements SourceTask {
       // Rows before the bad one are still delivered: the error is raised at the next poll.
       this.halt = new ConnectError(
         `${cur.file.path} record ${item.offset}, ${reason}. halt.on.error=true stopped the task; the file stays in input.path. ` +
-        'Fix or remove the file and restart the task, or set halt.on.error=false (file to error.path) or errors.tolerance=all (row skipped/dead-lettered).',
+          'Fix or remove the file and restart the task, or set halt.on.error=false (file to error.path) or errors.tolerance=all (row skipped/dead-lettered).',
         { code: 'SPOOLDIR_BAD_ROW', cause: item.error },
       );
       return;
     }
-    this.ctx.logger.error(`${cur.file.path} record ${item.offset}, ${reason}; the file goes to error.path once the ${cur.lastEmitted - cur.startAfter} record(s) before it are committed`);
+    this.ctx.logger.error(
+      `${cur.file.path} record ${item.offset}, ${reason}; the file goes to error.path once the ${cur.lastEmitted - cur.startAfter} record(s) before it are committed`,
+    );
     await this.endOfFile(cur, { kind: 'error', line: item.line, reason });
   }
 
   private async endOfFile(cur: OpenFile, outcome: Outcome): Promise<void> {
     await cur.reader.close();
     this.current = null;
-    const c: Closing = { file: cur.file, identity: cur.identity, partition: cur.partition, lastOffset: cur.lastEmitted, outcome };
+    const c: Closing = {
+      file: cur.file,
+      identity: cur.identity,
+      partition: cur.partition,
+      lastOffset: cur.lastEmitted,
+      outcome,
+    };
     if (cur.lastEmitted <= cur.startAfter) {
       // Nothing of it is in flight: every record is already committed (or there were none).
       this.finishing = this.finishing.then(() => this.cleanUp(c));
@@ -222,7 +260,8 @@ export abstract class SpoolDirSourceTask implements SourceTask {
     const records = c.lastOffset;
     if (policy === 'DELETE') await unlink(file.path);
     else if (policy === 'MOVE') await moveInto(file.path, this.cfg.string('finished.path'));
-    else if (policy === 'MOVEBYDATE') await moveInto(file.path, join(this.cfg.string('finished.path'), dateDir(file.mtimeMs)));
+    else if (policy === 'MOVEBYDATE')
+      await moveInto(file.path, join(this.cfg.string('finished.path'), dateDir(file.mtimeMs)));
     else this.leftInPlace.add(identityKey(file.name, await currentIdentity(file.path)));
     await removeMarker(file, this.scan.markerExtension);
     this.ctx.logger.info(`finished ${file.name}: ${records} record(s) committed; cleanup.policy ${policy}`);
@@ -233,19 +272,30 @@ export abstract class SpoolDirSourceTask implements SourceTask {
     await mkdir(errorPath, { recursive: true });
     const moved = await moveInto(file.path, errorPath);
     const sidecar = `${moved}.error.txt`;
-    await writeFile(sidecar, [
-      `file: ${file.path}`, `line: ${line}`, `reason: ${reason}`,
-      `records delivered before it: ${committed}`, `at: ${new Date().toISOString()}`, '',
-    ].join('\n'));
+    await writeFile(
+      sidecar,
+      [
+        `file: ${file.path}`,
+        `line: ${line}`,
+        `reason: ${reason}`,
+        `records delivered before it: ${committed}`,
+        `at: ${new Date().toISOString()}`,
+        '',
+      ].join('\n'),
+    );
     await removeMarker(file, this.scan.markerExtension);
   }
 
   private toRecord(cur: OpenFile, item: Item): SourceRecord {
     const value = item.value;
     return {
-      topic: this.topic, sourcePartition: cur.partition, sourceOffset: offsetOf(item.offset, cur.identity),
-      keySchema: item.key instanceof Struct ? item.key.schema : null, key: item.key ?? null,
-      valueSchema: value instanceof Struct ? value.schema : Schemas.STRING, value,
+      topic: this.topic,
+      sourcePartition: cur.partition,
+      sourceOffset: offsetOf(item.offset, cur.identity),
+      keySchema: item.key instanceof Struct ? item.key.schema : null,
+      key: item.key ?? null,
+      valueSchema: value instanceof Struct ? value.schema : Schemas.STRING,
+      value,
       timestamp: this.timestampOf(cur, value),
       headers: [...cur.headers, { key: 'file.offset', schema: Schemas.INT64, value: item.offset }],
     };
@@ -267,10 +317,16 @@ export abstract class SpoolDirSourceTask implements SourceTask {
    */
   private badRowRecord(cur: OpenFile, item: Item): SourceRecord {
     const error = new DataError(`${cur.file.path} ${item.error!.message}`, { cause: item.error });
-    this.ctx.logger.warn(`${error.message}; errors.tolerance=all: skipping the row (dead-lettered when a DLQ topic is set)`);
+    this.ctx.logger.warn(
+      `${error.message}; errors.tolerance=all: skipping the row (dead-lettered when a DLQ topic is set)`,
+    );
     return {
-      topic: this.topic, sourcePartition: cur.partition, sourceOffset: offsetOf(item.offset, cur.identity),
-      key: null, value: null, errant: { error, raw: item.raw ?? null },
+      topic: this.topic,
+      sourcePartition: cur.partition,
+      sourceOffset: offsetOf(item.offset, cur.identity),
+      key: null,
+      value: null,
+      errant: { error, raw: item.raw ?? null },
       headers: [...cur.headers, { key: 'file.offset', schema: Schemas.INT64, value: item.offset }],
     };
   }
@@ -304,11 +360,14 @@ function fileHeaders(file: InputFile): Header[] {
   const ext = extname(file.name);
   return [
     { key: 'file.name', schema: Schemas.STRING, value: file.name },
-    { key: 'file.name.without.extension', schema: Schemas.STRING, value: ext ? file.name.slice(0, -ext.length) : file.name },
+    {
+      key: 'file.name.without.extension',
+      schema: Schemas.STRING,
+      value: ext ? file.name.slice(0, -ext.length) : file.name,
+    },
     { key: 'file.path', schema: Schemas.STRING, value: file.path },
     { key: 'file.parent.dir.name', schema: Schemas.STRING, value: basename(dirname(file.path)) },
     { key: 'file.length', schema: Schemas.INT64, value: file.size },
     { key: 'file.last.modified', schema: TimestampType.SCHEMA, value: new Date(file.mtimeMs) },
   ];
 }
-

@@ -10,7 +10,11 @@ export class LineRecordReader implements RecordReader {
   private readonly lines: LineSplitter;
   done = false;
 
-  constructor(file: ListedFile, encoding: BufferEncoding, private readonly startAfter: number) {
+  constructor(
+    file: ListedFile,
+    encoding: BufferEncoding,
+    private readonly startAfter: number,
+  ) {
     this.chunks = new TextChunks(file, encoding);
     this.lines = new LineSplitter(this.chunks);
   }
@@ -19,15 +23,24 @@ export class LineRecordReader implements RecordReader {
     const out: Item[] = [];
     while (out.length < max) {
       const l = await this.lines.next();
-      if (l === WAITING) { if (out.length > 0) break; continue; }
-      if (l === null) { this.done = true; break; }
+      if (l === WAITING) {
+        if (out.length > 0) break;
+        continue;
+      }
+      if (l === null) {
+        this.done = true;
+        break;
+      }
       if (l.line <= this.startAfter) continue;
       out.push({ offset: l.line, line: l.line, key: null, value: l.text });
     }
     return out;
   }
 
-  close(): Promise<void> { this.done = true; return this.chunks.close(); }
+  close(): Promise<void> {
+    this.done = true;
+    return this.chunks.close();
+  }
 }
 
 /**
@@ -50,7 +63,14 @@ class JsonValueSplitter {
     for (;;) {
       const found = this.scan();
       if (found) return found;
-      if (this.start >= 0) { this.buf = this.buf.slice(this.start); this.pos -= this.start; this.start = 0; } else { this.buf = ''; this.pos = 0; }
+      if (this.start >= 0) {
+        this.buf = this.buf.slice(this.start);
+        this.pos -= this.start;
+        this.start = 0;
+      } else {
+        this.buf = '';
+        this.pos = 0;
+      }
       const chunk = await this.chunks.next();
       if (chunk === '') return WAITING;
       if (chunk === null) {
@@ -59,7 +79,8 @@ class JsonValueSplitter {
         this.start = -1;
         this.buf = '';
         this.pos = 0;
-        if (this.depth > 0 || this.inString) throw new DataError(`line ${this.startLine}: the file ends inside a JSON value that starts here`);
+        if (this.depth > 0 || this.inString)
+          throw new DataError(`line ${this.startLine}: the file ends inside a JSON value that starts here`);
         return { text, line: this.startLine };
       }
       this.buf += chunk;
@@ -72,7 +93,10 @@ class JsonValueSplitter {
       const c = b.charCodeAt(this.pos);
       if (c === 10) this.line++;
       if (this.start < 0) {
-        if (c === 32 || c === 9 || c === 10 || c === 13) { this.pos++; continue; }
+        if (c === 32 || c === 9 || c === 10 || c === 13) {
+          this.pos++;
+          continue;
+        }
         this.start = this.pos;
         this.startLine = this.line;
         this.depth = 0;
@@ -88,7 +112,8 @@ class JsonValueSplitter {
         return this.take(this.pos); // end of a bare top-level scalar
       }
       this.pos++;
-      if (this.depth === 0 && !this.inString && (c === 125 || c === 93 || (c === 34 && this.pos - 1 > this.start))) return this.take(this.pos);
+      if (this.depth === 0 && !this.inString && (c === 125 || c === 93 || (c === 34 && this.pos - 1 > this.start)))
+        return this.take(this.pos);
     }
     return null;
   }
@@ -107,7 +132,11 @@ abstract class JsonReaderBase implements RecordReader {
   private offset = 0;
   done = false;
 
-  constructor(file: ListedFile, encoding: BufferEncoding, private readonly startAfter: number) {
+  constructor(
+    file: ListedFile,
+    encoding: BufferEncoding,
+    private readonly startAfter: number,
+  ) {
     this.chunks = new TextChunks(file, encoding);
     this.values = new JsonValueSplitter(this.chunks);
   }
@@ -125,8 +154,14 @@ abstract class JsonReaderBase implements RecordReader {
         out.push({ offset: this.offset + 1, line: 0, error: e as Error, fatal: true });
         break;
       }
-      if (v === WAITING) { if (out.length > 0) break; continue; }
-      if (v === null) { this.done = true; break; }
+      if (v === WAITING) {
+        if (out.length > 0) break;
+        continue;
+      }
+      if (v === null) {
+        this.done = true;
+        break;
+      }
       const offset = ++this.offset;
       if (offset <= this.startAfter) continue;
       out.push(this.toItem(offset, v.line, v.text));
@@ -134,7 +169,10 @@ abstract class JsonReaderBase implements RecordReader {
     return out;
   }
 
-  close(): Promise<void> { this.done = true; return this.chunks.close(); }
+  close(): Promise<void> {
+    this.done = true;
+    return this.chunks.close();
+  }
 }
 
 /** Each JSON value is a STRING value with no key (SpoolDirSchemaLessJsonSourceConnector). */
@@ -144,7 +182,12 @@ export class SchemalessJsonRecordReader extends JsonReaderBase {
       JSON.parse(text);
       return { offset, line, key: null, value: text };
     } catch (e) {
-      return { offset, line, raw: text, error: new DataError(`line ${line}: not valid JSON (${(e as Error).message})`) };
+      return {
+        offset,
+        line,
+        raw: text,
+        error: new DataError(`line ${line}: not valid JSON (${(e as Error).message})`),
+      };
     }
   }
 }
@@ -152,8 +195,12 @@ export class SchemalessJsonRecordReader extends JsonReaderBase {
 /** Each JSON object becomes a Struct of the value schema (SpoolDirJsonSourceConnector). */
 export class JsonRecordReader extends JsonReaderBase {
   constructor(
-    file: ListedFile, encoding: BufferEncoding, startAfter: number,
-    private schemas: { value: Schema; key: Schema | null } | ((first: Record<string, unknown>) => { value: Schema; key: Schema | null }),
+    file: ListedFile,
+    encoding: BufferEncoding,
+    startAfter: number,
+    private schemas:
+      | { value: Schema; key: Schema | null }
+      | ((first: Record<string, unknown>) => { value: Schema; key: Schema | null }),
     private readonly dates: DateParser,
   ) {
     super(file, encoding, startAfter);
@@ -162,8 +209,13 @@ export class JsonRecordReader extends JsonReaderBase {
   protected toItem(offset: number, line: number, text: string): Item {
     try {
       let node: unknown;
-      try { node = JSON.parse(text); } catch (e) { throw new DataError(`not valid JSON (${(e as Error).message})`); }
-      if (typeof node !== 'object' || node === null || Array.isArray(node)) throw new DataError('expected a JSON object');
+      try {
+        node = JSON.parse(text);
+      } catch (e) {
+        throw new DataError(`not valid JSON (${(e as Error).message})`);
+      }
+      if (typeof node !== 'object' || node === null || Array.isArray(node))
+        throw new DataError('expected a JSON object');
       if (typeof this.schemas === 'function') this.schemas = this.schemas(node as Record<string, unknown>);
       const { value: vs, key: ks } = this.schemas;
       const value = fromJsonValue(vs, node, this.dates, '$') as Struct;

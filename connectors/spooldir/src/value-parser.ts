@@ -1,6 +1,4 @@
-import {
-  DataError, DateType, Decimal, Struct, TimeType, TimestampType, type Schema,
-} from '@tributary/connect-api';
+import { DataError, DateType, Decimal, Struct, TimeType, TimestampType, type Schema } from '@tributary/connect-api';
 import type { DateParser } from './date-formats.js';
 
 /** Turns one cell's text into the value its field schema wants; throws a DataError saying why not. */
@@ -8,9 +6,12 @@ export type CellParser = (text: string) => unknown;
 
 const INT_RE = /^[+-]?\d+$/;
 const RANGES: Record<string, [number, number]> = {
-  INT8: [-128, 127], INT16: [-32768, 32767], INT32: [-(2 ** 31), 2 ** 31 - 1],
+  INT8: [-128, 127],
+  INT16: [-32768, 32767],
+  INT32: [-(2 ** 31), 2 ** 31 - 1],
 };
-const INT64_MIN = -(2n ** 63n), INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n),
+  INT64_MAX = 2n ** 63n - 1n;
 
 /**
  * Compiles the parser of one field once, so the per-row path is a plain function call. Empty text is
@@ -48,16 +49,20 @@ function typedParser(schema: Schema, dates: DateParser): CellParser {
         return new Date(ms - (((ms % 86_400_000) + 86_400_000) % 86_400_000));
       };
     case TimeType.LOGICAL_NAME:
-      return (t) => new Date((((dateOrThrow(dates, t, 'Time') % 86_400_000) + 86_400_000) % 86_400_000));
+      return (t) => new Date(((dateOrThrow(dates, t, 'Time') % 86_400_000) + 86_400_000) % 86_400_000);
   }
   switch (schema.type) {
-    case 'STRING': return (t) => t;
-    case 'INT8': case 'INT16': case 'INT32': {
+    case 'STRING':
+      return (t) => t;
+    case 'INT8':
+    case 'INT16':
+    case 'INT32': {
       const [lo, hi] = RANGES[schema.type]!;
       return (t) => {
         const s = t.trim();
         const n = INT_RE.test(s) ? Number(s) : NaN;
-        if (!(n >= lo && n <= hi)) throw new DataError(`"${t}" is not an ${schema.type} (whole number from ${lo} to ${hi})`);
+        if (!(n >= lo && n <= hi))
+          throw new DataError(`"${t}" is not an ${schema.type} (whole number from ${lo} to ${hi})`);
         return n;
       };
     }
@@ -71,7 +76,8 @@ function typedParser(schema: Schema, dates: DateParser): CellParser {
         if (b < INT64_MIN || b > INT64_MAX) throw new DataError(`"${t}" is out of the INT64 range`);
         return b;
       };
-    case 'FLOAT32': case 'FLOAT64':
+    case 'FLOAT32':
+    case 'FLOAT64':
       return (t) => {
         const s = t.trim();
         const n = s === '' ? NaN : Number(s);
@@ -91,13 +97,18 @@ function typedParser(schema: Schema, dates: DateParser): CellParser {
         return new Uint8Array(Buffer.from(t.trim(), 'base64'));
       };
     default:
-      return () => { throw new DataError(`${schema.type} fields cannot be read from text columns; use the JSON connector`); };
+      return () => {
+        throw new DataError(`${schema.type} fields cannot be read from text columns; use the JSON connector`);
+      };
   }
 }
 
 function dateOrThrow(dates: DateParser, text: string, what: string): number {
   const ms = dates.parse(text.trim());
-  if (ms === undefined) throw new DataError(`"${text}" does not match any of parser.timestamp.date.formats (${dates.formats.join(' | ')}) for a ${what}`);
+  if (ms === undefined)
+    throw new DataError(
+      `"${text}" does not match any of parser.timestamp.date.formats (${dates.formats.join(' | ')}) for a ${what}`,
+    );
   return ms;
 }
 
@@ -123,7 +134,8 @@ export function fromJsonValue(schema: Schema, v: unknown, dates: DateParser, pat
       case 'STRUCT': {
         if (typeof v !== 'object' || Array.isArray(v)) throw new DataError('expected an object');
         const s = new Struct(schema);
-        for (const f of schema.fields!) s.put(f.name, fromJsonValue(f.schema, (v as Record<string, unknown>)[f.name], dates, `${path}.${f.name}`));
+        for (const f of schema.fields!)
+          s.put(f.name, fromJsonValue(f.schema, (v as Record<string, unknown>)[f.name], dates, `${path}.${f.name}`));
         return s;
       }
       case 'ARRAY':
@@ -131,7 +143,12 @@ export function fromJsonValue(schema: Schema, v: unknown, dates: DateParser, pat
         return v.map((x, i) => fromJsonValue(schema.valueSchema!, x, dates, `${path}[${i}]`));
       case 'MAP': {
         if (typeof v !== 'object' || Array.isArray(v)) throw new DataError('expected an object');
-        return new Map(Object.entries(v as object).map(([k, x]) => [k, fromJsonValue(schema.valueSchema!, x, dates, `${path}.${k}`)]));
+        return new Map(
+          Object.entries(v as object).map(([k, x]) => [
+            k,
+            fromJsonValue(schema.valueSchema!, x, dates, `${path}.${k}`),
+          ]),
+        );
       }
       case 'BOOLEAN':
         if (typeof v !== 'boolean') throw new DataError('expected true or false');

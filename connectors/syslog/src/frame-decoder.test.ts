@@ -34,7 +34,10 @@ describe('FrameDecoder (RFC 6587)', () => {
       Buffer.from(`${msgs[2]}\n`),
       Buffer.from(`${msgs[3]}\u0000\n`),
     ]);
-    assert.deepEqual(decode([wire]).map((f) => f[0]), [msgs[0], msgs[1], '<13>three', '<14>four']);
+    assert.deepEqual(
+      decode([wire]).map((f) => f[0]),
+      [msgs[0], msgs[1], '<13>three', '<14>four'],
+    );
   });
 
   it('gives the same frames however the stream is cut (property)', () => {
@@ -47,17 +50,30 @@ describe('FrameDecoder (RFC 6587)', () => {
         parts.push((seed + i) % 2 === 0 ? Buffer.from(`${Buffer.byteLength(m)} ${m}`) : Buffer.from(`${m}\n`));
       }
       const got = decode(split(Buffer.concat(parts), seed));
-      assert.deepEqual(got.map((g) => g[0]), msgs, `seed ${seed}`);
-      assert.ok(got.every((g) => g[1] === null), `seed ${seed}`);
+      assert.deepEqual(
+        got.map((g) => g[0]),
+        msgs,
+        `seed ${seed}`,
+      );
+      assert.ok(
+        got.every((g) => g[1] === null),
+        `seed ${seed}`,
+      );
     }
   });
 
   it('keeps newlines inside an octet-counted frame (a trailing one is dropped)', () => {
-    assert.deepEqual(decode([Buffer.from('10 <13>a\nb\nc\n<13>d\n')]).map((f) => f[0]), ['<13>a\nb\nc', '<13>d']);
+    assert.deepEqual(
+      decode([Buffer.from('10 <13>a\nb\nc\n<13>d\n')]).map((f) => f[0]),
+      ['<13>a\nb\nc', '<13>d'],
+    );
   });
 
   it('treats a line starting with digits as a line, not a length', () => {
-    assert.deepEqual(decode([Buffer.from('12 apples and pears\n2026-01-01 x\n')]).map((f) => f[0]), ['12 apples and pears', '2026-01-01 x']);
+    assert.deepEqual(
+      decode([Buffer.from('12 apples and pears\n2026-01-01 x\n')]).map((f) => f[0]),
+      ['12 apples and pears', '2026-01-01 x'],
+    );
   });
 
   it('cuts an oversized octet-counted frame, says so, and stays in step', () => {

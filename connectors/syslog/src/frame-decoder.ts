@@ -24,7 +24,10 @@ export class FrameDecoder {
   /** Skipping an oversized line up to its LF. */
   private discardLine = false;
 
-  constructor(private readonly maxBytes: number, private readonly emit: FrameSink) {}
+  constructor(
+    private readonly maxBytes: number,
+    private readonly emit: FrameSink,
+  ) {}
 
   /** Feeds the next chunk read from the socket. */
   push(chunk: Buffer): void {
@@ -44,17 +47,26 @@ export class FrameDecoder {
       }
       if (this.discardLine) {
         const nl = data.indexOf(LF, pos);
-        if (nl < 0) { pos = len; break; }
+        if (nl < 0) {
+          pos = len;
+          break;
+        }
         pos = nl + 1;
         this.discardLine = false;
         continue;
       }
       const b = data[pos]!;
-      if (b === LF || b === CR || b === NUL || b === SP) { pos++; continue; } // separators between frames
+      if (b === LF || b === CR || b === NUL || b === SP) {
+        pos++;
+        continue;
+      } // separators between frames
       if (b >= 49 && b <= 57) {
         const next = this.octetCounted(data, pos);
         if (next === -1) break; // need more bytes
-        if (next !== -2) { pos = next; continue; }
+        if (next !== -2) {
+          pos = next;
+          continue;
+        }
         // -2: digits not followed by SP, so not a length: a line that starts with a digit.
       }
       const next = this.line(data, pos);
@@ -75,7 +87,10 @@ export class FrameDecoder {
     const header = lengthPrefix(data, 0);
     if (header) {
       const got = data.length - header.start;
-      this.emit(data.subarray(header.start), `truncated frame: the connection closed after ${got} of ${header.length} bytes`);
+      this.emit(
+        data.subarray(header.start),
+        `truncated frame: the connection closed after ${got} of ${header.length} bytes`,
+      );
       return;
     }
     this.emit(trimLine(data, 0, data.length), null);
@@ -98,8 +113,10 @@ export class FrameDecoder {
       return start + length;
     }
     if (available < this.maxBytes) return -1;
-    this.emit(data.subarray(start, start + this.maxBytes),
-      `frame of ${length} bytes exceeds syslog.message.max.bytes (${this.maxBytes}); delivered cut to that size`);
+    this.emit(
+      data.subarray(start, start + this.maxBytes),
+      `frame of ${length} bytes exceeds syslog.message.max.bytes (${this.maxBytes}); delivered cut to that size`,
+    );
     this.skip = length - this.maxBytes;
     return start + this.maxBytes;
   }
@@ -108,9 +125,14 @@ export class FrameDecoder {
     const nl = data.indexOf(LF, pos);
     const end = nl < 0 ? data.length : nl;
     if (end - pos > this.maxBytes) {
-      this.emit(data.subarray(pos, pos + this.maxBytes),
-        `line longer than syslog.message.max.bytes (${this.maxBytes}); delivered cut to that size`);
-      if (nl < 0) { this.discardLine = true; return data.length; }
+      this.emit(
+        data.subarray(pos, pos + this.maxBytes),
+        `line longer than syslog.message.max.bytes (${this.maxBytes}); delivered cut to that size`,
+      );
+      if (nl < 0) {
+        this.discardLine = true;
+        return data.length;
+      }
       return nl + 1;
     }
     if (nl < 0) return -1;

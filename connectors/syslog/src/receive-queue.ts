@@ -17,8 +17,14 @@ export interface Received {
  * string per message instead of a Buffer copy plus a string (a frame is a view into a read chunk
  * that must not stay alive).
  */
-export function receivedFrame(frame: Buffer, frameError: string | null, remoteAddress: string, remoteIp: string): Received {
-  const bytes = frame.length >= 3 && frame[0] === 0xef && frame[1] === 0xbb && frame[2] === 0xbf ? frame.subarray(3) : frame;
+export function receivedFrame(
+  frame: Buffer,
+  frameError: string | null,
+  remoteAddress: string,
+  remoteIp: string,
+): Received {
+  const bytes =
+    frame.length >= 3 && frame[0] === 0xef && frame[1] === 0xbb && frame[2] === 0xbf ? frame.subarray(3) : frame;
   const text = bytes.toString('utf8');
   let error = frameError;
   // Only look further when the fast decode produced replacement characters.
@@ -49,8 +55,12 @@ export class ReceiveQueue {
     private readonly onDrained: () => void,
   ) {}
 
-  get size(): number { return this.items.length - this.head; }
-  get full(): boolean { return this.isFull; }
+  get size(): number {
+    return this.items.length - this.head;
+  }
+  get full(): boolean {
+    return this.isFull;
+  }
 
   push(item: Received): void {
     this.items.push(item);
@@ -58,7 +68,11 @@ export class ReceiveQueue {
       this.isFull = true;
       this.onFull();
     }
-    if (this.waiter) { const w = this.waiter; this.waiter = null; w(); }
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
+      w();
+    }
   }
 
   /** Up to `max` messages, oldest first. */
@@ -66,8 +80,13 @@ export class ReceiveQueue {
     const end = Math.min(this.items.length, this.head + max);
     const out = this.items.slice(this.head, end);
     this.head = end;
-    if (this.head === this.items.length) { this.items = []; this.head = 0; }
-    else if (this.head > 4096 && this.head * 2 > this.items.length) { this.items = this.items.slice(this.head); this.head = 0; }
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head > 4096 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
     if (this.isFull && this.size <= this.maxSize / 2) {
       this.isFull = false;
       this.onDrained();
@@ -79,7 +98,12 @@ export class ReceiveQueue {
   waitForData(ms: number, signal: AbortSignal): Promise<void> {
     if (this.size > 0 || signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      const done = () => { clearTimeout(t); signal.removeEventListener('abort', done); if (this.waiter === done) this.waiter = null; resolve(); };
+      const done = () => {
+        clearTimeout(t);
+        signal.removeEventListener('abort', done);
+        if (this.waiter === done) this.waiter = null;
+        resolve();
+      };
       const t = setTimeout(done, ms);
       signal.addEventListener('abort', done, { once: true });
       this.waiter = done;

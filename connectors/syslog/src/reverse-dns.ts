@@ -15,13 +15,18 @@ export class ReverseDns {
   async resolveAll(ips: Iterable<string>): Promise<void> {
     const now = Date.now();
     const todo = [...new Set(ips)].filter((ip) => (this.cache.get(ip)?.expires ?? 0) <= now);
-    await Promise.all(todo.map(async (ip) => {
-      const name = await Promise.race([
-        reverse(ip).then((names) => names[0] ?? null, () => null),
-        new Promise<null>((r) => setTimeout(() => r(null), LOOKUP_TIMEOUT_MS).unref()),
-      ]);
-      this.cache.set(ip, { name, expires: now + this.ttlMs });
-    }));
+    await Promise.all(
+      todo.map(async (ip) => {
+        const name = await Promise.race([
+          reverse(ip).then(
+            (names) => names[0] ?? null,
+            () => null,
+          ),
+          new Promise<null>((r) => setTimeout(() => r(null), LOOKUP_TIMEOUT_MS).unref()),
+        ]);
+        this.cache.set(ip, { name, expires: now + this.ttlMs });
+      }),
+    );
   }
 
   get(ip: string): string | null {

@@ -5,7 +5,10 @@ import { SyslogSourceConnector } from './syslog-source-connector.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
   });
 }
 
@@ -14,12 +17,20 @@ sourceTaskSuite('SyslogSource', {
   setup: async () => {
     const port = await freePort();
     return {
-      config: { 'connector.class': 'SyslogSource', topic: 'syslog', 'syslog.listener': 'UDP', 'syslog.port': String(port), 'syslog.listen.address': '127.0.0.1' },
+      config: {
+        'connector.class': 'SyslogSource',
+        topic: 'syslog',
+        'syslog.listener': 'UDP',
+        'syslog.port': String(port),
+        'syslog.listen.address': '127.0.0.1',
+      },
       // A listener: the input arrives once the task is started.
       feed: async () => {
         const udp = createSocket('udp4');
         for (let i = 0; i < 4; i++) {
-          await new Promise<void>((r) => udp.send(`<38>Mar  4 15:14:2${i} rpi-03 sshd[24150]: message ${i}`, port, '127.0.0.1', () => r()));
+          await new Promise<void>((r) =>
+            udp.send(`<38>Mar  4 15:14:2${i} rpi-03 sshd[24150]: message ${i}`, port, '127.0.0.1', () => r()),
+          );
         }
         udp.close();
       },

@@ -28,7 +28,9 @@ const TEXT = 'abc XYZ 0123 !#$%&()*+,-./:;<=>?@[\\]^_`{|}~"\' äöü 日本語 �
 
 describe('parseSyslog: RFC 5424', () => {
   it('parses the RFC example with structured data', () => {
-    const m = parseSyslog('<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"] An application event');
+    const m = parseSyslog(
+      '<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"] An application event',
+    );
     assert.equal(m.error, null);
     assert.equal(m.format, 'RFC5424');
     assert.equal(m.facility, 20);
@@ -38,22 +40,32 @@ describe('parseSyslog: RFC 5424', () => {
     assert.equal(m.appName, 'evntslog');
     assert.equal(m.procId, null);
     assert.equal(m.msgId, 'ID47');
-    assert.deepEqual(m.structuredData, [{ id: 'exampleSDID@32473', params: { iut: '3', eventSource: 'Application', eventID: '1011' } }]);
+    assert.deepEqual(m.structuredData, [
+      { id: 'exampleSDID@32473', params: { iut: '3', eventSource: 'Application', eventID: '1011' } },
+    ]);
     assert.equal(m.message, 'An application event');
   });
 
   it('reads escapes, several elements, a BOM and offsets', () => {
-    const m = parseSyslog('<13>1 2003-08-24T05:14:15.000003-07:00 h a 8710 - [a@1 k="x\\"y\\]z\\\\w\\q" k2="sp ace"][b@2] \uFEFFhello  world');
+    const m = parseSyslog(
+      '<13>1 2003-08-24T05:14:15.000003-07:00 h a 8710 - [a@1 k="x\\"y\\]z\\\\w\\q" k2="sp ace"][b@2] \uFEFFhello  world',
+    );
     assert.equal(m.error, null);
     assert.equal(m.date!.toISOString(), '2003-08-24T12:14:15.000Z');
-    assert.deepEqual(m.structuredData, [{ id: 'a@1', params: { k: 'x"y]z\\w\\q', k2: 'sp ace' } }, { id: 'b@2', params: {} }]);
+    assert.deepEqual(m.structuredData, [
+      { id: 'a@1', params: { k: 'x"y]z\\w\\q', k2: 'sp ace' } },
+      { id: 'b@2', params: {} },
+    ]);
     assert.equal(m.message, 'hello  world');
   });
 
   it('accepts all-nil headers and no MSG', () => {
     const m = parseSyslog('<0>1 - - - - - -');
     assert.equal(m.error, null);
-    assert.deepEqual([m.date, m.host, m.appName, m.procId, m.msgId, m.structuredData, m.message], [null, null, null, null, null, null, '']);
+    assert.deepEqual(
+      [m.date, m.host, m.appName, m.procId, m.msgId, m.structuredData, m.message],
+      [null, null, null, null, null, null, ''],
+    );
   });
 
   it('reports what is wrong and keeps the rest as message', () => {
@@ -90,16 +102,36 @@ describe('parseSyslog: RFC 5424', () => {
         const offMin = r.pick([0, 60, -300, 330, 840, -720]);
         const local = new Date(date.getTime() + offMin * 60_000).toISOString();
         const fracText = frac === 0 ? '' : '.' + local.slice(20, 23).padEnd(frac, '0').slice(0, frac);
-        const zone = offMin === 0 && r.next() < 0.5 ? 'Z' : `${offMin < 0 ? '-' : '+'}${String(Math.floor(Math.abs(offMin) / 60)).padStart(2, '0')}:${String(Math.abs(offMin) % 60).padStart(2, '0')}`;
+        const zone =
+          offMin === 0 && r.next() < 0.5
+            ? 'Z'
+            : `${offMin < 0 ? '-' : '+'}${String(Math.floor(Math.abs(offMin) / 60)).padStart(2, '0')}:${String(Math.abs(offMin) % 60).padStart(2, '0')}`;
         ts = local.slice(0, 19) + fracText + zone;
       }
       const tok = (max: number) => (nil() ? null : r.str(PRINTUSASCII.replace('-', ''), 1, max));
-      const host = tok(255); const app = tok(48); const proc = tok(128); const msgId = tok(32);
-      const sd = nil() ? null : Array.from({ length: r.int(1, 3) }, (_, i) => ({
-        id: r.str(SD_NAME, 1, 20) + i,
-        params: Object.fromEntries(Array.from({ length: r.int(0, 3) }, (_, j) => [r.str(SD_NAME, 1, 10) + j, r.str(TEXT + '"]\\', 0, 20)])),
-      }));
-      const sdText = sd === null ? '-' : sd.map((e) => `[${e.id}${Object.entries(e.params).map(([k, v]) => ` ${k}="${v.replace(/[\\"\]]/g, (c) => '\\' + c)}"`).join('')}]`).join('');
+      const host = tok(255);
+      const app = tok(48);
+      const proc = tok(128);
+      const msgId = tok(32);
+      const sd = nil()
+        ? null
+        : Array.from({ length: r.int(1, 3) }, (_, i) => ({
+            id: r.str(SD_NAME, 1, 20) + i,
+            params: Object.fromEntries(
+              Array.from({ length: r.int(0, 3) }, (_, j) => [r.str(SD_NAME, 1, 10) + j, r.str(TEXT + '"]\\', 0, 20)]),
+            ),
+          }));
+      const sdText =
+        sd === null
+          ? '-'
+          : sd
+              .map(
+                (e) =>
+                  `[${e.id}${Object.entries(e.params)
+                    .map(([k, v]) => ` ${k}="${v.replace(/[\\"\]]/g, (c) => '\\' + c)}"`)
+                    .join('')}]`,
+              )
+              .join('');
       const msg = r.next() < 0.2 ? null : r.str(TEXT, 0, 80);
       const bom = r.next() < 0.3 ? '\uFEFF' : '';
       const line = `<${pri}>1 ${ts} ${host ?? '-'} ${app ?? '-'} ${proc ?? '-'} ${msgId ?? '-'} ${sdText}${msg === null ? '' : ` ${bom}${msg}`}`;
@@ -109,7 +141,16 @@ describe('parseSyslog: RFC 5424', () => {
       assert.equal(m.format, 'RFC5424', ctx);
       assert.equal(m.facility, pri >> 3, ctx);
       assert.equal(m.level, pri & 7, ctx);
-      const expectMs = date === null ? null : frac === 0 ? Math.floor(date.getTime() / 1000) * 1000 : frac === 1 ? Math.floor(date.getTime() / 100) * 100 : frac === 2 ? Math.floor(date.getTime() / 10) * 10 : date.getTime();
+      const expectMs =
+        date === null
+          ? null
+          : frac === 0
+            ? Math.floor(date.getTime() / 1000) * 1000
+            : frac === 1
+              ? Math.floor(date.getTime() / 100) * 100
+              : frac === 2
+                ? Math.floor(date.getTime() / 10) * 10
+                : date.getTime();
       assert.equal(m.date?.getTime() ?? null, expectMs, ctx);
       assert.deepEqual([m.host, m.appName, m.procId, m.msgId], [host, app, proc, msgId], ctx);
       assert.deepEqual(m.structuredData, sd, ctx);
@@ -121,7 +162,7 @@ describe('parseSyslog: RFC 5424', () => {
 describe('parseSyslog: RFC 3164', () => {
   const now = new Date(2026, 10, 22, 12, 0, 0);
 
-  it('parses the brief\'s line', () => {
+  it("parses the brief's line", () => {
     const m = parseSyslog('<38>Mar  4 15:14:24 rpi-03 sshd[24150]: Invalid user mini from 114.130.4.16', now);
     assert.equal(m.error, null);
     assert.equal(m.format, 'RFC3164');
@@ -131,7 +172,10 @@ describe('parseSyslog: RFC 3164', () => {
     assert.equal(m.appName, 'sshd');
     assert.equal(m.procId, '24150');
     assert.equal(m.message, 'sshd[24150]: Invalid user mini from 114.130.4.16');
-    assert.deepEqual([m.date!.getFullYear(), m.date!.getMonth(), m.date!.getDate(), m.date!.getHours()], [2026, 2, 4, 15]);
+    assert.deepEqual(
+      [m.date!.getFullYear(), m.date!.getMonth(), m.date!.getDate(), m.date!.getHours()],
+      [2026, 2, 4, 15],
+    );
   });
 
   it('puts a December date read in January in the previous year', () => {
@@ -140,7 +184,12 @@ describe('parseSyslog: RFC 3164', () => {
   });
 
   it('takes a missing HOSTNAME, an RFC 3339 stamp and a missing timestamp', () => {
-    assert.deepEqual(pick(parseSyslog('<34>Oct 11 22:14:15 su: failed', now)), { host: null, appName: 'su', message: 'su: failed', error: null });
+    assert.deepEqual(pick(parseSyslog('<34>Oct 11 22:14:15 su: failed', now)), {
+      host: null,
+      appName: 'su',
+      message: 'su: failed',
+      error: null,
+    });
     const iso = parseSyslog('<30>2026-11-22T05:20:00.123456+00:00 web-1 nginx: GET /', now);
     assert.equal(iso.date!.toISOString(), '2026-11-22T05:20:00.123Z');
     assert.equal(iso.host, 'web-1');
@@ -162,7 +211,11 @@ describe('parseSyslog: RFC 3164', () => {
       const r = rng(seed);
       const pri = r.int(0, 191);
       // Months before `now`, so the inferred year is 2026.
-      const mon = r.int(0, 9); const day = r.int(1, 28); const h = r.int(0, 23); const mi = r.int(0, 59); const s = r.int(0, 59);
+      const mon = r.int(0, 9);
+      const day = r.int(1, 28);
+      const h = r.int(0, 23);
+      const mi = r.int(0, 59);
+      const s = r.int(0, 59);
       const host = r.str('abcdefghijklmnopqrstuvwxyz0123456789.-', 1, 30);
       const tag = r.str('abcdefghijklmnopqrstuvwxyz0123456789_/.-', 1, 32);
       const pid = r.next() < 0.5 ? String(r.int(1, 99999)) : null;

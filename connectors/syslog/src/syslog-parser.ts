@@ -40,7 +40,18 @@ export interface SyslogMessage {
 }
 
 const MONTHS: Record<string, number> = {
-  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
+  Jan: 0,
+  Feb: 1,
+  Mar: 2,
+  Apr: 3,
+  May: 4,
+  Jun: 5,
+  Jul: 6,
+  Aug: 7,
+  Sep: 8,
+  Oct: 9,
+  Nov: 10,
+  Dec: 11,
 };
 
 /** BSD timestamp `Mmm dd hh:mm:ss` (day space-padded); some senders add `.mmm` or a year. */
@@ -54,8 +65,18 @@ const BOM = '\uFEFF';
 
 function empty(format: SyslogFormat): SyslogMessage {
   return {
-    format, facility: null, level: null, date: null, host: null, version: null, appName: null,
-    procId: null, msgId: null, structuredData: null, message: null, error: null,
+    format,
+    facility: null,
+    level: null,
+    date: null,
+    host: null,
+    version: null,
+    appName: null,
+    procId: null,
+    msgId: null,
+    structuredData: null,
+    message: null,
+    error: null,
   };
 }
 
@@ -84,7 +105,8 @@ export function parseSyslog(text: string, now: Date | number = Date.now()): Sysl
   if (facility !== null && c >= 49 && c <= 57) {
     const c1 = text.charCodeAt(pos + 1);
     if (c1 === 32) return parse5424(text, pos + 2, facility, level!, c - 48);
-    if (c1 >= 48 && c1 <= 57 && text.charCodeAt(pos + 2) === 32) return parse5424(text, pos + 3, facility, level!, (c - 48) * 10 + c1 - 48);
+    if (c1 >= 48 && c1 <= 57 && text.charCodeAt(pos + 2) === 32)
+      return parse5424(text, pos + 3, facility, level!, (c - 48) * 10 + c1 - 48);
   }
   return parse3164(text, pos, facility, level, now);
 }
@@ -181,10 +203,14 @@ function fieldEnd(text: string, pos: number, max: number): number {
 function fieldError(code: number, field: number): string {
   const name = HEADER_FIELDS[field]!;
   switch (code) {
-    case MISSING: return `missing ${name}`;
-    case TOO_LONG: return `${name} longer than ${HEADER_MAX[field]!} characters`;
-    case NOT_ASCII: return `${name} holds a character outside printable US-ASCII`;
-    default: return `the message ends after ${name}`;
+    case MISSING:
+      return `missing ${name}`;
+    case TOO_LONG:
+      return `${name} longer than ${HEADER_MAX[field]!} characters`;
+    case NOT_ASCII:
+      return `${name} holds a character outside printable US-ASCII`;
+    default:
+      return `the message ends after ${name}`;
   }
 }
 
@@ -206,14 +232,18 @@ function parseStructuredData(text: string, start: number): { elements: Structure
     const params: Record<string, string> = {};
     for (;;) {
       const ch = text.charCodeAt(pos);
-      if (ch === 93) { pos++; break; }
+      if (ch === 93) {
+        pos++;
+        break;
+      }
       if (ch !== 32) return `unterminated SD-ELEMENT ${JSON.stringify(id)}`;
       pos++;
       const keyEnd = nameEnd(text, pos);
       const key = text.slice(pos, keyEnd);
       pos = keyEnd;
       if (key.length === 0 || key.length > 32) return `invalid PARAM-NAME in ${JSON.stringify(id)}`;
-      if (text.charCodeAt(pos) !== 61 || text.charCodeAt(pos + 1) !== 34) return `expected ="…" after ${JSON.stringify(key)}`;
+      if (text.charCodeAt(pos) !== 61 || text.charCodeAt(pos + 1) !== 34)
+        return `expected ="…" after ${JSON.stringify(key)}`;
       pos += 2;
       /** The value so far when it held escapes; null while it is one plain slice of the text. */
       let value: string | null = null;
@@ -225,7 +255,12 @@ function parseStructuredData(text: string, start: number): { elements: Structure
         // Only \" \\ \] are escapes; a backslash before anything else stays (RFC 5424 §6.3.3).
         if (v === 92) {
           const n = text.charCodeAt(pos + 1);
-          if (n === 34 || n === 92 || n === 93) { value = (value ?? '') + text.slice(from, pos); from = pos + 1; pos += 2; continue; }
+          if (n === 34 || n === 92 || n === 93) {
+            value = (value ?? '') + text.slice(from, pos);
+            from = pos + 1;
+            pos += 2;
+            continue;
+          }
         }
         pos++;
       }
@@ -261,11 +296,22 @@ function parseRfc3339(s: string, from = 0, to = s.length): Date | null {
   if (lastSecond !== null && s.startsWith(lastSecond, from)) {
     secondMs = lastSecondMs;
   } else {
-    if (s.charCodeAt(from + 4) !== 45 || s.charCodeAt(from + 7) !== 45 || (s.charCodeAt(from + 10) | 32) !== 116 ||
-      s.charCodeAt(from + 13) !== 58 || s.charCodeAt(from + 16) !== 58) return null;
-    const y = digits(s, from, 4); const mo = digits(s, from + 5, 2); const d = digits(s, from + 8, 2);
-    const h = digits(s, from + 11, 2); const mi = digits(s, from + 14, 2); const sec = digits(s, from + 17, 2);
-    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60) return null;
+    if (
+      s.charCodeAt(from + 4) !== 45 ||
+      s.charCodeAt(from + 7) !== 45 ||
+      (s.charCodeAt(from + 10) | 32) !== 116 ||
+      s.charCodeAt(from + 13) !== 58 ||
+      s.charCodeAt(from + 16) !== 58
+    )
+      return null;
+    const y = digits(s, from, 4);
+    const mo = digits(s, from + 5, 2);
+    const d = digits(s, from + 8, 2);
+    const h = digits(s, from + 11, 2);
+    const mi = digits(s, from + 14, 2);
+    const sec = digits(s, from + 17, 2);
+    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
+      return null;
     secondMs = Date.UTC(y, mo - 1, d, h, mi, sec, 0);
     lastSecond = s.slice(from, from + 19);
     lastSecondMs = secondMs;
@@ -284,7 +330,8 @@ function parseRfc3339(s: string, from = 0, to = s.length): Date | null {
   if ((z | 32) === 122 && pos + 1 === to) {
     // 'Z'
   } else if ((z === 43 || z === 45) && pos + 6 === to && s.charCodeAt(pos + 3) === 58) {
-    const oh = digits(s, pos + 1, 2); const om = digits(s, pos + 4, 2);
+    const oh = digits(s, pos + 1, 2);
+    const om = digits(s, pos + 4, 2);
     if (oh < 0 || oh > 23 || om < 0 || om > 59) return null;
     offsetMin = (z === 45 ? -1 : 1) * (oh * 60 + om);
   } else {
@@ -310,7 +357,13 @@ function digits(s: string, from: number, len: number): number {
 
 // ---------------------------------------------------------------------------------------------- 3164
 
-function parse3164(text: string, start: number, facility: number | null, level: number | null, now: Date | number): SyslogMessage {
+function parse3164(
+  text: string,
+  start: number,
+  facility: number | null,
+  level: number | null,
+  now: Date | number,
+): SyslogMessage {
   const m = empty('RFC3164');
   m.facility = facility;
   m.level = level;
@@ -325,7 +378,11 @@ function parse3164(text: string, start: number, facility: number | null, level: 
     // Many BSD-style senders (rsyslog's default template, systemd) put an RFC 3339 stamp here.
     const sp = rest.indexOf(' ');
     const d = sp > 0 ? parseRfc3339(rest, 0, sp) : null;
-    if (d) { m.date = d; rest = rest.slice(sp + 1); dated = true; }
+    if (d) {
+      m.date = d;
+      rest = rest.slice(sp + 1);
+      dated = true;
+    }
   }
   if (facility === null && !dated) {
     m.format = 'UNKNOWN';

@@ -1,10 +1,18 @@
 import {
-  SchemaBuilder, Schemas, Struct, TimestampType, type Header, type SourceOffset, type SourcePartition, type SourceRecord,
+  SchemaBuilder,
+  Schemas,
+  Struct,
+  TimestampType,
+  type Header,
+  type SourceOffset,
+  type SourcePartition,
+  type SourceRecord,
 } from '@tributary/connect-api';
 import type { Received } from './receive-queue.js';
 import { parseSyslog, type SyslogMessage } from './syslog-parser.js';
 
-const SD_ELEMENT_SCHEMA = SchemaBuilder.struct().name('io.tributary.connect.syslog.StructuredDataElement')
+const SD_ELEMENT_SCHEMA = SchemaBuilder.struct()
+  .name('io.tributary.connect.syslog.StructuredDataElement')
   .field('id', Schemas.STRING)
   .field('params', SchemaBuilder.map(Schemas.STRING, Schemas.STRING).build())
   .build();
@@ -13,7 +21,9 @@ const SD_ELEMENT_SCHEMA = SchemaBuilder.struct().name('io.tributary.connect.sysl
  * The record value. The first eight fields are those of jcustenborder's `SyslogValue` (the brief's
  * example record); then the RFC 5424 header fields, the format, the raw text and the parse marker.
  */
-export const VALUE_SCHEMA = SchemaBuilder.struct().name('io.tributary.connect.syslog.SyslogValue').version(1)
+export const VALUE_SCHEMA = SchemaBuilder.struct()
+  .name('io.tributary.connect.syslog.SyslogValue')
+  .version(1)
   .field('date', TimestampType.builder().optional().build())
   .field('facility', Schemas.OPTIONAL_INT32)
   .field('host', Schemas.OPTIONAL_STRING)
@@ -43,10 +53,15 @@ export interface RecordOptions {
 }
 
 /** Decodes, parses and shapes one received message. Never throws. */
-export function toSourceRecord(r: Received, hostname: string | null, offset: SourceOffset, opts: RecordOptions): SourceRecord {
+export function toSourceRecord(
+  r: Received,
+  hostname: string | null,
+  offset: SourceOffset,
+  opts: RecordOptions,
+): SourceRecord {
   const text = r.text;
   const m: SyslogMessage = parseSyslog(text, r.receivedAt);
-  const error = r.frameError && m.error ? `${r.frameError}; ${m.error}` : r.frameError ?? m.error;
+  const error = r.frameError && m.error ? `${r.frameError}; ${m.error}` : (r.frameError ?? m.error);
 
   const v = new Struct(VALUE_SCHEMA)
     .put('date', m.date)
@@ -61,18 +76,24 @@ export function toSourceRecord(r: Received, hostname: string | null, offset: Sou
     .put('app_name', m.appName)
     .put('proc_id', m.procId)
     .put('msg_id', m.msgId)
-    .put('structured_data', m.structuredData === null ? null
-      : m.structuredData.map((e) => new Struct(SD_ELEMENT_SCHEMA).put('id', e.id).put('params', e.params)))
+    .put(
+      'structured_data',
+      m.structuredData === null
+        ? null
+        : m.structuredData.map((e) => new Struct(SD_ELEMENT_SCHEMA).put('id', e.id).put('params', e.params)),
+    )
     .put('type', m.format)
     .put('raw', text)
     .put('parse_error', error);
 
   const dead = error !== null && m.error !== null && opts.deadLetterTopic !== null;
-  const headers: Header[] = dead ? [
-    { key: '__connect.errors.connector.name', schema: Schemas.STRING, value: opts.connector },
-    { key: '__connect.errors.stage', schema: Schemas.STRING, value: 'TASK_POLL' },
-    { key: '__connect.errors.exception.message', schema: Schemas.STRING, value: error },
-  ] : [];
+  const headers: Header[] = dead
+    ? [
+        { key: '__connect.errors.connector.name', schema: Schemas.STRING, value: opts.connector },
+        { key: '__connect.errors.stage', schema: Schemas.STRING, value: 'TASK_POLL' },
+        { key: '__connect.errors.exception.message', schema: Schemas.STRING, value: error },
+      ]
+    : [];
   return {
     topic: dead ? opts.deadLetterTopic! : opts.topic,
     keySchema: KEY_SCHEMA,

@@ -28,9 +28,19 @@ export class SyslogServer {
   private tcp: Server | null = null;
   private readonly sockets = new Set<Socket>();
   private paused = false;
-  private readonly counters: ServerStats = { received: 0, connections: 0, connectionsTotal: 0, udpQueueDrops: 0, framingErrors: 0 };
+  private readonly counters: ServerStats = {
+    received: 0,
+    connections: 0,
+    connectionsTotal: 0,
+    udpQueueDrops: 0,
+    framingErrors: 0,
+  };
 
-  constructor(private readonly cfg: SyslogConfig, private readonly queue: ReceiveQueue, private readonly logger: Logger) {}
+  constructor(
+    private readonly cfg: SyslogConfig,
+    private readonly queue: ReceiveQueue,
+    private readonly logger: Logger,
+  ) {}
 
   stats(): ServerStats {
     return { ...this.counters, connections: this.sockets.size };
@@ -43,10 +53,16 @@ export class SyslogServer {
       else await this.startTcp();
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      const hint = code === 'EADDRINUSE' ? 'another process (or connector) already listens there; choose another syslog.port'
-        : code === 'EACCES' ? 'ports below 1024 need privileges; use a port ≥ 1024 or grant CAP_NET_BIND_SERVICE'
-          : 'check syslog.listen.address';
-      throw new Error(`cannot listen on ${this.cfg.listener} ${this.cfg.address}:${this.cfg.port}: ${(err as Error).message}; ${hint}`, { cause: err });
+      const hint =
+        code === 'EADDRINUSE'
+          ? 'another process (or connector) already listens there; choose another syslog.port'
+          : code === 'EACCES'
+            ? 'ports below 1024 need privileges; use a port ≥ 1024 or grant CAP_NET_BIND_SERVICE'
+            : 'check syslog.listen.address';
+      throw new Error(
+        `cannot listen on ${this.cfg.listener} ${this.cfg.address}:${this.cfg.port}: ${(err as Error).message}; ${hint}`,
+        { cause: err },
+      );
     }
   }
 
@@ -75,9 +91,15 @@ export class SyslogServer {
   }
 
   private async startUdp(): Promise<void> {
-    const sock = createSocket({ type: isIPv6(this.cfg.address) ? 'udp6' : 'udp4', ...(this.cfg.udpReceiveBuffer > 0 ? { recvBufferSize: this.cfg.udpReceiveBuffer } : {}) });
+    const sock = createSocket({
+      type: isIPv6(this.cfg.address) ? 'udp6' : 'udp4',
+      ...(this.cfg.udpReceiveBuffer > 0 ? { recvBufferSize: this.cfg.udpReceiveBuffer } : {}),
+    });
     sock.on('message', (msg, rinfo) => {
-      if (this.queue.full) { this.counters.udpQueueDrops++; return; }
+      if (this.queue.full) {
+        this.counters.udpQueueDrops++;
+        return;
+      }
       const bytes = msg;
       let frameError: string | null = null;
       let end = bytes.length;
@@ -94,7 +116,10 @@ export class SyslogServer {
     sock.on('error', (err) => this.logger.error({ err }, `syslog UDP socket error on port ${this.cfg.port}`));
     await new Promise<void>((resolve, reject) => {
       sock.once('error', reject);
-      sock.bind(this.cfg.port, this.cfg.address, () => { sock.off('error', reject); resolve(); });
+      sock.bind(this.cfg.port, this.cfg.address, () => {
+        sock.off('error', reject);
+        resolve();
+      });
     });
     this.udp = sock;
   }
@@ -104,12 +129,21 @@ export class SyslogServer {
     let server: Server;
     if (this.cfg.listener === 'TCPSSL') {
       if (!this.cfg.certPath || !this.cfg.keyPath) {
-        throw new ConfigError([{ key: 'syslog.ssl.cert.chain.path', message: 'TCPSSL needs syslog.ssl.cert.chain.path and syslog.ssl.key.path (PEM files)' }]);
+        throw new ConfigError([
+          {
+            key: 'syslog.ssl.cert.chain.path',
+            message: 'TCPSSL needs syslog.ssl.cert.chain.path and syslog.ssl.key.path (PEM files)',
+          },
+        ]);
       }
-      const tlsServer = createTlsServer({
-        cert: readFileSync(this.cfg.certPath), key: readFileSync(this.cfg.keyPath),
-        ...(this.cfg.keyPassword ? { passphrase: this.cfg.keyPassword } : {}),
-      }, onSocket);
+      const tlsServer = createTlsServer(
+        {
+          cert: readFileSync(this.cfg.certPath),
+          key: readFileSync(this.cfg.keyPath),
+          ...(this.cfg.keyPassword ? { passphrase: this.cfg.keyPassword } : {}),
+        },
+        onSocket,
+      );
       // A client that fails the handshake (wrong CA, plain TCP to the TLS port) costs only its socket.
       tlsServer.on('tlsClientError', (err, s) => {
         this.logger.warn(`syslog TLS handshake with ${s.remoteAddress ?? '?'} failed: ${err.message}`);
@@ -123,7 +157,10 @@ export class SyslogServer {
     server.on('error', (err) => this.logger.error({ err }, `syslog TCP server error on port ${this.cfg.port}`));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ port: this.cfg.port, host: this.cfg.address, backlog: 4096 }, () => { server.off('error', reject); resolve(); });
+      server.listen({ port: this.cfg.port, host: this.cfg.address, backlog: 4096 }, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
     this.tcp = server;
   }
@@ -148,7 +185,10 @@ export class SyslogServer {
     s.on('data', (chunk: Buffer) => decoder.push(chunk));
     s.on('error', (err) => this.logger.debug(`syslog connection from ${remoteAddress}: ${err.message}`));
     // On 'close', not 'end': a reset connection never ends, and its partial frame is still delivered.
-    s.on('close', () => { decoder.end(); this.sockets.delete(s); });
+    s.on('close', () => {
+      decoder.end();
+      this.sockets.delete(s);
+    });
   }
 }
 

@@ -8,18 +8,23 @@ const byName = (name: string) => plugins.find((p) => p.class === name || p.alias
 const create = (name: string) => byName(name)!.create() as SourceConnector;
 
 describe('SyslogSourceConnector', () => {
-  it('is registered under Confluent\'s and jcustenborder\'s class names', () => {
-    for (const name of ['io.confluent.connect.syslog.SyslogSourceConnector', 'SyslogSource',
+  it("is registered under Confluent's and jcustenborder's class names", () => {
+    for (const name of [
+      'io.confluent.connect.syslog.SyslogSourceConnector',
+      'SyslogSource',
       'com.github.jcustenborder.kafka.connect.syslog.UDPSyslogSourceConnector',
       'com.github.jcustenborder.kafka.connect.syslog.TCPSyslogSourceConnector',
-      'com.github.jcustenborder.kafka.connect.syslog.SSLTCPSyslogSourceConnector']) {
+      'com.github.jcustenborder.kafka.connect.syslog.SSLTCPSyslogSourceConnector',
+    ]) {
       assert.ok(byName(name), name);
     }
   });
 
   it('takes the listener from a jcustenborder class name, unless the config sets one', async () => {
     const ssl = create('com.github.jcustenborder.kafka.connect.syslog.SSLTCPSyslogSourceConnector');
-    await ssl.start({ 'syslog.port': '6514', 'kafka.topic': 'logs', 'syslog.host': '127.0.0.1' }, { name: 'x' } as never);
+    await ssl.start({ 'syslog.port': '6514', 'kafka.topic': 'logs', 'syslog.host': '127.0.0.1' }, {
+      name: 'x',
+    } as never);
     const [task] = await ssl.taskConfigs(5);
     const cfg = parseSyslogConfig(task!);
     assert.deepEqual([cfg.listener, cfg.topic, cfg.address], ['TCPSSL', 'logs', '127.0.0.1']);

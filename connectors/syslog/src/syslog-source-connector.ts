@@ -16,14 +16,22 @@ export class SyslogSourceConnector implements SourceConnector {
 
   constructor(private readonly impliedListener: Listener | null = null) {}
 
-  version(): string { return VERSION; }
-  config(): ConfigDef { return configDef; }
-  taskClass() { return SyslogSourceTask; }
+  version(): string {
+    return VERSION;
+  }
+  config(): ConfigDef {
+    return configDef;
+  }
+  taskClass() {
+    return SyslogSourceTask;
+  }
   /**
    * Not exactly once (KIP-618): syslog senders do not resend over UDP or TCP, so a message received
    * but not committed before a crash cannot be read again; the runtime runs it at least once.
    */
-  exactlyOnceSupport(): 'UNSUPPORTED' { return 'UNSUPPORTED'; }
+  exactlyOnceSupport(): 'UNSUPPORTED' {
+    return 'UNSUPPORTED';
+  }
 
   /** TLS needs both PEM paths, and they must exist on this worker. */
   validate(config: ConnectorConfig, values: ConfigValue[]): ConfigValue[] {

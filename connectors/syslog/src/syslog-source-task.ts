@@ -27,22 +27,35 @@ export class SyslogSourceTask implements SourceTask {
   private kernelDropsAtStart: number | null = null;
   private lastReported = { kernel: 0, queue: 0, framing: 0 };
 
-  version(): string { return VERSION; }
+  version(): string {
+    return VERSION;
+  }
 
   async start(config: Record<string, string>, ctx: SourceTaskContext): Promise<void> {
     this.cfg = parseSyslogConfig(config);
     this.ctx = ctx;
     const dlq = ctx.connectorConfig['errors.deadletterqueue.topic.name'];
     const partition: SourcePartition = { listener: this.cfg.listener, port: this.cfg.port };
-    this.recordOptions = { topic: this.cfg.topic, sourcePartition: partition, deadLetterTopic: dlq ? dlq : null, connector: ctx.connector };
+    this.recordOptions = {
+      topic: this.cfg.topic,
+      sourcePartition: partition,
+      deadLetterTopic: dlq ? dlq : null,
+      connector: ctx.connector,
+    };
     if (this.cfg.reverseDns) this.dns = new ReverseDns(this.cfg.reverseDnsCacheMs);
-    this.queue = new ReceiveQueue(this.cfg.queueMax, () => this.server.pause(), () => this.server.resume());
+    this.queue = new ReceiveQueue(
+      this.cfg.queueMax,
+      () => this.server.pause(),
+      () => this.server.resume(),
+    );
     this.server = new SyslogServer(this.cfg, this.queue, ctx.logger);
     await this.server.start();
     if (this.cfg.listener === 'UDP') this.kernelDropsAtStart = await kernelUdpDrops(this.cfg.port);
     this.statsTimer = setInterval(() => void this.reportStats(false), this.cfg.statsIntervalMs);
     this.statsTimer.unref();
-    ctx.logger.info(`syslog ${this.cfg.listener} listener on ${this.cfg.address}:${this.cfg.port} → topic ${this.cfg.topic}`);
+    ctx.logger.info(
+      `syslog ${this.cfg.listener} listener on ${this.cfg.address}:${this.cfg.port} → topic ${this.cfg.topic}`,
+    );
   }
 
   async poll(): Promise<SourceRecord[] | null> {
@@ -53,7 +66,12 @@ export class SyslogSourceTask implements SourceTask {
     const out: SourceRecord[] = new Array(batch.length);
     for (let i = 0; i < batch.length; i++) {
       const r = batch[i]!;
-      out[i] = toSourceRecord(r, this.dns?.get(r.remoteIp) ?? null, { session: this.session, sequence: ++this.sequence }, this.recordOptions);
+      out[i] = toSourceRecord(
+        r,
+        this.dns?.get(r.remoteIp) ?? null,
+        { session: this.session, sequence: ++this.sequence },
+        this.recordOptions,
+      );
     }
     return out;
   }
@@ -65,7 +83,10 @@ export class SyslogSourceTask implements SourceTask {
     await this.reportStats(true).catch(() => undefined);
     const left = this.queue.size;
     await this.server.stop();
-    if (left > 0) this.ctx.logger.warn(`syslog task stopped with ${left} received messages not yet written; syslog cannot replay them`);
+    if (left > 0)
+      this.ctx.logger.warn(
+        `syslog task stopped with ${left} received messages not yet written; syslog cannot replay them`,
+      );
   }
 
   /**
@@ -79,25 +100,40 @@ export class SyslogSourceTask implements SourceTask {
       const now = await kernelUdpDrops(this.cfg.port);
       if (now !== null) kernel = now - (this.kernelDropsAtStart ?? 0);
     }
-    const grew = kernel > this.lastReported.kernel || s.udpQueueDrops > this.lastReported.queue || s.framingErrors > this.lastReported.framing;
-    const line = `syslog ${this.cfg.listener}:${this.cfg.port} stats: received=${s.received} queued=${this.queue.size} ` +
+    const grew =
+      kernel > this.lastReported.kernel ||
+      s.udpQueueDrops > this.lastReported.queue ||
+      s.framingErrors > this.lastReported.framing;
+    const line =
+      `syslog ${this.cfg.listener}:${this.cfg.port} stats: received=${s.received} queued=${this.queue.size} ` +
       `connections=${s.connections} connections_total=${s.connectionsTotal} framing_errors=${s.framingErrors}` +
       (this.cfg.listener === 'UDP' ? ` udp_kernel_drops=${kernel} udp_queue_full_drops=${s.udpQueueDrops}` : '');
     if (grew) {
-      const advice = kernel > this.lastReported.kernel
-        ? ' (the kernel dropped datagrams: raise syslog.udp.receive.buffer.bytes and net.core.rmem_max, or use TCP)'
-        : s.udpQueueDrops > this.lastReported.queue ? ' (the queue was full: the log is not keeping up; raise syslog.queue.max.size or use TCP)' : '';
+      const advice =
+        kernel > this.lastReported.kernel
+          ? ' (the kernel dropped datagrams: raise syslog.udp.receive.buffer.bytes and net.core.rmem_max, or use TCP)'
+          : s.udpQueueDrops > this.lastReported.queue
+            ? ' (the queue was full: the log is not keeping up; raise syslog.queue.max.size or use TCP)'
+            : '';
       this.ctx.logger.warn(line + advice);
     } else if (final) {
       this.ctx.logger.info(line);
     }
     this.lastReported = { kernel, queue: s.udpQueueDrops, framing: s.framingErrors };
-    this.gauges ??= this.ctx.metrics ? {
-      kernel: this.ctx.metrics.gauge('syslog_udp_kernel_drops', 'UDP datagrams the kernel dropped for this listener (from /proc/net/udp)'),
-      queue: this.ctx.metrics.gauge('syslog_udp_queue_full_drops', 'UDP datagrams dropped because the task queue was full'),
-      framing: this.ctx.metrics.gauge('syslog_framing_errors', 'TCP frames that could not be read'),
-      connections: this.ctx.metrics.gauge('syslog_connections', 'Open TCP/TLS connections'),
-    } : null;
+    this.gauges ??= this.ctx.metrics
+      ? {
+          kernel: this.ctx.metrics.gauge(
+            'syslog_udp_kernel_drops',
+            'UDP datagrams the kernel dropped for this listener (from /proc/net/udp)',
+          ),
+          queue: this.ctx.metrics.gauge(
+            'syslog_udp_queue_full_drops',
+            'UDP datagrams dropped because the task queue was full',
+          ),
+          framing: this.ctx.metrics.gauge('syslog_framing_errors', 'TCP frames that could not be read'),
+          connections: this.ctx.metrics.gauge('syslog_connections', 'Open TCP/TLS connections'),
+        }
+      : null;
     this.gauges?.kernel(kernel);
     this.gauges?.queue(s.udpQueueDrops);
     this.gauges?.framing(s.framingErrors);
@@ -109,6 +145,10 @@ export class SyslogSourceTask implements SourceTask {
   /** For tests and diagnostics: the counters, with the kernel's UDP drops since start. */
   async stats(): Promise<ReturnType<SyslogServer['stats']> & { udpKernelDrops: number | null; queued: number }> {
     const k = this.cfg.listener === 'UDP' ? await kernelUdpDrops(this.cfg.port) : null;
-    return { ...this.server.stats(), udpKernelDrops: k === null ? null : k - (this.kernelDropsAtStart ?? 0), queued: this.queue.size };
+    return {
+      ...this.server.stats(),
+      udpKernelDrops: k === null ? null : k - (this.kernelDropsAtStart ?? 0),
+      queued: this.queue.size,
+    };
   }
 }

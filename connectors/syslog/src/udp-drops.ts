@@ -12,7 +12,10 @@ export async function kernelUdpDrops(port: number): Promise<number | null> {
   for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
     const text = await readFile(file, 'utf8').catch(() => '');
     const n = dropsInTable(text, hexPort);
-    if (n !== null) { found = true; drops += n; }
+    if (n !== null) {
+      found = true;
+      drops += n;
+    }
   }
   return found ? drops : null;
 }

@@ -1,12 +1,25 @@
 import {
-  ConfigDef, Schemas, Validators, sleep,
-  type PluginDescriptor, type SourceConnector, type SourceRecord, type SourceTask, type SourceTaskContext,
+  ConfigDef,
+  Schemas,
+  Validators,
+  sleep,
+  type PluginDescriptor,
+  type SourceConnector,
+  type SourceRecord,
+  type SourceTask,
+  type SourceTaskContext,
 } from '@tributary/connect-api';
 
 const config = new ConfigDef()
   .define({ name: 'topic', type: 'STRING', importance: 'HIGH', documentation: 'Topic to write to.' })
-  .define({ name: 'max.count', type: 'LONG', default: 1000, importance: 'LOW', documentation: 'Stop counting here.',
-    validator: Validators.atLeast(1) });
+  .define({
+    name: 'max.count',
+    type: 'LONG',
+    default: 1000,
+    importance: 'LOW',
+    documentation: 'Stop counting here.',
+    validator: Validators.atLeast(1),
+  });
 
 /** Emits "1", "2", … up to max.count, resuming after the last committed number. */
 class CounterTask implements SourceTask {
@@ -28,8 +41,13 @@ class CounterTask implements SourceTask {
     const batch: SourceRecord[] = [];
     for (; this.next <= this.max && batch.length < 100; this.next++) {
       batch.push({
-        topic: this.topic, sourcePartition: { counter: this.topic }, sourceOffset: { n: this.next },
-        key: null, valueSchema: Schemas.STRING, value: String(this.next), headers: [],
+        topic: this.topic,
+        sourcePartition: { counter: this.topic },
+        sourceOffset: { n: this.next },
+        key: null,
+        valueSchema: Schemas.STRING,
+        value: String(this.next),
+        headers: [],
       });
     }
     if (batch.length === 0) await sleep(100, this.signal); // returns at once when the task is stopped
@@ -42,15 +60,30 @@ class CounterTask implements SourceTask {
 export class CounterConnector implements SourceConnector {
   readonly kind = 'source';
   private props: Record<string, string> = {};
-  version() { return '1.0.0'; }
-  config() { return config; }
-  taskClass() { return CounterTask; }
-  start(props: Record<string, string>) { this.props = props; }
-  taskConfigs() { return [{ ...this.props }]; }
+  version() {
+    return '1.0.0';
+  }
+  config() {
+    return config;
+  }
+  taskClass() {
+    return CounterTask;
+  }
+  start(props: Record<string, string>) {
+    this.props = props;
+  }
+  taskConfigs() {
+    return [{ ...this.props }];
+  }
   stop() {}
 }
 
 export const plugins: PluginDescriptor[] = [
-  { type: 'source', class: 'com.example.CounterSourceConnector', aliases: ['Counter'], version: '1.0.0',
-    create: () => new CounterConnector() },
+  {
+    type: 'source',
+    class: 'com.example.CounterSourceConnector',
+    aliases: ['Counter'],
+    version: '1.0.0',
+    create: () => new CounterConnector(),
+  },
 ];

@@ -12,10 +12,12 @@ const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    }).on('error', reject);
+    const s = createServer()
+      .listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as { port: number };
+        s.close(() => resolve(port));
+      })
+      .on('error', reject);
   });
 }
 
@@ -23,19 +25,33 @@ function freePort(): Promise<number> {
  * Runs the CLI as `tributary â€¦ | head -N` would: once N lines arrived (or at once for N = 0) the
  * reading end of its stdout is closed. Returns the exit status and what it wrote to stderr.
  */
-async function runIntoHead(args: string[], lines: number): Promise<{ code: number | null; signal: string | null; stderr: string; got: string[] }> {
+async function runIntoHead(
+  args: string[],
+  lines: number,
+): Promise<{ code: number | null; signal: string | null; stderr: string; got: string[] }> {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let out = '';
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const closed = new Promise<void>((resolve) => {
-    if (lines === 0) { child.stdout.destroy(); resolve(); return; }
+    if (lines === 0) {
+      child.stdout.destroy();
+      resolve();
+      return;
+    }
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.split('\n').length > lines) { child.stdout.destroy(); resolve(); }
+      if (out.split('\n').length > lines) {
+        child.stdout.destroy();
+        resolve();
+      }
     });
   });
-  const [code, signal] = await new Promise<[number | null, string | null]>((r) => child.on('exit', (c, s) => r([c, s])));
+  const [code, signal] = await new Promise<[number | null, string | null]>((r) =>
+    child.on('exit', (c, s) => r([c, s])),
+  );
   await closed;
   return { code, signal, stderr, got: out.split('\n').slice(0, lines) };
 }
@@ -48,13 +64,20 @@ describe('a closed stdout pipe ends the command quietly (regression: `consume â€
       const producer = log.producer();
       // Far more than a pipe buffer holds, so the command is still writing when the pipe closes.
       for (let b = 0; b < 20; b++) {
-        await producer.send(Array.from({ length: 1000 }, (_, i) => ({
-          topic: 'lines', key: null, value: Buffer.from(`record ${b * 1000 + i} ${'x'.repeat(200)}`),
-        })));
+        await producer.send(
+          Array.from({ length: 1000 }, (_, i) => ({
+            topic: 'lines',
+            key: null,
+            value: Buffer.from(`record ${b * 1000 + i} ${'x'.repeat(200)}`),
+          })),
+        );
       }
       await producer.close();
       await log.close();
-      const r = await runIntoHead(['consume', 'lines', '--log-dir', join(dir, 'log'), '--from-beginning', '--timeout-ms', '5000'], 3);
+      const r = await runIntoHead(
+        ['consume', 'lines', '--log-dir', join(dir, 'log'), '--from-beginning', '--timeout-ms', '5000'],
+        3,
+      );
       assert.equal(r.got.length, 3);
       assert.match(r.got[0]!, /"value":"record 0 x+"/);
       assert.deepEqual({ code: r.code, signal: r.signal, stderr: r.stderr }, { code: 0, signal: null, stderr: '' });
@@ -68,14 +91,40 @@ describe('a closed stdout pipe ends the command quietly (regression: `consume â€
     try {
       const port = await freePort();
       const props = join(dir, 'worker.properties');
-      await writeFile(props, [`listeners=http://127.0.0.1:${port}`, `embedded.log.dir=${join(dir, 'log')}`, `offset.storage.file.filename=${join(dir, 'offsets')}`].join('\n'));
-      const child = spawn(process.execPath, [CLI, 'standalone', props], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TRIBUTARY_LOG_LEVEL: 'info' } });
+      await writeFile(
+        props,
+        [
+          `listeners=http://127.0.0.1:${port}`,
+          `embedded.log.dir=${join(dir, 'log')}`,
+          `offset.storage.file.filename=${join(dir, 'offsets')}`,
+        ].join('\n'),
+      );
+      const child = spawn(process.execPath, [CLI, 'standalone', props], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, TRIBUTARY_LOG_LEVEL: 'info' },
+      });
       let stderr = '';
-      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
       // Like `| head -1`: the first log line is read, then the pipe is closed.
-      await new Promise<void>((resolve) => child.stdout.once('data', () => { child.stdout.destroy(); resolve(); }));
+      await new Promise<void>((resolve) =>
+        child.stdout.once('data', () => {
+          child.stdout.destroy();
+          resolve();
+        }),
+      );
       // Signal handlers are installed once the worker has started; it answers REST by then.
-      for (let i = 0; i < 100 && !(await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+      for (
+        let i = 0;
+        i < 100 &&
+        !(await fetch(`http://127.0.0.1:${port}/`).then(
+          (r) => r.ok,
+          () => false,
+        ));
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 100));
       await new Promise((r) => setTimeout(r, 200));
       const started = Date.now();
       const exited = new Promise<[number | null, string | null]>((r) => child.on('exit', (c, s) => r([c, s])));
@@ -83,7 +132,11 @@ describe('a closed stdout pipe ends the command quietly (regression: `consume â€
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       const [code, signal] = await exited;
       clearTimeout(timer);
-      assert.deepEqual({ code, signal, stderr }, { code: 0, signal: null, stderr: '' }, `exited after ${Date.now() - started} ms`);
+      assert.deepEqual(
+        { code, signal, stderr },
+        { code: 0, signal: null, stderr: '' },
+        `exited after ${Date.now() - started} ms`,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

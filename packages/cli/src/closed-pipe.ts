@@ -17,7 +17,11 @@ export function endQuietlyOnClosedPipe(): void {
 export async function writeOut(text: string): Promise<void> {
   if (process.stdout.write(text)) return;
   await new Promise<void>((resolve) => {
-    const done = () => { process.stdout.off('drain', done); process.stdout.off('close', done); resolve(); };
+    const done = () => {
+      process.stdout.off('drain', done);
+      process.stdout.off('close', done);
+      resolve();
+    };
     process.stdout.on('drain', done);
     process.stdout.on('close', done);
   });

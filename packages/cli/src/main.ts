@@ -21,11 +21,13 @@ const program = new Command('tributary')
   .option('--user <user:password>', 'basic auth credentials for the REST API')
   .option('--json', 'print JSON instead of tables');
 
-program.command('standalone <worker-config> [connector-configs...]')
+program
+  .command('standalone <worker-config> [connector-configs...]')
   .description('run a standalone worker (worker.properties or worker.json; connector configs as .json or .properties)')
   .action(runStandalone);
 
-program.command('distributed <worker-config>')
+program
+  .command('distributed <worker-config>')
   .description('run a worker of a cluster (needs bootstrap.servers, group.id and the *.storage.topic keys)')
   .action(runDistributed);
 

@@ -9,5 +9,11 @@ import { plugins as syslog } from '@tributary/connector-syslog';
 
 /** Every connector shipped with the `tributary` distribution (converters and transforms are in the runtime). */
 export const builtinPlugins: PluginDescriptor[] = [
-  ...file, ...spooldir, ...syslog, ...postgresCdc, ...elasticsearchSink, ...cassandraSink, ...s3Sink,
+  ...file,
+  ...spooldir,
+  ...syslog,
+  ...postgresCdc,
+  ...elasticsearchSink,
+  ...cassandraSink,
+  ...s3Sink,
 ];

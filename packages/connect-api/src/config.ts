@@ -77,7 +77,13 @@ export class ConfigDef {
   /** Every key, each with its parsed value or its errors. Never throws for bad values. */
   validate(props: Readonly<Record<string, string>>): ConfigValue[] {
     return this.keys().map((key) => {
-      const out: ConfigValue = { name: key.name, value: null, recommendedValues: key.validValues ?? [], errors: [], visible: true };
+      const out: ConfigValue = {
+        name: key.name,
+        value: null,
+        recommendedValues: key.validValues ?? [],
+        errors: [],
+        visible: true,
+      };
       try {
         out.value = this.valueOf(key, props);
         const msg = this.check(key, out.value);
@@ -111,7 +117,8 @@ export class ConfigDef {
   private valueOf(key: ConfigKey, props: Readonly<Record<string, string>>): unknown {
     const raw = [key.name, ...(key.aliases ?? [])].map((n) => props[n]).find((v) => v !== undefined);
     if (raw === undefined) {
-      if (!('default' in key)) throw new Error(`Missing required configuration "${key.name}" which has no default value.`);
+      if (!('default' in key))
+        throw new Error(`Missing required configuration "${key.name}" which has no default value.`);
       return key.default === null || key.default === undefined ? null : parseType(key, key.default);
     }
     return parseType(key, raw);
@@ -134,16 +141,28 @@ export class ParsedConfig {
     readonly originals: Readonly<Record<string, string>>,
   ) {}
 
-  get(name: string): unknown { return this.values.get(name) ?? null; }
-  string(name: string): string { return this.values.get(name) as string; }
+  get(name: string): unknown {
+    return this.values.get(name) ?? null;
+  }
+  string(name: string): string {
+    return this.values.get(name) as string;
+  }
   optionalString(name: string): string | null {
     const v = this.values.get(name);
     return v === null || v === undefined || v === '' ? null : (v as string);
   }
-  int(name: string): number { return this.values.get(name) as number; }
-  bool(name: string): boolean { return this.values.get(name) as boolean; }
-  list(name: string): string[] { return (this.values.get(name) as string[] | null) ?? []; }
-  password(name: string): string | null { return (this.values.get(name) as string | null) ?? null; }
+  int(name: string): number {
+    return this.values.get(name) as number;
+  }
+  bool(name: string): boolean {
+    return this.values.get(name) as boolean;
+  }
+  list(name: string): string[] {
+    return (this.values.get(name) as string[] | null) ?? [];
+  }
+  password(name: string): string | null {
+    return (this.values.get(name) as string | null) ?? null;
+  }
 
   /** Keys of `originals` that start with `prefix`, prefix removed (as Kafka's `originalsWithPrefix`). */
   withPrefix(prefix: string): Record<string, string> {
@@ -158,7 +177,9 @@ function parseType(key: ConfigKey, raw: unknown): unknown {
   const bad = (what: string) => new Error(`Invalid value ${String(raw)} for configuration ${name}: ${what}`);
   const text = typeof raw === 'string' ? raw.trim() : raw;
   switch (type) {
-    case 'STRING': case 'CLASS': case 'PASSWORD':
+    case 'STRING':
+    case 'CLASS':
+    case 'PASSWORD':
       return String(raw);
     case 'BOOLEAN': {
       if (typeof text === 'boolean') return text;
@@ -167,7 +188,9 @@ function parseType(key: ConfigKey, raw: unknown): unknown {
       if (t === 'false') return false;
       throw bad('Expected value to be either true or false');
     }
-    case 'INT': case 'SHORT': case 'LONG': {
+    case 'INT':
+    case 'SHORT':
+    case 'LONG': {
       const n = typeof text === 'number' ? text : /^[+-]?\d+$/.test(String(text)) ? Number(text) : NaN;
       if (!Number.isSafeInteger(n)) throw bad('Not a number of type ' + type);
       if (type === 'INT' && (n < -(2 ** 31) || n >= 2 ** 31)) throw bad('Not a number of type INT');
@@ -181,34 +204,55 @@ function parseType(key: ConfigKey, raw: unknown): unknown {
     }
     case 'LIST':
       if (Array.isArray(raw)) return raw.map(String);
-      return String(raw).trim() === '' ? [] : String(raw).split(',').map((s) => s.trim());
+      return String(raw).trim() === ''
+        ? []
+        : String(raw)
+            .split(',')
+            .map((s) => s.trim());
   }
 }
 
 /** Validators for common constraints, in the spirit of Kafka's `ConfigDef.Range` and friends. */
 export const Validators = {
   atLeast(min: number): Validator {
-    return (v, name) => ((v as number) < min ? `Invalid value ${String(v)} for configuration ${name}: Value must be at least ${min}` : undefined);
+    return (v, name) =>
+      (v as number) < min
+        ? `Invalid value ${String(v)} for configuration ${name}: Value must be at least ${min}`
+        : undefined;
   },
   between(min: number, max: number): Validator {
-    return (v, name) => ((v as number) < min || (v as number) > max ? `Invalid value ${String(v)} for configuration ${name}: Value must be between ${min} and ${max}` : undefined);
+    return (v, name) =>
+      (v as number) < min || (v as number) > max
+        ? `Invalid value ${String(v)} for configuration ${name}: Value must be between ${min} and ${max}`
+        : undefined;
   },
   nonEmptyString(): Validator {
-    return (v, name) => (String(v).trim() === '' ? `Invalid value for configuration ${name}: String must be non-empty` : undefined);
+    return (v, name) =>
+      String(v).trim() === '' ? `Invalid value for configuration ${name}: String must be non-empty` : undefined;
   },
   in(...values: string[]): Validator {
-    return (v, name) => (!values.includes(String(v)) ? `Invalid value ${String(v)} for configuration ${name}: String must be one of: ${values.join(', ')}` : undefined);
+    return (v, name) =>
+      !values.includes(String(v))
+        ? `Invalid value ${String(v)} for configuration ${name}: String must be one of: ${values.join(', ')}`
+        : undefined;
   },
   inIgnoreCase(...values: string[]): Validator {
     const lower = values.map((s) => s.toLowerCase());
-    return (v, name) => (!lower.includes(String(v).toLowerCase()) ? `Invalid value ${String(v)} for configuration ${name}: String must be one of (case insensitive): ${values.join(', ')}` : undefined);
+    return (v, name) =>
+      !lower.includes(String(v).toLowerCase())
+        ? `Invalid value ${String(v)} for configuration ${name}: String must be one of (case insensitive): ${values.join(', ')}`
+        : undefined;
   },
 };
 
 /** The config table of a plugin's README, generated from its declaration. */
 export function configTable(def: ConfigDef): string {
   const rows = def.keys().map((k) => {
-    const dflt = !('default' in k) ? '*required*' : k.type === 'PASSWORD' && k.default ? HIDDEN : `\`${formatDefault(k.default)}\``;
+    const dflt = !('default' in k)
+      ? '*required*'
+      : k.type === 'PASSWORD' && k.default
+        ? HIDDEN
+        : `\`${formatDefault(k.default)}\``;
     const doc = k.documentation.replace(/\|/g, '\\|').replace(/\n/g, ' ');
     return `| \`${k.name}\` | ${k.type} | ${dflt} | ${k.importance} | ${doc} |`;
   });

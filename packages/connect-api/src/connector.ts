@@ -50,7 +50,10 @@ export interface SourceConnector extends Connector {
    * while it is STOPPED. Return true when the connector also handled offsets it keeps elsewhere.
    * Throw to reject the request (e.g. an offset of the wrong shape).
    */
-  alterOffsets?(config: ConnectorConfig, offsets: Map<SourcePartition, SourceOffset | null>): boolean | Promise<boolean>;
+  alterOffsets?(
+    config: ConnectorConfig,
+    offsets: Map<SourcePartition, SourceOffset | null>,
+  ): boolean | Promise<boolean>;
   /**
    * KIP-618: whether this connector, with this config, can run exactly once — its tasks can resume
    * exactly after the last record of a committed transaction (they read their position back from

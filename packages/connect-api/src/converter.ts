@@ -16,7 +16,12 @@ export interface SchemaAndValue {
 export interface Converter {
   config?(): ConfigDef;
   configure(config: Record<string, string>, isKey: boolean): void;
-  fromConnectData(topic: string, schema: Schema | null | undefined, value: unknown, headers?: Header[]): Uint8Array | null;
+  fromConnectData(
+    topic: string,
+    schema: Schema | null | undefined,
+    value: unknown,
+    headers?: Header[],
+  ): Uint8Array | null;
   toConnectData(topic: string, bytes: Uint8Array | null, headers?: readonly Header[]): SchemaAndValue;
 
   /**
@@ -38,6 +43,11 @@ export interface Converter {
 export interface HeaderConverter {
   config?(): ConfigDef;
   configure(config: Record<string, string>): void;
-  fromConnectHeader(topic: string, headerKey: string, schema: Schema | null | undefined, value: unknown): Uint8Array | null;
+  fromConnectHeader(
+    topic: string,
+    headerKey: string,
+    schema: Schema | null | undefined,
+    value: unknown,
+  ): Uint8Array | null;
   toConnectHeader(topic: string, headerKey: string, bytes: Uint8Array | null): SchemaAndValue;
 }

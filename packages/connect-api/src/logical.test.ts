@@ -22,7 +22,11 @@ describe('logical types', () => {
 });
 
 describe('Struct', () => {
-  const schema = SchemaBuilder.struct().name('Order').field('id', Schemas.INT64).field('note', Schemas.OPTIONAL_STRING).build();
+  const schema = SchemaBuilder.struct()
+    .name('Order')
+    .field('id', Schemas.INT64)
+    .field('note', Schemas.OPTIONAL_STRING)
+    .build();
 
   it('validates required fields and types', () => {
     const s = new Struct(schema).put('id', 42n);

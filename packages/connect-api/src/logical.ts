@@ -36,42 +36,59 @@ export const Decimal = {
 
 export const DateType = {
   LOGICAL_NAME: 'org.apache.kafka.connect.data.Date',
-  builder(): SchemaBuilder { return SchemaBuilder.int32().name(DateType.LOGICAL_NAME).version(1); },
+  builder(): SchemaBuilder {
+    return SchemaBuilder.int32().name(DateType.LOGICAL_NAME).version(1);
+  },
   SCHEMA: SchemaBuilder.int32().name('org.apache.kafka.connect.data.Date').version(1).build(),
   /** Days since the epoch. */
   fromLogical(d: Date): number {
     const ms = d.getTime();
-    if (ms % 86_400_000 !== 0) throw new DataError('Kafka Connect Date type should not have any time fields set to non-zero values.');
+    if (ms % 86_400_000 !== 0)
+      throw new DataError('Kafka Connect Date type should not have any time fields set to non-zero values.');
     return ms / 86_400_000;
   },
-  toLogical(days: number): Date { return new Date(days * 86_400_000); },
+  toLogical(days: number): Date {
+    return new Date(days * 86_400_000);
+  },
 };
 
 export const TimeType = {
   LOGICAL_NAME: 'org.apache.kafka.connect.data.Time',
-  builder(): SchemaBuilder { return SchemaBuilder.int32().name(TimeType.LOGICAL_NAME).version(1); },
+  builder(): SchemaBuilder {
+    return SchemaBuilder.int32().name(TimeType.LOGICAL_NAME).version(1);
+  },
   SCHEMA: SchemaBuilder.int32().name('org.apache.kafka.connect.data.Time').version(1).build(),
   /** Milliseconds since midnight. */
   fromLogical(d: Date): number {
     const ms = d.getTime();
     // As Kafka's Time: 24:00:00 (exactly one day) is allowed, PostgreSQL can store it.
-    if (ms < 0 || ms > 86_400_000) throw new DataError('Kafka Connect Time type should not have any date fields set to non-zero values.');
+    if (ms < 0 || ms > 86_400_000)
+      throw new DataError('Kafka Connect Time type should not have any date fields set to non-zero values.');
     return ms;
   },
-  toLogical(ms: number): Date { return new Date(ms); },
+  toLogical(ms: number): Date {
+    return new Date(ms);
+  },
 };
 
 export const TimestampType = {
   LOGICAL_NAME: 'org.apache.kafka.connect.data.Timestamp',
-  builder(): SchemaBuilder { return SchemaBuilder.int64().name(TimestampType.LOGICAL_NAME).version(1); },
+  builder(): SchemaBuilder {
+    return SchemaBuilder.int64().name(TimestampType.LOGICAL_NAME).version(1);
+  },
   SCHEMA: SchemaBuilder.int64().name('org.apache.kafka.connect.data.Timestamp').version(1).build(),
-  fromLogical(d: Date): number { return d.getTime(); },
-  toLogical(ms: number | bigint): Date { return new Date(Number(ms)); },
+  fromLogical(d: Date): number {
+    return d.getTime();
+  },
+  toLogical(ms: number | bigint): Date {
+    return new Date(Number(ms));
+  },
 };
 
 function unscaled(text: string, scale: number): bigint {
   const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text.trim());
-  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new DataError(`Invalid type for Decimal, not a decimal number: ${text}`);
+  if (!m || (m[2] === '' && (m[3] ?? '') === ''))
+    throw new DataError(`Invalid type for Decimal, not a decimal number: ${text}`);
   const exp = Number(m[4] ?? 0);
   let digits = (m[2] ?? '') + (m[3] ?? '');
   const pointAt = (m[2] ?? '').length + exp; // digits before the point

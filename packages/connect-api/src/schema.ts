@@ -2,11 +2,29 @@ import { DataError } from './errors.js';
 
 /** Kafka Connect's schema types. Names are the upper-case Java enum names. */
 export type SchemaType =
-  | 'INT8' | 'INT16' | 'INT32' | 'INT64' | 'FLOAT32' | 'FLOAT64'
-  | 'BOOLEAN' | 'STRING' | 'BYTES' | 'ARRAY' | 'MAP' | 'STRUCT';
+  | 'INT8'
+  | 'INT16'
+  | 'INT32'
+  | 'INT64'
+  | 'FLOAT32'
+  | 'FLOAT64'
+  | 'BOOLEAN'
+  | 'STRING'
+  | 'BYTES'
+  | 'ARRAY'
+  | 'MAP'
+  | 'STRUCT';
 
 export const PRIMITIVE_TYPES: readonly SchemaType[] = [
-  'INT8', 'INT16', 'INT32', 'INT64', 'FLOAT32', 'FLOAT64', 'BOOLEAN', 'STRING', 'BYTES',
+  'INT8',
+  'INT16',
+  'INT32',
+  'INT64',
+  'FLOAT32',
+  'FLOAT64',
+  'BOOLEAN',
+  'STRING',
+  'BYTES',
 ];
 
 /** A field of a STRUCT schema. */
@@ -48,16 +66,36 @@ export class SchemaBuilder {
     this.s = { type, optional: false };
   }
 
-  static int8(): SchemaBuilder { return new SchemaBuilder('INT8'); }
-  static int16(): SchemaBuilder { return new SchemaBuilder('INT16'); }
-  static int32(): SchemaBuilder { return new SchemaBuilder('INT32'); }
-  static int64(): SchemaBuilder { return new SchemaBuilder('INT64'); }
-  static float32(): SchemaBuilder { return new SchemaBuilder('FLOAT32'); }
-  static float64(): SchemaBuilder { return new SchemaBuilder('FLOAT64'); }
-  static bool(): SchemaBuilder { return new SchemaBuilder('BOOLEAN'); }
-  static string(): SchemaBuilder { return new SchemaBuilder('STRING'); }
-  static bytes(): SchemaBuilder { return new SchemaBuilder('BYTES'); }
-  static struct(): SchemaBuilder { return new SchemaBuilder('STRUCT'); }
+  static int8(): SchemaBuilder {
+    return new SchemaBuilder('INT8');
+  }
+  static int16(): SchemaBuilder {
+    return new SchemaBuilder('INT16');
+  }
+  static int32(): SchemaBuilder {
+    return new SchemaBuilder('INT32');
+  }
+  static int64(): SchemaBuilder {
+    return new SchemaBuilder('INT64');
+  }
+  static float32(): SchemaBuilder {
+    return new SchemaBuilder('FLOAT32');
+  }
+  static float64(): SchemaBuilder {
+    return new SchemaBuilder('FLOAT64');
+  }
+  static bool(): SchemaBuilder {
+    return new SchemaBuilder('BOOLEAN');
+  }
+  static string(): SchemaBuilder {
+    return new SchemaBuilder('STRING');
+  }
+  static bytes(): SchemaBuilder {
+    return new SchemaBuilder('BYTES');
+  }
+  static struct(): SchemaBuilder {
+    return new SchemaBuilder('STRUCT');
+  }
   static array(items: Schema): SchemaBuilder {
     const b = new SchemaBuilder('ARRAY');
     b.s.valueSchema = items;
@@ -78,12 +116,30 @@ export class SchemaBuilder {
     return b;
   }
 
-  optional(): this { this.s.optional = true; return this; }
-  required(): this { this.s.optional = false; return this; }
-  name(name: string): this { this.s.name = name; return this; }
-  version(version: number): this { this.s.version = version; return this; }
-  doc(doc: string): this { this.s.doc = doc; return this; }
-  defaultValue(value: unknown): this { this.s.defaultValue = value; return this; }
+  optional(): this {
+    this.s.optional = true;
+    return this;
+  }
+  required(): this {
+    this.s.optional = false;
+    return this;
+  }
+  name(name: string): this {
+    this.s.name = name;
+    return this;
+  }
+  version(version: number): this {
+    this.s.version = version;
+    return this;
+  }
+  doc(doc: string): this {
+    this.s.doc = doc;
+    return this;
+  }
+  defaultValue(value: unknown): this {
+    this.s.defaultValue = value;
+    return this;
+  }
   parameter(key: string, value: string): this {
     this.s.parameters = { ...(this.s.parameters ?? {}), [key]: value };
     return this;

@@ -25,7 +25,7 @@ export class Struct {
   get(name: string): unknown {
     const f = this.lookup(name);
     const v = this.values[f.index];
-    return v === undefined ? f.schema.defaultValue ?? null : v;
+    return v === undefined ? (f.schema.defaultValue ?? null) : v;
   }
 
   /** The raw value, without falling back to the default. */
@@ -63,7 +63,7 @@ export class Struct {
   getAt(index: number, withDefault = true): unknown {
     const v = this.values[index];
     if (v !== undefined) return v;
-    return withDefault ? this.schema.fields![index]!.schema.defaultValue ?? null : null;
+    return withDefault ? (this.schema.fields![index]!.schema.defaultValue ?? null) : null;
   }
 
   /** {@link putTrusted} by field position, with the same contract. */
@@ -120,22 +120,41 @@ export function validateValue(schema: Schema, value: unknown, path = 'value'): v
     if (schema.optional || schema.defaultValue !== undefined) return;
     throw new DataError(`Invalid value: null used for required field: "${path}", schema type: ${schema.type}`);
   }
-  if (!fits(schema, value)) throw new DataError(`Invalid Java object for schema type ${schema.type}: ${typeof value} for field: "${path}"`);
+  if (!fits(schema, value))
+    throw new DataError(`Invalid Java object for schema type ${schema.type}: ${typeof value} for field: "${path}"`);
 }
 
 /** Whether a non-null value has the JS type of the schema (a plain function: this runs per put). */
 function fits(schema: Schema, value: unknown): boolean {
   switch (schema.type) {
-    case 'INT8': case 'INT16': case 'INT32': case 'FLOAT32': case 'FLOAT64':
+    case 'INT8':
+    case 'INT16':
+    case 'INT32':
+    case 'FLOAT32':
+    case 'FLOAT64':
       if (typeof value === 'number') return true;
       break;
-    case 'INT64': if (typeof value === 'number' || typeof value === 'bigint') return true; break;
-    case 'BOOLEAN': if (typeof value === 'boolean') return true; break;
-    case 'STRING': if (typeof value === 'string') return true; break;
-    case 'BYTES': if (value instanceof Uint8Array || (schema.name !== undefined && typeof value === 'string')) return true; break;
-    case 'ARRAY': if (Array.isArray(value)) return true; break;
-    case 'MAP': if (value instanceof Map || (typeof value === 'object' && !Array.isArray(value))) return true; break;
-    case 'STRUCT': if (value instanceof Struct) return true; break;
+    case 'INT64':
+      if (typeof value === 'number' || typeof value === 'bigint') return true;
+      break;
+    case 'BOOLEAN':
+      if (typeof value === 'boolean') return true;
+      break;
+    case 'STRING':
+      if (typeof value === 'string') return true;
+      break;
+    case 'BYTES':
+      if (value instanceof Uint8Array || (schema.name !== undefined && typeof value === 'string')) return true;
+      break;
+    case 'ARRAY':
+      if (Array.isArray(value)) return true;
+      break;
+    case 'MAP':
+      if (value instanceof Map || (typeof value === 'object' && !Array.isArray(value))) return true;
+      break;
+    case 'STRUCT':
+      if (value instanceof Struct) return true;
+      break;
   }
   return !!schema.name && value instanceof Date; // logical Date/Time/Timestamp
 }
@@ -145,6 +164,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.compare(a, b) === 0;
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  const ka = Object.keys(a), kb = Object.keys(b);
+  const ka = Object.keys(a),
+    kb = Object.keys(b);
   return ka.length === kb.length && ka.every((k) => deepEqual((a as never)[k], (b as never)[k]));
 }

@@ -1,7 +1,12 @@
 import type { ConnectorConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type {
-  RecordMetadata, SinkRecord, SourceOffset, SourcePartition, SourceRecord, TopicPartition,
+  RecordMetadata,
+  SinkRecord,
+  SourceOffset,
+  SourcePartition,
+  SourceRecord,
+  TopicPartition,
 } from './records.js';
 
 /** Reads the offsets this connector committed before, to resume where it stopped. */
@@ -118,8 +123,9 @@ export interface SinkTask {
    * Offsets keyed by `topic:partition` (see `tpKey`). Returns the offsets to commit; an empty map
    * skips this commit.
    */
-  preCommit?(offsets: Map<string, { tp: TopicPartition; offset: number }>):
-    Map<string, { tp: TopicPartition; offset: number }> | Promise<Map<string, { tp: TopicPartition; offset: number }>>;
+  preCommit?(
+    offsets: Map<string, { tp: TopicPartition; offset: number }>,
+  ): Map<string, { tp: TopicPartition; offset: number }> | Promise<Map<string, { tp: TopicPartition; offset: number }>>;
   close?(partitions: TopicPartition[]): void | Promise<void>;
   stop(): void | Promise<void>;
 }

@@ -1,4 +1,12 @@
-import { ConfigDef, DataError, Schemas, type Converter, type HeaderConverter, type Schema, type SchemaAndValue } from '@tributary/connect-api';
+import {
+  ConfigDef,
+  DataError,
+  Schemas,
+  type Converter,
+  type HeaderConverter,
+  type Schema,
+  type SchemaAndValue,
+} from '@tributary/connect-api';
 import { converterTypeKey } from './common.js';
 import { nodeTypeOf } from './json/values.js';
 
@@ -15,7 +23,8 @@ export class ByteArrayConverter implements Converter, HeaderConverter {
   }
 
   fromConnectData(_topic: string, schema: Schema | null | undefined, value: unknown): Uint8Array | null {
-    if (schema != null && schema.type !== 'BYTES') throw new DataError(`Invalid schema type for ByteArrayConverter: ${schema.type}`);
+    if (schema != null && schema.type !== 'BYTES')
+      throw new DataError(`Invalid schema type for ByteArrayConverter: ${schema.type}`);
     if (value !== null && value !== undefined && !(value instanceof Uint8Array)) {
       throw new DataError(`ByteArrayConverter is not compatible with objects of type ${nodeTypeOf(value)}`);
     }
@@ -26,7 +35,12 @@ export class ByteArrayConverter implements Converter, HeaderConverter {
     return { schema: Schemas.OPTIONAL_BYTES, value: bytes ?? null };
   }
 
-  fromConnectHeader(topic: string, _headerKey: string, schema: Schema | null | undefined, value: unknown): Uint8Array | null {
+  fromConnectHeader(
+    topic: string,
+    _headerKey: string,
+    schema: Schema | null | undefined,
+    value: unknown,
+  ): Uint8Array | null {
     return this.fromConnectData(topic, schema, value);
   }
 

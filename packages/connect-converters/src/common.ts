@@ -3,7 +3,11 @@ import type { ConfigKey } from '@tributary/connect-api';
 /** Kafka's `ConverterConfig.TYPE_CONFIG`: set by the runtime to say what a converter instance is for. */
 export function converterTypeKey(): ConfigKey {
   return {
-    name: 'converter.type', type: 'STRING', default: null, importance: 'LOW', validValues: ['key', 'value', 'header'],
+    name: 'converter.type',
+    type: 'STRING',
+    default: null,
+    importance: 'LOW',
+    validValues: ['key', 'value', 'header'],
     documentation: 'How this converter will be used.',
   };
 }

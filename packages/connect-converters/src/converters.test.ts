@@ -3,7 +3,14 @@ import { describe, it } from 'node:test';
 import { Schemas } from '@tributary/connect-api';
 import { ByteArrayConverter } from './byte-array-converter.js';
 import { plugins } from './index.js';
-import { BooleanConverter, DoubleConverter, FloatConverter, IntegerConverter, LongConverter, ShortConverter } from './number-converters.js';
+import {
+  BooleanConverter,
+  DoubleConverter,
+  FloatConverter,
+  IntegerConverter,
+  LongConverter,
+  ShortConverter,
+} from './number-converters.js';
 import { StringConverter } from './string-converter.js';
 
 const hex = (b: Uint8Array | null) => (b === null ? null : Buffer.from(b).toString('hex'));
@@ -36,12 +43,18 @@ describe('ByteArrayConverter', () => {
     const b = Uint8Array.of(1, 2);
     assert.equal(c.fromConnectData('t', Schemas.BYTES, b), b);
     assert.deepEqual(c.toConnectData('t', b), { schema: Schemas.OPTIONAL_BYTES, value: b });
-    assert.throws(() => c.fromConnectData('t', Schemas.STRING, 'x'), /Invalid schema type for ByteArrayConverter: STRING/);
-    assert.throws(() => c.fromConnectData('t', null, 'x'), /ByteArrayConverter is not compatible with objects of type string/);
+    assert.throws(
+      () => c.fromConnectData('t', Schemas.STRING, 'x'),
+      /Invalid schema type for ByteArrayConverter: STRING/,
+    );
+    assert.throws(
+      () => c.fromConnectData('t', null, 'x'),
+      /ByteArrayConverter is not compatible with objects of type string/,
+    );
   });
 });
 
-describe('number converters use Kafka serializers\' big-endian layouts', () => {
+describe("number converters use Kafka serializers' big-endian layouts", () => {
   const cases = [
     [new LongConverter(), -2, 'fffffffffffffffe', Schemas.OPTIONAL_INT64],
     [new LongConverter(), 9223372036854775807n, '7fffffffffffffff', Schemas.OPTIONAL_INT64],
@@ -64,15 +77,22 @@ describe('number converters use Kafka serializers\' big-endian layouts', () => {
     const c = new IntegerConverter();
     assert.throws(() => c.fromConnectData('t', null, 'x'), /Failed to serialize to integer \(was string\)/);
     assert.throws(() => c.toConnectData('t', Uint8Array.of(1)), /Failed to deserialize integer/);
-    assert.throws(() => new BooleanConverter().fromConnectData('t', Schemas.STRING, true), /Invalid schema type for BooleanConverter: STRING/);
+    assert.throws(
+      () => new BooleanConverter().fromConnectData('t', Schemas.STRING, true),
+      /Invalid schema type for BooleanConverter: STRING/,
+    );
   });
 });
 
 describe('plugins', () => {
-  it('lists every converter under Kafka\'s class names', () => {
+  it("lists every converter under Kafka's class names", () => {
     const names = plugins.map((p) => `${p.type}:${p.class}`);
-    for (const cls of ['org.apache.kafka.connect.json.JsonConverter', 'org.apache.kafka.connect.storage.StringConverter',
-      'org.apache.kafka.connect.converters.ByteArrayConverter', 'org.apache.kafka.connect.converters.LongConverter']) {
+    for (const cls of [
+      'org.apache.kafka.connect.json.JsonConverter',
+      'org.apache.kafka.connect.storage.StringConverter',
+      'org.apache.kafka.connect.converters.ByteArrayConverter',
+      'org.apache.kafka.connect.converters.LongConverter',
+    ]) {
       assert.ok(names.includes(`converter:${cls}`), cls);
       assert.ok(names.includes(`header_converter:${cls}`), cls);
     }

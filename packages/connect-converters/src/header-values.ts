@@ -1,5 +1,14 @@
 import {
-  DataError, DateType, Decimal, SchemaBuilder, Schemas, Struct, TimeType, TimestampType, type Schema, type SchemaAndValue,
+  DataError,
+  DateType,
+  Decimal,
+  SchemaBuilder,
+  Schemas,
+  Struct,
+  TimeType,
+  TimestampType,
+  type Schema,
+  type SchemaAndValue,
 } from '@tributary/connect-api';
 import { javaDouble, javaFloat, toBase64 } from './json/java-text.js';
 
@@ -22,12 +31,16 @@ export function valueToString(schema: Schema | null | undefined, value: unknown,
   if (value instanceof Date) return formatDate(schema, value);
   if (Array.isArray(value)) return `[${value.map((v) => valueToString(schema?.valueSchema, v, true)).join(',')}]`;
   if (value instanceof Struct) {
-    const parts = value.schema.fields!.map((f) => `${valueToString(null, f.name, true)}:${valueToString(f.schema, value.get(f.name), true)}`);
+    const parts = value.schema.fields!.map(
+      (f) => `${valueToString(null, f.name, true)}:${valueToString(f.schema, value.get(f.name), true)}`,
+    );
     return `{${parts.join(',')}}`;
   }
   if (value instanceof Map || typeof value === 'object') {
     const entries = value instanceof Map ? [...value.entries()] : Object.entries(value);
-    const parts = entries.map(([k, v]) => `${valueToString(schema?.keySchema, k, true)}:${valueToString(schema?.valueSchema, v, true)}`);
+    const parts = entries.map(
+      ([k, v]) => `${valueToString(schema?.keySchema, k, true)}:${valueToString(schema?.valueSchema, v, true)}`,
+    );
     return `{${parts.join(',')}}`;
   }
   throw new DataError(`Unable to convert ${String(value)} to string`);
@@ -108,7 +121,9 @@ function parseContainer(text: string): SchemaAndValue | undefined {
   let node: unknown;
   try {
     node = (JSON.parse as (t: string, r: (k: string, v: unknown, c: { source?: string }) => unknown) => unknown)(
-      text, (_k, v, c) => (typeof v === 'number' && c.source !== undefined ? new NumberText(c.source) : v));
+      text,
+      (_k, v, c) => (typeof v === 'number' && c.source !== undefined ? new NumberText(c.source) : v),
+    );
   } catch {
     return undefined;
   }
@@ -127,7 +142,10 @@ function infer(node: unknown): SchemaAndValue {
   if (Array.isArray(node)) {
     const items = node.map(infer);
     const common = commonSchema(items.map((i) => i.schema));
-    return { schema: common ? SchemaBuilder.array(common).build() : new SchemaBuilder('ARRAY').build(), value: items.map((i) => i.value) };
+    return {
+      schema: common ? SchemaBuilder.array(common).build() : new SchemaBuilder('ARRAY').build(),
+      value: items.map((i) => i.value),
+    };
   }
   const entries = Object.entries(node as object).map(([k, v]) => [k, infer(v)] as const);
   const common = commonSchema(entries.map(([, v]) => v.schema));
@@ -141,7 +159,8 @@ function commonSchema(schemas: (Schema | null)[]): Schema | null {
   for (const s of schemas) {
     if (s === null) continue;
     if (common === null) common = s;
-    else if (common.type !== s.type || common.name !== s.name || common.type === 'ARRAY' || common.type === 'MAP') return null;
+    else if (common.type !== s.type || common.name !== s.name || common.type === 'ARRAY' || common.type === 'MAP')
+      return null;
   }
   return common;
 }

@@ -1,4 +1,12 @@
-import { ConfigDef, DataError, Schemas, type Converter, type HeaderConverter, type Schema, type SchemaAndValue } from '@tributary/connect-api';
+import {
+  ConfigDef,
+  DataError,
+  Schemas,
+  type Converter,
+  type HeaderConverter,
+  type Schema,
+  type SchemaAndValue,
+} from '@tributary/connect-api';
 import { converterTypeKey } from './common.js';
 import { nodeTypeOf } from './json/values.js';
 
@@ -15,7 +23,8 @@ interface Layout {
   read(view: DataView): unknown;
 }
 
-const isInt = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+const isInt = (v: unknown, min: number, max: number): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 
 /**
  * The base of Kafka's `NumberConverter` family: a fixed-size big-endian encoding per type, null as null
@@ -48,10 +57,18 @@ abstract class NumberConverter implements Converter, HeaderConverter {
         cause: new Error(`Size of data received by ${this.layout.deserializer} is not ${this.layout.size}`),
       });
     }
-    return { schema: this.layout.schema, value: this.layout.read(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)) };
+    return {
+      schema: this.layout.schema,
+      value: this.layout.read(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+    };
   }
 
-  fromConnectHeader(topic: string, _headerKey: string, schema: Schema | null | undefined, value: unknown): Uint8Array | null {
+  fromConnectHeader(
+    topic: string,
+    _headerKey: string,
+    schema: Schema | null | undefined,
+    value: unknown,
+  ): Uint8Array | null {
     return this.fromConnectData(topic, schema, value);
   }
 
@@ -62,7 +79,10 @@ abstract class NumberConverter implements Converter, HeaderConverter {
 
 export class LongConverter extends NumberConverter {
   protected readonly layout: Layout = {
-    typeName: 'long', deserializer: 'LongDeserializer', schema: Schemas.OPTIONAL_INT64, size: 8,
+    typeName: 'long',
+    deserializer: 'LongDeserializer',
+    schema: Schemas.OPTIONAL_INT64,
+    size: 8,
     write: (view, v) => {
       if (typeof v === 'bigint') {
         if (v < -(2n ** 63n) || v >= 2n ** 63n) return false;
@@ -82,7 +102,10 @@ export class LongConverter extends NumberConverter {
 
 export class IntegerConverter extends NumberConverter {
   protected readonly layout: Layout = {
-    typeName: 'integer', deserializer: 'IntegerDeserializer', schema: Schemas.OPTIONAL_INT32, size: 4,
+    typeName: 'integer',
+    deserializer: 'IntegerDeserializer',
+    schema: Schemas.OPTIONAL_INT32,
+    size: 4,
     write: (view, v) => isInt(v, -(2 ** 31), 2 ** 31 - 1) && (view.setInt32(0, v), true),
     read: (view) => view.getInt32(0),
   };
@@ -90,7 +113,10 @@ export class IntegerConverter extends NumberConverter {
 
 export class ShortConverter extends NumberConverter {
   protected readonly layout: Layout = {
-    typeName: 'short', deserializer: 'ShortDeserializer', schema: Schemas.OPTIONAL_INT16, size: 2,
+    typeName: 'short',
+    deserializer: 'ShortDeserializer',
+    schema: Schemas.OPTIONAL_INT16,
+    size: 2,
     write: (view, v) => isInt(v, -32768, 32767) && (view.setInt16(0, v), true),
     read: (view) => view.getInt16(0),
   };
@@ -98,7 +124,10 @@ export class ShortConverter extends NumberConverter {
 
 export class FloatConverter extends NumberConverter {
   protected readonly layout: Layout = {
-    typeName: 'float', deserializer: 'FloatDeserializer', schema: Schemas.OPTIONAL_FLOAT32, size: 4,
+    typeName: 'float',
+    deserializer: 'FloatDeserializer',
+    schema: Schemas.OPTIONAL_FLOAT32,
+    size: 4,
     write: (view, v) => typeof v === 'number' && (view.setFloat32(0, v), true),
     read: (view) => view.getFloat32(0),
   };
@@ -106,7 +135,10 @@ export class FloatConverter extends NumberConverter {
 
 export class DoubleConverter extends NumberConverter {
   protected readonly layout: Layout = {
-    typeName: 'double', deserializer: 'DoubleDeserializer', schema: Schemas.OPTIONAL_FLOAT64, size: 8,
+    typeName: 'double',
+    deserializer: 'DoubleDeserializer',
+    schema: Schemas.OPTIONAL_FLOAT64,
+    size: 8,
     write: (view, v) => typeof v === 'number' && (view.setFloat64(0, v), true),
     read: (view) => view.getFloat64(0),
   };
@@ -115,17 +147,24 @@ export class DoubleConverter extends NumberConverter {
 /** Kafka's BooleanConverter: one byte, 1 or 0, and the schema (when given) must be BOOLEAN. */
 export class BooleanConverter extends NumberConverter {
   protected readonly layout: Layout = {
-    typeName: 'boolean', deserializer: 'BooleanDeserializer', schema: Schemas.OPTIONAL_BOOLEAN, size: 1,
+    typeName: 'boolean',
+    deserializer: 'BooleanDeserializer',
+    schema: Schemas.OPTIONAL_BOOLEAN,
+    size: 1,
     write: (view, v) => typeof v === 'boolean' && (view.setUint8(0, v ? 1 : 0), true),
     read: (view) => {
       const b = view.getUint8(0);
-      if (b > 1) throw new DataError('Failed to deserialize boolean: ', { cause: new Error(`Unexpected byte received by BooleanDeserializer: ${b}`) });
+      if (b > 1)
+        throw new DataError('Failed to deserialize boolean: ', {
+          cause: new Error(`Unexpected byte received by BooleanDeserializer: ${b}`),
+        });
       return b === 1;
     },
   };
 
   override fromConnectData(topic: string, schema: Schema | null | undefined, value: unknown): Uint8Array | null {
-    if (schema != null && schema.type !== 'BOOLEAN') throw new DataError(`Invalid schema type for BooleanConverter: ${schema.type}`);
+    if (schema != null && schema.type !== 'BOOLEAN')
+      throw new DataError(`Invalid schema type for BooleanConverter: ${schema.type}`);
     return super.fromConnectData(topic, schema, value);
   }
 }

@@ -1,14 +1,26 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { DateType, Decimal, SchemaBuilder, Schemas, Struct, TimeType, TimestampType, type Schema } from '@tributary/connect-api';
+import {
+  DateType,
+  Decimal,
+  SchemaBuilder,
+  Schemas,
+  Struct,
+  TimeType,
+  TimestampType,
+  type Schema,
+} from '@tributary/connect-api';
 import { javaDouble, javaFloat } from './json/java-text.js';
 import { SimpleHeaderConverter } from './simple-header-converter.js';
 
 const FIXTURES = new URL('../golden/fixtures/', import.meta.url);
 
 function rows(file: string): string[][] {
-  return readFileSync(new URL(file, FIXTURES), 'utf8').replace(/\n$/, '').split('\n').map((l) => l.split('\t'));
+  return readFileSync(new URL(file, FIXTURES), 'utf8')
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => l.split('\t'));
 }
 
 /** Prints a parsed header as Golden.java prints it: type (+/name, <items> or <keys,values>) and value. */
@@ -48,8 +60,12 @@ describe('SimpleHeaderConverter reads text as Kafka infers it', () => {
 describe('SimpleHeaderConverter writes values as Kafka does', () => {
   const c = new SimpleHeaderConverter();
   c.configure({});
-  const address = SchemaBuilder.struct().name('shop.Address').optional()
-    .field('street', Schemas.STRING).field('zip', Schemas.OPTIONAL_INT32).build();
+  const address = SchemaBuilder.struct()
+    .name('shop.Address')
+    .optional()
+    .field('street', Schemas.STRING)
+    .field('zip', Schemas.OPTIONAL_INT32)
+    .build();
   const values: Record<string, [Schema, unknown]> = {
     string: [Schemas.STRING, 'plain text'],
     int32: [Schemas.INT32, 42],
@@ -59,7 +75,13 @@ describe('SimpleHeaderConverter writes values as Kafka does', () => {
     boolean: [Schemas.BOOLEAN, true],
     bytes: [Schemas.BYTES, Uint8Array.of(1, 2, 3)],
     array: [SchemaBuilder.array(Schemas.STRING).build(), ['a', 'b']],
-    map: [SchemaBuilder.map(Schemas.STRING, Schemas.STRING).build(), new Map<string, unknown>([['a', 1], ['b', 'x"y']])],
+    map: [
+      SchemaBuilder.map(Schemas.STRING, Schemas.STRING).build(),
+      new Map<string, unknown>([
+        ['a', 1],
+        ['b', 'x"y'],
+      ]),
+    ],
     struct: [address, new Struct(address).put('street', 'Main \\ St').put('zip', 5)],
     date: [DateType.SCHEMA, new Date(19782 * 86_400_000)],
     time: [TimeType.SCHEMA, new Date(48659123)],

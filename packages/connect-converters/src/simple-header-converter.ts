@@ -1,4 +1,11 @@
-import { ConfigDef, DataError, Schemas, type HeaderConverter, type Schema, type SchemaAndValue } from '@tributary/connect-api';
+import {
+  ConfigDef,
+  DataError,
+  Schemas,
+  type HeaderConverter,
+  type Schema,
+  type SchemaAndValue,
+} from '@tributary/connect-api';
 import { converterTypeKey, decodeUtf8 } from './common.js';
 import { parseString, valueToString } from './header-values.js';
 
@@ -24,7 +31,12 @@ export class SimpleHeaderConverter implements HeaderConverter {
    */
   private readonly last = new Map<string, { schema: Schema | null | undefined; value: unknown; bytes: Uint8Array }>();
 
-  fromConnectHeader(_topic: string, headerKey: string, schema: Schema | null | undefined, value: unknown): Uint8Array | null {
+  fromConnectHeader(
+    _topic: string,
+    headerKey: string,
+    schema: Schema | null | undefined,
+    value: unknown,
+  ): Uint8Array | null {
     if (value === null || value === undefined) return null;
     const hit = this.last.get(headerKey);
     if (hit !== undefined && hit.value === value && hit.schema === schema) return hit.bytes;
@@ -47,7 +59,8 @@ export class SimpleHeaderConverter implements HeaderConverter {
     try {
       return parseString(text);
     } catch (e) {
-      if (e instanceof DataError) throw new DataError(`Failed to deserialize value for header '${headerKey}' on topic '${topic}'`, { cause: e });
+      if (e instanceof DataError)
+        throw new DataError(`Failed to deserialize value for header '${headerKey}' on topic '${topic}'`, { cause: e });
       return { schema: Schemas.STRING, value: text };
     }
   }

@@ -1,8 +1,22 @@
-import { ConfigDef, Schemas, Struct, type Converter, type HeaderConverter, type Schema, type SchemaAndValue } from '@tributary/connect-api';
+import {
+  ConfigDef,
+  Schemas,
+  Struct,
+  type Converter,
+  type HeaderConverter,
+  type Schema,
+  type SchemaAndValue,
+} from '@tributary/connect-api';
 import { asBuffer, converterTypeKey } from './common.js';
 
 const CONFIG = new ConfigDef()
-  .define({ name: 'converter.encoding', type: 'STRING', default: 'UTF-8', importance: 'HIGH', documentation: 'The name of the Java character set to use for encoding strings as byte arrays.' })
+  .define({
+    name: 'converter.encoding',
+    type: 'STRING',
+    default: 'UTF-8',
+    importance: 'HIGH',
+    documentation: 'The name of the Java character set to use for encoding strings as byte arrays.',
+  })
   .define(converterTypeKey());
 
 type Codec = { encode(s: string): Uint8Array; decode(b: Uint8Array): string };
@@ -10,21 +24,37 @@ type Codec = { encode(s: string): Uint8Array; decode(b: Uint8Array): string };
 /** Java charset names (as users write them in Kafka configs) mapped onto what Node can encode. */
 function codecFor(javaName: string): Codec {
   const n = javaName.toLowerCase().replace(/[-_]/g, '');
-  const node = (enc: BufferEncoding): Codec => ({ encode: (s) => Buffer.from(s, enc), decode: (b) => asBuffer(b).toString(enc) });
+  const node = (enc: BufferEncoding): Codec => ({
+    encode: (s) => Buffer.from(s, enc),
+    decode: (b) => asBuffer(b).toString(enc),
+  });
   switch (n) {
-    case 'utf8': return node('utf8');
-    case 'iso88591': case 'latin1': return node('latin1');
-    case 'usascii': case 'ascii': return node('ascii');
-    case 'utf16le': return node('utf16le');
-    case 'utf16be': case 'utf16': {
+    case 'utf8':
+      return node('utf8');
+    case 'iso88591':
+    case 'latin1':
+      return node('latin1');
+    case 'usascii':
+    case 'ascii':
+      return node('ascii');
+    case 'utf16le':
+      return node('utf16le');
+    case 'utf16be':
+    case 'utf16': {
       // Java's "UTF-16" writes a big-endian byte order mark; reading honours either mark.
       const bom = n === 'utf16';
       return {
         encode: (s) => {
           const le = Buffer.from(s, 'utf16le');
           const out = Buffer.alloc(le.length + (bom ? 2 : 0));
-          if (bom) { out[0] = 0xfe; out[1] = 0xff; }
-          for (let i = 0; i < le.length; i += 2) { out[out.length - le.length + i] = le[i + 1]!; out[out.length - le.length + i + 1] = le[i]!; }
+          if (bom) {
+            out[0] = 0xfe;
+            out[1] = 0xff;
+          }
+          for (let i = 0; i < le.length; i += 2) {
+            out[out.length - le.length + i] = le[i + 1]!;
+            out[out.length - le.length + i + 1] = le[i]!;
+          }
           return out;
         },
         decode: (b) => {
@@ -35,7 +65,8 @@ function codecFor(javaName: string): Codec {
         },
       };
     }
-    default: throw new Error(`Invalid value ${javaName} for configuration converter.encoding: unsupported character set`);
+    default:
+      throw new Error(`Invalid value ${javaName} for configuration converter.encoding: unsupported character set`);
   }
 }
 
@@ -56,10 +87,18 @@ export class StringConverter implements Converter, HeaderConverter {
   }
 
   toConnectData(_topic: string, bytes: Uint8Array | null): SchemaAndValue {
-    return { schema: Schemas.OPTIONAL_STRING, value: bytes === null || bytes === undefined ? null : this.codec.decode(bytes) };
+    return {
+      schema: Schemas.OPTIONAL_STRING,
+      value: bytes === null || bytes === undefined ? null : this.codec.decode(bytes),
+    };
   }
 
-  fromConnectHeader(topic: string, _headerKey: string, schema: Schema | null | undefined, value: unknown): Uint8Array | null {
+  fromConnectHeader(
+    topic: string,
+    _headerKey: string,
+    schema: Schema | null | undefined,
+    value: unknown,
+  ): Uint8Array | null {
     return this.fromConnectData(topic, schema, value);
   }
 
@@ -73,9 +112,13 @@ function textOf(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Struct) {
-    return `Struct{${value.schema.fields!.filter((f) => value.get(f.name) !== null).map((f) => `${f.name}=${textOf(value.get(f.name))}`).join(',')}}`;
+    return `Struct{${value.schema
+      .fields!.filter((f) => value.get(f.name) !== null)
+      .map((f) => `${f.name}=${textOf(value.get(f.name))}`)
+      .join(',')}}`;
   }
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  if (value instanceof Uint8Array)
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
   if (value instanceof Map) return `{${[...value.entries()].map(([k, v]) => `${textOf(k)}=${textOf(v)}`).join(', ')}}`;
   if (Array.isArray(value)) return `[${value.map(textOf).join(', ')}]`;
   if (typeof value === 'object' && value !== null) return JSON.stringify(value);

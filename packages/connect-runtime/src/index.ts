@@ -6,7 +6,11 @@ export { openKafkaLog, KafkaLog, type KafkaLogOptions } from './log/kafka/index.
 export { WorkerConfig, workerConfigDef, distributedConfigDef } from './config/worker-config.js';
 export { readConfigFile, stringifyValues } from './config/config-file.js';
 export { autoRestartConfigDef } from './restart/auto-restart-config.js';
-export { commonConnectorConfigDef, sinkConnectorConfigDef, sourceConnectorConfigDef } from './config/connector-config.js';
+export {
+  commonConnectorConfigDef,
+  sinkConnectorConfigDef,
+  sourceConnectorConfigDef,
+} from './config/connector-config.js';
 export { PluginRegistry } from './plugins/registry.js';
 // What `tributary test` runs a connector config's records through, as a task does.
 export { TransformChain } from './worker/transform-chain.js';

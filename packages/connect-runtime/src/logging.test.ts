@@ -6,7 +6,12 @@ import { createLogger, loggerLevels, loggerName } from './logging.js';
 /** A root logger writing to memory, and the messages it has written. */
 function capture() {
   const lines: Array<{ level: number; msg: string; connector?: string; task?: number }> = [];
-  const out = new Writable({ write(chunk, _enc, done) { for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l)); done(); } });
+  const out = new Writable({
+    write(chunk, _enc, done) {
+      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+      done();
+    },
+  });
   const saved = process.env.TRIBUTARY_LOG_LEVEL;
   process.env.TRIBUTARY_LOG_LEVEL = 'info';
   const root = createLogger('test', out);

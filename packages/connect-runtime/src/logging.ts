@@ -2,9 +2,24 @@ import { pino, type Logger } from 'pino';
 
 /** Kafka Connect's (log4j's) level names and the pino level each one sets. */
 const LEVELS: Record<string, pino.LevelWithSilent> = {
-  OFF: 'silent', FATAL: 'fatal', ERROR: 'error', WARN: 'warn', INFO: 'info', DEBUG: 'debug', TRACE: 'trace', ALL: 'trace',
+  OFF: 'silent',
+  FATAL: 'fatal',
+  ERROR: 'error',
+  WARN: 'warn',
+  INFO: 'info',
+  DEBUG: 'debug',
+  TRACE: 'trace',
+  ALL: 'trace',
 };
-const NAMES: Record<string, string> = { silent: 'OFF', fatal: 'FATAL', error: 'ERROR', warn: 'WARN', info: 'INFO', debug: 'DEBUG', trace: 'TRACE' };
+const NAMES: Record<string, string> = {
+  silent: 'OFF',
+  fatal: 'FATAL',
+  error: 'ERROR',
+  warn: 'WARN',
+  info: 'INFO',
+  debug: 'DEBUG',
+  trace: 'TRACE',
+};
 
 export const ROOT_LOGGER = 'root';
 export const RUNTIME_LOGGER = 'runtime';
@@ -130,7 +145,10 @@ export function createLogger(name = 'tributary', destination?: pino.DestinationS
     name,
     level: process.env.TRIBUTARY_LOG_LEVEL ?? 'info',
     // Secrets must never reach logs: redact the usual suspects wherever they appear.
-    redact: { paths: ['*.password', '*["connection.password"]', '*["database.password"]', '*["auth.password"]'], censor: '[hidden]' },
+    redact: {
+      paths: ['*.password', '*["connection.password"]', '*["database.password"]', '*["auth.password"]'],
+      censor: '[hidden]',
+    },
     onChild: (child) => levels?.adopt(child),
   };
   const root = destination ? pino(options, destination) : pino(options);

@@ -29,7 +29,11 @@ describe('WorkerMetrics latency', () => {
   it('a big batch adds an even sample of its records', async () => {
     const m = new WorkerMetrics();
     const now = Date.now();
-    m.forTask('big', 0).latency('ack', Array.from({ length: 1000 }, (_, i) => now - i), (x) => x);
+    m.forTask('big', 0).latency(
+      'ack',
+      Array.from({ length: 1000 }, (_, i) => now - i),
+      (x) => x,
+    );
     const [snap] = await taskSnapshots(m);
     assert.equal(snap!.latency.ack!.count, 16);
   });

@@ -14,38 +14,58 @@ const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 export class WorkerMetrics {
   readonly registry = new Registry();
   private readonly polledTotal = new Counter({
-    name: 'tributary_task_records_polled_total', help: 'Records a task received (source: from poll(); sink: from the log)',
-    labelNames: ['connector', 'task'], registers: [this.registry],
+    name: 'tributary_task_records_polled_total',
+    help: 'Records a task received (source: from poll(); sink: from the log)',
+    labelNames: ['connector', 'task'],
+    registers: [this.registry],
   });
   private readonly writtenTotal = new Counter({
-    name: 'tributary_task_records_written_total', help: 'Records a task delivered (source: acknowledged by the log; sink: put() returned)',
-    labelNames: ['connector', 'task'], registers: [this.registry],
+    name: 'tributary_task_records_written_total',
+    help: 'Records a task delivered (source: acknowledged by the log; sink: put() returned)',
+    labelNames: ['connector', 'task'],
+    registers: [this.registry],
   });
   /** Record latency by stage, from the record's timestamp (or, for sources without one, its poll time). */
   readonly latency: Record<LatencyStage, Histogram> = {
     ack: new Histogram({
-      name: 'tributary_source_record_latency_seconds', help: 'Source: from the record\'s source timestamp (or poll time) to the log\'s acknowledgement',
-      labelNames: ['connector', 'task'], buckets: LATENCY_BUCKETS, registers: [this.registry],
+      name: 'tributary_source_record_latency_seconds',
+      help: "Source: from the record's source timestamp (or poll time) to the log's acknowledgement",
+      labelNames: ['connector', 'task'],
+      buckets: LATENCY_BUCKETS,
+      registers: [this.registry],
     }),
     put: new Histogram({
-      name: 'tributary_sink_record_put_latency_seconds', help: 'Sink: from the record\'s timestamp to put() returning',
-      labelNames: ['connector', 'task'], buckets: LATENCY_BUCKETS, registers: [this.registry],
+      name: 'tributary_sink_record_put_latency_seconds',
+      help: "Sink: from the record's timestamp to put() returning",
+      labelNames: ['connector', 'task'],
+      buckets: LATENCY_BUCKETS,
+      registers: [this.registry],
     }),
     commit: new Histogram({
-      name: 'tributary_sink_record_commit_latency_seconds', help: 'Sink: from the timestamp of the last record of a partition to the commit of its offset',
-      labelNames: ['connector', 'task'], buckets: LATENCY_BUCKETS, registers: [this.registry],
+      name: 'tributary_sink_record_commit_latency_seconds',
+      help: 'Sink: from the timestamp of the last record of a partition to the commit of its offset',
+      labelNames: ['connector', 'task'],
+      buckets: LATENCY_BUCKETS,
+      registers: [this.registry],
     }),
   };
   private readonly autoRestarts = new Counter({
-    name: 'tributary_auto_restarts_total', help: 'Restarts made by auto-restart (auto.restart.*); task is empty for the connector itself',
-    labelNames: ['connector', 'task'], registers: [this.registry],
+    name: 'tributary_auto_restarts_total',
+    help: 'Restarts made by auto-restart (auto.restart.*); task is empty for the connector itself',
+    labelNames: ['connector', 'task'],
+    registers: [this.registry],
   });
   private readonly nextRestart = new Gauge({
-    name: 'tributary_auto_restart_next_timestamp_seconds', help: 'When the next auto-restart is due (Unix time); absent when none is planned',
-    labelNames: ['connector', 'task'], registers: [this.registry],
+    name: 'tributary_auto_restart_next_timestamp_seconds',
+    help: 'When the next auto-restart is due (Unix time); absent when none is planned',
+    labelNames: ['connector', 'task'],
+    registers: [this.registry],
   });
   readonly taskState = new Gauge({
-    name: 'tributary_task_running', help: '1 when the task is RUNNING', labelNames: ['connector', 'task'], registers: [this.registry],
+    name: 'tributary_task_running',
+    help: '1 when the task is RUNNING',
+    labelNames: ['connector', 'task'],
+    registers: [this.registry],
   });
 
   constructor() {
@@ -77,7 +97,9 @@ export class WorkerMetrics {
     const polled = this.polledTotal.labels(labels);
     const written = this.writtenTotal.labels(labels);
     const hist = {
-      ack: this.latency.ack.labels(labels), put: this.latency.put.labels(labels), commit: this.latency.commit.labels(labels),
+      ack: this.latency.ack.labels(labels),
+      put: this.latency.put.labels(labels),
+      commit: this.latency.commit.labels(labels),
     };
     return {
       polled: (n) => polled.inc(n),
@@ -91,13 +113,17 @@ export class WorkerMetrics {
       },
       gauge: (name, help) => {
         const metric = `tributary_task_${name.replace(/[^a-zA-Z0-9_]/g, '_')}`;
-        const g = (this.registry.getSingleMetric(metric) as Gauge | undefined) ??
+        const g =
+          (this.registry.getSingleMetric(metric) as Gauge | undefined) ??
           new Gauge({ name: metric, help, labelNames: ['connector', 'task'], registers: [this.registry] });
         const child = g.labels(labels);
         let values = this.gauges.get(key);
         if (!values) this.gauges.set(key, (values = {}));
         const mine = values;
-        return (v) => { child.set(v); mine[name] = v; };
+        return (v) => {
+          child.set(v);
+          mine[name] = v;
+        };
       },
     };
   }
@@ -131,13 +157,19 @@ export async function taskSnapshots(m: WorkerMetrics): Promise<TaskSnapshot[]> {
   const at = (labels: Record<string, string | number | undefined>) => {
     const key = `${labels.connector}/${labels.task}`;
     let s = out.get(key);
-    if (!s) out.set(key, (s = { connector: String(labels.connector), task: Number(labels.task), polled: 0, written: 0, latency: {} }));
+    if (!s)
+      out.set(
+        key,
+        (s = { connector: String(labels.connector), task: Number(labels.task), polled: 0, written: 0, latency: {} }),
+      );
     return s;
   };
   const counters = await m.registry.getMetricsAsJSON();
   for (const metric of counters) {
-    if (metric.name === 'tributary_task_records_polled_total') for (const v of metric.values) at(v.labels).polled = v.value;
-    if (metric.name === 'tributary_task_records_written_total') for (const v of metric.values) at(v.labels).written = v.value;
+    if (metric.name === 'tributary_task_records_polled_total')
+      for (const v of metric.values) at(v.labels).polled = v.value;
+    if (metric.name === 'tributary_task_records_written_total')
+      for (const v of metric.values) at(v.labels).written = v.value;
   }
   for (const [stage, h] of Object.entries(m.latency) as Array<[LatencyStage, Histogram]>) {
     const data = await h.get();

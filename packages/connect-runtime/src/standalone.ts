@@ -36,12 +36,26 @@ export async function startStandalone(opts: StandaloneOptions): Promise<RunningW
   const offsets = new FileOffsetStore(config.offsetFile);
   const statuses = new StatusBook();
   const metrics = new WorkerMetrics();
-  const autoRestart = new AutoRestarter(statuses, config.autoRestart, logger.child({ component: 'auto-restart' }), undefined, metrics);
+  const autoRestart = new AutoRestarter(
+    statuses,
+    config.autoRestart,
+    logger.child({ component: 'auto-restart' }),
+    undefined,
+    metrics,
+  );
   const worker = new Worker({ config, registry, log, offsets, status: autoRestart, logger, metrics });
   const resolver = createConfigResolver(opts.props);
   const herder = new StandaloneHerder({
-    worker, registry, configs: new FileConfigStore(config.configFile), offsets, statuses, log, logger,
-    resolveConfig: resolver.enabled ? resolver : undefined, clientOverridePolicy: config.clientOverridePolicy, autoRestart,
+    worker,
+    registry,
+    configs: new FileConfigStore(config.configFile),
+    offsets,
+    statuses,
+    log,
+    logger,
+    resolveConfig: resolver.enabled ? resolver : undefined,
+    clientOverridePolicy: config.clientOverridePolicy,
+    autoRestart,
   });
   await herder.start();
   for (const c of opts.connectors ?? []) {
@@ -51,7 +65,16 @@ export async function startStandalone(opts: StandaloneOptions): Promise<RunningW
   }
   const { host, port } = config.listener;
   const rest = await startRestServer({
-    herder, metrics, logger, host, port, bodyLimit: config.maxBodyBytes, basicAuthUsers: config.basicAuthUsers, log, autoRestart, workerId: config.advertisedId,
+    herder,
+    metrics,
+    logger,
+    host,
+    port,
+    bodyLimit: config.maxBodyBytes,
+    basicAuthUsers: config.basicAuthUsers,
+    log,
+    autoRestart,
+    workerId: config.advertisedId,
   });
   const address = rest.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;

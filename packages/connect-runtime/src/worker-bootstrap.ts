@@ -17,17 +17,29 @@ export interface RunningWorker {
 }
 
 /** The built-in converters and transforms, the distribution's plugins, and those under plugin.path. */
-export async function buildRegistry(config: WorkerConfig, plugins: PluginDescriptor[], logger: Logger): Promise<PluginRegistry> {
+export async function buildRegistry(
+  config: WorkerConfig,
+  plugins: PluginDescriptor[],
+  logger: Logger,
+): Promise<PluginRegistry> {
   const registry = new PluginRegistry().register(...converterPlugins, ...transformPlugins, ...plugins);
   await registry.loadPluginPath(config.pluginPath, logger);
   return registry;
 }
 
 /** Wraps the parts of a started worker; `stop()` closes REST, then the herder, then the log, once. */
-export function runningWorker(parts: { herder: Herder & { stop(): Promise<void> }; rest: RestServer; log: Log; logger: Logger; url: string }): RunningWorker {
+export function runningWorker(parts: {
+  herder: Herder & { stop(): Promise<void> };
+  rest: RestServer;
+  log: Log;
+  logger: Logger;
+  url: string;
+}): RunningWorker {
   let stopping: Promise<void> | null = null;
   return {
-    herder: parts.herder, rest: parts.rest, url: parts.url,
+    herder: parts.herder,
+    rest: parts.rest,
+    url: parts.url,
     stop() {
       stopping ??= (async () => {
         await parts.rest.close();

@@ -20,11 +20,17 @@ describe('Cast', () => {
     assert.equal(cast('string').apply(withValue(null, 4.5))!.value, '4.5');
     assert.equal(cast('string').apply(withValue(null, Uint8Array.of(1, 2, 3)))!.value, 'AQID');
     // Without a schema a Date has no Connect type, as in Kafka
-    assert.throws(() => cast('string').apply(withValue(null, new Date(0))), /passed a value of type Date which is not supported/);
-    assert.equal(cast('string').apply(withValue(TimestampType.SCHEMA, new Date(1700000000123)))!.value, '2023-11-14T22:13:20.123Z');
+    assert.throws(
+      () => cast('string').apply(withValue(null, new Date(0))),
+      /passed a value of type Date which is not supported/,
+    );
+    assert.equal(
+      cast('string').apply(withValue(TimestampType.SCHEMA, new Date(1700000000123)))!.value,
+      '2023-11-14T22:13:20.123Z',
+    );
   });
 
-  it('casts a whole schema\'d value and keeps the schema basics as Kafka does', () => {
+  it("casts a whole schema'd value and keeps the schema basics as Kafka does", () => {
     const out = cast('int32').apply(withValue(SchemaBuilder.int64().name('n').optional().build(), 42))!;
     assert.equal(out.value, 42);
     assert.equal(out.valueSchema!.type, 'INT32');
@@ -34,18 +40,42 @@ describe('Cast', () => {
     assert.equal(cast('string').apply(withValue(Schemas.FLOAT32, 0.1))!.value, '0.1');
   });
 
-  it('casts Struct fields (Kafka\'s field test)', () => {
+  it("casts Struct fields (Kafka's field test)", () => {
     const schema = SchemaBuilder.struct()
-      .field('int8', Schemas.INT8).field('int16', Schemas.INT16).field('int32', Schemas.INT32).field('int64', Schemas.INT64)
-      .field('float32', Schemas.FLOAT32).field('float64', Schemas.FLOAT64).field('boolean', Schemas.BOOLEAN)
-      .field('string', Schemas.STRING).field('bigdecimal', SchemaBuilder.bytes().name('org.apache.kafka.connect.data.Decimal').parameter('scale', '0').build())
-      .field('date', DateType.SCHEMA).field('timestamp', TimestampType.SCHEMA).field('optional', Schemas.OPTIONAL_FLOAT32)
+      .field('int8', Schemas.INT8)
+      .field('int16', Schemas.INT16)
+      .field('int32', Schemas.INT32)
+      .field('int64', Schemas.INT64)
+      .field('float32', Schemas.FLOAT32)
+      .field('float64', Schemas.FLOAT64)
+      .field('boolean', Schemas.BOOLEAN)
+      .field('string', Schemas.STRING)
+      .field(
+        'bigdecimal',
+        SchemaBuilder.bytes().name('org.apache.kafka.connect.data.Decimal').parameter('scale', '0').build(),
+      )
+      .field('date', DateType.SCHEMA)
+      .field('timestamp', TimestampType.SCHEMA)
+      .field('optional', Schemas.OPTIONAL_FLOAT32)
       .field('other', Schemas.STRING)
       .build();
-    const value = new Struct(schema).put('int8', 8).put('int16', 16).put('int32', 32).put('int64', 64).put('float32', 32)
-      .put('float64', -64).put('boolean', true).put('string', '42').put('bigdecimal', '42').put('date', new Date(0))
-      .put('timestamp', new Date(0)).put('optional', null).put('other', 'x');
-    const t = cast('int8:int16,int16:int32,int32:int64,int64:boolean,float32:float64,float64:boolean,boolean:int8,string:int32,bigdecimal:string,date:string,timestamp:int64,optional:int32');
+    const value = new Struct(schema)
+      .put('int8', 8)
+      .put('int16', 16)
+      .put('int32', 32)
+      .put('int64', 64)
+      .put('float32', 32)
+      .put('float64', -64)
+      .put('boolean', true)
+      .put('string', '42')
+      .put('bigdecimal', '42')
+      .put('date', new Date(0))
+      .put('timestamp', new Date(0))
+      .put('optional', null)
+      .put('other', 'x');
+    const t = cast(
+      'int8:int16,int16:int32,int32:int64,int64:boolean,float32:float64,float64:boolean,boolean:int8,string:int32,bigdecimal:string,date:string,timestamp:int64,optional:int32',
+    );
     const out = t.apply(withValue(schema, value))!;
     const v = out.value as Struct;
     assert.equal(v.get('int8'), 8);
@@ -68,7 +98,11 @@ describe('Cast', () => {
   });
 
   it('casts map entries', () => {
-    assert.deepEqual(cast('a:string,b:int32').apply(withValue(null, { a: 1, b: '2', c: 3 }))!.value, { a: '1', b: 2, c: 3 });
+    assert.deepEqual(cast('a:string,b:int32').apply(withValue(null, { a: 1, b: '2', c: 3 }))!.value, {
+      a: '1',
+      b: 2,
+      c: 3,
+    });
   });
 
   it('works on keys and passes null values', () => {
@@ -77,10 +111,19 @@ describe('Cast', () => {
     assert.equal(cast('int8').apply(r), r);
   });
 
-  it('reports Kafka\'s errors', () => {
-    assert.throws(() => cast('int8').apply(withValue(null, '300')), /Value \(300\) was out of range for requested data type/);
-    assert.throws(() => cast('int8').apply(withValue(null, [1])), /Cast transformation does not support casting from ARRAY/);
-    assert.throws(() => cast('bytes'), /Cast transformation does not support casting to BYTES; supported types are \[INT8, INT16, INT32, INT64, FLOAT32, FLOAT64, BOOLEAN, STRING\]/);
+  it("reports Kafka's errors", () => {
+    assert.throws(
+      () => cast('int8').apply(withValue(null, '300')),
+      /Value \(300\) was out of range for requested data type/,
+    );
+    assert.throws(
+      () => cast('int8').apply(withValue(null, [1])),
+      /Cast transformation does not support casting from ARRAY/,
+    );
+    assert.throws(
+      () => cast('bytes'),
+      /Cast transformation does not support casting to BYTES; supported types are \[INT8, INT16, INT32, INT64, FLOAT32, FLOAT64, BOOLEAN, STRING\]/,
+    );
     assert.throws(() => cast('a:foo'), /Invalid type found in casting spec: foo/);
     assert.throws(() => cast('int8,a:int8'), /may ony specify a single cast in their spec/);
     assert.throws(() => cast(''), /Must specify at least one field to cast/);

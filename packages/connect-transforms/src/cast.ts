@@ -1,6 +1,17 @@
 import {
-  ConfigDef, ConfigError, DataError, DateType, Decimal, SchemaBuilder, Struct, TimeType, TimestampType,
-  type ConnectRecord, type Schema, type SchemaType, type Transformation,
+  ConfigDef,
+  ConfigError,
+  DataError,
+  DateType,
+  Decimal,
+  SchemaBuilder,
+  Struct,
+  TimeType,
+  TimestampType,
+  type ConnectRecord,
+  type Schema,
+  type SchemaType,
+  type Transformation,
 } from '@tributary/connect-api';
 import { parseConfig, REPLACE_NULL_WITH_DEFAULT } from './util/config.js';
 import { formatDateValue, javaDouble, javaFloat } from './util/java-values.js';
@@ -10,7 +21,17 @@ import { PerSchema, SchemaCache } from './util/schema-cache.js';
 import { copySchemaBasics, fieldValue } from './util/schema-util.js';
 
 const PURPOSE = 'cast types';
-const INPUT_TYPES: SchemaType[] = ['INT8', 'INT16', 'INT32', 'INT64', 'FLOAT32', 'FLOAT64', 'BOOLEAN', 'STRING', 'BYTES'];
+const INPUT_TYPES: SchemaType[] = [
+  'INT8',
+  'INT16',
+  'INT32',
+  'INT64',
+  'FLOAT32',
+  'FLOAT64',
+  'BOOLEAN',
+  'STRING',
+  'BYTES',
+];
 const OUTPUT_TYPES: SchemaType[] = ['INT8', 'INT16', 'INT32', 'INT64', 'FLOAT32', 'FLOAT64', 'BOOLEAN', 'STRING'];
 const ALL_TYPES = new Set<string>([...INPUT_TYPES, 'ARRAY', 'MAP', 'STRUCT']);
 
@@ -26,21 +47,38 @@ function parseSpec(mappings: string[]): Map<string | null, SchemaType> {
     const type = typeText.toUpperCase();
     if (!ALL_TYPES.has(type)) throw new ConfigError(`Invalid type found in casting spec: ${typeText}`);
     if (!OUTPUT_TYPES.includes(type as SchemaType)) {
-      throw new ConfigError(`Cast transformation does not support casting to ${type}; supported types are [${OUTPUT_TYPES.join(', ')}]`);
+      throw new ConfigError(
+        `Cast transformation does not support casting to ${type}; supported types are [${OUTPUT_TYPES.join(', ')}]`,
+      );
     }
-    if (parts.length === 1) { casts.set(null, type as SchemaType); whole = true; } else casts.set(parts[0]!.trim(), type as SchemaType);
+    if (parts.length === 1) {
+      casts.set(null, type as SchemaType);
+      whole = true;
+    } else casts.set(parts[0]!.trim(), type as SchemaType);
   }
   if (whole && mappings.length > 1) {
-    throw new ConfigError('Cast transformations that specify a type to cast the entire value to may ony specify a single cast in their spec');
+    throw new ConfigError(
+      'Cast transformations that specify a type to cast the entire value to may ony specify a single cast in their spec',
+    );
   }
   return casts;
 }
 
 const CONFIG = new ConfigDef()
   .define({
-    name: 'spec', type: 'LIST', importance: 'HIGH',
-    validator: (v) => { try { parseSpec(v as string[]); return undefined; } catch (e) { return (e as Error).message; } },
-    documentation: 'List of fields and the type to cast them to of the form field1:type,field2:type to cast fields of Maps or Structs. A single type to cast the entire value. Valid types are int8, int16, int32, int64, float32, float64, boolean, and string. Note that binary fields can only be cast to string.',
+    name: 'spec',
+    type: 'LIST',
+    importance: 'HIGH',
+    validator: (v) => {
+      try {
+        parseSpec(v as string[]);
+        return undefined;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
+    documentation:
+      'List of fields and the type to cast them to of the form field1:type,field2:type to cast fields of Maps or Structs. A single type to cast the entire value. Valid types are int8, int16, int32, int64, float32, float64, boolean, and string. Note that binary fields can only be cast to string.',
   })
   .define(REPLACE_NULL_WITH_DEFAULT);
 
@@ -74,7 +112,8 @@ export class Cast implements Transformation {
       if (this.whole) return withOperand(record, this.operand, null, castValue(null, value, this.whole));
       const map = requireMap(value, PURPOSE);
       const updated = copyMap(map);
-      for (const [field, type] of this.casts) mapSet(updated, field!, castValue(null, mapGet(map, field!) ?? null, type));
+      for (const [field, type] of this.casts)
+        mapSet(updated, field!, castValue(null, mapGet(map, field!) ?? null, type));
       return withOperand(record, this.operand, null, updated);
     }
     const updatedSchema = this.schemas.get(schema, (s) => this.deriveSchema(s));
@@ -82,7 +121,8 @@ export class Cast implements Transformation {
     const struct = requireStruct(value, PURPOSE);
     const updated = new Struct(updatedSchema);
     const fields = struct.schema.fields!;
-    if (struct.schema !== schema) { // a Struct of another schema than the record says: by name, checked
+    if (struct.schema !== schema) {
+      // a Struct of another schema than the record says: by name, checked
       for (const f of fields) {
         const v = fieldValue(struct, f.name, this.replaceNullWithDefault);
         const target = this.casts.get(f.name);
@@ -110,7 +150,10 @@ export class Cast implements Transformation {
       b = copySchemaBasics(schema, SchemaBuilder.struct());
       for (const f of schema.fields!) {
         const target = this.casts.get(f.name);
-        if (!target) { b.field(f.name, f.schema); continue; }
+        if (!target) {
+          b.field(f.name, f.schema);
+          continue;
+        }
         const fb = new SchemaBuilder(target);
         if (f.schema.optional) fb.optional();
         if (f.schema.defaultValue != null) fb.defaultValue(castValue(f.schema, f.schema.defaultValue, target));
@@ -125,11 +168,16 @@ export class Cast implements Transformation {
 
 function inferType(v: unknown): SchemaType | null {
   switch (typeof v) {
-    case 'number': return Number.isInteger(v) ? 'INT64' : 'FLOAT64';
-    case 'bigint': return 'INT64';
-    case 'boolean': return 'BOOLEAN';
-    case 'string': return 'STRING';
-    default: break;
+    case 'number':
+      return Number.isInteger(v) ? 'INT64' : 'FLOAT64';
+    case 'bigint':
+      return 'INT64';
+    case 'boolean':
+      return 'BOOLEAN';
+    case 'string':
+      return 'STRING';
+    default:
+      break;
   }
   if (v instanceof Uint8Array) return 'BYTES';
   if (v instanceof Struct) return 'STRUCT';
@@ -143,9 +191,14 @@ export function castValue(schema: Schema | null, value: unknown, target: SchemaT
   if (value === null || value === undefined) return null;
   if (target === 'STRUCT') return value;
   const from = schema ? schema.type : inferType(value);
-  if (from === null) throw new DataError(`Cast transformation was passed a value of type ${className(value)} which is not supported by Connect's data API`);
+  if (from === null)
+    throw new DataError(
+      `Cast transformation was passed a value of type ${className(value)} which is not supported by Connect's data API`,
+    );
   if (!INPUT_TYPES.includes(from)) {
-    throw new DataError(`Cast transformation does not support casting from ${from}; supported types are [${INPUT_TYPES.join(', ')}]`);
+    throw new DataError(
+      `Cast transformation does not support casting from ${from}; supported types are [${INPUT_TYPES.join(', ')}]`,
+    );
   }
   let v = value;
   if (schema?.name && target !== 'STRING' && v instanceof Date) {
@@ -170,11 +223,14 @@ function unexpectedType(v: unknown): DataError {
 
 function castTo(v: unknown, target: SchemaType, schema: Schema | null): unknown {
   switch (target) {
-    case 'INT8': case 'INT16': case 'INT32': {
+    case 'INT8':
+    case 'INT16':
+    case 'INT32': {
       const bits = target === 'INT8' ? 8 : target === 'INT16' ? 16 : 32;
       if (typeof v === 'string') {
         const n = Number(v);
-        if (!INT_TEXT.test(v) || n < -(2 ** (bits - 1)) || n >= 2 ** (bits - 1)) throw new Error(`For input string: "${v}"`);
+        if (!INT_TEXT.test(v) || n < -(2 ** (bits - 1)) || n >= 2 ** (bits - 1))
+          throw new Error(`For input string: "${v}"`);
         return n;
       }
       if (typeof v === 'boolean') return v ? 1 : 0;
@@ -189,11 +245,14 @@ function castTo(v: unknown, target: SchemaType, schema: Schema | null): unknown 
         return Number.isSafeInteger(Number(n)) ? Number(n) : n;
       }
       if (typeof v === 'boolean') return v ? 1 : 0;
-      if (typeof v === 'bigint') return Number.isSafeInteger(Number(BigInt.asIntN(64, v))) ? Number(BigInt.asIntN(64, v)) : BigInt.asIntN(64, v);
-      if (typeof v === 'number') return Number.isNaN(v) ? 0 : Math.trunc(Math.max(-(2 ** 63), Math.min(2 ** 63 - 1, v)));
+      if (typeof v === 'bigint')
+        return Number.isSafeInteger(Number(BigInt.asIntN(64, v))) ? Number(BigInt.asIntN(64, v)) : BigInt.asIntN(64, v);
+      if (typeof v === 'number')
+        return Number.isNaN(v) ? 0 : Math.trunc(Math.max(-(2 ** 63), Math.min(2 ** 63 - 1, v)));
       throw unexpectedType(v);
     }
-    case 'FLOAT32': case 'FLOAT64': {
+    case 'FLOAT32':
+    case 'FLOAT64': {
       let n: number;
       if (typeof v === 'string') {
         n = Number(v.trim());
@@ -208,8 +267,10 @@ function castTo(v: unknown, target: SchemaType, schema: Schema | null): unknown 
       if (typeof v === 'boolean') return v;
       if (typeof v === 'number' || typeof v === 'bigint') return Math.trunc(Number(v)) !== 0;
       throw unexpectedType(v);
-    case 'STRING': return castToString(v, schema);
-    default: throw new DataError(`${target} is not supported in the Cast transformation.`);
+    case 'STRING':
+      return castToString(v, schema);
+    default:
+      throw new DataError(`${target} is not supported in the Cast transformation.`);
   }
 }
 
@@ -227,7 +288,9 @@ function castToString(v: unknown, schema: Schema | null): string {
 }
 
 function isFloating(v: unknown, schema: Schema | null): boolean {
-  return schema ? schema.type === 'FLOAT32' || schema.type === 'FLOAT64' || schema.name === Decimal.LOGICAL_NAME : typeof v === 'number' && !Number.isInteger(v);
+  return schema
+    ? schema.type === 'FLOAT32' || schema.type === 'FLOAT64' || schema.name === Decimal.LOGICAL_NAME
+    : typeof v === 'number' && !Number.isInteger(v);
 }
 
 /**

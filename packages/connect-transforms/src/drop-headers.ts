@@ -1,8 +1,13 @@
 import { ConfigDef, withRecord, type ConnectRecord, type Transformation } from '@tributary/connect-api';
 import { nonEmptyList, parseConfig } from './util/config.js';
 
-const CONFIG = new ConfigDef()
-  .define({ name: 'headers', type: 'LIST', importance: 'HIGH', validator: nonEmptyList, documentation: 'The name of the headers to be removed.' });
+const CONFIG = new ConfigDef().define({
+  name: 'headers',
+  type: 'LIST',
+  importance: 'HIGH',
+  validator: nonEmptyList,
+  documentation: 'The name of the headers to be removed.',
+});
 
 /** Kafka's `DropHeaders`: removes every header with one of the given names. */
 export class DropHeaders implements Transformation {

@@ -13,7 +13,9 @@ describe('ExtractField', () => {
 
   it('extracts a Struct field with its schema', () => {
     const schema = SchemaBuilder.struct().field('magic', Schemas.INT32).build();
-    const out = configured(new ExtractField('value'), { field: 'magic' }).apply(withValue(schema, new Struct(schema).put('magic', 42)))!;
+    const out = configured(new ExtractField('value'), { field: 'magic' }).apply(
+      withValue(schema, new Struct(schema).put('magic', 42)),
+    )!;
     assert.equal(out.value, 42);
     assert.equal(out.valueSchema, Schemas.INT32);
   });
@@ -30,7 +32,10 @@ describe('ExtractField', () => {
   });
 
   it('V1 takes a dotted name literally', () => {
-    assert.equal(configured(new ExtractField('value'), { field: 'a.b' }).apply(withValue(null, { 'a.b': 1 }))!.value, 1);
+    assert.equal(
+      configured(new ExtractField('value'), { field: 'a.b' }).apply(withValue(null, { 'a.b': 1 }))!.value,
+      1,
+    );
   });
 
   it('keeps tombstones and fails on unknown Struct fields', () => {
@@ -40,10 +45,16 @@ describe('ExtractField', () => {
     assert.equal(out.value, null);
     assert.equal(out.valueSchema, Schemas.INT32);
     assert.equal(t.apply(withValue(null, null))!.value, null);
-    assert.throws(() => configured(new ExtractField('value'), { field: 'nope' }).apply(withValue(schema, new Struct(schema))), /Unknown field: nope/);
+    assert.throws(
+      () => configured(new ExtractField('value'), { field: 'nope' }).apply(withValue(schema, new Struct(schema))),
+      /Unknown field: nope/,
+    );
   });
 
   it('rejects an unbalanced backtick', () => {
-    assert.throws(() => configured(new ExtractField('value'), { field: '`a.b', 'field.syntax.version': 'V2' }), /Incomplete backtick pair in path: \[`a.b\]/);
+    assert.throws(
+      () => configured(new ExtractField('value'), { field: '`a.b', 'field.syntax.version': 'V2' }),
+      /Incomplete backtick pair in path: \[`a.b\]/,
+    );
   });
 });

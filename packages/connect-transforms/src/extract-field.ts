@@ -38,6 +38,11 @@ export class ExtractField implements Transformation {
     const struct = requireStructOrNull(value, PURPOSE);
     const field = this.path.fieldFrom(schema);
     if (!field) throw new DataError(`Unknown field: ${this.path.text}`);
-    return withOperand(record, this.operand, field.schema, struct === null ? null : this.path.valueFrom(struct, this.replaceNullWithDefault));
+    return withOperand(
+      record,
+      this.operand,
+      field.schema,
+      struct === null ? null : this.path.valueFrom(struct, this.replaceNullWithDefault),
+    );
   }
 }

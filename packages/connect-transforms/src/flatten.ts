@@ -1,14 +1,36 @@
-import { ConfigDef, DataError, SchemaBuilder, Struct, type ConnectRecord, type Schema, type Transformation } from '@tributary/connect-api';
+import {
+  ConfigDef,
+  DataError,
+  SchemaBuilder,
+  Struct,
+  type ConnectRecord,
+  type Schema,
+  type Transformation,
+} from '@tributary/connect-api';
 import { parseConfig } from './util/config.js';
 import { operandSchema, operandValue, withOperand, type Operand } from './util/operand.js';
-import { className, isMapValue, mapEntries, mapSet, requireMapOrNull, requireStructOrNull, type MapValue } from './util/requirements.js';
+import {
+  className,
+  isMapValue,
+  mapEntries,
+  mapSet,
+  requireMapOrNull,
+  requireStructOrNull,
+  type MapValue,
+} from './util/requirements.js';
 import { SchemaCache } from './util/schema-cache.js';
 import { copySchemaBasics } from './util/schema-util.js';
 
 const PURPOSE = 'flattening';
 
-const CONFIG = new ConfigDef()
-  .define({ name: 'delimiter', type: 'STRING', default: '.', importance: 'MEDIUM', documentation: 'Delimiter to insert between field names from the input record when generating field names for the output record' });
+const CONFIG = new ConfigDef().define({
+  name: 'delimiter',
+  type: 'STRING',
+  default: '.',
+  importance: 'MEDIUM',
+  documentation:
+    'Delimiter to insert between field names from the input record when generating field names for the output record',
+});
 
 /**
  * Kafka's `Flatten`: nested Structs (or maps) become top-level fields named by joining the path with
@@ -59,14 +81,22 @@ export class Flatten implements Transformation {
     for (const [k, v] of mapEntries(map)) {
       const name = this.name(prefix, k);
       if (v instanceof Struct) {
-        throw new DataError(`Flatten transformation does not support ${className(v)} for record without schemas (for field ${name}).`);
+        throw new DataError(
+          `Flatten transformation does not support ${className(v)} for record without schemas (for field ${name}).`,
+        );
       }
       if (isMapValue(v)) this.flattenMap(v, name, out);
       else mapSet(out, name, v);
     }
   }
 
-  private flattenSchema(schema: Schema, prefix: string, b: SchemaBuilder, optional: boolean, parentDefault: Struct | null): void {
+  private flattenSchema(
+    schema: Schema,
+    prefix: string,
+    b: SchemaBuilder,
+    optional: boolean,
+    parentDefault: Struct | null,
+  ): void {
     for (const f of schema.fields!) {
       const name = this.name(prefix, f.name);
       const fieldOptional = optional || f.schema.optional;

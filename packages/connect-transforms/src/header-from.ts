@@ -1,4 +1,14 @@
-import { ConfigDef, ConfigError, schemaField, SchemaBuilder, Struct, type ConnectRecord, type Header, type Schema, type Transformation } from '@tributary/connect-api';
+import {
+  ConfigDef,
+  ConfigError,
+  schemaField,
+  SchemaBuilder,
+  Struct,
+  type ConnectRecord,
+  type Header,
+  type Schema,
+  type Transformation,
+} from '@tributary/connect-api';
 import { nonEmptyList, parseConfig, REPLACE_NULL_WITH_DEFAULT } from './util/config.js';
 import { operandSchema, operandValue, withOperand, type Operand } from './util/operand.js';
 import { copyMap, mapDelete, mapGet, requireMap, requireStruct } from './util/requirements.js';
@@ -6,9 +16,28 @@ import { SchemaCache } from './util/schema-cache.js';
 import { copySchemaBasics, fieldValue } from './util/schema-util.js';
 
 const CONFIG = new ConfigDef()
-  .define({ name: 'fields', type: 'LIST', importance: 'HIGH', validator: nonEmptyList, documentation: 'Field names in the record whose values are to be copied or moved to headers.' })
-  .define({ name: 'headers', type: 'LIST', importance: 'HIGH', validator: nonEmptyList, documentation: 'Header names, in the same order as the field names listed in the fields configuration property.' })
-  .define({ name: 'operation', type: 'STRING', importance: 'HIGH', validValues: ['move', 'copy'], documentation: 'Either <code>move</code> if the fields are to be moved to the headers (removed from the key/value), or <code>copy</code> if the fields are to be copied to the headers (retained in the key/value).' })
+  .define({
+    name: 'fields',
+    type: 'LIST',
+    importance: 'HIGH',
+    validator: nonEmptyList,
+    documentation: 'Field names in the record whose values are to be copied or moved to headers.',
+  })
+  .define({
+    name: 'headers',
+    type: 'LIST',
+    importance: 'HIGH',
+    validator: nonEmptyList,
+    documentation: 'Header names, in the same order as the field names listed in the fields configuration property.',
+  })
+  .define({
+    name: 'operation',
+    type: 'STRING',
+    importance: 'HIGH',
+    validValues: ['move', 'copy'],
+    documentation:
+      'Either <code>move</code> if the fields are to be moved to the headers (removed from the key/value), or <code>copy</code> if the fields are to be copied to the headers (retained in the key/value).',
+  })
   .define(REPLACE_NULL_WITH_DEFAULT);
 
 /** Kafka's `HeaderFrom`: copies or moves fields of the key or value into headers. */
@@ -30,7 +59,12 @@ export class HeaderFrom implements Transformation {
     this.fields = c.list('fields');
     this.headers = c.list('headers');
     if (this.fields.length !== this.headers.length) {
-      throw new ConfigError([{ key: 'fields', message: `Invalid value ${this.fields.join(',')} for configuration fields: 'fields' config must have the same number of elements as 'headers' config.` }]);
+      throw new ConfigError([
+        {
+          key: 'fields',
+          message: `Invalid value ${this.fields.join(',')} for configuration fields: 'fields' config must have the same number of elements as 'headers' config.`,
+        },
+      ]);
     }
     this.move = c.string('operation') === 'move';
     this.replaceNullWithDefault = c.bool('replace.null.with.default');
@@ -56,7 +90,8 @@ export class HeaderFrom implements Transformation {
     if (this.move) {
       updatedSchema = this.schemas.get(schema, (s) => this.movedSchema(s));
       updated = new Struct(updatedSchema);
-      for (const f of updatedSchema.fields!) updated.put(f.name, fieldValue(struct, f.name, this.replaceNullWithDefault));
+      for (const f of updatedSchema.fields!)
+        updated.put(f.name, fieldValue(struct, f.name, this.replaceNullWithDefault));
     }
     this.fields.forEach((f, i) => {
       const field = schemaField(struct.schema, f);

@@ -3,8 +3,12 @@ import { parseConfig } from './util/config.js';
 import { operandSchema, operandValue, withOperand, type Operand } from './util/operand.js';
 import { SchemaCache } from './util/schema-cache.js';
 
-const CONFIG = new ConfigDef()
-  .define({ name: 'field', type: 'STRING', importance: 'MEDIUM', documentation: 'Field name for the single field that will be created in the resulting Struct or Map.' });
+const CONFIG = new ConfigDef().define({
+  name: 'field',
+  type: 'STRING',
+  importance: 'MEDIUM',
+  documentation: 'Field name for the single field that will be created in the resulting Struct or Map.',
+});
 
 /** Kafka's `HoistField`: wraps the key or value in a Struct (with schema) or a map under one field. */
 export class HoistField implements Transformation {

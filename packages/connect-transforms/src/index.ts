@@ -82,12 +82,15 @@ export const plugins: PluginDescriptor[] = [
   predicate('HasHeaderKey', () => new HasHeaderKey()),
   predicate('RecordIsTombstone', () => new RecordIsTombstone()),
   {
-    type: 'transformation', class: 'io.debezium.transforms.ExtractNewRecordState',
+    type: 'transformation',
+    class: 'io.debezium.transforms.ExtractNewRecordState',
     aliases: ['io.debezium.transforms.UnwrapFromEnvelope', 'ExtractNewRecordState', 'UnwrapFromEnvelope'],
     create: () => new ExtractNewRecordState(),
   },
   {
-    type: 'predicate', class: 'io.tributary.transforms.predicates.FieldValueMatches',
-    aliases: ['FieldValueMatches'], create: () => new FieldValueMatches(),
+    type: 'predicate',
+    class: 'io.tributary.transforms.predicates.FieldValueMatches',
+    aliases: ['FieldValueMatches'],
+    create: () => new FieldValueMatches(),
   },
 ];

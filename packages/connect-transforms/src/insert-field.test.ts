@@ -5,23 +5,46 @@ import { InsertField } from './insert-field.js';
 import { configured, sinkRecord, withValue } from './test-helpers.js';
 
 const ALL = {
-  'topic.field': 'topic_field!', 'partition.field': 'partition_field', 'offset.field': 'offset_field',
-  'timestamp.field': 'timestamp_field?', 'static.field': 'instance_id', 'static.value': 'my-instance-id',
+  'topic.field': 'topic_field!',
+  'partition.field': 'partition_field',
+  'offset.field': 'offset_field',
+  'timestamp.field': 'timestamp_field?',
+  'static.field': 'instance_id',
+  'static.value': 'my-instance-id',
 };
 
 describe('InsertField', () => {
-  it('adds fields to a Struct with a derived schema (Kafka\'s own test)', () => {
+  it("adds fields to a Struct with a derived schema (Kafka's own test)", () => {
     const t = configured(new InsertField('value'), ALL);
-    const schema = SchemaBuilder.struct().name('name').version(1).doc('doc').field('magic', Schemas.OPTIONAL_INT64).build();
-    const out = t.apply(sinkRecord({ valueSchema: schema, value: new Struct(schema).put('magic', 42), kafkaPartition: 0, timestamp: 1234 }))!;
+    const schema = SchemaBuilder.struct()
+      .name('name')
+      .version(1)
+      .doc('doc')
+      .field('magic', Schemas.OPTIONAL_INT64)
+      .build();
+    const out = t.apply(
+      sinkRecord({
+        valueSchema: schema,
+        value: new Struct(schema).put('magic', 42),
+        kafkaPartition: 0,
+        timestamp: 1234,
+      }),
+    )!;
     const s = out.valueSchema!;
     assert.equal(s.name, 'name');
     assert.equal(s.version, 1);
     assert.equal(s.doc, 'doc');
-    assert.deepEqual(s.fields!.map((f) => [f.name, f.schema.type, f.schema.optional]), [
-      ['magic', 'INT64', true], ['topic_field', 'STRING', false], ['partition_field', 'INT32', true],
-      ['offset_field', 'INT64', true], ['timestamp_field', 'INT64', true], ['instance_id', 'STRING', true],
-    ]);
+    assert.deepEqual(
+      s.fields!.map((f) => [f.name, f.schema.type, f.schema.optional]),
+      [
+        ['magic', 'INT64', true],
+        ['topic_field', 'STRING', false],
+        ['partition_field', 'INT32', true],
+        ['offset_field', 'INT64', true],
+        ['timestamp_field', 'INT64', true],
+        ['instance_id', 'STRING', true],
+      ],
+    );
     assert.equal(s.fields![4]!.schema.name, TimestampType.LOGICAL_NAME);
     const v = out.value as Struct;
     assert.equal(v.get('magic'), 42);
@@ -40,7 +63,12 @@ describe('InsertField', () => {
     const input = { magic: 42 };
     const out = t.apply(sinkRecord({ value: input, timestamp: 1234 }))!;
     assert.deepEqual(out.value, {
-      magic: 42, topic_field: 'test', partition_field: 0, offset_field: 42, timestamp_field: 1234, instance_id: 'my-instance-id',
+      magic: 42,
+      topic_field: 'test',
+      partition_field: 0,
+      offset_field: 42,
+      timestamp_field: 1234,
+      instance_id: 'my-instance-id',
     });
     assert.deepEqual(input, { magic: 42 });
     const m = t.apply(sinkRecord({ value: new Map([['magic', 1]]) }))!;
@@ -68,7 +96,13 @@ describe('InsertField', () => {
 
   it('refuses values that are neither Struct nor map', () => {
     const t = configured(new InsertField('value'), { 'topic.field': 't' });
-    assert.throws(() => t.apply(withValue(null, 'text')), /Only Map objects supported in absence of schema for \[field insertion\], found: string/);
-    assert.throws(() => t.apply(withValue(Schemas.STRING, 'text')), /Only Struct objects supported for \[field insertion\], found: string/);
+    assert.throws(
+      () => t.apply(withValue(null, 'text')),
+      /Only Map objects supported in absence of schema for \[field insertion\], found: string/,
+    );
+    assert.throws(
+      () => t.apply(withValue(Schemas.STRING, 'text')),
+      /Only Struct objects supported for \[field insertion\], found: string/,
+    );
   });
 });

@@ -1,5 +1,12 @@
 import {
-  ConfigDef, SchemaBuilder, Schemas, Struct, TimestampType, type ConnectRecord, type Schema, type Transformation,
+  ConfigDef,
+  SchemaBuilder,
+  Schemas,
+  Struct,
+  TimestampType,
+  type ConnectRecord,
+  type Schema,
+  type Transformation,
 } from '@tributary/connect-api';
 import { parseConfig, REPLACE_NULL_WITH_DEFAULT } from './util/config.js';
 import { operandSchema, operandValue, withOperand, type Operand } from './util/operand.js';
@@ -8,18 +15,58 @@ import { SchemaCache } from './util/schema-cache.js';
 import { copySchemaBasics } from './util/schema-util.js';
 
 const PURPOSE = 'field insertion';
-const OPTIONALITY_DOC = 'Suffix with <code>!</code> to make this a required field, or <code>?</code> to keep it optional (the default).';
+const OPTIONALITY_DOC =
+  'Suffix with <code>!</code> to make this a required field, or <code>?</code> to keep it optional (the default).';
 
 const CONFIG = new ConfigDef()
-  .define({ name: 'topic.field', type: 'STRING', default: null, importance: 'MEDIUM', documentation: `Field name for Kafka topic. ${OPTIONALITY_DOC}` })
-  .define({ name: 'partition.field', type: 'STRING', default: null, importance: 'MEDIUM', documentation: `Field name for Kafka partition. ${OPTIONALITY_DOC}` })
-  .define({ name: 'offset.field', type: 'STRING', default: null, importance: 'MEDIUM', documentation: `Field name for Kafka offset - only applicable to sink connectors.<br/>${OPTIONALITY_DOC}` })
-  .define({ name: 'timestamp.field', type: 'STRING', default: null, importance: 'MEDIUM', documentation: `Field name for record timestamp. ${OPTIONALITY_DOC}` })
-  .define({ name: 'static.field', type: 'STRING', default: null, importance: 'MEDIUM', documentation: `Field name for static data field. ${OPTIONALITY_DOC}` })
-  .define({ name: 'static.value', type: 'STRING', default: null, importance: 'MEDIUM', documentation: 'Static field value, if field name configured.' })
+  .define({
+    name: 'topic.field',
+    type: 'STRING',
+    default: null,
+    importance: 'MEDIUM',
+    documentation: `Field name for Kafka topic. ${OPTIONALITY_DOC}`,
+  })
+  .define({
+    name: 'partition.field',
+    type: 'STRING',
+    default: null,
+    importance: 'MEDIUM',
+    documentation: `Field name for Kafka partition. ${OPTIONALITY_DOC}`,
+  })
+  .define({
+    name: 'offset.field',
+    type: 'STRING',
+    default: null,
+    importance: 'MEDIUM',
+    documentation: `Field name for Kafka offset - only applicable to sink connectors.<br/>${OPTIONALITY_DOC}`,
+  })
+  .define({
+    name: 'timestamp.field',
+    type: 'STRING',
+    default: null,
+    importance: 'MEDIUM',
+    documentation: `Field name for record timestamp. ${OPTIONALITY_DOC}`,
+  })
+  .define({
+    name: 'static.field',
+    type: 'STRING',
+    default: null,
+    importance: 'MEDIUM',
+    documentation: `Field name for static data field. ${OPTIONALITY_DOC}`,
+  })
+  .define({
+    name: 'static.value',
+    type: 'STRING',
+    default: null,
+    importance: 'MEDIUM',
+    documentation: 'Static field value, if field name configured.',
+  })
   .define(REPLACE_NULL_WITH_DEFAULT);
 
-interface InsertionSpec { name: string; optional: boolean }
+interface InsertionSpec {
+  name: string;
+  optional: boolean;
+}
 
 /** `name`, `name?` (optional, the default) or `name!` (required), as Kafka's `InsertionSpec.parse`. */
 function spec(text: string | null): InsertionSpec | null {
@@ -98,8 +145,10 @@ export class InsertField implements Transformation {
     if (this.topic) b.field(this.topic.name, this.topic.optional ? Schemas.OPTIONAL_STRING : Schemas.STRING);
     if (this.partition) b.field(this.partition.name, this.partition.optional ? Schemas.OPTIONAL_INT32 : Schemas.INT32);
     if (this.offset) b.field(this.offset.name, this.offset.optional ? Schemas.OPTIONAL_INT64 : Schemas.INT64);
-    if (this.timestamp) b.field(this.timestamp.name, this.timestamp.optional ? OPTIONAL_TIMESTAMP : TimestampType.SCHEMA);
-    if (this.staticField) b.field(this.staticField.name, this.staticField.optional ? Schemas.OPTIONAL_STRING : Schemas.STRING);
+    if (this.timestamp)
+      b.field(this.timestamp.name, this.timestamp.optional ? OPTIONAL_TIMESTAMP : TimestampType.SCHEMA);
+    if (this.staticField)
+      b.field(this.staticField.name, this.staticField.optional ? Schemas.OPTIONAL_STRING : Schemas.STRING);
     return b.build();
   }
 }

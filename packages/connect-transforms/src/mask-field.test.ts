@@ -5,21 +5,39 @@ import { MaskField } from './mask-field.js';
 import { configured, withValue } from './test-helpers.js';
 
 const SCHEMA = SchemaBuilder.struct()
-  .field('magic', Schemas.INT32).field('bool', Schemas.BOOLEAN).field('byte', Schemas.INT8).field('long', Schemas.INT64)
-  .field('float', Schemas.FLOAT32).field('double', Schemas.FLOAT64).field('string', Schemas.STRING)
-  .field('date', DateType.SCHEMA).field('timestamp', TimestampType.SCHEMA).field('decimal', Decimal.schema(0))
-  .field('array', SchemaBuilder.array(Schemas.INT32).build()).field('map', SchemaBuilder.map(Schemas.STRING, Schemas.STRING).build())
+  .field('magic', Schemas.INT32)
+  .field('bool', Schemas.BOOLEAN)
+  .field('byte', Schemas.INT8)
+  .field('long', Schemas.INT64)
+  .field('float', Schemas.FLOAT32)
+  .field('double', Schemas.FLOAT64)
+  .field('string', Schemas.STRING)
+  .field('date', DateType.SCHEMA)
+  .field('timestamp', TimestampType.SCHEMA)
+  .field('decimal', Decimal.schema(0))
+  .field('array', SchemaBuilder.array(Schemas.INT32).build())
+  .field('map', SchemaBuilder.map(Schemas.STRING, Schemas.STRING).build())
   .field('withDefault', SchemaBuilder.string().optional().defaultValue('default').build())
   .build();
 
 function struct(): Struct {
-  return new Struct(SCHEMA).put('magic', 42).put('bool', true).put('byte', 42).put('long', 42).put('float', 42).put('double', 42)
-    .put('string', 'blabla').put('date', new Date(0)).put('timestamp', new Date(1234)).put('decimal', '42')
-    .put('array', [1, 2, 3]).put('map', new Map([['what', 'what']]));
+  return new Struct(SCHEMA)
+    .put('magic', 42)
+    .put('bool', true)
+    .put('byte', 42)
+    .put('long', 42)
+    .put('float', 42)
+    .put('double', 42)
+    .put('string', 'blabla')
+    .put('date', new Date(0))
+    .put('timestamp', new Date(1234))
+    .put('decimal', '42')
+    .put('array', [1, 2, 3])
+    .put('map', new Map([['what', 'what']]));
 }
 
 describe('MaskField', () => {
-  it('masks Struct fields with their type\'s zero', () => {
+  it("masks Struct fields with their type's zero", () => {
     const fields = SCHEMA.fields!.map((f) => f.name).filter((n) => n !== 'magic');
     const out = configured(new MaskField('value'), { fields: fields.join(',') }).apply(withValue(SCHEMA, struct()))!;
     const v = out.value as Struct;
@@ -39,7 +57,9 @@ describe('MaskField', () => {
   });
 
   it('masks map entries, inferring the zero from the value', () => {
-    const out = configured(new MaskField('value'), { fields: 'n,s,b,l,d' }).apply(withValue(null, { n: 42, s: 'x', b: true, l: [1], d: new Date(5), keep: 1 }))!;
+    const out = configured(new MaskField('value'), { fields: 'n,s,b,l,d' }).apply(
+      withValue(null, { n: 42, s: 'x', b: true, l: [1], d: new Date(5), keep: 1 }),
+    )!;
     assert.deepEqual(out.value, { n: 0, s: '', b: false, l: [], d: new Date(0), keep: 1 });
   });
 
@@ -52,11 +72,19 @@ describe('MaskField', () => {
   });
 
   it('refuses a replacement it cannot apply', () => {
-    assert.throws(() => configured(new MaskField('value'), { fields: 'bool', replacement: 'x' }).apply(withValue(SCHEMA, struct())),
-      /Cannot mask value of type boolean with custom replacement/);
-    assert.throws(() => configured(new MaskField('value'), { fields: 'magic', replacement: 'abc' }).apply(withValue(SCHEMA, struct())),
-      /Unable to convert abc \(string\) to number/);
-    assert.throws(() => configured(new MaskField('value'), { fields: 'magic', replacement: '' }), /String must be non-empty/);
+    assert.throws(
+      () => configured(new MaskField('value'), { fields: 'bool', replacement: 'x' }).apply(withValue(SCHEMA, struct())),
+      /Cannot mask value of type boolean with custom replacement/,
+    );
+    assert.throws(
+      () =>
+        configured(new MaskField('value'), { fields: 'magic', replacement: 'abc' }).apply(withValue(SCHEMA, struct())),
+      /Unable to convert abc \(string\) to number/,
+    );
+    assert.throws(
+      () => configured(new MaskField('value'), { fields: 'magic', replacement: '' }),
+      /String must be non-empty/,
+    );
     assert.throws(() => configured(new MaskField('value'), { fields: '' }), /Empty list/);
   });
 });

@@ -1,4 +1,12 @@
-import { ConfigDef, DataError, Decimal, Struct, type ConnectRecord, type Schema, type Transformation } from '@tributary/connect-api';
+import {
+  ConfigDef,
+  DataError,
+  Decimal,
+  Struct,
+  type ConnectRecord,
+  type Schema,
+  type Transformation,
+} from '@tributary/connect-api';
 import { nonEmptyList, nonEmptyString, parseConfig, REPLACE_NULL_WITH_DEFAULT } from './util/config.js';
 import { operandSchema, operandValue, withOperand, type Operand } from './util/operand.js';
 import { className, copyMap, mapGet, mapSet, requireMap, requireStruct } from './util/requirements.js';
@@ -7,8 +15,22 @@ import { fieldValue } from './util/schema-util.js';
 const PURPOSE = 'mask fields';
 
 const CONFIG = new ConfigDef()
-  .define({ name: 'fields', type: 'LIST', importance: 'HIGH', validator: nonEmptyList, documentation: 'Names of fields to mask.' })
-  .define({ name: 'replacement', type: 'STRING', default: null, importance: 'LOW', validator: nonEmptyString, documentation: 'Custom value replacement, that will be applied to all \'fields\' values (numeric or non-empty string values only).' })
+  .define({
+    name: 'fields',
+    type: 'LIST',
+    importance: 'HIGH',
+    validator: nonEmptyList,
+    documentation: 'Names of fields to mask.',
+  })
+  .define({
+    name: 'replacement',
+    type: 'STRING',
+    default: null,
+    importance: 'LOW',
+    validator: nonEmptyString,
+    documentation:
+      "Custom value replacement, that will be applied to all 'fields' values (numeric or non-empty string values only).",
+  })
   .define(REPLACE_NULL_WITH_DEFAULT);
 
 /** The kind of a value for masking: from its schema when there is one, else from the value itself. */
@@ -19,14 +41,25 @@ function kindOf(schema: Schema | null, v: unknown): Kind {
     if (schema.name === Decimal.LOGICAL_NAME) return 'decimal';
     if (v instanceof Date) return 'date';
     switch (schema.type) {
-      case 'INT8': case 'INT16': case 'INT32': return 'int';
-      case 'INT64': return 'long';
-      case 'FLOAT32': case 'FLOAT64': return 'float';
-      case 'BOOLEAN': return 'boolean';
-      case 'STRING': return 'string';
-      case 'ARRAY': return 'array';
-      case 'MAP': return 'map';
-      default: return 'other';
+      case 'INT8':
+      case 'INT16':
+      case 'INT32':
+        return 'int';
+      case 'INT64':
+        return 'long';
+      case 'FLOAT32':
+      case 'FLOAT64':
+        return 'float';
+      case 'BOOLEAN':
+        return 'boolean';
+      case 'STRING':
+        return 'string';
+      case 'ARRAY':
+        return 'array';
+      case 'MAP':
+        return 'map';
+      default:
+        return 'other';
     }
   }
   if (typeof v === 'number') return Number.isInteger(v) ? 'long' : 'float';
@@ -35,7 +68,8 @@ function kindOf(schema: Schema | null, v: unknown): Kind {
   if (typeof v === 'string') return 'string';
   if (v instanceof Date) return 'date';
   if (Array.isArray(v)) return 'array';
-  if (v instanceof Map || (typeof v === 'object' && v !== null && !(v instanceof Struct) && !(v instanceof Uint8Array))) return 'map';
+  if (v instanceof Map || (typeof v === 'object' && v !== null && !(v instanceof Struct) && !(v instanceof Uint8Array)))
+    return 'map';
   return 'other';
 }
 
@@ -89,29 +123,45 @@ export class MaskField implements Transformation {
   private replaced(kind: Kind, v: unknown): unknown {
     const r = this.replacement!;
     switch (kind) {
-      case 'string': return r;
-      case 'int': case 'long': case 'float': case 'decimal': {
+      case 'string':
+        return r;
+      case 'int':
+      case 'long':
+      case 'float':
+      case 'decimal': {
         const n = Number(r.trim());
-        const ok = r.trim() !== '' && !Number.isNaN(n) && (kind === 'float' || kind === 'decimal' || Number.isInteger(n));
+        const ok =
+          r.trim() !== '' && !Number.isNaN(n) && (kind === 'float' || kind === 'decimal' || Number.isInteger(n));
         if (!ok) throw new DataError(`Unable to convert ${r} (string) to number`);
         if (kind === 'decimal') return r.trim();
         return kind === 'long' && typeof v === 'bigint' ? BigInt(r.trim()) : n;
       }
-      default: throw new DataError(`Cannot mask value of type ${className(v)} with custom replacement.`);
+      default:
+        throw new DataError(`Cannot mask value of type ${className(v)} with custom replacement.`);
     }
   }
 }
 
 function zero(kind: Kind, v: unknown): unknown {
   switch (kind) {
-    case 'int': case 'float': return 0;
-    case 'long': return typeof v === 'bigint' ? 0n : 0;
-    case 'boolean': return false;
-    case 'string': return '';
-    case 'decimal': return '0';
-    case 'date': return new Date(0);
-    case 'array': return [];
-    case 'map': return v instanceof Map ? new Map() : {};
-    default: throw new DataError(`Cannot mask value of type: ${className(v)}`);
+    case 'int':
+    case 'float':
+      return 0;
+    case 'long':
+      return typeof v === 'bigint' ? 0n : 0;
+    case 'boolean':
+      return false;
+    case 'string':
+      return '';
+    case 'decimal':
+      return '0';
+    case 'date':
+      return new Date(0);
+    case 'array':
+      return [];
+    case 'map':
+      return v instanceof Map ? new Map() : {};
+    default:
+      throw new DataError(`Cannot mask value of type: ${className(v)}`);
   }
 }

@@ -8,8 +8,18 @@ const MAX_ROUTES = 1000;
 
 const CONFIG = new ConfigDef()
   .define({
-    name: 'regex', type: 'STRING', importance: 'HIGH', documentation: 'Regular expression to use for matching.',
-    validator: (v, name) => { try { javaRegex(String(v), { configKey: name }); return undefined; } catch (e) { return (e as Error).message; } },
+    name: 'regex',
+    type: 'STRING',
+    importance: 'HIGH',
+    documentation: 'Regular expression to use for matching.',
+    validator: (v, name) => {
+      try {
+        javaRegex(String(v), { configKey: name });
+        return undefined;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
   })
   .define({ name: 'replacement', type: 'STRING', importance: 'HIGH', documentation: 'Replacement string.' });
 

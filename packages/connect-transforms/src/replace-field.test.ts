@@ -5,7 +5,7 @@ import { ReplaceField } from './replace-field.js';
 import { configured, withValue } from './test-helpers.js';
 
 describe('ReplaceField', () => {
-  it('excludes, includes and renames map entries (Kafka\'s schemaless test)', () => {
+  it("excludes, includes and renames map entries (Kafka's schemaless test)", () => {
     const t = configured(new ReplaceField('value'), { exclude: 'dont', renames: 'abc:xyz,foo:bar' });
     const out = t.apply(withValue(null, { dont: 'whatever', abc: 42, foo: true, etc: 'etc' }))!;
     assert.deepEqual(out.value, { xyz: 42, bar: true, etc: 'etc' });
@@ -13,11 +13,19 @@ describe('ReplaceField', () => {
 
   it('keeps only included fields of a Struct, renamed, with a derived schema', () => {
     const t = configured(new ReplaceField('value'), { include: 'abc,foo', renames: 'abc:xyz,foo:bar' });
-    const schema = SchemaBuilder.struct().name('n')
-      .field('dont', Schemas.STRING).field('abc', Schemas.INT32).field('foo', Schemas.BOOLEAN).field('etc', Schemas.STRING).build();
+    const schema = SchemaBuilder.struct()
+      .name('n')
+      .field('dont', Schemas.STRING)
+      .field('abc', Schemas.INT32)
+      .field('foo', Schemas.BOOLEAN)
+      .field('etc', Schemas.STRING)
+      .build();
     const value = new Struct(schema).put('dont', 'whatever').put('abc', 42).put('foo', true).put('etc', 'etc');
     const out = t.apply(withValue(schema, value))!;
-    assert.deepEqual(out.valueSchema!.fields!.map((f) => f.name), ['xyz', 'bar']);
+    assert.deepEqual(
+      out.valueSchema!.fields!.map((f) => f.name),
+      ['xyz', 'bar'],
+    );
     assert.equal(out.valueSchema!.name, 'n');
     assert.deepEqual((out.value as Struct).toJSON(), { xyz: 42, bar: true });
   });

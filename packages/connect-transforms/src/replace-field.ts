@@ -1,4 +1,12 @@
-import { ConfigDef, SchemaBuilder, schemaField, Struct, type ConnectRecord, type Schema, type Transformation } from '@tributary/connect-api';
+import {
+  ConfigDef,
+  SchemaBuilder,
+  schemaField,
+  Struct,
+  type ConnectRecord,
+  type Schema,
+  type Transformation,
+} from '@tributary/connect-api';
 import { parseConfig } from './util/config.js';
 import { operandSchema, operandValue, withOperand, type Operand } from './util/operand.js';
 import { emptyLike, mapEntries, mapSet, requireMap, requireStruct } from './util/requirements.js';
@@ -9,15 +17,37 @@ const PURPOSE = 'field replacement';
 
 const renamesValidator = (v: unknown, name: string): string | undefined => {
   for (const mapping of v as string[]) {
-    if (mapping.split(':').length !== 2) return `Invalid value ${(v as string[]).join(',')} for configuration ${name}: Invalid rename mapping: ${mapping}`;
+    if (mapping.split(':').length !== 2)
+      return `Invalid value ${(v as string[]).join(',')} for configuration ${name}: Invalid rename mapping: ${mapping}`;
   }
   return undefined;
 };
 
 const CONFIG = new ConfigDef()
-  .define({ name: 'exclude', type: 'LIST', default: '', importance: 'MEDIUM', aliases: ['blacklist'], documentation: 'Fields to exclude. This takes precedence over the fields to include.' })
-  .define({ name: 'include', type: 'LIST', default: '', importance: 'MEDIUM', aliases: ['whitelist'], documentation: 'Fields to include. If specified, only these fields will be used.' })
-  .define({ name: 'renames', type: 'LIST', default: '', importance: 'MEDIUM', validator: renamesValidator, documentation: 'Field rename mappings.' });
+  .define({
+    name: 'exclude',
+    type: 'LIST',
+    default: '',
+    importance: 'MEDIUM',
+    aliases: ['blacklist'],
+    documentation: 'Fields to exclude. This takes precedence over the fields to include.',
+  })
+  .define({
+    name: 'include',
+    type: 'LIST',
+    default: '',
+    importance: 'MEDIUM',
+    aliases: ['whitelist'],
+    documentation: 'Fields to include. If specified, only these fields will be used.',
+  })
+  .define({
+    name: 'renames',
+    type: 'LIST',
+    default: '',
+    importance: 'MEDIUM',
+    validator: renamesValidator,
+    documentation: 'Field rename mappings.',
+  });
 
 /**
  * Kafka's `ReplaceField`: drops (`exclude`), keeps (`include`) and renames (`renames=old:new,…`) the
@@ -69,7 +99,8 @@ export class ReplaceField implements Transformation {
 
   /** For each field of a derived schema, the position of its source field in the input schema. */
   private readonly sources = new SourcePositions((derived, input) =>
-    derived.fields!.map((f) => schemaField(input, this.reverseRenames.get(f.name) ?? f.name)!.index));
+    derived.fields!.map((f) => schemaField(input, this.reverseRenames.get(f.name) ?? f.name)!.index),
+  );
 
   private renamed(name: string): string {
     return this.renames.get(name) ?? name;

@@ -11,12 +11,18 @@ describe('TimestampRouter', () => {
   });
 
   it('follows topic.format and timestamp.format', () => {
-    const t = configured(new TimestampRouter(), { 'topic.format': 'logs_${timestamp}_${topic}', 'timestamp.format': 'yyyy.MM' });
+    const t = configured(new TimestampRouter(), {
+      'topic.format': 'logs_${timestamp}_${topic}',
+      'timestamp.format': 'yyyy.MM',
+    });
     assert.equal(t.apply(sourceRecord({ topic: 'www', timestamp: Date.UTC(2024, 1, 29) }))!.topic, 'logs_2024.02_www');
   });
 
   it('needs a timestamp', () => {
-    assert.throws(() => configured(new TimestampRouter(), {}).apply(sourceRecord({ timestamp: null })), /Timestamp missing on record/);
+    assert.throws(
+      () => configured(new TimestampRouter(), {}).apply(sourceRecord({ timestamp: null })),
+      /Timestamp missing on record/,
+    );
   });
 });
 
@@ -24,7 +30,7 @@ describe('RegexRouter', () => {
   const route = (regex: string, replacement: string, topic: string) =>
     configured(new RegexRouter(), { regex, replacement }).apply(sourceRecord({ topic }))!.topic;
 
-  it('rewrites topics the regex matches whole (Kafka\'s tests)', () => {
+  it("rewrites topics the regex matches whole (Kafka's tests)", () => {
     assert.equal(route('(.*)', 'prefix-$1', 'orig'), 'prefix-orig');
     assert.equal(route('(.*)', '$1-suffix', 'orig'), 'orig-suffix');
     assert.equal(route('(.*)-(.*)', '$2-$1', 'foo-bar'), 'bar-foo');

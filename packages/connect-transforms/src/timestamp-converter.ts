@@ -1,6 +1,17 @@
 import {
-  ConfigDef, ConfigError, ConnectError, DataError, DateType, SchemaBuilder, Schemas, Struct, TimeType, TimestampType,
-  type ConnectRecord, type Schema, type Transformation,
+  ConfigDef,
+  ConfigError,
+  ConnectError,
+  DataError,
+  DateType,
+  SchemaBuilder,
+  Schemas,
+  Struct,
+  TimeType,
+  TimestampType,
+  type ConnectRecord,
+  type Schema,
+  type Transformation,
 } from '@tributary/connect-api';
 import { parseConfig, REPLACE_NULL_WITH_DEFAULT } from './util/config.js';
 import { operandSchema, operandValue, withOperand, type Operand } from './util/operand.js';
@@ -15,12 +26,36 @@ type Precision = 'seconds' | 'milliseconds' | 'microseconds' | 'nanoseconds';
 const DAY = 86_400_000;
 
 const CONFIG = new ConfigDef()
-  .define({ name: 'field', type: 'STRING', default: '', importance: 'HIGH', documentation: 'The field containing the timestamp, or empty if the entire value is a timestamp' })
-  .define({ name: 'target.type', type: 'STRING', importance: 'HIGH', validValues: ['string', 'unix', 'Date', 'Time', 'Timestamp'], documentation: 'The desired timestamp representation: string, unix, Date, Time, or Timestamp' })
-  .define({ name: 'format', type: 'STRING', default: '', importance: 'MEDIUM', documentation: 'A SimpleDateFormat-compatible format for the timestamp. Used to generate the output when type=string or used to parse the input if the input is a string.' })
   .define({
-    name: 'unix.precision', type: 'STRING', default: 'milliseconds', importance: 'LOW', validValues: ['nanoseconds', 'microseconds', 'milliseconds', 'seconds'],
-    documentation: 'The desired Unix precision for the timestamp: seconds, milliseconds, microseconds, or nanoseconds. Used to generate the output when type=unix or used to parse the input if the input is a Long.Note: This SMT will cause precision loss during conversions from, and to, values with sub-millisecond components.',
+    name: 'field',
+    type: 'STRING',
+    default: '',
+    importance: 'HIGH',
+    documentation: 'The field containing the timestamp, or empty if the entire value is a timestamp',
+  })
+  .define({
+    name: 'target.type',
+    type: 'STRING',
+    importance: 'HIGH',
+    validValues: ['string', 'unix', 'Date', 'Time', 'Timestamp'],
+    documentation: 'The desired timestamp representation: string, unix, Date, Time, or Timestamp',
+  })
+  .define({
+    name: 'format',
+    type: 'STRING',
+    default: '',
+    importance: 'MEDIUM',
+    documentation:
+      'A SimpleDateFormat-compatible format for the timestamp. Used to generate the output when type=string or used to parse the input if the input is a string.',
+  })
+  .define({
+    name: 'unix.precision',
+    type: 'STRING',
+    default: 'milliseconds',
+    importance: 'LOW',
+    validValues: ['nanoseconds', 'microseconds', 'milliseconds', 'seconds'],
+    documentation:
+      'The desired Unix precision for the timestamp: seconds, milliseconds, microseconds, or nanoseconds. Used to generate the output when type=unix or used to parse the input if the input is a Long.Note: This SMT will cause precision loss during conversions from, and to, values with sub-millisecond components.',
   })
   .define(REPLACE_NULL_WITH_DEFAULT);
 
@@ -32,7 +67,12 @@ const SCHEMAS: Record<TargetType, [Schema, Schema]> = {
   Timestamp: [TimestampType.SCHEMA, TimestampType.builder().optional().build()],
 };
 
-const PER_MS: Record<Precision, number> = { seconds: 1 / 1000, milliseconds: 1, microseconds: 1000, nanoseconds: 1_000_000 };
+const PER_MS: Record<Precision, number> = {
+  seconds: 1 / 1000,
+  milliseconds: 1,
+  microseconds: 1000,
+  nanoseconds: 1_000_000,
+};
 
 /**
  * Kafka's `TimestampConverter`: converts a timestamp (the whole key/value or one field) between a
@@ -65,7 +105,10 @@ export class TimestampConverter implements Transformation {
     try {
       this.format = pattern.trim() === '' ? null : new SimpleDateFormat(pattern);
     } catch (e) {
-      throw new ConfigError(`TimestampConverter requires a SimpleDateFormat-compatible pattern for string timestamps: ${pattern}`, { cause: e });
+      throw new ConfigError(
+        `TimestampConverter requires a SimpleDateFormat-compatible pattern for string timestamps: ${pattern}`,
+        { cause: e },
+      );
     }
   }
 
@@ -73,14 +116,20 @@ export class TimestampConverter implements Transformation {
     const schema = operandSchema(record, this.operand);
     const value = operandValue(record, this.operand);
     if (schema === null) {
-      if (value == null || this.field === '') return withOperand(record, this.operand, null, this.convert(value ?? null, null));
+      if (value == null || this.field === '')
+        return withOperand(record, this.operand, null, this.convert(value ?? null, null));
       const map = requireMap(value, PURPOSE);
       const updated = copyMap(map);
       mapSet(updated, this.field, this.convert(mapGet(map, this.field) ?? null, null));
       return withOperand(record, this.operand, null, updated);
     }
     if (this.field === '') {
-      return withOperand(record, this.operand, SCHEMAS[this.target][schema.optional ? 1 : 0], this.convert(value ?? null, typeFromSchema(schema)));
+      return withOperand(
+        record,
+        this.operand,
+        SCHEMAS[this.target][schema.optional ? 1 : 0],
+        this.convert(value ?? null, typeFromSchema(schema)),
+      );
     }
     const struct = requireStructOrNull(value, PURPOSE);
     const updatedSchema = this.schemas.get(schema, (s) => this.deriveSchema(s));
@@ -89,7 +138,8 @@ export class TimestampConverter implements Transformation {
 
   private deriveSchema(schema: Schema): Schema {
     const b = copySchemaBasics(schema, SchemaBuilder.struct());
-    for (const f of schema.fields!) b.field(f.name, f.name === this.field ? SCHEMAS[this.target][f.schema.optional ? 1 : 0] : f.schema);
+    for (const f of schema.fields!)
+      b.field(f.name, f.name === this.field ? SCHEMAS[this.target][f.schema.optional ? 1 : 0] : f.schema);
     if (schema.optional) b.optional();
     const partial = b.build();
     if (schema.defaultValue instanceof Struct) b.defaultValue(this.convertStruct(schema.defaultValue, partial));
@@ -116,7 +166,8 @@ export class TimestampConverter implements Transformation {
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i]!;
       const v = struct.getAt(i, this.replaceNullWithDefault);
-      if (f.name === this.field) out.put(f.name, this.convert(v, typeFromSchema(f.schema))); // checked: a foreign value
+      if (f.name === this.field)
+        out.put(f.name, this.convert(v, typeFromSchema(f.schema))); // checked: a foreign value
       else out.putTrustedAt(i, v); // same position and field schema object as the input's
     }
     return out;
@@ -130,14 +181,17 @@ export class TimestampConverter implements Transformation {
   private toRaw(v: unknown, from: TargetType): Date {
     switch (from) {
       case 'string':
-        if (typeof v !== 'string') throw new DataError(`Expected string timestamp to be a String, but found ${className(v)}`);
+        if (typeof v !== 'string')
+          throw new DataError(`Expected string timestamp to be a String, but found ${className(v)}`);
         return this.format!.parse(v);
       case 'unix': {
-        if (!(typeof v === 'number' && Number.isInteger(v)) && typeof v !== 'bigint') throw new DataError(`Expected Unix timestamp to be a Long, but found ${className(v)}`);
+        if (!(typeof v === 'number' && Number.isInteger(v)) && typeof v !== 'bigint')
+          throw new DataError(`Expected Unix timestamp to be a Long, but found ${className(v)}`);
         return new Date(unixToMillis(v, this.precision));
       }
       default:
-        if (!(v instanceof Date)) throw new DataError(`Expected ${from} to be a java.util.Date, but found ${className(v)}`);
+        if (!(v instanceof Date))
+          throw new DataError(`Expected ${from} to be a java.util.Date, but found ${className(v)}`);
         return v;
     }
   }
@@ -145,15 +199,19 @@ export class TimestampConverter implements Transformation {
   private toType(d: Date): unknown {
     const ms = d.getTime();
     switch (this.target) {
-      case 'string': return this.format!.format(d);
+      case 'string':
+        return this.format!.format(d);
       case 'unix': {
         if (this.precision === 'seconds') return Math.trunc(ms / 1000);
         const n = ms * PER_MS[this.precision];
         return Number.isSafeInteger(n) ? n : BigInt(ms) * BigInt(PER_MS[this.precision]);
       }
-      case 'Date': return new Date(Math.floor(ms / DAY) * DAY);
-      case 'Time': return new Date(((ms % DAY) + DAY) % DAY);
-      case 'Timestamp': return d;
+      case 'Date':
+        return new Date(Math.floor(ms / DAY) * DAY);
+      case 'Time':
+        return new Date(((ms % DAY) + DAY) % DAY);
+      case 'Timestamp':
+        return d;
     }
   }
 }
@@ -178,10 +236,14 @@ function inferType(v: unknown): TargetType {
 function unixToMillis(v: number | bigint, precision: Precision): number {
   if (typeof v === 'bigint') {
     switch (precision) {
-      case 'seconds': return Number(v * 1000n);
-      case 'milliseconds': return Number(v);
-      case 'microseconds': return Number(v / 1000n);
-      case 'nanoseconds': return Number(v / 1_000_000n);
+      case 'seconds':
+        return Number(v * 1000n);
+      case 'milliseconds':
+        return Number(v);
+      case 'microseconds':
+        return Number(v / 1000n);
+      case 'nanoseconds':
+        return Number(v / 1_000_000n);
     }
   }
   return precision === 'seconds' ? v * 1000 : Math.trunc(v / PER_MS[precision]);

@@ -3,8 +3,21 @@ import { parseConfig } from './util/config.js';
 import { SimpleDateFormat } from './util/simple-date-format.js';
 
 const CONFIG = new ConfigDef()
-  .define({ name: 'topic.format', type: 'STRING', default: '${topic}-${timestamp}', importance: 'HIGH', documentation: 'Format string which can contain <code>${topic}</code> and <code>${timestamp}</code> as placeholders for the topic and timestamp, respectively.' })
-  .define({ name: 'timestamp.format', type: 'STRING', default: 'yyyyMMdd', importance: 'HIGH', documentation: 'Format string for the timestamp that is compatible with <code>java.text.SimpleDateFormat</code>.' });
+  .define({
+    name: 'topic.format',
+    type: 'STRING',
+    default: '${topic}-${timestamp}',
+    importance: 'HIGH',
+    documentation:
+      'Format string which can contain <code>${topic}</code> and <code>${timestamp}</code> as placeholders for the topic and timestamp, respectively.',
+  })
+  .define({
+    name: 'timestamp.format',
+    type: 'STRING',
+    default: 'yyyyMMdd',
+    importance: 'HIGH',
+    documentation: 'Format string for the timestamp that is compatible with <code>java.text.SimpleDateFormat</code>.',
+  });
 
 /** Kafka's `TimestampRouter`: the topic becomes `topic.format` filled with the topic and the record's UTC timestamp. */
 export class TimestampRouter implements Transformation {

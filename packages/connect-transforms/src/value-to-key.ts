@@ -1,4 +1,14 @@
-import { ConfigDef, DataError, SchemaBuilder, schemaField, Struct, withRecord, type ConnectRecord, type Schema, type Transformation } from '@tributary/connect-api';
+import {
+  ConfigDef,
+  DataError,
+  SchemaBuilder,
+  schemaField,
+  Struct,
+  withRecord,
+  type ConnectRecord,
+  type Schema,
+  type Transformation,
+} from '@tributary/connect-api';
 import { nonEmptyList, parseConfig, REPLACE_NULL_WITH_DEFAULT } from './util/config.js';
 import { emptyLike, mapGet, mapSet, requireMap, requireStruct } from './util/requirements.js';
 import { SchemaCache } from './util/schema-cache.js';
@@ -7,7 +17,13 @@ import { fieldValue } from './util/schema-util.js';
 const PURPOSE = 'copying fields from value to key';
 
 const CONFIG = new ConfigDef()
-  .define({ name: 'fields', type: 'LIST', importance: 'HIGH', validator: nonEmptyList, documentation: 'Field names on the record value to extract as the record key.' })
+  .define({
+    name: 'fields',
+    type: 'LIST',
+    importance: 'HIGH',
+    validator: nonEmptyList,
+    documentation: 'Field names on the record value to extract as the record key.',
+  })
   .define(REPLACE_NULL_WITH_DEFAULT);
 
 /** Kafka's `ValueToKey`: the record key becomes a Struct (or map) of the named value fields. */

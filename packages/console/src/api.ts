@@ -1,7 +1,11 @@
 /** Calls to the worker's REST API. Every action of the console is one of these. */
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly body: unknown) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body: unknown,
+  ) {
     super(message);
   }
 }
@@ -29,7 +33,7 @@ function safeJson(text: string): unknown {
   }
 }
 
-export const get = <T,>(path: string) => api<T>('GET', path);
+export const get = <T>(path: string) => api<T>('GET', path);
 export const enc = encodeURIComponent;
 
 export type State = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'FAILED' | 'RESTARTING' | 'STOPPED';
@@ -65,10 +69,18 @@ export interface ConfigKeyInfo {
 export interface ConfigInfos {
   name: string;
   error_count: number;
-  configs: Array<{ definition: ConfigKeyInfo | null; value: { name: string; value: string | null; errors: string[]; recommended_values: string[] } }>;
+  configs: Array<{
+    definition: ConfigKeyInfo | null;
+    value: { name: string; value: string | null; errors: string[]; recommended_values: string[] };
+  }>;
 }
 
-export interface BytesView { text?: string; hex?: string; size: number; truncated: boolean }
+export interface BytesView {
+  text?: string;
+  hex?: string;
+  size: number;
+  truncated: boolean;
+}
 
 export interface RecordView {
   topic: string;
@@ -88,5 +100,11 @@ export interface Sample {
 export interface MetricsReply {
   every_ms: number;
   samples: Sample[];
-  tasks: Array<{ connector: string; task: number; polled: number; written: number; latency: Record<string, { count: number; p50_ms: number | null; p99_ms: number | null }> }>;
+  tasks: Array<{
+    connector: string;
+    task: number;
+    polled: number;
+    written: number;
+    latency: Record<string, { count: number; p50_ms: number | null; p99_ms: number | null }>;
+  }>;
 }

@@ -20,7 +20,13 @@ function useRoute(): string[] {
   return route;
 }
 
-const NAV: Array<[string, string]> = [['#/', 'Overview'], ['#/new', 'New connector'], ['#/tap', 'Live tap'], ['#/dlq', 'Dead letters'], ['#/worker', 'Worker']];
+const NAV: Array<[string, string]> = [
+  ['#/', 'Overview'],
+  ['#/new', 'New connector'],
+  ['#/tap', 'Live tap'],
+  ['#/dlq', 'Dead letters'],
+  ['#/worker', 'Worker'],
+];
 
 function App() {
   const route = useRoute();
@@ -28,24 +34,51 @@ function App() {
   let page;
   let current = '#/';
   if (head === 'connectors' && a) page = <ConnectorPage name={a} key={a} />;
-  else if (head === 'new') { page = <NewConnectorPage />; current = '#/new'; }
-  else if (head === 'tap') { page = <TapPage topic={a ?? ''} key={a} />; current = '#/tap'; }
-  else if (head === 'dlq') { page = <DlqPage name={a ?? ''} key={a} />; current = '#/dlq'; }
-  else if (head === 'worker') { page = <WorkerPage />; current = '#/worker'; }
-  else page = <OverviewPage />;
+  else if (head === 'new') {
+    page = <NewConnectorPage />;
+    current = '#/new';
+  } else if (head === 'tap') {
+    page = <TapPage topic={a ?? ''} key={a} />;
+    current = '#/tap';
+  } else if (head === 'dlq') {
+    page = <DlqPage name={a ?? ''} key={a} />;
+    current = '#/dlq';
+  } else if (head === 'worker') {
+    page = <WorkerPage />;
+    current = '#/worker';
+  } else page = <OverviewPage />;
   useEffect(() => {
     document.querySelector<HTMLElement>('main h1')?.focus();
   }, [head, a, b]);
   return (
     <>
-      <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
+      <a
+        class="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
+        Skip to content
+      </a>
       <header>
         <span class="brand">Tributary</span>
         <nav aria-label="Console">
-          <ul>{NAV.map(([href, label]) => <li key={href}><a href={href} aria-current={current === href ? 'page' : undefined}>{label}</a></li>)}</ul>
+          <ul>
+            {NAV.map(([href, label]) => (
+              <li key={href}>
+                <a href={href} aria-current={current === href ? 'page' : undefined}>
+                  {label}
+                </a>
+              </li>
+            ))}
+          </ul>
         </nav>
       </header>
-      <main id="main" tabIndex={-1}>{page}</main>
+      <main id="main" tabIndex={-1}>
+        {page}
+      </main>
       <ConfirmDialog />
     </>
   );

@@ -7,11 +7,15 @@ import { SERVICES } from '../../support/services.js';
 
 /** Fixtures are read from the source tree (tsc does not copy them to dist). */
 export const FIXTURES = join(ROOT, 'test/e2e/cassandra');
-export const SAMPLE_LOG = JSON.parse(readFileSync(join(FIXTURES, 'www-logs-sample.json'), 'utf8')) as { log: Record<string, string> };
+export const SAMPLE_LOG = JSON.parse(readFileSync(join(FIXTURES, 'www-logs-sample.json'), 'utf8')) as {
+  log: Record<string, string>;
+};
 
 export function cqlClient(): cassandra.Client {
   return new cassandra.Client({
-    contactPoints: [SERVICES.cassandra.host], protocolOptions: { port: SERVICES.cassandra.port }, localDataCenter: 'datacenter1',
+    contactPoints: [SERVICES.cassandra.host],
+    protocolOptions: { port: SERVICES.cassandra.port },
+    localDataCenter: 'datacenter1',
     policies: { reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(500) },
     socketOptions: { readTimeout: 60_000 },
   });
@@ -20,7 +24,11 @@ export function cqlClient(): cassandra.Client {
 /** Runs the statements of a .cql file of the fixtures (one statement per `;`). */
 export async function runCqlFile(client: cassandra.Client, file: string): Promise<void> {
   const text = readFileSync(join(FIXTURES, file), 'utf8');
-  for (const stmt of text.split(';').map((s) => s.trim()).filter(Boolean)) await client.execute(stmt.replace(/^CREATE (KEYSPACE|TABLE) /i, 'CREATE $1 IF NOT EXISTS '));
+  for (const stmt of text
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean))
+    await client.execute(stmt.replace(/^CREATE (KEYSPACE|TABLE) /i, 'CREATE $1 IF NOT EXISTS '));
 }
 
 export async function count(client: cassandra.Client, table: string): Promise<number> {
@@ -29,11 +37,21 @@ export async function count(client: cassandra.Client, table: string): Promise<nu
 }
 
 /** Waits until `table` holds at least `n` rows; returns the count. */
-export async function waitForCount(client: cassandra.Client, table: string, n: number, timeoutMs = 180_000): Promise<number> {
-  return waitFor(`${n} rows in ${table}`, async () => {
-    const c = await count(client, table);
-    return c >= n ? c : null;
-  }, timeoutMs, 500);
+export async function waitForCount(
+  client: cassandra.Client,
+  table: string,
+  n: number,
+  timeoutMs = 180_000,
+): Promise<number> {
+  return waitFor(
+    `${n} rows in ${table}`,
+    async () => {
+      const c = await count(client, table);
+      return c >= n ? c : null;
+    },
+    timeoutMs,
+    500,
+  );
 }
 
 /** Appends lines to the file a FileStreamSource follows, in chunks (one append per chunk). */
@@ -51,15 +69,23 @@ export function cassandraSink(name: string, topic: string, extra: Record<string,
   return {
     name,
     config: {
-      'connector.class': 'com.datastax.oss.kafka.sink.CassandraSinkConnector', 'tasks.max': '1', topics: topic,
-      contactPoints: SERVICES.cassandra.host, port: String(SERVICES.cassandra.port), 'loadBalancing.localDc': 'datacenter1',
-      'value.converter': 'org.apache.kafka.connect.json.JsonConverter', 'value.converter.schemas.enable': 'false',
+      'connector.class': 'com.datastax.oss.kafka.sink.CassandraSinkConnector',
+      'tasks.max': '1',
+      topics: topic,
+      contactPoints: SERVICES.cassandra.host,
+      port: String(SERVICES.cassandra.port),
+      'loadBalancing.localDc': 'datacenter1',
+      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+      'value.converter.schemas.enable': 'false',
       ...extra,
     },
   };
 }
 
-export interface TaskState { state: string; trace?: string }
+export interface TaskState {
+  state: string;
+  trace?: string;
+}
 
 export async function taskState(w: WorkerProcess, connector: string): Promise<TaskState | undefined> {
   const r = await w.request<{ tasks: TaskState[] }>('GET', `/connectors/${connector}/status`);
@@ -69,5 +95,7 @@ export async function taskState(w: WorkerProcess, connector: string): Promise<Ta
 /** A web-server log entry shaped like the brief's sample, varied by `i`. */
 export function logLine(i: number): string {
   const l = SAMPLE_LOG.log;
-  return JSON.stringify({ log: { ...l, source: `www${i % 4}`, type: i % 10 === 0 ? 'www_error' : l.type, log: `${i} ${l.log}` } });
+  return JSON.stringify({
+    log: { ...l, source: `www${i % 4}`, type: i % 10 === 0 ? 'www_error' : l.type, log: `${i} ${l.log}` },
+  });
 }

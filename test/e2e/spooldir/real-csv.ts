@@ -77,9 +77,30 @@ ORDER BY 1`;
 
 async function psql(sql: string, ...flags: string[]): Promise<string> {
   const pg = SERVICES.postgres;
-  const { stdout } = await run('psql', ['-X', '-q', ...flags, '-h', pg.host, '-p', String(pg.port), '-U', pg.user, '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
-    env: { ...process.env, PGPASSWORD: pg.password, PGTZ: 'UTC', PGCLIENTENCODING: 'UTF8' }, maxBuffer: 64 << 20,
-  });
+  const { stdout } = await run(
+    'psql',
+    [
+      '-X',
+      '-q',
+      ...flags,
+      '-h',
+      pg.host,
+      '-p',
+      String(pg.port),
+      '-U',
+      pg.user,
+      '-d',
+      'postgres',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      sql,
+    ],
+    {
+      env: { ...process.env, PGPASSWORD: pg.password, PGTZ: 'UTC', PGCLIENTENCODING: 'UTF8' },
+      maxBuffer: 64 << 20,
+    },
+  );
   return stdout;
 }
 
@@ -91,7 +112,9 @@ export function pgCopy(delimiter = ','): Promise<string> {
 /** PG_QUERY's rows as PostgreSQL's own text of each value (null for NULL), through json. */
 export async function pgRows(): Promise<Array<Array<string | null>>> {
   // ::text is each type's output function, as COPY writes it; a boolean's cast says true/false where COPY writes t/f.
-  const cols = ['id', 'txt', 'num', "CASE flag WHEN true THEN 't' WHEN false THEN 'f' END", 'ts', 'arr', 'doc'].map((c) => `${c}::text`).join(', ');
+  const cols = ['id', 'txt', 'num', "CASE flag WHEN true THEN 't' WHEN false THEN 'f' END", 'ts', 'arr', 'doc']
+    .map((c) => `${c}::text`)
+    .join(', ');
   const out = await psql(`SELECT json_agg(json_build_array(${cols}) ORDER BY id) FROM (${PG_QUERY}) q`, '-A', '-t');
   return JSON.parse(out) as Array<Array<string | null>>;
 }

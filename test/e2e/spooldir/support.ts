@@ -6,7 +6,11 @@ import { CLI, ROOT, WorkerProcess, waitFor } from '../../support/worker-process.
 /** The product brief's example config, as shipped in test/e2e/spooldir (copied from shared/examples). */
 export const EXAMPLE = join(ROOT, 'test/e2e/spooldir/csv-source-orders.json');
 
-export interface SpoolDirs { source: string; finished: string; error: string }
+export interface SpoolDirs {
+  source: string;
+  finished: string;
+  error: string;
+}
 
 export async function spoolDirs(base: string): Promise<SpoolDirs> {
   const d = { source: join(base, 'source'), finished: join(base, 'finished'), error: join(base, 'error') };
@@ -15,7 +19,11 @@ export async function spoolDirs(base: string): Promise<SpoolDirs> {
 }
 
 /** The example config with only the three paths changed (and optionally more keys). */
-export async function exampleConfig(dirs: SpoolDirs, extra: Record<string, string> = {}, name?: string): Promise<{ name: string; config: Record<string, string> }> {
+export async function exampleConfig(
+  dirs: SpoolDirs,
+  extra: Record<string, string> = {},
+  name?: string,
+): Promise<{ name: string; config: Record<string, string> }> {
   const c = JSON.parse(await readFile(EXAMPLE, 'utf8')) as { name: string; config: Record<string, string> };
   c.config['input.path'] = dirs.source;
   c.config['finished.path'] = dirs.finished;
@@ -25,7 +33,12 @@ export async function exampleConfig(dirs: SpoolDirs, extra: Record<string, strin
   return c;
 }
 
-const PRODUCTS = ['Macaroons - Homestyle Two Bit', '"Wine - Sherry Dry Sack, William"', 'Onions - Spanish', 'Bread - Rye'];
+const PRODUCTS = [
+  'Macaroons - Homestyle Two Bit',
+  '"Wine - Sherry Dry Sack, William"',
+  'Onions - Spanish',
+  'Bread - Rye',
+];
 
 /** One orders row as the sample file has them; order ids are global so files can be told apart. */
 export function orderRow(id: number): string {
@@ -36,7 +49,12 @@ export function orderRow(id: number): string {
 export const HEADER = 'order_id,customer_id,order_ts,product,order_total_usd';
 
 /** Writes `rows` order rows (ids from `firstId`) to `path` in chunks, never building the whole file. */
-export async function writeOrders(path: string, firstId: number, rows: number, bad: Map<number, string> = new Map()): Promise<void> {
+export async function writeOrders(
+  path: string,
+  firstId: number,
+  rows: number,
+  bad: Map<number, string> = new Map(),
+): Promise<void> {
   const tmp = `${path}.tmp-writing`;
   await writeFile(tmp, `${HEADER}\n`);
   const { appendFile, rename } = await import('node:fs/promises');
@@ -49,7 +67,11 @@ export async function writeOrders(path: string, firstId: number, rows: number, b
   await rename(tmp, path); // appears whole: the name matches the pattern only once complete
 }
 
-export interface Consumed { key: string | null; value: string | null; headers: Record<string, string | null> }
+export interface Consumed {
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string | null>;
+}
 
 /** Where a test's worker writes: the embedded log (default) or Kafka (`bootstrap.servers` in the worker props). */
 export function logArgs(w: WorkerProcess): string[] {
@@ -60,30 +82,59 @@ export function logArgs(w: WorkerProcess): string[] {
 /** `tributary consume TOPIC --log-dir …|--bootstrap-server … --from-beginning`, parsed. */
 export async function consume(w: WorkerProcess, topic: string): Promise<Consumed[]> {
   const timeout = w.props['bootstrap.servers'] ? '5000' : '1500';
-  const child = spawn(process.execPath, [CLI, 'consume', topic, ...logArgs(w), '--from-beginning', '--timeout-ms', timeout, '--print-key'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'consume', topic, ...logArgs(w), '--from-beginning', '--timeout-ms', timeout, '--print-key'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   let err = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   const code = await new Promise<number | null>((r) => child.on('exit', r));
   if (code !== 0) throw new Error(`consume exited ${code}: ${err}`);
-  return out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Consumed);
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Consumed);
 }
 
 export async function files(dir: string): Promise<string[]> {
   return (await readdir(dir)).sort();
 }
 
-export async function connectorStatus(w: WorkerProcess, name: string): Promise<{ connector: { state: string; trace?: string }; tasks: Array<{ state: string; trace?: string }> }> {
-  return (await w.request<{ connector: { state: string; trace?: string }; tasks: Array<{ state: string; trace?: string }> }>('GET', `/connectors/${name}/status`)).body;
+export async function connectorStatus(
+  w: WorkerProcess,
+  name: string,
+): Promise<{ connector: { state: string; trace?: string }; tasks: Array<{ state: string; trace?: string }> }> {
+  return (
+    await w.request<{ connector: { state: string; trace?: string }; tasks: Array<{ state: string; trace?: string }> }>(
+      'GET',
+      `/connectors/${name}/status`,
+    )
+  ).body;
 }
 
 export async function waitForFiles(dir: string, n: number, timeoutMs = 60_000): Promise<string[]> {
-  return waitFor(`${n} file(s) in ${dir}`, async () => { const f = await files(dir); return f.length >= n ? f : null; }, timeoutMs, 100);
+  return waitFor(
+    `${n} file(s) in ${dir}`,
+    async () => {
+      const f = await files(dir);
+      return f.length >= n ? f : null;
+    },
+    timeoutMs,
+    100,
+  );
 }
 
 /** Worker props for typed output: JsonConverter with schemas for keys and values. */
 export const JSON_CONVERTERS = {
-  'key.converter': 'org.apache.kafka.connect.json.JsonConverter', 'key.converter.schemas.enable': 'true',
-  'value.converter': 'org.apache.kafka.connect.json.JsonConverter', 'value.converter.schemas.enable': 'true',
+  'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
+  'key.converter.schemas.enable': 'true',
+  'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+  'value.converter.schemas.enable': 'true',
 };

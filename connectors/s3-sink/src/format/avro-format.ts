@@ -22,11 +22,19 @@ class AvroContainerWriter implements RecordWriter {
   private ready: Buffer[] = [];
   pendingBytes = 0;
 
-  constructor(private readonly out: ByteOut, objectKey: string, private readonly schema: Schema, private readonly codec: 'null' | 'deflate') {
+  constructor(
+    private readonly out: ByteOut,
+    objectKey: string,
+    private readonly schema: Schema,
+    private readonly codec: 'null' | 'deflate',
+  ) {
     const avroSchema = toAvroSchema(schema);
     this.type = avroType(avroSchema);
     this.sync = createHash('md5').update(objectKey).digest();
-    const meta = new Map<string, Buffer>([['avro.schema', Buffer.from(JSON.stringify(avroSchema))], ['avro.codec', Buffer.from(codec)]]);
+    const meta = new Map<string, Buffer>([
+      ['avro.schema', Buffer.from(JSON.stringify(avroSchema))],
+      ['avro.codec', Buffer.from(codec)],
+    ]);
     const head: Buffer[] = [Buffer.from('Obj\x01', 'latin1'), long(meta.size)];
     for (const [k, v] of meta) head.push(long(Buffer.byteLength(k)), Buffer.from(k), long(v.length), v);
     head.push(long(0), this.sync);
@@ -38,7 +46,9 @@ class AvroContainerWriter implements RecordWriter {
     try {
       b = this.type.toBuffer(toAvroValue(this.schema, record.value));
     } catch (err) {
-      throw err instanceof DataError ? err : new DataError(`Record does not fit its Avro schema: ${(err as Error).message}`, { cause: err });
+      throw err instanceof DataError
+        ? err
+        : new DataError(`Record does not fit its Avro schema: ${(err as Error).message}`, { cause: err });
     }
     this.block.push(b);
     this.blockBytes += b.length;
@@ -71,7 +81,7 @@ class AvroContainerWriter implements RecordWriter {
 
 /** Avro's zig-zag varint long. */
 function long(n: number): Buffer {
-  let z = BigInt(n) >= 0n ? BigInt(n) << 1n : ((-BigInt(n)) << 1n) - 1n;
+  let z = BigInt(n) >= 0n ? BigInt(n) << 1n : (-BigInt(n) << 1n) - 1n;
   const bytes: number[] = [];
   do {
     let b = Number(z & 0x7fn);
@@ -88,7 +98,10 @@ export function avroFormat(codec: 'null' | 'deflate'): Format {
     extension: '.avro',
     schemaBound: true,
     writer: (out, key, schema) => {
-      if (!schema) throw new DataError('AvroFormat needs records with a value schema (e.g. JsonConverter with schemas.enable=true, or Avro).');
+      if (!schema)
+        throw new DataError(
+          'AvroFormat needs records with a value schema (e.g. JsonConverter with schemas.enable=true, or Avro).',
+        );
       return new AvroContainerWriter(out, key, schema, codec);
     },
   };

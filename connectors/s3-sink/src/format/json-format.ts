@@ -26,7 +26,9 @@ const GZIP_IN_FLIGHT_BYTES = 4 * 1024 * 1024;
 class ChunkPool {
   private readonly free: Buffer[] = [];
 
-  take(): Buffer { return this.free.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES); }
+  take(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  }
 
   give(b: Buffer): void {
     if (b.length === CHUNK_BYTES && this.free.length * CHUNK_BYTES < GZIP_IN_FLIGHT_BYTES) this.free.push(b);
@@ -41,7 +43,8 @@ class InFlight {
   constructor(private readonly limit: number) {}
 
   async acquire(n: number): Promise<void> {
-    while (this.used > 0 && this.used + n > this.limit) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    while (this.used > 0 && this.used + n > this.limit)
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
     this.used += n;
   }
 
@@ -61,17 +64,27 @@ class InFlight {
 class ObjectStream {
   private readonly gz: Gzip | null;
 
-  constructor(private readonly out: ByteOut, gzipLevel: number | null, private readonly inFlight: InFlight | null) {
-    this.gz = gzipLevel === null ? null : createGzip({ level: gzipLevel < 0 ? constants.Z_DEFAULT_COMPRESSION : gzipLevel });
+  constructor(
+    private readonly out: ByteOut,
+    gzipLevel: number | null,
+    private readonly inFlight: InFlight | null,
+  ) {
+    this.gz =
+      gzipLevel === null ? null : createGzip({ level: gzipLevel < 0 ? constants.Z_DEFAULT_COMPRESSION : gzipLevel });
     this.gz?.on('data', (c: Buffer) => out(c));
   }
 
-  get compressed(): boolean { return this.gz !== null; }
+  get compressed(): boolean {
+    return this.gz !== null;
+  }
 
   /** Plain output keeps `data`; gzip calls `consumed` once zlib no longer needs it. */
   async write(data: Buffer, consumed?: () => void): Promise<void> {
     if (data.length === 0) return;
-    if (!this.gz) { this.out(data); return; }
+    if (!this.gz) {
+      this.out(data);
+      return;
+    }
     const n = data.length;
     await this.inFlight!.acquire(n);
     // The callback runs once zlib consumed the chunk; the stream's own highWaterMark is not used.
@@ -107,13 +120,18 @@ class LineWriter implements RecordWriter {
   private readonly stream: ObjectStream;
 
   constructor(
-    out: ByteOut, gzipLevel: number | null, private readonly shared: Shared,
-    private readonly encode: (r: SinkRecord) => string | Uint8Array, private readonly sep: Buffer,
+    out: ByteOut,
+    gzipLevel: number | null,
+    private readonly shared: Shared,
+    private readonly encode: (r: SinkRecord) => string | Uint8Array,
+    private readonly sep: Buffer,
   ) {
     this.stream = new ObjectStream(out, gzipLevel, shared.inFlight);
   }
 
-  get pendingBytes(): number { return this.used; }
+  get pendingBytes(): number {
+    return this.used;
+  }
 
   write(record: SinkRecord): Promise<void> | undefined {
     const v = this.encode(record);
@@ -154,7 +172,10 @@ class LineWriter implements RecordWriter {
   private encodeInto(buf: Buffer, at: number, v: string | Uint8Array): number {
     let n = at;
     if (typeof v === 'string') n += buf.write(v, n);
-    else { buf.set(v, n); n += v.length; }
+    else {
+      buf.set(v, n);
+      n += v.length;
+    }
     if (this.sep.length === 1) buf[n++] = this.sep[0]!;
     else n += this.sep.copy(buf, n);
     return n;
@@ -212,9 +233,16 @@ export function byteArrayFormat(gzipLevel: number | null, extension: string, sep
   return {
     extension: extension + (gzipLevel === null ? '' : '.gz'),
     schemaBound: false,
-    writer: (out) => new LineWriter(out, gzipLevel, shared, (r) => {
-      const v = r.value;
-      return v instanceof Uint8Array ? v : typeof v === 'string' ? v : JSON.stringify(v);
-    }, sep),
+    writer: (out) =>
+      new LineWriter(
+        out,
+        gzipLevel,
+        shared,
+        (r) => {
+          const v = r.value;
+          return v instanceof Uint8Array ? v : typeof v === 'string' ? v : JSON.stringify(v);
+        },
+        sep,
+      ),
   };
 }

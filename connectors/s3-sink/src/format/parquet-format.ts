@@ -1,6 +1,15 @@
 import parquet from '@dsnp/parquetjs';
 import type { FieldDefinition, SchemaDefinition } from '@dsnp/parquetjs/dist/lib/declare.js';
-import { DataError, DateType, Decimal, Struct, TimeType, TimestampType, type Schema, type SinkRecord } from '@tributary/connect-api';
+import {
+  DataError,
+  DateType,
+  Decimal,
+  Struct,
+  TimeType,
+  TimestampType,
+  type Schema,
+  type SinkRecord,
+} from '@tributary/connect-api';
 import { JsonWriter } from '@tributary/connect-converters';
 import type { ByteOut, Format, RecordWriter } from './format.js';
 
@@ -24,7 +33,9 @@ const mapJson = new JsonWriter({ decimalNumeric: false, replaceNullWithDefault: 
 function decimalShape(s: Schema): { precision: number; scale: number } | null {
   const scale = Decimal.scale(s);
   const precision = Number(s.parameters?.[PRECISION_PARAM] ?? 64);
-  return Number.isInteger(precision) && precision >= 1 && scale >= 0 && scale <= precision ? { precision, scale } : null;
+  return Number.isInteger(precision) && precision >= 1 && scale >= 0 && scale <= precision
+    ? { precision, scale }
+    : null;
 }
 
 /**
@@ -46,22 +57,36 @@ function field(s: Schema, codec: Codec): FieldDefinition {
       const shape = decimalShape(s);
       return shape ? { ...base, type: 'DECIMAL', ...shape } : { ...base, type: 'UTF8' };
     }
-    case DateType.LOGICAL_NAME: return { ...base, type: 'DATE' };
-    case TimeType.LOGICAL_NAME: return { ...base, type: 'TIME_MILLIS' };
-    case TimestampType.LOGICAL_NAME: return { ...base, type: 'TIMESTAMP_MILLIS' };
+    case DateType.LOGICAL_NAME:
+      return { ...base, type: 'DATE' };
+    case TimeType.LOGICAL_NAME:
+      return { ...base, type: 'TIME_MILLIS' };
+    case TimestampType.LOGICAL_NAME:
+      return { ...base, type: 'TIMESTAMP_MILLIS' };
   }
   switch (s.type) {
-    case 'INT8': return { ...base, type: 'INT_8' };
-    case 'INT16': return { ...base, type: 'INT_16' };
-    case 'INT32': return { ...base, type: 'INT32' };
-    case 'INT64': return { ...base, type: 'INT64' };
-    case 'FLOAT32': return { ...base, type: 'FLOAT' };
-    case 'FLOAT64': return { ...base, type: 'DOUBLE' };
-    case 'BOOLEAN': return { ...base, type: 'BOOLEAN' };
-    case 'STRING': return { ...base, type: 'UTF8' };
-    case 'BYTES': return { ...base, type: 'BYTE_ARRAY' };
-    case 'MAP': return { ...base, type: 'UTF8' };
-    case 'STRUCT': return { optional: s.optional, fields: toParquetSchema(s, codec) };
+    case 'INT8':
+      return { ...base, type: 'INT_8' };
+    case 'INT16':
+      return { ...base, type: 'INT_16' };
+    case 'INT32':
+      return { ...base, type: 'INT32' };
+    case 'INT64':
+      return { ...base, type: 'INT64' };
+    case 'FLOAT32':
+      return { ...base, type: 'FLOAT' };
+    case 'FLOAT64':
+      return { ...base, type: 'DOUBLE' };
+    case 'BOOLEAN':
+      return { ...base, type: 'BOOLEAN' };
+    case 'STRING':
+      return { ...base, type: 'UTF8' };
+    case 'BYTES':
+      return { ...base, type: 'BYTE_ARRAY' };
+    case 'MAP':
+      return { ...base, type: 'UTF8' };
+    case 'STRUCT':
+      return { optional: s.optional, fields: toParquetSchema(s, codec) };
     case 'ARRAY': {
       const item = field(s.valueSchema!, codec);
       return { ...item, optional: false, repeated: true };
@@ -78,8 +103,11 @@ function toRow(value: unknown, s: Schema): unknown {
       const unscaled = Decimal.unscaled(String(value), shape.scale);
       return shape.precision <= INT64_DIGITS ? unscaled : Buffer.from(Decimal.toBytes(unscaled));
     }
-    case DateType.LOGICAL_NAME: case TimestampType.LOGICAL_NAME: return value instanceof Date ? value : new Date(Number(value));
-    case TimeType.LOGICAL_NAME: return value instanceof Date ? value.getTime() : value;
+    case DateType.LOGICAL_NAME:
+    case TimestampType.LOGICAL_NAME:
+      return value instanceof Date ? value : new Date(Number(value));
+    case TimeType.LOGICAL_NAME:
+      return value instanceof Date ? value.getTime() : value;
   }
   switch (s.type) {
     case 'STRUCT': {
@@ -91,11 +119,16 @@ function toRow(value: unknown, s: Schema): unknown {
       }
       return out;
     }
-    case 'ARRAY': return (value as unknown[]).map((v) => toRow(v, s.valueSchema!));
-    case 'MAP': return mapJson.write(s, value);
-    case 'BYTES': return Buffer.from(value as Uint8Array);
-    case 'INT64': return typeof value === 'bigint' ? value : BigInt(value as number);
-    default: return value;
+    case 'ARRAY':
+      return (value as unknown[]).map((v) => toRow(v, s.valueSchema!));
+    case 'MAP':
+      return mapJson.write(s, value);
+    case 'BYTES':
+      return Buffer.from(value as Uint8Array);
+    case 'INT64':
+      return typeof value === 'bigint' ? value : BigInt(value as number);
+    default:
+      return value;
   }
 }
 
@@ -105,17 +138,32 @@ class ParquetRecordWriter implements RecordWriter {
   /** parquetjs writes a row group out as soon as it is complete. */
   readonly pendingBytes = 0;
 
-  constructor(out: ByteOut, private readonly schema: Schema, codec: Codec) {
+  constructor(
+    out: ByteOut,
+    private readonly schema: Schema,
+    codec: Codec,
+  ) {
     if (!(schema.type === 'STRUCT')) throw new DataError('ParquetFormat needs STRUCT values with a schema.');
     const sink = {
-      write: (buf: Buffer, cb?: (err?: Error | null) => void) => { out(Buffer.from(buf)); cb?.(null); return true; },
-      end: (cb?: () => void) => { cb?.(); },
+      write: (buf: Buffer, cb?: (err?: Error | null) => void) => {
+        out(Buffer.from(buf));
+        cb?.(null);
+        return true;
+      },
+      end: (cb?: () => void) => {
+        cb?.();
+      },
     };
-    this.writer = parquet.ParquetWriter.openStream(new parquet.ParquetSchema(toParquetSchema(schema, codec)), sink as never, { rowGroupSize: ROW_GROUP_ROWS });
+    this.writer = parquet.ParquetWriter.openStream(
+      new parquet.ParquetSchema(toParquetSchema(schema, codec)),
+      sink as never,
+      { rowGroupSize: ROW_GROUP_ROWS },
+    );
   }
 
   async write(record: SinkRecord): Promise<void> {
-    if (!(record.value instanceof Struct)) throw new DataError('ParquetFormat needs Struct values (use a converter with schemas).');
+    if (!(record.value instanceof Struct))
+      throw new DataError('ParquetFormat needs Struct values (use a converter with schemas).');
     try {
       await (await this.writer).appendRow(toRow(record.value, this.schema) as Record<string, unknown>);
     } catch (err) {
@@ -137,7 +185,10 @@ export function parquetFormat(codecName: string): Format {
     extension: codec === 'SNAPPY' ? '.snappy.parquet' : codec === 'GZIP' ? '.gz.parquet' : '.parquet',
     schemaBound: true,
     writer: (out, _key, schema) => {
-      if (!schema) throw new DataError('ParquetFormat needs records with a value schema (e.g. JsonConverter with schemas.enable=true).');
+      if (!schema)
+        throw new DataError(
+          'ParquetFormat needs records with a value schema (e.g. JsonConverter with schemas.enable=true).',
+        );
       return new ParquetRecordWriter(out, schema, codec);
     },
   };

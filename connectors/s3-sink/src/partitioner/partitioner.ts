@@ -29,10 +29,14 @@ export function createPartitioner(c: ParsedConfig): Partitioner {
           const one = ({ f, path }: { f: string; path: string[] }): string => {
             const v = fieldValue(r.value, path);
             if (v === undefined) {
-              throw new DataError(`Record at ${r.topic}-${r.kafkaPartition}@${r.kafkaOffset} has no field "${f}" for FieldPartitioner (partition.field.name).`);
+              throw new DataError(
+                `Record at ${r.topic}-${r.kafkaPartition}@${r.kafkaOffset} has no field "${f}" for FieldPartitioner (partition.field.name).`,
+              );
             }
             if (v !== null && typeof v === 'object' && !(v instanceof Date)) {
-              throw new DataError(`Field "${f}" of the record at ${r.topic}-${r.kafkaPartition}@${r.kafkaOffset} is ${v instanceof Struct ? 'a struct' : 'not a primitive'}; FieldPartitioner needs primitive values.`);
+              throw new DataError(
+                `Field "${f}" of the record at ${r.topic}-${r.kafkaPartition}@${r.kafkaOffset} is ${v instanceof Struct ? 'a struct' : 'not a primitive'}; FieldPartitioner needs primitive values.`,
+              );
             }
             return `${f}=${v instanceof Date ? v.getTime() : String(v)}`;
           };
@@ -40,7 +44,9 @@ export function createPartitioner(c: ParsedConfig): Partitioner {
         },
       };
     }
-    case 'time': case 'daily': case 'hourly': {
+    case 'time':
+    case 'daily':
+    case 'hourly': {
       const kind = PARTITIONER_CLASSES[c.string('partitioner.class')];
       const format = kind === 'daily' ? DAILY : kind === 'hourly' ? HOURLY : c.string('path.format');
       const duration = kind === 'daily' ? 86_400_000 : kind === 'hourly' ? 3_600_000 : c.int('partition.duration.ms');

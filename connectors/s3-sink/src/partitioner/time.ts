@@ -11,12 +11,29 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function partsIn(ms: number, timeZone: string) {
   let f = formatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', weekday: 'short' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      weekday: 'short',
+    });
     formatters.set(timeZone, f);
   }
   const out: Record<string, string> = {};
   for (const part of f.formatToParts(new Date(ms))) out[part.type] = part.value;
-  return { year: Number(out.year), month: Number(out.month), day: Number(out.day), hour: Number(out.hour), minute: Number(out.minute), second: Number(out.second) };
+  return {
+    year: Number(out.year),
+    month: Number(out.month),
+    day: Number(out.day),
+    hour: Number(out.hour),
+    minute: Number(out.minute),
+    second: Number(out.second),
+  };
 }
 
 /** As Confluent's TimeBasedPartitioner.getPartition: floor the local time to the bucket, back to UTC. */
@@ -47,13 +64,18 @@ export function pathFormatter(pattern: string, locale: string, timeZone: string)
     const ch = pattern[i]!;
     if (ch === "'") {
       const end = pattern.indexOf("'", i + 1);
-      if (end === i + 1) { pieces.push("'"); i += 2; continue; }
+      if (end === i + 1) {
+        pieces.push("'");
+        i += 2;
+        continue;
+      }
       pieces.push(pattern.slice(i + 1, end < 0 ? pattern.length : end));
       i = end < 0 ? pattern.length : end + 1;
     } else if (/[A-Za-z]/.test(ch)) {
       let j = i;
       while (pattern[j] === ch) j++;
-      if (!'YyMdHmsS'.includes(ch)) throw new Error(`path.format: unsupported pattern letter ${ch} (use Y, M, d, H, m, s, S and 'quoted' text)`);
+      if (!'YyMdHmsS'.includes(ch))
+        throw new Error(`path.format: unsupported pattern letter ${ch} (use Y, M, d, H, m, s, S and 'quoted' text)`);
       pieces.push({ letter: ch, width: j - i });
       i = j;
     } else {
@@ -62,23 +84,35 @@ export function pathFormatter(pattern: string, locale: string, timeZone: string)
     }
   }
   const monthText = (ms: number, width: number) =>
-    new Intl.DateTimeFormat(locale || 'en-US', { timeZone, month: width === 3 ? 'short' : 'long' }).format(new Date(ms));
+    new Intl.DateTimeFormat(locale || 'en-US', { timeZone, month: width === 3 ? 'short' : 'long' }).format(
+      new Date(ms),
+    );
   return (ms) => {
     const p = partsIn(ms, timeZone);
     const millis = ((ms % 1000) + 1000) % 1000;
-    return pieces.map((piece) => {
-      if (typeof piece === 'string') return piece;
-      const pad = (n: number) => String(n).padStart(piece.width, '0');
-      switch (piece.letter) {
-        case 'Y': case 'y': return piece.width === 2 ? pad(p.year % 100) : pad(p.year);
-        case 'M': return piece.width >= 3 ? monthText(ms, piece.width) : pad(p.month);
-        case 'd': return pad(p.day);
-        case 'H': return pad(p.hour);
-        case 'm': return pad(p.minute);
-        case 's': return pad(p.second);
-        default: return pad(millis);
-      }
-    }).join('');
+    return pieces
+      .map((piece) => {
+        if (typeof piece === 'string') return piece;
+        const pad = (n: number) => String(n).padStart(piece.width, '0');
+        switch (piece.letter) {
+          case 'Y':
+          case 'y':
+            return piece.width === 2 ? pad(p.year % 100) : pad(p.year);
+          case 'M':
+            return piece.width >= 3 ? monthText(ms, piece.width) : pad(p.month);
+          case 'd':
+            return pad(p.day);
+          case 'H':
+            return pad(p.hour);
+          case 'm':
+            return pad(p.minute);
+          case 's':
+            return pad(p.second);
+          default:
+            return pad(millis);
+        }
+      })
+      .join('');
   };
 }
 
@@ -109,7 +143,10 @@ export function timestampExtractor(kind: string, field: string): TimestampExtrac
   switch (kind) {
     case 'Record':
       return (r) => {
-        if (r.timestamp === null || r.timestamp === undefined) throw new DataError(`Record at ${r.topic}-${r.kafkaPartition}@${r.kafkaOffset} has no timestamp (timestamp.extractor=Record).`);
+        if (r.timestamp === null || r.timestamp === undefined)
+          throw new DataError(
+            `Record at ${r.topic}-${r.kafkaPartition}@${r.kafkaOffset} has no timestamp (timestamp.extractor=Record).`,
+          );
         return r.timestamp;
       };
     case 'RecordField':
@@ -121,7 +158,9 @@ export function timestampExtractor(kind: string, field: string): TimestampExtrac
           const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
           if (!Number.isNaN(ms)) return ms;
         }
-        throw new DataError(`Record at ${r.topic}-${r.kafkaPartition}@${r.kafkaOffset} has no usable timestamp in field "${field}" (timestamp.extractor=RecordField needs epoch ms, a Date or ISO-8601 text).`);
+        throw new DataError(
+          `Record at ${r.topic}-${r.kafkaPartition}@${r.kafkaOffset} has no usable timestamp in field "${field}" (timestamp.extractor=RecordField needs epoch ms, a Date or ISO-8601 text).`,
+        );
       };
     default:
       return () => Date.now();

@@ -21,11 +21,20 @@ const text = (b: Uint8Array | null) => (b === null ? null : Buffer.from(b).toStr
 /** Warnings and errors of the Kafka client as plain lines on stderr: stdout carries only records. */
 function stderrLogger(): Logger {
   const write = (level: string) => (obj: unknown, msg?: string) => {
-    const m = typeof obj === 'string' ? obj : msg ?? '';
+    const m = typeof obj === 'string' ? obj : (msg ?? '');
     process.stderr.write(`[${level}] ${m}\n`);
   };
   const noop = () => {};
-  const logger = { error: write('error'), fatal: write('error'), warn: write('warn'), info: noop, debug: noop, trace: noop, level: 'warn', child: () => logger };
+  const logger = {
+    error: write('error'),
+    fatal: write('error'),
+    warn: write('warn'),
+    info: noop,
+    debug: noop,
+    trace: noop,
+    level: 'warn',
+    child: () => logger,
+  };
   return logger as unknown as Logger;
 }
 
@@ -37,30 +46,45 @@ function stderrLogger(): Logger {
 async function openSource(o: ConsumeOpts): Promise<Log> {
   if (o.bootstrapServer) {
     const extra = o.consumerConfig ? await readConfigFile(resolve(o.consumerConfig)) : {};
-    return openLog(new WorkerConfig({ 'client.id': 'tributary-consume', ...extra, 'bootstrap.servers': o.bootstrapServer }), stderrLogger());
+    return openLog(
+      new WorkerConfig({ 'client.id': 'tributary-consume', ...extra, 'bootstrap.servers': o.bootstrapServer }),
+      stderrLogger(),
+    );
   }
   return openEmbeddedLog({ dir: resolve(o.logDir!), readOnly: true });
 }
 
 /** `tributary consume TOPIC`: prints records as JSON lines; never commits, never writes. */
 export function registerConsumeCommand(program: Command): void {
-  program.command('consume <topic>').description('print the records of a topic as JSON lines (read-only)')
+  program
+    .command('consume <topic>')
+    .description('print the records of a topic as JSON lines (read-only)')
     .option('--from-beginning', 'start at the earliest record instead of the end')
     .option('--max-messages <n>', 'exit after this many records')
     .option('--print-key', 'include the key (always included with --json-style output)')
     .option('--timeout-ms <n>', 'exit after this many ms without a new record')
     .option('--bootstrap-server <hosts>', 'read from Kafka')
     .option('--log-dir <dir>', 'read from an embedded log directory (works while a worker writes to it)')
-    .option('--consumer.config <file>', 'Kafka client settings (security.protocol, sasl.*, ssl.*, …) as a .properties or JSON file')
-    .option('--isolation-level <level>', 'read_uncommitted (default, as Kafka\'s console consumer) or read_committed (only committed transactions)', 'read_uncommitted')
+    .option(
+      '--consumer.config <file>',
+      'Kafka client settings (security.protocol, sasl.*, ssl.*, …) as a .properties or JSON file',
+    )
+    .option(
+      '--isolation-level <level>',
+      "read_uncommitted (default, as Kafka's console consumer) or read_committed (only committed transactions)",
+      'read_uncommitted',
+    )
     .action(async (topic: string, o: ConsumeOpts) => {
       if (!o.logDir && !o.bootstrapServer) throw new Error('give --log-dir <dir> or --bootstrap-server <hosts>');
       const log = await openSource(o);
       const max = o.maxMessages ? Number(o.maxMessages) : Infinity;
       const idle = o.timeoutMs ? Number(o.timeoutMs) : Infinity;
-      if (!['read_uncommitted', 'read_committed'].includes(o.isolationLevel)) throw new Error(`--isolation-level: ${o.isolationLevel} is not read_uncommitted or read_committed`);
+      if (!['read_uncommitted', 'read_committed'].includes(o.isolationLevel))
+        throw new Error(`--isolation-level: ${o.isolationLevel} is not read_uncommitted or read_committed`);
       const consumer = log.consumer({
-        topics: [topic], autoOffsetReset: o.fromBeginning ? 'earliest' : 'latest', overrides: { 'isolation.level': o.isolationLevel },
+        topics: [topic],
+        autoOffsetReset: o.fromBeginning ? 'earliest' : 'latest',
+        overrides: { 'isolation.level': o.isolationLevel },
       });
       await consumer.start();
       let count = 0;

@@ -5,8 +5,11 @@ import { writePlugin } from '../scaffold/write-plugin.js';
 /** `tributary new plugin <name> [--source|--sink]`: scaffolds a plugin package that passes the SDK's kit. */
 export function registerNewCommand(program: Command): void {
   const create = program.command('new').description('scaffold a new project');
-  create.command('plugin <name>')
-    .description('a connector plugin package (TypeScript, config declaration, task, a test running the SDK\'s conformance kit, README)')
+  create
+    .command('plugin <name>')
+    .description(
+      "a connector plugin package (TypeScript, config declaration, task, a test running the SDK's conformance kit, README)",
+    )
     .option('--source', 'a source connector (the default)')
     .option('--sink', 'a sink connector')
     .option('-d, --dir <parent>', 'the folder to create it in', '.')

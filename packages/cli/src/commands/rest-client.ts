@@ -1,6 +1,9 @@
 /** A thin client for a worker's REST API; errors carry Kafka Connect's error body message. */
 export class RestClient {
-  constructor(private readonly base: string, private readonly auth?: string) {}
+  constructor(
+    private readonly base: string,
+    private readonly auth?: string,
+  ) {}
 
   async call<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -8,9 +11,15 @@ export class RestClient {
     if (this.auth) headers.authorization = `Basic ${Buffer.from(this.auth).toString('base64')}`;
     let res: Response;
     try {
-      res = await fetch(new URL(path, this.base), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      res = await fetch(new URL(path, this.base), {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
     } catch (e) {
-      throw new Error(`cannot reach the worker at ${this.base}: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`);
+      throw new Error(
+        `cannot reach the worker at ${this.base}: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`,
+      );
     }
     const text = await res.text();
     const parsed = text ? JSON.parse(text) : null;

@@ -9,12 +9,23 @@ import { runTestFile, type FileResult } from '../pipeline-test/runner.js';
  * converters, transforms and predicates, with no Kafka and no external server. Exit 0 when all pass.
  */
 export function registerTestCommand(program: Command): void {
-  program.command('test <files...>')
-    .description('run pipeline tests (YAML or JSON): records through a connector config\'s converters, transforms and predicates, no Kafka needed')
+  program
+    .command('test <files...>')
+    .description(
+      "run pipeline tests (YAML or JSON): records through a connector config's converters, transforms and predicates, no Kafka needed",
+    )
     .option('--junit <path>', 'also write a JUnit XML report there')
-    .option('--plugin-path <dirs>', 'folders of plugin packages whose transforms or converters the configs use (comma separated)')
+    .option(
+      '--plugin-path <dirs>',
+      'folders of plugin packages whose transforms or converters the configs use (comma separated)',
+    )
     .action(async (files: string[], o: { junit?: string; pluginPath?: string }) => {
-      const registry = await pipelineRegistry((o.pluginPath ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+      const registry = await pipelineRegistry(
+        (o.pluginPath ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      );
       const results: FileResult[] = [];
       for (const f of files) results.push(await runTestFile(f, registry));
       process.stdout.write(textReport(results));

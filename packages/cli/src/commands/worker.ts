@@ -1,5 +1,11 @@
 import { dirname, resolve } from 'node:path';
-import { createLogger, readConfigFile, startDistributed, startStandalone, type RunningWorker } from '@tributary/connect-runtime';
+import {
+  createLogger,
+  readConfigFile,
+  startDistributed,
+  startStandalone,
+  type RunningWorker,
+} from '@tributary/connect-runtime';
 import type { Logger } from 'pino';
 import { builtinPlugins } from '../plugins.js';
 
@@ -9,7 +15,11 @@ export async function runStandalone(workerFile: string, connectorFiles: string[]
   const props = await readConfigFile(workerFile);
   const connectors = await Promise.all(connectorFiles.map((f) => readConfigFile(f)));
   const worker = await startStandalone({
-    props, baseDir: dirname(resolve(workerFile)), plugins: builtinPlugins, connectors, logger,
+    props,
+    baseDir: dirname(resolve(workerFile)),
+    plugins: builtinPlugins,
+    connectors,
+    logger,
   });
   stopOnSignals(worker, logger);
 }
@@ -18,7 +28,12 @@ export async function runStandalone(workerFile: string, connectorFiles: string[]
 export async function runDistributed(workerFile: string): Promise<void> {
   const logger = createLogger();
   const props = await readConfigFile(workerFile);
-  const worker = await startDistributed({ props, baseDir: dirname(resolve(workerFile)), plugins: builtinPlugins, logger });
+  const worker = await startDistributed({
+    props,
+    baseDir: dirname(resolve(workerFile)),
+    plugins: builtinPlugins,
+    logger,
+  });
   stopOnSignals(worker, logger);
 }
 
@@ -38,10 +53,13 @@ function stopOnSignals(worker: RunningWorker, logger: Logger): void {
     if (stopping) return;
     stopping = true;
     logger.info(`received ${signal}, stopping`);
-    worker.stop().then(() => exitAfterLastLog(0), (err: unknown) => {
-      logger.error({ err }, 'error while stopping');
-      exitAfterLastLog(1);
-    });
+    worker.stop().then(
+      () => exitAfterLastLog(0),
+      (err: unknown) => {
+        logger.error({ err }, 'error while stopping');
+        exitAfterLastLog(1);
+      },
+    );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

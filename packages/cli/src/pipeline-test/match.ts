@@ -8,7 +8,8 @@ import { isObject } from './test-file.js';
 function matcher(v: unknown): ((actual: unknown) => boolean) | null {
   if (!isObject(v)) return null;
   const keys = Object.keys(v);
-  if (keys.length === 1 && keys[0] === '$regex') return (a) => typeof a === 'string' && new RegExp(String(v.$regex)).test(a);
+  if (keys.length === 1 && keys[0] === '$regex')
+    return (a) => typeof a === 'string' && new RegExp(String(v.$regex)).test(a);
   if (keys.length === 1 && keys[0] === '$any') return (a) => a !== undefined;
   return null;
 }
@@ -51,7 +52,11 @@ export function readPath(root: unknown, path: string): unknown {
   if (steps.join('') !== path.slice(1)) throw new Error(`cannot read path ${path}: use .name, [index] or ['name']`);
   let cur: unknown = root;
   for (const s of steps) {
-    const key = s.startsWith('.') ? s.slice(1) : s.startsWith('[\'') || s.startsWith('["') ? s.slice(2, -2) : Number(s.slice(1, -1));
+    const key = s.startsWith('.')
+      ? s.slice(1)
+      : s.startsWith("['") || s.startsWith('["')
+        ? s.slice(2, -2)
+        : Number(s.slice(1, -1));
     if (cur === null || typeof cur !== 'object') return undefined;
     cur = (cur as Record<string | number, unknown>)[key];
   }
@@ -67,8 +72,14 @@ export function checkAssertion(root: unknown, a: Record<string, unknown>): strin
     const d = difference(a.equals, got, 'exact');
     return d === null ? null : `${path}: expected ${show(a.equals)}, got ${show(got)}`;
   }
-  if ('matches' in a) return typeof got === 'string' && new RegExp(String(a.matches)).test(got) ? null : `${path}: expected text matching /${String(a.matches)}/, got ${show(got)}`;
-  if ('exists' in a) return (got !== undefined) === Boolean(a.exists) ? null : `${path}: expected ${a.exists ? 'a value' : 'nothing'}, got ${show(got)}`;
+  if ('matches' in a)
+    return typeof got === 'string' && new RegExp(String(a.matches)).test(got)
+      ? null
+      : `${path}: expected text matching /${String(a.matches)}/, got ${show(got)}`;
+  if ('exists' in a)
+    return (got !== undefined) === Boolean(a.exists)
+      ? null
+      : `${path}: expected ${a.exists ? 'a value' : 'nothing'}, got ${show(got)}`;
   if ('type' in a) {
     const t = got === null ? 'null' : Array.isArray(got) ? 'array' : typeof got;
     return t === a.type ? null : `${path}: expected a ${String(a.type)}, got ${t} ${show(got)}`;

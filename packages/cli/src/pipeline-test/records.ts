@@ -15,7 +15,8 @@ export function connectData(value: unknown, schema: unknown, isKey: boolean): Sc
 /** Bytes of a `raw` input field: text as UTF-8, or `{ base64: … }`. */
 export function rawBytes(v: unknown): Uint8Array | null {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'object' && typeof (v as { base64?: unknown }).base64 === 'string') return Buffer.from((v as { base64: string }).base64, 'base64');
+  if (typeof v === 'object' && typeof (v as { base64?: unknown }).base64 === 'string')
+    return Buffer.from((v as { base64: string }).base64, 'base64');
   return enc.encode(typeof v === 'string' ? v : JSON.stringify(v));
 }
 

@@ -1,6 +1,10 @@
 import type { FileResult } from './runner.js';
 
-const indent = (text: string, by: string) => text.split('\n').map((l) => (l ? by + l : l)).join('\n');
+const indent = (text: string, by: string) =>
+  text
+    .split('\n')
+    .map((l) => (l ? by + l : l))
+    .join('\n');
 
 /** The console report: one line per case, the failures below it, a summary. */
 export function textReport(results: FileResult[]): string {
@@ -29,16 +33,20 @@ export function textReport(results: FileResult[]): string {
   return `${out.join('\n')}\n`;
 }
 
-const xml = (s: string) => s.replace(/[<>&"']/g, (ch) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[ch]!)
-  // Control characters other than tab and newline are not allowed in XML 1.0.
-  .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+const xml = (s: string) =>
+  s
+    .replace(/[<>&"']/g, (ch) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[ch]!)
+    // Control characters other than tab and newline are not allowed in XML 1.0.
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
 /** A JUnit XML report, as CI systems read it: a suite per file, a case per test case. */
 export function junitReport(results: FileResult[]): string {
   const suites = results.map((r) => {
     if (r.error) {
-      return `  <testsuite name="${xml(r.file)}" tests="1" failures="0" errors="1">\n`
-        + `    <testcase name="${xml(r.file)}" classname="${xml(r.file)}"><error message="${xml(r.error.message)}"/></testcase>\n  </testsuite>`;
+      return (
+        `  <testsuite name="${xml(r.file)}" tests="1" failures="0" errors="1">\n` +
+        `    <testcase name="${xml(r.file)}" classname="${xml(r.file)}"><error message="${xml(r.error.message)}"/></testcase>\n  </testsuite>`
+      );
     }
     const failures = r.cases.filter((c) => c.failures.length > 0).length;
     const time = r.cases.reduce((s, c) => s + c.ms, 0) / 1000;

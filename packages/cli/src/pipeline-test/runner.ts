@@ -38,7 +38,11 @@ export async function runTestFile(path: string, registry: PluginRegistry): Promi
     if (!(e instanceof ConfigError)) throw e;
     const p = e.problems[0]!;
     const at = configKeyLine(file.configSource, p.key) ?? { file: path, line: file.source.lineOf(['config']) };
-    return { file: path, error: new TestFileError(at.file, at.line, p.key ? `${p.key}: ${p.message}` : p.message), cases: [] };
+    return {
+      file: path,
+      error: new TestFileError(at.file, at.line, p.key ? `${p.key}: ${p.message}` : p.message),
+      cases: [],
+    };
   }
   const cases: CaseResult[] = [];
   try {
@@ -64,31 +68,42 @@ async function runCase(file: TestFile, pipeline: Pipeline, c: CaseSpec): Promise
   }
   const outputs = outcomes.flatMap((o) => (o.kind === 'output' ? [o.record] : []));
   const filtered = outcomes.flatMap((o) => (o.kind === 'filtered' ? [o.input] : []));
-  const errors = outcomes.flatMap((o) => (o.kind === 'error' ? [{ input: o.input, stage: o.stage, error: o.error, outcome: o.outcome }] : []));
+  const errors = outcomes.flatMap((o) =>
+    o.kind === 'error' ? [{ input: o.input, stage: o.stage, error: o.error, outcome: o.outcome }] : [],
+  );
   const fail = (msg: string) => result.failures.push(msg);
 
   if (c.expect) {
     const d = difference(c.expect, outputs, c.match);
-    if (d !== null) fail(`records out (${outputs.length}) differ from expect (${c.expect.length}), ${c.match} match:\n${d}`);
+    if (d !== null)
+      fail(`records out (${outputs.length}) differ from expect (${c.expect.length}), ${c.match} match:\n${d}`);
   }
   if (c.filtered !== undefined) {
     const got = typeof c.filtered === 'number' ? filtered.length : filtered;
     const d = difference(c.filtered, got, 'exact');
-    if (d !== null) fail(`filtered: expected ${JSON.stringify(c.filtered)}, got ${JSON.stringify(got)} (input positions from 0)`);
+    if (d !== null)
+      fail(`filtered: expected ${JSON.stringify(c.filtered)}, got ${JSON.stringify(got)} (input positions from 0)`);
   }
   if (c.errors) {
-    const want = c.errors.map((e) => (typeof e.error === 'string' ? { ...e, error: { $regex: escapeRegex(e.error) } } : e));
+    const want = c.errors.map((e) =>
+      typeof e.error === 'string' ? { ...e, error: { $regex: escapeRegex(e.error) } } : e,
+    );
     const d = difference(want, errors, 'partial');
     if (d !== null) fail(`errors differ (error text matches as a substring):\n${d}`);
   } else {
-    for (const e of errors) fail(`input ${e.input} failed at ${e.stage} (${e.outcome}): ${e.error}\n  (expect it with errors: [{ input: ${e.input}, error: "…" }])`);
+    for (const e of errors)
+      fail(
+        `input ${e.input} failed at ${e.stage} (${e.outcome}): ${e.error}\n  (expect it with errors: [{ input: ${e.input}, error: "…" }])`,
+      );
   }
   for (const a of c.assert ?? []) {
     try {
       const why = checkAssertion(outputs, a);
       if (why) fail(`assert ${why}`);
     } catch (e) {
-      fail(`${file.source.path}:${file.source.lineOf([...c.path, 'assert', c.assert!.indexOf(a)])}: ${(e as Error).message}`);
+      fail(
+        `${file.source.path}:${file.source.lineOf([...c.path, 'assert', c.assert!.indexOf(a)])}: ${(e as Error).message}`,
+      );
     }
   }
   result.ms = Date.now() - started;

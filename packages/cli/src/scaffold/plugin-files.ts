@@ -9,7 +9,9 @@ const NPM_NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
 
 export function pluginNames(pkg: string, kind: PluginKind): PluginNames {
   if (!NPM_NAME.test(pkg) || pkg.length > 214) {
-    throw new Error(`"${pkg}" is not a valid npm package name: use lower-case letters, digits and - . _ ~ (optionally @scope/name)`);
+    throw new Error(
+      `"${pkg}" is not a valid npm package name: use lower-case letters, digits and - . _ ~ (optionally @scope/name)`,
+    );
   }
   const dir = pkg.replace(/^@[^/]+\//, '');
   const words = dir.split(/[^a-z0-9]+/).filter(Boolean);
@@ -24,13 +26,15 @@ function configSource(keys: TemplateKey[]): string {
   const defines = keys.map((k) => {
     const { validator, ...rest } = k;
     const literal = (v: unknown) => (typeof v === 'string' ? `'${v.replace(/[\\']/g, '\\$&')}'` : JSON.stringify(v));
-    const body = Object.entries(rest).map(([key, v]) => `${key}: ${literal(v)}`).join(', ');
+    const body = Object.entries(rest)
+      .map(([key, v]) => `${key}: ${literal(v)}`)
+      .join(', ');
     return `  .define({ ${body}${validator ? `, validator: ${validator}` : ''} })`;
   });
   return [
     "import { ConfigDef, Validators } from '@tributary/connect-api';",
     '',
-    '/** The one declaration of the connector\'s settings: validation, defaults and the README table (`npm run docs`). */',
+    "/** The one declaration of the connector's settings: validation, defaults and the README table (`npm run docs`). */",
     'export const configDef = new ConfigDef()',
     `${defines.join('\n')};`,
     '',
@@ -48,22 +52,39 @@ function table(keys: TemplateKey[]): string {
 export function pluginFiles(n: PluginNames, sdkVersion: string): Record<string, string> {
   const t = n.kind === 'source' ? sourceTemplate(n) : sinkTemplate(n);
   const manifest = {
-    name: n.pkg, version: '0.1.0', description: `A Tributary ${n.kind} connector`, type: 'module',
+    name: n.pkg,
+    version: '0.1.0',
+    description: `A Tributary ${n.kind} connector`,
+    type: 'module',
     tributary: { plugins: './dist/index.js' },
     files: ['dist', '!dist/**/*.test.*'],
-    scripts: { build: 'tsc -p .', test: 'tsc -p . && node --test dist/*.test.js', docs: 'tsc -p . && node scripts/docs.mjs' },
+    scripts: {
+      build: 'tsc -p .',
+      test: 'tsc -p . && node --test dist/*.test.js',
+      docs: 'tsc -p . && node scripts/docs.mjs',
+    },
     engines: { node: '>=22' },
     dependencies: { '@tributary/connect-api': `^${sdkVersion}` },
     devDependencies: { '@types/node': '^24.0.0', typescript: '~5.9.3' },
   };
   const tsconfig = {
     compilerOptions: {
-      target: 'ES2023', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, declaration: true,
-      outDir: 'dist', rootDir: 'src', types: ['node'], skipLibCheck: true,
+      target: 'ES2023',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      strict: true,
+      declaration: true,
+      outDir: 'dist',
+      rootDir: 'src',
+      types: ['node'],
+      skipLibCheck: true,
     },
     include: ['src'],
   };
-  const example = Object.fromEntries([['connector.class', n.pascal], ...t.keys.filter((k) => !('default' in k)).map((k) => [k.name, `<${k.name}>`])]);
+  const example = Object.fromEntries([
+    ['connector.class', n.pascal],
+    ...t.keys.filter((k) => !('default' in k)).map((k) => [k.name, `<${k.name}>`]),
+  ]);
   return {
     'package.json': `${JSON.stringify(manifest, null, 2)}\n`,
     'tsconfig.json': `${JSON.stringify(tsconfig, null, 2)}\n`,
@@ -77,10 +98,10 @@ export function pluginFiles(n: PluginNames, sdkVersion: string): Record<string, 
       `A Tributary ${n.kind} connector: \`${n.className}\` (alias \`${n.pascal}\`).`,
       '',
       '```sh',
-      'npm install && npm test   # builds, then runs the SDK\'s conformance kit (src/plugin.test.ts)',
+      "npm install && npm test   # builds, then runs the SDK's conformance kit (src/plugin.test.ts)",
       '```',
       '',
-      'Put this folder (or a folder of such packages) in a worker\'s `plugin.path` and create a connector:',
+      "Put this folder (or a folder of such packages) in a worker's `plugin.path` and create a connector:",
       '',
       '```json',
       JSON.stringify({ name: n.dir, config: example }),

@@ -8,7 +8,13 @@ export function sinkTemplate(n: PluginNames): Template {
   const P = n.pascal;
   return {
     keys: [
-      { name: 'output.dir', type: 'STRING', importance: 'HIGH', documentation: 'The folder records are written to, one JSON file each.', validator: 'Validators.nonEmptyString()' },
+      {
+        name: 'output.dir',
+        type: 'STRING',
+        importance: 'HIGH',
+        documentation: 'The folder records are written to, one JSON file each.',
+        validator: 'Validators.nonEmptyString()',
+      },
       { name: 'pretty', type: 'BOOLEAN', default: false, importance: 'LOW', documentation: 'Indent the JSON.' },
     ],
     files: {

@@ -8,9 +8,29 @@ export function sourceTemplate(n: PluginNames): Template {
   const P = n.pascal;
   return {
     keys: [
-      { name: 'topic', type: 'STRING', importance: 'HIGH', documentation: 'The topic to write to.', validator: 'Validators.nonEmptyString()' },
-      { name: 'max.count', type: 'LONG', default: 1000, importance: 'MEDIUM', documentation: 'The last number to emit.', validator: 'Validators.atLeast(1)' },
-      { name: 'batch.size', type: 'INT', default: 100, importance: 'LOW', documentation: 'Records returned by one poll at most.', validator: 'Validators.atLeast(1)' },
+      {
+        name: 'topic',
+        type: 'STRING',
+        importance: 'HIGH',
+        documentation: 'The topic to write to.',
+        validator: 'Validators.nonEmptyString()',
+      },
+      {
+        name: 'max.count',
+        type: 'LONG',
+        default: 1000,
+        importance: 'MEDIUM',
+        documentation: 'The last number to emit.',
+        validator: 'Validators.atLeast(1)',
+      },
+      {
+        name: 'batch.size',
+        type: 'INT',
+        default: 100,
+        importance: 'LOW',
+        documentation: 'Records returned by one poll at most.',
+        validator: 'Validators.atLeast(1)',
+      },
     ],
     files: {
       'src/task.ts': `import {

@@ -8,10 +8,18 @@ import type { OffsetStorageReader, SinkTaskContext, SourceTaskContext, TaskMetri
 /** A logger that keeps every line it is given, for assertions (`lines`), and prints nothing. */
 export class RecordingLogger implements Logger {
   readonly lines: Array<{ level: 'debug' | 'info' | 'warn' | 'error'; msg: string; obj?: object }> = [];
-  debug(a: unknown, b?: unknown): void { this.add('debug', a, b); }
-  info(a: unknown, b?: unknown): void { this.add('info', a, b); }
-  warn(a: unknown, b?: unknown): void { this.add('warn', a, b); }
-  error(a: unknown, b?: unknown): void { this.add('error', a, b); }
+  debug(a: unknown, b?: unknown): void {
+    this.add('debug', a, b);
+  }
+  info(a: unknown, b?: unknown): void {
+    this.add('info', a, b);
+  }
+  warn(a: unknown, b?: unknown): void {
+    this.add('warn', a, b);
+  }
+  error(a: unknown, b?: unknown): void {
+    this.add('error', a, b);
+  }
   private add(level: 'debug' | 'info' | 'warn' | 'error', a: unknown, b: unknown): void {
     if (typeof a === 'string') this.lines.push({ level, msg: a });
     else this.lines.push({ level, msg: typeof b === 'string' ? b : '', obj: a as object });
@@ -20,7 +28,11 @@ export class RecordingLogger implements Logger {
 
 /** One key per source partition, whatever the order of its fields. */
 function partitionKey(p: SourcePartition): string {
-  return JSON.stringify(Object.keys(p).sort().map((k) => [k, p[k]]));
+  return JSON.stringify(
+    Object.keys(p)
+      .sort()
+      .map((k) => [k, p[k]]),
+  );
 }
 
 /**
@@ -60,7 +72,9 @@ export class MemoryOffsetStore implements OffsetStorageReader {
 export class RecordingMetrics implements TaskMetricsRecorder {
   readonly values = new Map<string, number>();
   gauge(name: string): (value: number) => void {
-    return (value) => { this.values.set(name, value); };
+    return (value) => {
+      this.values.set(name, value);
+    };
   }
 }
 
@@ -80,15 +94,24 @@ export interface FakeSourceTaskContext extends SourceTaskContext {
 }
 
 /** The context the runtime gives a source task, backed by an in-memory offset store. */
-export function fakeSourceTaskContext(options: TaskContextOptions & { offsets?: MemoryOffsetStore } = {}): FakeSourceTaskContext {
+export function fakeSourceTaskContext(
+  options: TaskContextOptions & { offsets?: MemoryOffsetStore } = {},
+): FakeSourceTaskContext {
   const controller = new AbortController();
   const connector = options.connector ?? 'test';
   const taskId = options.taskId ?? 0;
   const offsets = options.offsets ?? new MemoryOffsetStore();
   return {
-    id: `${connector}-${taskId}`, connector, taskId, logger: options.logger ?? new RecordingLogger(),
-    signal: controller.signal, metrics: new RecordingMetrics(), connectorConfig: options.connectorConfig ?? {},
-    offsets, offsetStorageReader: offsets, abort: () => controller.abort(),
+    id: `${connector}-${taskId}`,
+    connector,
+    taskId,
+    logger: options.logger ?? new RecordingLogger(),
+    signal: controller.signal,
+    metrics: new RecordingMetrics(),
+    connectorConfig: options.connectorConfig ?? {},
+    offsets,
+    offsetStorageReader: offsets,
+    abort: () => controller.abort(),
   };
 }
 
@@ -107,34 +130,65 @@ export interface FakeSinkTaskContext extends SinkTaskContext {
 }
 
 /** The context the runtime gives a sink task; the errant record reporter keeps what it is given. */
-export function fakeSinkTaskContext(options: TaskContextOptions & { assignment?: TopicPartition[] } = {}): FakeSinkTaskContext {
+export function fakeSinkTaskContext(
+  options: TaskContextOptions & { assignment?: TopicPartition[] } = {},
+): FakeSinkTaskContext {
   const controller = new AbortController();
   const connector = options.connector ?? 'test';
   const taskId = options.taskId ?? 0;
   const ctx: FakeSinkTaskContext = {
-    id: `${connector}-${taskId}`, connector, taskId, logger: options.logger ?? new RecordingLogger(),
-    signal: controller.signal, metrics: new RecordingMetrics(),
+    id: `${connector}-${taskId}`,
+    connector,
+    taskId,
+    logger: options.logger ?? new RecordingLogger(),
+    signal: controller.signal,
+    metrics: new RecordingMetrics(),
     assigned: new Map((options.assignment ?? []).map((tp) => [tpKey(tp), tp])),
-    paused: new Set(), rewinds: new Map(), timeouts: [], errant: [], commitRequests: 0,
+    paused: new Set(),
+    rewinds: new Map(),
+    timeouts: [],
+    errant: [],
+    commitRequests: 0,
     assignment: () => [...ctx.assigned.values()],
-    pause: (...tps) => { for (const tp of tps) ctx.paused.add(tpKey(tp)); },
-    resume: (...tps) => { for (const tp of tps) ctx.paused.delete(tpKey(tp)); },
-    offset: (tp, offset) => { ctx.rewinds.set(tpKey(tp), offset); },
-    timeout: (ms) => { ctx.timeouts.push(ms); },
-    requestCommit: () => { ctx.commitRequests++; },
-    errantRecordReporter: async (record, error) => { ctx.errant.push({ record, error }); },
+    pause: (...tps) => {
+      for (const tp of tps) ctx.paused.add(tpKey(tp));
+    },
+    resume: (...tps) => {
+      for (const tp of tps) ctx.paused.delete(tpKey(tp));
+    },
+    offset: (tp, offset) => {
+      ctx.rewinds.set(tpKey(tp), offset);
+    },
+    timeout: (ms) => {
+      ctx.timeouts.push(ms);
+    },
+    requestCommit: () => {
+      ctx.commitRequests++;
+    },
+    errantRecordReporter: async (record, error) => {
+      ctx.errant.push({ record, error });
+    },
     abort: () => controller.abort(),
   };
   return ctx;
 }
 
 /** A connector context that keeps reconfiguration requests and raised errors. */
-export function fakeConnectorContext(name = 'test', logger: Logger = new RecordingLogger()):
-  ConnectorContext & { reconfigurations: number; errors: Error[] } {
+export function fakeConnectorContext(
+  name = 'test',
+  logger: Logger = new RecordingLogger(),
+): ConnectorContext & { reconfigurations: number; errors: Error[] } {
   const ctx = {
-    name, logger, reconfigurations: 0, errors: [] as Error[],
-    requestTaskReconfiguration: () => { ctx.reconfigurations++; },
-    raiseError: (e: Error) => { ctx.errors.push(e); },
+    name,
+    logger,
+    reconfigurations: 0,
+    errors: [] as Error[],
+    requestTaskReconfiguration: () => {
+      ctx.reconfigurations++;
+    },
+    raiseError: (e: Error) => {
+      ctx.errors.push(e);
+    },
   };
   return ctx;
 }

@@ -4,7 +4,11 @@ import { fakeConnectorContext } from './contexts.js';
 
 /** A broken contract: which one, what the kit saw, and how to fix the plugin. */
 export class ContractError extends Error {
-  constructor(readonly contract: string, seen: string, fix: string) {
+  constructor(
+    readonly contract: string,
+    seen: string,
+    fix: string,
+  ) {
     super(`Contract "${contract}" broken: ${seen}\nHow to fix: ${fix}`);
     this.name = 'ContractError';
   }
@@ -33,8 +37,12 @@ export async function firstTaskConfig(connector: Connector, config: ConnectorCon
   await connector.start(config, fakeConnectorContext('kit'));
   try {
     const configs = await connector.taskConfigs(1);
-    expectContract(configs.length >= 1, 'taskConfigs', () => `taskConfigs(1) returned ${configs.length} configs`,
-      'return at least one task config for a valid connector config');
+    expectContract(
+      configs.length >= 1,
+      'taskConfigs',
+      () => `taskConfigs(1) returned ${configs.length} configs`,
+      'return at least one task config for a valid connector config',
+    );
     return configs[0]!;
   } finally {
     await connector.stop();
@@ -54,16 +62,27 @@ export async function checkRequiredKeys(connector: () => Connector, config: Conn
     return c.validate ? await c.validate(props, values) : values;
   };
   const whole = (await problems(config)).filter((v) => v.errors.length > 0);
-  expectContract(whole.length === 0, contract, () => `the suite's valid config is refused: ${JSON.stringify(whole.map((v) => [v.name, v.errors]))}`,
-    'give the suite a config your connector accepts');
+  expectContract(
+    whole.length === 0,
+    contract,
+    () => `the suite's valid config is refused: ${JSON.stringify(whole.map((v) => [v.name, v.errors]))}`,
+    'give the suite a config your connector accepts',
+  );
   const required = def.keys().filter((k) => !('default' in k));
   for (const key of required) {
     const props: Record<string, string> = { ...config };
     for (const name of [key.name, ...(key.aliases ?? [])]) delete props[name];
     const values = await problems(props);
-    const named = values.some((v) => v.errors.length > 0 && (v.name === key.name || v.errors.some((e) => e.includes(key.name))));
-    expectContract(named, contract, () => `without "${key.name}" validate reported ${JSON.stringify(values.filter((v) => v.errors.length).map((v) => [v.name, v.errors]))}`,
-      `declare "${key.name}" without a default in config() (the ConfigDef reports it), or report it from validate() under its name`);
+    const named = values.some(
+      (v) => v.errors.length > 0 && (v.name === key.name || v.errors.some((e) => e.includes(key.name))),
+    );
+    expectContract(
+      named,
+      contract,
+      () =>
+        `without "${key.name}" validate reported ${JSON.stringify(values.filter((v) => v.errors.length).map((v) => [v.name, v.errors]))}`,
+      `declare "${key.name}" without a default in config() (the ConfigDef reports it), or report it from validate() under its name`,
+    );
   }
   return required.map((k) => k.name);
 }

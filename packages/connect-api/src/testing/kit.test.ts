@@ -16,7 +16,7 @@ class Task {
   async start(props, ctx) {
     this.ctx = ctx; this.n = Number(props.n);
     const last = await ctx.offsetStorageReader.offset({ p: 0 });
-    this.next = ${flaw === 'ignores-offsets' ? '1' : "last ? last.i + 1 : 1"};
+    this.next = ${flaw === 'ignores-offsets' ? '1' : 'last ? last.i + 1 : 1'};
   }
   async poll() {
     const out = [];
@@ -43,14 +43,20 @@ export class Counter {
 async function runSuite(flaw: string): Promise<{ status: number | null; out: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'kit-self-'));
   await writeFile(join(dir, 'connector.mjs'), connectorModule(flaw));
-  await writeFile(join(dir, 'suite.test.mjs'), `
+  await writeFile(
+    join(dir, 'suite.test.mjs'),
+    `
 import { sourceTaskSuite } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, 'index.js')).href)};
 import { Counter } from './connector.mjs';
 sourceTaskSuite('numbers', { connector: () => new Counter(), setup: () => ({ config: { topic: 't', n: '8' } }), stopWithinMs: 300, rereadWindowMs: 200 });
-`);
+`,
+  );
   const env = { ...process.env };
   delete env.NODE_TEST_CONTEXT; // a test runner of its own, not a subtest of this one
-  const res = spawnSync(process.execPath, ['--test', '--test-reporter=spec', join(dir, 'suite.test.mjs')], { encoding: 'utf8', env });
+  const res = spawnSync(process.execPath, ['--test', '--test-reporter=spec', join(dir, 'suite.test.mjs')], {
+    encoding: 'utf8',
+    env,
+  });
   return { status: res.status, out: res.stdout + res.stderr };
 }
 
@@ -67,7 +73,10 @@ describe('the conformance kit', () => {
     assert.match(resume.out, /How to fix: in start\(\), read ctx.offsetStorageReader/);
 
     const stop = await runSuite('slow-stop');
-    assert.match(stop.out, /Contract "stop\(\) during poll\(\)" broken: a poll\(\) in flight when the task was stopped had not returned after 300 ms/);
+    assert.match(
+      stop.out,
+      /Contract "stop\(\) during poll\(\)" broken: a poll\(\) in flight when the task was stopped had not returned after 300 ms/,
+    );
 
     const required = await runSuite('swallows-errors');
     assert.match(required.out, /Contract "validate names a missing required key" broken/);
@@ -89,6 +98,9 @@ describe('the conformance kit', () => {
     ctx.pause({ topic: 't', partition: 0 });
     ctx.offset({ topic: 't', partition: 0 }, 7);
     ctx.requestCommit();
-    assert.deepEqual([[...ctx.paused], [...ctx.rewinds], ctx.commitRequests, ctx.assignment().length], [['t:0'], [['t:0', 7]], 1, 1]);
+    assert.deepEqual(
+      [[...ctx.paused], [...ctx.rewinds], ctx.commitRequests, ctx.assignment().length],
+      [['t:0'], [['t:0', 7]], 1, 1],
+    );
   });
 });

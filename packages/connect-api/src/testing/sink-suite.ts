@@ -44,14 +44,27 @@ export function kitRecords(tp: TopicPartition, from: number, count: number): Sin
     const offset = from + i;
     const id = tp.partition * 1_000_000 + offset;
     return {
-      topic: tp.topic, kafkaPartition: tp.partition, kafkaOffset: offset, key: String(id), keySchema: Schemas.STRING,
-      value: new Struct(VALUE).put('id', id).put('name', `record ${id}`), valueSchema: VALUE, timestamp: 1_700_000_000_000 + offset,
-      timestampType: 'CreateTime' as const, headers: [], originalTopic: tp.topic, originalKafkaPartition: tp.partition, originalKafkaOffset: offset,
+      topic: tp.topic,
+      kafkaPartition: tp.partition,
+      kafkaOffset: offset,
+      key: String(id),
+      keySchema: Schemas.STRING,
+      value: new Struct(VALUE).put('id', id).put('name', `record ${id}`),
+      valueSchema: VALUE,
+      timestamp: 1_700_000_000_000 + offset,
+      timestampType: 'CreateTime' as const,
+      headers: [],
+      originalTopic: tp.topic,
+      originalKafkaPartition: tp.partition,
+      originalKafkaOffset: offset,
     };
   });
 }
 
-interface Running { task: SinkTask; ctx: FakeSinkTaskContext }
+interface Running {
+  task: SinkTask;
+  ctx: FakeSinkTaskContext;
+}
 
 async function startTask(o: SinkSuiteOptions, f: SinkFixture): Promise<Running> {
   const connector = o.connector();
@@ -72,9 +85,13 @@ async function commit(r: Running, next: Offsets): Promise<Offsets> {
   const out = r.task.preCommit ? await r.task.preCommit(new Map(next)) : (await r.task.flush?.(new Map(next)), next);
   for (const [key, { offset }] of out) {
     const given = next.get(key);
-    expectContract(given && offset <= given.offset, 'preCommit returns only what was delivered',
-      () => `preCommit returned ${key}@${offset}, the runtime offered ${given ? `${key}@${given.offset}` : `no ${key}`}`,
-      'return, per offered partition, an offset no larger than the one offered');
+    expectContract(
+      given && offset <= given.offset,
+      'preCommit returns only what was delivered',
+      () =>
+        `preCommit returned ${key}@${offset}, the runtime offered ${given ? `${key}@${given.offset}` : `no ${key}`}`,
+      'return, per offered partition, an offset no larger than the one offered',
+    );
   }
   return out;
 }
@@ -102,7 +119,9 @@ const nextOffsets = (records: SinkRecord[]): Offsets => {
 };
 
 const durable = (committed: Offsets, records: SinkRecord[]) =>
-  records.filter((rec) => rec.kafkaOffset < (committed.get(tpKey({ topic: rec.topic, partition: rec.kafkaPartition }))?.offset ?? 0)).length;
+  records.filter(
+    (rec) => rec.kafkaOffset < (committed.get(tpKey({ topic: rec.topic, partition: rec.kafkaPartition }))?.offset ?? 0),
+  ).length;
 
 /**
  * The conformance checks for a sink connector, as `node:test` cases: call it at the top level of a
@@ -115,27 +134,38 @@ export function sinkTaskSuite(name: string, o: SinkSuiteOptions): void {
   const topicOf = (f: SinkFixture) => (f.config.topics ?? 'kit').split(',')[0]!.trim();
   const withFixture = (fn: (f: SinkFixture) => Promise<void>) => async () => {
     const f = await o.setup();
-    try { await fn(f); } finally { await f.teardown?.(); }
+    try {
+      await fn(f);
+    } finally {
+      await f.teardown?.();
+    }
   };
 
   describe(`${name}: sink connector conformance`, () => {
-    it('put() then preCommit() commits only what is durable', withFixture(async (f) => {
-      const r = await startTask(o, f);
-      const tp = { topic: topicOf(f), partition: 0 };
-      await open(r, [tp]);
-      const records = make(tp, 0, batch);
-      await r.task.put(records);
-      const committed = await commit(r, nextOffsets(records));
-      const want = durable(committed, records);
-      const stored = await f.stored();
-      expectContract(stored.length >= want, 'preCommit returns only what is durable',
-        () => `preCommit let ${want} records commit but the destination holds ${stored.length}`,
-        'write (or flush) records before preCommit returns their offsets; return a smaller offset for what is still buffered');
-      await close(r, [tp], nextOffsets(records));
-      await stop(r);
-    }));
+    it(
+      'put() then preCommit() commits only what is durable',
+      withFixture(async (f) => {
+        const r = await startTask(o, f);
+        const tp = { topic: topicOf(f), partition: 0 };
+        await open(r, [tp]);
+        const records = make(tp, 0, batch);
+        await r.task.put(records);
+        const committed = await commit(r, nextOffsets(records));
+        const want = durable(committed, records);
+        const stored = await f.stored();
+        expectContract(
+          stored.length >= want,
+          'preCommit returns only what is durable',
+          () => `preCommit let ${want} records commit but the destination holds ${stored.length}`,
+          'write (or flush) records before preCommit returns their offsets; return a smaller offset for what is still buffered',
+        );
+        await close(r, [tp], nextOffsets(records));
+        await stop(r);
+      }),
+    );
 
-    it(`takes the same records again harmlessly (${typeof o.redelivery === 'string' ? o.redelivery : 'appends'})`,
+    it(
+      `takes the same records again harmlessly (${typeof o.redelivery === 'string' ? o.redelivery : 'appends'})`,
       { skip: typeof o.redelivery === 'string' ? undefined : `the sink appends: ${o.redelivery.duplicates}` },
       withFixture(async (f) => {
         const tp = { topic: topicOf(f), partition: 0 };
@@ -158,47 +188,80 @@ export function sinkTaskSuite(name: string, o: SinkSuiteOptions): void {
         };
         const once = await deliver();
         const twice = await deliver();
-        expectContract(twice === once, 'redelivery is harmless', () => `after one delivery the destination holds ${once}, after the same records again ${twice}`,
-          `make writes idempotent (${String(o.redelivery)}): ids, upserts or names derived from topic, partition and offset`);
-      }));
+        expectContract(
+          twice === once,
+          'redelivery is harmless',
+          () => `after one delivery the destination holds ${once}, after the same records again ${twice}`,
+          `make writes idempotent (${String(o.redelivery)}): ids, upserts or names derived from topic, partition and offset`,
+        );
+      }),
+    );
 
-    it('opens and closes partitions on a rebalance', withFixture(async (f) => {
-      const topic = topicOf(f);
-      const [p0, p1] = [{ topic, partition: 0 }, { topic, partition: 1 }];
-      const r = await startTask(o, f);
-      try {
-        await open(r, [p0, p1]);
-        const first = [...make(p0, 0, batch), ...make(p1, 0, batch)];
-        await r.task.put(first);
-        await close(r, [p1], nextOffsets(first));
-        const more = make(p0, batch, batch);
-        await r.task.put(more);
-        const committed = await commit(r, nextOffsets([...first, ...more].filter((rec) => rec.kafkaPartition === 0)));
-        const stray = [...committed.keys()].find((k) => k !== tpKey(p0));
-        if (stray) {
-          throw new ContractError('close() on rebalance', `after close([${tpKey(p1)}]) preCommit returned an offset for ${stray}`,
-            'forget a partition in close(): return offsets only for the partitions preCommit was given');
+    it(
+      'opens and closes partitions on a rebalance',
+      withFixture(async (f) => {
+        const topic = topicOf(f);
+        const [p0, p1] = [
+          { topic, partition: 0 },
+          { topic, partition: 1 },
+        ];
+        const r = await startTask(o, f);
+        try {
+          await open(r, [p0, p1]);
+          const first = [...make(p0, 0, batch), ...make(p1, 0, batch)];
+          await r.task.put(first);
+          await close(r, [p1], nextOffsets(first));
+          const more = make(p0, batch, batch);
+          await r.task.put(more);
+          const committed = await commit(r, nextOffsets([...first, ...more].filter((rec) => rec.kafkaPartition === 0)));
+          const stray = [...committed.keys()].find((k) => k !== tpKey(p0));
+          if (stray) {
+            throw new ContractError(
+              'close() on rebalance',
+              `after close([${tpKey(p1)}]) preCommit returned an offset for ${stray}`,
+              'forget a partition in close(): return offsets only for the partitions preCommit was given',
+            );
+          }
+          await open(r, [p1]);
+          await r.task.put(make(p1, batch, batch));
+          await close(r, [p0, p1], nextOffsets([...more, ...make(p1, batch, batch)]));
+        } finally {
+          await stop(r);
         }
-        await open(r, [p1]);
-        await r.task.put(make(p1, batch, batch));
-        await close(r, [p0, p1], nextOffsets([...more, ...make(p1, batch, batch)]));
-      } finally { await stop(r); }
-    }));
+      }),
+    );
 
-    it('returns promptly from stop() during put()', withFixture(async (f) => {
-      const r = await startTask(o, f);
-      const tp = { topic: topicOf(f), partition: 0 };
-      await open(r, [tp]);
-      const inFlight = r.task.put(make(tp, 0, batch * 20)).catch(() => undefined);
-      await new Promise((res) => setTimeout(res, 5));
-      r.ctx.abort();
-      await within(inFlight, stopMs, 'stop() during put()', 'a put() in flight when the task was stopped',
-        'pass ctx.signal to the writes put() waits for and return (or throw) when it aborts; unacknowledged records are delivered again');
-      await within(Promise.resolve(r.task.stop()), stopMs, 'stop() during put()', 'stop()', 'do not wait in stop() for writes that ctx.signal ended');
-    }));
+    it(
+      'returns promptly from stop() during put()',
+      withFixture(async (f) => {
+        const r = await startTask(o, f);
+        const tp = { topic: topicOf(f), partition: 0 };
+        await open(r, [tp]);
+        const inFlight = r.task.put(make(tp, 0, batch * 20)).catch(() => undefined);
+        await new Promise((res) => setTimeout(res, 5));
+        r.ctx.abort();
+        await within(
+          inFlight,
+          stopMs,
+          'stop() during put()',
+          'a put() in flight when the task was stopped',
+          'pass ctx.signal to the writes put() waits for and return (or throw) when it aborts; unacknowledged records are delivered again',
+        );
+        await within(
+          Promise.resolve(r.task.stop()),
+          stopMs,
+          'stop() during put()',
+          'stop()',
+          'do not wait in stop() for writes that ctx.signal ended',
+        );
+      }),
+    );
 
-    it('refuses a config without a required key, naming the key', withFixture(async (f) => {
-      await checkRequiredKeys(o.connector, f.config);
-    }));
+    it(
+      'refuses a config without a required key, naming the key',
+      withFixture(async (f) => {
+        await checkRequiredKeys(o.connector, f.config);
+      }),
+    );
   });
 }

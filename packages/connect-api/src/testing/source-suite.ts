@@ -72,7 +72,8 @@ async function pollFor(task: SourceTask, n: number, timeoutMs: number): Promise<
 /** The same position of the same input (values may carry the time they were read, as Debezium's `ts_ms`). */
 const sameRecord = (a: SourceRecord, b: SourceRecord) =>
   isDeepStrictEqual([a.sourcePartition, a.sourceOffset, a.key], [b.sourcePartition, b.sourceOffset, b.key]);
-const show = (r: SourceRecord | undefined) => (r ? JSON.stringify({ partition: r.sourcePartition, offset: r.sourceOffset }) : 'nothing');
+const show = (r: SourceRecord | undefined) =>
+  r ? JSON.stringify({ partition: r.sourcePartition, offset: r.sourceOffset }) : 'nothing';
 
 /** What the runtime does for records the log acknowledged: `commitRecord` in order, store offsets, `commit()`. */
 async function acknowledge(r: Running, records: SourceRecord[]): Promise<void> {
@@ -93,87 +94,153 @@ export function sourceTaskSuite(name: string, o: SourceSuiteOptions): void {
   const stopMs = o.stopWithinMs ?? 2_000;
   const withFixture = (fn: (f: SourceFixture) => Promise<void>) => async () => {
     const f = await o.setup();
-    try { await fn(f); } finally { await f.teardown?.(); }
+    try {
+      await fn(f);
+    } finally {
+      await f.teardown?.();
+    }
   };
 
   describe(`${name}: source connector conformance`, () => {
-    it('starts with no stored offsets and reads the input', withFixture(async (f) => {
-      const r = await startTask(o, f, new MemoryOffsetStore());
-      try {
-        const got = await pollFor(r.task, n, pollMs);
-        expectContract(got.length >= n, 'start with no offsets reads from the beginning',
-          () => `${got.length} records within ${pollMs} ms, the suite expects at least ${n}`,
-          'return records from poll() once started (or lower `records` to what setup prepares)');
-        for (const rec of got) {
-          expectContract(rec.sourcePartition && rec.sourceOffset, 'records carry their position',
-            () => `a record without sourcePartition/sourceOffset: ${show(rec)}`, 'set sourcePartition and sourceOffset on every record');
+    it(
+      'starts with no stored offsets and reads the input',
+      withFixture(async (f) => {
+        const r = await startTask(o, f, new MemoryOffsetStore());
+        try {
+          const got = await pollFor(r.task, n, pollMs);
+          expectContract(
+            got.length >= n,
+            'start with no offsets reads from the beginning',
+            () => `${got.length} records within ${pollMs} ms, the suite expects at least ${n}`,
+            'return records from poll() once started (or lower `records` to what setup prepares)',
+          );
+          for (const rec of got) {
+            expectContract(
+              rec.sourcePartition && rec.sourceOffset,
+              'records carry their position',
+              () => `a record without sourcePartition/sourceOffset: ${show(rec)}`,
+              'set sourcePartition and sourceOffset on every record',
+            );
+          }
+        } finally {
+          await stopTask(r);
         }
-      } finally { await stopTask(r); }
-    }));
+      }),
+    );
 
-    it('resumes exactly after the last committed record', { skip: o.skip?.resume }, withFixture(async (f) => {
-      const first = await startTask(o, f, new MemoryOffsetStore());
-      let read: SourceRecord[];
-      const offsets = new MemoryOffsetStore();
-      try {
-        read = (await pollFor(first.task, n, pollMs)).filter((rec) => !rec.errant);
-        expectContract(read.length >= 2, 'resume', () => `only ${read.length} records to commit`, 'prepare at least two records in setup');
-        const k = Math.floor(read.length / 2);
-        await acknowledge(first, read.slice(0, k));
-        for (const [p, off] of first.ctx.offsets.entries()) offsets.set(p, off);
-        read = read.slice(k);
-      } finally { await stopTask(first); }
+    it(
+      'resumes exactly after the last committed record',
+      { skip: o.skip?.resume },
+      withFixture(async (f) => {
+        const first = await startTask(o, f, new MemoryOffsetStore());
+        let read: SourceRecord[];
+        const offsets = new MemoryOffsetStore();
+        try {
+          read = (await pollFor(first.task, n, pollMs)).filter((rec) => !rec.errant);
+          expectContract(
+            read.length >= 2,
+            'resume',
+            () => `only ${read.length} records to commit`,
+            'prepare at least two records in setup',
+          );
+          const k = Math.floor(read.length / 2);
+          await acknowledge(first, read.slice(0, k));
+          for (const [p, off] of first.ctx.offsets.entries()) offsets.set(p, off);
+          read = read.slice(k);
+        } finally {
+          await stopTask(first);
+        }
 
-      const second = await startTask(o, f, offsets);
-      try {
-        const again = await pollFor(second.task, 1, pollMs);
-        expectContract(again.length > 0, 'resume', () => `a task started with stored offsets ${JSON.stringify(offsets.entries())} read nothing`,
-          'read ctx.offsetStorageReader in start() and continue after the stored offset, not after the end of the input');
-        const want = read.find((rec) => isDeepStrictEqual(rec.sourcePartition, again[0]!.sourcePartition));
-        expectContract(want && sameRecord(again[0]!, want), 'resume exactly after the last committed record',
-          () => `after committing up to ${JSON.stringify(offsets.entries())} the next task first returned ${show(again[0])}, the first uncommitted record is ${show(want)}`,
-          'in start(), read ctx.offsetStorageReader.offset(partition) and continue with the record right after that offset: no gap, no repeat');
-      } finally { await stopTask(second); }
-    }));
+        const second = await startTask(o, f, offsets);
+        try {
+          const again = await pollFor(second.task, 1, pollMs);
+          expectContract(
+            again.length > 0,
+            'resume',
+            () => `a task started with stored offsets ${JSON.stringify(offsets.entries())} read nothing`,
+            'read ctx.offsetStorageReader in start() and continue after the stored offset, not after the end of the input',
+          );
+          const want = read.find((rec) => isDeepStrictEqual(rec.sourcePartition, again[0]!.sourcePartition));
+          expectContract(
+            want && sameRecord(again[0]!, want),
+            'resume exactly after the last committed record',
+            () =>
+              `after committing up to ${JSON.stringify(offsets.entries())} the next task first returned ${show(again[0])}, the first uncommitted record is ${show(want)}`,
+            'in start(), read ctx.offsetStorageReader.offset(partition) and continue with the record right after that offset: no gap, no repeat',
+          );
+        } finally {
+          await stopTask(second);
+        }
+      }),
+    );
 
-    it('returns promptly from stop() during a pending poll()', withFixture(async (f) => {
-      const r = await startTask(o, f, new MemoryOffsetStore());
-      let stopped = false;
-      try {
-        await pollFor(r.task, n, pollMs);
-        const idleBy = Date.now() + pollMs; // read the input to its end, so that the next poll() waits for more
-        while (Date.now() < idleBy && ((await r.task.poll()) ?? []).length > 0);
-        const pending = r.task.poll();
-        await new Promise((res) => setTimeout(res, 20));
-        r.ctx.abort();
-        await within(Promise.resolve(r.task.stop()), stopMs, 'stop() during poll()', 'stop()',
-          'do not wait in stop() for a poll() to finish; let ctx.signal end waits (sleep(ms, ctx.signal))');
-        stopped = true;
-        await within(pending, stopMs, 'stop() during poll()', 'a poll() in flight when the task was stopped',
-          'pass ctx.signal to every wait inside poll() (sockets, queries, sleep(ms, ctx.signal)) and return an empty batch when it aborts');
-      } finally { if (!stopped) await stopTask(r); }
-    }));
+    it(
+      'returns promptly from stop() during a pending poll()',
+      withFixture(async (f) => {
+        const r = await startTask(o, f, new MemoryOffsetStore());
+        let stopped = false;
+        try {
+          await pollFor(r.task, n, pollMs);
+          const idleBy = Date.now() + pollMs; // read the input to its end, so that the next poll() waits for more
+          while (Date.now() < idleBy && ((await r.task.poll()) ?? []).length > 0);
+          const pending = r.task.poll();
+          await new Promise((res) => setTimeout(res, 20));
+          r.ctx.abort();
+          await within(
+            Promise.resolve(r.task.stop()),
+            stopMs,
+            'stop() during poll()',
+            'stop()',
+            'do not wait in stop() for a poll() to finish; let ctx.signal end waits (sleep(ms, ctx.signal))',
+          );
+          stopped = true;
+          await within(
+            pending,
+            stopMs,
+            'stop() during poll()',
+            'a poll() in flight when the task was stopped',
+            'pass ctx.signal to every wait inside poll() (sockets, queries, sleep(ms, ctx.signal)) and return an empty batch when it aborts',
+          );
+        } finally {
+          if (!stopped) await stopTask(r);
+        }
+      }),
+    );
 
-    it('takes commitRecord() in order then commit(), and resumes after the committed records', withFixture(async (f) => {
-      const r = await startTask(o, f, new MemoryOffsetStore());
-      let read: SourceRecord[] = [];
-      try {
-        read = await pollFor(r.task, n, pollMs);
-        await acknowledge(r, read);
-      } finally { await stopTask(r); }
-      if (o.skip?.resume) return;
-      const offsets = new MemoryOffsetStore(r.ctx.offsets.entries());
-      const next = await startTask(o, f, offsets);
-      try {
-        const again = await pollFor(next.task, 1, o.rereadWindowMs ?? 1_000);
-        const repeated = again.find((rec) => read.some((old) => sameRecord(old, rec)));
-        expectContract(!repeated, 'commit() confirms the position', () => `a record committed before was read again: ${show(repeated)}`,
-          'after commit(), a task started with the stored offsets must not return the committed records again');
-      } finally { await stopTask(next); }
-    }));
+    it(
+      'takes commitRecord() in order then commit(), and resumes after the committed records',
+      withFixture(async (f) => {
+        const r = await startTask(o, f, new MemoryOffsetStore());
+        let read: SourceRecord[] = [];
+        try {
+          read = await pollFor(r.task, n, pollMs);
+          await acknowledge(r, read);
+        } finally {
+          await stopTask(r);
+        }
+        if (o.skip?.resume) return;
+        const offsets = new MemoryOffsetStore(r.ctx.offsets.entries());
+        const next = await startTask(o, f, offsets);
+        try {
+          const again = await pollFor(next.task, 1, o.rereadWindowMs ?? 1_000);
+          const repeated = again.find((rec) => read.some((old) => sameRecord(old, rec)));
+          expectContract(
+            !repeated,
+            'commit() confirms the position',
+            () => `a record committed before was read again: ${show(repeated)}`,
+            'after commit(), a task started with the stored offsets must not return the committed records again',
+          );
+        } finally {
+          await stopTask(next);
+        }
+      }),
+    );
 
-    it('refuses a config without a required key, naming the key', withFixture(async (f) => {
-      await checkRequiredKeys(o.connector, f.config);
-    }));
+    it(
+      'refuses a config without a required key, naming the key',
+      withFixture(async (f) => {
+        await checkRequiredKeys(o.connector, f.config);
+      }),
+    );
   });
 }

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  DateType, Decimal, SchemaBuilder, Schemas, Struct, TimeType, TimestampType, isRetriable, type Schema,
+  DateType,
+  Decimal,
+  SchemaBuilder,
+  Schemas,
+  Struct,
+  TimeType,
+  TimestampType,
+  isRetriable,
+  type Schema,
 } from '@tributary/connect-api';
 import { AvroConverter } from './avro-converter.js';
 import { fromConnectSchema, toConnectSchema } from './avro-schema.js';
@@ -40,30 +48,65 @@ class MemoryRegistry implements SchemaRegistry {
   }
 }
 
-const ADDRESS = SchemaBuilder.struct().name('com.example.Address')
-  .field('street', Schemas.STRING).field('zip', Schemas.OPTIONAL_STRING).build();
+const ADDRESS = SchemaBuilder.struct()
+  .name('com.example.Address')
+  .field('street', Schemas.STRING)
+  .field('zip', Schemas.OPTIONAL_STRING)
+  .build();
 
-const EVERYTHING = SchemaBuilder.struct().name('com.example.Customer').version(2).doc('a customer')
-  .field('i8', Schemas.INT8).field('i16', Schemas.INT16).field('i32', Schemas.INT32).field('i64', Schemas.INT64)
-  .field('f32', Schemas.FLOAT32).field('f64', Schemas.FLOAT64).field('flag', Schemas.BOOLEAN)
-  .field('name', Schemas.STRING).field('nick', Schemas.OPTIONAL_STRING).field('raw', Schemas.BYTES)
+const EVERYTHING = SchemaBuilder.struct()
+  .name('com.example.Customer')
+  .version(2)
+  .doc('a customer')
+  .field('i8', Schemas.INT8)
+  .field('i16', Schemas.INT16)
+  .field('i32', Schemas.INT32)
+  .field('i64', Schemas.INT64)
+  .field('f32', Schemas.FLOAT32)
+  .field('f64', Schemas.FLOAT64)
+  .field('flag', Schemas.BOOLEAN)
+  .field('name', Schemas.STRING)
+  .field('nick', Schemas.OPTIONAL_STRING)
+  .field('raw', Schemas.BYTES)
   .field('balance', Decimal.builder(2).optional().build())
-  .field('born', DateType.SCHEMA).field('wakes', TimeType.SCHEMA).field('seen', TimestampType.SCHEMA)
+  .field('born', DateType.SCHEMA)
+  .field('wakes', TimeType.SCHEMA)
+  .field('seen', TimestampType.SCHEMA)
   .field('tags', SchemaBuilder.array(Schemas.STRING).build())
   .field('attrs', SchemaBuilder.map(Schemas.STRING, Schemas.INT32).build())
   .field('byId', SchemaBuilder.map(Schemas.INT32, Schemas.STRING).optional().build())
   .field('address', ADDRESS)
-  .field('previous', SchemaBuilder.struct().name('com.example.Address').field('street', Schemas.STRING).field('zip', Schemas.OPTIONAL_STRING).optional().build())
+  .field(
+    'previous',
+    SchemaBuilder.struct()
+      .name('com.example.Address')
+      .field('street', Schemas.STRING)
+      .field('zip', Schemas.OPTIONAL_STRING)
+      .optional()
+      .build(),
+  )
   .field('level', SchemaBuilder.int32().defaultValue(3).build())
   .build();
 
 function customer(): Struct {
   return new Struct(EVERYTHING)
-    .put('i8', -5).put('i16', 300).put('i32', 70_000).put('i64', 9_007_199_254_740_993n)
-    .put('f32', 1.5).put('f64', 2.25).put('flag', true).put('name', 'Ada').put('nick', null)
-    .put('raw', Uint8Array.of(0, 255)).put('balance', '-12.30')
-    .put('born', new Date(Date.UTC(1990, 4, 17))).put('wakes', new Date(6 * 3_600_000)).put('seen', new Date(1_700_000_000_123))
-    .put('tags', ['a', 'b']).put('attrs', new Map([['x', 1]])).put('byId', new Map([[7, 'seven']]))
+    .put('i8', -5)
+    .put('i16', 300)
+    .put('i32', 70_000)
+    .put('i64', 9_007_199_254_740_993n)
+    .put('f32', 1.5)
+    .put('f64', 2.25)
+    .put('flag', true)
+    .put('name', 'Ada')
+    .put('nick', null)
+    .put('raw', Uint8Array.of(0, 255))
+    .put('balance', '-12.30')
+    .put('born', new Date(Date.UTC(1990, 4, 17)))
+    .put('wakes', new Date(6 * 3_600_000))
+    .put('seen', new Date(1_700_000_000_123))
+    .put('tags', ['a', 'b'])
+    .put('attrs', new Map([['x', 1]]))
+    .put('byId', new Map([[7, 'seven']]))
     .put('address', new Struct(ADDRESS).put('street', 'Main St').put('zip', '12345'))
     .put('level', 9);
 }
@@ -89,13 +132,31 @@ describe('Avro schema mapping (as Confluent AvroData)', () => {
     assert.equal(f.i32.type, 'int');
     assert.equal(f.i64.type, 'long');
     assert.deepEqual(f.nick, { name: 'nick', type: ['null', 'string'], default: null });
-    assert.deepEqual(f.balance.type, ['null', {
-      type: 'bytes', scale: 2, precision: 64, 'connect.version': 1, 'connect.parameters': { scale: '2' },
-      'connect.name': 'org.apache.kafka.connect.data.Decimal', logicalType: 'decimal',
-    }]);
-    assert.deepEqual(f.born.type, { type: 'int', 'connect.version': 1, 'connect.name': 'org.apache.kafka.connect.data.Date', logicalType: 'date' });
+    assert.deepEqual(f.balance.type, [
+      'null',
+      {
+        type: 'bytes',
+        scale: 2,
+        precision: 64,
+        'connect.version': 1,
+        'connect.parameters': { scale: '2' },
+        'connect.name': 'org.apache.kafka.connect.data.Decimal',
+        logicalType: 'decimal',
+      },
+    ]);
+    assert.deepEqual(f.born.type, {
+      type: 'int',
+      'connect.version': 1,
+      'connect.name': 'org.apache.kafka.connect.data.Date',
+      logicalType: 'date',
+    });
     assert.equal(f.wakes.type.logicalType, 'time-millis');
-    assert.deepEqual(f.seen.type, { type: 'long', 'connect.version': 1, 'connect.name': 'org.apache.kafka.connect.data.Timestamp', logicalType: 'timestamp-millis' });
+    assert.deepEqual(f.seen.type, {
+      type: 'long',
+      'connect.version': 1,
+      'connect.name': 'org.apache.kafka.connect.data.Timestamp',
+      logicalType: 'timestamp-millis',
+    });
     assert.deepEqual(f.attrs.type, { type: 'map', values: 'int' });
     assert.equal(f.byId.type[1].type, 'array');
     assert.equal(f.byId.type[1].items.name, 'MapEntry');
@@ -117,9 +178,14 @@ describe('Avro schema mapping (as Confluent AvroData)', () => {
     const a = SchemaBuilder.struct().field('x', Schemas.INT32).build();
     const b = SchemaBuilder.struct().field('y', Schemas.STRING).build();
     const named = SchemaBuilder.struct().name('n.P').field('z', Schemas.INT32);
-    const s = SchemaBuilder.struct().name('n.Outer')
-      .field('a', a).field('b', b).field('p', named.build()).field('po', named.optional().build())
-      .field('m1', SchemaBuilder.map(Schemas.INT32, Schemas.STRING).build()).field('m2', SchemaBuilder.map(Schemas.INT32, Schemas.INT64).build())
+    const s = SchemaBuilder.struct()
+      .name('n.Outer')
+      .field('a', a)
+      .field('b', b)
+      .field('p', named.build())
+      .field('po', named.optional().build())
+      .field('m1', SchemaBuilder.map(Schemas.INT32, Schemas.STRING).build())
+      .field('m2', SchemaBuilder.map(Schemas.INT32, Schemas.INT64).build())
       .build();
     const avro = fromConnectSchema(s) as { fields: Array<{ type: any }> };
     const [fa, fb, fp, fpo, fm1, fm2] = avro.fields.map((f) => f.type);
@@ -137,8 +203,13 @@ describe('Avro schema mapping (as Confluent AvroData)', () => {
   it('reads back every Connect type from its Avro form', () => {
     const back = toConnectSchema(fromConnectSchema(EVERYTHING));
     const types = (s: Schema): unknown => ({
-      type: s.type, optional: s.optional, name: s.name, params: s.parameters,
-      fields: s.fields?.map((f) => [f.name, types(f.schema)]), key: s.keySchema && types(s.keySchema), value: s.valueSchema && types(s.valueSchema),
+      type: s.type,
+      optional: s.optional,
+      name: s.name,
+      params: s.parameters,
+      fields: s.fields?.map((f) => [f.name, types(f.schema)]),
+      key: s.keySchema && types(s.keySchema),
+      value: s.valueSchema && types(s.valueSchema),
     });
     const expected = types(EVERYTHING) as any;
     // Confluent adds the precision parameter on the way back.
@@ -149,16 +220,26 @@ describe('Avro schema mapping (as Confluent AvroData)', () => {
 
   it('reads plain Avro schemas written by other producers', () => {
     const s = toConnectSchema({
-      type: 'record', name: 'Order', namespace: 'shop', fields: [
-        { name: 'id', type: 'long' }, { name: 'state', type: { type: 'enum', name: 'State', symbols: ['NEW', 'DONE'] } },
+      type: 'record',
+      name: 'Order',
+      namespace: 'shop',
+      fields: [
+        { name: 'id', type: 'long' },
+        { name: 'state', type: { type: 'enum', name: 'State', symbols: ['NEW', 'DONE'] } },
         { name: 'note', type: ['null', 'string'], default: null },
         { name: 'price', type: { type: 'bytes', logicalType: 'decimal', precision: 10, scale: 3 } },
       ],
     });
     assert.equal(s.name, 'shop.Order');
-    assert.deepEqual(s.fields!.map((f) => [f.name, f.schema.type, f.schema.optional]), [
-      ['id', 'INT64', false], ['state', 'STRING', false], ['note', 'STRING', true], ['price', 'BYTES', false],
-    ]);
+    assert.deepEqual(
+      s.fields!.map((f) => [f.name, f.schema.type, f.schema.optional]),
+      [
+        ['id', 'INT64', false],
+        ['state', 'STRING', false],
+        ['note', 'STRING', true],
+        ['price', 'BYTES', false],
+      ],
+    );
     assert.equal(s.fields![3]!.schema.parameters!['connect.decimal.precision'], '10');
     assert.throws(() => toConnectSchema(['string', 'int']), /only unions of null and one type/);
   });
@@ -223,7 +304,11 @@ describe('AvroConverter', () => {
     const reg = new MemoryRegistry();
     const c = converter(reg);
     let err: unknown;
-    try { c.fromConnectData('t', EVERYTHING, customer()); } catch (e) { err = e; }
+    try {
+      c.fromConnectData('t', EVERYTHING, customer());
+    } catch (e) {
+      err = e;
+    }
     assert.ok(isRetriable(err), String(err));
     await new Promise((r) => setTimeout(r, 10));
     assert.ok(c.fromConnectData('t', EVERYTHING, customer()));
@@ -249,13 +334,18 @@ describe('AvroConverter', () => {
     const bytes = c.fromConnectData('t', v1, rec)!;
     await c.prepareToConnectData('t', bytes);
     const back = c.toConnectData('t', bytes);
-    assert.deepEqual(back.schema!.fields!.map((f) => f.name), ['a', 'b']);
+    assert.deepEqual(
+      back.schema!.fields!.map((f) => f.name),
+      ['a', 'b'],
+    );
     assert.equal((back.value as Struct).get('a'), 5);
   });
 
   it('honours RecordNameStrategy', async () => {
     const reg = new MemoryRegistry();
-    const c = converter(reg, { 'value.subject.name.strategy': 'io.confluent.kafka.serializers.subject.RecordNameStrategy' });
+    const c = converter(reg, {
+      'value.subject.name.strategy': 'io.confluent.kafka.serializers.subject.RecordNameStrategy',
+    });
     await c.prepareFromConnectData('t', EVERYTHING, customer());
     assert.deepEqual([...reg.subjects.keys()], ['com.example.Customer']);
     assert.throws(() => converter(reg, { 'value.subject.name.strategy': 'Nope' }), /Unknown subject name strategy/);
@@ -263,16 +353,22 @@ describe('AvroConverter', () => {
 
   it('rejects bytes not in Confluent wire format and values that do not fit, as DataErrors', async () => {
     const c = converter(new MemoryRegistry());
-    assert.throws(() => c.toConnectData('t', Buffer.from('{"a":1}')), (e: Error) => e.name === 'DataError' && /magic byte/.test(e.message));
+    assert.throws(
+      () => c.toConnectData('t', Buffer.from('{"a":1}')),
+      (e: Error) => e.name === 'DataError' && /magic byte/.test(e.message),
+    );
     assert.equal(c.fromConnectData('t', EVERYTHING, null), null);
     assert.deepEqual(c.toConnectData('t', null), { schema: null, value: null });
     assert.throws(() => c.fromConnectData('t', null, 'x'), /needs a schema/);
     const bad = new Struct(EVERYTHING); // required fields unset
     await c.prepareFromConnectData('t', EVERYTHING, bad);
-    assert.throws(() => c.fromConnectData('t', EVERYTHING, bad), (e: Error) => e.name === 'DataError');
+    assert.throws(
+      () => c.fromConnectData('t', EVERYTHING, bad),
+      (e: Error) => e.name === 'DataError',
+    );
   });
 
-  it('is registered under Confluent\'s class name and the alias avro', () => {
+  it("is registered under Confluent's class name and the alias avro", () => {
     const p = plugins.find((x) => x.class === 'io.confluent.connect.avro.AvroConverter');
     assert.ok(p);
     assert.equal(p.type, 'converter');

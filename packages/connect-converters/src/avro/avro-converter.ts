@@ -1,6 +1,11 @@
 import avro from 'avsc';
 import {
-  ConfigDef, DataError, RetriableError, type Converter, type Schema, type SchemaAndValue,
+  ConfigDef,
+  DataError,
+  RetriableError,
+  type Converter,
+  type Schema,
+  type SchemaAndValue,
 } from '@tributary/connect-api';
 import { asBuffer, converterTypeKey } from '../common.js';
 import { fromConnectSchema, toConnectSchema, type AvroSchema } from './avro-schema.js';
@@ -10,22 +15,89 @@ import { subjectName } from './subject-names.js';
 
 /** The keys of Confluent's AvroConverter (`AbstractKafkaSchemaSerDeConfig` + `AvroDataConfig`) we honour. */
 export const AVRO_CONVERTER_CONFIG = new ConfigDef()
-  .define({ name: 'schema.registry.url', type: 'LIST', importance: 'HIGH', documentation: 'Comma-separated URLs of the schema registry (a Confluent-compatible API, e.g. Apicurio\'s /apis/ccompat/v7). Tried in turn when one is unreachable.' })
-  .define({ name: 'auto.register.schemas', type: 'BOOLEAN', default: true, importance: 'MEDIUM', documentation: 'Register the schema of a record under its subject when the registry does not know it yet.' })
-  .define({ name: 'use.latest.version', type: 'BOOLEAN', default: false, importance: 'LOW', documentation: 'Write with the latest registered schema of the subject instead of the record\'s own (meant for auto.register.schemas=false).' })
-  .define({ name: 'key.subject.name.strategy', type: 'CLASS', default: 'io.confluent.kafka.serializers.subject.TopicNameStrategy', importance: 'MEDIUM', documentation: 'How the subject of a key schema is named: TopicNameStrategy (<topic>-key), RecordNameStrategy (the record\'s full name) or TopicRecordNameStrategy (<topic>-<record name>).' })
-  .define({ name: 'value.subject.name.strategy', type: 'CLASS', default: 'io.confluent.kafka.serializers.subject.TopicNameStrategy', importance: 'MEDIUM', documentation: 'How the subject of a value schema is named (see key.subject.name.strategy; TopicNameStrategy gives <topic>-value).' })
-  .define({ name: 'basic.auth.credentials.source', type: 'STRING', default: 'URL', importance: 'MEDIUM', validValues: ['URL', 'USER_INFO', 'SASL_INHERIT'], documentation: 'Where the registry\'s basic-auth credentials come from: USER_INFO (basic.auth.user.info) or URL (user:password@ in schema.registry.url).' })
-  .define({ name: 'basic.auth.user.info', type: 'PASSWORD', default: null, importance: 'MEDIUM', aliases: ['schema.registry.basic.auth.user.info'], documentation: 'user:password for the registry when basic.auth.credentials.source=USER_INFO.' })
-  .define({ name: 'connect.meta.data', type: 'BOOLEAN', default: true, importance: 'LOW', documentation: 'Accepted for compatibility; Connect metadata (connect.name, connect.version, connect.parameters…) is always written.' })
-  .define({ name: 'schemas.cache.config', type: 'INT', default: 1000, importance: 'LOW', documentation: 'Accepted for compatibility; schemas are cached per registry for the life of the worker.' })
+  .define({
+    name: 'schema.registry.url',
+    type: 'LIST',
+    importance: 'HIGH',
+    documentation:
+      "Comma-separated URLs of the schema registry (a Confluent-compatible API, e.g. Apicurio's /apis/ccompat/v7). Tried in turn when one is unreachable.",
+  })
+  .define({
+    name: 'auto.register.schemas',
+    type: 'BOOLEAN',
+    default: true,
+    importance: 'MEDIUM',
+    documentation: 'Register the schema of a record under its subject when the registry does not know it yet.',
+  })
+  .define({
+    name: 'use.latest.version',
+    type: 'BOOLEAN',
+    default: false,
+    importance: 'LOW',
+    documentation:
+      "Write with the latest registered schema of the subject instead of the record's own (meant for auto.register.schemas=false).",
+  })
+  .define({
+    name: 'key.subject.name.strategy',
+    type: 'CLASS',
+    default: 'io.confluent.kafka.serializers.subject.TopicNameStrategy',
+    importance: 'MEDIUM',
+    documentation:
+      "How the subject of a key schema is named: TopicNameStrategy (<topic>-key), RecordNameStrategy (the record's full name) or TopicRecordNameStrategy (<topic>-<record name>).",
+  })
+  .define({
+    name: 'value.subject.name.strategy',
+    type: 'CLASS',
+    default: 'io.confluent.kafka.serializers.subject.TopicNameStrategy',
+    importance: 'MEDIUM',
+    documentation:
+      'How the subject of a value schema is named (see key.subject.name.strategy; TopicNameStrategy gives <topic>-value).',
+  })
+  .define({
+    name: 'basic.auth.credentials.source',
+    type: 'STRING',
+    default: 'URL',
+    importance: 'MEDIUM',
+    validValues: ['URL', 'USER_INFO', 'SASL_INHERIT'],
+    documentation:
+      "Where the registry's basic-auth credentials come from: USER_INFO (basic.auth.user.info) or URL (user:password@ in schema.registry.url).",
+  })
+  .define({
+    name: 'basic.auth.user.info',
+    type: 'PASSWORD',
+    default: null,
+    importance: 'MEDIUM',
+    aliases: ['schema.registry.basic.auth.user.info'],
+    documentation: 'user:password for the registry when basic.auth.credentials.source=USER_INFO.',
+  })
+  .define({
+    name: 'connect.meta.data',
+    type: 'BOOLEAN',
+    default: true,
+    importance: 'LOW',
+    documentation:
+      'Accepted for compatibility; Connect metadata (connect.name, connect.version, connect.parameters…) is always written.',
+  })
+  .define({
+    name: 'schemas.cache.config',
+    type: 'INT',
+    default: 1000,
+    importance: 'LOW',
+    documentation: 'Accepted for compatibility; schemas are cached per registry for the life of the worker.',
+  })
   .define(converterTypeKey());
 
 const MAGIC = 0;
 const HEADER = 5;
 
-interface Writer { id: number; type: avro.Type }
-interface Reader { type: avro.Type; schema: Schema }
+interface Writer {
+  id: number;
+  type: avro.Type;
+}
+interface Reader {
+  type: avro.Type;
+  schema: Schema;
+}
 
 /**
  * What is known of one registry, shared by every converter that talks to it (keys and values of every
@@ -81,7 +153,8 @@ export class AvroConverter implements Converter {
       urls = urls.map((u) => {
         const url = new URL(u);
         if (url.username) userInfo = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-        url.username = ''; url.password = '';
+        url.username = '';
+        url.password = '';
         return url.toString();
       });
     } else if (source !== 'USER_INFO') userInfo = null;
@@ -92,7 +165,12 @@ export class AvroConverter implements Converter {
     const key = `${urls.join(',')}\n${userInfo ?? ''}`;
     let st = registries.get(key);
     if (!st) {
-      st = { client: new HttpSchemaRegistry({ urls, userInfo }), writers: new Map(), readers: new Map(), pending: new Map() };
+      st = {
+        client: new HttpSchemaRegistry({ urls, userInfo }),
+        writers: new Map(),
+        readers: new Map(),
+        pending: new Map(),
+      };
       registries.set(key, st);
     }
     this.state = st;
@@ -120,17 +198,23 @@ export class AvroConverter implements Converter {
 
   fromConnectData(topic: string, schema: Schema | null | undefined, value: unknown): Uint8Array | null {
     if (value == null) return null;
-    if (schema == null) throw new DataError('AvroConverter needs a schema: the record has a value but no schema. Use a schema\'d source or JsonConverter for schemaless data.');
+    if (schema == null)
+      throw new DataError(
+        "AvroConverter needs a schema: the record has a value but no schema. Use a schema'd source or JsonConverter for schemaless data.",
+      );
     const av = this.avroFor(schema);
     const subject = subjectName(this.strategy, topic, this.isKey, schema);
     const writer = this.state.writers.get(`${subject}\n${av.text}`);
-    if (!writer) throw this.notReady(this.prepareFromConnectData(topic, schema, value), `the schema id for subject ${subject}`);
+    if (!writer)
+      throw this.notReady(this.prepareFromConnectData(topic, schema, value), `the schema id for subject ${subject}`);
     const avroValue = toAvroValue(schema, value);
     let body: Buffer;
     try {
       body = writer.type.toBuffer(avroValue);
     } catch (err) {
-      throw new DataError(`Failed to serialize Avro data for topic ${topic}: ${(err as Error).message}`, { cause: err });
+      throw new DataError(`Failed to serialize Avro data for topic ${topic}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     const out = Buffer.allocUnsafe(HEADER + body.length);
     out[0] = MAGIC;
@@ -154,7 +238,9 @@ export class AvroConverter implements Converter {
     if (bytes == null) return { schema: null, value: null };
     const buf = asBuffer(bytes);
     if (buf.length < HEADER || buf[0] !== MAGIC) {
-      throw new DataError(`Failed to deserialize Avro data from topic ${topic}: unknown magic byte (not Confluent wire format: magic byte 0 + 4-byte schema id)`);
+      throw new DataError(
+        `Failed to deserialize Avro data from topic ${topic}: unknown magic byte (not Confluent wire format: magic byte 0 + 4-byte schema id)`,
+      );
     }
     const id = buf.readInt32BE(1);
     const reader = this.state.readers.get(id);
@@ -163,7 +249,10 @@ export class AvroConverter implements Converter {
     try {
       decoded = reader.type.fromBuffer(buf.subarray(HEADER));
     } catch (err) {
-      throw new DataError(`Failed to deserialize Avro data from topic ${topic} with schema id ${id}: ${(err as Error).message}`, { cause: err });
+      throw new DataError(
+        `Failed to deserialize Avro data from topic ${topic} with schema id ${id}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     return { schema: reader.schema, value: fromAvroValue(reader.schema, decoded) };
   }
@@ -190,8 +279,12 @@ export class AvroConverter implements Converter {
 
   /** The error for a synchronous call that came before its prepare call finished. */
   private notReady(pending: Promise<void> | undefined, what: string): RetriableError {
-    pending?.catch(() => { /* reported again by the next prepare or convert call */ });
-    return new RetriableError(`AvroConverter is fetching ${what} from the schema registry; try again (the runtime awaits prepareFromConnectData/prepareToConnectData to avoid this)`);
+    pending?.catch(() => {
+      /* reported again by the next prepare or convert call */
+    });
+    return new RetriableError(
+      `AvroConverter is fetching ${what} from the schema registry; try again (the runtime awaits prepareFromConnectData/prepareToConnectData to avoid this)`,
+    );
   }
 }
 

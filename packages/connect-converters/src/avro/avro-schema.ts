@@ -3,7 +3,15 @@
  * enhanced schema support off), so schemas registered by Tributary look like the ones Kafka Connect
  * registers and schemas registered by Kafka Connect read back into the same Connect schemas.
  */
-import { DataError, DateType, Decimal, SchemaBuilder, TimeType, TimestampType, type Schema } from '@tributary/connect-api';
+import {
+  DataError,
+  DateType,
+  Decimal,
+  SchemaBuilder,
+  TimeType,
+  TimestampType,
+  type Schema,
+} from '@tributary/connect-api';
 
 /** An Avro schema in its JSON form (what the registry stores). */
 export type AvroSchema = string | AvroSchema[] | { [key: string]: unknown };
@@ -40,14 +48,32 @@ function baseSchema(schema: Schema, named: Names): AvroSchema {
   let out: Record<string, unknown>;
   let connectType: string | undefined;
   switch (schema.type) {
-    case 'INT8': out = { type: 'int' }; connectType = 'int8'; break;
-    case 'INT16': out = { type: 'int' }; connectType = 'int16'; break;
-    case 'INT32': out = { type: 'int' }; break;
-    case 'INT64': out = { type: 'long' }; break;
-    case 'FLOAT32': out = { type: 'float' }; break;
-    case 'FLOAT64': out = { type: 'double' }; break;
-    case 'BOOLEAN': out = { type: 'boolean' }; break;
-    case 'STRING': out = { type: 'string' }; break;
+    case 'INT8':
+      out = { type: 'int' };
+      connectType = 'int8';
+      break;
+    case 'INT16':
+      out = { type: 'int' };
+      connectType = 'int16';
+      break;
+    case 'INT32':
+      out = { type: 'int' };
+      break;
+    case 'INT64':
+      out = { type: 'long' };
+      break;
+    case 'FLOAT32':
+      out = { type: 'float' };
+      break;
+    case 'FLOAT64':
+      out = { type: 'double' };
+      break;
+    case 'BOOLEAN':
+      out = { type: 'boolean' };
+      break;
+    case 'STRING':
+      out = { type: 'string' };
+      break;
     case 'BYTES':
       out = { type: 'bytes' };
       if (schema.name === Decimal.LOGICAL_NAME) {
@@ -55,17 +81,23 @@ function baseSchema(schema: Schema, named: Names): AvroSchema {
         out.precision = Number(schema.parameters?.[DECIMAL_PRECISION_PARAM] ?? DECIMAL_PRECISION_DEFAULT);
       }
       break;
-    case 'ARRAY': out = { type: 'array', items: fromConnectSchema(schema.valueSchema!, named) }; break;
+    case 'ARRAY':
+      out = { type: 'array', items: fromConnectSchema(schema.valueSchema!, named) };
+      break;
     case 'MAP':
       if (schema.keySchema!.type === 'STRING' && !schema.keySchema!.optional) {
         out = { type: 'map', values: fromConnectSchema(schema.valueSchema!, named) };
       } else {
         // Avro maps have string keys only: other keys become an array of key/value records.
         const [entryName, known] = claimName(`${NAMESPACE}.${MAP_ENTRY_NAME}`, schema, named);
-        const entry = known ? entryName : {
-          type: 'record', name: splitName(entryName)[1], namespace: NAMESPACE,
-          fields: [field('key', schema.keySchema!, named), field('value', schema.valueSchema!, named)],
-        };
+        const entry = known
+          ? entryName
+          : {
+              type: 'record',
+              name: splitName(entryName)[1],
+              namespace: NAMESPACE,
+              fields: [field('key', schema.keySchema!, named), field('value', schema.valueSchema!, named)],
+            };
         out = { type: 'array', items: entry };
       }
       break;
@@ -73,20 +105,26 @@ function baseSchema(schema: Schema, named: Names): AvroSchema {
       const [full, known] = claimName(schema.name ?? `${NAMESPACE}.${DEFAULT_RECORD_NAME}`, schema, named);
       if (known) return full;
       const [namespace, name] = splitName(full);
-      out = { type: 'record', name, ...(namespace ? { namespace } : {}), fields: schema.fields!.map((f) => field(f.name, f.schema, named)) };
+      out = {
+        type: 'record',
+        name,
+        ...(namespace ? { namespace } : {}),
+        fields: schema.fields!.map((f) => field(f.name, f.schema, named)),
+      };
       break;
     }
   }
   if (schema.doc !== undefined) out['connect.doc'] = schema.doc;
   if (schema.version !== undefined) out['connect.version'] = schema.version;
-  if (schema.parameters && Object.keys(schema.parameters).length > 0) out['connect.parameters'] = { ...schema.parameters };
+  if (schema.parameters && Object.keys(schema.parameters).length > 0)
+    out['connect.parameters'] = { ...schema.parameters };
   if (schema.defaultValue != null) out['connect.default'] = defaultToJson(schema, schema.defaultValue);
   if (schema.name !== undefined) out['connect.name'] = schema.name;
   if (connectType) out['connect.type'] = connectType;
   const logical = logicalTypeOf(schema.name);
   if (logical) out.logicalType = logical;
   // A bare primitive is written as its type name, as Avro's own toString does.
-  return Object.keys(out).length === 1 ? out.type as string : out;
+  return Object.keys(out).length === 1 ? (out.type as string) : out;
 }
 
 function field(name: string, schema: Schema, named: Names): Record<string, unknown> {
@@ -98,11 +136,16 @@ function field(name: string, schema: Schema, named: Names): Record<string, unkno
 
 function logicalTypeOf(name: string | undefined): string | undefined {
   switch (name) {
-    case Decimal.LOGICAL_NAME: return 'decimal';
-    case DateType.LOGICAL_NAME: return 'date';
-    case TimeType.LOGICAL_NAME: return 'time-millis';
-    case TimestampType.LOGICAL_NAME: return 'timestamp-millis';
-    default: return undefined;
+    case Decimal.LOGICAL_NAME:
+      return 'decimal';
+    case DateType.LOGICAL_NAME:
+      return 'date';
+    case TimeType.LOGICAL_NAME:
+      return 'time-millis';
+    case TimestampType.LOGICAL_NAME:
+      return 'timestamp-millis';
+    default:
+      return undefined;
   }
 }
 
@@ -113,7 +156,8 @@ function defaultToJson(schema: Schema, v: unknown): unknown {
     if (schema.name === TimeType.LOGICAL_NAME) return TimeType.fromLogical(v);
     return v.getTime();
   }
-  if (schema.name === Decimal.LOGICAL_NAME && typeof v === 'string') return Buffer.from(Decimal.fromText(v, Decimal.scale(schema))).toString('latin1');
+  if (schema.name === Decimal.LOGICAL_NAME && typeof v === 'string')
+    return Buffer.from(Decimal.fromText(v, Decimal.scale(schema))).toString('latin1');
   if (v instanceof Uint8Array) return Buffer.from(v).toString('latin1');
   if (typeof v === 'bigint') return Number(v);
   if (v instanceof Map) return Object.fromEntries(v);
@@ -147,7 +191,9 @@ function schemaKey(schema: Schema): string {
   let key = schemaKeys.get(schema);
   if (key === undefined) {
     const record = { ...schema, optional: false, defaultValue: undefined };
-    key = JSON.stringify(record, (_k, v: unknown) => (typeof v === 'bigint' || v instanceof Uint8Array || v instanceof Map ? String(v instanceof Map ? [...v] : v) : v));
+    key = JSON.stringify(record, (_k, v: unknown) =>
+      typeof v === 'bigint' || v instanceof Uint8Array || v instanceof Map ? String(v instanceof Map ? [...v] : v) : v,
+    );
     schemaKeys.set(schema, key);
   }
   return key;
@@ -168,7 +214,9 @@ export function toConnectSchema(avro: AvroSchema, named = new Map<string, Schema
   if (Array.isArray(avro)) {
     const others = avro.filter((b) => b !== 'null');
     if (others.length !== 1 || others.length === avro.length) {
-      throw new DataError(`Avro union ${JSON.stringify(avro)} is not supported: only unions of null and one type map to Connect schemas`);
+      throw new DataError(
+        `Avro union ${JSON.stringify(avro)} is not supported: only unions of null and one type map to Connect schemas`,
+      );
     }
     const inner = toConnectSchema(others[0]!, named, namespace);
     return inner.optional ? inner : Object.freeze({ ...inner, optional: true });
@@ -185,14 +233,29 @@ export function toConnectSchema(avro: AvroSchema, named = new Map<string, Schema
       else if (avro.logicalType === 'time-millis') b = TimeType.builder();
       else b = SchemaBuilder.int32();
       break;
-    case 'long': b = avro.logicalType === 'timestamp-millis' ? TimestampType.builder() : SchemaBuilder.int64(); break;
-    case 'float': b = SchemaBuilder.float32(); break;
-    case 'double': b = SchemaBuilder.float64(); break;
-    case 'boolean': b = SchemaBuilder.bool(); break;
-    case 'string': case 'enum': b = SchemaBuilder.string(); break;
-    case 'bytes': case 'fixed':
+    case 'long':
+      b = avro.logicalType === 'timestamp-millis' ? TimestampType.builder() : SchemaBuilder.int64();
+      break;
+    case 'float':
+      b = SchemaBuilder.float32();
+      break;
+    case 'double':
+      b = SchemaBuilder.float64();
+      break;
+    case 'boolean':
+      b = SchemaBuilder.bool();
+      break;
+    case 'string':
+    case 'enum':
+      b = SchemaBuilder.string();
+      break;
+    case 'bytes':
+    case 'fixed':
       if (avro.logicalType === 'decimal') {
-        b = Decimal.builder(Number(avro.scale ?? 0)).parameter(DECIMAL_PRECISION_PARAM, String(avro.precision ?? DECIMAL_PRECISION_DEFAULT));
+        b = Decimal.builder(Number(avro.scale ?? 0)).parameter(
+          DECIMAL_PRECISION_PARAM,
+          String(avro.precision ?? DECIMAL_PRECISION_DEFAULT),
+        );
       } else b = SchemaBuilder.bytes();
       if (type === 'fixed') named.set(fullName(avro, namespace), b.build());
       break;
@@ -201,11 +264,19 @@ export function toConnectSchema(avro: AvroSchema, named = new Map<string, Schema
       const entry = mapEntry(items, namespace);
       if (entry) {
         const fields = entry.fields as Array<{ type: AvroSchema }>;
-        b = SchemaBuilder.map(toConnectSchema(fields[0]!.type, named, NAMESPACE), toConnectSchema(fields[1]!.type, named, NAMESPACE));
+        b = SchemaBuilder.map(
+          toConnectSchema(fields[0]!.type, named, NAMESPACE),
+          toConnectSchema(fields[1]!.type, named, NAMESPACE),
+        );
       } else b = SchemaBuilder.array(toConnectSchema(items, named, namespace));
       break;
     }
-    case 'map': b = SchemaBuilder.map(SchemaBuilder.string().build(), toConnectSchema(avro.values as AvroSchema, named, namespace)); break;
+    case 'map':
+      b = SchemaBuilder.map(
+        SchemaBuilder.string().build(),
+        toConnectSchema(avro.values as AvroSchema, named, namespace),
+      );
+      break;
     case 'record': {
       const full = fullName(avro, namespace);
       const ns = full.includes('.') ? full.slice(0, full.lastIndexOf('.')) : '';
@@ -253,10 +324,14 @@ function mapEntry(items: AvroSchema, namespace: string): Record<string, unknown>
 function defaultFromJson(schema: Schema, v: unknown): unknown {
   if (v === null) return undefined;
   switch (schema.name) {
-    case DateType.LOGICAL_NAME: return DateType.toLogical(Number(v));
-    case TimeType.LOGICAL_NAME: return TimeType.toLogical(Number(v));
-    case TimestampType.LOGICAL_NAME: return TimestampType.toLogical(Number(v));
-    case Decimal.LOGICAL_NAME: return Decimal.toText(Buffer.from(String(v), 'latin1'), Decimal.scale(schema));
+    case DateType.LOGICAL_NAME:
+      return DateType.toLogical(Number(v));
+    case TimeType.LOGICAL_NAME:
+      return TimeType.toLogical(Number(v));
+    case TimestampType.LOGICAL_NAME:
+      return TimestampType.toLogical(Number(v));
+    case Decimal.LOGICAL_NAME:
+      return Decimal.toText(Buffer.from(String(v), 'latin1'), Decimal.scale(schema));
   }
   if (schema.type === 'BYTES' && typeof v === 'string') return new Uint8Array(Buffer.from(v, 'latin1'));
   if (schema.type === 'STRUCT' || schema.type === 'ARRAY' || schema.type === 'MAP') return undefined; // not carried over

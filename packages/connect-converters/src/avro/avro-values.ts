@@ -14,19 +14,26 @@ export function toAvroValue(schema: Schema, value: unknown, path = 'value'): unk
   }
   switch (schema.name) {
     case Decimal.LOGICAL_NAME:
-      return Buffer.from(typeof value === 'string' ? Decimal.fromText(value, Decimal.scale(schema)) : asBytes(value, path));
-    case DateType.LOGICAL_NAME: return value instanceof Date ? DateType.fromLogical(value) : value;
-    case TimeType.LOGICAL_NAME: return value instanceof Date ? TimeType.fromLogical(value) : value;
-    case TimestampType.LOGICAL_NAME: return value instanceof Date ? value.getTime() : value;
+      return Buffer.from(
+        typeof value === 'string' ? Decimal.fromText(value, Decimal.scale(schema)) : asBytes(value, path),
+      );
+    case DateType.LOGICAL_NAME:
+      return value instanceof Date ? DateType.fromLogical(value) : value;
+    case TimeType.LOGICAL_NAME:
+      return value instanceof Date ? TimeType.fromLogical(value) : value;
+    case TimestampType.LOGICAL_NAME:
+      return value instanceof Date ? value.getTime() : value;
   }
   switch (schema.type) {
-    case 'BYTES': return Buffer.from(asBytes(value, path));
+    case 'BYTES':
+      return Buffer.from(asBytes(value, path));
     case 'ARRAY': {
       if (!Array.isArray(value)) throw wrongType(schema, value, path);
       return value.map((v, i) => toAvroValue(schema.valueSchema!, v, `${path}[${i}]`));
     }
     case 'MAP': {
-      const entries: Iterable<[unknown, unknown]> = value instanceof Map ? value.entries() : Object.entries(value as object);
+      const entries: Iterable<[unknown, unknown]> =
+        value instanceof Map ? value.entries() : Object.entries(value as object);
       if (schema.keySchema!.type === 'STRING' && !schema.keySchema!.optional) {
         const out: Record<string, unknown> = {};
         for (const [k, v] of entries) out[String(k)] = toAvroValue(schema.valueSchema!, v, `${path}.${String(k)}`);
@@ -34,7 +41,10 @@ export function toAvroValue(schema: Schema, value: unknown, path = 'value'): unk
       }
       const out: Array<{ key: unknown; value: unknown }> = [];
       for (const [k, v] of entries) {
-        out.push({ key: toAvroValue(schema.keySchema!, k, `${path}.key`), value: toAvroValue(schema.valueSchema!, v, `${path}.value`) });
+        out.push({
+          key: toAvroValue(schema.keySchema!, k, `${path}.key`),
+          value: toAvroValue(schema.valueSchema!, v, `${path}.value`),
+        });
       }
       return out;
     }
@@ -52,18 +62,25 @@ export function toAvroValue(schema: Schema, value: unknown, path = 'value'): unk
 export function fromAvroValue(schema: Schema, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   switch (schema.name) {
-    case Decimal.LOGICAL_NAME: return Decimal.toText(value as Uint8Array, Decimal.scale(schema));
-    case DateType.LOGICAL_NAME: return DateType.toLogical(value as number);
-    case TimeType.LOGICAL_NAME: return TimeType.toLogical(value as number);
-    case TimestampType.LOGICAL_NAME: return TimestampType.toLogical(value as number);
+    case Decimal.LOGICAL_NAME:
+      return Decimal.toText(value as Uint8Array, Decimal.scale(schema));
+    case DateType.LOGICAL_NAME:
+      return DateType.toLogical(value as number);
+    case TimeType.LOGICAL_NAME:
+      return TimeType.toLogical(value as number);
+    case TimestampType.LOGICAL_NAME:
+      return TimestampType.toLogical(value as number);
   }
   switch (schema.type) {
-    case 'BYTES': return new Uint8Array(value as Buffer);
-    case 'ARRAY': return (value as unknown[]).map((v) => fromAvroValue(schema.valueSchema!, v));
+    case 'BYTES':
+      return new Uint8Array(value as Buffer);
+    case 'ARRAY':
+      return (value as unknown[]).map((v) => fromAvroValue(schema.valueSchema!, v));
     case 'MAP': {
       const out = new Map<unknown, unknown>();
       if (Array.isArray(value)) {
-        for (const e of value as Array<{ key: unknown; value: unknown }>) out.set(fromAvroValue(schema.keySchema!, e.key), fromAvroValue(schema.valueSchema!, e.value));
+        for (const e of value as Array<{ key: unknown; value: unknown }>)
+          out.set(fromAvroValue(schema.keySchema!, e.key), fromAvroValue(schema.valueSchema!, e.value));
       } else {
         for (const [k, v] of Object.entries(value as object)) out.set(k, fromAvroValue(schema.valueSchema!, v));
       }
@@ -75,7 +92,8 @@ export function fromAvroValue(schema: Schema, value: unknown): unknown {
       for (const f of schema.fields!) s.put(f.name, fromAvroValue(f.schema, rec[f.name]));
       return s;
     }
-    default: return value;
+    default:
+      return value;
   }
 }
 

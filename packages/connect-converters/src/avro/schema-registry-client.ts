@@ -36,7 +36,7 @@ export class HttpSchemaRegistry implements SchemaRegistry {
   private next = 0;
 
   constructor(private readonly opts: RegistryOptions) {
-    if (opts.urls.length === 0) throw new DataError('schema.registry.url is empty: set it to the registry\'s base URL');
+    if (opts.urls.length === 0) throw new DataError("schema.registry.url is empty: set it to the registry's base URL");
     this.headers = { 'content-type': CONTENT_TYPE, accept: `${CONTENT_TYPE}, application/json` };
     if (opts.userInfo) this.headers.authorization = `Basic ${Buffer.from(opts.userInfo).toString('base64')}`;
   }
@@ -52,7 +52,7 @@ export class HttpSchemaRegistry implements SchemaRegistry {
   }
 
   async latest(subject: string): Promise<RegisteredSchema> {
-    return await this.call('GET', `/subjects/${encodeURIComponent(subject)}/versions/latest`) as RegisteredSchema;
+    return (await this.call('GET', `/subjects/${encodeURIComponent(subject)}/versions/latest`)) as RegisteredSchema;
   }
 
   async byId(id: number): Promise<string> {
@@ -68,7 +68,9 @@ export class HttpSchemaRegistry implements SchemaRegistry {
       let res: Response;
       try {
         res = await fetch(base + path, {
-          method, headers: this.headers, body: body === undefined ? undefined : JSON.stringify(body),
+          method,
+          headers: this.headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
         });
       } catch (err) {
@@ -84,7 +86,10 @@ export class HttpSchemaRegistry implements SchemaRegistry {
       if (res.status >= 500 || res.status === 429) throw new RetriableError(msg);
       throw new DataError(msg, { code: `SCHEMA_REGISTRY_${res.status}` });
     }
-    throw new RetriableError(`Schema registry unreachable at ${this.opts.urls.join(', ')}: ${(lastErr as Error)?.message ?? lastErr}`, { cause: lastErr });
+    throw new RetriableError(
+      `Schema registry unreachable at ${this.opts.urls.join(', ')}: ${(lastErr as Error)?.message ?? lastErr}`,
+      { cause: lastErr },
+    );
   }
 }
 
@@ -92,6 +97,8 @@ function registryMessage(text: string): string {
   try {
     const j = JSON.parse(text) as { message?: string; error_code?: number };
     if (j.message) return j.error_code ? `${j.message} (error_code ${j.error_code})` : j.message;
-  } catch { /* not JSON */ }
+  } catch {
+    /* not JSON */
+  }
   return text.slice(0, 300);
 }

@@ -10,10 +10,16 @@ const STRATEGIES = ['TopicNameStrategy', 'RecordNameStrategy', 'TopicRecordNameS
 export function subjectName(strategy: string, topic: string, isKey: boolean, schema: Schema | null): string {
   const short = strategy.slice(strategy.lastIndexOf('.') + 1);
   if (!STRATEGIES.includes(short)) {
-    throw new ConfigError([{ key: `${isKey ? 'key' : 'value'}.subject.name.strategy`, message: `Unknown subject name strategy ${strategy}; use one of ${STRATEGIES.join(', ')}` }]);
+    throw new ConfigError([
+      {
+        key: `${isKey ? 'key' : 'value'}.subject.name.strategy`,
+        message: `Unknown subject name strategy ${strategy}; use one of ${STRATEGIES.join(', ')}`,
+      },
+    ]);
   }
   if (short === 'TopicNameStrategy') return `${topic}-${isKey ? 'key' : 'value'}`;
   if (schema === null) return topic; // configure-time check only
-  const record = schema.type === 'STRUCT' ? schema.name ?? 'io.confluent.connect.avro.ConnectDefault' : schema.type.toLowerCase();
+  const record =
+    schema.type === 'STRUCT' ? (schema.name ?? 'io.confluent.connect.avro.ConnectDefault') : schema.type.toLowerCase();
   return short === 'RecordNameStrategy' ? record : `${topic}-${record}`;
 }

@@ -1,18 +1,37 @@
-import { DateType, Decimal, SchemaBuilder, Schemas, Struct, TimeType, TimestampType, type Schema } from '@tributary/connect-api';
+import {
+  DateType,
+  Decimal,
+  SchemaBuilder,
+  Schemas,
+  Struct,
+  TimeType,
+  TimestampType,
+  type Schema,
+} from '@tributary/connect-api';
 
 /**
  * The values of golden/src/Golden.java, rebuilt in TypeScript under the same names. The fixtures are
  * the bytes Kafka's JsonConverter wrote for each; tests compare ours with them.
  */
-export interface GoldenCase { name: string; schema: Schema | null; value: unknown }
+export interface GoldenCase {
+  name: string;
+  schema: Schema | null;
+  value: unknown;
+}
 
-export const ADDRESS = SchemaBuilder.struct().name('shop.Address').optional()
+export const ADDRESS = SchemaBuilder.struct()
+  .name('shop.Address')
+  .optional()
   .field('street', Schemas.STRING)
   .field('zip', Schemas.OPTIONAL_INT32)
   .build();
 
-export const ORDER = SchemaBuilder.struct().name('shop.Order').version(3).doc('An order')
-  .parameter('owner', 'sales').parameter('a.param', '1')
+export const ORDER = SchemaBuilder.struct()
+  .name('shop.Order')
+  .version(3)
+  .doc('An order')
+  .parameter('owner', 'sales')
+  .parameter('a.param', '1')
   .field('id', Schemas.INT64)
   .field('note', Schemas.OPTIONAL_STRING)
   .field('qty', SchemaBuilder.int16().defaultValue(1).build())
@@ -44,11 +63,18 @@ export function order(): Struct {
     .put('score', 2.5e-8)
     .put('raw', Uint8Array.of(0, 1, 2, 255))
     .put('tags', ['a', 'b'])
-    .put('attrs', new Map([['colour', 'red'], ['size', null]]))
+    .put(
+      'attrs',
+      new Map([
+        ['colour', 'red'],
+        ['size', null],
+      ]),
+    )
     .put('address', new Struct(ADDRESS).put('street', '1 Main St').put('zip', 12345));
 }
 
-const withDefaults = SchemaBuilder.struct().name('d')
+const withDefaults = SchemaBuilder.struct()
+  .name('d')
   .field('s', SchemaBuilder.string().optional().defaultValue('x').build())
   .field('dec', Decimal.builder(1).defaultValue('0.5').build())
   .build();
@@ -80,7 +106,11 @@ export const SCHEMA_CASES: GoldenCase[] = [
   { name: 'float64-min', schema: Schemas.FLOAT64, value: Number.MIN_VALUE },
   { name: 'float64-nan', schema: Schemas.FLOAT64, value: NaN },
   { name: 'float64-inf', schema: Schemas.FLOAT64, value: -Infinity },
-  { name: 'string', schema: Schemas.STRING, value: 'h\u00e9llo "q" \\ / \n\t\r\b\f \u0001\u001f\u007f \u2028 \u2603 \ud83d\ude00 </script>' },
+  {
+    name: 'string',
+    schema: Schemas.STRING,
+    value: 'h\u00e9llo "q" \\ / \n\t\r\b\f \u0001\u001f\u007f \u2028 \u2603 \ud83d\ude00 </script>',
+  },
   { name: 'string-empty', schema: Schemas.STRING, value: '' },
   { name: 'bytes', schema: Schemas.BYTES, value: Uint8Array.of(0, 1, 2, 255, 0xfe) },
   { name: 'bytes-empty', schema: Schemas.BYTES, value: new Uint8Array(0) },
@@ -88,14 +118,34 @@ export const SCHEMA_CASES: GoldenCase[] = [
   { name: 'default-used', schema: SchemaBuilder.string().defaultValue('dflt').build(), value: null },
   { name: 'default-optional', schema: SchemaBuilder.int32().optional().defaultValue(7).build(), value: null },
   { name: 'default-present', schema: SchemaBuilder.int32().optional().defaultValue(7).build(), value: 8 },
-  { name: 'named-primitive', schema: SchemaBuilder.string().name('my.Name').version(2).doc('d"oc').build(), value: 'v' },
+  {
+    name: 'named-primitive',
+    schema: SchemaBuilder.string().name('my.Name').version(2).doc('d"oc').build(),
+    value: 'v',
+  },
   { name: 'array-int32', schema: SchemaBuilder.array(Schemas.INT32).build(), value: [1, 2, 3] },
   { name: 'array-empty', schema: SchemaBuilder.array(Schemas.INT32).build(), value: [] },
-  { name: 'array-optional-strings', schema: SchemaBuilder.array(Schemas.OPTIONAL_STRING).optional().build(), value: ['a', null, 'c'] },
-  { name: 'map-string-keys', schema: SchemaBuilder.map(Schemas.STRING, Schemas.INT32).build(), value: { one: 1, two: 2 } },
-  { name: 'map-int-keys', schema: SchemaBuilder.map(Schemas.INT32, Schemas.STRING).build(), value: new Map([[1, 'one'], [-2, 'minus two']]) },
   {
-    name: 'map-struct-keys', schema: SchemaBuilder.map(ADDRESS, Schemas.BOOLEAN).build(),
+    name: 'array-optional-strings',
+    schema: SchemaBuilder.array(Schemas.OPTIONAL_STRING).optional().build(),
+    value: ['a', null, 'c'],
+  },
+  {
+    name: 'map-string-keys',
+    schema: SchemaBuilder.map(Schemas.STRING, Schemas.INT32).build(),
+    value: { one: 1, two: 2 },
+  },
+  {
+    name: 'map-int-keys',
+    schema: SchemaBuilder.map(Schemas.INT32, Schemas.STRING).build(),
+    value: new Map([
+      [1, 'one'],
+      [-2, 'minus two'],
+    ]),
+  },
+  {
+    name: 'map-struct-keys',
+    schema: SchemaBuilder.map(ADDRESS, Schemas.BOOLEAN).build(),
     value: new Map([[new Struct(ADDRESS).put('street', 'x').put('zip', null), false]]),
   },
   { name: 'decimal', schema: Decimal.schema(2), value: '12.30' },
@@ -111,7 +161,8 @@ export const SCHEMA_CASES: GoldenCase[] = [
   { name: 'struct-optional-null', schema: ADDRESS, value: null },
   { name: 'struct-field-defaults', schema: withDefaults, value: new Struct(withDefaults) },
   {
-    name: 'struct-nested', schema: nested,
+    name: 'struct-nested',
+    schema: nested,
     value: new Struct(nested)
       .put('list', [new Struct(ADDRESS).put('street', 's1').put('zip', 1), null])
       .put('byId', new Map([[7, new Struct(ADDRESS).put('street', 's7')]])),
@@ -122,10 +173,26 @@ export const SCHEMA_CASES: GoldenCase[] = [
 
 export const SCHEMALESS_CASES: GoldenCase[] = [
   {
-    name: 'map', schema: null,
-    value: { id: 42, name: 'x\u00e9', ok: false, big: 9007199254740993n, list: [1, 'two', null, 3.25], inner: { n: null, f: 1.5 }, raw: Uint8Array.of(1, 2, 3) },
+    name: 'map',
+    schema: null,
+    value: {
+      id: 42,
+      name: 'x\u00e9',
+      ok: false,
+      big: 9007199254740993n,
+      list: [1, 'two', null, 3.25],
+      inner: { n: null, f: 1.5 },
+      raw: Uint8Array.of(1, 2, 3),
+    },
   },
-  { name: 'map-mixed-keys', schema: null, value: new Map<unknown, unknown>([[1, 'one'], ['two', 2]]) },
+  {
+    name: 'map-mixed-keys',
+    schema: null,
+    value: new Map<unknown, unknown>([
+      [1, 'one'],
+      ['two', 2],
+    ]),
+  },
   { name: 'string', schema: null, value: 'plain' },
   { name: 'int64', schema: null, value: 7 },
   { name: 'float64', schema: null, value: 0.5 },
@@ -144,7 +211,10 @@ export const NUMERIC_CASES: GoldenCase[] = [
   { name: 'decimal-big', schema: Decimal.schema(4), value: '-123456789012345678901234567890.1234' },
 ];
 
-const withDefault = SchemaBuilder.struct().name('d').field('s', SchemaBuilder.string().optional().defaultValue('x').build()).build();
+const withDefault = SchemaBuilder.struct()
+  .name('d')
+  .field('s', SchemaBuilder.string().optional().defaultValue('x').build())
+  .build();
 
 export const NO_DEFAULT_CASES: GoldenCase[] = [
   { name: 'default-optional', schema: SchemaBuilder.int32().optional().defaultValue(7).build(), value: null },

@@ -6,7 +6,8 @@ import { JsonConverter } from './json-converter.js';
 import { JsonWriter } from './json-writer.js';
 import { allTypesRecords, specialRecords } from './golden-records.js';
 
-// Lines written by Kafka's own JsonConverter for the record set (golden/src/SinkRecords.java); tests run from dist/json/.
+// Lines written by Kafka's own JsonConverter for the record set (golden/src/SinkRecords.java); tests run from
+// dist/json/.
 const FIXTURES = new URL('../../golden/fixtures/records/', import.meta.url);
 
 function goldenLines(name: string): string[] {
@@ -21,7 +22,10 @@ function converter(config: Record<string, string>): JsonConverter {
   return c;
 }
 
-const SETS: [string, () => Struct[]][] = [['all-types', allTypesRecords], ['specials', specialRecords]];
+const SETS: [string, () => Struct[]][] = [
+  ['all-types', allTypesRecords],
+  ['specials', specialRecords],
+];
 const CONFIGS: [string, Record<string, string>][] = [
   ['', { 'schemas.enable': 'false' }],
   ['.numeric', { 'schemas.enable': 'false', 'decimal.format': 'NUMERIC' }],
@@ -53,11 +57,20 @@ for (const [set, records] of SETS) {
 
 describe('JsonWriter options for sinks that depart from Kafka', () => {
   const [first] = allTypesRecords();
-  const es = new JsonWriter({ decimalNumeric: true, replaceNullWithDefault: true, dates: 'iso', mapArrays: 'entries', schemalessDates: 'millis' });
+  const es = new JsonWriter({
+    decimalNumeric: true,
+    replaceNullWithDefault: true,
+    dates: 'iso',
+    mapArrays: 'entries',
+    schemalessDates: 'millis',
+  });
   it('dates: iso writes yyyy-MM-dd; decimals NUMERIC; maps of other keys as {"key","value"} objects', () => {
     const doc = JSON.parse(es.write(first!.schema, first)) as Record<string, unknown>;
     assert.equal(doc.day, '2024-02-29');
-    assert.deepEqual(doc.by_id, [{ key: 1, value: 10 }, { key: -2, value: 20 }]);
+    assert.deepEqual(doc.by_id, [
+      { key: 1, value: 10 },
+      { key: -2, value: 20 },
+    ]);
     assert.deepEqual(doc.by_name, { a: 1, b: 2 });
     assert.equal(es.write(first!.schema, first).includes('"d2":12.30,'), true);
     assert.equal(es.write(first!.schema, first).includes('"f32":0.4,'), true);
@@ -70,19 +83,32 @@ describe('JsonWriter options for sinks that depart from Kafka', () => {
     assert.equal(w.write(schema, new Date(2_932_897 * 86_400_000)), '"+010000-01-01"');
   });
   it('stringKeyMapsAsObjects=false writes every map as an array', () => {
-    const w = new JsonWriter({ decimalNumeric: false, replaceNullWithDefault: true, mapArrays: 'entries', stringKeyMapsAsObjects: false });
+    const w = new JsonWriter({
+      decimalNumeric: false,
+      replaceNullWithDefault: true,
+      mapArrays: 'entries',
+      stringKeyMapsAsObjects: false,
+    });
     const schema = SchemaBuilder.map(Schemas.STRING, Schemas.INT64).build();
     assert.equal(w.write(schema, new Map([['a', 1]])), '[{"key":"a","value":1}]');
     assert.equal(w.write(null, new Map([['a', 1]])), '[{"key":"a","value":1}]');
   });
   it('schemaless Dates: refused as Kafka does, or epoch milliseconds', () => {
-    assert.throws(() => new JsonWriter({ decimalNumeric: false, replaceNullWithDefault: true }).write(null, { at: new Date(5) }), /java.util.Date/);
+    assert.throws(
+      () => new JsonWriter({ decimalNumeric: false, replaceNullWithDefault: true }).write(null, { at: new Date(5) }),
+      /java.util.Date/,
+    );
     assert.equal(es.write(null, { at: new Date(5) }), '{"at":5}');
   });
   it('schemaless values JSON.stringify would write differently take the exact path', () => {
     const w = new JsonWriter({ decimalNumeric: false, replaceNullWithDefault: true });
-    assert.equal(w.write(null, { a: 1e-5, b: 1e21, c: '\u0001\ud83d\ude00', d: [undefined], e: -0, f: 0.5 }),
-      '{"a":1.0E-5,"b":1.0E21,"c":"\\u0001\\uD83D\\uDE00","d":[null],"e":0,"f":0.5}');
-    assert.equal(w.write(null, { a: 'plain "q" \\ \n', b: [1, 2.5, null, true, { c: 'x' }] }), JSON.stringify({ a: 'plain "q" \\ \n', b: [1, 2.5, null, true, { c: 'x' }] }));
+    assert.equal(
+      w.write(null, { a: 1e-5, b: 1e21, c: '\u0001\ud83d\ude00', d: [undefined], e: -0, f: 0.5 }),
+      '{"a":1.0E-5,"b":1.0E21,"c":"\\u0001\\uD83D\\uDE00","d":[null],"e":0,"f":0.5}',
+    );
+    assert.equal(
+      w.write(null, { a: 'plain "q" \\ \n', b: [1, 2.5, null, true, { c: 'x' }] }),
+      JSON.stringify({ a: 'plain "q" \\ \n', b: [1, 2.5, null, true, { c: 'x' }] }),
+    );
   });
 });

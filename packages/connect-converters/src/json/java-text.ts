@@ -13,7 +13,10 @@ export function javaDouble(x: number): string {
     const s = String(x);
     return s.includes('.') ? s : `${s}.0`;
   }
-  return javaFormat(x, shortestDigits(x, x.toExponential(), (s) => Number(s) === x));
+  return javaFormat(
+    x,
+    shortestDigits(x, x.toExponential(), (s) => Number(s) === x),
+  );
 }
 
 /** Java's `Float.toString` for a value that is (or is rounded to) a 32-bit float. */
@@ -38,7 +41,11 @@ function nonFinite(x: number): string {
   return Number.isNaN(x) ? '"NaN"' : x > 0 ? '"Infinity"' : '"-Infinity"';
 }
 
-interface Digits { neg: boolean; digits: string; exp: number }
+interface Digits {
+  neg: boolean;
+  digits: string;
+  exp: number;
+}
 
 /**
  * The shortest significant digits that read back as `x`. Java looks at two-digit candidates too when one
@@ -91,7 +98,15 @@ export function javaBigDecimal(unscaled: bigint, scale: number): string {
 
 // Characters Jackson escapes: quote, backslash, controls, and (in this version) every UTF-16 surrogate.
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-const SHORT_ESCAPES: Record<number, string> = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r', 34: '\\"', 92: '\\\\' };
+const SHORT_ESCAPES: Record<number, string> = {
+  8: '\\b',
+  9: '\\t',
+  10: '\\n',
+  12: '\\f',
+  13: '\\r',
+  34: '\\"',
+  92: '\\\\',
+};
 const HEX = '0123456789ABCDEF';
 
 /** Whether `s` goes between JSON quotes as it is (Jackson would escape none of its characters). */

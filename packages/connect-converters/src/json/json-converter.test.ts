@@ -36,7 +36,8 @@ describe('JsonConverter reads Connect values', () => {
 
   it('reads NUMERIC decimals exactly and at the schema scale', () => {
     const c = converter({ 'decimal.format': 'NUMERIC' });
-    const text = '{"schema":{"type":"bytes","optional":false,"name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"2"}},"payload":12.3}';
+    const text =
+      '{"schema":{"type":"bytes","optional":false,"name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"2"}},"payload":12.3}';
     assert.equal(c.toConnectData('t', json(text)).value, '12.30');
     const big = c.toConnectData('t', c.fromConnectData('t', Decimal.schema(4), '-123456789012345678901234567890.1234'));
     assert.equal(big.value, '-123456789012345678901234567890.1234');
@@ -45,7 +46,8 @@ describe('JsonConverter reads Connect values', () => {
   it('reads plain JSON without schemas, keeping big integers exact', () => {
     const c = converter({ 'schemas.enable': 'false' });
     assert.deepEqual(c.toConnectData('t', json('{"a":[1,2.5,"x"],"b":12345678901234567890}')), {
-      schema: null, value: { a: [1, 2.5, 'x'], b: 12345678901234567890n },
+      schema: null,
+      value: { a: [1, 2.5, 'x'], b: 12345678901234567890n },
     });
   });
 
@@ -58,18 +60,25 @@ describe('JsonConverter reads Connect values', () => {
 
   it('rejects an envelope with a third key even when it looks like ours', () => {
     const c = converter();
-    assert.throws(() => c.toConnectData('t', json('{"schema":null,"payload":1,"x":2}')), /requires "schema" and "payload"/);
+    assert.throws(
+      () => c.toConnectData('t', json('{"schema":null,"payload":1,"x":2}')),
+      /requires "schema" and "payload"/,
+    );
   });
 
   it('applies schema defaults to missing fields when reading', () => {
     const c = converter();
-    const text = '{"schema":{"type":"struct","fields":[{"type":"string","optional":false,"default":"d","field":"s"}],"optional":false},"payload":{}}';
+    const text =
+      '{"schema":{"type":"struct","fields":[{"type":"string","optional":false,"default":"d","field":"s"}],"optional":false},"payload":{}}';
     assert.equal((c.toConnectData('t', json(text)).value as Struct).get('s'), 'd');
   });
 
-  it('throws Kafka\'s errors for values that do not fit the schema', () => {
+  it("throws Kafka's errors for values that do not fit the schema", () => {
     const c = converter();
-    assert.throws(() => c.fromConnectData('t', Schemas.INT32, null), /null value for field that is required and has no default value/);
+    assert.throws(
+      () => c.fromConnectData('t', Schemas.INT32, null),
+      /null value for field that is required and has no default value/,
+    );
     const other = SchemaBuilder.struct().field('x', Schemas.INT32).build();
     assert.throws(() => c.fromConnectData('t', ORDER, new Struct(other).put('x', 1)), /Mismatching schema/);
   });
@@ -88,7 +97,8 @@ describe('JsonConverter reads Connect values', () => {
 });
 
 describe('JsonConverter struct writer: inline fields give the same bytes and errors as the field writers', () => {
-  const SCHEMA = SchemaBuilder.struct().name('t.Row')
+  const SCHEMA = SchemaBuilder.struct()
+    .name('t.Row')
     .field('s', Schemas.OPTIONAL_STRING)
     .field('i', Schemas.OPTIONAL_INT32)
     .field('l', Schemas.INT64)
@@ -99,22 +109,40 @@ describe('JsonConverter struct writer: inline fields give the same bytes and err
   const text = (c: JsonConverter, v: unknown) => Buffer.from(c.fromConnectData('t', SCHEMA, v)!).toString('utf8');
 
   it('writes strings (escaped or not), integers, bigints, timestamps, nulls and defaults', () => {
-    const v = new Struct(SCHEMA).put('s', 'a"\u0001\ud83d\ude00').put('i', -0).put('l', 9007199254740993n)
-      .put('ts', new Date(1700000000123)).put('m', { b: '1', a: '2' });
-    assert.equal(text(converter({ 'schemas.enable': 'false' }), v),
-      '{"s":"a\\"\\u0001\\uD83D\\uDE00","i":0,"l":9007199254740993,"ts":1700000000123,"d":"dflt","m":{"b":"1","a":"2"}}');
-    assert.equal(text(converter({ 'schemas.enable': 'false', 'replace.null.with.default': 'false' }), v.put('s', null).put('m', new Map([['k', 'v']]))),
-      '{"s":null,"i":0,"l":9007199254740993,"ts":1700000000123,"d":null,"m":{"k":"v"}}');
+    const v = new Struct(SCHEMA)
+      .put('s', 'a"\u0001\ud83d\ude00')
+      .put('i', -0)
+      .put('l', 9007199254740993n)
+      .put('ts', new Date(1700000000123))
+      .put('m', { b: '1', a: '2' });
+    assert.equal(
+      text(converter({ 'schemas.enable': 'false' }), v),
+      '{"s":"a\\"\\u0001\\uD83D\\uDE00","i":0,"l":9007199254740993,"ts":1700000000123,"d":"dflt","m":{"b":"1","a":"2"}}',
+    );
+    assert.equal(
+      text(
+        converter({ 'schemas.enable': 'false', 'replace.null.with.default': 'false' }),
+        v.put('s', null).put('m', new Map([['k', 'v']])),
+      ),
+      '{"s":null,"i":0,"l":9007199254740993,"ts":1700000000123,"d":null,"m":{"k":"v"}}',
+    );
   });
 
-  it('still throws the field writer\'s error for a value of the wrong type', () => {
+  it("still throws the field writer's error for a value of the wrong type", () => {
     const c = converter({ 'schemas.enable': 'false' });
     const row = () => new Struct(SCHEMA).put('l', 1);
     // putTrustedAt skips the type check, so a wrong value reaches the writer.
-    const wrong = (field: string, value: unknown) => row().putTrustedAt(SCHEMA.fields!.findIndex((f) => f.name === field), value);
+    const wrong = (field: string, value: unknown) =>
+      row().putTrustedAt(
+        SCHEMA.fields!.findIndex((f) => f.name === field),
+        value,
+      );
     assert.throws(() => text(c, wrong('s', 5)), { name: 'DataError', message: 'Invalid type for STRING: number' });
     assert.throws(() => text(c, wrong('i', 1.5)), { name: 'DataError', message: 'Invalid type for INT32: number' });
-    assert.throws(() => text(c, wrong('ts', 5)), { name: 'DataError', message: 'Invalid type for Timestamp, expected Date but was number' });
+    assert.throws(() => text(c, wrong('ts', 5)), {
+      name: 'DataError',
+      message: 'Invalid type for Timestamp, expected Date but was number',
+    });
     assert.throws(() => text(c, new Struct(SCHEMA)), /null value for field that is required and has no default value/);
   });
 });
@@ -123,7 +151,10 @@ describe('parseJson long-number detection', () => {
   it('keeps 16+ digit runs exact wherever they stand, and leaves shorter numbers to JSON.parse', async () => {
     const { parseJson } = await import('./json-parse.js');
     for (let pad = 0; pad < 20; pad++) {
-      const v = parseJson(`{"${'p'.repeat(pad)}":1,"big":9007199254740993,"small":123456789012345}`) as Record<string, unknown>;
+      const v = parseJson(`{"${'p'.repeat(pad)}":1,"big":9007199254740993,"small":123456789012345}`) as Record<
+        string,
+        unknown
+      >;
       assert.equal(v.big, 9007199254740993n, `pad ${pad}`);
       assert.equal(v.small, 123456789012345);
     }

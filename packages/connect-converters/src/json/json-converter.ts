@@ -1,25 +1,61 @@
-import { ConfigDef, DataError, Decimal, type Converter, type HeaderConverter, type Schema, type SchemaAndValue } from '@tributary/connect-api';
+import {
+  ConfigDef,
+  DataError,
+  Decimal,
+  type Converter,
+  type HeaderConverter,
+  type Schema,
+  type SchemaAndValue,
+} from '@tributary/connect-api';
 import { converterTypeKey, decodeUtf8 } from '../common.js';
 import { parseJson } from './json-parse.js';
 import { JsonReader, readSchemaless } from './json-reader.js';
 import { JsonWriter } from './json-writer.js';
 
-const ENVELOPE_ERROR = 'JsonConverter with schemas.enable requires "schema" and "payload" fields and may not contain additional fields.'
-  + ' If you are trying to deserialize plain JSON data, set schemas.enable=false in your converter configuration.';
+const ENVELOPE_ERROR =
+  'JsonConverter with schemas.enable requires "schema" and "payload" fields and may not contain additional fields.' +
+  ' If you are trying to deserialize plain JSON data, set schemas.enable=false in your converter configuration.';
 
 const SCHEMA_PREFIX = '{"schema":';
 const PAYLOAD_KEY = ',"payload":';
 
 /** The config of Kafka's `JsonConverterConfig`, same keys and defaults. */
 export const JSON_CONVERTER_CONFIG = new ConfigDef()
-  .define({ name: 'schemas.enable', type: 'BOOLEAN', default: true, importance: 'HIGH', documentation: 'Include schemas within each of the serialized values and keys.' })
-  .define({ name: 'schemas.cache.size', type: 'INT', default: 1000, importance: 'HIGH', documentation: 'The maximum number of schemas that can be cached in this converter instance.' })
   .define({
-    name: 'decimal.format', type: 'STRING', default: 'BASE64', importance: 'LOW', validValues: ['BASE64', 'NUMERIC'],
-    validator: (v, name) => (['BASE64', 'NUMERIC'].includes(String(v).toUpperCase()) ? undefined : `Invalid value ${String(v)} for configuration ${name}: String must be one of (case insensitive): BASE64, NUMERIC`),
-    documentation: 'Controls which format this converter will serialize decimals in. BASE64 (the default) writes the unscaled bytes base64-encoded; NUMERIC writes a JSON number.',
+    name: 'schemas.enable',
+    type: 'BOOLEAN',
+    default: true,
+    importance: 'HIGH',
+    documentation: 'Include schemas within each of the serialized values and keys.',
   })
-  .define({ name: 'replace.null.with.default', type: 'BOOLEAN', default: true, importance: 'LOW', documentation: 'Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used.' })
+  .define({
+    name: 'schemas.cache.size',
+    type: 'INT',
+    default: 1000,
+    importance: 'HIGH',
+    documentation: 'The maximum number of schemas that can be cached in this converter instance.',
+  })
+  .define({
+    name: 'decimal.format',
+    type: 'STRING',
+    default: 'BASE64',
+    importance: 'LOW',
+    validValues: ['BASE64', 'NUMERIC'],
+    validator: (v, name) =>
+      ['BASE64', 'NUMERIC'].includes(String(v).toUpperCase())
+        ? undefined
+        : `Invalid value ${String(v)} for configuration ${name}: String must be one of (case insensitive): BASE64, NUMERIC`,
+    documentation:
+      'Controls which format this converter will serialize decimals in. BASE64 (the default) writes the unscaled bytes base64-encoded; NUMERIC writes a JSON number.',
+  })
+  .define({
+    name: 'replace.null.with.default',
+    type: 'BOOLEAN',
+    default: true,
+    importance: 'LOW',
+    documentation:
+      'Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used.',
+  })
   .define(converterTypeKey());
 
 /**
@@ -45,7 +81,10 @@ export class JsonConverter implements Converter, HeaderConverter {
     this.schemasEnabled = c.bool('schemas.enable');
     this.cacheSize = c.int('schemas.cache.size');
     const replaceNullWithDefault = c.bool('replace.null.with.default');
-    this.writer = new JsonWriter({ decimalNumeric: c.string('decimal.format').toUpperCase() === 'NUMERIC', replaceNullWithDefault });
+    this.writer = new JsonWriter({
+      decimalNumeric: c.string('decimal.format').toUpperCase() === 'NUMERIC',
+      replaceNullWithDefault,
+    });
     this.reader = new JsonReader(replaceNullWithDefault);
     this.readSchemas.clear();
     this.lastSchemaText = null;
@@ -78,7 +117,12 @@ export class JsonConverter implements Converter, HeaderConverter {
     return this.readEnvelopeFast(text) ?? this.readEnvelope(text);
   }
 
-  fromConnectHeader(topic: string, _headerKey: string, schema: Schema | null | undefined, value: unknown): Uint8Array | null {
+  fromConnectHeader(
+    topic: string,
+    _headerKey: string,
+    schema: Schema | null | undefined,
+    value: unknown,
+  ): Uint8Array | null {
     return this.fromConnectData(topic, schema, value);
   }
 
@@ -95,7 +139,11 @@ export class JsonConverter implements Converter, HeaderConverter {
     if (!text.startsWith(SCHEMA_PREFIX)) return undefined;
     const last = this.lastSchemaText;
     let schemaText: string | undefined;
-    if (last !== null && text.startsWith(last, SCHEMA_PREFIX.length) && text.startsWith(PAYLOAD_KEY, SCHEMA_PREFIX.length + last.length)) {
+    if (
+      last !== null &&
+      text.startsWith(last, SCHEMA_PREFIX.length) &&
+      text.startsWith(PAYLOAD_KEY, SCHEMA_PREFIX.length + last.length)
+    ) {
       schemaText = last;
     } else {
       const end = endOfValue(text, SCHEMA_PREFIX.length);
@@ -107,7 +155,11 @@ export class JsonConverter implements Converter, HeaderConverter {
     let entry = this.readSchemas.get(schemaText);
     if (entry === undefined) {
       let node: unknown;
-      try { node = JSON.parse(schemaText); } catch { return undefined; }
+      try {
+        node = JSON.parse(schemaText);
+      } catch {
+        return undefined;
+      }
       const schema = this.reader.asConnectSchema(node);
       entry = { schema, decimals: schemaText.includes(`"${Decimal.LOGICAL_NAME}"`) };
       this.remember(schemaText, entry);
@@ -115,7 +167,10 @@ export class JsonConverter implements Converter, HeaderConverter {
     this.lastSchemaText = schemaText;
     let payload: unknown;
     try {
-      payload = parseJson(text.slice(SCHEMA_PREFIX.length + schemaText.length + PAYLOAD_KEY.length, close), entry.decimals);
+      payload = parseJson(
+        text.slice(SCHEMA_PREFIX.length + schemaText.length + PAYLOAD_KEY.length, close),
+        entry.decimals,
+      );
     } catch {
       return undefined; // e.g. a third key after the payload: let the general path report it
     }
@@ -125,7 +180,8 @@ export class JsonConverter implements Converter, HeaderConverter {
 
   private readEnvelope(text: string): SchemaAndValue {
     const envelope = parseJson(text, text.includes(`"${Decimal.LOGICAL_NAME}"`));
-    if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) throw new DataError(ENVELOPE_ERROR);
+    if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope))
+      throw new DataError(ENVELOPE_ERROR);
     const keys = Object.keys(envelope);
     if (keys.length !== 2 || !('schema' in envelope) || !('payload' in envelope)) throw new DataError(ENVELOPE_ERROR);
     const { schema: schemaNode, payload } = envelope as { schema: unknown; payload: unknown };
@@ -158,13 +214,13 @@ function endOfValue(text: string, from: number): number {
       depth--;
       if (depth === 0) return i + 1;
       if (depth < 0) return -1;
-    } else if (depth === 0 && (c === 0x2c /* , */)) return i;
+    } else if (depth === 0 && c === 0x2c /* , */) return i;
   }
   return -1;
 }
 
 function lastNonSpace(text: string): number {
   let i = text.length - 1;
-  while (i >= 0 && (text.charCodeAt(i) <= 0x20)) i--;
+  while (i >= 0 && text.charCodeAt(i) <= 0x20) i--;
   return i;
 }

@@ -1,4 +1,13 @@
-import { DataError, DateType, Decimal, SchemaBuilder, Struct, TimeType, TimestampType, type Schema } from '@tributary/connect-api';
+import {
+  DataError,
+  DateType,
+  Decimal,
+  SchemaBuilder,
+  Struct,
+  TimeType,
+  TimestampType,
+  type Schema,
+} from '@tributary/connect-api';
 import { fromBase64 } from './java-text.js';
 import { decimalUnscaled, ExactNumber } from './values.js';
 
@@ -6,9 +15,15 @@ import { decimalUnscaled, ExactNumber } from './values.js';
 export type ValueReader = (node: unknown) => unknown;
 
 const SCHEMA_TYPES: Record<string, () => SchemaBuilder> = {
-  boolean: SchemaBuilder.bool, int8: SchemaBuilder.int8, int16: SchemaBuilder.int16, int32: SchemaBuilder.int32,
-  int64: SchemaBuilder.int64, float: SchemaBuilder.float32, double: SchemaBuilder.float64,
-  bytes: SchemaBuilder.bytes, string: SchemaBuilder.string,
+  boolean: SchemaBuilder.bool,
+  int8: SchemaBuilder.int8,
+  int16: SchemaBuilder.int16,
+  int32: SchemaBuilder.int32,
+  int64: SchemaBuilder.int64,
+  float: SchemaBuilder.float32,
+  double: SchemaBuilder.float64,
+  bytes: SchemaBuilder.bytes,
+  string: SchemaBuilder.string,
 };
 
 /** Jackson's node type names, which Kafka's messages print. */
@@ -16,10 +31,15 @@ export function jsonNodeType(node: unknown): string {
   if (node === null || node === undefined) return 'NULL';
   if (Array.isArray(node)) return 'ARRAY';
   switch (typeof node) {
-    case 'string': return 'STRING';
-    case 'boolean': return 'BOOLEAN';
-    case 'number': case 'bigint': return 'NUMBER';
-    default: return node instanceof ExactNumber ? 'NUMBER' : 'OBJECT';
+    case 'string':
+      return 'STRING';
+    case 'boolean':
+      return 'BOOLEAN';
+    case 'number':
+    case 'bigint':
+      return 'NUMBER';
+    default:
+      return node instanceof ExactNumber ? 'NUMBER' : 'OBJECT';
   }
 }
 
@@ -97,27 +117,36 @@ export class JsonReader {
 
   private compile(schema: Schema): ValueReader {
     switch (schema.type) {
-      case 'INT8': case 'INT16': case 'INT32': return (n) => Math.trunc(toNumber(n, schema));
-      case 'INT64': return (n) => {
-        if (typeof n === 'bigint') return Number.isSafeInteger(Number(n)) ? Number(n) : n;
-        if (n instanceof ExactNumber) return BigInt(n.text.replace(/\..*$/, ''));
-        return Math.trunc(toNumber(n, schema));
-      };
-      case 'FLOAT32': return (n) => Math.fround(toNumber(n, schema));
-      case 'FLOAT64': return (n) => toNumber(n, schema);
-      case 'BOOLEAN': return (n) => {
-        if (typeof n !== 'boolean') throw mismatch(schema, n);
-        return n;
-      };
-      case 'STRING': return (n) => {
-        if (typeof n !== 'string') throw mismatch(schema, n);
-        return n;
-      };
-      case 'BYTES': return (n) => {
-        const b = typeof n === 'string' ? fromBase64(n) : null;
-        if (b === null) throw new DataError('Invalid bytes field');
-        return b;
-      };
+      case 'INT8':
+      case 'INT16':
+      case 'INT32':
+        return (n) => Math.trunc(toNumber(n, schema));
+      case 'INT64':
+        return (n) => {
+          if (typeof n === 'bigint') return Number.isSafeInteger(Number(n)) ? Number(n) : n;
+          if (n instanceof ExactNumber) return BigInt(n.text.replace(/\..*$/, ''));
+          return Math.trunc(toNumber(n, schema));
+        };
+      case 'FLOAT32':
+        return (n) => Math.fround(toNumber(n, schema));
+      case 'FLOAT64':
+        return (n) => toNumber(n, schema);
+      case 'BOOLEAN':
+        return (n) => {
+          if (typeof n !== 'boolean') throw mismatch(schema, n);
+          return n;
+        };
+      case 'STRING':
+        return (n) => {
+          if (typeof n !== 'string') throw mismatch(schema, n);
+          return n;
+        };
+      case 'BYTES':
+        return (n) => {
+          const b = typeof n === 'string' ? fromBase64(n) : null;
+          if (b === null) throw new DataError('Invalid bytes field');
+          return b;
+        };
       case 'ARRAY': {
         const item = this.readerFor(schema.valueSchema!);
         return (n) => {
@@ -125,8 +154,10 @@ export class JsonReader {
           return n.map(item);
         };
       }
-      case 'MAP': return this.compileMap(schema);
-      case 'STRUCT': return this.compileStruct(schema);
+      case 'MAP':
+        return this.compileMap(schema);
+      case 'STRUCT':
+        return this.compileStruct(schema);
     }
   }
 
@@ -135,18 +166,26 @@ export class JsonReader {
     const readValue = this.readerFor(schema.valueSchema!);
     if (schema.keySchema!.type === 'STRING') {
       return (n) => {
-        if (jsonNodeType(n) !== 'OBJECT') throw new DataError(`Maps with string fields should be encoded as JSON objects, but found ${jsonNodeType(n)}`);
+        if (jsonNodeType(n) !== 'OBJECT')
+          throw new DataError(
+            `Maps with string fields should be encoded as JSON objects, but found ${jsonNodeType(n)}`,
+          );
         const out = new Map<unknown, unknown>();
         for (const [k, v] of Object.entries(n as object)) out.set(k, readValue(v));
         return out;
       };
     }
     return (n) => {
-      if (!Array.isArray(n)) throw new DataError(`Maps with non-string fields should be encoded as JSON array of tuples, but found ${jsonNodeType(n)}`);
+      if (!Array.isArray(n))
+        throw new DataError(
+          `Maps with non-string fields should be encoded as JSON array of tuples, but found ${jsonNodeType(n)}`,
+        );
       const out = new Map<unknown, unknown>();
       for (const entry of n) {
-        if (!Array.isArray(entry)) throw new DataError(`Found invalid map entry instead of array tuple: ${jsonNodeType(entry)}`);
-        if (entry.length !== 2) throw new DataError(`Found invalid map entry, expected length 2 but found :${entry.length}`);
+        if (!Array.isArray(entry))
+          throw new DataError(`Found invalid map entry instead of array tuple: ${jsonNodeType(entry)}`);
+        if (entry.length !== 2)
+          throw new DataError(`Found invalid map entry, expected length 2 but found :${entry.length}`);
         out.set(readKey(entry[0]), readValue(entry[1]));
       }
       return out;
@@ -156,7 +195,8 @@ export class JsonReader {
   private compileStruct(schema: Schema): ValueReader {
     const fields = schema.fields!.map((f) => ({ name: f.name, read: this.readerFor(f.schema) }));
     return (n) => {
-      if (jsonNodeType(n) !== 'OBJECT') throw new DataError(`Structs should be encoded as JSON objects, but found ${jsonNodeType(n)}`);
+      if (jsonNodeType(n) !== 'OBJECT')
+        throw new DataError(`Structs should be encoded as JSON objects, but found ${jsonNodeType(n)}`);
       const obj = n as Record<string, unknown>;
       const out = new Struct(schema);
       for (const f of fields) {
@@ -180,24 +220,38 @@ export class JsonReader {
             if (bytes === null) throw new DataError('Invalid bytes for Decimal field');
             return Decimal.toText(bytes, scale);
           }
-          throw new DataError(`Invalid type for Decimal, underlying representation should be numeric or bytes but was ${jsonNodeType(n)}`);
+          throw new DataError(
+            `Invalid type for Decimal, underlying representation should be numeric or bytes but was ${jsonNodeType(n)}`,
+          );
         };
       }
-      case DateType.LOGICAL_NAME: return (n) => {
-        if (typeof n !== 'number' || !Number.isInteger(n)) throw new DataError(`Invalid type for Date, underlying representation should be integer but was ${jsonNodeType(n)}`);
-        return DateType.toLogical(n);
-      };
-      case TimeType.LOGICAL_NAME: return (n) => {
-        if (typeof n !== 'number' || !Number.isInteger(n)) throw new DataError(`Invalid type for Time, underlying representation should be integer but was ${jsonNodeType(n)}`);
-        return TimeType.toLogical(n);
-      };
-      case TimestampType.LOGICAL_NAME: return (n) => {
-        if ((typeof n !== 'number' || !Number.isInteger(n)) && typeof n !== 'bigint') {
-          throw new DataError(`Invalid type for Timestamp, underlying representation should be integral but was ${jsonNodeType(n)}`);
-        }
-        return TimestampType.toLogical(n);
-      };
-      default: return undefined;
+      case DateType.LOGICAL_NAME:
+        return (n) => {
+          if (typeof n !== 'number' || !Number.isInteger(n))
+            throw new DataError(
+              `Invalid type for Date, underlying representation should be integer but was ${jsonNodeType(n)}`,
+            );
+          return DateType.toLogical(n);
+        };
+      case TimeType.LOGICAL_NAME:
+        return (n) => {
+          if (typeof n !== 'number' || !Number.isInteger(n))
+            throw new DataError(
+              `Invalid type for Time, underlying representation should be integer but was ${jsonNodeType(n)}`,
+            );
+          return TimeType.toLogical(n);
+        };
+      case TimestampType.LOGICAL_NAME:
+        return (n) => {
+          if ((typeof n !== 'number' || !Number.isInteger(n)) && typeof n !== 'bigint') {
+            throw new DataError(
+              `Invalid type for Timestamp, underlying representation should be integral but was ${jsonNodeType(n)}`,
+            );
+          }
+          return TimestampType.toLogical(n);
+        };
+      default:
+        return undefined;
     }
   }
 }

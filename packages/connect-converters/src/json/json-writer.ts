@@ -6,8 +6,18 @@ import { decimalUnscaled, nodeTypeOf } from './values.js';
 export type ValueWriter = (value: unknown) => string;
 
 const TYPE_NAMES: Record<Schema['type'], string> = {
-  INT8: 'int8', INT16: 'int16', INT32: 'int32', INT64: 'int64', FLOAT32: 'float', FLOAT64: 'double',
-  BOOLEAN: 'boolean', STRING: 'string', BYTES: 'bytes', ARRAY: 'array', MAP: 'map', STRUCT: 'struct',
+  INT8: 'int8',
+  INT16: 'int16',
+  INT32: 'int32',
+  INT64: 'int64',
+  FLOAT32: 'float',
+  FLOAT64: 'double',
+  BOOLEAN: 'boolean',
+  STRING: 'string',
+  BYTES: 'bytes',
+  ARRAY: 'array',
+  MAP: 'map',
+  STRUCT: 'struct',
 };
 
 /**
@@ -49,7 +59,10 @@ export class JsonWriter {
     this.dateMillis = options.schemalessDates === 'millis';
   }
 
-  /** The schema as Kafka's JSON schema node: type, items/keys/values/fields, optional, name, version, doc, parameters, default. */
+  /**
+   * The schema as Kafka's JSON schema node: type, items/keys/values/fields, optional, name, version, doc, parameters,
+   * default.
+   */
   schemaText(schema: Schema): string {
     let text = this.schemaTexts.get(schema);
     if (text === undefined) {
@@ -76,7 +89,8 @@ export class JsonWriter {
   private buildSchemaText(s: Schema): string {
     let out = `{"type":"${TYPE_NAMES[s.type]}"`;
     if (s.type === 'ARRAY') out += `,"items":${this.schemaText(s.valueSchema!)}`;
-    else if (s.type === 'MAP') out += `,"keys":${this.schemaText(s.keySchema!)},"values":${this.schemaText(s.valueSchema!)}`;
+    else if (s.type === 'MAP')
+      out += `,"keys":${this.schemaText(s.keySchema!)},"values":${this.schemaText(s.valueSchema!)}`;
     else if (s.type === 'STRUCT') {
       const fields = s.fields!.map((f) => `${this.schemaText(f.schema).slice(0, -1)},"field":${jsonQuote(f.name)}}`);
       out += `,"fields":[${fields.join(',')}]`;
@@ -109,22 +123,31 @@ export class JsonWriter {
     const logical = this.compileLogical(schema);
     if (logical) return logical;
     switch (schema.type) {
-      case 'INT8': case 'INT16': case 'INT32': return (v) => integer(v, schema);
-      case 'INT64': return (v) => (typeof v === 'bigint' ? v.toString() : integer(v, schema));
-      case 'FLOAT32': return (v) => javaFloat(number(v, schema));
-      case 'FLOAT64': return (v) => javaDouble(number(v, schema));
-      case 'BOOLEAN': return (v) => {
-        if (typeof v !== 'boolean') throw invalidType(schema, v);
-        return v ? 'true' : 'false';
-      };
-      case 'STRING': return (v) => {
-        if (typeof v !== 'string') throw invalidType(schema, v);
-        return jsonQuote(v);
-      };
-      case 'BYTES': return (v) => {
-        if (!(v instanceof Uint8Array)) throw new DataError(`Invalid type for bytes type: ${nodeTypeOf(v)}`);
-        return `"${toBase64(v)}"`;
-      };
+      case 'INT8':
+      case 'INT16':
+      case 'INT32':
+        return (v) => integer(v, schema);
+      case 'INT64':
+        return (v) => (typeof v === 'bigint' ? v.toString() : integer(v, schema));
+      case 'FLOAT32':
+        return (v) => javaFloat(number(v, schema));
+      case 'FLOAT64':
+        return (v) => javaDouble(number(v, schema));
+      case 'BOOLEAN':
+        return (v) => {
+          if (typeof v !== 'boolean') throw invalidType(schema, v);
+          return v ? 'true' : 'false';
+        };
+      case 'STRING':
+        return (v) => {
+          if (typeof v !== 'string') throw invalidType(schema, v);
+          return jsonQuote(v);
+        };
+      case 'BYTES':
+        return (v) => {
+          if (!(v instanceof Uint8Array)) throw new DataError(`Invalid type for bytes type: ${nodeTypeOf(v)}`);
+          return `"${toBase64(v)}"`;
+        };
       case 'ARRAY': {
         const item = this.writerFor(schema.valueSchema!);
         return (v) => {
@@ -134,8 +157,10 @@ export class JsonWriter {
           return `${out}]`;
         };
       }
-      case 'MAP': return this.compileMap(schema);
-      case 'STRUCT': return this.compileStruct(schema);
+      case 'MAP':
+        return this.compileMap(schema);
+      case 'STRUCT':
+        return this.compileStruct(schema);
     }
   }
 
@@ -194,7 +219,8 @@ export class JsonWriter {
     });
     return (v) => {
       if (!(v instanceof Struct)) throw invalidType(schema, v);
-      if (v.schema !== schema && this.schemaText(v.schema) !== this.schemaText(schema)) throw new DataError('Mismatching schema.');
+      if (v.schema !== schema && this.schemaText(v.schema) !== this.schemaText(schema))
+        throw new DataError('Mismatching schema.');
       if (n === 0) return '{}';
       let out = '';
       for (let i = 0; i < n; i++) {
@@ -202,16 +228,25 @@ export class JsonWriter {
         const kind = kinds[i];
         if (x === null) {
           const text = nulls[i];
-          if (text !== undefined) { out += prefixes[i]! + text; continue; }
+          if (text !== undefined) {
+            out += prefixes[i]! + text;
+            continue;
+          }
         } else if (kind === FieldKind.String) {
           if (typeof x === 'string') {
             out += needsNoEscape(x) ? quoted[i]! + x + '"' : prefixes[i]! + jsonQuote(x);
             continue;
           }
         } else if (kind === FieldKind.Integer) {
-          if (typeof x === 'number' && Number.isInteger(x)) { out += prefixes[i]! + x; continue; }
+          if (typeof x === 'number' && Number.isInteger(x)) {
+            out += prefixes[i]! + x;
+            continue;
+          }
         } else if (kind === FieldKind.Timestamp) {
-          if (x instanceof Date) { out += prefixes[i]! + x.getTime(); continue; }
+          if (x instanceof Date) {
+            out += prefixes[i]! + x.getTime();
+            continue;
+          }
         }
         out += prefixes[i]! + writers[i]!(x);
       }
@@ -233,23 +268,31 @@ export class JsonWriter {
       case DateType.LOGICAL_NAME: {
         const iso = this.isoDates;
         return (v) => {
-          if (!(v instanceof Date)) throw new DataError(`Invalid type for Date, expected Date but was ${nodeTypeOf(v)}`);
+          if (!(v instanceof Date))
+            throw new DataError(`Invalid type for Date, expected Date but was ${nodeTypeOf(v)}`);
           return iso ? `"${isoDate(DateType.fromLogical(v))}"` : String(DateType.fromLogical(v));
         };
       }
-      case TimeType.LOGICAL_NAME: return (v) => {
-        if (!(v instanceof Date)) throw new DataError(`Invalid type for Time, expected Date but was ${nodeTypeOf(v)}`);
-        return String(TimeType.fromLogical(v));
-      };
-      case TimestampType.LOGICAL_NAME: return (v) => {
-        if (!(v instanceof Date)) throw new DataError(`Invalid type for Timestamp, expected Date but was ${nodeTypeOf(v)}`);
-        return String(v.getTime());
-      };
-      default: return undefined;
+      case TimeType.LOGICAL_NAME:
+        return (v) => {
+          if (!(v instanceof Date))
+            throw new DataError(`Invalid type for Time, expected Date but was ${nodeTypeOf(v)}`);
+          return String(TimeType.fromLogical(v));
+        };
+      case TimestampType.LOGICAL_NAME:
+        return (v) => {
+          if (!(v instanceof Date))
+            throw new DataError(`Invalid type for Timestamp, expected Date but was ${nodeTypeOf(v)}`);
+          return String(v.getTime());
+        };
+      default:
+        return undefined;
     }
   }
 
-  /** A value without a schema: its type is inferred from the JavaScript value, as Kafka infers it from the Java class. */
+  /**
+   * A value without a schema: its type is inferred from the JavaScript value, as Kafka infers it from the Java class.
+   */
   writeSchemaless(v: unknown): string {
     // Most schemaless values are what JSON.parse returned; when JSON.stringify writes them exactly as
     // the walk below would (checked by a cheaper walk), let it: it is several times faster.
@@ -263,11 +306,16 @@ export class JsonWriter {
   private schemaless(v: unknown): string {
     if (v == null) return 'null';
     switch (typeof v) {
-      case 'string': return jsonQuote(v);
-      case 'boolean': return v ? 'true' : 'false';
-      case 'bigint': return v.toString();
-      case 'number': return Number.isInteger(v) && Math.abs(v) < 1e21 ? String(v) : javaDouble(v);
-      default: break;
+      case 'string':
+        return jsonQuote(v);
+      case 'boolean':
+        return v ? 'true' : 'false';
+      case 'bigint':
+        return v.toString();
+      case 'number':
+        return Number.isInteger(v) && Math.abs(v) < 1e21 ? String(v) : javaDouble(v);
+      default:
+        break;
     }
     if (v instanceof Uint8Array) return `"${toBase64(v)}"`;
     if (Array.isArray(v)) {
@@ -282,14 +330,22 @@ export class JsonWriter {
     }
     if (v instanceof Map) {
       let objects = this.mapObjects;
-      if (objects) for (const k of v.keys()) if (typeof k !== 'string') { objects = false; break; }
+      if (objects)
+        for (const k of v.keys())
+          if (typeof k !== 'string') {
+            objects = false;
+            break;
+          }
       let out = objects ? '{' : '[';
       let first = true;
       for (const [k, x] of v) {
         if (!first) out += ',';
         first = false;
         if (objects) out += `${jsonQuote(k as string)}:${this.schemaless(x)}`;
-        else out += this.entryObjects ? `{"key":${this.schemaless(k)},"value":${this.schemaless(x)}}` : `[${this.schemaless(k)},${this.schemaless(x)}]`;
+        else
+          out += this.entryObjects
+            ? `{"key":${this.schemaless(k)},"value":${this.schemaless(x)}}`
+            : `[${this.schemaless(k)},${this.schemaless(x)}]`;
       }
       return out + (objects ? '}' : ']');
     }
@@ -333,14 +389,18 @@ function stringifyAgrees(v: object, depth: number): boolean {
 
 function valueAgrees(x: unknown, depth: number): boolean {
   switch (typeof x) {
-    case 'string': case 'boolean': return true;
+    case 'string':
+    case 'boolean':
+      return true;
     case 'number': {
       if (Number.isInteger(x)) return x < 1e21 && x > -1e21;
       const a = x < 0 ? -x : x;
       return a >= 1e-3 && a < 1e7;
     }
-    case 'object': return x === null || stringifyAgrees(x, depth + 1);
-    default: return false;
+    case 'object':
+      return x === null || stringifyAgrees(x, depth + 1);
+    default:
+      return false;
   }
 }
 
@@ -368,14 +428,25 @@ type FieldKind = (typeof FieldKind)[keyof typeof FieldKind];
 /** How the struct writer may write a field of `schema` inline (what `compile` would do for it). */
 function fieldKind(schema: Schema): FieldKind {
   switch (schema.name) {
-    case TimestampType.LOGICAL_NAME: return FieldKind.Timestamp;
-    case Decimal.LOGICAL_NAME: case DateType.LOGICAL_NAME: case TimeType.LOGICAL_NAME: return FieldKind.Other;
-    default: break;
+    case TimestampType.LOGICAL_NAME:
+      return FieldKind.Timestamp;
+    case Decimal.LOGICAL_NAME:
+    case DateType.LOGICAL_NAME:
+    case TimeType.LOGICAL_NAME:
+      return FieldKind.Other;
+    default:
+      break;
   }
   switch (schema.type) {
-    case 'STRING': return FieldKind.String;
-    case 'INT8': case 'INT16': case 'INT32': case 'INT64': return FieldKind.Integer;
-    default: return FieldKind.Other;
+    case 'STRING':
+      return FieldKind.String;
+    case 'INT8':
+    case 'INT16':
+    case 'INT32':
+    case 'INT64':
+      return FieldKind.Integer;
+    default:
+      return FieldKind.Other;
   }
 }
 

@@ -25,7 +25,16 @@ export function nodeTypeOf(v: unknown): string {
  * BigDecimal whose scale differs from the schema's.
  */
 export function decimalUnscaled(v: unknown, scale: number): bigint {
-  const text = typeof v === 'string' ? v.trim() : typeof v === 'bigint' ? v.toString() : typeof v === 'number' && Number.isFinite(v) ? String(v) : v instanceof ExactNumber ? v.text : null;
+  const text =
+    typeof v === 'string'
+      ? v.trim()
+      : typeof v === 'bigint'
+        ? v.toString()
+        : typeof v === 'number' && Number.isFinite(v)
+          ? String(v)
+          : v instanceof ExactNumber
+            ? v.text
+            : null;
   if (text === null) throw new DataError(`Invalid type for Decimal, expected BigDecimal but was ${nodeTypeOf(v)}`);
   return Decimal.unscaled(text, scale);
 }

@@ -43,26 +43,35 @@ export const OVERRIDE_POLICY_NAMES = ['All', 'None', 'Principal', 'Allowlist'] a
  */
 export function clientOverridePolicy(name: string, allowlist: readonly string[] = []): ClientOverridePolicy {
   switch (policyAlias(name)) {
-    case 'All': return ALL_OVERRIDES;
-    case 'None': return { name: 'None', isAllowed: () => false };
-    case 'Principal': return { name: 'Principal', isAllowed: (k) => PRINCIPAL_KEYS.has(k) };
+    case 'All':
+      return ALL_OVERRIDES;
+    case 'None':
+      return { name: 'None', isAllowed: () => false };
+    case 'Principal':
+      return { name: 'Principal', isAllowed: (k) => PRINCIPAL_KEYS.has(k) };
     case 'Allowlist': {
       const allowed = new Set(allowlist.map((k) => k.trim()).filter(Boolean));
       return { name: 'Allowlist', isAllowed: (k) => allowed.has(k) };
     }
-    default: throw new ConfigError([{ key: 'connector.client.config.override.policy', message: policyProblem(name)! }]);
+    default:
+      throw new ConfigError([{ key: 'connector.client.config.override.policy', message: policyProblem(name)! }]);
   }
 }
 
 /** The validator message for an unknown policy name, or undefined. */
 export function policyProblem(name: string): string | undefined {
   if (policyAlias(name)) return undefined;
-  return `Invalid value ${name} for configuration connector.client.config.override.policy: ` +
-    `Class ${name} could not be found. Use one of ${OVERRIDE_POLICY_NAMES.join(', ')}.`;
+  return (
+    `Invalid value ${name} for configuration connector.client.config.override.policy: ` +
+    `Class ${name} could not be found. Use one of ${OVERRIDE_POLICY_NAMES.join(', ')}.`
+  );
 }
 
 function policyAlias(name: string): (typeof OVERRIDE_POLICY_NAMES)[number] | undefined {
-  const simple = name.trim().replace(/^org\.apache\.kafka\.connect\.connector\.policy\./, '').replace(/ConnectorClientConfigOverridePolicy$/, '');
+  const simple = name
+    .trim()
+    .replace(/^org\.apache\.kafka\.connect\.connector\.policy\./, '')
+    .replace(/ConnectorClientConfigOverridePolicy$/, '');
   return OVERRIDE_POLICY_NAMES.find((n) => n === simple);
 }
 
@@ -82,7 +91,9 @@ export function clientsUsed(type: 'source' | 'sink', connectorConfig: Readonly<R
  * message when the policy refuses it. Secret client settings are shown as `[hidden]`.
  */
 export function clientOverrideValues(
-  type: 'source' | 'sink', connectorConfig: Readonly<Record<string, string>>, policy: ClientOverridePolicy,
+  type: 'source' | 'sink',
+  connectorConfig: Readonly<Record<string, string>>,
+  policy: ClientOverridePolicy,
 ): ConfigValue[] {
   const out: ConfigValue[] = [];
   for (const client of clientsUsed(type, connectorConfig)) {
@@ -91,8 +102,13 @@ export function clientOverrideValues(
       if (!k.startsWith(prefix)) continue;
       const key = k.slice(prefix.length);
       out.push({
-        name: k, value: SECRET_CLIENT_KEYS.has(key) ? HIDDEN : v, recommendedValues: [], visible: true,
-        errors: policy.isAllowed(key) ? [] : [`The '${policy.name}' policy does not allow '${key}' to be overridden in the connector configuration.`],
+        name: k,
+        value: SECRET_CLIENT_KEYS.has(key) ? HIDDEN : v,
+        recommendedValues: [],
+        visible: true,
+        errors: policy.isAllowed(key)
+          ? []
+          : [`The '${policy.name}' policy does not allow '${key}' to be overridden in the connector configuration.`],
       });
     }
   }
@@ -107,7 +123,9 @@ export function clientOverrideValues(
  * `worker.ts` passes them on: `log.producer({ overrides: o.producer })`, `log.consumer({ …, overrides: o.consumer })`.
  */
 export function clientOverrides(
-  connectorConfig: Readonly<Record<string, string>>, type: 'source' | 'sink', policy: ClientOverridePolicy = ALL_OVERRIDES,
+  connectorConfig: Readonly<Record<string, string>>,
+  type: 'source' | 'sink',
+  policy: ClientOverridePolicy = ALL_OVERRIDES,
 ): ClientOverrides {
   const refused = clientOverrideValues(type, connectorConfig, policy).filter((v) => v.errors.length > 0);
   if (refused.length > 0) throw new ConfigError(refused.map((v) => ({ key: v.name, message: v.errors[0]! })));
@@ -124,6 +142,11 @@ export function clientOverrides(
 
 /** Kafka client settings of type PASSWORD, hidden in validate output as Kafka Connect hides them. */
 const SECRET_CLIENT_KEYS = new Set([
-  'sasl.jaas.config', 'ssl.key.password', 'ssl.keystore.password', 'ssl.truststore.password', 'ssl.keystore.key',
-  'ssl.keystore.certificate.chain', 'ssl.truststore.certificates',
+  'sasl.jaas.config',
+  'ssl.key.password',
+  'ssl.keystore.password',
+  'ssl.truststore.password',
+  'ssl.keystore.key',
+  'ssl.keystore.certificate.chain',
+  'ssl.truststore.certificates',
 ]);

@@ -40,7 +40,9 @@ export interface AssignInput {
 export const connectorItem = (name: string) => `conn:${name}`;
 export const taskItem = (name: string, task: number) => `task:${name}-${task}`;
 
-export function parseItem(item: string): { kind: 'connector'; name: string } | { kind: 'task'; name: string; task: number } {
+export function parseItem(
+  item: string,
+): { kind: 'connector'; name: string } | { kind: 'task'; name: string; task: number } {
   if (item.startsWith('conn:')) return { kind: 'connector', name: item.slice(5) };
   const body = item.slice(5);
   const i = body.lastIndexOf('-');
@@ -89,7 +91,10 @@ export function assign(input: AssignInput): Map<string, MemberAssignment> {
     for (const m of members) {
       const mine = keep.get(m.memberId)!.filter((i) => i.startsWith(kind));
       for (const item of mine.slice(ceil)) {
-        keep.set(m.memberId, keep.get(m.memberId)!.filter((i) => i !== item));
+        keep.set(
+          m.memberId,
+          keep.get(m.memberId)!.filter((i) => i !== item),
+        );
         revoked.get(m.memberId)!.push(item);
       }
     }
@@ -97,8 +102,11 @@ export function assign(input: AssignInput): Map<string, MemberAssignment> {
   const out = new Map<string, MemberAssignment>();
   for (const m of members) {
     out.set(m.memberId, {
-      assigned: keep.get(m.memberId)!, revoked: revoked.get(m.memberId)!,
-      leaderUrl: input.leaderUrl, configOffset: input.configOffset, delayUntil,
+      assigned: keep.get(m.memberId)!,
+      revoked: revoked.get(m.memberId)!,
+      leaderUrl: input.leaderUrl,
+      configOffset: input.configOffset,
+      delayUntil,
     });
   }
   return out;

@@ -34,7 +34,11 @@ export class ConfigTopic extends EventEmitter {
   private producer: Producer | null = null;
   private started = false;
 
-  constructor(private readonly log: Log, readonly topic: string, logger: Logger) {
+  constructor(
+    private readonly log: Log,
+    readonly topic: string,
+    logger: Logger,
+  ) {
     super();
     this.reader = new TopicReader(log, topic, (r) => this.applyRecord(r), logger);
   }
@@ -66,7 +70,9 @@ export class ConfigTopic extends EventEmitter {
   async putTaskConfigs(name: string, tasks: Record<string, string>[]): Promise<void> {
     const records = tasks.map((t, i) => ({ key: `task-${name}-${i}`, value: { properties: t } }));
     records.push({ key: `commit-${name}`, value: { tasks: tasks.length } as never });
-    await this.producer!.send(records.map((r) => ({ topic: this.topic, partition: 0, key: textBytes(r.key), value: jsonBytes(r.value) })));
+    await this.producer!.send(
+      records.map((r) => ({ topic: this.topic, partition: 0, key: textBytes(r.key), value: jsonBytes(r.value) })),
+    );
     await this.readToEnd();
   }
 
@@ -102,7 +108,11 @@ export class ConfigTopic extends EventEmitter {
         this.pendingTasks.delete(name);
       } else {
         const prior = this.connectors.get(name);
-        this.connectors.set(name, { config: value.properties as Record<string, string>, targetState: prior?.targetState ?? 'STARTED', tasks: prior?.tasks ?? [] });
+        this.connectors.set(name, {
+          config: value.properties as Record<string, string>,
+          targetState: prior?.targetState ?? 'STARTED',
+          tasks: prior?.tasks ?? [],
+        });
       }
       this.emit('change', name);
     } else if ((m = /^task-(.+)-(\d+)$/.exec(key))) {
@@ -130,7 +140,11 @@ export class ConfigTopic extends EventEmitter {
       // As Connect: levels written before this worker started are not applied (they do not outlive a restart).
       if (this.started) this.emit('logger-level', m[1]!, value.level);
     } else if ((m = /^restart-connector-(.+)$/.exec(key)) && value) {
-      const req: RestartRequest = { name: m[1]!, includeTasks: value['include-tasks'] === true, onlyFailed: value['only-failed'] === true };
+      const req: RestartRequest = {
+        name: m[1]!,
+        includeTasks: value['include-tasks'] === true,
+        onlyFailed: value['only-failed'] === true,
+      };
       if (typeof value.task === 'number') req.task = value.task;
       this.emit('restart', req);
     }

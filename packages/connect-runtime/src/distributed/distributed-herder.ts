@@ -69,8 +69,13 @@ export class DistributedHerder extends BaseHerder {
     super({ ...d, offsets: d.offsets });
     this.work = new WorkRunner(d.worker, d.configs, d.offsets, (c) => this.resolveConfig(c), d.logger);
     this.member = new GroupMember({
-      client: d.groupClient, brokers: d.brokers, groupId: d.groupId, logger: d.logger,
-      sessionTimeoutMs: d.sessionTimeoutMs, rebalanceTimeoutMs: d.rebalanceTimeoutMs, heartbeatIntervalMs: d.heartbeatIntervalMs,
+      client: d.groupClient,
+      brokers: d.brokers,
+      groupId: d.groupId,
+      logger: d.logger,
+      sessionTimeoutMs: d.sessionTimeoutMs,
+      rebalanceTimeoutMs: d.rebalanceTimeoutMs,
+      heartbeatIntervalMs: d.heartbeatIntervalMs,
       metadata: (): JoinMetadata => ({ url: d.url, configOffset: d.configs.offset, owned: this.work.owned() }),
       assign: (members, leaderId) => this.computeAssignment(members, leaderId),
       onAssignment: (buf, info) => this.serial(() => this.onAssignment(buf, info.isLeader)),
@@ -108,14 +113,18 @@ export class DistributedHerder extends BaseHerder {
   health() {
     const problem = logProblem(this.d.log);
     if (problem) return { status: 'unhealthy' as const, message: problem };
-    if (!this.started || this.leaderUrl === null) return { status: 'starting' as const, message: 'Worker is still starting up (joining the cluster).' };
+    if (!this.started || this.leaderUrl === null)
+      return { status: 'starting' as const, message: 'Worker is still starting up (joining the cluster).' };
     return { status: 'healthy' as const, message: 'Worker has completed startup and is ready to handle requests.' };
   }
 
   /** Where a config write must go: null to handle it here; throws 409 while no leader is known. */
   forwardTarget(): string | null {
     if (this.isLeader && !this.member.rebalancing) return null;
-    if (!this.leaderUrl) throw new ConflictError('Cannot complete request because of a conflicting operation (e.g. worker rebalance): no known leader URL, likely because a rebalance was underway.');
+    if (!this.leaderUrl)
+      throw new ConflictError(
+        'Cannot complete request because of a conflicting operation (e.g. worker rebalance): no known leader URL, likely because a rebalance was underway.',
+      );
     return this.isLeader ? null : this.leaderUrl;
   }
 
@@ -135,22 +144,33 @@ export class DistributedHerder extends BaseHerder {
 
   async connectorInfo(name: string): Promise<ConnectorInfo> {
     const s = this.snap(name);
-    return { name, config: { ...s.config }, tasks: s.tasks.map((_, task) => ({ connector: name, task })), type: this.d.worker.connectorType(s.config) };
+    return {
+      name,
+      config: { ...s.config },
+      tasks: s.tasks.map((_, task) => ({ connector: name, task })),
+      type: this.d.worker.connectorType(s.config),
+    };
   }
 
   async connectorConfig(name: string): Promise<Record<string, string>> {
     return { ...this.snap(name).config };
   }
 
-  async putConnectorConfig(name: string, config: Record<string, string>, opts: { allowReplace: boolean; initialState?: TargetState }) {
+  async putConnectorConfig(
+    name: string,
+    config: Record<string, string>,
+    opts: { allowReplace: boolean; initialState?: TargetState },
+  ) {
     await this.d.configs.readToEnd();
     const exists = this.d.configs.connectors.has(name);
     if (exists && !opts.allowReplace) throw new AlreadyExistsError(`Connector ${name} already exists`);
     const full = { ...config, name };
     await this.checkValid(full);
-    if (!exists && opts.initialState && opts.initialState !== 'STARTED') await this.d.configs.putTargetState(name, opts.initialState);
+    if (!exists && opts.initialState && opts.initialState !== 'STARTED')
+      await this.d.configs.putTargetState(name, opts.initialState);
     await this.d.configs.putConnector(name, full);
-    if (!exists && opts.initialState && opts.initialState !== 'STARTED') await this.d.configs.putTargetState(name, opts.initialState);
+    if (!exists && opts.initialState && opts.initialState !== 'STARTED')
+      await this.d.configs.putTargetState(name, opts.initialState);
     return { created: !exists, info: await this.connectorInfo(name) };
   }
 
@@ -173,12 +193,16 @@ export class DistributedHerder extends BaseHerder {
     return this.snap(name).tasks.map((config, task) => ({ id: { connector: name, task }, config: { ...config } }));
   }
 
-  async restartConnector(name: string, opts: { includeTasks: boolean; onlyFailed: boolean }): Promise<ConnectorStateInfo | null> {
+  async restartConnector(
+    name: string,
+    opts: { includeTasks: boolean; onlyFailed: boolean },
+  ): Promise<ConnectorStateInfo | null> {
     this.snap(name);
     const plan = opts.includeTasks || opts.onlyFailed ? await this.connectorStatus(name) : null;
     if (plan) {
       if (!opts.onlyFailed || plan.connector.state === 'FAILED') plan.connector.state = 'RESTARTING';
-      for (const t of plan.tasks) if (opts.includeTasks && (!opts.onlyFailed || t.state === 'FAILED')) t.state = 'RESTARTING';
+      for (const t of plan.tasks)
+        if (opts.includeTasks && (!opts.onlyFailed || t.state === 'FAILED')) t.state = 'RESTARTING';
     }
     await this.d.configs.requestRestart({ name, ...opts });
     return plan;
@@ -193,7 +217,8 @@ export class DistributedHerder extends BaseHerder {
   async setTargetState(name: string, state: TargetState): Promise<void> {
     this.snap(name);
     await this.d.configs.putTargetState(name, state);
-    if (state === 'STOPPED') this.d.statusTopic.onConnector(name, { state: 'STOPPED', workerId: this.d.worker.workerId });
+    if (state === 'STOPPED')
+      this.d.statusTopic.onConnector(name, { state: 'STOPPED', workerId: this.d.worker.workerId });
   }
 
   /** KIP-976: through the config topic, so every worker of the cluster applies it. */
@@ -216,7 +241,9 @@ export class DistributedHerder extends BaseHerder {
 
   protected assertStopped(name: string): void {
     if (this.snap(name).targetState !== 'STOPPED') {
-      throw new BadRequestError(`Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`);
+      throw new BadRequestError(
+        `Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`,
+      );
     }
   }
 
@@ -242,7 +269,10 @@ export class DistributedHerder extends BaseHerder {
     return out;
   }
 
-  private async computeAssignment(members: Array<{ memberId: string; metadata: JoinMetadata }>, leaderId: string): Promise<Map<string, Buffer>> {
+  private async computeAssignment(
+    members: Array<{ memberId: string; metadata: JoinMetadata }>,
+    leaderId: string,
+  ): Promise<Map<string, Buffer>> {
     await this.d.configs.readToEnd();
     const now = Date.now();
     const present = new Set(members.map((m) => m.memberId));
@@ -253,8 +283,12 @@ export class DistributedHerder extends BaseHerder {
     this.memberUrls = members.map((m) => m.metadata.url);
     const plan = assign({
       members: members.map((m) => ({ memberId: m.memberId, url: m.metadata.url, owned: m.metadata.owned })),
-      configured: this.configuredItems(), leaderUrl: leader.metadata.url, configOffset: this.d.configs.offset,
-      now, lostSince: this.lostSince, maxDelayMs: this.d.maxDelayMs,
+      configured: this.configuredItems(),
+      leaderUrl: leader.metadata.url,
+      configOffset: this.d.configs.offset,
+      now,
+      lostSince: this.lostSince,
+      maxDelayMs: this.d.maxDelayMs,
     });
     this.lastAssignment = new Map([...plan].map(([id, a]) => [id, a.assigned]));
     return new Map([...plan].map(([id, a]) => [id, Buffer.from(JSON.stringify(a))]));
@@ -294,7 +328,8 @@ export class DistributedHerder extends BaseHerder {
   private async onRestart(req: RestartRequest): Promise<void> {
     if (req.task !== undefined) return this.work.restart(taskItem(req.name, req.task));
     const failed = (state?: string) => state === 'FAILED';
-    if (!req.onlyFailed || failed(this.d.statuses.connector(req.name)?.state)) await this.work.restart(connectorItem(req.name));
+    if (!req.onlyFailed || failed(this.d.statuses.connector(req.name)?.state))
+      await this.work.restart(connectorItem(req.name));
     if (!req.includeTasks) return;
     for (const [task, status] of this.d.statuses.tasks(req.name)) {
       if (!req.onlyFailed || failed(status.state)) await this.work.restart(taskItem(req.name, task));

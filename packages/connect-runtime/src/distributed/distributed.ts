@@ -28,7 +28,10 @@ export async function startDistributed(opts: DistributedOptions): Promise<Runnin
   const logger = opts.logger ?? createLogger();
   const config = new WorkerConfig(opts.props, opts.baseDir);
   const d = distributedConfigDef.parse(opts.props);
-  if (config.bootstrapServers.length === 0) throw new ConfigError([{ key: 'bootstrap.servers', message: 'distributed mode needs Kafka: set bootstrap.servers' }]);
+  if (config.bootstrapServers.length === 0)
+    throw new ConfigError([
+      { key: 'bootstrap.servers', message: 'distributed mode needs Kafka: set bootstrap.servers' },
+    ]);
   const registry = await buildRegistry(config, opts.plugins, logger);
   // The same bootstrap as standalone mode: security, client settings and health for every client.
   const log = openWorkerKafkaLog(config, logger.child({ component: 'kafka' }), `tributary-${d.string('group.id')}`);
@@ -39,21 +42,52 @@ export async function startDistributed(opts: DistributedOptions): Promise<Runnin
   const statusTopic = new StatusTopic(log, d.string('status.storage.topic'), statuses, logger);
   const metrics = new WorkerMetrics();
   // auto.restart.*: every status the worker reports passes through the restarter on its way to the status topic.
-  const autoRestart = new AutoRestarter(statusTopic, config.autoRestart, logger.child({ component: 'auto-restart' }), undefined, metrics);
+  const autoRestart = new AutoRestarter(
+    statusTopic,
+    config.autoRestart,
+    logger.child({ component: 'auto-restart' }),
+    undefined,
+    metrics,
+  );
   const worker = new Worker({ config, registry, log, offsets, status: autoRestart, logger, metrics });
   const url = `http://${config.advertisedId}`;
   const resolver = createConfigResolver(opts.props);
   const herder = new DistributedHerder({
-    worker, registry, log, logger, statuses, configs, offsets, statusTopic, url,
-    brokers: config.bootstrapServers, groupClient, groupId: d.string('group.id'),
-    sessionTimeoutMs: d.int('session.timeout.ms'), heartbeatIntervalMs: d.int('heartbeat.interval.ms'),
-    rebalanceTimeoutMs: d.int('rebalance.timeout.ms'), maxDelayMs: d.int('scheduled.rebalance.max.delay.ms'),
+    worker,
+    registry,
+    log,
+    logger,
+    statuses,
+    configs,
+    offsets,
+    statusTopic,
+    url,
+    brokers: config.bootstrapServers,
+    groupClient,
+    groupId: d.string('group.id'),
+    sessionTimeoutMs: d.int('session.timeout.ms'),
+    heartbeatIntervalMs: d.int('heartbeat.interval.ms'),
+    rebalanceTimeoutMs: d.int('rebalance.timeout.ms'),
+    maxDelayMs: d.int('scheduled.rebalance.max.delay.ms'),
     clusterId: d.string('group.id'),
-    resolveConfig: resolver.enabled ? resolver : undefined, clientOverridePolicy: config.clientOverridePolicy, autoRestart,
+    resolveConfig: resolver.enabled ? resolver : undefined,
+    clientOverridePolicy: config.clientOverridePolicy,
+    autoRestart,
     exactlyOnceSource: d.string('exactly.once.source.support').toLowerCase() === 'enabled',
   });
   const { host, port } = config.listener;
-  const rest = await startRestServer({ herder, metrics, logger, host, port, bodyLimit: config.maxBodyBytes, basicAuthUsers: config.basicAuthUsers, log, autoRestart, workerId: config.advertisedId });
+  const rest = await startRestServer({
+    herder,
+    metrics,
+    logger,
+    host,
+    port,
+    bodyLimit: config.maxBodyBytes,
+    basicAuthUsers: config.basicAuthUsers,
+    log,
+    autoRestart,
+    workerId: config.advertisedId,
+  });
   // REST answers (503, and /health says why) while Kafka cannot be reached yet.
   await retryWhileUnreachable(() => createInternalTopics(log.admin(), d), logger);
   await herder.start();
@@ -65,13 +99,33 @@ export async function startDistributed(opts: DistributedOptions): Promise<Runnin
 async function createInternalTopics(admin: Admin, d: ParsedConfig): Promise<void> {
   const rf = (k: string) => d.int(k);
   await admin.createTopics([
-    { topic: d.string('config.storage.topic'), partitions: 1, replicationFactor: rf('config.storage.replication.factor'), configs: { 'cleanup.policy': 'compact' } },
-    { topic: d.string('offset.storage.topic'), partitions: d.int('offset.storage.partitions'), replicationFactor: rf('offset.storage.replication.factor'), configs: { 'cleanup.policy': 'compact' } },
-    { topic: d.string('status.storage.topic'), partitions: d.int('status.storage.partitions'), replicationFactor: rf('status.storage.replication.factor'), configs: { 'cleanup.policy': 'compact' } },
+    {
+      topic: d.string('config.storage.topic'),
+      partitions: 1,
+      replicationFactor: rf('config.storage.replication.factor'),
+      configs: { 'cleanup.policy': 'compact' },
+    },
+    {
+      topic: d.string('offset.storage.topic'),
+      partitions: d.int('offset.storage.partitions'),
+      replicationFactor: rf('offset.storage.replication.factor'),
+      configs: { 'cleanup.policy': 'compact' },
+    },
+    {
+      topic: d.string('status.storage.topic'),
+      partitions: d.int('status.storage.partitions'),
+      replicationFactor: rf('status.storage.replication.factor'),
+      configs: { 'cleanup.policy': 'compact' },
+    },
   ]);
   const configPartitions = await admin.partitionCount(d.string('config.storage.topic'));
   if (configPartitions !== 1) {
-    throw new ConfigError([{ key: 'config.storage.topic', message: `Topic ${d.string('config.storage.topic')} must have exactly 1 partition, found ${configPartitions}` }]);
+    throw new ConfigError([
+      {
+        key: 'config.storage.topic',
+        message: `Topic ${d.string('config.storage.topic')} must have exactly 1 partition, found ${configPartitions}`,
+      },
+    ]);
   }
 }
 

@@ -20,9 +20,15 @@ export interface WorkerGroupOptions {
   /** Current metadata, asked for at every join. */
   metadata: () => JoinMetadata;
   /** Leader only: the assignment of every member, as opaque buffers. */
-  assign: (members: Array<{ memberId: string; metadata: JoinMetadata }>, leaderId: string) => Promise<Map<string, Buffer>>;
+  assign: (
+    members: Array<{ memberId: string; metadata: JoinMetadata }>,
+    leaderId: string,
+  ) => Promise<Map<string, Buffer>>;
   /** Called with this member's assignment after every completed rebalance. */
-  onAssignment: (assignment: Buffer, info: { generation: number; memberId: string; leaderId: string; isLeader: boolean }) => Promise<void>;
+  onAssignment: (
+    assignment: Buffer,
+    info: { generation: number; memberId: string; leaderId: string; isLeader: boolean },
+  ) => Promise<void>;
 }
 
 /**
@@ -35,11 +41,30 @@ export class GroupMember {
 
   constructor(o: WorkerGroupOptions) {
     this.member = new KafkaGroupMember({
-      client: o.client, brokers: o.brokers, groupId: o.groupId, protocolType: 'connect', logger: o.logger,
-      sessionTimeoutMs: o.sessionTimeoutMs, rebalanceTimeoutMs: o.rebalanceTimeoutMs, heartbeatIntervalMs: o.heartbeatIntervalMs,
+      client: o.client,
+      brokers: o.brokers,
+      groupId: o.groupId,
+      protocolType: 'connect',
+      logger: o.logger,
+      sessionTimeoutMs: o.sessionTimeoutMs,
+      rebalanceTimeoutMs: o.rebalanceTimeoutMs,
+      heartbeatIntervalMs: o.heartbeatIntervalMs,
       protocols: () => [{ name: 'tributary-v1', metadata: Buffer.from(JSON.stringify(o.metadata())) }],
-      assign: (_protocol, members, leaderId) => o.assign(members.map((m) => ({ memberId: m.memberId, metadata: JSON.parse(m.metadata.toString('utf8')) as JoinMetadata })), leaderId),
-      onAssigned: (assignment, g) => o.onAssignment(assignment, { generation: g.generation, memberId: g.memberId, leaderId: g.leaderId, isLeader: g.isLeader }),
+      assign: (_protocol, members, leaderId) =>
+        o.assign(
+          members.map((m) => ({
+            memberId: m.memberId,
+            metadata: JSON.parse(m.metadata.toString('utf8')) as JoinMetadata,
+          })),
+          leaderId,
+        ),
+      onAssigned: (assignment, g) =>
+        o.onAssignment(assignment, {
+          generation: g.generation,
+          memberId: g.memberId,
+          leaderId: g.leaderId,
+          isLeader: g.isLeader,
+        }),
     });
   }
 

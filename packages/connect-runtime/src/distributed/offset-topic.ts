@@ -14,13 +14,22 @@ export class OffsetTopic implements OffsetStore {
   private readonly reader: TopicReader;
   private producer: Producer | null = null;
 
-  constructor(private readonly log: Log, readonly topic: string, logger: Logger) {
-    this.reader = new TopicReader(log, topic, (r) => {
-      const k = normalizeKey(keyText(r));
-      const v = jsonValue(r) as SourceOffset | null;
-      if (v === null) this.data.delete(k);
-      else this.data.set(k, v);
-    }, logger);
+  constructor(
+    private readonly log: Log,
+    readonly topic: string,
+    logger: Logger,
+  ) {
+    this.reader = new TopicReader(
+      log,
+      topic,
+      (r) => {
+        const k = normalizeKey(keyText(r));
+        const v = jsonValue(r) as SourceOffset | null;
+        if (v === null) this.data.delete(k);
+        else this.data.set(k, v);
+      },
+      logger,
+    );
   }
 
   async start(): Promise<void> {
@@ -39,7 +48,11 @@ export class OffsetTopic implements OffsetStore {
 
   /** The records that store these offsets (for a transaction that carries them with the data). */
   offsetRecords(connector: string, entries: ReadonlyArray<[SourcePartition, SourceOffset | null]>): ProduceRecord[] {
-    return entries.map(([p, o]) => ({ topic: this.topic, key: textBytes(offsetKey(connector, p)), value: jsonBytes(o) }));
+    return entries.map(([p, o]) => ({
+      topic: this.topic,
+      key: textBytes(offsetKey(connector, p)),
+      value: jsonBytes(o),
+    }));
   }
 
   /** Takes offsets written elsewhere (a committed transaction) into this worker's view at once. */

@@ -24,19 +24,29 @@ export class StatusTopic implements StatusListener {
   private producer: Producer | null = null;
   generation = 0;
 
-  constructor(private readonly log: Log, readonly topic: string, private readonly book: StatusBook, private readonly logger: Logger) {
-    this.reader = new TopicReader(log, topic, (r) => {
-      const key = keyText(r);
-      const v = jsonValue(r) as StatusValue | null;
-      let m: RegExpExecArray | null;
-      if ((m = /^status-connector-(.+)$/.exec(key))) {
-        if (v === null) book.forget(m[1]!);
-        else book.onConnector(m[1]!, toStatus(v));
-      } else if ((m = /^status-task-(.+)-(\d+)$/.exec(key))) {
-        if (v === null) book.forgetTask(m[1]!, Number(m[2]));
-        else book.onTask(m[1]!, Number(m[2]), toStatus(v));
-      }
-    }, logger);
+  constructor(
+    private readonly log: Log,
+    readonly topic: string,
+    private readonly book: StatusBook,
+    private readonly logger: Logger,
+  ) {
+    this.reader = new TopicReader(
+      log,
+      topic,
+      (r) => {
+        const key = keyText(r);
+        const v = jsonValue(r) as StatusValue | null;
+        let m: RegExpExecArray | null;
+        if ((m = /^status-connector-(.+)$/.exec(key))) {
+          if (v === null) book.forget(m[1]!);
+          else book.onConnector(m[1]!, toStatus(v));
+        } else if ((m = /^status-task-(.+)-(\d+)$/.exec(key))) {
+          if (v === null) book.forgetTask(m[1]!, Number(m[2]));
+          else book.onTask(m[1]!, Number(m[2]), toStatus(v));
+        }
+      },
+      logger,
+    );
   }
 
   async start(): Promise<void> {
@@ -60,7 +70,10 @@ export class StatusTopic implements StatusListener {
 
   /** Tombstones for a deleted connector's statuses. */
   async forget(connector: string, tasks: number): Promise<void> {
-    const keys = [`status-connector-${connector}`, ...Array.from({ length: tasks }, (_, i) => `status-task-${connector}-${i}`)];
+    const keys = [
+      `status-connector-${connector}`,
+      ...Array.from({ length: tasks }, (_, i) => `status-task-${connector}-${i}`),
+    ];
     await this.producer!.send(keys.map((k) => ({ topic: this.topic, key: textBytes(k), value: null })));
   }
 
@@ -71,8 +84,12 @@ export class StatusTopic implements StatusListener {
 
   private write(key: string, s: Status): void {
     const value: StatusValue = {
-      state: s.state, trace: s.trace ?? null, worker_id: s.workerId, generation: this.generation,
-      ...(s.restarts ? { restarts: s.restarts } : {}), ...(s.nextRestartAt ? { next_restart_at: s.nextRestartAt } : {}),
+      state: s.state,
+      trace: s.trace ?? null,
+      worker_id: s.workerId,
+      generation: this.generation,
+      ...(s.restarts ? { restarts: s.restarts } : {}),
+      ...(s.nextRestartAt ? { next_restart_at: s.nextRestartAt } : {}),
     };
     this.producer?.send([{ topic: this.topic, key: textBytes(key), value: jsonBytes(value) }]).catch((err: unknown) => {
       this.logger.warn({ err, key }, 'could not write a status; other workers may show a stale state');
@@ -82,7 +99,10 @@ export class StatusTopic implements StatusListener {
 
 function toStatus(v: StatusValue): Status {
   return {
-    state: v.state, workerId: v.worker_id, ...(v.trace ? { trace: v.trace } : {}),
-    ...(v.restarts ? { restarts: v.restarts } : {}), ...(v.next_restart_at ? { nextRestartAt: v.next_restart_at } : {}),
+    state: v.state,
+    workerId: v.worker_id,
+    ...(v.trace ? { trace: v.trace } : {}),
+    ...(v.restarts ? { restarts: v.restarts } : {}),
+    ...(v.next_restart_at ? { nextRestartAt: v.next_restart_at } : {}),
   };
 }

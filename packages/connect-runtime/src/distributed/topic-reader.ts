@@ -22,7 +22,12 @@ export class TopicReader {
 
   async start(): Promise<void> {
     // No group: every worker reads every partition from the start, and leaves no group behind.
-    this.consumer = this.log.consumer({ topics: [this.topic], autoOffsetReset: 'earliest', maxPollRecords: 5000, overrides: { 'isolation.level': 'read_committed' } });
+    this.consumer = this.log.consumer({
+      topics: [this.topic],
+      autoOffsetReset: 'earliest',
+      maxPollRecords: 5000,
+      overrides: { 'isolation.level': 'read_committed' },
+    });
     await this.consumer.start();
     this.loop = this.run();
     await this.readToEnd();
@@ -33,7 +38,8 @@ export class TopicReader {
     const deadline = Date.now() + timeoutMs;
     const ends = await this.endOffsets(deadline);
     // Past transaction markers too (exactly-once tasks write offsets in transactions): ask the consumer.
-    const at = (p: number, low: number) => Math.max(this.positions.get(p) ?? low, this.consumer?.position?.({ topic: this.topic, partition: p }) ?? low);
+    const at = (p: number, low: number) =>
+      Math.max(this.positions.get(p) ?? low, this.consumer?.position?.({ topic: this.topic, partition: p }) ?? low);
     while (!ends.every((e) => at(e.partition, e.low) >= e.high)) {
       if (Date.now() > deadline) throw new Error(`timed out reading ${this.topic} to its end`);
       await new Promise<void>((r) => {
@@ -82,7 +88,10 @@ export class TopicReader {
         try {
           this.apply(r);
         } catch (err) {
-          this.logger.error({ err, topic: this.topic, offset: r.offset }, 'skipping an unreadable record in an internal topic');
+          this.logger.error(
+            { err, topic: this.topic, offset: r.offset },
+            'skipping an unreadable record in an internal topic',
+          );
         }
         this.positions.set(r.partition, r.offset + 1);
       }

@@ -75,7 +75,9 @@ export class WorkRunner {
     try {
       const resolved = await this.resolve(snap.config);
       // Task configs go to the config topic with the connector's placeholders, never resolved secrets.
-      const tasks = (await this.worker.taskConfigs(name, Number(snap.config['tasks.max'] ?? 1))).map((tc) => redactResolved(snap.config, tc, resolved));
+      const tasks = (await this.worker.taskConfigs(name, Number(snap.config['tasks.max'] ?? 1))).map((tc) =>
+        redactResolved(snap.config, tc, resolved),
+      );
       if (JSON.stringify(tasks) !== JSON.stringify(snap.tasks)) {
         // Exactly once: the old generation's producers are fenced before the new task configs exist.
         await this.worker.fenceZombies(name, snap.tasks.length, snap.config);
@@ -100,7 +102,12 @@ export class WorkRunner {
     this.running.set(item, this.fingerprint(item));
     const resolved = await this.resolve(snap.config);
     if (p.kind === 'connector') {
-      const ok = await this.worker.startConnector(p.name, resolved, snap.targetState, () => void this.publishTaskConfigs(p.name));
+      const ok = await this.worker.startConnector(
+        p.name,
+        resolved,
+        snap.targetState,
+        () => void this.publishTaskConfigs(p.name),
+      );
       if (ok) await this.publishTaskConfigs(p.name);
     } else {
       const tc = snap.tasks[p.task];

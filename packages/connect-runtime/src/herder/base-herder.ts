@@ -8,12 +8,24 @@ import type { Worker } from '../worker/worker.js';
 import { BadRequestError, NotFoundError } from '../errors.js';
 import { VERSION, COMMIT } from '../version.js';
 import type {
-  ConnectorInfo, ConnectorOffset, ConnectorStateInfo, Herder, PluginInfo, TaskStateInfo,
+  ConnectorInfo,
+  ConnectorOffset,
+  ConnectorStateInfo,
+  Herder,
+  PluginInfo,
+  TaskStateInfo,
 } from './herder.js';
 import { ConnectorOffsets } from './offsets.js';
 import type { StatusBook } from './status-book.js';
 import type { Status } from '../worker/status.js';
-import { connectorConfigDef, invalidConfigMessage, keyInfo, validateConnectorConfig, type ConfigInfos, type ConfigKeyInfo } from './validation.js';
+import {
+  connectorConfigDef,
+  invalidConfigMessage,
+  keyInfo,
+  validateConnectorConfig,
+  type ConfigInfos,
+  type ConfigKeyInfo,
+} from './validation.js';
 
 export interface BaseHerderDeps {
   worker: Worker;
@@ -36,7 +48,9 @@ export abstract class BaseHerder implements Herder {
   private readonly offsetOps: ConnectorOffsets;
   private ready = false;
   private markReadyNow: () => void = () => {};
-  private readonly readyPromise = new Promise<void>((resolve) => { this.markReadyNow = resolve; });
+  private readonly readyPromise = new Promise<void>((resolve) => {
+    this.markReadyNow = resolve;
+  });
 
   constructor(private readonly base: BaseHerderDeps) {
     this.offsetOps = new ConnectorOffsets(base.offsets, base.log.admin());
@@ -48,14 +62,27 @@ export abstract class BaseHerder implements Herder {
   abstract connectors(): Promise<string[]>;
   abstract connectorInfo(name: string): Promise<ConnectorInfo>;
   abstract connectorConfig(name: string): Promise<Record<string, string>>;
-  abstract putConnectorConfig(name: string, config: Record<string, string>, opts: { allowReplace: boolean; initialState?: TargetState }): Promise<{ created: boolean; info: ConnectorInfo }>;
+  abstract putConnectorConfig(
+    name: string,
+    config: Record<string, string>,
+    opts: { allowReplace: boolean; initialState?: TargetState },
+  ): Promise<{ created: boolean; info: ConnectorInfo }>;
   abstract patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo>;
   abstract deleteConnector(name: string): Promise<void>;
-  abstract taskConfigs(name: string): Promise<Array<{ id: { connector: string; task: number }; config: Record<string, string> }>>;
-  abstract restartConnector(name: string, opts: { includeTasks: boolean; onlyFailed: boolean }): Promise<ConnectorStateInfo | null>;
+  abstract taskConfigs(
+    name: string,
+  ): Promise<Array<{ id: { connector: string; task: number }; config: Record<string, string> }>>;
+  abstract restartConnector(
+    name: string,
+    opts: { includeTasks: boolean; onlyFailed: boolean },
+  ): Promise<ConnectorStateInfo | null>;
   abstract restartTask(name: string, task: number): Promise<void>;
   abstract setTargetState(name: string, state: TargetState): Promise<void>;
-  protected abstract entryOf(name: string): { config: Record<string, string>; targetState: TargetState; taskCount: number };
+  protected abstract entryOf(name: string): {
+    config: Record<string, string>;
+    targetState: TargetState;
+    taskCount: number;
+  };
   protected abstract assertStopped(name: string): void;
   protected abstract serial<T>(fn: () => Promise<T>): Promise<T>;
 
@@ -74,18 +101,34 @@ export abstract class BaseHerder implements Herder {
   }
 
   serverInfo() {
-    return { version: VERSION, commit: COMMIT, kafka_cluster_id: this.base.clusterId ?? `embedded-${this.base.log.kind}` };
+    return {
+      version: VERSION,
+      commit: COMMIT,
+      kafka_cluster_id: this.base.clusterId ?? `embedded-${this.base.log.kind}`,
+    };
   }
 
   async connectorStatus(name: string): Promise<ConnectorStateInfo> {
     const e = this.entryOf(name);
-    const st = this.base.statuses.connector(name) ?? { state: 'UNASSIGNED' as const, workerId: this.base.worker.workerId };
-    const tasks: TaskStateInfo[] = e.targetState === 'STOPPED' ? [] : this.base.statuses.tasks(name)
-      .filter(([id]) => id < e.taskCount)
-      .map(([id, s]) => this.taskInfo(name, id, s));
+    const st = this.base.statuses.connector(name) ?? {
+      state: 'UNASSIGNED' as const,
+      workerId: this.base.worker.workerId,
+    };
+    const tasks: TaskStateInfo[] =
+      e.targetState === 'STOPPED'
+        ? []
+        : this.base.statuses
+            .tasks(name)
+            .filter(([id]) => id < e.taskCount)
+            .map(([id, s]) => this.taskInfo(name, id, s));
     return {
       name,
-      connector: { state: st.state, worker_id: st.workerId, ...(st.trace ? { trace: st.trace } : {}), ...restartFields(st) },
+      connector: {
+        state: st.state,
+        worker_id: st.workerId,
+        ...(st.trace ? { trace: st.trace } : {}),
+        ...restartFields(st),
+      },
       tasks,
       type: this.base.worker.connectorType(e.config),
     };
@@ -100,7 +143,14 @@ export abstract class BaseHerder implements Herder {
 
   private taskInfo(name: string, id: number, s: Status): TaskStateInfo {
     const metrics = this.base.worker.taskGauges(name, id);
-    return { id, state: s.state, worker_id: s.workerId, ...(s.trace ? { trace: s.trace } : {}), ...(metrics ? { metrics } : {}), ...restartFields(s) };
+    return {
+      id,
+      state: s.state,
+      worker_id: s.workerId,
+      ...(s.trace ? { trace: s.trace } : {}),
+      ...(metrics ? { metrics } : {}),
+      ...restartFields(s),
+    };
   }
 
   async offsets(name: string): Promise<{ offsets: ConnectorOffset[] }> {
@@ -143,12 +193,20 @@ export abstract class BaseHerder implements Herder {
       }
       if (!cls) config = { ...config, 'connector.class': plugin };
     }
-    return validateConnectorConfig(this.base.registry, config, this.base.clientOverridePolicy, this.base.exactlyOnceSource);
+    return validateConnectorConfig(
+      this.base.registry,
+      config,
+      this.base.clientOverridePolicy,
+      this.base.exactlyOnceSource,
+    );
   }
 
   plugins(connectorsOnly: boolean): PluginInfo[] {
-    const types = connectorsOnly ? (['source', 'sink'] as const) : (['source', 'sink', 'converter', 'header_converter', 'transformation', 'predicate'] as const);
-    return this.base.registry.list(...types)
+    const types = connectorsOnly
+      ? (['source', 'sink'] as const)
+      : (['source', 'sink', 'converter', 'header_converter', 'transformation', 'predicate'] as const);
+    return this.base.registry
+      .list(...types)
       .map((d) => ({ class: d.class, type: d.type, ...(d.version ? { version: d.version } : {}) }))
       .sort((a, b) => a.class.localeCompare(b.class));
   }
@@ -159,7 +217,12 @@ export abstract class BaseHerder implements Herder {
     // As Connect lists them: the plugin's own keys first, then the runtime's.
     if (d.type === 'source' || d.type === 'sink') {
       const own = d.create().config();
-      return [...own.keys(), ...connectorConfigDef(d.create(), d.type).keys().filter((k) => !own.key(k.name))].map(keyInfo);
+      return [
+        ...own.keys(),
+        ...connectorConfigDef(d.create(), d.type)
+          .keys()
+          .filter((k) => !own.key(k.name)),
+      ].map(keyInfo);
     }
     const inst = d.create() as { config?: () => { keys(): Parameters<typeof keyInfo>[0][] } };
     return inst.config ? inst.config().keys().map(keyInfo) : [];
@@ -167,7 +230,12 @@ export abstract class BaseHerder implements Herder {
 
   /** Rejects an invalid config with Kafka's 400 message listing every error. */
   protected async checkValid(config: Record<string, string>): Promise<void> {
-    const infos = await validateConnectorConfig(this.base.registry, config, this.base.clientOverridePolicy, this.base.exactlyOnceSource);
+    const infos = await validateConnectorConfig(
+      this.base.registry,
+      config,
+      this.base.clientOverridePolicy,
+      this.base.exactlyOnceSource,
+    );
     if (infos.error_count > 0) throw new BadRequestError(invalidConfigMessage(infos));
   }
 

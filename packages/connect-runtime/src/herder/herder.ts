@@ -74,16 +74,25 @@ export interface Herder {
   connectorInfo(name: string): Promise<ConnectorInfo>;
   connectorConfig(name: string): Promise<Record<string, string>>;
   /** Creates or replaces; `created` tells which. Rejects with AlreadyExists when !allowReplace. */
-  putConnectorConfig(name: string, config: Record<string, string>, opts: { allowReplace: boolean; initialState?: TargetState }): Promise<{ created: boolean; info: ConnectorInfo }>;
+  putConnectorConfig(
+    name: string,
+    config: Record<string, string>,
+    opts: { allowReplace: boolean; initialState?: TargetState },
+  ): Promise<{ created: boolean; info: ConnectorInfo }>;
   patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo>;
   deleteConnector(name: string): Promise<void>;
 
   connectorStatus(name: string): Promise<ConnectorStateInfo>;
-  taskConfigs(name: string): Promise<Array<{ id: { connector: string; task: number }; config: Record<string, string> }>>;
+  taskConfigs(
+    name: string,
+  ): Promise<Array<{ id: { connector: string; task: number }; config: Record<string, string> }>>;
   taskStatus(name: string, task: number): Promise<TaskStateInfo>;
 
   /** Returns null for a plain connector restart (204), else the state with RESTARTING marks (202). */
-  restartConnector(name: string, opts: { includeTasks: boolean; onlyFailed: boolean }): Promise<ConnectorStateInfo | null>;
+  restartConnector(
+    name: string,
+    opts: { includeTasks: boolean; onlyFailed: boolean },
+  ): Promise<ConnectorStateInfo | null>;
   restartTask(name: string, task: number): Promise<void>;
   setTargetState(name: string, state: TargetState): Promise<void>;
 

@@ -1,4 +1,10 @@
-import type { SinkConnector, SourceConnector, SourceOffset, SourcePartition, TopicPartition } from '@tributary/connect-api';
+import type {
+  SinkConnector,
+  SourceConnector,
+  SourceOffset,
+  SourcePartition,
+  TopicPartition,
+} from '@tributary/connect-api';
 import type { Admin } from '../log/log.js';
 import type { OffsetStore } from '../storage/offset-store.js';
 import { BadRequestError } from '../errors.js';
@@ -11,21 +17,40 @@ const FRAMEWORK_ONLY = (verb: string) =>
 
 /** KIP-875 offsets of a connector: source offsets from the store, sink offsets from its consumer group. */
 export class ConnectorOffsets {
-  constructor(private readonly store: OffsetStore, private readonly admin: Admin) {}
+  constructor(
+    private readonly store: OffsetStore,
+    private readonly admin: Admin,
+  ) {}
 
   async list(name: string, type: 'source' | 'sink'): Promise<{ offsets: ConnectorOffset[] }> {
-    if (type === 'source') return { offsets: (await this.store.list(name)).map(({ partition, offset }) => ({ partition, offset })) };
+    if (type === 'source')
+      return { offsets: (await this.store.list(name)).map(({ partition, offset }) => ({ partition, offset })) };
     const group = await this.admin.groupOffsets(groupOf(name));
     return {
-      offsets: group.map((o) => ({ partition: { kafka_topic: o.topic, kafka_partition: o.partition }, offset: { kafka_offset: o.offset } })),
+      offsets: group.map((o) => ({
+        partition: { kafka_topic: o.topic, kafka_partition: o.partition },
+        offset: { kafka_offset: o.offset },
+      })),
     };
   }
 
-  async alter(name: string, config: Record<string, string>, connector: SourceConnector | SinkConnector, offsets: ConnectorOffset[]): Promise<{ message: string }> {
-    if (!Array.isArray(offsets) || offsets.length === 0) throw new BadRequestError('The offsets to be modified must not be empty');
+  async alter(
+    name: string,
+    config: Record<string, string>,
+    connector: SourceConnector | SinkConnector,
+    offsets: ConnectorOffset[],
+  ): Promise<{ message: string }> {
+    if (!Array.isArray(offsets) || offsets.length === 0)
+      throw new BadRequestError('The offsets to be modified must not be empty');
     let handled: boolean;
     if (connector.kind === 'source') {
-      const entries = offsets.map((o) => [checkFlat(o.partition, 'partition') as SourcePartition, o.offset === null ? null : (checkFlat(o.offset, 'offset') as SourceOffset)] as [SourcePartition, SourceOffset | null]);
+      const entries = offsets.map(
+        (o) =>
+          [
+            checkFlat(o.partition, 'partition') as SourcePartition,
+            o.offset === null ? null : (checkFlat(o.offset, 'offset') as SourceOffset),
+          ] as [SourcePartition, SourceOffset | null],
+      );
       handled = (await connector.alterOffsets?.(config, new Map(entries))) ?? false;
       await this.store.set(name, entries);
     } else {
@@ -44,15 +69,26 @@ export class ConnectorOffsets {
     return { message: handled ? ALTERED : FRAMEWORK_ONLY('altered') };
   }
 
-  async reset(name: string, config: Record<string, string>, connector: SourceConnector | SinkConnector): Promise<{ message: string }> {
+  async reset(
+    name: string,
+    config: Record<string, string>,
+    connector: SourceConnector | SinkConnector,
+  ): Promise<{ message: string }> {
     let handled: boolean;
     if (connector.kind === 'source') {
       const all = await this.store.list(name);
       handled = (await connector.alterOffsets?.(config, new Map(all.map((o) => [o.partition, null])))) ?? false;
-      await this.store.set(name, all.map((o) => [o.partition, null]));
+      await this.store.set(
+        name,
+        all.map((o) => [o.partition, null]),
+      );
     } else {
       const all = await this.admin.groupOffsets(groupOf(name));
-      handled = (await connector.alterOffsets?.(config, new Map(all.map((o) => [{ topic: o.topic, partition: o.partition }, null])))) ?? false;
+      handled =
+        (await connector.alterOffsets?.(
+          config,
+          new Map(all.map((o) => [{ topic: o.topic, partition: o.partition }, null])),
+        )) ?? false;
       await this.admin.deleteGroup(groupOf(name));
     }
     return { message: handled ? RESET : FRAMEWORK_ONLY('reset') };
@@ -64,9 +100,11 @@ export function groupOf(connector: string): string {
 }
 
 function checkFlat(obj: unknown, what: string): Record<string, unknown> {
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new BadRequestError(`The ${what} for a source connector must be a JSON object`);
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
+    throw new BadRequestError(`The ${what} for a source connector must be a JSON object`);
   for (const [k, v] of Object.entries(obj)) {
-    if (v !== null && typeof v === 'object') throw new BadRequestError(`The ${what} value for key ${k} must be a primitive (string, number, boolean or null)`);
+    if (v !== null && typeof v === 'object')
+      throw new BadRequestError(`The ${what} value for key ${k} must be a primitive (string, number, boolean or null)`);
   }
   return obj as Record<string, unknown>;
 }
@@ -74,10 +112,15 @@ function checkFlat(obj: unknown, what: string): Record<string, unknown> {
 function sinkOffset(o: ConnectorOffset): { tp: TopicPartition; offset: number | null } {
   const p = o.partition as { kafka_topic?: unknown; kafka_partition?: unknown };
   if (typeof p?.kafka_topic !== 'string' || typeof p.kafka_partition !== 'number') {
-    throw new BadRequestError('Sink connector offsets need a partition of the form {"kafka_topic": string, "kafka_partition": number}');
+    throw new BadRequestError(
+      'Sink connector offsets need a partition of the form {"kafka_topic": string, "kafka_partition": number}',
+    );
   }
   if (o.offset === null) return { tp: { topic: p.kafka_topic, partition: p.kafka_partition }, offset: null };
   const off = (o.offset as { kafka_offset?: unknown }).kafka_offset;
-  if (typeof off !== 'number' || off < 0) throw new BadRequestError('Sink connector offsets need an offset of the form {"kafka_offset": non-negative number}');
+  if (typeof off !== 'number' || off < 0)
+    throw new BadRequestError(
+      'Sink connector offsets need an offset of the form {"kafka_offset": non-negative number}',
+    );
   return { tp: { topic: p.kafka_topic, partition: p.kafka_partition }, offset: off };
 }

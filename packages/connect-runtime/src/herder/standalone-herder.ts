@@ -47,10 +47,11 @@ export class StandaloneHerder extends BaseHerder {
     sd.autoRestart?.attach({
       config: (name) => this.entries.get(name)?.config,
       restartConnector: (name) => this.serial(() => this.restartConnectorInstance(name)),
-      restartTask: (name, task) => this.serial(async () => {
-        const e = this.entries.get(name);
-        if (e && e.targetState !== 'STOPPED' && e.taskConfigs[task]) await this.restartTaskInstance(name, task);
-      }),
+      restartTask: (name, task) =>
+        this.serial(async () => {
+          const e = this.entries.get(name);
+          if (e && e.targetState !== 'STOPPED' && e.taskConfigs[task]) await this.restartTaskInstance(name, task);
+        }),
     });
   }
 
@@ -88,20 +89,29 @@ export class StandaloneHerder extends BaseHerder {
 
   async connectorInfo(name: string): Promise<ConnectorInfo> {
     const e = this.entry(name);
-    return { name, config: { ...e.config }, tasks: e.taskConfigs.map((_, i) => ({ connector: name, task: i })), type: this.sd.worker.connectorType(e.config) };
+    return {
+      name,
+      config: { ...e.config },
+      tasks: e.taskConfigs.map((_, i) => ({ connector: name, task: i })),
+      type: this.sd.worker.connectorType(e.config),
+    };
   }
 
   async connectorConfig(name: string): Promise<Record<string, string>> {
     return { ...this.entry(name).config };
   }
 
-  putConnectorConfig(name: string, config: Record<string, string>, opts: { allowReplace: boolean; initialState?: TargetState }) {
+  putConnectorConfig(
+    name: string,
+    config: Record<string, string>,
+    opts: { allowReplace: boolean; initialState?: TargetState },
+  ) {
     return this.serial(async () => {
       const exists = this.entries.has(name);
       if (exists && !opts.allowReplace) throw new AlreadyExistsError(`Connector ${name} already exists`);
       const full = { ...config, name };
       await this.checkValid(full);
-      const targetState = exists ? this.entries.get(name)!.targetState : opts.initialState ?? 'STARTED';
+      const targetState = exists ? this.entries.get(name)!.targetState : (opts.initialState ?? 'STARTED');
       if (exists) await this.stopConnector(name);
       this.entries.set(name, { config: full, targetState, taskConfigs: [] });
       await this.sd.configs.put(name, { config: full, targetState });
@@ -131,16 +141,24 @@ export class StandaloneHerder extends BaseHerder {
   }
 
   async taskConfigs(name: string) {
-    return this.entry(name).taskConfigs.map((config, task) => ({ id: { connector: name, task }, config: { ...config } }));
+    return this.entry(name).taskConfigs.map((config, task) => ({
+      id: { connector: name, task },
+      config: { ...config },
+    }));
   }
 
-  restartConnector(name: string, opts: { includeTasks: boolean; onlyFailed: boolean }): Promise<ConnectorStateInfo | null> {
+  restartConnector(
+    name: string,
+    opts: { includeTasks: boolean; onlyFailed: boolean },
+  ): Promise<ConnectorStateInfo | null> {
     return this.serial(async () => {
       const e = this.entry(name);
       const connectorFailed = this.sd.statuses.connector(name)?.state === 'FAILED';
       const restartConnector = !opts.onlyFailed || connectorFailed;
       const tasks = opts.includeTasks
-        ? e.taskConfigs.map((_, i) => i).filter((i) => !opts.onlyFailed || this.sd.statuses.task(name, i)?.state === 'FAILED')
+        ? e.taskConfigs
+            .map((_, i) => i)
+            .filter((i) => !opts.onlyFailed || this.sd.statuses.task(name, i)?.state === 'FAILED')
         : [];
       if (!opts.includeTasks && !opts.onlyFailed) {
         await this.restartConnectorInstance(name);
@@ -201,7 +219,12 @@ export class StandaloneHerder extends BaseHerder {
       return;
     }
     const resolved = await this.resolveConfig(e.config);
-    const ok = await this.sd.worker.startConnector(name, resolved, e.targetState, () => void this.serial(() => this.reconfigure(name)));
+    const ok = await this.sd.worker.startConnector(
+      name,
+      resolved,
+      e.targetState,
+      () => void this.serial(() => this.reconfigure(name)),
+    );
     if (ok) await this.reconfigure(name);
   }
 
@@ -216,7 +239,9 @@ export class StandaloneHerder extends BaseHerder {
       this.failConnector(name, err);
       return;
     }
-    const changed = JSON.stringify(configs) !== JSON.stringify(e.taskConfigs) || this.sd.worker.taskIds(name).length !== configs.length;
+    const changed =
+      JSON.stringify(configs) !== JSON.stringify(e.taskConfigs) ||
+      this.sd.worker.taskIds(name).length !== configs.length;
     if (!changed) return;
     await Promise.all(this.sd.worker.taskIds(name).map((t) => this.sd.worker.stopTask(name, t)));
     for (let t = configs.length; t < e.taskConfigs.length; t++) this.sd.statuses.forgetTask(name, t);
@@ -243,24 +268,41 @@ export class StandaloneHerder extends BaseHerder {
     if (e.targetState === 'STOPPED') return;
     await this.sd.worker.stopConnector(name);
     const resolved = await this.resolveConfig(e.config);
-    const ok = await this.sd.worker.startConnector(name, resolved, e.targetState, () => void this.serial(() => this.reconfigure(name)));
+    const ok = await this.sd.worker.startConnector(
+      name,
+      resolved,
+      e.targetState,
+      () => void this.serial(() => this.reconfigure(name)),
+    );
     if (ok) await this.reconfigure(name);
   }
 
   private async restartTaskInstance(name: string, task: number): Promise<void> {
     const e = this.entry(name);
     await this.sd.worker.stopTask(name, task);
-    this.sd.worker.startTask(name, task, await this.resolveConfig(e.config), await this.resolveConfig(e.taskConfigs[task]!), e.targetState);
+    this.sd.worker.startTask(
+      name,
+      task,
+      await this.resolveConfig(e.config),
+      await this.resolveConfig(e.taskConfigs[task]!),
+      e.targetState,
+    );
   }
 
   private failConnector(name: string, err: unknown): void {
     this.sd.logger.error({ err, connector: name }, 'task configuration failed');
-    this.sd.statuses.onConnector(name, { state: 'FAILED', workerId: this.sd.worker.workerId, trace: err instanceof Error ? err.stack ?? err.message : String(err) });
+    this.sd.statuses.onConnector(name, {
+      state: 'FAILED',
+      workerId: this.sd.worker.workerId,
+      trace: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    });
   }
 
   protected assertStopped(name: string): void {
     if (this.entry(name).targetState !== 'STOPPED') {
-      throw new BadRequestError(`Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`);
+      throw new BadRequestError(
+        `Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`,
+      );
     }
   }
 }

@@ -4,7 +4,10 @@ import { quantile, taskSnapshots, type LatencyStage, type WorkerMetrics } from '
 
 /** One sample of a connector, as the console charts it. */
 export interface ConnectorSample {
-  /** Records in (source: polled; sink: read from the log) and out (acknowledged by the log; put), totals of this worker's tasks. */
+  /**
+   * Records in (source: polled; sink: read from the log) and out (acknowledged by the log; put), totals of this
+   * worker's tasks.
+   */
   in: number;
   out: number;
   /** Sink: records in its topics not yet committed by its group. */
@@ -68,10 +71,21 @@ export class ConsoleMetrics {
   /** The tasks that run on this worker. */
   async localTasks(): Promise<TaskFigures[]> {
     return (await taskSnapshots(this.metrics)).map((t) => ({
-      connector: t.connector, task: t.task, worker_id: this.workerId, polled: t.polled, written: t.written,
-      latency: Object.fromEntries((Object.entries(t.latency) as Array<[LatencyStage, { count: number; buckets: number[] }]>).map(([stage, h]) => [stage, {
-        count: h.count, p50_ms: ms(quantile(h.buckets, h.count, 0.5)), p99_ms: ms(quantile(h.buckets, h.count, 0.99)),
-      }])),
+      connector: t.connector,
+      task: t.task,
+      worker_id: this.workerId,
+      polled: t.polled,
+      written: t.written,
+      latency: Object.fromEntries(
+        (Object.entries(t.latency) as Array<[LatencyStage, { count: number; buckets: number[] }]>).map(([stage, h]) => [
+          stage,
+          {
+            count: h.count,
+            p50_ms: ms(quantile(h.buckets, h.count, 0.5)),
+            p99_ms: ms(quantile(h.buckets, h.count, 0.99)),
+          },
+        ]),
+      ),
     }));
   }
 
@@ -84,23 +98,28 @@ export class ConsoleMetrics {
     const cluster = this.herder.cluster?.();
     if (!cluster) return local;
     const others = cluster.members.filter((m) => m !== cluster.self);
-    const remote = await Promise.all(others.map(async (url) => {
-      try {
-        const res = await fetch(`${url}/tributary/metrics/tasks`, {
-          headers: this.authorization ? { authorization: this.authorization } : {}, signal: AbortSignal.timeout(2000),
-        });
-        return res.ok ? ((await res.json()) as TaskFigures[]) : [];
-      } catch {
-        return []; // a worker that does not answer now is missing from this sample
-      }
-    }));
+    const remote = await Promise.all(
+      others.map(async (url) => {
+        try {
+          const res = await fetch(`${url}/tributary/metrics/tasks`, {
+            headers: this.authorization ? { authorization: this.authorization } : {},
+            signal: AbortSignal.timeout(2000),
+          });
+          return res.ok ? ((await res.json()) as TaskFigures[]) : [];
+        } catch {
+          return []; // a worker that does not answer now is missing from this sample
+        }
+      }),
+    );
     const runs = new Map<string, string>();
     for (const name of await this.herder.connectors()) {
       const st = await this.herder.connectorStatus(name).catch(() => null);
       for (const t of st?.tasks ?? []) runs.set(`${name}/${t.id}`, t.worker_id);
     }
     // A task that moved leaves its old counters behind on the worker it left: only the current owner's count.
-    return [...local, ...remote.flat()].filter((t) => (runs.get(`${t.connector}/${t.task}`) ?? t.worker_id) === t.worker_id);
+    return [...local, ...remote.flat()].filter(
+      (t) => (runs.get(`${t.connector}/${t.task}`) ?? t.worker_id) === t.worker_id,
+    );
   }
 
   stop(): void {
@@ -129,9 +148,17 @@ export class ConsoleMetrics {
         if (!config || !this.log) continue;
         const dlq = config['errors.deadletterqueue.topic.name'];
         if (dlq) c.dlq = await this.topicSize(dlq);
-        if (config.topics && !config['topics.regex']) c.lag = await this.lag(`connect-${name}`, config.topics.split(',').map((s) => s.trim()).filter(Boolean));
+        if (config.topics && !config['topics.regex'])
+          c.lag = await this.lag(
+            `connect-${name}`,
+            config.topics
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
+          );
       }
-      for (const name of Object.keys(byConnector)) if (!(await this.herder.connectors()).includes(name)) delete byConnector[name];
+      for (const name of Object.keys(byConnector))
+        if (!(await this.herder.connectors()).includes(name)) delete byConnector[name];
       this.samples.push({ at: Date.now(), connectors: byConnector });
       if (this.samples.length > KEEP) this.samples.shift();
     } catch {
@@ -153,7 +180,8 @@ export class ConsoleMetrics {
     let lag = 0;
     for (const topic of topics) {
       if ((await admin.partitionCount(topic)) === null) continue;
-      for (const p of await admin.partitionOffsets(topic)) lag += Math.max(0, p.high - (committed.get(`${topic}/${p.partition}`) ?? p.low));
+      for (const p of await admin.partitionOffsets(topic))
+        lag += Math.max(0, p.high - (committed.get(`${topic}/${p.partition}`) ?? p.low));
     }
     return lag;
   }

@@ -29,10 +29,18 @@ export interface RedriveReport {
 export async function readTopic(log: Log, topic: string, limit: number, timeoutMs = 10_000): Promise<LogRecord[]> {
   const admin = log.admin();
   if ((await admin.partitionCount(topic)) === null) return [];
-  const ends = new Map((await admin.partitionOffsets(topic)).filter((p) => p.high > p.low).map((p) => [p.partition, p.high]));
+  const ends = new Map(
+    (await admin.partitionOffsets(topic)).filter((p) => p.high > p.low).map((p) => [p.partition, p.high]),
+  );
   if (ends.size === 0) return [];
   const groupId = `tributary-browse-${randomUUID()}`;
-  const consumer = log.consumer({ groupId, clientId: groupId, topics: [topic], autoOffsetReset: 'earliest', maxPollRecords: 500 });
+  const consumer = log.consumer({
+    groupId,
+    clientId: groupId,
+    topics: [topic],
+    autoOffsetReset: 'earliest',
+    maxPollRecords: 500,
+  });
   const out: LogRecord[] = [];
   const deadline = Date.now() + timeoutMs;
   try {
@@ -47,19 +55,31 @@ export async function readTopic(log: Log, topic: string, limit: number, timeoutM
     }
   } finally {
     await consumer.close().catch(() => undefined);
-    await log.admin().deleteGroup(groupId).catch(() => undefined);
+    await log
+      .admin()
+      .deleteGroup(groupId)
+      .catch(() => undefined);
   }
   return out.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
 }
 
 /** The DLQ records with their error headers decoded and their re-drives, at most `limit`. */
-export async function browseDlq(log: Log, dlqTopic: string, limit: number, valueLimit: number): Promise<{ topic: string; records: DlqEntry[] }> {
+export async function browseDlq(
+  log: Log,
+  dlqTopic: string,
+  limit: number,
+  valueLimit: number,
+): Promise<{ topic: string; records: DlqEntry[] }> {
   const [records, ledger] = await Promise.all([readTopic(log, dlqTopic, limit), readLedger(log, dlqTopic)]);
   return {
     topic: dlqTopic,
     records: records.map((r) => ({
       ...viewRecord(r, valueLimit),
-      error: Object.fromEntries(r.headers.filter((h) => h.key.startsWith(ERROR_PREFIX)).map((h) => [h.key.slice(ERROR_PREFIX.length), headerText([h], h.key)])),
+      error: Object.fromEntries(
+        r.headers
+          .filter((h) => h.key.startsWith(ERROR_PREFIX))
+          .map((h) => [h.key.slice(ERROR_PREFIX.length), headerText([h], h.key)]),
+      ),
       redriven: ledger.get(`${r.partition}/${r.offset}`) ?? [],
     })),
   };
@@ -91,7 +111,9 @@ export interface RedriveRequest {
 
 export class AlreadyRedriven extends Error {
   constructor(readonly records: Array<{ partition: number; offset: number }>) {
-    super(`${records.length} of these records were re-driven before; send again with force=true to re-drive them once more`);
+    super(
+      `${records.length} of these records were re-driven before; send again with force=true to re-drive them once more`,
+    );
   }
 }
 
@@ -116,13 +138,18 @@ export async function redrive(log: Log, dlqTopic: string, req: RedriveRequest, l
     }
   }
   const again = chosen.filter((r) => ledger.has(`${r.partition}/${r.offset}`));
-  if (again.length > 0 && !req.force) throw new AlreadyRedriven(again.map((r) => ({ partition: r.partition, offset: r.offset })));
+  if (again.length > 0 && !req.force)
+    throw new AlreadyRedriven(again.map((r) => ({ partition: r.partition, offset: r.offset })));
 
   const admin = log.admin();
   const exists = new Map<string, boolean>();
   const targetOf = async (r: LogRecord): Promise<string | { reason: string }> => {
     const topic = req.toTopic ?? headerText(r.headers, `${ERROR_PREFIX}topic`) ?? req.fallbackTopic;
-    if (!topic) return { reason: 'the record has no __connect.errors.topic header (set errors.deadletterqueue.context.headers.enable=true) and the connector has no single topic' };
+    if (!topic)
+      return {
+        reason:
+          'the record has no __connect.errors.topic header (set errors.deadletterqueue.context.headers.enable=true) and the connector has no single topic',
+      };
     if (!exists.has(topic)) exists.set(topic, (await admin.partitionCount(topic)) !== null);
     return exists.get(topic) ? topic : { reason: `topic ${topic} does not exist` };
   };
@@ -157,10 +184,15 @@ export async function redrive(log: Log, dlqTopic: string, req: RedriveRequest, l
       const at = Date.now();
       try {
         await admin.createTopics([{ topic: ledgerTopic(dlqTopic), partitions: 1 }]);
-        await producer.send(out.map((o, j) => ({
-          topic: ledgerTopic(dlqTopic), key: Buffer.from(`${o.source.partition}/${o.source.offset}`),
-          value: Buffer.from(JSON.stringify({ at, to: `${acks[j]!.topic}/${acks[j]!.partition}/${acks[j]!.offset}` })),
-        })));
+        await producer.send(
+          out.map((o, j) => ({
+            topic: ledgerTopic(dlqTopic),
+            key: Buffer.from(`${o.source.partition}/${o.source.offset}`),
+            value: Buffer.from(
+              JSON.stringify({ at, to: `${acks[j]!.topic}/${acks[j]!.partition}/${acks[j]!.offset}` }),
+            ),
+          })),
+        );
       } catch (err) {
         report.ledger_error = `sent, but not noted as re-driven: ${err instanceof Error ? err.message : String(err)}`;
       }

@@ -20,7 +20,11 @@ describe('viewBytes', () => {
   });
 
   it('shows binary as hex, cut to half the limit in bytes', () => {
-    assert.deepEqual(viewBytes(Uint8Array.from([0, 1, 0xff, 0x10]), 100), { hex: '0001ff10', size: 4, truncated: false });
+    assert.deepEqual(viewBytes(Uint8Array.from([0, 1, 0xff, 0x10]), 100), {
+      hex: '0001ff10',
+      size: 4,
+      truncated: false,
+    });
     const v = viewBytes(Uint8Array.from(Array.from({ length: 100 }, (_, i) => i)), 10)!;
     assert.equal(v.hex, '0001020304');
     assert.equal(v.truncated, true);
@@ -36,8 +40,14 @@ describe('dead letter queue re-drive', () => {
       await log.admin().createTopics([{ topic: 'orders', partitions: 1 }]);
       const p = log.producer();
       const dead = (i: number, topic: string) => ({
-        topic: 'orders-dlq', key: b(`k${i}`), value: b(`v${i}`),
-        headers: [{ key: '__connect.errors.topic', value: b(topic) }, { key: '__connect.errors.stage', value: b('VALUE_CONVERTER') }, { key: 'trace-id', value: b(`t${i}`) }],
+        topic: 'orders-dlq',
+        key: b(`k${i}`),
+        value: b(`v${i}`),
+        headers: [
+          { key: '__connect.errors.topic', value: b(topic) },
+          { key: '__connect.errors.stage', value: b('VALUE_CONVERTER') },
+          { key: 'trace-id', value: b(`t${i}`) },
+        ],
       });
       await p.send([dead(0, 'orders'), dead(1, 'gone'), dead(2, 'orders')]);
       await p.close();
@@ -55,18 +65,56 @@ describe('dead letter queue re-drive', () => {
       const got = [];
       while (got.length < 2) got.push(...(await c.poll(500)));
       await c.close();
-      assert.deepEqual(got.map((r) => Buffer.from(r.value!).toString()), ['v0', 'v2']);
-      assert.deepEqual(got[0]!.headers.map((h) => [h.key, Buffer.from(h.value!).toString()]), [['trace-id', 't0'], [REDRIVEN_HEADER, 'orders-dlq/0/0']]);
+      assert.deepEqual(
+        got.map((r) => Buffer.from(r.value!).toString()),
+        ['v0', 'v2'],
+      );
+      assert.deepEqual(
+        got[0]!.headers.map((h) => [h.key, Buffer.from(h.value!).toString()]),
+        [
+          ['trace-id', 't0'],
+          [REDRIVEN_HEADER, 'orders-dlq/0/0'],
+        ],
+      );
 
       const after = await browseDlq(log, 'orders-dlq', 100, 100);
-      assert.deepEqual(after.records.map((r) => r.redriven.length), [1, 0, 1]);
-      await assert.rejects(redrive(log, 'orders-dlq', { records: [{ partition: 0, offset: 0 }], force: false, fallbackTopic: null }, 100), AlreadyRedriven);
-      const again = await redrive(log, 'orders-dlq', { records: [{ partition: 0, offset: 0 }, { partition: 0, offset: 9 }], force: true, fallbackTopic: null }, 100);
+      assert.deepEqual(
+        after.records.map((r) => r.redriven.length),
+        [1, 0, 1],
+      );
+      await assert.rejects(
+        redrive(log, 'orders-dlq', { records: [{ partition: 0, offset: 0 }], force: false, fallbackTopic: null }, 100),
+        AlreadyRedriven,
+      );
+      const again = await redrive(
+        log,
+        'orders-dlq',
+        {
+          records: [
+            { partition: 0, offset: 0 },
+            { partition: 0, offset: 9 },
+          ],
+          force: true,
+          fallbackTopic: null,
+        },
+        100,
+      );
       assert.equal(again.sent, 1);
-      assert.deepEqual(again.not_sent, [{ partition: 0, offset: 9, reason: 'no such record in the dead letter queue' }]);
+      assert.deepEqual(again.not_sent, [
+        { partition: 0, offset: 9, reason: 'no such record in the dead letter queue' },
+      ]);
       await log.admin().createTopics([{ topic: 'orders-replay', partitions: 1 }]);
-      const elsewhere = await redrive(log, 'orders-dlq', { records: [{ partition: 0, offset: 1 }], force: false, fallbackTopic: null, toTopic: 'orders-replay' }, 100);
-      assert.deepEqual(elsewhere, { sent: 1, not_sent: [] }, 'the record whose topic is gone goes to the topic asked for');
+      const elsewhere = await redrive(
+        log,
+        'orders-dlq',
+        { records: [{ partition: 0, offset: 1 }], force: false, fallbackTopic: null, toTopic: 'orders-replay' },
+        100,
+      );
+      assert.deepEqual(
+        elsewhere,
+        { sent: 1, not_sent: [] },
+        'the record whose topic is gone goes to the topic asked for',
+      );
     } finally {
       await log.close();
       await rm(dir, { recursive: true, force: true });

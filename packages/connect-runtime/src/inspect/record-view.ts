@@ -42,13 +42,21 @@ export function viewBytes(b: Uint8Array | null, limit: number): BytesView | null
     return { text: text.length > limit ? text.slice(0, limit) : text, size, truncated };
   }
   const bytes = b.subarray(0, Math.min(size, Math.floor(limit / 2)));
-  return { hex: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex'), size, truncated: bytes.length < size };
+  return {
+    hex: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex'),
+    size,
+    truncated: bytes.length < size,
+  };
 }
 
 export function viewRecord(r: LogRecord, limit: number): RecordView {
   return {
-    topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp,
-    key: viewBytes(r.key, limit), value: viewBytes(r.value, limit),
+    topic: r.topic,
+    partition: r.partition,
+    offset: r.offset,
+    timestamp: r.timestamp,
+    key: viewBytes(r.key, limit),
+    value: viewBytes(r.value, limit),
     headers: r.headers.map((h: LogHeader) => ({ key: h.key, value: viewBytes(h.value, limit) })),
   };
 }

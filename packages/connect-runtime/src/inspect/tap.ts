@@ -14,7 +14,11 @@ export interface TapOptions {
 export async function* tapTopic(log: Log, topic: string, opts: TapOptions): AsyncGenerator<LogRecord[]> {
   const groupId = `tributary-tap-${randomUUID()}`;
   const consumer = log.consumer({
-    groupId, clientId: groupId, topics: [topic], autoOffsetReset: opts.fromBeginning ? 'earliest' : 'latest', maxPollRecords: 500,
+    groupId,
+    clientId: groupId,
+    topics: [topic],
+    autoOffsetReset: opts.fromBeginning ? 'earliest' : 'latest',
+    maxPollRecords: 500,
   });
   try {
     await consumer.start();
@@ -24,6 +28,9 @@ export async function* tapTopic(log: Log, topic: string, opts: TapOptions): Asyn
     }
   } finally {
     await consumer.close().catch(() => undefined);
-    await log.admin().deleteGroup(groupId).catch(() => undefined);
+    await log
+      .admin()
+      .deleteGroup(groupId)
+      .catch(() => undefined);
   }
 }

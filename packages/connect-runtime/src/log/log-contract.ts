@@ -105,7 +105,10 @@ export function runLogContract(name: string, makeLog: () => Promise<LogUnderTest
         assert.equal(acks[0]!.timestamp, 1_700_000_000_000);
         assert.ok(acks[1]!.timestamp > 1_600_000_000_000, 'a record without timestamp gets the current time');
         const more = await producer.send(recordsTo(topic, 0, ['c', 'd']));
-        assert.deepEqual(more.map((a) => a.offset), [3, 4]);
+        assert.deepEqual(
+          more.map((a) => a.offset),
+          [3, 4],
+        );
         assert.deepEqual(await producer.send([]), []);
         await producer.close();
       });
@@ -128,9 +131,15 @@ export function runLogContract(name: string, makeLog: () => Promise<LogUnderTest
             ],
           },
           { topic, key: null, value: null, timestamp: 1_700_000_000_124 },
-          ...recordsTo(topic, undefined, range(8, (i) => `v${i + 2}`)),
+          ...recordsTo(
+            topic,
+            undefined,
+            range(8, (i) => `v${i + 2}`),
+          ),
         ]);
-        const consumer = track(log.consumer({ groupId: unique('group'), topics: [topic], autoOffsetReset: 'earliest' }));
+        const consumer = track(
+          log.consumer({ groupId: unique('group'), topics: [topic], autoOffsetReset: 'earliest' }),
+        );
         await consumer.start();
         const records = await pollFor(consumer, 10);
         assert.equal(records.length, 10);
@@ -146,12 +155,19 @@ export function runLogContract(name: string, makeLog: () => Promise<LogUnderTest
         assert.equal(first!.timestamp, 1_700_000_000_123);
         assert.deepEqual(
           first!.headers.map((h) => [h.key, text(h.value)]),
-          [['h1', 'x'], ['h-null', null], ['h1', 'again']],
+          [
+            ['h1', 'x'],
+            ['h-null', null],
+            ['h1', 'again'],
+          ],
         );
         assert.equal(second!.key, null);
         assert.equal(second!.value, null);
         assert.deepEqual(second!.headers, []);
-        assert.deepEqual(values(records.slice(2)), range(8, (i) => `v${i + 2}`));
+        assert.deepEqual(
+          values(records.slice(2)),
+          range(8, (i) => `v${i + 2}`),
+        );
       });
     });
 
@@ -167,7 +183,10 @@ export function runLogContract(name: string, makeLog: () => Promise<LogUnderTest
         await producer.send(recordsTo(topic, 0, ['new-1', 'new-2']));
         const records = await pollFor(consumer, 2);
         assert.deepEqual(values(records), ['new-1', 'new-2']);
-        assert.deepEqual(records.map((r) => r.offset), [3, 4]);
+        assert.deepEqual(
+          records.map((r) => r.offset),
+          [3, 4],
+        );
       });
     });
 
@@ -175,7 +194,13 @@ export function runLogContract(name: string, makeLog: () => Promise<LogUnderTest
       await withLog(async (log, track) => {
         const topic = await topicWith(log, 1);
         const groupId = unique('group');
-        await log.producer().send(recordsTo(topic, 0, range(10, (i) => `v${i}`)));
+        await log.producer().send(
+          recordsTo(
+            topic,
+            0,
+            range(10, (i) => `v${i}`),
+          ),
+        );
         const first = track(log.consumer({ groupId, topics: [topic] }));
         await first.start();
         const records = await pollFor(first, 10);
@@ -186,7 +211,10 @@ export function runLogContract(name: string, makeLog: () => Promise<LogUnderTest
         const second = track(log.consumer({ groupId, topics: [topic], autoOffsetReset: 'latest' }));
         await second.start();
         const resumed = await pollFor(second, 4);
-        assert.deepEqual(resumed.map((r) => r.offset), [6, 7, 8, 9]);
+        assert.deepEqual(
+          resumed.map((r) => r.offset),
+          [6, 7, 8, 9],
+        );
         assert.deepEqual(values(resumed), values(records.slice(6)));
       });
     });
@@ -211,7 +239,11 @@ export function runLogContract(name: string, makeLog: () => Promise<LogUnderTest
         assert.equal(records.length, sent.length);
         for (let p = 0; p < 3; p++) {
           const offsets = records.filter((r) => r.partition === p).map((r) => r.offset);
-          assert.deepEqual(offsets, [...offsets].sort((a, b) => a - b), `partition ${p} in offset order`);
+          assert.deepEqual(
+            offsets,
+            [...offsets].sort((a, b) => a - b),
+            `partition ${p} in offset order`,
+          );
         }
         for (let k = 0; k < 7; k++) {
           const key = `key-${k}`;
@@ -340,7 +372,18 @@ export function runLogContract(name: string, makeLog: () => Promise<LogUnderTest
       await withLog(async (log, track) => {
         const topic = await topicWith(log, 2);
         const producer = log.producer();
-        await producer.send([...recordsTo(topic, 0, range(10, (i) => `p0-${i}`)), ...recordsTo(topic, 1, range(10, (i) => `p1-${i}`))]);
+        await producer.send([
+          ...recordsTo(
+            topic,
+            0,
+            range(10, (i) => `p0-${i}`),
+          ),
+          ...recordsTo(
+            topic,
+            1,
+            range(10, (i) => `p1-${i}`),
+          ),
+        ]);
         const consumer = track(log.consumer({ groupId: unique('group'), topics: [topic] }));
         await consumer.start();
         const p0 = { topic, partition: 0 };
@@ -351,25 +394,34 @@ export function runLogContract(name: string, makeLog: () => Promise<LogUnderTest
         consumer.seek(p1, 0);
         consumer.pause([p0]);
         const fromP1 = await pollFor(consumer, 10);
-        assert.ok(fromP1.every((r) => r.partition === 1), 'a paused partition is not fetched');
-        assert.deepEqual(values(fromP1), range(10, (i) => `p1-${i}`));
+        assert.ok(
+          fromP1.every((r) => r.partition === 1),
+          'a paused partition is not fetched',
+        );
+        assert.deepEqual(
+          values(fromP1),
+          range(10, (i) => `p1-${i}`),
+        );
         assert.deepEqual(await consumer.poll(300), [], 'nothing else while p0 is paused');
         assert.deepEqual(
-          consumer.assignment().map((tp) => tp.partition).sort(),
+          consumer
+            .assignment()
+            .map((tp) => tp.partition)
+            .sort(),
           [0, 1],
           'a paused partition stays assigned',
         );
         consumer.resume([p0]);
         const fromP0 = await pollFor(consumer, 10);
-        assert.deepEqual(values(fromP0), range(10, (i) => `p0-${i}`));
+        assert.deepEqual(
+          values(fromP0),
+          range(10, (i) => `p0-${i}`),
+        );
 
         consumer.seek(p0, 7);
         consumer.seek(p1, 8);
         const again = await pollFor(consumer, 5);
-        assert.deepEqual(
-          again.map((r) => `${r.partition}:${r.offset}`).sort(),
-          ['0:7', '0:8', '0:9', '1:8', '1:9'],
-        );
+        assert.deepEqual(again.map((r) => `${r.partition}:${r.offset}`).sort(), ['0:7', '0:8', '0:9', '1:8', '1:9']);
       });
     });
 
@@ -454,7 +506,8 @@ export function runLogContract(name: string, makeLog: () => Promise<LogUnderTest
           { topic, partition: 0, offset: 1 },
           { topic, partition: 2, offset: 1 },
         ]);
-        const sortTp = (xs: Array<TopicPartitionRef & { offset: number }>) => [...xs].sort((x, y) => x.partition - y.partition);
+        const sortTp = (xs: Array<TopicPartitionRef & { offset: number }>) =>
+          [...xs].sort((x, y) => x.partition - y.partition);
         assert.deepEqual(sortTp(await admin.groupOffsets(groupId)), [
           { topic, partition: 0, offset: 1 },
           { topic, partition: 2, offset: 1 },
@@ -463,7 +516,10 @@ export function runLogContract(name: string, makeLog: () => Promise<LogUnderTest
         const consumer = track(log.consumer({ groupId, topics: [topic] }));
         await consumer.start();
         const records = await pollFor(consumer, 1);
-        assert.deepEqual(records.map((r) => `${r.partition}:${r.offset}:${text(r.value)}`), ['0:1:b']);
+        assert.deepEqual(
+          records.map((r) => `${r.partition}:${r.offset}:${text(r.value)}`),
+          ['0:1:b'],
+        );
         await consumer.close();
 
         await admin.deleteGroup(groupId);

@@ -164,7 +164,10 @@ export interface Admin {
    * First and next-to-be-written offset of each partition; with `read_committed`, `high` is the last
    * stable offset (before the first open transaction), what a read_committed reader can reach.
    */
-  partitionOffsets(topic: string, isolation?: 'read_committed' | 'read_uncommitted'): Promise<Array<{ partition: number; low: number; high: number }>>;
+  partitionOffsets(
+    topic: string,
+    isolation?: 'read_committed' | 'read_uncommitted',
+  ): Promise<Array<{ partition: number; low: number; high: number }>>;
 }
 
 /** A connection to a log. One per worker; producers and consumers come from it. */

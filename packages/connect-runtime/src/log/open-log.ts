@@ -26,7 +26,11 @@ export async function openLog(config: WorkerConfig, logger: Logger): Promise<Log
  * background probe says clearly, with the brokers, the security in use and the reason, that Kafka is
  * unreachable, and keeps trying with backoff until it answers.
  */
-export function openWorkerKafkaLog(config: WorkerConfig, logger: Logger, clientId = `tributary-${config.advertisedId}`): KafkaLog {
+export function openWorkerKafkaLog(
+  config: WorkerConfig,
+  logger: Logger,
+  clientId = `tributary-${config.advertisedId}`,
+): KafkaLog {
   let log: KafkaLog;
   try {
     log = openKafkaLog({ props: config.props, clientId, logger });
@@ -47,7 +51,10 @@ async function probeUntilReachable(log: KafkaLog, logger: Logger): Promise<void>
       return;
     } catch (err) {
       const waitMs = Math.min(30_000, 1_000 * 2 ** attempt);
-      logger.error({ err: (err as Error).message, brokers }, `Kafka at ${brokers.join(',')} is unreachable (${log.reachability?.security ?? ''}): ${(err as Error).message}; retrying in ${waitMs / 1000} s`);
+      logger.error(
+        { err: (err as Error).message, brokers },
+        `Kafka at ${brokers.join(',')} is unreachable (${log.reachability?.security ?? ''}): ${(err as Error).message}; retrying in ${waitMs / 1000} s`,
+      );
       await new Promise((r) => setTimeout(r, waitMs).unref());
     }
   }

@@ -11,13 +11,32 @@ describe('topicCreationSpec (KIP-158)', () => {
   });
 
   it('uses the default group for every topic when no group is listed', () => {
-    const config = { ...base, 'topic.creation.default.partitions': '6', 'topic.creation.default.replication.factor': '3', 'topic.creation.default.cleanup.policy': 'compact' };
-    assert.deepEqual(topicCreationSpec(config, 'anything'), { topic: 'anything', partitions: 6, replicationFactor: 3, configs: { 'cleanup.policy': 'compact' } });
+    const config = {
+      ...base,
+      'topic.creation.default.partitions': '6',
+      'topic.creation.default.replication.factor': '3',
+      'topic.creation.default.cleanup.policy': 'compact',
+    };
+    assert.deepEqual(topicCreationSpec(config, 'anything'), {
+      topic: 'anything',
+      partitions: 6,
+      replicationFactor: 3,
+      configs: { 'cleanup.policy': 'compact' },
+    });
   });
 
   it('keeps -1 for the broker default', () => {
-    const config = { ...base, 'topic.creation.default.partitions': '-1', 'topic.creation.default.replication.factor': '-1' };
-    assert.deepEqual(topicCreationSpec(config, 't'), { topic: 't', partitions: -1, replicationFactor: -1, configs: {} });
+    const config = {
+      ...base,
+      'topic.creation.default.partitions': '-1',
+      'topic.creation.default.replication.factor': '-1',
+    };
+    assert.deepEqual(topicCreationSpec(config, 't'), {
+      topic: 't',
+      partitions: -1,
+      replicationFactor: -1,
+      configs: {},
+    });
   });
 
   const grouped = {
@@ -48,23 +67,38 @@ describe('topicCreationSpec (KIP-158)', () => {
 
   it('gives a group its own overrides and topic configs, inheriting the rest from default', () => {
     assert.deepEqual(topicCreationSpec(grouped, 'status.orders'), {
-      topic: 'status.orders', partitions: 1, replicationFactor: 1, configs: { 'retention.ms': '86400000', 'cleanup.policy': 'compact' },
+      topic: 'status.orders',
+      partitions: 1,
+      replicationFactor: 1,
+      configs: { 'retention.ms': '86400000', 'cleanup.policy': 'compact' },
     });
     assert.deepEqual(topicCreationSpec(grouped, 'events-1'), {
-      topic: 'events-1', partitions: 12, replicationFactor: 1, configs: { 'retention.ms': '86400000' },
+      topic: 'events-1',
+      partitions: 12,
+      replicationFactor: 1,
+      configs: { 'retention.ms': '86400000' },
     });
     assert.deepEqual(topicCreationSpec(grouped, 'other'), {
-      topic: 'other', partitions: 1, replicationFactor: 1, configs: { 'retention.ms': '86400000' },
+      topic: 'other',
+      partitions: 1,
+      replicationFactor: 1,
+      configs: { 'retention.ms': '86400000' },
     });
   });
 
   it('requires the default partitions and replication factor once any key is set', () => {
     const config = { ...base, 'topic.creation.groups': 'g', 'topic.creation.g.include': '.*' };
-    assert.throws(() => topicCreationSpec(config, 't'), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assert.deepEqual(err.problems.map((p) => p.key).sort(), ['topic.creation.default.partitions', 'topic.creation.default.replication.factor']);
-      return true;
-    });
+    assert.throws(
+      () => topicCreationSpec(config, 't'),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.deepEqual(err.problems.map((p) => p.key).sort(), [
+          'topic.creation.default.partitions',
+          'topic.creation.default.replication.factor',
+        ]);
+        return true;
+      },
+    );
   });
 
   it('names every bad key: values, regexes, a listed group without include', () => {
@@ -77,8 +111,11 @@ describe('topicCreationSpec (KIP-158)', () => {
       'topic.creation.a.partitions': '-2',
     });
     assert.deepEqual(problems.map((p) => p.key).sort(), [
-      'topic.creation.a.include', 'topic.creation.a.partitions', 'topic.creation.b.include',
-      'topic.creation.default.partitions', 'topic.creation.default.replication.factor',
+      'topic.creation.a.include',
+      'topic.creation.a.partitions',
+      'topic.creation.b.include',
+      'topic.creation.default.partitions',
+      'topic.creation.default.replication.factor',
     ]);
   });
 });

@@ -21,7 +21,11 @@ const DEFAULT_GROUP = 'default';
 /** Keys of a group that are not topic-level configs. */
 const GROUP_KEYS = new Set(['include', 'exclude', 'partitions', 'replication.factor']);
 
-const splitList = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+const splitList = (v: string | undefined): string[] =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 
 /** True when the connector asks for topic creation (has any `topic.creation.*` key). */
 export function hasTopicCreation(config: Readonly<Record<string, string>>): boolean {
@@ -38,7 +42,11 @@ export function topicCreationProblems(config: Readonly<Record<string, string>>):
       const name = `${PREFIX}${group}.${key}`;
       const raw = config[name];
       if (raw === undefined) {
-        if (group === DEFAULT_GROUP) problems.push({ key: name, message: 'is required when any topic.creation.* key is set (-1 for the broker default)' });
+        if (group === DEFAULT_GROUP)
+          problems.push({
+            key: name,
+            message: 'is required when any topic.creation.* key is set (-1 for the broker default)',
+          });
         continue;
       }
       const n = Number(raw);
@@ -58,10 +66,14 @@ export function topicCreationProblems(config: Readonly<Record<string, string>>):
       }
     }
     if (splitList(config[`${PREFIX}${group}.include`]).length === 0) {
-      problems.push({ key: `${PREFIX}${group}.include`, message: `is required for group "${group}" listed in topic.creation.groups` });
+      problems.push({
+        key: `${PREFIX}${group}.include`,
+        message: `is required for group "${group}" listed in topic.creation.groups`,
+      });
     }
   }
-  if (groups.includes(DEFAULT_GROUP)) problems.push({ key: `${PREFIX}groups`, message: '"default" is implicit and cannot be listed' });
+  if (groups.includes(DEFAULT_GROUP))
+    problems.push({ key: `${PREFIX}groups`, message: '"default" is implicit and cannot be listed' });
   return problems;
 }
 
@@ -80,7 +92,8 @@ function groupSettings(config: Readonly<Record<string, string>>, group: string):
   return settings;
 }
 
-const fullMatch = (patterns: string[], topic: string): boolean => patterns.some((p) => new RegExp(`^(?:${p})$`).test(topic));
+const fullMatch = (patterns: string[], topic: string): boolean =>
+  patterns.some((p) => new RegExp(`^(?:${p})$`).test(topic));
 
 /** The group whose settings create `topic`: the first listed group that matches, else `default`. */
 export function topicCreationGroup(config: Readonly<Record<string, string>>, topic: string): string {

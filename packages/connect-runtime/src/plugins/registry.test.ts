@@ -19,15 +19,21 @@ describe('PluginRegistry', () => {
   });
 
   it('names the closest known plugins for an unknown class', () => {
-    assert.throws(() => r.resolve('FileStreamSorce', ['source', 'sink']), (e: unknown) => {
-      assert.ok(e instanceof ConfigError);
-      assert.match(e.message, /FileStreamSorce/);
-      assert.match(e.message, /Did you mean: .*FileStreamSource/);
-      return true;
-    });
+    assert.throws(
+      () => r.resolve('FileStreamSorce', ['source', 'sink']),
+      (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        assert.match(e.message, /FileStreamSorce/);
+        assert.match(e.message, /Did you mean: .*FileStreamSource/);
+        return true;
+      },
+    );
   });
 
   it('refuses two plugins claiming one name', () => {
-    assert.throws(() => new PluginRegistry().register(stub('a.X', 'source', ['X']), stub('b.X', 'source', ['X'])), /claimed/);
+    assert.throws(
+      () => new PluginRegistry().register(stub('a.X', 'source', ['X']), stub('b.X', 'source', ['X'])),
+      /claimed/,
+    );
   });
 });

@@ -3,7 +3,13 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { closest, distance } from 'fastest-levenshtein';
 import { ConfigError, type Logger, type PluginDescriptor, type PluginType } from '@tributary/connect-api';
-import { incompatibleSdkMessage, pluginSdkVersion, sdkCompatible, shareSdkWith, HOST_SDK_VERSION } from './sdk-compat.js';
+import {
+  incompatibleSdkMessage,
+  pluginSdkVersion,
+  sdkCompatible,
+  shareSdkWith,
+  HOST_SDK_VERSION,
+} from './sdk-compat.js';
 
 /** A plugin descriptor narrowed to one type. */
 export type PluginOfType<T extends PluginType> = Extract<PluginDescriptor, { type: T }>;
@@ -49,7 +55,9 @@ export class PluginRegistry {
   resolve<T extends PluginType>(name: string, types: T[], key = 'connector.class'): PluginOfType<T> {
     const d = this.find(name, types);
     if (d) return d as PluginOfType<T>;
-    const candidates = [...this.byName.entries()].filter(([, ps]) => ps.some((p) => (types as PluginType[]).includes(p.type))).map(([n]) => n);
+    const candidates = [...this.byName.entries()]
+      .filter(([, ps]) => ps.some((p) => (types as PluginType[]).includes(p.type)))
+      .map(([n]) => n);
     throw new ConfigError([{ key, message: unknownPluginMessage(name, candidates) }]);
   }
 
@@ -66,9 +74,13 @@ export class PluginRegistry {
 }
 
 function unknownPluginMessage(name: string, candidates: string[]): string {
-  if (candidates.length === 0) return `Failed to find any class that implements Connector and which name matches ${name}`;
+  if (candidates.length === 0)
+    return `Failed to find any class that implements Connector and which name matches ${name}`;
   const short = candidates.map((c) => ({ c, tail: c.split('.').pop()! }));
-  const best = closest(name.split('.').pop()!, short.map((s) => s.tail));
+  const best = closest(
+    name.split('.').pop()!,
+    short.map((s) => s.tail),
+  );
   const near = short
     .map((s) => ({ ...s, d: distance(name.split('.').pop()!, s.tail) }))
     .sort((a, b) => a.d - b.d)

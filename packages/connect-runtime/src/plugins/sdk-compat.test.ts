@@ -15,17 +15,32 @@ async function pluginWithSdk(sdkVersion: string): Promise<string> {
   const pkg = join(root, 'acme');
   const sdk = join(pkg, 'node_modules', '@tributary', 'connect-api');
   await mkdir(sdk, { recursive: true });
-  await writeFile(join(sdk, 'package.json'), JSON.stringify({
-    name: '@tributary/connect-api', version: sdkVersion, type: 'module', exports: { '.': './index.js' },
-  }));
+  await writeFile(
+    join(sdk, 'package.json'),
+    JSON.stringify({
+      name: '@tributary/connect-api',
+      version: sdkVersion,
+      type: 'module',
+      exports: { '.': './index.js' },
+    }),
+  );
   await writeFile(join(sdk, 'index.js'), 'export const Struct = class PluginCopyOfStruct {};\n');
-  await writeFile(join(pkg, 'package.json'), JSON.stringify({
-    name: 'acme', type: 'module', tributary: { plugins: './index.js' }, dependencies: { '@tributary/connect-api': `^${sdkVersion}` },
-  }));
-  await writeFile(join(pkg, 'index.js'), [
-    "import { Struct } from '@tributary/connect-api';",
-    "export const plugins = [{ type: 'source', class: 'com.acme.AcmeSource', create: () => ({ Struct }) }];",
-  ].join('\n'));
+  await writeFile(
+    join(pkg, 'package.json'),
+    JSON.stringify({
+      name: 'acme',
+      type: 'module',
+      tributary: { plugins: './index.js' },
+      dependencies: { '@tributary/connect-api': `^${sdkVersion}` },
+    }),
+  );
+  await writeFile(
+    join(pkg, 'index.js'),
+    [
+      "import { Struct } from '@tributary/connect-api';",
+      "export const plugins = [{ type: 'source', class: 'com.acme.AcmeSource', create: () => ({ Struct }) }];",
+    ].join('\n'),
+  );
   return root;
 }
 
@@ -39,8 +54,10 @@ describe('the SDK version of a plugin', () => {
 
   it('falls back to the declared range when no copy is installed', async () => {
     const dir = await mkdtemp(join('/', 'tmp', 'tributary-sdk-bare-'));
-    assert.deepEqual(await pluginSdkVersion(dir, { peerDependencies: { '@tributary/connect-api': '^3.1.0' } }),
-      { version: '3.1.0', from: 'peerDependencies "^3.1.0"' });
+    assert.deepEqual(await pluginSdkVersion(dir, { peerDependencies: { '@tributary/connect-api': '^3.1.0' } }), {
+      version: '3.1.0',
+      from: 'peerDependencies "^3.1.0"',
+    });
     assert.equal(await pluginSdkVersion(dir, {}), null);
   });
 
@@ -54,7 +71,7 @@ describe('the SDK version of a plugin', () => {
     });
   });
 
-  it('gives a compatible plugin the worker\'s copy of the SDK, not the one beside it', async () => {
+  it("gives a compatible plugin the worker's copy of the SDK, not the one beside it", async () => {
     const root = await pluginWithSdk(HOST_SDK_VERSION);
     const registry = new PluginRegistry();
     await registry.loadPluginPath([root], silent);

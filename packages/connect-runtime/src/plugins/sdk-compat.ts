@@ -6,7 +6,8 @@ import { pathToFileURL } from 'node:url';
 const SDK = '@tributary/connect-api';
 
 /** The SDK version this worker runs (the one every plugin's SDK imports resolve to). */
-export const HOST_SDK_VERSION: string = (createRequire(import.meta.url)(`${SDK}/package.json`) as { version: string }).version;
+export const HOST_SDK_VERSION: string = (createRequire(import.meta.url)(`${SDK}/package.json`) as { version: string })
+  .version;
 
 /** Where a plugin's SDK version was read from. */
 export interface PluginSdk {
@@ -56,10 +57,17 @@ export function sdkMajor(version: string): string {
 }
 
 /** The refusal for a plugin whose SDK major differs from the worker's, naming both versions. */
-export function incompatibleSdkMessage(pkgName: string, pkgDir: string, sdk: PluginSdk, host = HOST_SDK_VERSION): string {
-  return `Plugin package ${pkgName} (${pkgDir}) was built for ${SDK} ${sdk.version} (${sdk.from}), but this worker `
-    + `runs ${SDK} ${host}; SDK major ${sdkMajor(sdk.version)} is not compatible with ${sdkMajor(host)}. `
-    + `Rebuild the plugin against ${SDK}@^${host} or run a worker whose SDK is ^${sdk.version}.`;
+export function incompatibleSdkMessage(
+  pkgName: string,
+  pkgDir: string,
+  sdk: PluginSdk,
+  host = HOST_SDK_VERSION,
+): string {
+  return (
+    `Plugin package ${pkgName} (${pkgDir}) was built for ${SDK} ${sdk.version} (${sdk.from}), but this worker ` +
+    `runs ${SDK} ${host}; SDK major ${sdkMajor(sdk.version)} is not compatible with ${sdkMajor(host)}. ` +
+    `Rebuild the plugin against ${SDK}@^${host} or run a worker whose SDK is ^${sdk.version}.`
+  );
 }
 
 const sharingRoots = new Set<string>();
@@ -77,7 +85,8 @@ export function shareSdkWith(pkgDir: string): void {
   hooked = true;
   registerHooks({
     resolve(specifier, context, nextResolve) {
-      const fromPlugin = context.parentURL !== undefined && [...sharingRoots].some((r) => context.parentURL!.startsWith(r));
+      const fromPlugin =
+        context.parentURL !== undefined && [...sharingRoots].some((r) => context.parentURL!.startsWith(r));
       if (fromPlugin && (specifier === SDK || specifier.startsWith(`${SDK}/`))) {
         return nextResolve(specifier, { ...context, parentURL: import.meta.url });
       }

@@ -31,13 +31,26 @@ export function connectorRoutes(herder: Herder): FastifyPluginAsync {
       const config = objectBody(body.config ?? null, 'config');
       // Connect trims the name; an empty one fails validation (400) like any invalid config.
       const name = body.name === undefined || body.name === null ? '' : String(body.name).trim();
-      if (config.name !== undefined && config.name !== name) throw new BadRequestError('Connector name configuration (' + String(config.name) + ') doesn\'t match connector name in the URL (' + name + ')');
+      if (config.name !== undefined && config.name !== name)
+        throw new BadRequestError(
+          'Connector name configuration (' +
+            String(config.name) +
+            ") doesn't match connector name in the URL (" +
+            name +
+            ')',
+        );
       let initialState: TargetState | undefined;
       if (body.initial_state !== undefined && body.initial_state !== null) {
         initialState = INITIAL_STATES[String(body.initial_state).toUpperCase()];
-        if (!initialState) throw new BadRequestError(`Invalid initial state ${String(body.initial_state)}; use RUNNING, PAUSED or STOPPED`);
+        if (!initialState)
+          throw new BadRequestError(
+            `Invalid initial state ${String(body.initial_state)}; use RUNNING, PAUSED or STOPPED`,
+          );
       }
-      const { info } = await herder.putConnectorConfig(name, stringifyValues(config), { allowReplace: false, initialState });
+      const { info } = await herder.putConnectorConfig(name, stringifyValues(config), {
+        allowReplace: false,
+        initialState,
+      });
       void reply.code(201).header('Location', `/connectors/${encodeURIComponent(name)}`);
       return info;
     });
@@ -48,7 +61,10 @@ export function connectorRoutes(herder: Herder): FastifyPluginAsync {
     app.put<NameParams & { Body: unknown }>('/connectors/:name/config', async (req, reply) => {
       const config = stringifyValues(objectBody(req.body));
       const { name } = req.params;
-      if (config.name !== undefined && config.name !== name) throw new BadRequestError(`Connector name configuration (${config.name}) doesn't match connector name in the URL (${name})`);
+      if (config.name !== undefined && config.name !== name)
+        throw new BadRequestError(
+          `Connector name configuration (${config.name}) doesn't match connector name in the URL (${name})`,
+        );
       const { created, info } = await herder.putConnectorConfig(name, config, { allowReplace: true });
       void reply.code(created ? 201 : 200);
       if (created) void reply.header('Location', `/connectors/${encodeURIComponent(name)}`);
@@ -58,9 +74,13 @@ export function connectorRoutes(herder: Herder): FastifyPluginAsync {
     app.patch<NameParams & { Body: unknown }>('/connectors/:name/config', async (req) => {
       const body = objectBody(req.body);
       const { name } = req.params;
-      if (body.name !== undefined && body.name !== null && body.name !== name) throw new BadRequestError(`Connector name configuration (${String(body.name)}) doesn't match connector name in the URL (${name})`);
+      if (body.name !== undefined && body.name !== null && body.name !== name)
+        throw new BadRequestError(
+          `Connector name configuration (${String(body.name)}) doesn't match connector name in the URL (${name})`,
+        );
       const patch: Record<string, string | null> = {};
-      for (const [k, v] of Object.entries(body)) patch[k] = v === null ? null : typeof v === 'object' ? JSON.stringify(v) : String(v);
+      for (const [k, v] of Object.entries(body))
+        patch[k] = v === null ? null : typeof v === 'object' ? JSON.stringify(v) : String(v);
       return herder.patchConnectorConfig(name, patch);
     });
 
@@ -70,15 +90,21 @@ export function connectorRoutes(herder: Herder): FastifyPluginAsync {
       const tasks = await herder.taskConfigs(req.params.name);
       return Object.fromEntries(tasks.map((t) => [`${t.id.connector}-${t.id.task}`, t.config]));
     });
-    app.get<TaskParams>('/connectors/:name/tasks/:task/status', async (req) => herder.taskStatus(req.params.name, taskId(req.params.task)));
+    app.get<TaskParams>('/connectors/:name/tasks/:task/status', async (req) =>
+      herder.taskStatus(req.params.name, taskId(req.params.task)),
+    );
 
-    app.post<NameParams & { Querystring: { includeTasks?: string; onlyFailed?: string } }>('/connectors/:name/restart', async (req, reply) => {
-      const plan = await herder.restartConnector(req.params.name, {
-        includeTasks: req.query.includeTasks === 'true', onlyFailed: req.query.onlyFailed === 'true',
-      });
-      if (plan === null) return reply.code(204).send();
-      return reply.code(202).send(plan);
-    });
+    app.post<NameParams & { Querystring: { includeTasks?: string; onlyFailed?: string } }>(
+      '/connectors/:name/restart',
+      async (req, reply) => {
+        const plan = await herder.restartConnector(req.params.name, {
+          includeTasks: req.query.includeTasks === 'true',
+          onlyFailed: req.query.onlyFailed === 'true',
+        });
+        if (plan === null) return reply.code(204).send();
+        return reply.code(202).send(plan);
+      },
+    );
     app.post<TaskParams>('/connectors/:name/tasks/:task/restart', async (req, reply) => {
       await herder.restartTask(req.params.name, taskId(req.params.task));
       return reply.code(204).send();
@@ -118,11 +144,15 @@ export function connectorRoutes(herder: Herder): FastifyPluginAsync {
 }
 
 function objectBody(body: unknown, what = 'Request body'): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequestError(`${what} must be a JSON object`);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new BadRequestError(`${what} must be a JSON object`);
   return body as Record<string, unknown>;
 }
 
-/** A task id is an integer, as in Connect's paths (`{task: int}`); anything else is no such path. A negative one is no such task. */
+/**
+ * A task id is an integer, as in Connect's paths (`{task: int}`); anything else is no such path. A negative one is no
+ * such task.
+ */
 function taskId(raw: string): number {
   if (!/^[-+]?\d{1,9}$/.test(raw)) throw new NotFoundError('HTTP 404 Not Found');
   return Number(raw);

@@ -32,7 +32,10 @@ const DRAIN_MS = 30_000;
 
 function drain(stream: FastifyRequest['raw'], ms: number): Promise<void> {
   return new Promise((resolve) => {
-    const done = () => { clearTimeout(timer); resolve(); };
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
     const timer = setTimeout(done, ms);
     stream.once('end', done).once('close', done).once('error', done);
     stream.resume();
@@ -43,8 +46,10 @@ function send(logger: Logger, err: unknown, req: FastifyRequest, reply: FastifyR
   const status = statusOf(err);
   const fe = err as FastifyError;
   let message = err instanceof Error ? err.message : String(err);
-  if (fe?.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && status === 400)) message = `Invalid JSON in request body: ${message}`;
-  if (fe?.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') message = httpMessage(status);
+  if (fe?.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && status === 400))
+    message = `Invalid JSON in request body: ${message}`;
+  if (fe?.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    message = httpMessage(status);
   if (status === 500) logger.error({ err, method: req.method, url: req.url }, 'request failed');
   else if (!(err instanceof ConnectError)) logger.debug({ err, method: req.method, url: req.url }, 'request rejected');
   void reply.code(status).send({ error_code: status, message });

@@ -4,7 +4,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Connect's (Jersey's) message for a status it answers by itself: `HTTP 405 Method Not Allowed`. */
 export function httpMessage(status: number): string {
-  return status === 413 ? 'HTTP 413 Request Entity Too Large' : `HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd();
+  return status === 413
+    ? 'HTTP 413 Request Entity Too Large'
+    : `HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd();
 }
 
 /**
@@ -16,7 +18,14 @@ export class RouteTable {
 
   constructor(app: FastifyInstance) {
     app.addHook('onRoute', (route) => {
-      const pattern = new RegExp('^' + route.url.split('/').map((s) => (s.startsWith(':') ? '[^/]+' : escape(s))).join('/') + '/?$');
+      const pattern = new RegExp(
+        '^' +
+          route.url
+            .split('/')
+            .map((s) => (s.startsWith(':') ? '[^/]+' : escape(s)))
+            .join('/') +
+          '/?$',
+      );
       let entry = this.routes.find((r) => r.pattern.source === pattern.source);
       if (!entry) this.routes.push((entry = { pattern, methods: new Set() }));
       for (const m of [route.method].flat()) entry.methods.add(m);
@@ -69,10 +78,15 @@ export async function requireJson(req: FastifyRequest, reply: FastifyReply): Pro
 export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  const reason = err.code === 'HPE_INVALID_VERSION' ? 'Unknown Version' : (err as { reason?: string }).reason ?? STATUS_CODES[status];
+  const reason =
+    err.code === 'HPE_INVALID_VERSION'
+      ? 'Unknown Version'
+      : ((err as { reason?: string }).reason ?? STATUS_CODES[status]);
   const body = JSON.stringify({ error_code: status, message: `HTTP ${status} ${STATUS_CODES[status]}: ${reason}` });
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy();
 }

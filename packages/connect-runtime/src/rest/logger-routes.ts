@@ -17,18 +17,23 @@ export function loggerRoutes(levels: LoggerLevels, herder: Herder): FastifyPlugi
       if (!info) throw new NotFoundError(`Logger ${req.params.logger} not found.`);
       return info;
     });
-    app.put<LoggerParams & { Body: unknown; Querystring: { scope?: string } }>('/admin/loggers/:logger', async (req, reply) => {
-      const body = req.body as { level?: unknown } | null | undefined;
-      const level = typeof body === 'object' && body !== null && !Array.isArray(body) ? body.level : undefined;
-      if (level === undefined || level === null) throw new BadRequestError("Desired 'level' parameter was not specified in request.");
-      // Connect answers an unknown level with 404.
-      if (LoggerLevels.parse(String(level)) === undefined) throw new NotFoundError(`invalid log level '${String(level)}'.`);
-      if ((req.query.scope ?? '').toLowerCase() === 'cluster') {
-        if (herder.setClusterLoggerLevel) await herder.setClusterLoggerLevel(req.params.logger, String(level));
-        else levels.setLevel(req.params.logger, String(level));
-        return reply.code(204).send();
-      }
-      return levels.setLevel(req.params.logger, String(level));
-    });
+    app.put<LoggerParams & { Body: unknown; Querystring: { scope?: string } }>(
+      '/admin/loggers/:logger',
+      async (req, reply) => {
+        const body = req.body as { level?: unknown } | null | undefined;
+        const level = typeof body === 'object' && body !== null && !Array.isArray(body) ? body.level : undefined;
+        if (level === undefined || level === null)
+          throw new BadRequestError("Desired 'level' parameter was not specified in request.");
+        // Connect answers an unknown level with 404.
+        if (LoggerLevels.parse(String(level)) === undefined)
+          throw new NotFoundError(`invalid log level '${String(level)}'.`);
+        if ((req.query.scope ?? '').toLowerCase() === 'cluster') {
+          if (herder.setClusterLoggerLevel) await herder.setClusterLoggerLevel(req.params.logger, String(level));
+          else levels.setLevel(req.params.logger, String(level));
+          return reply.code(204).send();
+        }
+        return levels.setLevel(req.params.logger, String(level));
+      },
+    );
   };
 }

@@ -39,7 +39,12 @@ export interface RestServerOptions {
 export async function startRestServer(opts: RestServerOptions) {
   // Requests are not logged one by one; failures are, by the error handler. Path parameters (connector
   // names) may be as long as a name a create accepts.
-  const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit, routerOptions: { maxParamLength: 65_536 }, clientErrorHandler });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: opts.bodyLimit,
+    routerOptions: { maxParamLength: 65_536 },
+    clientErrorHandler,
+  });
   app.setErrorHandler(errorHandler(opts.logger.child({ component: 'rest' })));
   const routes = new RouteTable(app);
   app.setNotFoundHandler(routes.notFound());
@@ -59,7 +64,10 @@ export async function startRestServer(opts: RestServerOptions) {
     const users = opts.basicAuthUsers;
     app.addHook('onRequest', async (req, reply) => {
       if (!authorized(req.headers.authorization, users)) {
-        void reply.code(401).header('WWW-Authenticate', 'Basic realm="tributary"').send({ error_code: 401, message: 'Unauthorized' });
+        void reply
+          .code(401)
+          .header('WWW-Authenticate', 'Basic realm="tributary"')
+          .send({ error_code: 401, message: 'Unauthorized' });
       }
     });
   }
@@ -67,7 +75,10 @@ export async function startRestServer(opts: RestServerOptions) {
   const restLogger = opts.logger.child({ component: 'rest' });
   app.addHook('onResponse', async (req, reply) => {
     if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') {
-      restLogger.info({ method: req.method, url: req.url, status: reply.statusCode }, `${req.method} ${req.url} ${reply.statusCode}`);
+      restLogger.info(
+        { method: req.method, url: req.url, status: reply.statusCode },
+        `${req.method} ${req.url} ${reply.statusCode}`,
+      );
     }
   });
   app.addHook('onRequest', requireJson);
@@ -89,8 +100,19 @@ export async function startRestServer(opts: RestServerOptions) {
   const consoleMetrics = new ConsoleMetrics(opts.herder, opts.metrics, opts.log, opts.workerId ?? '');
   app.addHook('onClose', async () => consoleMetrics.stop());
   const taps = new Set<AbortController>();
-  app.addHook('preClose', async () => { for (const t of taps) t.abort(); });
-  await app.register(consoleRoutes({ herder: opts.herder, log: opts.log, metrics: consoleMetrics, autoRestart: opts.autoRestart, logger: restLogger, taps }));
+  app.addHook('preClose', async () => {
+    for (const t of taps) t.abort();
+  });
+  await app.register(
+    consoleRoutes({
+      herder: opts.herder,
+      log: opts.log,
+      metrics: consoleMetrics,
+      autoRestart: opts.autoRestart,
+      logger: restLogger,
+      taps,
+    }),
+  );
   await app.register(uiRoutes());
   await app.listen({ host: opts.host, port: opts.port });
   return app;
@@ -107,10 +129,18 @@ function untilReady(herder: Herder) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     if (!req.url.startsWith('/connectors') || herder.isReady()) return undefined;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([herder.whenReady(), new Promise((r) => { timer = setTimeout(r, READY_WAIT_MS); })]);
+    await Promise.race([
+      herder.whenReady(),
+      new Promise((r) => {
+        timer = setTimeout(r, READY_WAIT_MS);
+      }),
+    ]);
     clearTimeout(timer);
     if (!herder.isReady()) {
-      return reply.code(503).send({ error_code: 503, message: 'The worker is still starting up and has not read its connector configs yet; retry shortly.' });
+      return reply.code(503).send({
+        error_code: 503,
+        message: 'The worker is still starting up and has not read its connector configs yet; retry shortly.',
+      });
     }
     return undefined;
   };
@@ -133,7 +163,9 @@ function forwardWrites(herder: Herder) {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (req.headers.authorization) headers.authorization = req.headers.authorization;
     const res = await fetch(`${target}${url.pathname}${url.search}`, {
-      method: req.method, headers, body: req.body === undefined ? undefined : JSON.stringify(req.body),
+      method: req.method,
+      headers,
+      body: req.body === undefined ? undefined : JSON.stringify(req.body),
     });
     const location = res.headers.get('location');
     if (location) void reply.header('Location', location);

@@ -4,8 +4,11 @@ import { dirname, join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
 };
 
 /** The console's built files (packages/console/dist), or null when the console is not installed or not built. */
@@ -36,12 +39,14 @@ export function uiRoutes(): FastifyPluginAsync {
     const files = await consoleFiles();
     app.get('/ui', async (_req, reply) => reply.redirect('/ui/', 302));
     app.get<{ Params: { '*': string } }>('/ui/*', async (req, reply) => {
-      if (!files) return reply.code(404).send({ error_code: 404, message: 'The console is not built: run npm run build' });
+      if (!files)
+        return reply.code(404).send({ error_code: 404, message: 'The console is not built: run npm run build' });
       const path = req.params['*'];
       // Paths without a known file are the app's own routes: the page handles them.
       const name = files.has(path) ? path : 'index.html';
       const ext = name.slice(name.lastIndexOf('.'));
-      return reply.header('Content-Type', TYPES[ext] ?? 'application/octet-stream')
+      return reply
+        .header('Content-Type', TYPES[ext] ?? 'application/octet-stream')
         .header('Cache-Control', name === 'index.html' ? 'no-cache' : 'max-age=300')
         .header('X-Content-Type-Options', 'nosniff')
         .send(files.get(name));

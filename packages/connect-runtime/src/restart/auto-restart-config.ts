@@ -18,9 +18,12 @@ export const AUTO_RESTART_DEFAULTS = {
 type Key = keyof typeof AUTO_RESTART_DEFAULTS;
 
 const docs: Record<Key, string> = {
-  'auto.restart.enabled': 'Restart a FAILED connector or task by itself, with backoff. Off by default, as Kafka Connect: a restart replays the records since the last offset commit, so a failure that repeats on the same data writes them again each round.',
-  'auto.restart.max.restarts': 'How many restarts in a row a connector or task gets before it is left FAILED with a message saying so. A failure more than a minute after a restart starts the count afresh.',
-  'auto.restart.backoff.initial.ms': 'Wait before the first restart; each further restart in a row waits twice as long.',
+  'auto.restart.enabled':
+    'Restart a FAILED connector or task by itself, with backoff. Off by default, as Kafka Connect: a restart replays the records since the last offset commit, so a failure that repeats on the same data writes them again each round.',
+  'auto.restart.max.restarts':
+    'How many restarts in a row a connector or task gets before it is left FAILED with a message saying so. A failure more than a minute after a restart starts the count afresh.',
+  'auto.restart.backoff.initial.ms':
+    'Wait before the first restart; each further restart in a row waits twice as long.',
   'auto.restart.backoff.max.ms': 'Longest wait between restarts.',
 };
 
@@ -40,10 +43,18 @@ export function defineAutoRestart(def: ConfigDef, inherit: boolean, firstOrder =
   for (const name of Object.keys(AUTO_RESTART_DEFAULTS) as Key[]) {
     const worker = AUTO_RESTART_DEFAULTS[name];
     def.define({
-      name, type: types[name], default: inherit ? null : worker, importance: 'LOW', group: inherit ? CONNECTOR_GROUP : WORKER_GROUP, orderInGroup: order++,
-      width: 'SHORT', displayName: name,
+      name,
+      type: types[name],
+      default: inherit ? null : worker,
+      importance: 'LOW',
+      group: inherit ? CONNECTOR_GROUP : WORKER_GROUP,
+      orderInGroup: order++,
+      width: 'SHORT',
+      displayName: name,
       documentation: inherit ? `${docs[name]} Unset: the worker's ${name} (default ${String(worker)}).` : docs[name],
-      ...(types[name] === 'BOOLEAN' ? {} : { validator: Validators.atLeast(name === 'auto.restart.max.restarts' ? 0 : 1) }),
+      ...(types[name] === 'BOOLEAN'
+        ? {}
+        : { validator: Validators.atLeast(name === 'auto.restart.max.restarts' ? 0 : 1) }),
     });
   }
   return def;
@@ -60,7 +71,10 @@ export interface AutoRestartSettings {
 }
 
 /** A connector's settings: its own keys over the worker's. Values that do not parse fall back to the worker's. */
-export function autoRestartSettings(connector: Readonly<Record<string, string>>, worker: AutoRestartSettings): AutoRestartSettings {
+export function autoRestartSettings(
+  connector: Readonly<Record<string, string>>,
+  worker: AutoRestartSettings,
+): AutoRestartSettings {
   const num = (k: Key, dflt: number) => {
     const v = connector[k]?.trim();
     return v && /^\d+$/.test(v) ? Number(v) : dflt;

@@ -8,14 +8,20 @@ class ManualClock implements Clock {
   private t = 1_000_000;
   private timers: Array<{ at: number; fn: () => void; id: number }> = [];
   private nextId = 1;
-  now(): number { return this.t; }
+  now(): number {
+    return this.t;
+  }
   setTimeout(fn: () => void, ms: number): unknown {
     const id = this.nextId++;
     this.timers.push({ at: this.t + ms, fn, id });
     return id;
   }
-  clearTimeout(h: unknown): void { this.timers = this.timers.filter((x) => x.id !== h); }
-  get pending(): number[] { return this.timers.map((x) => x.at - this.t); }
+  clearTimeout(h: unknown): void {
+    this.timers = this.timers.filter((x) => x.id !== h);
+  }
+  get pending(): number[] {
+    return this.timers.map((x) => x.at - this.t);
+  }
   async advance(ms: number): Promise<void> {
     const end = this.t + ms;
     for (;;) {
@@ -33,9 +39,15 @@ class ManualClock implements Clock {
 class Recorder implements StatusListener {
   readonly tasks: Array<[string, number, Status]> = [];
   readonly connectors: Array<[string, Status]> = [];
-  onConnector(name: string, s: Status): void { this.connectors.push([name, s]); }
-  onTask(c: string, t: number, s: Status): void { this.tasks.push([c, t, s]); }
-  lastTask(): Status { return this.tasks.at(-1)![2]; }
+  onConnector(name: string, s: Status): void {
+    this.connectors.push([name, s]);
+  }
+  onTask(c: string, t: number, s: Status): void {
+    this.tasks.push([c, t, s]);
+  }
+  lastTask(): Status {
+    return this.tasks.at(-1)![2];
+  }
 }
 
 const logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -51,14 +63,25 @@ function setup(config: Record<string, string> = {}, dflt = defaults) {
   let failOnRestart = true;
   r.attach({
     config: (name) => (name === 'gone' ? undefined : config),
-    restartConnector: async (name) => { restarts.push(name); r.onConnector(name, running); },
+    restartConnector: async (name) => {
+      restarts.push(name);
+      r.onConnector(name, running);
+    },
     restartTask: async (name, task) => {
       restarts.push(`${name}-${task}`);
       r.onTask(name, task, running);
       if (failOnRestart) r.onTask(name, task, failed());
     },
   });
-  return { clock, out, r, restarts, recover: () => { failOnRestart = false; } };
+  return {
+    clock,
+    out,
+    r,
+    restarts,
+    recover: () => {
+      failOnRestart = false;
+    },
+  };
 }
 
 describe('AutoRestarter', () => {
@@ -81,7 +104,10 @@ describe('AutoRestarter', () => {
     assert.equal(last.state, 'FAILED');
     assert.equal(last.restarts, 3);
     assert.equal(last.nextRestartAt, undefined);
-    assert.match(last.trace!, /^Auto-restart gave up: task sink-0 failed again within 60 s of each of its last 3 restarts \(auto.restart.max.restarts=3\)/);
+    assert.match(
+      last.trace!,
+      /^Auto-restart gave up: task sink-0 failed again within 60 s of each of its last 3 restarts \(auto.restart.max.restarts=3\)/,
+    );
     assert.match(last.trace!, /disk full/);
     assert.equal(r.info('sink', 0)!.history.length, 3);
   });
@@ -103,7 +129,11 @@ describe('AutoRestarter', () => {
   });
 
   it('the wait doubles up to auto.restart.backoff.max.ms', async () => {
-    const { clock, r } = setup({ 'auto.restart.backoff.initial.ms': '1000', 'auto.restart.backoff.max.ms': '3000', 'auto.restart.max.restarts': '10' });
+    const { clock, r } = setup({
+      'auto.restart.backoff.initial.ms': '1000',
+      'auto.restart.backoff.max.ms': '3000',
+      'auto.restart.max.restarts': '10',
+    });
     r.onTask('sink', 0, failed());
     const waits: number[] = [];
     for (let i = 0; i < 4; i++) {

@@ -11,7 +11,11 @@ export interface Clock {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => { const t = setTimeout(fn, ms); t.unref(); return t; },
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return t;
+  },
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
@@ -95,7 +99,10 @@ export class AutoRestarter implements StatusListener {
   }
 
   /** Restarts made and the next one planned, for the status and the console. */
-  info(name: string, task: number | null): { restarts: number; nextRestartAt: number | null; history: RestartRecord[] } | undefined {
+  info(
+    name: string,
+    task: number | null,
+  ): { restarts: number; nextRestartAt: number | null; history: RestartRecord[] } | undefined {
     const e = this.entries.get(keyOf(name, task));
     return e ? { restarts: e.restarts, nextRestartAt: e.nextRestartAt, history: [...e.history] } : undefined;
   }
@@ -135,7 +142,22 @@ export class AutoRestarter implements StatusListener {
     const config = this.target?.config(name);
     const settings = config ? autoRestartSettings(config, this.defaults) : null;
     if (!settings?.enabled || this.stopped) return this.decorate(e, status);
-    if (!e) this.entries.set(key, (e = { connector: name, task, restarts: 0, streak: 0, lastRestartAt: null, nextRestartAt: null, timer: null, gaveUp: false, last: null, history: [] }));
+    if (!e)
+      this.entries.set(
+        key,
+        (e = {
+          connector: name,
+          task,
+          restarts: 0,
+          streak: 0,
+          lastRestartAt: null,
+          nextRestartAt: null,
+          timer: null,
+          gaveUp: false,
+          last: null,
+          history: [],
+        }),
+      );
     e.last = status;
     if (e.timer !== null || e.gaveUp) return this.decorate(e, status);
     const now = this.clock.now();
@@ -143,8 +165,9 @@ export class AutoRestarter implements StatusListener {
     if (e.streak >= settings.maxRestarts) {
       e.gaveUp = true;
       const what = task === null ? `connector ${name}` : `task ${name}-${task}`;
-      const message = `Auto-restart gave up: ${what} failed again within ${STABLE_MS / 1000} s of each of its last ${e.streak} restarts `
-        + `(auto.restart.max.restarts=${settings.maxRestarts}). Fix the cause and restart it by hand.`;
+      const message =
+        `Auto-restart gave up: ${what} failed again within ${STABLE_MS / 1000} s of each of its last ${e.streak} restarts ` +
+        `(auto.restart.max.restarts=${settings.maxRestarts}). Fix the cause and restart it by hand.`;
       this.logger.error({ connector: name, task: task ?? undefined, restarts: e.restarts }, message);
       return this.decorate(e, { ...status, trace: `${message}\n${status.trace ?? ''}` });
     }
@@ -153,7 +176,10 @@ export class AutoRestarter implements StatusListener {
     this.metrics?.nextAutoRestart(name, task, e.nextRestartAt);
     const entry = e;
     e.timer = this.clock.setTimeout(() => void this.fire(name, task, entry), delay);
-    this.logger.info({ connector: name, task: task ?? undefined, delayMs: delay, restarts: e.restarts }, 'auto-restart scheduled');
+    this.logger.info(
+      { connector: name, task: task ?? undefined, delayMs: delay, restarts: e.restarts },
+      'auto-restart scheduled',
+    );
     return this.decorate(e, status);
   }
 
@@ -172,7 +198,10 @@ export class AutoRestarter implements StatusListener {
     e.lastRestartAt = this.clock.now();
     e.history.push({ at: e.lastRestartAt, reason: (e.last.trace ?? '').split('\n')[0] ?? '' });
     if (e.history.length > HISTORY) e.history.shift();
-    this.logger.warn({ connector: name, task: task ?? undefined, restarts: e.restarts }, 'auto-restarting a FAILED ' + (task === null ? 'connector' : 'task'));
+    this.logger.warn(
+      { connector: name, task: task ?? undefined, restarts: e.restarts },
+      'auto-restarting a FAILED ' + (task === null ? 'connector' : 'task'),
+    );
     try {
       if (task === null) await this.target.restartConnector(name);
       else await this.target.restartTask(name, task);

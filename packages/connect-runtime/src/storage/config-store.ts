@@ -52,7 +52,11 @@ export class FileConfigStore implements ConfigStore {
   }
 
   private async save(): Promise<void> {
-    const text = JSON.stringify({ version: 1, connectors: Object.fromEntries(this.data) } satisfies ConfigFile, null, 1);
+    const text = JSON.stringify(
+      { version: 1, connectors: Object.fromEntries(this.data) } satisfies ConfigFile,
+      null,
+      1,
+    );
     this.writing = this.writing.then(() => writeFileAtomic(this.path, text));
     await this.writing;
   }

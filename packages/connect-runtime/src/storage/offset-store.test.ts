@@ -20,6 +20,9 @@ describe('FileOffsetStore', () => {
     assert.equal(offsetKey('src', { b: 1, a: 'x' }), '["src",{"a":"x","b":1}]');
     // The file format is versioned and pinned: {"version":1,"offsets":{<key>:<offset>}}.
     await again.set('src', [[{ filename: '/a' }, { position: 7 }]]);
-    assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), { version: 1, offsets: { '["src",{"filename":"/a"}]': { position: 7 } } });
+    assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), {
+      version: 1,
+      offsets: { '["src",{"filename":"/a"}]': { position: 7 } },
+    });
   });
 });

@@ -5,7 +5,15 @@ import { errorHandlingConfig } from '../config/connector-config.js';
 import { RetryPolicy, systemClock, type Clock } from './retry-policy.js';
 
 /** The pipeline stages errors are attributed to, named as Kafka Connect names them. */
-export type Stage = 'KEY_CONVERTER' | 'VALUE_CONVERTER' | 'HEADER_CONVERTER' | 'TRANSFORMATION' | 'TASK_PUT' | 'TASK_POLL' | 'KAFKA_PRODUCE' | 'KAFKA_CONSUME';
+export type Stage =
+  | 'KEY_CONVERTER'
+  | 'VALUE_CONVERTER'
+  | 'HEADER_CONVERTER'
+  | 'TRANSFORMATION'
+  | 'TASK_PUT'
+  | 'TASK_POLL'
+  | 'KAFKA_PRODUCE'
+  | 'KAFKA_CONSUME';
 
 export interface ErrorContext {
   stage: Stage;
@@ -88,9 +96,23 @@ export class ErrorHandler {
   async handle(err: unknown, ctx: ErrorContext): Promise<void> {
     const tolerated = this.toleranceAll && (isToleratedStage(ctx.stage) || isRetriable(err));
     if (this.logEnabled || !tolerated) {
-      const detail: Record<string, unknown> = { err, stage: ctx.stage, connector: this.opts.connector, task: this.opts.taskId };
-      if (this.logMessages) Object.assign(detail, { topic: ctx.topic, partition: ctx.partition, offset: ctx.offset, record: ctx.describe?.() });
-      this.opts.logger.error(detail, `Error encountered in task ${this.opts.connector}-${this.opts.taskId} at stage ${ctx.stage}`);
+      const detail: Record<string, unknown> = {
+        err,
+        stage: ctx.stage,
+        connector: this.opts.connector,
+        task: this.opts.taskId,
+      };
+      if (this.logMessages)
+        Object.assign(detail, {
+          topic: ctx.topic,
+          partition: ctx.partition,
+          offset: ctx.offset,
+          record: ctx.describe?.(),
+        });
+      this.opts.logger.error(
+        detail,
+        `Error encountered in task ${this.opts.connector}-${this.opts.taskId} at stage ${ctx.stage}`,
+      );
     }
     if (!tolerated) throw err;
     this.skipped++;
@@ -102,7 +124,8 @@ export class ErrorHandler {
     const headers: LogHeader[] = [...(ctx.headers ?? [])];
     if (this.contextHeaders) {
       const e = err instanceof Error ? err : new Error(String(err));
-      const put = (k: string, v: unknown) => headers.push({ key: `__connect.errors.${k}`, value: v === undefined ? null : enc.encode(String(v)) });
+      const put = (k: string, v: unknown) =>
+        headers.push({ key: `__connect.errors.${k}`, value: v === undefined ? null : enc.encode(String(v)) });
       put('topic', ctx.topic);
       put('partition', ctx.partition);
       put('offset', ctx.offset);
@@ -117,7 +140,11 @@ export class ErrorHandler {
     const record = [{ topic: this.dlqTopic, key: ctx.key ?? null, value: ctx.value ?? null, headers }];
     await this.retry.untilSuccess(() => this.opts.producer!.send(record), {
       signal: this.signal,
-      onRetry: (e, _n, ms) => this.opts.logger.warn({ err: e }, `task ${this.opts.connector}-${this.opts.taskId}: dead letter queue unavailable; retrying in ${ms} ms`),
+      onRetry: (e, _n, ms) =>
+        this.opts.logger.warn(
+          { err: e },
+          `task ${this.opts.connector}-${this.opts.taskId}: dead letter queue unavailable; retrying in ${ms} ms`,
+        ),
     });
   }
 }
@@ -128,6 +155,13 @@ export class ErrorHandler {
  * KAFKA_PRODUCE only for a batch the log refused for good (as Connect's `producerSendFailed`).
  */
 function isToleratedStage(stage: Stage): boolean {
-  return stage === 'KEY_CONVERTER' || stage === 'VALUE_CONVERTER' || stage === 'HEADER_CONVERTER' || stage === 'TRANSFORMATION' ||
-    stage === 'TASK_PUT' || stage === 'TASK_POLL' || stage === 'KAFKA_PRODUCE';
+  return (
+    stage === 'KEY_CONVERTER' ||
+    stage === 'VALUE_CONVERTER' ||
+    stage === 'HEADER_CONVERTER' ||
+    stage === 'TRANSFORMATION' ||
+    stage === 'TASK_PUT' ||
+    stage === 'TASK_POLL' ||
+    stage === 'KAFKA_PRODUCE'
+  );
 }

@@ -23,7 +23,10 @@ function policy(retryTimeoutMs: number, retryDelayMaxMs = 60_000, clock = new Fa
 describe('RetryPolicy', () => {
   it('backs off from 300 ms, doubling, then a jittered delay between half the cap and the cap', () => {
     const { p } = policy(-1, 5000, new FakeClock(), () => 0.999);
-    assert.deepEqual([0, 1, 2, 3, 4].map((a) => p.delay(a)), [300, 600, 1200, 2400, 4800]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4].map((a) => p.delay(a)),
+      [300, 600, 1200, 2400, 4800],
+    );
     const jittered = new RetryPolicy({ retryTimeoutMs: -1, retryDelayMaxMs: 5000 }, new FakeClock(), () => 0);
     assert.equal(jittered.delay(5), 2500);
     assert.equal(p.delay(5), 4997);
@@ -49,8 +52,14 @@ describe('RetryPolicy', () => {
   it('caps each delay at errors.retry.delay.max.ms', async () => {
     const { p, clock } = policy(10_000, 1000);
     await assert.rejects(p.withinTimeout(failing(100)));
-    assert.ok(clock.waits.every((w) => w <= 1000), String(clock.waits));
-    assert.equal(clock.waits.reduce((a, b) => a + b, 0), 10_000);
+    assert.ok(
+      clock.waits.every((w) => w <= 1000),
+      String(clock.waits),
+    );
+    assert.equal(
+      clock.waits.reduce((a, b) => a + b, 0),
+      10_000,
+    );
   });
 
   it('errors.retry.timeout=-1 retries until the operation succeeds', async () => {
@@ -61,7 +70,10 @@ describe('RetryPolicy', () => {
   });
 
   it('does not retry an error that is not retriable', async () => {
-    for (const run of [(p: RetryPolicy, op: () => Promise<string>) => p.withinTimeout(op), (p: RetryPolicy, op: () => Promise<string>) => p.untilSuccess(op)]) {
+    for (const run of [
+      (p: RetryPolicy, op: () => Promise<string>) => p.withinTimeout(op),
+      (p: RetryPolicy, op: () => Promise<string>) => p.untilSuccess(op),
+    ]) {
       const { p } = policy(-1);
       const op = failing(1, () => new DataError('bad'));
       await assert.rejects(run(p, op), DataError);
@@ -85,21 +97,34 @@ describe('RetryPolicy', () => {
     const op = failing(12);
     assert.equal(await p.untilSuccess(op), 'ok');
     assert.equal(op.calls, 13);
-    assert.ok(clock.waits.every((w) => w <= UNBOUNDED_RETRY_DELAY_MAX_MS), String(clock.waits));
+    assert.ok(
+      clock.waits.every((w) => w <= UNBOUNDED_RETRY_DELAY_MAX_MS),
+      String(clock.waits),
+    );
     assert.equal(clock.waits.at(-1), UNBOUNDED_RETRY_DELAY_MAX_MS * 0.75);
   });
 
   it('untilSuccess uses a delay override when one is given', async () => {
     const { p, clock } = policy(0);
     let once: number | undefined = 1234;
-    await p.untilSuccess(failing(2), { delayOverride: () => { const v = once; once = undefined; return v; } });
+    await p.untilSuccess(failing(2), {
+      delayOverride: () => {
+        const v = once;
+        once = undefined;
+        return v;
+      },
+    });
     assert.deepEqual(clock.waits, [1234, 600]);
   });
 });
 
 describe('errorHandlingConfig', () => {
   it('parses through the declarations: any case, defaults, booleans', () => {
-    const c = errorHandlingConfig({ 'errors.tolerance': 'ALL', 'errors.log.enable': 'TRUE', 'errors.retry.timeout': '-1' });
+    const c = errorHandlingConfig({
+      'errors.tolerance': 'ALL',
+      'errors.log.enable': 'TRUE',
+      'errors.retry.timeout': '-1',
+    });
     assert.equal(c.toleranceAll, true);
     assert.equal(c.logEnable, true);
     assert.equal(c.retryTimeoutMs, -1);
@@ -111,6 +136,9 @@ describe('errorHandlingConfig', () => {
   });
 
   it('names a bad key', () => {
-    assert.throws(() => errorHandlingConfig({ 'errors.retry.timeout': 'soon' }), (e: unknown) => e instanceof ConfigError && e.problems[0]!.key === 'errors.retry.timeout');
+    assert.throws(
+      () => errorHandlingConfig({ 'errors.retry.timeout': 'soon' }),
+      (e: unknown) => e instanceof ConfigError && e.problems[0]!.key === 'errors.retry.timeout',
+    );
   });
 });

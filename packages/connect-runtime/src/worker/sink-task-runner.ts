@@ -1,5 +1,11 @@
 import {
-  isRetriable, tpKey, type Header, type SinkRecord, type SinkTask, type SinkTaskContext, type TopicPartition,
+  isRetriable,
+  tpKey,
+  type Header,
+  type SinkRecord,
+  type SinkTask,
+  type SinkTaskContext,
+  type TopicPartition,
 } from '@tributary/connect-api';
 import type { Consumer, LogRecord } from '../log/log.js';
 import type { TargetState } from '../storage/config-store.js';
@@ -12,7 +18,9 @@ import { closeAll, WorkerTask, type WorkerTaskDeps } from './worker-task.js';
 export interface SinkRunnerDeps extends WorkerTaskDeps {
   readonly task: SinkTask;
   readonly taskConfig: Record<string, string>;
-  /** Created with this runner's rebalance listener (see `listener`); owned by the runner, closed when the task stops. */
+  /**
+   * Created with this runner's rebalance listener (see `listener`); owned by the runner, closed when the task stops.
+   */
   readonly makeConsumer: (runner: SinkTaskRunner) => Consumer;
   readonly converters: ConverterSet;
   readonly transforms: TransformChain;
@@ -35,7 +43,9 @@ export class SinkTaskRunner extends WorkerTask {
   private consumer!: Consumer;
   /** Next offset to read per partition, for records already handed to put() (original coordinates). */
   private readonly current: OffsetMap = new Map();
-  /** Per partition: the next offset and timestamp of the last record read, until a commit covers it (latency metric). */
+  /**
+   * Per partition: the next offset and timestamp of the last record read, until a commit covers it (latency metric).
+   */
   private readonly uncommitted = new Map<string, { offset: number; timestamp: number }>();
   private lastCommit = Date.now();
   private commitRequested = false;
@@ -47,7 +57,10 @@ export class SinkTaskRunner extends WorkerTask {
   /** The batch being delivered, to find a reported record's original bytes. */
   private lastBatch: LogRecord[] = [];
 
-  constructor(private readonly sink: SinkRunnerDeps, initialState: TargetState) {
+  constructor(
+    private readonly sink: SinkRunnerDeps,
+    initialState: TargetState,
+  ) {
     super(sink, initialState);
     sink.errors.stopOn(this.signal);
   }
@@ -72,23 +85,41 @@ export class SinkTaskRunner extends WorkerTask {
   protected async initialize(): Promise<void> {
     this.consumer = this.sink.makeConsumer(this);
     const ctx: SinkTaskContext = {
-      id: this.id, connector: this.sink.connector, taskId: this.sink.taskId, logger: this.logger, signal: this.signal,
+      id: this.id,
+      connector: this.sink.connector,
+      taskId: this.sink.taskId,
+      logger: this.logger,
+      signal: this.signal,
       metrics: this.sink.metrics,
       assignment: () => [...this.assigned],
       pause: (...tps) => this.consumer.pause(tps),
       resume: (...tps) => this.consumer.resume(tps),
       offset: (tp, offset) => this.consumer.seek(tp, offset),
-      timeout: (ms) => { this.retryTimeoutMs = ms > 0 ? ms : undefined; },
-      requestCommit: () => { this.commitRequested = true; },
+      timeout: (ms) => {
+        this.retryTimeoutMs = ms > 0 ? ms : undefined;
+      },
+      requestCommit: () => {
+        this.commitRequested = true;
+      },
       errantRecordReporter: this.sink.errors.hasReporter
         ? (record, error) => {
-          // The DLQ gets the original bytes, as Kafka Connect writes them.
-          const raw = this.lastBatch.find((r) => r.offset === record.originalKafkaOffset && r.partition === record.originalKafkaPartition && r.topic === record.originalTopic);
-          return this.sink.errors.handle(error, {
-            stage: 'TASK_PUT', topic: record.originalTopic, partition: record.originalKafkaPartition, offset: record.originalKafkaOffset,
-            key: raw?.key ?? null, value: raw?.value ?? null, headers: raw?.headers ?? [],
-          });
-        }
+            // The DLQ gets the original bytes, as Kafka Connect writes them.
+            const raw = this.lastBatch.find(
+              (r) =>
+                r.offset === record.originalKafkaOffset &&
+                r.partition === record.originalKafkaPartition &&
+                r.topic === record.originalTopic,
+            );
+            return this.sink.errors.handle(error, {
+              stage: 'TASK_PUT',
+              topic: record.originalTopic,
+              partition: record.originalKafkaPartition,
+              offset: record.originalKafkaOffset,
+              key: raw?.key ?? null,
+              value: raw?.value ?? null,
+              headers: raw?.headers ?? [],
+            });
+          }
         : null,
     };
     await this.sink.task.start(this.sink.taskConfig, ctx);
@@ -102,7 +133,8 @@ export class SinkTaskRunner extends WorkerTask {
   private joinGroup(): Promise<void> {
     return this.sink.errors.retry.untilSuccess(() => this.consumer.start(), {
       signal: this.signal,
-      onRetry: (err, _n, ms) => this.logger.warn({ err }, `task ${this.id}: cannot join the consumer group yet; retrying in ${ms} ms`),
+      onRetry: (err, _n, ms) =>
+        this.logger.warn({ err }, `task ${this.id}: cannot join the consumer group yet; retrying in ${ms} ms`),
     });
   }
 
@@ -138,7 +170,10 @@ export class SinkTaskRunner extends WorkerTask {
       const r = raw[i]!;
       const next = raw[i + 1];
       if (next && next.partition === r.partition && next.topic === r.topic) continue;
-      this.current.set(`${r.topic}:${r.partition}`, { tp: { topic: r.topic, partition: r.partition }, offset: r.offset + 1 });
+      this.current.set(`${r.topic}:${r.partition}`, {
+        tp: { topic: r.topic, partition: r.partition },
+        offset: r.offset + 1,
+      });
       this.uncommitted.set(`${r.topic}:${r.partition}`, { offset: r.offset + 1, timestamp: r.timestamp });
       if (!this.topics.has(r.topic)) {
         this.topics.add(r.topic);
@@ -160,7 +195,8 @@ export class SinkTaskRunner extends WorkerTask {
         this.retryTimeoutMs = undefined;
         return ms;
       },
-      onRetry: (err, _n, ms) => this.logger.warn({ err }, `task ${this.id}: retriable error from put(); re-delivering in ${ms} ms`),
+      onRetry: (err, _n, ms) =>
+        this.logger.warn({ err }, `task ${this.id}: retriable error from put(); re-delivering in ${ms} ms`),
     });
     this.sink.metrics.written(batch.length);
     this.sink.metrics.latency('put', batch, (r) => r.timestamp ?? Date.now());
@@ -174,19 +210,29 @@ export class SinkTaskRunner extends WorkerTask {
     const { key, value } = this.sink.converters;
     let stage: Stage = 'KEY_CONVERTER';
     try {
-      await this.sink.errors.retry.withinTimeout(async () => {
-        stage = 'KEY_CONVERTER';
-        await key.prepareToConnectData?.(r.topic, r.key);
-        stage = 'VALUE_CONVERTER';
-        await value.prepareToConnectData?.(r.topic, r.value);
-      }, {
-        signal: this.signal,
-        onRetry: (err, _n, ms) => this.logger.warn({ err }, `task ${this.id}: converter not ready (schema registry?); retrying in ${ms} ms`),
-      });
+      await this.sink.errors.retry.withinTimeout(
+        async () => {
+          stage = 'KEY_CONVERTER';
+          await key.prepareToConnectData?.(r.topic, r.key);
+          stage = 'VALUE_CONVERTER';
+          await value.prepareToConnectData?.(r.topic, r.value);
+        },
+        {
+          signal: this.signal,
+          onRetry: (err, _n, ms) =>
+            this.logger.warn({ err }, `task ${this.id}: converter not ready (schema registry?); retrying in ${ms} ms`),
+        },
+      );
       return null;
     } catch (error) {
       return new RecordFailure(error, {
-        stage, topic: r.topic, partition: r.partition, offset: r.offset, key: r.key, value: r.value, headers: r.headers,
+        stage,
+        topic: r.topic,
+        partition: r.partition,
+        offset: r.offset,
+        key: r.key,
+        value: r.value,
+        headers: r.headers,
         describe: () => ({ topic: r.topic, partition: r.partition, offset: r.offset }),
       });
     }
@@ -201,20 +247,39 @@ export class SinkTaskRunner extends WorkerTask {
       stage = 'VALUE_CONVERTER';
       const v = value.toConnectData(r.topic, r.value);
       stage = 'HEADER_CONVERTER';
-      const headers: Header[] = r.headers.length === 0 ? NO_HEADERS : r.headers.map((h) => {
-        const sv = header.toConnectHeader(r.topic, h.key, h.value);
-        return { key: h.key, schema: sv.schema, value: sv.value };
-      });
+      const headers: Header[] =
+        r.headers.length === 0
+          ? NO_HEADERS
+          : r.headers.map((h) => {
+              const sv = header.toConnectHeader(r.topic, h.key, h.value);
+              return { key: h.key, schema: sv.schema, value: sv.value };
+            });
       stage = 'TRANSFORMATION';
       const rec: SinkRecord = {
-        topic: r.topic, kafkaPartition: r.partition, kafkaOffset: r.offset, timestamp: r.timestamp, timestampType: 'CreateTime',
-        keySchema: k.schema, key: k.value, valueSchema: v.schema, value: v.value, headers,
-        originalTopic: r.topic, originalKafkaPartition: r.partition, originalKafkaOffset: r.offset,
+        topic: r.topic,
+        kafkaPartition: r.partition,
+        kafkaOffset: r.offset,
+        timestamp: r.timestamp,
+        timestampType: 'CreateTime',
+        keySchema: k.schema,
+        key: k.value,
+        valueSchema: v.schema,
+        value: v.value,
+        headers,
+        originalTopic: r.topic,
+        originalKafkaPartition: r.partition,
+        originalKafkaOffset: r.offset,
       };
       return this.sink.transforms.isEmpty ? rec : this.sink.transforms.apply(rec);
     } catch (error) {
       return new RecordFailure(error, {
-        stage, topic: r.topic, partition: r.partition, offset: r.offset, key: r.key, value: r.value, headers: r.headers,
+        stage,
+        topic: r.topic,
+        partition: r.partition,
+        offset: r.offset,
+        key: r.key,
+        value: r.value,
+        headers: r.headers,
         describe: () => ({ topic: r.topic, partition: r.partition, offset: r.offset }),
       });
     }
@@ -239,7 +304,9 @@ export class SinkTaskRunner extends WorkerTask {
     }
     if (toCommit.size === 0) return;
     try {
-      await this.consumer.commit([...toCommit.values()].map((o) => ({ topic: o.tp.topic, partition: o.tp.partition, offset: o.offset })));
+      await this.consumer.commit(
+        [...toCommit.values()].map((o) => ({ topic: o.tp.topic, partition: o.tp.partition, offset: o.offset })),
+      );
       this.noteCommitLatency(toCommit);
     } catch (err) {
       // As Kafka Connect: a commit the log cannot take now is retried at the next flush, not fatal.
@@ -280,7 +347,10 @@ export class SinkTaskRunner extends WorkerTask {
 
 /** A record a converter or transform rejected, with what the error handler needs to know. */
 class RecordFailure {
-  constructor(readonly error: unknown, readonly context: ErrorContext) {}
+  constructor(
+    readonly error: unknown,
+    readonly context: ErrorContext,
+  ) {}
 }
 
 /** Shared by every record without headers (records are treated as immutable). */

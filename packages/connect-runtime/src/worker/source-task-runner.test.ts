@@ -9,15 +9,27 @@ import type { Log, ProduceAck, ProduceRecord, Producer } from '../log/log.js';
 import { ErrorHandler } from './error-handler.js';
 import { MAX_IN_FLIGHT, SourceTaskRunner } from './source-task-runner.js';
 import {
-  jsonConverters, memoryOffsets, ScriptedSourceTask, silentLogger, sourceDeps, sourceRecord, StatusLog, until,
+  jsonConverters,
+  memoryOffsets,
+  ScriptedSourceTask,
+  silentLogger,
+  sourceDeps,
+  sourceRecord,
+  StatusLog,
+  until,
 } from './test-support.js';
 
 const dec = new TextDecoder();
 const logs: Log[] = [];
-after(async () => { for (const l of logs) await l.close(); });
+after(async () => {
+  for (const l of logs) await l.close();
+});
 
 async function embedded(): Promise<Log> {
-  const log = await openEmbeddedLog({ dir: await mkdtemp(join(tmpdir(), 'source-runner-')), logger: silentLogger as never });
+  const log = await openEmbeddedLog({
+    dir: await mkdtemp(join(tmpdir(), 'source-runner-')),
+    logger: silentLogger as never,
+  });
   logs.push(log);
   return log;
 }
@@ -41,16 +53,22 @@ class GatedProducer implements Producer {
   private gate: Promise<void>;
   private open!: () => void;
   constructor(private readonly inner: Producer) {
-    this.gate = new Promise((r) => { this.open = r; });
+    this.gate = new Promise((r) => {
+      this.open = r;
+    });
   }
-  release(): void { this.open(); }
+  release(): void {
+    this.open();
+  }
   async send(records: readonly ProduceRecord[]): Promise<ProduceAck[]> {
     this.sends++;
     const acks = await this.inner.send(records);
     await this.gate;
     return acks;
   }
-  close(): Promise<void> { return this.inner.close(); }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
 }
 
 const numbers = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => sourceRecord(from + i));
@@ -62,7 +80,11 @@ describe('SourceTaskRunner over the embedded log', () => {
     const offsets = memoryOffsets();
     const task = new ScriptedSourceTask([numbers(1, 3), numbers(4, 6)]);
     let commits = 0;
-    Object.assign(task, { commit: () => { commits++; } });
+    Object.assign(task, {
+      commit: () => {
+        commits++;
+      },
+    });
     const runner = new SourceTaskRunner({ ...sourceDeps(task, producer, { offsets }), flushIntervalMs: 5 }, 'STARTED');
     runner.start();
     try {
@@ -74,10 +96,17 @@ describe('SourceTaskRunner over the embedded log', () => {
     } finally {
       producer.release();
     }
-    try { await until(() => offsets.written.length > 0 && commits > 0); } finally { await runner.stop(); }
+    try {
+      await until(() => offsets.written.length > 0 && commits > 0);
+    } finally {
+      await runner.stop();
+    }
     assert.deepEqual(offsets.written.at(-1), { n: 6 });
     assert.deepEqual(task.committed.map((c) => (c.record.value as { n: number }).n).sort(), [1, 2, 3, 4, 5, 6]);
-    assert.deepEqual(await readTopic(log, 'out', 6), [1, 2, 3, 4, 5, 6].map((n) => ({ n })));
+    assert.deepEqual(
+      await readTopic(log, 'out', 6),
+      [1, 2, 3, 4, 5, 6].map((n) => ({ n })),
+    );
   });
 
   // The SDK promises commitRecord in order per source partition: two batches acknowledged together
@@ -91,8 +120,15 @@ describe('SourceTaskRunner over the embedded log', () => {
     runner.start();
     await until(() => producer.sends === 2);
     producer.release();
-    try { await until(() => task.committed.length === 6); } finally { await runner.stop(); }
-    assert.deepEqual(task.committed.map((c) => (c.record.value as { n: number }).n), [1, 2, 3, 4, 5, 6]);
+    try {
+      await until(() => task.committed.length === 6);
+    } finally {
+      await runner.stop();
+    }
+    assert.deepEqual(
+      task.committed.map((c) => (c.record.value as { n: number }).n),
+      [1, 2, 3, 4, 5, 6],
+    );
   });
 
   it('stops polling while MAX_IN_FLIGHT batches wait for the log (backpressure), and resumes after', async () => {
@@ -106,7 +142,10 @@ describe('SourceTaskRunner over the embedded log', () => {
         await until(() => producer.sends >= MAX_IN_FLIGHT);
         await sleep(100);
         assert.equal(producer.sends, MAX_IN_FLIGHT, `${MAX_IN_FLIGHT} batches in flight, no more sends`);
-        assert.ok(task.batches.length >= 20 - MAX_IN_FLIGHT - 1, `at most one more batch polled and held (${20 - task.batches.length} polled)`);
+        assert.ok(
+          task.batches.length >= 20 - MAX_IN_FLIGHT - 1,
+          `at most one more batch polled and held (${20 - task.batches.length} polled)`,
+        );
       } finally {
         producer.release();
       }
@@ -122,8 +161,13 @@ describe('SourceTaskRunner over the embedded log', () => {
     const status = new StatusLog();
     const task = new ScriptedSourceTask();
     let ctx!: SourceTaskContext;
-    task.start = (_c, c) => { ctx = c; };
-    task.poll = async () => { await sleep(60_000, ctx.signal); return null; };
+    task.start = (_c, c) => {
+      ctx = c;
+    };
+    task.poll = async () => {
+      await sleep(60_000, ctx.signal);
+      return null;
+    };
     const runner = new SourceTaskRunner(sourceDeps(task, log.producer(), { status }), 'STARTED');
     runner.start();
     await until(() => status.last?.state === 'RUNNING');
@@ -137,16 +181,38 @@ describe('SourceTaskRunner over the embedded log', () => {
 
   it('dead-letters an errant record and one its converter refuses, keeps the rest flowing, and still stores their offsets', async () => {
     const log = await embedded();
-    const config = { name: 'c', 'connector.class': 'X', 'errors.tolerance': 'all', 'errors.deadletterqueue.topic.name': 'dlq', 'errors.deadletterqueue.context.headers.enable': 'true' };
+    const config = {
+      name: 'c',
+      'connector.class': 'X',
+      'errors.tolerance': 'all',
+      'errors.deadletterqueue.topic.name': 'dlq',
+      'errors.deadletterqueue.context.headers.enable': 'true',
+    };
     const offsets = memoryOffsets();
-    const errant: SourceRecord = { ...sourceRecord(2), errant: { error: new DataError('row 2 is malformed'), raw: 'a,"b' } };
+    const errant: SourceRecord = {
+      ...sourceRecord(2),
+      errant: { error: new DataError('row 2 is malformed'), raw: 'a,"b' },
+    };
     const unconvertible = { ...sourceRecord(3), value: { n: 3, big: 10n } };
     const task = new ScriptedSourceTask([[sourceRecord(1), errant, unconvertible, sourceRecord(4)]]);
     const deps = sourceDeps(task, log.producer(), { offsets, config });
-    const errors = new ErrorHandler({ connector: 'c', taskId: 0, config, logger: silentLogger, producer: log.producer() });
-    const runner = new SourceTaskRunner({ ...deps, errors, flushIntervalMs: 5, converters: jsonConverters() }, 'STARTED');
+    const errors = new ErrorHandler({
+      connector: 'c',
+      taskId: 0,
+      config,
+      logger: silentLogger,
+      producer: log.producer(),
+    });
+    const runner = new SourceTaskRunner(
+      { ...deps, errors, flushIntervalMs: 5, converters: jsonConverters() },
+      'STARTED',
+    );
     runner.start();
-    try { await until(() => offsets.written.some((o) => (o as { n: number }).n === 4)); } finally { await runner.stop(); }
+    try {
+      await until(() => offsets.written.some((o) => (o as { n: number }).n === 4));
+    } finally {
+      await runner.stop();
+    }
     assert.deepEqual(await readTopic(log, 'out', 2), [{ n: 1 }, { n: 4 }]);
     const consumer = log.consumer({ topics: ['dlq'] });
     await consumer.start();
@@ -155,14 +221,29 @@ describe('SourceTaskRunner over the embedded log', () => {
     while (dead.length < 2 && Date.now() < deadline) {
       for (const r of await consumer.poll(50)) {
         const stage = r.headers.find((h) => h.key === '__connect.errors.stage')?.value;
-        dead.push({ value: r.value === null ? 'null' : dec.decode(r.value), stage: stage ? dec.decode(stage) : undefined });
+        dead.push({
+          value: r.value === null ? 'null' : dec.decode(r.value),
+          stage: stage ? dec.decode(stage) : undefined,
+        });
       }
     }
     await consumer.close();
-    assert.deepEqual(dead.map((d) => d.stage), ['TASK_POLL', 'VALUE_CONVERTER']);
+    assert.deepEqual(
+      dead.map((d) => d.stage),
+      ['TASK_POLL', 'VALUE_CONVERTER'],
+    );
     assert.equal(dead[0]!.value, 'a,"b', 'the raw input of the errant record');
     const confirmed = new Map(task.committed.map((c) => [(c.record.value as { n: number }).n, c.acked]));
-    assert.deepEqual([...confirmed].sort(), [[1, true], [2, false], [3, false], [4, true]], 'metadata null for the skipped ones');
+    assert.deepEqual(
+      [...confirmed].sort(),
+      [
+        [1, true],
+        [2, false],
+        [3, false],
+        [4, true],
+      ],
+      'metadata null for the skipped ones',
+    );
   });
 
   it('delivers the records polled before one that fails the task, and stores their offsets (errors.tolerance=none)', async () => {
@@ -171,10 +252,17 @@ describe('SourceTaskRunner over the embedded log', () => {
     const status = new StatusLog();
     const errant: SourceRecord = { ...sourceRecord(3), errant: { error: new DataError('row 3 is malformed') } };
     const task = new ScriptedSourceTask([[sourceRecord(1), sourceRecord(2), errant, sourceRecord(4)]]);
-    const runner = new SourceTaskRunner({ ...sourceDeps(task, log.producer(), { offsets, status }), flushIntervalMs: 5 }, 'STARTED');
+    const runner = new SourceTaskRunner(
+      { ...sourceDeps(task, log.producer(), { offsets, status }), flushIntervalMs: 5 },
+      'STARTED',
+    );
     runner.start();
-    try { await until(() => status.tasks.some((s) => s.state === 'FAILED')); } finally { await runner.stop(); }
+    try {
+      await until(() => status.tasks.some((s) => s.state === 'FAILED'));
+    } finally {
+      await runner.stop();
+    }
     assert.deepEqual(await readTopic(log, 'out', 2), [{ n: 1 }, { n: 2 }], 'the records before the failing one');
-    assert.deepEqual(offsets.written.at(-1), { n: 2 }, 'their offsets, not the failing record\'s');
+    assert.deepEqual(offsets.written.at(-1), { n: 2 }, "their offsets, not the failing record's");
   });
 });

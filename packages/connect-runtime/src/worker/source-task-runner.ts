@@ -1,6 +1,12 @@
 import {
-  isRetriable, type Header, type OffsetStorageReader, type SourceOffset, type SourcePartition, type SourceRecord,
-  type SourceTask, type SourceTaskContext,
+  isRetriable,
+  type Header,
+  type OffsetStorageReader,
+  type SourceOffset,
+  type SourcePartition,
+  type SourceRecord,
+  type SourceTask,
+  type SourceTaskContext,
 } from '@tributary/connect-api';
 import type { Admin, LogHeader, ProduceAck, ProduceRecord, Producer } from '../log/log.js';
 import { hasTopicCreation, topicCreationSpec } from '../log/topic-creation.js';
@@ -57,20 +63,36 @@ export class SourceTaskRunner extends WorkerTask {
 
   private readonly transactions: SourceTransactions | null;
 
-  constructor(private readonly src: SourceRunnerDeps, initialState: TargetState) {
+  constructor(
+    private readonly src: SourceRunnerDeps,
+    initialState: TargetState,
+  ) {
     super(src, initialState);
     src.errors.stopOn(this.signal);
-    this.transactions = src.exactlyOnce ? new SourceTransactions(src.exactlyOnce, async () => { await src.task.commit?.(); }) : null;
+    this.transactions = src.exactlyOnce
+      ? new SourceTransactions(src.exactlyOnce, async () => {
+          await src.task.commit?.();
+        })
+      : null;
   }
 
   protected async initialize(): Promise<void> {
     const reader: OffsetStorageReader = {
       offset: (p) => this.src.offsets.get(this.src.connector, p),
-      offsets: async (ps) => new Map(await Promise.all(ps.map(async (p) => [p, await this.src.offsets.get(this.src.connector, p)] as const))),
+      offsets: async (ps) =>
+        new Map(
+          await Promise.all(ps.map(async (p) => [p, await this.src.offsets.get(this.src.connector, p)] as const)),
+        ),
     };
     const ctx: SourceTaskContext = {
-      id: this.id, connector: this.src.connector, taskId: this.src.taskId, logger: this.logger, signal: this.signal,
-      offsetStorageReader: reader, connectorConfig: this.src.connectorConfig, metrics: this.src.metrics,
+      id: this.id,
+      connector: this.src.connector,
+      taskId: this.src.taskId,
+      logger: this.logger,
+      signal: this.signal,
+      offsetStorageReader: reader,
+      connectorConfig: this.src.connectorConfig,
+      metrics: this.src.metrics,
     };
     // Exactly once: fence a zombie of this task before it can produce anything.
     await this.transactions?.init();
@@ -105,7 +127,11 @@ export class SourceTaskRunner extends WorkerTask {
     try {
       for (const record of records) {
         done++;
-        const pending = this.submitted.submit(record.sourcePartition, partitionKey(record.sourcePartition), record.sourceOffset);
+        const pending = this.submitted.submit(
+          record.sourcePartition,
+          partitionKey(record.sourcePartition),
+          record.sourceOffset,
+        );
         if (record.errant) {
           await this.reportErrant(record);
           this.submitted.ack(pending);
@@ -117,9 +143,14 @@ export class SourceTaskRunner extends WorkerTask {
           produced = (await this.prepare(produced.record)) ?? this.convert(record, produced.record);
           if (this.signal.aborted) return; // unsent records stay unacknowledged: polled again after a restart
         }
-        if (produced instanceof NeedsPreparation) produced = new ConversionFailure('VALUE_CONVERTER', new Error('converter still not prepared'));
+        if (produced instanceof NeedsPreparation)
+          produced = new ConversionFailure('VALUE_CONVERTER', new Error('converter still not prepared'));
         if (produced instanceof ConversionFailure) {
-          await this.src.errors.handle(produced.error, { stage: produced.stage, topic: record.topic, describe: () => describeSource(record) });
+          await this.src.errors.handle(produced.error, {
+            stage: produced.stage,
+            topic: record.topic,
+            describe: () => describeSource(record),
+          });
           produced = null;
         }
         if (produced === null) {
@@ -132,7 +163,8 @@ export class SourceTaskRunner extends WorkerTask {
       }
     } catch (err) {
       // A record that fails the task (errors.tolerance=none) does not hold back the ones before it.
-      if (out.length > 0 || this.transactions) await this.dispatch(records.slice(0, done - 1), out, handles, polledAt).catch(() => {});
+      if (out.length > 0 || this.transactions)
+        await this.dispatch(records.slice(0, done - 1), out, handles, polledAt).catch(() => {});
       await Promise.allSettled([...this.inFlight]);
       throw err;
     }
@@ -140,16 +172,26 @@ export class SourceTaskRunner extends WorkerTask {
   }
 
   /** Sends what a poll batch produced: in a transaction (exactly once), else through the producer. */
-  private async dispatch(records: SourceRecord[], out: ProduceRecord[], handles: Array<{ record: SourceRecord; pending: ReturnType<SubmittedRecords['submit']> }>, polledAt: number): Promise<void> {
+  private async dispatch(
+    records: SourceRecord[],
+    out: ProduceRecord[],
+    handles: Array<{ record: SourceRecord; pending: ReturnType<SubmittedRecords['submit']> }>,
+    polledAt: number,
+  ): Promise<void> {
     if (this.transactions) return this.transact(records, out, handles, polledAt);
     if (out.length === 0) return;
     await this.createTopics(out);
     while (this.inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.inFlight);
-    const p = this.produceWithRetry(out).then(
-      // Batches are acknowledged in send order; their commitRecord calls must not interleave.
-      (acks) => (this.acking = this.acking.then(() => this.acked(handles, acks, polledAt))),
-      (err) => this.sendFailed(err, handles),
-    ).catch((err) => { this.sendError = err; }).finally(() => this.inFlight.delete(p));
+    const p = this.produceWithRetry(out)
+      .then(
+        // Batches are acknowledged in send order; their commitRecord calls must not interleave.
+        (acks) => (this.acking = this.acking.then(() => this.acked(handles, acks, polledAt))),
+        (err) => this.sendFailed(err, handles),
+      )
+      .catch((err) => {
+        this.sendError = err;
+      })
+      .finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);
   }
 
@@ -157,7 +199,12 @@ export class SourceTaskRunner extends WorkerTask {
    * Exactly once: the batch's records and the offsets it reaches (every polled record counts, sent
    * or skipped) in one transaction; the task hears of them after the commit.
    */
-  private async transact(polled: SourceRecord[], out: ProduceRecord[], handles: Array<{ record: SourceRecord; pending: ReturnType<SubmittedRecords['submit']> }>, polledAt: number): Promise<void> {
+  private async transact(
+    polled: SourceRecord[],
+    out: ProduceRecord[],
+    handles: Array<{ record: SourceRecord; pending: ReturnType<SubmittedRecords['submit']> }>,
+    polledAt: number,
+  ): Promise<void> {
     const offsets = new Map<string, [SourcePartition, SourceOffset]>();
     for (const r of polled) offsets.set(partitionKey(r.sourcePartition), [r.sourcePartition, r.sourceOffset]);
     await this.createTopics(out);
@@ -165,7 +212,11 @@ export class SourceTaskRunner extends WorkerTask {
   }
 
   /** The log holds these records: their offsets may advance, and the task hears of each. */
-  private async acked(handles: Array<{ record: SourceRecord; pending: ReturnType<SubmittedRecords['submit']> }>, acks: ProduceAck[], polledAt: number): Promise<void> {
+  private async acked(
+    handles: Array<{ record: SourceRecord; pending: ReturnType<SubmittedRecords['submit']> }>,
+    acks: ProduceAck[],
+    polledAt: number,
+  ): Promise<void> {
     const commitRecord = this.src.task.commitRecord?.bind(this.src.task);
     for (let i = 0; i < handles.length; i++) {
       this.submitted.ack(handles[i]!.pending);
@@ -180,7 +231,8 @@ export class SourceTaskRunner extends WorkerTask {
   private produceWithRetry(records: ProduceRecord[]): Promise<ProduceAck[]> {
     return this.src.errors.retry.untilSuccess(() => this.src.producer.send(records), {
       signal: this.signal,
-      onRetry: (err, _n, ms) => this.logger.warn({ err }, `task ${this.id}: log unavailable, sending again in ${ms} ms`),
+      onRetry: (err, _n, ms) =>
+        this.logger.warn({ err }, `task ${this.id}: log unavailable, sending again in ${ms} ms`),
     });
   }
 
@@ -189,11 +241,18 @@ export class SourceTaskRunner extends WorkerTask {
    * `errors.tolerance=all` its records are skipped as Kafka Connect skips failed sends, else the task
    * fails. A stopping task skips nothing: the records are sent again after a restart.
    */
-  private async sendFailed(err: unknown, handles: Array<{ record: SourceRecord; pending: ReturnType<SubmittedRecords['submit']> }>): Promise<void> {
+  private async sendFailed(
+    err: unknown,
+    handles: Array<{ record: SourceRecord; pending: ReturnType<SubmittedRecords['submit']> }>,
+  ): Promise<void> {
     if (this.signal.aborted || isRetriable(err) || !this.src.errors.toleranceAll) throw err;
     const commitRecord = this.src.task.commitRecord?.bind(this.src.task);
     for (const { record, pending } of handles) {
-      await this.src.errors.handle(err, { stage: 'KAFKA_PRODUCE', topic: record.topic, describe: () => describeSource(record) });
+      await this.src.errors.handle(err, {
+        stage: 'KAFKA_PRODUCE',
+        topic: record.topic,
+        describe: () => describeSource(record),
+      });
       this.submitted.ack(pending);
       if (commitRecord) await commitRecord(record, null);
     }
@@ -205,9 +264,17 @@ export class SourceTaskRunner extends WorkerTask {
     let headers: LogHeader[] = [];
     try {
       headers = this.logHeaders(record);
-    } catch { /* the DLQ record goes without headers */ }
+    } catch {
+      /* the DLQ record goes without headers */
+    }
     const value = raw === undefined || raw === null ? null : typeof raw === 'string' ? enc.encode(raw) : raw;
-    await this.src.errors.handle(error, { stage: 'TASK_POLL', topic: record.topic, value, headers, describe: () => describeSource(record) });
+    await this.src.errors.handle(error, {
+      stage: 'TASK_POLL',
+      topic: record.topic,
+      value,
+      headers,
+      describe: () => describeSource(record),
+    });
   }
 
   /** KIP-158: creates, once per topic, the topics this connector writes to, as its settings say. */
@@ -219,7 +286,8 @@ export class SourceTaskRunner extends WorkerTask {
       if (spec) {
         await this.src.errors.retry.untilSuccess(() => this.src.admin.createTopics([spec]), {
           signal: this.signal,
-          onRetry: (err, _n, ms) => this.logger.warn({ err }, `task ${this.id}: cannot create topic ${r.topic} yet; retrying in ${ms} ms`),
+          onRetry: (err, _n, ms) =>
+            this.logger.warn({ err }, `task ${this.id}: cannot create topic ${r.topic} yet; retrying in ${ms} ms`),
         });
       }
       this.created.add(r.topic);
@@ -242,14 +310,21 @@ export class SourceTaskRunner extends WorkerTask {
    * unless a converter first needs I/O (a schema registry lookup): then NeedsPreparation, and the
    * caller awaits `prepare` and calls again with the transformed record.
    */
-  private convert(record: SourceRecord, transformed?: SourceRecord): ProduceRecord | null | ConversionFailure | NeedsPreparation {
+  private convert(
+    record: SourceRecord,
+    transformed?: SourceRecord,
+  ): ProduceRecord | null | ConversionFailure | NeedsPreparation {
     const { key, value } = this.src.converters;
     let stage: ConversionFailure['stage'] = 'TRANSFORMATION';
     try {
       const r = transformed ?? (this.src.transforms.isEmpty ? record : this.src.transforms.apply(record));
       if (r === null) return null;
       stage = 'KEY_CONVERTER';
-      if (!transformed && (key.prepareFromConnectData?.(r.topic, r.keySchema, r.key) || value.prepareFromConnectData?.(r.topic, r.valueSchema, r.value))) {
+      if (
+        !transformed &&
+        (key.prepareFromConnectData?.(r.topic, r.keySchema, r.key) ||
+          value.prepareFromConnectData?.(r.topic, r.valueSchema, r.value))
+      ) {
         return new NeedsPreparation(r);
       }
       const k = key.fromConnectData(r.topic, r.keySchema, r.key);
@@ -257,7 +332,14 @@ export class SourceTaskRunner extends WorkerTask {
       const v = value.fromConnectData(r.topic, r.valueSchema, r.value);
       stage = 'HEADER_CONVERTER';
       const headers = this.logHeaders(r);
-      return { topic: r.topic, partition: r.kafkaPartition ?? null, key: k, value: v, timestamp: r.timestamp ?? Date.now(), headers };
+      return {
+        topic: r.topic,
+        partition: r.kafkaPartition ?? null,
+        key: k,
+        value: v,
+        timestamp: r.timestamp ?? Date.now(),
+        headers,
+      };
     } catch (error) {
       return new ConversionFailure(stage, error);
     }
@@ -267,7 +349,10 @@ export class SourceTaskRunner extends WorkerTask {
   private logHeaders(r: SourceRecord): LogHeader[] {
     if (r.headers.length === 0) return NO_HEADERS;
     const { header } = this.src.converters;
-    return r.headers.map((h: Header) => ({ key: h.key, value: header.fromConnectHeader(r.topic, h.key, h.schema, h.value) }));
+    return r.headers.map((h: Header) => ({
+      key: h.key,
+      value: header.fromConnectHeader(r.topic, h.key, h.schema, h.value),
+    }));
   }
 
   /**
@@ -278,15 +363,19 @@ export class SourceTaskRunner extends WorkerTask {
     const { key, value } = this.src.converters;
     let stage: ConversionFailure['stage'] = 'KEY_CONVERTER';
     try {
-      await this.src.errors.retry.withinTimeout(async () => {
-        stage = 'KEY_CONVERTER';
-        await key.prepareFromConnectData?.(r.topic, r.keySchema, r.key);
-        stage = 'VALUE_CONVERTER';
-        await value.prepareFromConnectData?.(r.topic, r.valueSchema, r.value);
-      }, {
-        signal: this.signal,
-        onRetry: (err, _n, ms) => this.logger.warn({ err }, `task ${this.id}: converter not ready (schema registry?); retrying in ${ms} ms`),
-      });
+      await this.src.errors.retry.withinTimeout(
+        async () => {
+          stage = 'KEY_CONVERTER';
+          await key.prepareFromConnectData?.(r.topic, r.keySchema, r.key);
+          stage = 'VALUE_CONVERTER';
+          await value.prepareFromConnectData?.(r.topic, r.valueSchema, r.value);
+        },
+        {
+          signal: this.signal,
+          onRetry: (err, _n, ms) =>
+            this.logger.warn({ err }, `task ${this.id}: converter not ready (schema registry?); retrying in ${ms} ms`),
+        },
+      );
       return null;
     } catch (err) {
       return new ConversionFailure(stage, err);
@@ -331,7 +420,13 @@ export class SourceTaskRunner extends WorkerTask {
   }
 
   protected async closeClients(): Promise<void> {
-    await closeAll([() => this.src.producer.close(), () => this.src.errors.close(), async () => { await this.src.exactlyOnce?.producer.close(); }]);
+    await closeAll([
+      () => this.src.producer.close(),
+      () => this.src.errors.close(),
+      async () => {
+        await this.src.exactlyOnce?.producer.close();
+      },
+    ]);
   }
 
   protected override async whilePaused(): Promise<void> {
@@ -345,7 +440,10 @@ class NeedsPreparation {
 }
 
 class ConversionFailure {
-  constructor(readonly stage: 'TRANSFORMATION' | 'KEY_CONVERTER' | 'VALUE_CONVERTER' | 'HEADER_CONVERTER', readonly error: unknown) {}
+  constructor(
+    readonly stage: 'TRANSFORMATION' | 'KEY_CONVERTER' | 'VALUE_CONVERTER' | 'HEADER_CONVERTER',
+    readonly error: unknown,
+  ) {}
 }
 
 const partitionKeys = new WeakMap<SourcePartition, string>();
@@ -364,7 +462,13 @@ function partitionKey(p: SourcePartition): string {
 }
 
 function describeSource(r: SourceRecord): unknown {
-  return { topic: r.topic, key: r.key, value: r.value, sourcePartition: r.sourcePartition, sourceOffset: r.sourceOffset };
+  return {
+    topic: r.topic,
+    key: r.key,
+    value: r.value,
+    sourcePartition: r.sourcePartition,
+    sourceOffset: r.sourceOffset,
+  };
 }
 
 const enc = new TextEncoder();

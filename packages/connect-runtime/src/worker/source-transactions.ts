@@ -35,7 +35,10 @@ export class SourceTransactions {
   private committing: Promise<void> = Promise.resolve();
   private failure: unknown = null;
 
-  constructor(private readonly eos: ExactlyOnce, private readonly afterCommit: () => Promise<void>) {}
+  constructor(
+    private readonly eos: ExactlyOnce,
+    private readonly afterCommit: () => Promise<void>,
+  ) {}
 
   /** Initializes the transactional id, fencing a zombie of this task, before the task starts. */
   init(): Promise<void> {
@@ -48,7 +51,11 @@ export class SourceTransactions {
    * transaction starts at once and commits while the task polls again (after the previous one
    * committed); with the interval boundary once the interval is up.
    */
-  async add(records: ProduceRecord[], offsets: ReadonlyMap<string, [SourcePartition, SourceOffset]>, onCommit: (acks: ProduceAck[]) => Promise<void>): Promise<void> {
+  async add(
+    records: ProduceRecord[],
+    offsets: ReadonlyMap<string, [SourcePartition, SourceOffset]>,
+    onCommit: (acks: ProduceAck[]) => Promise<void>,
+  ): Promise<void> {
     if (this.failure) throw this.failure;
     const p: Pending = (this.pending ??= { records: [], offsets: new Map(), onCommit: [], openedAt: Date.now() });
     const from = p.records.length;
@@ -59,7 +66,10 @@ export class SourceTransactions {
     await this.committing;
     if (this.failure) throw this.failure;
     const next = this.take();
-    if (next) this.committing = this.commitPending(next).catch((err: unknown) => { this.failure = err; });
+    if (next)
+      this.committing = this.commitPending(next).catch((err: unknown) => {
+        this.failure = err;
+      });
   }
 
   async commitIfDue(): Promise<void> {

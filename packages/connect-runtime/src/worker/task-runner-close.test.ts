@@ -4,7 +4,16 @@ import type { SourceRecord } from '@tributary/connect-api';
 import { SinkTaskRunner } from './sink-task-runner.js';
 import { SourceTaskRunner } from './source-task-runner.js';
 import {
-  FakeConsumer, FakeProducer, ScriptedSinkTask, ScriptedSourceTask, StatusLog, logRecord, sinkDeps, sourceDeps, sourceRecord, until,
+  FakeConsumer,
+  FakeProducer,
+  ScriptedSinkTask,
+  ScriptedSourceTask,
+  StatusLog,
+  logRecord,
+  sinkDeps,
+  sourceDeps,
+  sourceRecord,
+  until,
 } from './test-support.js';
 
 const dlqConfig = { 'errors.tolerance': 'all', 'errors.deadletterqueue.topic.name': 'dlq' };
@@ -38,14 +47,28 @@ describe('runners close the log clients they own', () => {
     const status = new StatusLog();
     const producer = new FakeProducer();
     const dlq = new FakeProducer();
-    const source = new SourceTaskRunner(sourceDeps(new ScriptedSourceTask([], new Error('bad credentials')), producer, { dlq, status, config: dlqConfig }), 'STARTED');
+    const source = new SourceTaskRunner(
+      sourceDeps(new ScriptedSourceTask([], new Error('bad credentials')), producer, {
+        dlq,
+        status,
+        config: dlqConfig,
+      }),
+      'STARTED',
+    );
     source.start();
     await until(() => status.last?.state === 'FAILED');
     await until(() => producer.closes === 1 && dlq.closes === 1);
 
     const consumer = new FakeConsumer();
     const sinkDlq = new FakeProducer();
-    const sink = new SinkTaskRunner(sinkDeps(new ScriptedSinkTask([], new Error('bad credentials')), consumer, { dlq: sinkDlq, status, config: dlqConfig }), 'STARTED');
+    const sink = new SinkTaskRunner(
+      sinkDeps(new ScriptedSinkTask([], new Error('bad credentials')), consumer, {
+        dlq: sinkDlq,
+        status,
+        config: dlqConfig,
+      }),
+      'STARTED',
+    );
     sink.start();
     await until(() => consumer.closes === 1 && sinkDlq.closes === 1);
     await source.stop();
@@ -63,7 +86,10 @@ describe('runners close the log clients they own', () => {
   it('a task abandoned after task.shutdown.graceful.timeout.ms has its clients closed at once', async () => {
     let release!: () => void;
     const stuck = new ScriptedSourceTask();
-    stuck.poll = () => new Promise<SourceRecord[] | null>((r) => { release = () => r(null); });
+    stuck.poll = () =>
+      new Promise<SourceRecord[] | null>((r) => {
+        release = () => r(null);
+      });
     const producer = new FakeProducer();
     const runner = new SourceTaskRunner(sourceDeps(stuck, producer, { shutdownTimeoutMs: 30 }), 'STARTED');
     runner.start();
@@ -83,8 +109,14 @@ describe('runners close the log clients they own', () => {
       const consumer = new FakeConsumer([[logRecord(i)]]);
       const sinkDlq = new FakeProducer();
       opened.push(producer, dlq, consumer, sinkDlq);
-      const source = new SourceTaskRunner(sourceDeps(new ScriptedSourceTask([[sourceRecord(i)]]), producer, { dlq, config: dlqConfig }), 'STARTED');
-      const sink = new SinkTaskRunner(sinkDeps(new ScriptedSinkTask(), consumer, { dlq: sinkDlq, config: dlqConfig }), 'STARTED');
+      const source = new SourceTaskRunner(
+        sourceDeps(new ScriptedSourceTask([[sourceRecord(i)]]), producer, { dlq, config: dlqConfig }),
+        'STARTED',
+      );
+      const sink = new SinkTaskRunner(
+        sinkDeps(new ScriptedSinkTask(), consumer, { dlq: sinkDlq, config: dlqConfig }),
+        'STARTED',
+      );
       source.start();
       sink.start();
       await Promise.all([source.stop(), sink.stop()]);

@@ -3,7 +3,16 @@
  * test scripts them, a clock whose waits take no time, and deps builders.
  */
 import {
-  RetriableError, type Converter, HeaderConverter, Logger, SinkRecord, SinkTask, SinkTaskContext, SourceRecord, SourceTask, SourceTaskContext,
+  RetriableError,
+  type Converter,
+  HeaderConverter,
+  Logger,
+  SinkRecord,
+  SinkTask,
+  SinkTaskContext,
+  SourceRecord,
+  SourceTask,
+  SourceTaskContext,
 } from '@tributary/connect-api';
 import type { Admin, Consumer, LogRecord, ProduceAck, ProduceRecord, Producer, TopicPartitionRef } from '../log/log.js';
 import type { TaskMetrics } from '../metrics.js';
@@ -21,7 +30,9 @@ import { TransformChain } from './transform-chain.js';
 export class FakeClock implements Clock {
   t = 0;
   readonly waits: number[] = [];
-  now(): number { return this.t; }
+  now(): number {
+    return this.t;
+  }
   async sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return;
     this.waits.push(ms);
@@ -43,14 +54,19 @@ export class FakeProducer implements Producer {
     this.sent.push([...records]);
     return records.map((r, i) => ({ topic: r.topic, partition: 0, offset: i, timestamp: 0 }));
   }
-  async close(): Promise<void> { this.closes++; }
+  async close(): Promise<void> {
+    this.closes++;
+  }
 }
 
 /** Hands out the scripted batches, then nothing; `start` throws the scripted errors first. */
 export class FakeConsumer implements Consumer {
   closes = 0;
   readonly committed: Array<TopicPartitionRef & { offset: number }> = [];
-  constructor(public batches: LogRecord[][] = [], public startFailures: unknown[] = []) {}
+  constructor(
+    public batches: LogRecord[][] = [],
+    public startFailures: unknown[] = [],
+  ) {}
   async start(): Promise<void> {
     const f = this.startFailures.shift();
     if (f) throw f;
@@ -62,19 +78,29 @@ export class FakeConsumer implements Consumer {
     void signal;
     return [];
   }
-  async commit(offsets: ReadonlyArray<TopicPartitionRef & { offset: number }>): Promise<void> { this.committed.push(...offsets); }
+  async commit(offsets: ReadonlyArray<TopicPartitionRef & { offset: number }>): Promise<void> {
+    this.committed.push(...offsets);
+  }
   seek(): void {}
   pause(): void {}
   resume(): void {}
-  assignment(): TopicPartitionRef[] { return []; }
-  async close(): Promise<void> { this.closes++; }
+  assignment(): TopicPartitionRef[] {
+    return [];
+  }
+  async close(): Promise<void> {
+    this.closes++;
+  }
 }
 
 export class StatusLog implements StatusListener {
   readonly tasks: Status[] = [];
   onConnector(): void {}
-  onTask(_c: string, _t: number, s: Status): void { this.tasks.push(s); }
-  get last(): Status | undefined { return this.tasks[this.tasks.length - 1]; }
+  onTask(_c: string, _t: number, s: Status): void {
+    this.tasks.push(s);
+  }
+  get last(): Status | undefined {
+    return this.tasks[this.tasks.length - 1];
+  }
 }
 
 const enc = new TextEncoder();
@@ -94,7 +120,9 @@ export function flakyLookup(failures: number): () => Promise<void> | undefined {
       await new Promise((r) => setImmediate(r));
       if (failures-- > 0) throw new RetriableError('schema registry away');
       ready = true;
-    })().finally(() => { pending = undefined; });
+    })().finally(() => {
+      pending = undefined;
+    });
     return pending;
   };
 }
@@ -123,9 +151,15 @@ export function memoryOffsets(): OffsetStore & { written: unknown[] } {
   return {
     written,
     async start() {},
-    async get() { return null; },
-    async set(_c, entries) { written.push(...entries.map(([, o]) => o)); },
-    async list() { return []; },
+    async get() {
+      return null;
+    },
+    async set(_c, entries) {
+      written.push(...entries.map(([, o]) => o));
+    },
+    async list() {
+      return [];
+    },
     async stop() {},
   };
 }
@@ -138,15 +172,24 @@ const noAdmin = {
 export class ScriptedSourceTask implements SourceTask {
   readonly committed: Array<{ record: SourceRecord; acked: boolean }> = [];
   stops = 0;
-  constructor(public batches: SourceRecord[][] = [], public startError?: Error) {}
-  start(_c: Record<string, string>, _ctx: SourceTaskContext): void { if (this.startError) throw this.startError; }
+  constructor(
+    public batches: SourceRecord[][] = [],
+    public startError?: Error,
+  ) {}
+  start(_c: Record<string, string>, _ctx: SourceTaskContext): void {
+    if (this.startError) throw this.startError;
+  }
   async poll(): Promise<SourceRecord[] | null> {
     const b = this.batches.shift();
     if (!b) await new Promise((r) => setTimeout(r, 5));
     return b ?? null;
   }
-  commitRecord(record: SourceRecord, metadata: unknown): void { this.committed.push({ record, acked: metadata !== null }); }
-  stop(): void { this.stops++; }
+  commitRecord(record: SourceRecord, metadata: unknown): void {
+    this.committed.push({ record, acked: metadata !== null });
+  }
+  stop(): void {
+    this.stops++;
+  }
 }
 
 /** A sink task whose put() throws the scripted errors, one per call, and records what it got. */
@@ -154,7 +197,10 @@ export class ScriptedSinkTask implements SinkTask {
   readonly puts: SinkRecord[][] = [];
   ctx!: SinkTaskContext;
   stops = 0;
-  constructor(public putFailures: unknown[] = [], public startError?: Error) {}
+  constructor(
+    public putFailures: unknown[] = [],
+    public startError?: Error,
+  ) {}
   start(_c: Record<string, string>, ctx: SinkTaskContext): void {
     this.ctx = ctx;
     if (this.startError) throw this.startError;
@@ -165,7 +211,9 @@ export class ScriptedSinkTask implements SinkTask {
     if (typeof f === 'function') f(this.ctx);
     else if (f) throw f;
   }
-  stop(): void { this.stops++; }
+  stop(): void {
+    this.stops++;
+  }
 }
 
 export function sourceRecord(n: number, topic = 'out'): SourceRecord {
@@ -173,7 +221,15 @@ export function sourceRecord(n: number, topic = 'out'): SourceRecord {
 }
 
 export function logRecord(n: number, topic = 'in'): LogRecord {
-  return { topic, partition: 0, offset: n, timestamp: 0, key: null, value: enc.encode(JSON.stringify({ n })), headers: [] };
+  return {
+    topic,
+    partition: 0,
+    offset: n,
+    timestamp: 0,
+    key: null,
+    value: enc.encode(JSON.stringify({ n })),
+    headers: [],
+  };
 }
 
 interface Common {
@@ -185,25 +241,65 @@ interface Common {
   shutdownTimeoutMs?: number;
 }
 
-export function sourceDeps(task: SourceTask, producer: Producer, o: Common & { offsets?: OffsetStore } = {}): SourceRunnerDeps {
+export function sourceDeps(
+  task: SourceTask,
+  producer: Producer,
+  o: Common & { offsets?: OffsetStore } = {},
+): SourceRunnerDeps {
   const config = { name: 'c', 'connector.class': 'X', ...o.config };
   return {
-    connector: 'c', taskId: 0, workerId: 'w', logger: silentLogger, status: o.status ?? new StatusLog(),
-    shutdownTimeoutMs: o.shutdownTimeoutMs ?? 2000, task, taskConfig: {}, connectorConfig: config, producer, admin: noAdmin,
-    offsets: o.offsets ?? memoryOffsets(), converters: o.converters ?? jsonConverters(), transforms: noTransforms,
-    errors: new ErrorHandler({ connector: 'c', taskId: 0, config, logger: silentLogger, producer: o.dlq, clock: o.clock ?? new FakeClock() }),
-    flushIntervalMs: 60_000, flushTimeoutMs: 500, metrics,
+    connector: 'c',
+    taskId: 0,
+    workerId: 'w',
+    logger: silentLogger,
+    status: o.status ?? new StatusLog(),
+    shutdownTimeoutMs: o.shutdownTimeoutMs ?? 2000,
+    task,
+    taskConfig: {},
+    connectorConfig: config,
+    producer,
+    admin: noAdmin,
+    offsets: o.offsets ?? memoryOffsets(),
+    converters: o.converters ?? jsonConverters(),
+    transforms: noTransforms,
+    errors: new ErrorHandler({
+      connector: 'c',
+      taskId: 0,
+      config,
+      logger: silentLogger,
+      producer: o.dlq,
+      clock: o.clock ?? new FakeClock(),
+    }),
+    flushIntervalMs: 60_000,
+    flushTimeoutMs: 500,
+    metrics,
   };
 }
 
 export function sinkDeps(task: SinkTask, consumer: Consumer, o: Common = {}): SinkRunnerDeps {
   const config = { name: 'c', 'connector.class': 'X', topics: 'in', ...o.config };
   return {
-    connector: 'c', taskId: 0, workerId: 'w', logger: silentLogger, status: o.status ?? new StatusLog(),
-    shutdownTimeoutMs: o.shutdownTimeoutMs ?? 2000, task, taskConfig: {},
-    makeConsumer: (_r: SinkTaskRunner) => consumer, converters: o.converters ?? jsonConverters(), transforms: noTransforms,
-    errors: new ErrorHandler({ connector: 'c', taskId: 0, config, logger: silentLogger, producer: o.dlq, clock: o.clock ?? new FakeClock() }),
-    flushIntervalMs: 60_000, metrics,
+    connector: 'c',
+    taskId: 0,
+    workerId: 'w',
+    logger: silentLogger,
+    status: o.status ?? new StatusLog(),
+    shutdownTimeoutMs: o.shutdownTimeoutMs ?? 2000,
+    task,
+    taskConfig: {},
+    makeConsumer: (_r: SinkTaskRunner) => consumer,
+    converters: o.converters ?? jsonConverters(),
+    transforms: noTransforms,
+    errors: new ErrorHandler({
+      connector: 'c',
+      taskId: 0,
+      config,
+      logger: silentLogger,
+      producer: o.dlq,
+      clock: o.clock ?? new FakeClock(),
+    }),
+    flushIntervalMs: 60_000,
+    metrics,
   };
 }
 

@@ -23,11 +23,16 @@ export class TransformChain {
   private constructor(private readonly steps: Step[]) {}
 
   static build(config: Readonly<Record<string, string>>, registry: PluginRegistry): TransformChain {
-    const list = (key: string) => (config[key] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const list = (key: string) =>
+      (config[key] ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     const predicates = new Map<string, Predicate>();
     for (const alias of list('predicates')) {
       const type = config[`predicates.${alias}.type`];
-      if (!type) throw new ConfigError([{ key: `predicates.${alias}.type`, message: 'Missing required configuration' }]);
+      if (!type)
+        throw new ConfigError([{ key: `predicates.${alias}.type`, message: 'Missing required configuration' }]);
       const p = registry.resolve(type, ['predicate'], `predicates.${alias}.type`).create();
       p.configure(subConfig(config, `predicates.${alias}.`));
       predicates.set(alias, p);
@@ -46,7 +51,9 @@ export class TransformChain {
       transform.configure(own);
       const predicate = predicateAlias ? predicates.get(predicateAlias) : null;
       if (predicateAlias && !predicate) {
-        throw new ConfigError([{ key: `${prefix}predicate`, message: `Predicate ${predicateAlias} is not defined in predicates` }]);
+        throw new ConfigError([
+          { key: `${prefix}predicate`, message: `Predicate ${predicateAlias} is not defined in predicates` },
+        ]);
       }
       return { alias, transform, predicate: predicate ?? null, negate };
     });

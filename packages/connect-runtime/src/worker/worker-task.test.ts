@@ -9,16 +9,30 @@ class ScriptedRunner extends WorkerTask {
   iterations = 0;
   closes: boolean[] = [];
   clientCloses = 0;
-  constructor(status: StatusLog, private readonly script: { initError?: Error; iterate?: (n: number, signal: AbortSignal) => Promise<void> } = {}, shutdownTimeoutMs = 500, paused = false) {
-    super({ connector: 'c', taskId: 1, workerId: 'w1', logger: silentLogger, status, shutdownTimeoutMs }, paused ? 'PAUSED' : 'STARTED');
+  constructor(
+    status: StatusLog,
+    private readonly script: { initError?: Error; iterate?: (n: number, signal: AbortSignal) => Promise<void> } = {},
+    shutdownTimeoutMs = 500,
+    paused = false,
+  ) {
+    super(
+      { connector: 'c', taskId: 1, workerId: 'w1', logger: silentLogger, status, shutdownTimeoutMs },
+      paused ? 'PAUSED' : 'STARTED',
+    );
   }
-  protected async initialize(): Promise<void> { if (this.script.initError) throw this.script.initError; }
+  protected async initialize(): Promise<void> {
+    if (this.script.initError) throw this.script.initError;
+  }
   protected async iteration(): Promise<void> {
     this.iterations++;
     await (this.script.iterate ?? (() => sleep(2)))(this.iterations, this.signal);
   }
-  protected async close(failed: boolean): Promise<void> { this.closes.push(failed); }
-  protected async closeClients(): Promise<void> { this.clientCloses++; }
+  protected async close(failed: boolean): Promise<void> {
+    this.closes.push(failed);
+  }
+  protected async closeClients(): Promise<void> {
+    this.clientCloses++;
+  }
 }
 
 describe('WorkerTask', () => {
@@ -35,7 +49,10 @@ describe('WorkerTask', () => {
     t.setTargetState('STARTED');
     await until(() => t.iterations > frozen + 2);
     await t.stop();
-    assert.deepEqual(status.tasks.map((s) => s.state), ['RUNNING', 'PAUSED', 'RUNNING']);
+    assert.deepEqual(
+      status.tasks.map((s) => s.state),
+      ['RUNNING', 'PAUSED', 'RUNNING'],
+    );
     assert.deepEqual([t.closes, t.clientCloses, t.state], [[false], 1, 'UNASSIGNED']);
   });
 
@@ -60,7 +77,11 @@ describe('WorkerTask', () => {
     assert.deepEqual([t.closes, t.state], [[true], 'FAILED']);
 
     const s2 = new StatusLog();
-    const t2 = new ScriptedRunner(s2, { iterate: async (n) => { if (n === 3) throw new Error('put exploded'); } });
+    const t2 = new ScriptedRunner(s2, {
+      iterate: async (n) => {
+        if (n === 3) throw new Error('put exploded');
+      },
+    });
     t2.start();
     await until(() => s2.last?.state === 'FAILED');
     assert.match(s2.last!.trace!, /put exploded/);
@@ -90,11 +111,22 @@ describe('WorkerTask', () => {
 
   it('closeAll runs every close even after one failed, and rejects with the first failure', async () => {
     const ran: string[] = [];
-    await assert.rejects(closeAll([
-      async () => { ran.push('a'); throw new Error('a failed'); },
-      async () => { ran.push('b'); },
-      () => { ran.push('c'); return undefined; },
-    ]), /a failed/);
+    await assert.rejects(
+      closeAll([
+        async () => {
+          ran.push('a');
+          throw new Error('a failed');
+        },
+        async () => {
+          ran.push('b');
+        },
+        () => {
+          ran.push('c');
+          return undefined;
+        },
+      ]),
+      /a failed/,
+    );
     assert.deepEqual(ran, ['a', 'b', 'c']);
   });
 });

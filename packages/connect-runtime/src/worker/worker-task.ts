@@ -32,15 +32,28 @@ export abstract class WorkerTask {
   private currentState: State = 'UNASSIGNED';
   private clientsClosed: Promise<void> | null = null;
 
-  constructor(protected readonly deps: WorkerTaskDeps, initialState: TargetState) {
+  constructor(
+    protected readonly deps: WorkerTaskDeps,
+    initialState: TargetState,
+  ) {
     this.paused = initialState === 'PAUSED';
   }
 
-  get id(): string { return `${this.deps.connector}-${this.deps.taskId}`; }
-  get state(): State { return this.currentState; }
-  get signal(): AbortSignal { return this.abort.signal; }
-  protected get logger(): Logger { return this.deps.logger; }
-  protected get isPaused(): boolean { return this.paused; }
+  get id(): string {
+    return `${this.deps.connector}-${this.deps.taskId}`;
+  }
+  get state(): State {
+    return this.currentState;
+  }
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+  protected get logger(): Logger {
+    return this.deps.logger;
+  }
+  protected get isPaused(): boolean {
+    return this.paused;
+  }
 
   /** Starts the task; resolves once the loop is running (start errors mark it FAILED, not throw). */
   start(): void {
@@ -62,7 +75,9 @@ export abstract class WorkerTask {
     this.wake?.();
     if (!this.loop) return this.closeClientsOnce();
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), this.deps.shutdownTimeoutMs); });
+    const timeout = new Promise<'timeout'>((r) => {
+      timer = setTimeout(() => r('timeout'), this.deps.shutdownTimeoutMs);
+    });
     const outcome = await Promise.race([this.loop.then(() => 'done' as const), timeout]);
     clearTimeout(timer);
     if (outcome === 'timeout') {
@@ -97,7 +112,9 @@ export abstract class WorkerTask {
   }
 
   private closeClientsOnce(): Promise<void> {
-    this.clientsClosed ??= this.closeClients().catch((err) => this.logger.error({ err }, `task ${this.id}: closing its log clients failed`));
+    this.clientsClosed ??= this.closeClients().catch((err) =>
+      this.logger.error({ err }, `task ${this.id}: closing its log clients failed`),
+    );
     return this.clientsClosed;
   }
 
@@ -117,7 +134,11 @@ export abstract class WorkerTask {
 
   private report(state: State, trace?: string): void {
     this.currentState = state;
-    this.deps.status.onTask(this.deps.connector, this.deps.taskId, { state, workerId: this.deps.workerId, ...(trace ? { trace } : {}) });
+    this.deps.status.onTask(this.deps.connector, this.deps.taskId, {
+      state,
+      workerId: this.deps.workerId,
+      ...(trace ? { trace } : {}),
+    });
   }
 
   /** Creates and starts the plugin task. */

@@ -7,8 +7,17 @@ import { pino } from 'pino';
 import { plugins as converterPlugins } from '@tributary/connect-converters';
 import { plugins as transformPlugins } from '@tributary/connect-transforms';
 import {
-  ConfigDef, Schemas, sleep, type PluginDescriptor, type SinkConnector, type SinkRecord, type SinkTask, type SourceConnector,
-  type SourceRecord, type SourceTask, type SourceTaskContext,
+  ConfigDef,
+  Schemas,
+  sleep,
+  type PluginDescriptor,
+  type SinkConnector,
+  type SinkRecord,
+  type SinkTask,
+  type SourceConnector,
+  type SourceRecord,
+  type SourceTask,
+  type SourceTaskContext,
 } from '@tributary/connect-api';
 import { WorkerConfig } from '../config/worker-config.js';
 import { openEmbeddedLog } from '../log/embedded/index.js';
@@ -46,7 +55,15 @@ class LineTask implements SourceTask {
   async poll(): Promise<SourceRecord[] | null> {
     const out: SourceRecord[] = [];
     for (; this.next <= this.max && out.length < 7; this.next++) {
-      out.push({ topic: this.topic, sourcePartition: { lines: this.topic }, sourceOffset: { n: this.next }, key: null, value: `line ${this.next}`, valueSchema: Schemas.STRING, headers: [] });
+      out.push({
+        topic: this.topic,
+        sourcePartition: { lines: this.topic },
+        sourceOffset: { n: this.next },
+        key: null,
+        value: `line ${this.next}`,
+        valueSchema: Schemas.STRING,
+        headers: [],
+      });
     }
     if (out.length === 0) await sleep(20, this.ctx.signal);
     return out;
@@ -56,27 +73,46 @@ class LineTask implements SourceTask {
 const received = new Map<string, string[]>();
 class KeepTask implements SinkTask {
   private name = '';
-  start(props: Record<string, string>) { this.name = props.name ?? ''; }
-  async put(records: SinkRecord[]) { received.set(this.name, [...(received.get(this.name) ?? []), ...records.map((r) => String(r.value))]); }
+  start(props: Record<string, string>) {
+    this.name = props.name ?? '';
+  }
+  async put(records: SinkRecord[]) {
+    received.set(this.name, [...(received.get(this.name) ?? []), ...records.map((r) => String(r.value))]);
+  }
   stop() {}
 }
 const connector = <K extends 'source' | 'sink'>(kind: K, task: new () => SourceTask | SinkTask) => ({
-  kind, version: () => '1', config: () => lineDef, taskClass: () => task,
+  kind,
+  version: () => '1',
+  config: () => lineDef,
+  taskClass: () => task,
   props: {} as Record<string, string>,
-  start(p: Record<string, string>) { this.props = p; },
-  taskConfigs() { return [{ ...this.props }]; },
+  start(p: Record<string, string>) {
+    this.props = p;
+  },
+  taskConfigs() {
+    return [{ ...this.props }];
+  },
   stop() {},
 });
 const testPlugins: PluginDescriptor[] = [
-  { type: 'source', class: 'test.LineSource', create: () => connector('source', LineTask) as unknown as SourceConnector },
+  {
+    type: 'source',
+    class: 'test.LineSource',
+    create: () => connector('source', LineTask) as unknown as SourceConnector,
+  },
   { type: 'sink', class: 'test.KeepSink', create: () => connector('sink', KeepTask) as unknown as SinkConnector },
 ];
 
 class Statuses implements StatusListener {
   readonly connectors = new Map<string, Status>();
   readonly tasks = new Map<string, Status>();
-  onConnector(name: string, s: Status): void { this.connectors.set(name, s); }
-  onTask(c: string, t: number, s: Status): void { this.tasks.set(`${c}-${t}`, s); }
+  onConnector(name: string, s: Status): void {
+    this.connectors.set(name, s);
+  }
+  onTask(c: string, t: number, s: Status): void {
+    this.tasks.set(`${c}-${t}`, s);
+  }
 }
 
 async function worker(): Promise<{ w: Worker; status: Statuses; offsets: ReturnType<typeof memoryOffsets> }> {
@@ -88,10 +124,15 @@ async function worker(): Promise<{ w: Worker; status: Statuses; offsets: ReturnT
   const w = new Worker({
     config: new WorkerConfig({
       'offset.flush.interval.ms': '50',
-      'key.converter': 'org.apache.kafka.connect.storage.StringConverter', 'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
     }),
     registry: new PluginRegistry().register(...converterPlugins, ...transformPlugins, ...testPlugins),
-    log, offsets, status, logger: pino({ level: 'silent' }), metrics: new WorkerMetrics(),
+    log,
+    offsets,
+    status,
+    logger: pino({ level: 'silent' }),
+    metrics: new WorkerMetrics(),
   });
   workers.push(w);
   return { w, status, offsets };
@@ -110,7 +151,10 @@ describe('Worker over the embedded log', () => {
     await until(() => status.tasks.get('src-0')?.state === 'RUNNING' && status.tasks.get('snk-0')?.state === 'RUNNING');
     assert.deepEqual(w.taskIds('src'), [0]);
     await until(() => (received.get('snk') ?? []).length === 50, 10_000);
-    assert.deepEqual(received.get('snk'), Array.from({ length: 50 }, (_, i) => `line ${i + 1}`));
+    assert.deepEqual(
+      received.get('snk'),
+      Array.from({ length: 50 }, (_, i) => `line ${i + 1}`),
+    );
     await until(() => offsets.written.some((o) => (o as { n: number }).n === 50), 5000);
     await w.stopTask('src', 0);
     assert.deepEqual(w.taskIds('src'), []);
@@ -119,7 +163,10 @@ describe('Worker over the embedded log', () => {
 
   it('reports a connector whose class is unknown as FAILED, with the names it knows', async () => {
     const { w, status } = await worker();
-    assert.equal(await w.startConnector('bad', { name: 'bad', 'connector.class': 'test.LineSorce' }, 'STARTED', () => {}), false);
+    assert.equal(
+      await w.startConnector('bad', { name: 'bad', 'connector.class': 'test.LineSorce' }, 'STARTED', () => {}),
+      false,
+    );
     assert.equal(status.connectors.get('bad')?.state, 'FAILED');
     assert.match(status.connectors.get('bad')!.trace!, /Did you mean: .*test\.LineSource/);
     assert.equal(w.isConnectorRunning('bad'), false);
@@ -127,14 +174,20 @@ describe('Worker over the embedded log', () => {
 
   it('fails a task whose transform cannot be built, with the key in its trace', async () => {
     const { w, status } = await worker();
-    const config = { name: 't', 'connector.class': 'test.KeepSink', topics: 'x', transforms: 'a', 'transforms.a.type': 'NoSuchTransform' };
+    const config = {
+      name: 't',
+      'connector.class': 'test.KeepSink',
+      topics: 'x',
+      transforms: 'a',
+      'transforms.a.type': 'NoSuchTransform',
+    };
     assert.equal(await w.startConnector('t', config, 'STARTED', () => {}), true);
     w.startTask('t', 0, config, (await w.taskConfigs('t', 1))[0]!, 'STARTED');
     await until(() => status.tasks.get('t-0')?.state === 'FAILED');
     assert.match(status.tasks.get('t-0')!.trace!, /transforms\.a\.type/);
   });
 
-  it('pauses and resumes a connector\'s tasks', async () => {
+  it("pauses and resumes a connector's tasks", async () => {
     const { w, status } = await worker();
     const config = { name: 'p', 'connector.class': 'test.LineSource', topic: 'p' };
     await startAll(w, 'p', config);
@@ -147,22 +200,37 @@ describe('Worker over the embedded log', () => {
     assert.equal(w.isConnectorRunning('p'), false);
   });
 
-  it('fences the producers of a source connector\'s previous tasks before new task configs, with exactly once (KIP-618)', async () => {
+  it("fences the producers of a source connector's previous tasks before new task configs, with exactly once (KIP-618)", async () => {
     const fenced: string[][] = [];
-    const log = await openEmbeddedLog({ dir: await mkdtemp(join(tmpdir(), 'worker-fence-')), logger: silentLogger as never });
+    const log = await openEmbeddedLog({
+      dir: await mkdtemp(join(tmpdir(), 'worker-fence-')),
+      logger: silentLogger as never,
+    });
     logs.push(log);
     const transactional: Log = Object.assign(Object.create(log) as Log, {
-      transactionalProducer: () => { throw new Error('not used'); },
-      fenceProducers: async (ids: readonly string[]) => { fenced.push([...ids]); },
+      transactionalProducer: () => {
+        throw new Error('not used');
+      },
+      fenceProducers: async (ids: readonly string[]) => {
+        fenced.push([...ids]);
+      },
     });
-    const make = (props: Record<string, string>) => new Worker({
-      config: new WorkerConfig(props), registry: new PluginRegistry().register(...converterPlugins, ...transformPlugins, ...testPlugins),
-      log: transactional, offsets: memoryOffsets(), status: { onConnector() {}, onTask() {} }, logger: pino({ level: 'silent' }), metrics: new WorkerMetrics(),
-    });
+    const make = (props: Record<string, string>) =>
+      new Worker({
+        config: new WorkerConfig(props),
+        registry: new PluginRegistry().register(...converterPlugins, ...transformPlugins, ...testPlugins),
+        log: transactional,
+        offsets: memoryOffsets(),
+        status: { onConnector() {}, onTask() {} },
+        logger: pino({ level: 'silent' }),
+        metrics: new WorkerMetrics(),
+      });
     const source = { 'connector.class': 'test.LineSource' };
     await make({ 'group.id': 'g', 'exactly.once.source.support': 'enabled' }).fenceZombies('lines', 3, source);
     assert.deepEqual(fenced, [['g-lines-0', 'g-lines-1', 'g-lines-2']]);
-    await make({ 'group.id': 'g', 'exactly.once.source.support': 'enabled' }).fenceZombies('keep', 2, { 'connector.class': 'test.KeepSink' });
+    await make({ 'group.id': 'g', 'exactly.once.source.support': 'enabled' }).fenceZombies('keep', 2, {
+      'connector.class': 'test.KeepSink',
+    });
     await make({ 'group.id': 'g', 'exactly.once.source.support': 'enabled' }).fenceZombies('lines', 0, source);
     await make({ 'group.id': 'g' }).fenceZombies('lines', 3, source);
     assert.equal(fenced.length, 1, 'no fencing for sinks, for a first generation, or without exactly once');

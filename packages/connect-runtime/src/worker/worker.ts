@@ -57,10 +57,16 @@ export class Worker {
   }
 
   /** Creates and starts a connector; failures are reported as FAILED status, not thrown. */
-  async startConnector(name: string, config: Record<string, string>, target: TargetState, onReconfigure: () => void): Promise<boolean> {
+  async startConnector(
+    name: string,
+    config: Record<string, string>,
+    target: TargetState,
+    onReconfigure: () => void,
+  ): Promise<boolean> {
     const logger = this.deps.logger.child({ connector: name });
     const ctx: ConnectorContext = {
-      name, logger,
+      name,
+      logger,
       requestTaskReconfiguration: onReconfigure,
       raiseError: (error) => this.reportConnector(name, 'FAILED', traceOf(error)),
     };
@@ -86,7 +92,10 @@ export class Worker {
     const c = this.connectors.get(name);
     if (!c) return [];
     const configs = await c.instance.taskConfigs(maxTasks);
-    if (configs.length > maxTasks && c.config['tasks.max.enforce'] !== 'false') throw new Error(`The connector ${name} has generated ${configs.length} tasks, which is greater than ${maxTasks}, the maximum number of tasks it is configured to create.`);
+    if (configs.length > maxTasks && c.config['tasks.max.enforce'] !== 'false')
+      throw new Error(
+        `The connector ${name} has generated ${configs.length} tasks, which is greater than ${maxTasks}, the maximum number of tasks it is configured to create.`,
+      );
     const cls = this.deps.registry.resolve(c.config['connector.class']!, ['source', 'sink']).class;
     return configs.map((tc) => withRuntimeKeys(cls, c.instance, c.config, tc));
   }
@@ -103,17 +112,30 @@ export class Worker {
   }
 
   setConnectorTargetState(name: string, target: TargetState): void {
-    if (this.connectors.has(name)) this.reportConnector(name, target === 'STARTED' ? 'RUNNING' : target === 'PAUSED' ? 'PAUSED' : 'STOPPED');
-    for (const [id, t] of this.tasks) if (id.startsWith(`${name}-`) && taskConnector(id) === name) t.setTargetState(target);
+    if (this.connectors.has(name))
+      this.reportConnector(name, target === 'STARTED' ? 'RUNNING' : target === 'PAUSED' ? 'PAUSED' : 'STOPPED');
+    for (const [id, t] of this.tasks)
+      if (id.startsWith(`${name}-`) && taskConnector(id) === name) t.setTargetState(target);
   }
 
   /** Starts one task of a connector; failures become a FAILED task status. */
-  startTask(connector: string, taskId: number, connectorConfig: Record<string, string>, taskConfig: Record<string, string>, target: TargetState): void {
+  startTask(
+    connector: string,
+    taskId: number,
+    connectorConfig: Record<string, string>,
+    taskConfig: Record<string, string>,
+    target: TargetState,
+  ): void {
     const id = `${connector}-${taskId}`;
     const logger = this.deps.logger.child({ connector, task: taskId });
     const base = {
-      connector, taskId, logger, workerId: this.workerId, status: this.deps.status,
-      shutdownTimeoutMs: this.deps.config.shutdownTimeoutMs, metrics: this.deps.metrics.forTask(connector, taskId),
+      connector,
+      taskId,
+      logger,
+      workerId: this.workerId,
+      status: this.deps.status,
+      shutdownTimeoutMs: this.deps.config.shutdownTimeoutMs,
+      metrics: this.deps.metrics.forTask(connector, taskId),
       flushIntervalMs: this.deps.config.flushIntervalMs,
     };
     let runner: WorkerTask;
@@ -122,26 +144,77 @@ export class Worker {
       const plugin = this.deps.registry.resolve(connectorConfig['connector.class']!, ['source', 'sink']);
       const converters = buildConverters(this.deps.registry, this.deps.config.converterProps, connectorConfig);
       const transforms = TransformChain.build(connectorConfig, this.deps.registry);
-      // KIP-458: the connector's producer.override.* / consumer.override.* / admin.override.*, as the worker's policy allows.
-      const overrides = clientOverrides(connectorConfig, plugin.type === 'source' ? 'source' : 'sink', this.deps.config.clientOverridePolicy);
+      // KIP-458: the connector's producer.override.* / consumer.override.* / admin.override.*, as the worker's policy
+      // allows.
+      const overrides = clientOverrides(
+        connectorConfig,
+        plugin.type === 'source' ? 'source' : 'sink',
+        this.deps.config.clientOverridePolicy,
+      );
       const onTrouble = this.troubleReporter(connector, taskId);
-      dlq = connectorConfig['errors.deadletterqueue.topic.name'] ? this.deps.log.producer({ clientId: `connector-dlq-producer-${id}`, overrides: overrides.producer, onTrouble }) : undefined;
+      dlq = connectorConfig['errors.deadletterqueue.topic.name']
+        ? this.deps.log.producer({ clientId: `connector-dlq-producer-${id}`, overrides: overrides.producer, onTrouble })
+        : undefined;
       const errors = new ErrorHandler({ connector, taskId, config: connectorConfig, logger, producer: dlq });
       if (plugin.type === 'source') {
         const TaskClass = plugin.create().taskClass();
-        runner = new SourceTaskRunner({
-          ...base, task: new TaskClass(), taskConfig, connectorConfig, producer: this.deps.log.producer({ clientId: `connector-producer-${id}`, overrides: overrides.producer, onTrouble }), admin: this.deps.log.admin(), offsets: this.deps.offsets,
-          exactlyOnce: this.exactlyOnce(connector, taskId, connectorConfig, plugin.create() as SourceConnector, { clientId: `connector-producer-${id}`, overrides: overrides.producer, onTrouble }, logger),
-          converters, transforms, errors, flushTimeoutMs: this.deps.config.flushTimeoutMs,
-        }, target);
+        runner = new SourceTaskRunner(
+          {
+            ...base,
+            task: new TaskClass(),
+            taskConfig,
+            connectorConfig,
+            producer: this.deps.log.producer({
+              clientId: `connector-producer-${id}`,
+              overrides: overrides.producer,
+              onTrouble,
+            }),
+            admin: this.deps.log.admin(),
+            offsets: this.deps.offsets,
+            exactlyOnce: this.exactlyOnce(
+              connector,
+              taskId,
+              connectorConfig,
+              plugin.create() as SourceConnector,
+              { clientId: `connector-producer-${id}`, overrides: overrides.producer, onTrouble },
+              logger,
+            ),
+            converters,
+            transforms,
+            errors,
+            flushTimeoutMs: this.deps.config.flushTimeoutMs,
+          },
+          target,
+        );
       } else {
         const TaskClass = plugin.create().taskClass();
         const regex = connectorConfig['topics.regex'];
-        const topics = regex ? new RegExp(regex) : (connectorConfig.topics ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-        runner = new SinkTaskRunner({
-          ...base, task: new TaskClass(), taskConfig, converters, transforms, errors,
-          makeConsumer: (r) => this.deps.log.consumer({ groupId: `connect-${connector}`, clientId: `connector-consumer-${id}`, overrides: this.sinkConsumerOverrides(overrides.consumer), onTrouble, topics, listener: r.listener }),
-        }, target);
+        const topics = regex
+          ? new RegExp(regex)
+          : (connectorConfig.topics ?? '')
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean);
+        runner = new SinkTaskRunner(
+          {
+            ...base,
+            task: new TaskClass(),
+            taskConfig,
+            converters,
+            transforms,
+            errors,
+            makeConsumer: (r) =>
+              this.deps.log.consumer({
+                groupId: `connect-${connector}`,
+                clientId: `connector-consumer-${id}`,
+                overrides: this.sinkConsumerOverrides(overrides.consumer),
+                onTrouble,
+                topics,
+                listener: r.listener,
+              }),
+          },
+          target,
+        );
       }
     } catch (err) {
       // The runner owns (and closes) its clients; one made before it could be built is closed here.
@@ -164,12 +237,19 @@ export class Worker {
     const group = this.deps.config.props['group.id'] ?? 'tributary';
     const ids = Array.from({ length: previousTaskCount }, (_, i) => `${group}-${connector}-${i}`);
     await this.deps.log.fenceProducers!(ids);
-    this.deps.logger.info({ connector, ids }, `fenced the producers of ${previousTaskCount} task(s) of the previous generation`);
+    this.deps.logger.info(
+      { connector, ids },
+      `fenced the producers of ${previousTaskCount} task(s) of the previous generation`,
+    );
   }
 
   /** `exactly.once.source.support=enabled` on this worker (and a log with transactions). */
   private get exactlyOnceSource(): boolean {
-    return (this.deps.config.props['exactly.once.source.support'] ?? 'disabled').toLowerCase() === 'enabled' && !!this.deps.log.transactionalProducer && !!this.deps.log.fenceProducers;
+    return (
+      (this.deps.config.props['exactly.once.source.support'] ?? 'disabled').toLowerCase() === 'enabled' &&
+      !!this.deps.log.transactionalProducer &&
+      !!this.deps.log.fenceProducers
+    );
   }
 
   /**
@@ -177,18 +257,31 @@ export class Worker {
    * names it) and how its transactions carry offsets, when the worker runs exactly once and the
    * connector can; undefined for at-least-once.
    */
-  private exactlyOnce(connector: string, taskId: number, config: Record<string, string>, instance: SourceConnector, client: ProducerOptions, logger: Logger): ExactlyOnce | undefined {
+  private exactlyOnce(
+    connector: string,
+    taskId: number,
+    config: Record<string, string>,
+    instance: SourceConnector,
+    client: ProducerOptions,
+    logger: Logger,
+  ): ExactlyOnce | undefined {
     const offsets = this.deps.offsets as Partial<OffsetTopic>;
     if (!this.exactlyOnceSource || !offsets.offsetRecords || !offsets.remember) return undefined;
     if (instance.exactlyOnceSupport?.(config) === 'UNSUPPORTED') {
-      logger.warn(`connector ${connector} cannot run exactly once with its config (it says so); its tasks deliver at least once`);
+      logger.warn(
+        `connector ${connector} cannot run exactly once with its config (it says so); its tasks deliver at least once`,
+      );
       return undefined;
     }
     const boundary = (config['transaction.boundary'] ?? 'poll').toLowerCase();
     const interval = Number(config['transaction.boundary.interval.ms'] || this.deps.config.flushIntervalMs);
-    const producer = this.deps.log.transactionalProducer!({ ...client, transactionalId: `${this.deps.config.props['group.id'] ?? 'tributary'}-${connector}-${taskId}` });
+    const producer = this.deps.log.transactionalProducer!({
+      ...client,
+      transactionalId: `${this.deps.config.props['group.id'] ?? 'tributary'}-${connector}-${taskId}`,
+    });
     return {
-      producer, intervalMs: boundary === 'interval' ? interval : null,
+      producer,
+      intervalMs: boundary === 'interval' ? interval : null,
       offsetRecords: (e) => offsets.offsetRecords!(connector, e),
       committed: (e) => offsets.remember!(connector, e),
     };
@@ -211,7 +304,11 @@ export class Worker {
       const message = err ? `${err.message} (retrying with backoff)` : null;
       if (!task || message === last || (task.state !== 'RUNNING' && task.state !== 'PAUSED')) return;
       last = message;
-      this.deps.status.onTask(connector, taskId, { state: task.state, workerId: this.workerId, ...(message ? { trace: message } : {}) });
+      this.deps.status.onTask(connector, taskId, {
+        state: task.state,
+        workerId: this.workerId,
+        ...(message ? { trace: message } : {}),
+      });
     };
   }
 
@@ -225,14 +322,18 @@ export class Worker {
 
   /** Ids (`name-n`) of tasks running here for a connector. */
   taskIds(connector: string): number[] {
-    return [...this.tasks.keys()].filter((id) => taskConnector(id) === connector).map((id) => Number(id.slice(connector.length + 1)));
+    return [...this.tasks.keys()]
+      .filter((id) => taskConnector(id) === connector)
+      .map((id) => Number(id.slice(connector.length + 1)));
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.tasks.keys()].map((id) => {
-      const i = id.lastIndexOf('-');
-      return this.stopTask(id.slice(0, i), Number(id.slice(i + 1)));
-    }));
+    await Promise.all(
+      [...this.tasks.keys()].map((id) => {
+        const i = id.lastIndexOf('-');
+        return this.stopTask(id.slice(0, i), Number(id.slice(i + 1)));
+      }),
+    );
     await Promise.all([...this.connectors.keys()].map((n) => this.stopConnector(n)));
   }
 

@@ -6,14 +6,30 @@ import { configured, sourceRecord } from '../test-helpers.js';
 import { ExtractNewRecordState } from './extract-new-record-state.js';
 
 // The shapes Debezium's PostgreSQL connector emits for asgard.public.customers (reference/sources.md A.3).
-const ROW = SchemaBuilder.struct().name('asgard.public.customers.Value').optional()
-  .field('id', Schemas.INT32).field('first_name', Schemas.OPTIONAL_STRING).build();
-const SOURCE = SchemaBuilder.struct().name('io.debezium.connector.postgresql.Source')
-  .field('version', Schemas.STRING).field('connector', Schemas.STRING).field('name', Schemas.STRING).field('ts_ms', Schemas.INT64)
-  .field('db', Schemas.STRING).field('schema', Schemas.STRING).field('table', Schemas.STRING).field('lsn', Schemas.OPTIONAL_INT64)
+const ROW = SchemaBuilder.struct()
+  .name('asgard.public.customers.Value')
+  .optional()
+  .field('id', Schemas.INT32)
+  .field('first_name', Schemas.OPTIONAL_STRING)
   .build();
-const ENVELOPE = SchemaBuilder.struct().name('asgard.public.customers.Envelope')
-  .field('before', ROW).field('after', ROW).field('source', SOURCE).field('op', Schemas.STRING).field('ts_ms', Schemas.OPTIONAL_INT64)
+const SOURCE = SchemaBuilder.struct()
+  .name('io.debezium.connector.postgresql.Source')
+  .field('version', Schemas.STRING)
+  .field('connector', Schemas.STRING)
+  .field('name', Schemas.STRING)
+  .field('ts_ms', Schemas.INT64)
+  .field('db', Schemas.STRING)
+  .field('schema', Schemas.STRING)
+  .field('table', Schemas.STRING)
+  .field('lsn', Schemas.OPTIONAL_INT64)
+  .build();
+const ENVELOPE = SchemaBuilder.struct()
+  .name('asgard.public.customers.Envelope')
+  .field('before', ROW)
+  .field('after', ROW)
+  .field('source', SOURCE)
+  .field('op', Schemas.STRING)
+  .field('ts_ms', Schemas.OPTIONAL_INT64)
   .build();
 
 function row(id: number, name: string): Struct {
@@ -21,12 +37,25 @@ function row(id: number, name: string): Struct {
 }
 
 function event(op: string, before: Struct | null, after: Struct | null): Struct {
-  const source = new Struct(SOURCE).put('version', '2.7.0').put('connector', 'postgresql').put('name', 'asgard').put('ts_ms', 1700000000000)
-    .put('db', 'demo').put('schema', 'public').put('table', 'customers').put('lsn', 24023128);
-  return new Struct(ENVELOPE).put('before', before).put('after', after).put('source', source).put('op', op).put('ts_ms', 1700000000500);
+  const source = new Struct(SOURCE)
+    .put('version', '2.7.0')
+    .put('connector', 'postgresql')
+    .put('name', 'asgard')
+    .put('ts_ms', 1700000000000)
+    .put('db', 'demo')
+    .put('schema', 'public')
+    .put('table', 'customers')
+    .put('lsn', 24023128);
+  return new Struct(ENVELOPE)
+    .put('before', before)
+    .put('after', after)
+    .put('source', source)
+    .put('op', op)
+    .put('ts_ms', 1700000000500);
 }
 
-const record = (value: Struct | null) => sourceRecord({ topic: 'asgard.public.customers', valueSchema: value ? ENVELOPE : null, value });
+const record = (value: Struct | null) =>
+  sourceRecord({ topic: 'asgard.public.customers', valueSchema: value ? ENVELOPE : null, value });
 const unwrap = (props: Record<string, string> = {}) => configured(new ExtractNewRecordState(), props);
 
 describe('ExtractNewRecordState', () => {
@@ -73,18 +102,35 @@ describe('ExtractNewRecordState', () => {
   });
 
   it('adds envelope fields and headers with prefixes', () => {
-    const t = unwrap({ 'add.fields': 'op,table,lsn,source.ts_ms', 'add.headers': 'db,op:operation', 'add.headers.prefix': 'dbz.' });
+    const t = unwrap({
+      'add.fields': 'op,table,lsn,source.ts_ms',
+      'add.headers': 'db,op:operation',
+      'add.headers.prefix': 'dbz.',
+    });
     const out = t.apply(record(event('u', row(1, 'Rick'), row(1, 'Morty'))))!;
     assert.deepEqual((out.value as Struct).toJSON(), {
-      id: 1, first_name: 'Morty', __op: 'u', __table: 'customers', __lsn: 24023128, __source_ts_ms: 1700000000000,
+      id: 1,
+      first_name: 'Morty',
+      __op: 'u',
+      __table: 'customers',
+      __lsn: 24023128,
+      __source_ts_ms: 1700000000000,
     });
     assert.ok(out.valueSchema!.fields!.slice(2).every((f) => f.schema.optional));
-    assert.deepEqual(out.headers.map((h) => [h.key, h.value]), [['dbz.db', 'demo'], ['dbz.operation', 'u']]);
+    assert.deepEqual(
+      out.headers.map((h) => [h.key, h.value]),
+      [
+        ['dbz.db', 'demo'],
+        ['dbz.operation', 'u'],
+      ],
+    );
   });
 
   it('unwraps schemaless envelopes too', () => {
     const t = unwrap({ 'add.fields': 'op' });
-    const out = t.apply(sourceRecord({ value: { before: null, after: { id: 1 }, source: { table: 't' }, op: 'r', ts_ms: 1 } }))!;
+    const out = t.apply(
+      sourceRecord({ value: { before: null, after: { id: 1 }, source: { table: 't' }, op: 'r', ts_ms: 1 } }),
+    )!;
     assert.deepEqual(out.value, { id: 1, __op: 'r' });
   });
 
@@ -118,19 +164,32 @@ describe('the cdc-customers transform chain', () => {
       assert.ok(plugin && plugin.type === 'transformation', type);
       const t = plugin.create() as Transformation;
       const prefix = `transforms.${alias}.`;
-      t.configure(Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith(prefix) && k !== `${prefix}type`).map(([k, v]) => [k.slice(prefix.length), v])));
+      t.configure(
+        Object.fromEntries(
+          Object.entries(config)
+            .filter(([k]) => k.startsWith(prefix) && k !== `${prefix}type`)
+            .map(([k, v]) => [k.slice(prefix.length), v]),
+        ),
+      );
       return t;
     });
   }
 
   it('unwraps, then adds the topic and the static source', () => {
     const ts = chain();
-    const run = (r: ReturnType<typeof record>) => ts.reduce<ReturnType<typeof record> | null>((acc, t) => (acc === null ? null : t.apply(acc)), r);
+    const run = (r: ReturnType<typeof record>) =>
+      ts.reduce<ReturnType<typeof record> | null>((acc, t) => (acc === null ? null : t.apply(acc)), r);
     const out = run(record(event('c', null, row(1, 'Rick'))))!;
     assert.deepEqual((out.value as Struct).toJSON(), {
-      id: 1, first_name: 'Rick', messagetopic: 'asgard.public.customers', messagesource: 'Debezium CDC from PostgreSQL on asgard',
+      id: 1,
+      first_name: 'Rick',
+      messagetopic: 'asgard.public.customers',
+      messagesource: 'Debezium CDC from PostgreSQL on asgard',
     });
-    assert.deepEqual(out.valueSchema!.fields!.map((f) => f.name), ['id', 'first_name', 'messagetopic', 'messagesource']);
+    assert.deepEqual(
+      out.valueSchema!.fields!.map((f) => f.name),
+      ['id', 'first_name', 'messagetopic', 'messagesource'],
+    );
     assert.equal(out.valueSchema!.name, 'asgard.public.customers.Value');
     assert.equal(run(record(event('d', row(1, 'Rick'), null))), null);
     assert.equal(run(record(null)), null);

@@ -1,6 +1,14 @@
 import {
-  ConfigDef, SchemaBuilder, Schemas, Struct, schemaField, withRecord,
-  type ConnectRecord, type Header, type Schema, type Transformation,
+  ConfigDef,
+  SchemaBuilder,
+  Schemas,
+  Struct,
+  schemaField,
+  withRecord,
+  type ConnectRecord,
+  type Header,
+  type Schema,
+  type Transformation,
 } from '@tributary/connect-api';
 import { parseConfig, REPLACE_NULL_WITH_DEFAULT } from '../util/config.js';
 import { copyMap, isMapValue, mapGet, mapSet, type MapValue } from '../util/requirements.js';
@@ -11,14 +19,68 @@ import { FieldReference } from './field-reference.js';
 const DELETED = '__deleted';
 
 const CONFIG = new ConfigDef()
-  .define({ name: 'drop.tombstones', type: 'BOOLEAN', default: true, importance: 'LOW', documentation: 'Debezium by default generates a tombstone record to enable Kafka compaction after a delete record was generated. This record is usually filtered out to avoid duplicates as a delete record is converted to a tombstone record, too. (Deprecated: use delete.tombstone.handling.mode.)' })
-  .define({ name: 'delete.handling.mode', type: 'STRING', default: 'drop', importance: 'MEDIUM', validValues: ['drop', 'rewrite', 'none'], documentation: 'How to handle delete records. Options are: none - records are passed, drop - records are removed (the default), rewrite - __deleted field is added to records. (Deprecated: use delete.tombstone.handling.mode.)' })
-  .define({ name: 'delete.tombstone.handling.mode', type: 'STRING', default: null, importance: 'MEDIUM', validValues: ['drop', 'tombstone', 'rewrite', 'rewrite-with-tombstone', 'delete-to-tombstone'], documentation: 'How to handle delete records and tombstones: drop (both removed), tombstone (deletes become null-valued records, tombstones dropped), rewrite (deletes become the before row with __deleted=true, every other record gets __deleted=false, tombstones dropped), rewrite-with-tombstone (as rewrite, tombstones kept), delete-to-tombstone (deletes become tombstones). Overrides the two deprecated keys when set.' })
-  .define({ name: 'add.fields', type: 'LIST', default: '', importance: 'LOW', documentation: 'Adds these fields of the change event to the simplified record, e.g. op,table,lsn,source.ts_ms; name:alias renames.' })
-  .define({ name: 'add.fields.prefix', type: 'STRING', default: '__', importance: 'LOW', documentation: 'Prefix of the fields added by add.fields.' })
-  .define({ name: 'add.headers', type: 'LIST', default: '', importance: 'LOW', documentation: 'Adds these fields of the change event as headers of the simplified record.' })
-  .define({ name: 'add.headers.prefix', type: 'STRING', default: '__', importance: 'LOW', documentation: 'Prefix of the headers added by add.headers.' })
-  .define({ name: 'route.by.field', type: 'STRING', default: '', importance: 'LOW', documentation: 'A field of the row (after, or before for deletes) whose value becomes the record\'s topic.' })
+  .define({
+    name: 'drop.tombstones',
+    type: 'BOOLEAN',
+    default: true,
+    importance: 'LOW',
+    documentation:
+      'Debezium by default generates a tombstone record to enable Kafka compaction after a delete record was generated. This record is usually filtered out to avoid duplicates as a delete record is converted to a tombstone record, too. (Deprecated: use delete.tombstone.handling.mode.)',
+  })
+  .define({
+    name: 'delete.handling.mode',
+    type: 'STRING',
+    default: 'drop',
+    importance: 'MEDIUM',
+    validValues: ['drop', 'rewrite', 'none'],
+    documentation:
+      'How to handle delete records. Options are: none - records are passed, drop - records are removed (the default), rewrite - __deleted field is added to records. (Deprecated: use delete.tombstone.handling.mode.)',
+  })
+  .define({
+    name: 'delete.tombstone.handling.mode',
+    type: 'STRING',
+    default: null,
+    importance: 'MEDIUM',
+    validValues: ['drop', 'tombstone', 'rewrite', 'rewrite-with-tombstone', 'delete-to-tombstone'],
+    documentation:
+      'How to handle delete records and tombstones: drop (both removed), tombstone (deletes become null-valued records, tombstones dropped), rewrite (deletes become the before row with __deleted=true, every other record gets __deleted=false, tombstones dropped), rewrite-with-tombstone (as rewrite, tombstones kept), delete-to-tombstone (deletes become tombstones). Overrides the two deprecated keys when set.',
+  })
+  .define({
+    name: 'add.fields',
+    type: 'LIST',
+    default: '',
+    importance: 'LOW',
+    documentation:
+      'Adds these fields of the change event to the simplified record, e.g. op,table,lsn,source.ts_ms; name:alias renames.',
+  })
+  .define({
+    name: 'add.fields.prefix',
+    type: 'STRING',
+    default: '__',
+    importance: 'LOW',
+    documentation: 'Prefix of the fields added by add.fields.',
+  })
+  .define({
+    name: 'add.headers',
+    type: 'LIST',
+    default: '',
+    importance: 'LOW',
+    documentation: 'Adds these fields of the change event as headers of the simplified record.',
+  })
+  .define({
+    name: 'add.headers.prefix',
+    type: 'STRING',
+    default: '__',
+    importance: 'LOW',
+    documentation: 'Prefix of the headers added by add.headers.',
+  })
+  .define({
+    name: 'route.by.field',
+    type: 'STRING',
+    default: '',
+    importance: 'LOW',
+    documentation: "A field of the row (after, or before for deletes) whose value becomes the record's topic.",
+  })
   .define(REPLACE_NULL_WITH_DEFAULT);
 
 /** What happens to a delete event: removed, a null value, the before row marked deleted, or a true tombstone. */
@@ -48,7 +110,15 @@ export class ExtractNewRecordState implements Transformation {
     const c = parseConfig(CONFIG, props);
     const mode = c.optionalString('delete.tombstone.handling.mode');
     if (mode !== null) {
-      this.onDelete = ({ drop: 'drop', tombstone: 'null-value', rewrite: 'rewrite', 'rewrite-with-tombstone': 'rewrite', 'delete-to-tombstone': 'tombstone' } as const)[mode as 'drop'];
+      this.onDelete = (
+        {
+          drop: 'drop',
+          tombstone: 'null-value',
+          rewrite: 'rewrite',
+          'rewrite-with-tombstone': 'rewrite',
+          'delete-to-tombstone': 'tombstone',
+        } as const
+      )[mode as 'drop'];
       this.keepTombstones = mode === 'rewrite-with-tombstone';
     } else {
       const legacy = c.string('delete.handling.mode');
@@ -70,10 +140,13 @@ export class ExtractNewRecordState implements Transformation {
     if (op !== 'c' && op !== 'u' && op !== 'r' && op !== 'd') return record;
     const isDelete = op === 'd';
     if (isDelete && this.onDelete === 'drop') return null;
-    if (isDelete && this.onDelete === 'tombstone') return this.withHeaders(withRecord(record, { valueSchema: null, value: null }), envelope);
+    if (isDelete && this.onDelete === 'tombstone')
+      return this.withHeaders(withRecord(record, { valueSchema: null, value: null }), envelope);
     const row = get(envelope, isDelete ? 'before' : 'after');
-    const rowSchema = envelope instanceof Struct ? schemaField(envelope.schema, isDelete ? 'before' : 'after')?.schema ?? null : null;
-    if (isDelete && this.onDelete === 'null-value') return this.withHeaders(withRecord(record, { valueSchema: rowSchema, value: null }), envelope);
+    const rowSchema =
+      envelope instanceof Struct ? (schemaField(envelope.schema, isDelete ? 'before' : 'after')?.schema ?? null) : null;
+    if (isDelete && this.onDelete === 'null-value')
+      return this.withHeaders(withRecord(record, { valueSchema: rowSchema, value: null }), envelope);
 
     const deleted = this.markDeleted ? (isDelete ? 'true' : 'false') : null;
     let out: R;
@@ -139,7 +212,10 @@ function get(container: unknown, name: string): unknown {
 function isEnvelope(v: unknown): boolean {
   if (v instanceof Struct) {
     const s = v.schema;
-    return schemaField(s, 'op') !== undefined && (schemaField(s, 'after') !== undefined || schemaField(s, 'before') !== undefined);
+    return (
+      schemaField(s, 'op') !== undefined &&
+      (schemaField(s, 'after') !== undefined || schemaField(s, 'before') !== undefined)
+    );
   }
   if (!isMapValue(v)) return false;
   return mapGet(v, 'op') !== undefined && (mapGet(v, 'after') !== undefined || mapGet(v, 'before') !== undefined);

@@ -39,10 +39,20 @@ describe('RecordIsTombstone', () => {
 
 describe('FieldValueMatches', () => {
   // examples/syslog-record-sample.json
-  const syslog = { date: 1520176464000, facility: 4, host: 'rpi-03', level: 6, message: 'rpi-03 sshd[24150]: Invalid user mini from 114.130.4.16' };
+  const syslog = {
+    date: 1520176464000,
+    facility: 4,
+    host: 'rpi-03',
+    level: 6,
+    message: 'rpi-03 sshd[24150]: Invalid user mini from 114.130.4.16',
+  };
 
   it("expresses HOST = 'rpi-03' AND MESSAGE LIKE '%Invalid user%' on a map value", () => {
-    const p = configured(new FieldValueMatches(), { field: 'host,message', pattern: 'rpi-03,Invalid user', 'full.match': 'false' });
+    const p = configured(new FieldValueMatches(), {
+      field: 'host,message',
+      pattern: 'rpi-03,Invalid user',
+      'full.match': 'false',
+    });
     assert.equal(p.test(withValue(null, syslog)), true);
     assert.equal(p.test(withValue(null, { ...syslog, host: 'rpi-04' })), false);
     assert.equal(p.test(withValue(null, { ...syslog, message: 'Accepted publickey' })), false);
@@ -54,9 +64,20 @@ describe('FieldValueMatches', () => {
     const inner = SchemaBuilder.struct().field('host', Schemas.STRING).build();
     const schema = SchemaBuilder.struct().field('src', inner).field('level', Schemas.INT32).build();
     const v = new Struct(schema).put('src', new Struct(inner).put('host', 'rpi-03')).put('level', 6);
-    assert.equal(configured(new FieldValueMatches(), { field: 'src.host,level', value: 'rpi-03,6' }).test(withValue(schema, v)), true);
-    assert.equal(configured(new FieldValueMatches(), { field: 'src.host', value: 'RPI-03', 'case.insensitive': 'true' }).test(withValue(schema, v)), true);
-    assert.equal(configured(new FieldValueMatches(), { field: 'src.nope', value: 'x' }).test(withValue(schema, v)), false);
+    assert.equal(
+      configured(new FieldValueMatches(), { field: 'src.host,level', value: 'rpi-03,6' }).test(withValue(schema, v)),
+      true,
+    );
+    assert.equal(
+      configured(new FieldValueMatches(), { field: 'src.host', value: 'RPI-03', 'case.insensitive': 'true' }).test(
+        withValue(schema, v),
+      ),
+      true,
+    );
+    assert.equal(
+      configured(new FieldValueMatches(), { field: 'src.nope', value: 'x' }).test(withValue(schema, v)),
+      false,
+    );
     assert.equal(configured(new FieldValueMatches(), { field: 'a', value: 'x' }).test(withValue(null, null)), false);
   });
 

@@ -5,17 +5,27 @@ import { isMapValue, mapGet } from './requirements.js';
 export type FieldSyntaxVersion = 'V1' | 'V2';
 
 export const FIELD_SYNTAX_VERSION_KEY = {
-  name: 'field.syntax.version', type: 'STRING' as const, default: 'V1', importance: 'HIGH' as const,
+  name: 'field.syntax.version',
+  type: 'STRING' as const,
+  default: 'V1',
+  importance: 'HIGH' as const,
   validValues: ['V1', 'V2'],
-  validator: (v: unknown, name: string) => (['V1', 'V2'].includes(String(v).toUpperCase()) ? undefined : `Invalid value ${String(v)} for configuration ${name}: String must be one of (case insensitive): V1, V2`),
-  documentation: 'Defines the version of the syntax to access fields. If set to `V1`, then the field paths are limited to access the elements at the root level of the struct or map. If set to `V2`, the syntax will support accessing nested elements. To access nested elements, dotted notation is used. If dots are already included in the field name, then backtick pairs can be used to wrap field names containing dots. E.g. to access the subfield `baz` from a field named "foo.bar" in a struct/map the following format can be used to access its elements: "`foo.bar`.baz".',
+  validator: (v: unknown, name: string) =>
+    ['V1', 'V2'].includes(String(v).toUpperCase())
+      ? undefined
+      : `Invalid value ${String(v)} for configuration ${name}: String must be one of (case insensitive): V1, V2`,
+  documentation:
+    'Defines the version of the syntax to access fields. If set to `V1`, then the field paths are limited to access the elements at the root level of the struct or map. If set to `V2`, the syntax will support accessing nested elements. To access nested elements, dotted notation is used. If dots are already included in the field name, then backtick pairs can be used to wrap field names containing dots. E.g. to access the subfield `baz` from a field named "foo.bar" in a struct/map the following format can be used to access its elements: "`foo.bar`.baz".',
 };
 
 /** A path into a Struct or a map, as Kafka's `SingleFieldPath`. */
 export class FieldPath {
   readonly steps: readonly string[];
 
-  constructor(readonly text: string, version: FieldSyntaxVersion = 'V1') {
+  constructor(
+    readonly text: string,
+    version: FieldSyntaxVersion = 'V1',
+  ) {
     this.steps = version === 'V1' ? [text] : parseV2(text);
   }
 
@@ -54,7 +64,11 @@ function parseV2(path: string): string[] {
   while (i < path.length) {
     if (path[i] !== '`') {
       const dot = path.indexOf('.', i);
-      if (dot < 0) { steps.push(path.slice(i)); i = path.length; break; }
+      if (dot < 0) {
+        steps.push(path.slice(i));
+        i = path.length;
+        break;
+      }
       steps.push(path.slice(i, dot));
       i = dot + 1;
       continue;
@@ -74,7 +88,10 @@ function parseV2(path: string): string[] {
         i = close + 1;
         break;
       }
-      if (path[close + 1] !== '.') { at = close + 1; continue; }
+      if (path[close + 1] !== '.') {
+        at = close + 1;
+        continue;
+      }
       if (escaped) {
         step += `${path.slice(from, close - 1)}\``;
         from = at = close + 1;
@@ -90,5 +107,7 @@ function parseV2(path: string): string[] {
 }
 
 function incomplete(path: string, at: number): ConfigError {
-  return new ConfigError(`Incomplete backtick pair in path: [${path}], consider adding a backslash before backtick at position ${at} to escape it`);
+  return new ConfigError(
+    `Incomplete backtick pair in path: [${path}], consider adding a backslash before backtick at position ${at} to escape it`,
+  );
 }

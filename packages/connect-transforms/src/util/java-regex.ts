@@ -13,7 +13,10 @@ export function javaRegex(pattern: string, options: { fullMatch?: boolean; confi
     body = body.slice(inline[0].length);
     for (const f of inline[1]!) if (f !== 'x' && !flags.includes(f)) flags += f;
   }
-  body = body.replace(/\\A/g, '^').replace(/\\[Zz]/g, '$').replace(/([*+?}])\+/g, '$1');
+  body = body
+    .replace(/\\A/g, '^')
+    .replace(/\\[Zz]/g, '$')
+    .replace(/([*+?}])\+/g, '$1');
   try {
     return new RegExp(options.fullMatch ? `^(?:${body})$` : body, flags);
   } catch (e) {
@@ -22,7 +25,9 @@ export function javaRegex(pattern: string, options: { fullMatch?: boolean; confi
       return new RegExp(options.fullMatch ? `^(?:${body})$` : body, flags.replace('u', ''));
     } catch {
       const key = options.configKey ?? 'regex';
-      throw new ConfigError([{ key, message: `Invalid value ${pattern} for configuration ${key}: ${(e as Error).message}` }]);
+      throw new ConfigError([
+        { key, message: `Invalid value ${pattern} for configuration ${key}: ${(e as Error).message}` },
+      ]);
     }
   }
 }
@@ -40,11 +45,15 @@ export function javaReplacement(match: RegExpExecArray, replacement: string): st
       if (i < replacement.length) out += replacement[i];
       continue;
     }
-    if (c !== '$') { out += c; continue; }
+    if (c !== '$') {
+      out += c;
+      continue;
+    }
     if (replacement[i + 1] === '{') {
       const end = replacement.indexOf('}', i);
       const name = replacement.slice(i + 2, end);
-      if (end < 0 || match.groups?.[name] === undefined && !(name in (match.groups ?? {}))) throw new Error(`No group with name {${name}}`);
+      if (end < 0 || (match.groups?.[name] === undefined && !(name in (match.groups ?? {}))))
+        throw new Error(`No group with name {${name}}`);
       out += match.groups![name] ?? '';
       i = end;
       continue;

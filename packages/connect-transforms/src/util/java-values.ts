@@ -1,4 +1,13 @@
-import { DateType, Decimal, SchemaBuilder, Schemas, TimeType, TimestampType, type Schema, type SchemaAndValue } from '@tributary/connect-api';
+import {
+  DateType,
+  Decimal,
+  SchemaBuilder,
+  Schemas,
+  TimeType,
+  TimestampType,
+  type Schema,
+  type SchemaAndValue,
+} from '@tributary/connect-api';
 
 /**
  * The bits of Java's text forms the transforms need: `Double.toString`/`Float.toString` (Cast to
@@ -23,7 +32,10 @@ export function javaFloat(value: number): string {
   let text = x.toExponential(8);
   for (let p = 0; p < 9; p++) {
     const candidate = x.toExponential(p);
-    if (Math.fround(Number(candidate)) === x) { text = candidate; break; }
+    if (Math.fround(Number(candidate)) === x) {
+      text = candidate;
+      break;
+    }
   }
   const abs = Math.abs(x);
   if (abs >= 1e-3 && abs < 1e7) {
@@ -44,14 +56,22 @@ export function formatDateValue(d: Date, schema?: Schema | null): string {
   const iso = d.toISOString();
   const ms = d.getTime();
   const name = schema?.name;
-  if (name === DateType.LOGICAL_NAME || (name !== TimeType.LOGICAL_NAME && name !== TimestampType.LOGICAL_NAME && ms % 86_400_000 === 0)) return iso.slice(0, 10);
-  if (name === TimeType.LOGICAL_NAME || (name !== TimestampType.LOGICAL_NAME && ms >= 0 && ms < 86_400_000)) return iso.slice(11);
+  if (
+    name === DateType.LOGICAL_NAME ||
+    (name !== TimeType.LOGICAL_NAME && name !== TimestampType.LOGICAL_NAME && ms % 86_400_000 === 0)
+  )
+    return iso.slice(0, 10);
+  if (name === TimeType.LOGICAL_NAME || (name !== TimestampType.LOGICAL_NAME && ms >= 0 && ms < 86_400_000))
+    return iso.slice(11);
   return iso;
 }
 
 const NUMBER = /^([+-]?)(\d*)\.?(\d*)(?:[eE]([+-]?\d+))?$/;
 
-/** Kafka's `Values.parseString` for literals: null, booleans, the narrowest number type, dates, JSON-ish containers, else text. */
+/**
+ * Kafka's `Values.parseString` for literals: null, booleans, the narrowest number type, dates, JSON-ish containers,
+ * else text.
+ */
 export function parseLiteral(text: string): SchemaAndValue {
   if (text === '') return { schema: Schemas.STRING, value: '' };
   if (text === 'null') return { schema: null, value: null };
@@ -66,13 +86,15 @@ export function parseLiteral(text: string): SchemaAndValue {
     }
   }
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return { schema: DateType.SCHEMA, value: new Date(`${text}T00:00:00Z`) };
-  if (/^\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(text)) return { schema: TimeType.SCHEMA, value: new Date(`1970-01-01T${text}`) };
-  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(text)) return { schema: TimestampType.SCHEMA, value: new Date(text) };
+  if (/^\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(text))
+    return { schema: TimeType.SCHEMA, value: new Date(`1970-01-01T${text}`) };
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(text))
+    return { schema: TimestampType.SCHEMA, value: new Date(text) };
   return { schema: Schemas.STRING, value: text };
 }
 
 function parseNumber(text: string, m: RegExpExecArray): SchemaAndValue {
-  const digits = ((m[2] ?? '') + (m[3] ?? '')) || '0';
+  const digits = (m[2] ?? '') + (m[3] ?? '') || '0';
   const scale = (m[3] ?? '').length - Number(m[4] ?? 0);
   let whole: bigint | null = null;
   if (scale <= 0) whole = BigInt(digits) * 10n ** BigInt(-scale);
@@ -100,7 +122,10 @@ function infer(node: unknown): SchemaAndValue {
   const types = new Set(parts.filter((p) => p.schema !== null).map((p) => `${p.schema!.type}/${p.schema!.name ?? ''}`));
   const common = types.size === 1 ? parts.find((p) => p.schema !== null)!.schema : null;
   if (Array.isArray(node)) {
-    return { schema: common ? SchemaBuilder.array(common).build() : new SchemaBuilder('ARRAY').build(), value: parts.map((p) => p.value) };
+    return {
+      schema: common ? SchemaBuilder.array(common).build() : new SchemaBuilder('ARRAY').build(),
+      value: parts.map((p) => p.value),
+    };
   }
   const keys = Object.keys(node as object);
   return {

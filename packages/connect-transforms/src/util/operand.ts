@@ -12,9 +12,20 @@ export function operandValue(record: ConnectRecord, operand: Operand): unknown {
 }
 
 /** A copy of `record` with the operand's schema and value replaced; everything else (offsets, headers) kept. */
-export function withOperand<R extends ConnectRecord>(record: R, operand: Operand, schema: Schema | null, value: unknown): R {
+export function withOperand<R extends ConnectRecord>(
+  record: R,
+  operand: Operand,
+  schema: Schema | null,
+  value: unknown,
+): R {
   const out = copyRecord(record);
-  if (operand === 'key') { out.keySchema = schema; out.key = value; } else { out.valueSchema = schema; out.value = value; }
+  if (operand === 'key') {
+    out.keySchema = schema;
+    out.key = value;
+  } else {
+    out.valueSchema = schema;
+    out.value = value;
+  }
   return out;
 }
 

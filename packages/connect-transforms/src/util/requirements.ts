@@ -18,12 +18,20 @@ export function className(v: unknown): string {
 }
 
 export function isMapValue(v: unknown): v is MapValue {
-  return v instanceof Map || (typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Struct)
-    && !(v instanceof Uint8Array) && !(v instanceof Date));
+  return (
+    v instanceof Map ||
+    (typeof v === 'object' &&
+      v !== null &&
+      !Array.isArray(v) &&
+      !(v instanceof Struct) &&
+      !(v instanceof Uint8Array) &&
+      !(v instanceof Date))
+  );
 }
 
 export function requireMap(v: unknown, purpose: string): MapValue {
-  if (!isMapValue(v)) throw new DataError(`Only Map objects supported in absence of schema for [${purpose}], found: ${className(v)}`);
+  if (!isMapValue(v))
+    throw new DataError(`Only Map objects supported in absence of schema for [${purpose}], found: ${className(v)}`);
   return v;
 }
 
@@ -32,7 +40,8 @@ export function requireMapOrNull(v: unknown, purpose: string): MapValue | null {
 }
 
 export function requireStruct(v: unknown, purpose: string): Struct {
-  if (!(v instanceof Struct)) throw new DataError(`Only Struct objects supported for [${purpose}], found: ${className(v)}`);
+  if (!(v instanceof Struct))
+    throw new DataError(`Only Struct objects supported for [${purpose}], found: ${className(v)}`);
   return v;
 }
 
@@ -46,7 +55,8 @@ export function requireSchema(schema: Schema | null | undefined, purpose: string
 }
 
 export function requireSinkRecord(record: ConnectRecord, purpose: string): SinkRecord {
-  if (!('kafkaOffset' in record)) throw new DataError(`Only SinkRecord supported for [${purpose}], found: SourceRecord`);
+  if (!('kafkaOffset' in record))
+    throw new DataError(`Only SinkRecord supported for [${purpose}], found: SourceRecord`);
   return record as SinkRecord;
 }
 

@@ -1,6 +1,8 @@
 import { SchemaBuilder, Struct, type Schema } from '@tributary/connect-api';
 
-/** Kafka's `SchemaUtil.copySchemaBasics`: name, version, doc and parameters onto `builder` (not optional or default). */
+/**
+ * Kafka's `SchemaUtil.copySchemaBasics`: name, version, doc and parameters onto `builder` (not optional or default).
+ */
 export function copySchemaBasics(source: Schema, builder: SchemaBuilder = basicBuilder(source)): SchemaBuilder {
   if (source.name != null) builder.name(source.name);
   if (source.version != null) builder.version(source.version);

@@ -28,11 +28,17 @@ describe('SimpleDateFormat (UTC)', () => {
   });
 
   it('parses the es-sink example as UTC', () => {
-    assert.equal(new SimpleDateFormat('yyyy-MM-dd HH:mm:ss').parse('2018-03-12 13:30:59').getTime(), Date.UTC(2018, 2, 12, 13, 30, 59));
+    assert.equal(
+      new SimpleDateFormat('yyyy-MM-dd HH:mm:ss').parse('2018-03-12 13:30:59').getTime(),
+      Date.UTC(2018, 2, 12, 13, 30, 59),
+    );
   });
 
   it('honours zone offsets and ignores trailing text, as Java does', () => {
-    assert.equal(new SimpleDateFormat("yyyy-MM-dd'T'HH:mmXXX").parse('2018-03-12T15:30+02:00').getTime(), Date.UTC(2018, 2, 12, 13, 30));
+    assert.equal(
+      new SimpleDateFormat("yyyy-MM-dd'T'HH:mmXXX").parse('2018-03-12T15:30+02:00').getTime(),
+      Date.UTC(2018, 2, 12, 13, 30),
+    );
     assert.equal(new SimpleDateFormat('yyyy-MM-dd').parse('2018-03-12 13:30:59').getTime(), Date.UTC(2018, 2, 12));
   });
 
@@ -40,9 +46,11 @@ describe('SimpleDateFormat (UTC)', () => {
     assert.equal(new SimpleDateFormat('yyyy-MM-dd').parse('2018-13-01').getTime(), Date.UTC(2019, 0, 1));
   });
 
-  it('rejects text that does not match, in Kafka\'s words', () => {
-    assert.throws(() => new SimpleDateFormat('yyyy-MM-dd').parse('12/03/2018'),
-      /Could not parse timestamp: value \(12\/03\/2018\) does not match pattern \(yyyy-MM-dd\)/);
+  it("rejects text that does not match, in Kafka's words", () => {
+    assert.throws(
+      () => new SimpleDateFormat('yyyy-MM-dd').parse('12/03/2018'),
+      /Could not parse timestamp: value \(12\/03\/2018\) does not match pattern \(yyyy-MM-dd\)/,
+    );
   });
 
   it('rejects unknown pattern letters', () => {

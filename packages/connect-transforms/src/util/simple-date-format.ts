@@ -11,7 +11,20 @@ type Token = { kind: 'field'; letter: string; count: number } | { kind: 'literal
 
 const LETTERS = 'GyYMLwWDdFEuaHkKhmsSzZX';
 const NUMERIC = new Set(['y', 'Y', 'M', 'L', 'w', 'W', 'D', 'd', 'F', 'u', 'H', 'k', 'K', 'h', 'm', 's', 'S']);
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const DAY_MS = 86_400_000;
 
@@ -23,7 +36,8 @@ export class SimpleDateFormat {
   constructor(readonly pattern: string) {
     this.tokens = tokenize(pattern);
     this.digitPatterns = this.tokens.map((t, i) => {
-      if (t.kind !== 'field' || !NUMERIC.has(t.letter) || ((t.letter === 'M' || t.letter === 'L') && t.count >= 3)) return null;
+      if (t.kind !== 'field' || !NUMERIC.has(t.letter) || ((t.letter === 'M' || t.letter === 'L') && t.count >= 3))
+        return null;
       // Abutting numeric fields (yyyyMMdd) take exactly their width; otherwise as many digits as there are.
       const next = this.tokens[i + 1];
       const abutting = next?.kind === 'field' && NUMERIC.has(next.letter);
@@ -41,12 +55,25 @@ export class SimpleDateFormat {
   /** The instant `text` denotes; a DataError in Kafka's words when it does not match. */
   parse(text: string): Date {
     const ms = this.tryParse(text);
-    if (ms === null) throw new DataError(`Could not parse timestamp: value (${text}) does not match pattern (${this.pattern})`);
+    if (ms === null)
+      throw new DataError(`Could not parse timestamp: value (${text}) does not match pattern (${this.pattern})`);
     return new Date(ms);
   }
 
   private tryParse(text: string): number | null {
-    const f = { year: 1970, month: 0, day: 1, dayOfYear: -1, hour: 0, hour12: -1, pm: false, minute: 0, second: 0, milli: 0, offset: 0 };
+    const f = {
+      year: 1970,
+      month: 0,
+      day: 1,
+      dayOfYear: -1,
+      hour: 0,
+      hour12: -1,
+      pm: false,
+      minute: 0,
+      second: 0,
+      milli: 0,
+      offset: 0,
+    };
     let pos = 0;
     for (let i = 0; i < this.tokens.length; i++) {
       const t = this.tokens[i]!;
@@ -63,24 +90,50 @@ export class SimpleDateFormat {
         const n = Number(m[0]);
         pos += m[0].length;
         switch (t.letter) {
-          case 'y': case 'Y': f.year = t.count === 2 && m[0].length === 2 ? twoDigitYear(n) : n; break;
-          case 'M': case 'L': f.month = n - 1; break;
-          case 'd': f.day = n; break;
-          case 'D': f.dayOfYear = n; break;
-          case 'H': f.hour = n; break;
-          case 'k': f.hour = n === 24 ? 0 : n; break;
-          case 'K': f.hour12 = n; break;
-          case 'h': f.hour12 = n === 12 ? 0 : n; break;
-          case 'm': f.minute = n; break;
-          case 's': f.second = n; break;
-          case 'S': f.milli = n; break;
-          default: break; // week-based and day-of-week numbers do not move the date here
+          case 'y':
+          case 'Y':
+            f.year = t.count === 2 && m[0].length === 2 ? twoDigitYear(n) : n;
+            break;
+          case 'M':
+          case 'L':
+            f.month = n - 1;
+            break;
+          case 'd':
+            f.day = n;
+            break;
+          case 'D':
+            f.dayOfYear = n;
+            break;
+          case 'H':
+            f.hour = n;
+            break;
+          case 'k':
+            f.hour = n === 24 ? 0 : n;
+            break;
+          case 'K':
+            f.hour12 = n;
+            break;
+          case 'h':
+            f.hour12 = n === 12 ? 0 : n;
+            break;
+          case 'm':
+            f.minute = n;
+            break;
+          case 's':
+            f.second = n;
+            break;
+          case 'S':
+            f.milli = n;
+            break;
+          default:
+            break; // week-based and day-of-week numbers do not move the date here
         }
         continue;
       }
       const rest = text.slice(pos);
       switch (t.letter) {
-        case 'M': case 'L': {
+        case 'M':
+        case 'L': {
           const i = matchName(rest, MONTHS);
           if (i === null) return null;
           f.month = i.index;
@@ -106,14 +159,17 @@ export class SimpleDateFormat {
           pos += 2;
           break;
         }
-        case 'z': case 'Z': case 'X': {
+        case 'z':
+        case 'Z':
+        case 'X': {
           const z = parseZone(rest);
           if (z === null) return null;
           f.offset = z.offsetMs;
           pos += z.length;
           break;
         }
-        default: return null;
+        default:
+          return null;
       }
     }
     const hour = f.hour12 >= 0 ? f.hour12 + (f.pm ? 12 : 0) : f.hour;
@@ -134,7 +190,11 @@ function tokenize(pattern: string): Token[] {
   for (let i = 0; i < pattern.length;) {
     const c = pattern[i]!;
     if (c === "'") {
-      if (pattern[i + 1] === "'") { literal("'"); i += 2; continue; }
+      if (pattern[i + 1] === "'") {
+        literal("'");
+        i += 2;
+        continue;
+      }
       // '' inside a quoted run is a quote too
       let j = i + 1;
       let text = '';
@@ -142,7 +202,11 @@ function tokenize(pattern: string): Token[] {
         const close = pattern.indexOf("'", j);
         if (close < 0) throw new ConfigError(`Unterminated quote in pattern ${pattern}`);
         text += pattern.slice(j, close);
-        if (pattern[close + 1] === "'") { text += "'"; j = close + 2; continue; }
+        if (pattern[close + 1] === "'") {
+          text += "'";
+          j = close + 2;
+          continue;
+        }
         i = close + 1;
         break;
       }
@@ -171,35 +235,57 @@ function pad(n: number, width: number): string {
 function formatField(letter: string, count: number, d: Date): string {
   const hour = d.getUTCHours();
   switch (letter) {
-    case 'G': return d.getUTCFullYear() > 0 ? 'AD' : 'BC';
-    case 'y': case 'Y': {
+    case 'G':
+      return d.getUTCFullYear() > 0 ? 'AD' : 'BC';
+    case 'y':
+    case 'Y': {
       const y = d.getUTCFullYear();
       return count === 2 ? pad(y % 100, 2) : pad(y, count);
     }
-    case 'M': case 'L': {
+    case 'M':
+    case 'L': {
       const m = d.getUTCMonth();
       if (count >= 4) return MONTHS[m]!;
       if (count === 3) return MONTHS[m]!.slice(0, 3);
       return pad(m + 1, count);
     }
-    case 'd': return pad(d.getUTCDate(), count);
-    case 'D': return pad(Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / DAY_MS) + 1, count);
-    case 'E': return count >= 4 ? DAYS[d.getUTCDay()]! : DAYS[d.getUTCDay()]!.slice(0, 3);
-    case 'u': return pad(d.getUTCDay() === 0 ? 7 : d.getUTCDay(), count);
-    case 'F': return pad(Math.floor((d.getUTCDate() - 1) / 7) + 1, count);
-    case 'w': case 'W': return pad(isoWeek(d), count);
-    case 'a': return hour < 12 ? 'AM' : 'PM';
-    case 'H': return pad(hour, count);
-    case 'k': return pad(hour === 0 ? 24 : hour, count);
-    case 'K': return pad(hour % 12, count);
-    case 'h': return pad(hour % 12 === 0 ? 12 : hour % 12, count);
-    case 'm': return pad(d.getUTCMinutes(), count);
-    case 's': return pad(d.getUTCSeconds(), count);
-    case 'S': return pad(d.getUTCMilliseconds(), count);
-    case 'z': return count >= 4 ? 'Coordinated Universal Time' : 'UTC';
-    case 'Z': return '+0000';
-    case 'X': return 'Z';
-    default: return '';
+    case 'd':
+      return pad(d.getUTCDate(), count);
+    case 'D':
+      return pad(Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / DAY_MS) + 1, count);
+    case 'E':
+      return count >= 4 ? DAYS[d.getUTCDay()]! : DAYS[d.getUTCDay()]!.slice(0, 3);
+    case 'u':
+      return pad(d.getUTCDay() === 0 ? 7 : d.getUTCDay(), count);
+    case 'F':
+      return pad(Math.floor((d.getUTCDate() - 1) / 7) + 1, count);
+    case 'w':
+    case 'W':
+      return pad(isoWeek(d), count);
+    case 'a':
+      return hour < 12 ? 'AM' : 'PM';
+    case 'H':
+      return pad(hour, count);
+    case 'k':
+      return pad(hour === 0 ? 24 : hour, count);
+    case 'K':
+      return pad(hour % 12, count);
+    case 'h':
+      return pad(hour % 12 === 0 ? 12 : hour % 12, count);
+    case 'm':
+      return pad(d.getUTCMinutes(), count);
+    case 's':
+      return pad(d.getUTCSeconds(), count);
+    case 'S':
+      return pad(d.getUTCMilliseconds(), count);
+    case 'z':
+      return count >= 4 ? 'Coordinated Universal Time' : 'UTC';
+    case 'Z':
+      return '+0000';
+    case 'X':
+      return 'Z';
+    default:
+      return '';
   }
 }
 
@@ -220,8 +306,10 @@ function twoDigitYear(n: number): number {
 
 function matchName(text: string, names: string[]): { index: number; length: number } | null {
   const lower = text.toLowerCase();
-  for (const [i, name] of names.entries()) if (lower.startsWith(name.toLowerCase())) return { index: i, length: name.length };
-  for (const [i, name] of names.entries()) if (lower.startsWith(name.slice(0, 3).toLowerCase())) return { index: i, length: 3 };
+  for (const [i, name] of names.entries())
+    if (lower.startsWith(name.toLowerCase())) return { index: i, length: name.length };
+  for (const [i, name] of names.entries())
+    if (lower.startsWith(name.slice(0, 3).toLowerCase())) return { index: i, length: 3 };
   return null;
 }
 

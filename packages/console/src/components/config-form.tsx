@@ -30,7 +30,10 @@ export function ConfigForm({ plugin, defs, values, onChange, onValidated, locked
     clearTimeout(timer.current);
     timer.current = setTimeout(async () => {
       try {
-        const infos = await api<ConfigInfos>('PUT', `/connector-plugins/${enc(plugin)}/config/validate`, { ...values, ...alongside });
+        const infos = await api<ConfigInfos>('PUT', `/connector-plugins/${enc(plugin)}/config/validate`, {
+          ...values,
+          ...alongside,
+        });
         const next: Record<string, string[]> = {};
         for (const c of infos.configs) if (c.value.errors.length > 0) next[c.value.name] = c.value.errors;
         setErrors(next);
@@ -45,7 +48,9 @@ export function ConfigForm({ plugin, defs, values, onChange, onValidated, locked
   }, [plugin, JSON.stringify(values), JSON.stringify(alongside)]);
 
   const sorted = [...defs].sort((a, b) => (IMPORTANCE[a.importance] ?? 3) - (IMPORTANCE[b.importance] ?? 3));
-  const essential = sorted.filter((d) => d.required || d.importance === 'HIGH' || values[d.name] !== undefined || errors[d.name]);
+  const essential = sorted.filter(
+    (d) => d.required || d.importance === 'HIGH' || values[d.name] !== undefined || errors[d.name],
+  );
   const shown = showAll ? sorted : essential;
   const unknown = Object.keys(values).filter((k) => !defs.some((d) => d.name === k) && !(k in alongside));
   const set = (k: string, v: string) => {
@@ -57,29 +62,51 @@ export function ConfigForm({ plugin, defs, values, onChange, onValidated, locked
 
   return (
     <div class="config-form">
-      {errors[''] && <p class="field-error" role="alert">{errors['']!.join(' ')}</p>}
+      {errors[''] && (
+        <p class="field-error" role="alert">
+          {errors['']!.join(' ')}
+        </p>
+      )}
       {shown.map((d) => {
         const id = `cfg-${d.name.replace(/[^a-z0-9]/gi, '-')}`;
         const err = errors[d.name];
         const secret = d.type === 'PASSWORD';
         return (
           <div class={`field${err ? ' invalid' : ''}`} key={d.name}>
-            <label for={id}>{d.name}{d.required && <span aria-label="required"> *</span>}</label>
+            <label for={id}>
+              {d.name}
+              {d.required && <span aria-label="required"> *</span>}
+            </label>
             <div class="field-input">
               <input
-                id={id} name={d.name} type={secret && !revealed[d.name] ? 'password' : 'text'} autocomplete="off"
-                value={values[d.name] ?? ''} placeholder={d.default_value ?? ''} disabled={locked.includes(d.name)}
-                aria-invalid={err ? 'true' : 'false'} aria-describedby={`${id}-doc`}
+                id={id}
+                name={d.name}
+                type={secret && !revealed[d.name] ? 'password' : 'text'}
+                autocomplete="off"
+                value={values[d.name] ?? ''}
+                placeholder={d.default_value ?? ''}
+                disabled={locked.includes(d.name)}
+                aria-invalid={err ? 'true' : 'false'}
+                aria-describedby={`${id}-doc`}
                 onInput={(e) => set(d.name, (e.target as HTMLInputElement).value)}
               />
               {secret && (
-                <button type="button" class="small" aria-pressed={!!revealed[d.name]} onClick={() => setRevealed({ ...revealed, [d.name]: !revealed[d.name] })}>
+                <button
+                  type="button"
+                  class="small"
+                  aria-pressed={!!revealed[d.name]}
+                  onClick={() => setRevealed({ ...revealed, [d.name]: !revealed[d.name] })}
+                >
                   {revealed[d.name] ? 'Hide' : 'Show'}
                 </button>
               )}
             </div>
             <p class="doc" id={`${id}-doc`}>
-              <span class="muted">{d.type}{d.default_value !== null ? `, default ${d.default_value}` : ''} · </span>{d.documentation}
+              <span class="muted">
+                {d.type}
+                {d.default_value !== null ? `, default ${d.default_value}` : ''} ·{' '}
+              </span>
+              {d.documentation}
             </p>
             {err && <p class="field-error">{err.join(' ')}</p>}
           </div>
@@ -88,8 +115,13 @@ export function ConfigForm({ plugin, defs, values, onChange, onValidated, locked
       {unknown.map((k) => (
         <div class="field" key={k}>
           <label for={`extra-${k}`}>{k}</label>
-          <div class="field-input"><input id={`extra-${k}`} value={values[k]} onInput={(e) => set(k, (e.target as HTMLInputElement).value)} /></div>
-          <p class="doc muted">Not declared by the plugin (transform, converter or client setting).{errors[k] && <span class="field-error"> {errors[k]!.join(' ')}</span>}</p>
+          <div class="field-input">
+            <input id={`extra-${k}`} value={values[k]} onInput={(e) => set(k, (e.target as HTMLInputElement).value)} />
+          </div>
+          <p class="doc muted">
+            Not declared by the plugin (transform, converter or client setting).
+            {errors[k] && <span class="field-error"> {errors[k]!.join(' ')}</span>}
+          </p>
         </div>
       ))}
       <button type="button" class="link" onClick={() => setShowAll(!showAll)} aria-expanded={showAll}>

@@ -6,7 +6,12 @@ import { OffsetsPanel } from './offsets.js';
 
 interface Restarts {
   connector: { restarts: number; nextRestartAt: number | null; history: Array<{ at: number; reason: string }> };
-  tasks: Array<{ id: number; restarts: number; nextRestartAt: number | null; history: Array<{ at: number; reason: string }> }>;
+  tasks: Array<{
+    id: number;
+    restarts: number;
+    nextRestartAt: number | null;
+    history: Array<{ at: number; reason: string }>;
+  }>;
 }
 
 export function ConnectorPage({ name }: { name: string }) {
@@ -45,20 +50,79 @@ export function ConnectorPage({ name }: { name: string }) {
             {s.connector.restarts ? ` · ${s.connector.restarts} auto-restarts` : ''}
             {s.connector.next_restart_at ? ` · next restart ${when(s.connector.next_restart_at)}` : ''}
           </p>
-          {s.connector.trace && <details open><summary>Connector failure</summary><pre class="trace">{s.connector.trace}</pre></details>}
+          {s.connector.trace && (
+            <details open>
+              <summary>Connector failure</summary>
+              <pre class="trace">{s.connector.trace}</pre>
+            </details>
+          )}
           {restarts.data && restarts.data.connector.history.length > 0 && (
-            <details><summary>Connector restart history ({restarts.data.connector.history.length})</summary>
-              <ul>{restarts.data.connector.history.map((h) => <li key={h.at}>{when(h.at)}: {h.reason}</li>)}</ul>
+            <details>
+              <summary>Connector restart history ({restarts.data.connector.history.length})</summary>
+              <ul>
+                {restarts.data.connector.history.map((h) => (
+                  <li key={h.at}>
+                    {when(h.at)}: {h.reason}
+                  </li>
+                ))}
+              </ul>
             </details>
           )}
           <div class="row actions" role="group" aria-label="Actions">
-            {state === 'PAUSED' || state === 'STOPPED'
-              ? <button type="button" onClick={() => act(`Resume ${name}?`, 'PUT', `${base}/resume`, 'Resumed.')}>Resume</button>
-              : <button type="button" onClick={() => act(`Pause ${name}?`, 'PUT', `${base}/pause`, 'Paused.')}>Pause</button>}
-            <button type="button" disabled={state === 'STOPPED'} onClick={() => act(`Stop ${name}? Its tasks shut down; offsets can then be edited.`, 'PUT', `${base}/stop`, 'Stopped.')}>Stop</button>
-            <button type="button" onClick={() => act(`Restart ${name} and all its tasks?`, 'POST', `${base}/restart?includeTasks=true&onlyFailed=false`, 'Restarting.')}>Restart</button>
-            <button type="button" disabled={!s.tasks.some((t) => t.state === 'FAILED')} onClick={() => act(`Restart the failed tasks of ${name}?`, 'POST', `${base}/restart?includeTasks=true&onlyFailed=true`, 'Restarting the failed tasks.')}>Restart failed tasks</button>
-            <button type="button" class="danger" onClick={() => act(`Delete ${name}? Its config is removed; its topics and offsets stay.`, 'DELETE', base, 'Deleted.')}>Delete</button>
+            {state === 'PAUSED' || state === 'STOPPED' ? (
+              <button type="button" onClick={() => act(`Resume ${name}?`, 'PUT', `${base}/resume`, 'Resumed.')}>
+                Resume
+              </button>
+            ) : (
+              <button type="button" onClick={() => act(`Pause ${name}?`, 'PUT', `${base}/pause`, 'Paused.')}>
+                Pause
+              </button>
+            )}
+            <button
+              type="button"
+              disabled={state === 'STOPPED'}
+              onClick={() =>
+                act(`Stop ${name}? Its tasks shut down; offsets can then be edited.`, 'PUT', `${base}/stop`, 'Stopped.')
+              }
+            >
+              Stop
+            </button>
+            <button
+              type="button"
+              onClick={() =>
+                act(
+                  `Restart ${name} and all its tasks?`,
+                  'POST',
+                  `${base}/restart?includeTasks=true&onlyFailed=false`,
+                  'Restarting.',
+                )
+              }
+            >
+              Restart
+            </button>
+            <button
+              type="button"
+              disabled={!s.tasks.some((t) => t.state === 'FAILED')}
+              onClick={() =>
+                act(
+                  `Restart the failed tasks of ${name}?`,
+                  'POST',
+                  `${base}/restart?includeTasks=true&onlyFailed=true`,
+                  'Restarting the failed tasks.',
+                )
+              }
+            >
+              Restart failed tasks
+            </button>
+            <button
+              type="button"
+              class="danger"
+              onClick={() =>
+                act(`Delete ${name}? Its config is removed; its topics and offsets stay.`, 'DELETE', base, 'Deleted.')
+              }
+            >
+              Delete
+            </button>
           </div>
 
           <h2>Tasks</h2>
@@ -72,12 +136,47 @@ export function ConnectorPage({ name }: { name: string }) {
                   <strong>Task {t.id}</strong> <StateBadge state={t.state} /> on {t.worker_id}
                   {t.restarts ? ` · ${t.restarts} auto-restarts` : ''}
                   {t.next_restart_at ? ` · next restart ${when(t.next_restart_at)}` : ''}
-                  {lat && <span class="muted small"> · {Object.entries(lat.latency).map(([stage, l]) => `${stage} p50 ${l.p50_ms ?? '–'} ms, p99 ${l.p99_ms ?? '–'} ms`).join('; ')}</span>}
-                  {t.state === 'FAILED' && <button type="button" class="small" onClick={() => act(`Restart task ${t.id}?`, 'POST', `${base}/tasks/${t.id}/restart`, `Task ${t.id} restarting.`)}>Restart task</button>}
-                  {t.trace && <details open={t.state === 'FAILED'}><summary>Trace</summary><pre class="trace">{t.trace}</pre></details>}
+                  {lat && (
+                    <span class="muted small">
+                      {' '}
+                      ·{' '}
+                      {Object.entries(lat.latency)
+                        .map(([stage, l]) => `${stage} p50 ${l.p50_ms ?? '–'} ms, p99 ${l.p99_ms ?? '–'} ms`)
+                        .join('; ')}
+                    </span>
+                  )}
+                  {t.state === 'FAILED' && (
+                    <button
+                      type="button"
+                      class="small"
+                      onClick={() =>
+                        act(
+                          `Restart task ${t.id}?`,
+                          'POST',
+                          `${base}/tasks/${t.id}/restart`,
+                          `Task ${t.id} restarting.`,
+                        )
+                      }
+                    >
+                      Restart task
+                    </button>
+                  )}
+                  {t.trace && (
+                    <details open={t.state === 'FAILED'}>
+                      <summary>Trace</summary>
+                      <pre class="trace">{t.trace}</pre>
+                    </details>
+                  )}
                   {r && r.history.length > 0 && (
-                    <details><summary>Restart history ({r.history.length})</summary>
-                      <ul>{r.history.map((h) => <li key={h.at}>{when(h.at)}: {h.reason}</li>)}</ul>
+                    <details>
+                      <summary>Restart history ({r.history.length})</summary>
+                      <ul>
+                        {r.history.map((h) => (
+                          <li key={h.at}>
+                            {when(h.at)}: {h.reason}
+                          </li>
+                        ))}
+                      </ul>
                     </details>
                   )}
                 </li>
@@ -86,7 +185,17 @@ export function ConnectorPage({ name }: { name: string }) {
           </ul>
 
           <h2>Active topics</h2>
-          <p>{activeTopics.length === 0 ? <span class="muted">none yet</span> : activeTopics.map((t) => <a key={t} class="chip" href={`#/tap/${encodeURIComponent(t)}`}>{t}</a>)}</p>
+          <p>
+            {activeTopics.length === 0 ? (
+              <span class="muted">none yet</span>
+            ) : (
+              activeTopics.map((t) => (
+                <a key={t} class="chip" href={`#/tap/${encodeURIComponent(t)}`}>
+                  {t}
+                </a>
+              ))
+            )}
+          </p>
 
           <OffsetsPanel name={name} stopped={state === 'STOPPED'} />
           <ConfigPanel name={name} />
@@ -103,7 +212,9 @@ function ConfigPanel({ name }: { name: string }) {
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const plugin = values?.['connector.class'];
   useEffect(() => {
-    get<Record<string, string>>(`/connectors/${enc(name)}/config`).then(setValues, (e: Error) => setNotice({ kind: 'error', text: e.message }));
+    get<Record<string, string>>(`/connectors/${enc(name)}/config`).then(setValues, (e: Error) =>
+      setNotice({ kind: 'error', text: e.message }),
+    );
   }, [name]);
   useEffect(() => {
     if (plugin) get<ConfigKeyInfo[]>(`/connector-plugins/${enc(plugin)}/config`).then(setDefs, () => setDefs([]));
@@ -122,11 +233,34 @@ function ConfigPanel({ name }: { name: string }) {
   return (
     <>
       <h2>Config</h2>
-      <form onSubmit={(e) => { e.preventDefault(); void save(); }}>
-        <ConfigForm plugin={plugin} defs={defs} values={values} onChange={setValues} onValidated={setErrors} locked={['name', 'connector.class']} />
-        {problems.length > 0 && <Notice kind="error">Cannot save: {problems.length} key{problems.length > 1 ? 's are' : ' is'} not valid.<ul>{problems.map((p) => <li key={p}>{p}</li>)}</ul></Notice>}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
+        <ConfigForm
+          plugin={plugin}
+          defs={defs}
+          values={values}
+          onChange={setValues}
+          onValidated={setErrors}
+          locked={['name', 'connector.class']}
+        />
+        {problems.length > 0 && (
+          <Notice kind="error">
+            Cannot save: {problems.length} key{problems.length > 1 ? 's are' : ' is'} not valid.
+            <ul>
+              {problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          </Notice>
+        )}
         {notice && <Notice kind={notice.kind}>{notice.text}</Notice>}
-        <button type="submit" disabled={problems.length > 0}>Save config</button>
+        <button type="submit" disabled={problems.length > 0}>
+          Save config
+        </button>
       </form>
     </>
   );

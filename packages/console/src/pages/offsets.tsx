@@ -2,7 +2,9 @@ import { useState } from 'preact/hooks';
 import { api, enc, get } from '../api.js';
 import { Notice, ask, usePoll } from '../components/ui.js';
 
-interface Offsets { offsets: Array<{ partition: Record<string, unknown>; offset: Record<string, unknown> | null }> }
+interface Offsets {
+  offsets: Array<{ partition: Record<string, unknown>; offset: Record<string, unknown> | null }>;
+}
 
 /** KIP-875: offsets are shown always, and can be edited or reset while the connector is STOPPED. */
 export function OffsetsPanel({ name, stopped }: { name: string; stopped: boolean }) {
@@ -35,21 +37,48 @@ export function OffsetsPanel({ name, stopped }: { name: string; stopped: boolean
     <>
       <h2>Offsets</h2>
       {offsets.error && <Notice kind="error">{offsets.error}</Notice>}
-      {draft === null
-        ? <pre class="offsets" aria-label="Offsets">{offsets.data ? JSON.stringify(offsets.data, null, 2) : '…'}</pre>
-        : (
-          <>
-            <label for="offsets-edit">Offsets to write (JSON, as PATCH {`/connectors/${name}/offsets`} takes)</label>
-            <textarea id="offsets-edit" rows={10} value={draft} onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value)} />
-          </>
-        )}
+      {draft === null ? (
+        <pre class="offsets" aria-label="Offsets">
+          {offsets.data ? JSON.stringify(offsets.data, null, 2) : '…'}
+        </pre>
+      ) : (
+        <>
+          <label for="offsets-edit">Offsets to write (JSON, as PATCH {`/connectors/${name}/offsets`} takes)</label>
+          <textarea
+            id="offsets-edit"
+            rows={10}
+            value={draft}
+            onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value)}
+          />
+        </>
+      )}
       {notice && <Notice kind={notice.kind}>{notice.text}</Notice>}
       <div class="row">
         {!stopped && <p class="muted small">Stop the connector to edit or reset its offsets.</p>}
-        {stopped && draft === null && <button type="button" onClick={() => setDraft(JSON.stringify(offsets.data ?? { offsets: [] }, null, 2))}>Edit offsets</button>}
-        {stopped && draft !== null && <button type="button" onClick={save}>Write offsets</button>}
-        {stopped && draft !== null && <button type="button" onClick={() => setDraft(null)}>Cancel</button>}
-        {stopped && <button type="button" class="danger" onClick={() => run(`Reset all offsets of ${name}? It starts from the beginning.`, 'DELETE')}>Reset offsets</button>}
+        {stopped && draft === null && (
+          <button type="button" onClick={() => setDraft(JSON.stringify(offsets.data ?? { offsets: [] }, null, 2))}>
+            Edit offsets
+          </button>
+        )}
+        {stopped && draft !== null && (
+          <button type="button" onClick={save}>
+            Write offsets
+          </button>
+        )}
+        {stopped && draft !== null && (
+          <button type="button" onClick={() => setDraft(null)}>
+            Cancel
+          </button>
+        )}
+        {stopped && (
+          <button
+            type="button"
+            class="danger"
+            onClick={() => run(`Reset all offsets of ${name}? It starts from the beginning.`, 'DELETE')}
+          >
+            Reset offsets
+          </button>
+        )}
       </div>
     </>
   );

@@ -9,7 +9,10 @@ export class AllowedPaths {
   private readonly roots: string[] | null;
 
   constructor(param: string | undefined) {
-    const list = (param ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
+    const list = (param ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
     if (list.some((p) => !isAbsolute(p))) {
       throw new ConfigError([{ key: 'allowed.paths', message: `every entry must be an absolute path: ${param}` }]);
     }

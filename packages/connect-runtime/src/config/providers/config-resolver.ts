@@ -44,18 +44,26 @@ export interface ConfigResolver {
  * `config.providers.<name>.param.<key>=<value>` (e.g. `allowed.paths`, `allowlist.pattern`).
  * Throws a ConfigError for an unknown class. Identity when no providers are configured.
  */
-export function createConfigResolver(workerProps: Readonly<Record<string, string>>, opts: { env?: NodeJS.ProcessEnv } = {}): ConfigResolver {
+export function createConfigResolver(
+  workerProps: Readonly<Record<string, string>>,
+  opts: { env?: NodeJS.ProcessEnv } = {},
+): ConfigResolver {
   const providers = new Map<string, ConfigProvider>();
-  const names = (workerProps['config.providers'] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = (workerProps['config.providers'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   for (const name of names) {
     const classKey = `config.providers.${name}.class`;
     const cls = workerProps[classKey];
     const make = cls ? PROVIDER_CLASSES[cls.trim()] : undefined;
     if (!make) {
-      throw new ConfigError([{
-        key: classKey,
-        message: `${cls ? `unknown config provider class ${cls}` : 'missing'}: use ${KAFKA}FileConfigProvider, EnvVarConfigProvider or DirectoryConfigProvider (or file, env, dir)`,
-      }]);
+      throw new ConfigError([
+        {
+          key: classKey,
+          message: `${cls ? `unknown config provider class ${cls}` : 'missing'}: use ${KAFKA}FileConfigProvider, EnvVarConfigProvider or DirectoryConfigProvider (or file, env, dir)`,
+        },
+      ]);
     }
     const provider = make(opts.env ?? process.env);
     const prefix = `config.providers.${name}.param.`;
@@ -81,7 +89,7 @@ export function createConfigResolver(workerProps: Readonly<Record<string, string
         if (!provider) continue;
         const id = `${m[1]}\n${m[2] ?? ''}`;
         let w = wanted.get(id);
-        if (!w) wanted.set(id, w = { provider, path: m[2] ?? '', keys: new Set() });
+        if (!w) wanted.set(id, (w = { provider, path: m[2] ?? '', keys: new Set() }));
         w.keys.add(m[3]!);
       }
     }

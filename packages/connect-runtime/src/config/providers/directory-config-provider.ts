@@ -19,7 +19,8 @@ export class DirectoryConfigProvider implements ConfigProvider {
   async get(path: string, keys: ReadonlySet<string>): Promise<Map<string, string>> {
     if (path === '') throw new ConfigError('DirectoryConfigProvider needs a directory: ${dir:<directory>:<file name>}');
     const dir = this.allowed.check(path);
-    if (dir === null) throw new ConfigError(`DirectoryConfigProvider may not read ${path}: it is not under allowed.paths`);
+    if (dir === null)
+      throw new ConfigError(`DirectoryConfigProvider may not read ${path}: it is not under allowed.paths`);
     const out = new Map<string, string>();
     for (const k of keys) {
       if (k.includes('/') || k.includes('\\') || k === '..' || k === '.') continue; // a file name, never a path

@@ -21,7 +21,8 @@ export class EnvVarConfigProvider implements ConfigProvider {
   }
 
   async get(path: string, keys: ReadonlySet<string>): Promise<Map<string, string>> {
-    if (path !== '') throw new ConfigError(`EnvVarConfigProvider takes no path: write \${env:VARIABLE}, not \${env:${path}:…}`);
+    if (path !== '')
+      throw new ConfigError(`EnvVarConfigProvider takes no path: write \${env:VARIABLE}, not \${env:${path}:…}`);
     const out = new Map<string, string>();
     for (const k of keys) {
       if (this.allow && !this.allow.test(k)) continue;

@@ -23,7 +23,9 @@ export class FileConfigProvider implements ConfigProvider {
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
-      throw new ConfigError(`FileConfigProvider could not read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+      throw new ConfigError(
+        `FileConfigProvider could not read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
     }
     const all = parseProperties(text);
     const out = new Map<string, string>();

@@ -40,7 +40,10 @@ export class EmbeddedAdmin implements Admin {
   }
 
   /** Sets (merges) committed offsets; fails while a consumer of this process is in the group. */
-  async setGroupOffsets(groupId: string, offsets: ReadonlyArray<TopicPartitionRef & { offset: number }>): Promise<void> {
+  async setGroupOffsets(
+    groupId: string,
+    offsets: ReadonlyArray<TopicPartitionRef & { offset: number }>,
+  ): Promise<void> {
     this.writable();
     this.idle(groupId, 'set offsets of');
     await this.ctx.groups.commit(groupId, offsets);

@@ -11,7 +11,13 @@ import { captureLogger, readAll, tempDir, text } from './test-support.js';
 
 const segmentOf = (dir: string, topic: string, partition = 0): string => {
   const pdir = join(dir, 'topics', topic, String(partition));
-  return join(pdir, readdirSync(pdir).filter((f) => f.endsWith('.log')).sort().at(-1)!);
+  return join(
+    pdir,
+    readdirSync(pdir)
+      .filter((f) => f.endsWith('.log'))
+      .sort()
+      .at(-1)!,
+  );
 };
 
 const batchOf = (topic: string, prefix: string, n: number): ProduceRecord[] =>
@@ -51,15 +57,24 @@ describe('embedded log: crash recovery', () => {
         assert.equal(statSync(segmentOf(dir, 't')).size, sizes[1], 'cut back to the end of the last whole batch');
         assert.deepEqual(await log.admin().partitionOffsets('t'), [{ partition: 0, low: 0, high: 10 }]);
         const acks = await log.producer().send(batchOf('t', 'new', 2));
-        assert.deepEqual(acks.map((a) => a.offset), [10, 11]);
+        assert.deepEqual(
+          acks.map((a) => a.offset),
+          [10, 11],
+        );
         const records = await readAll(log, 't');
-        assert.deepEqual(records.map((r) => text(r.value)), [
-          ...Array.from({ length: 5 }, (_, i) => `b0-${i}`),
-          ...Array.from({ length: 5 }, (_, i) => `b1-${i}`),
-          'new-0',
-          'new-1',
-        ]);
-        assert.deepEqual(records.map((r) => r.offset), Array.from({ length: 12 }, (_, i) => i));
+        assert.deepEqual(
+          records.map((r) => text(r.value)),
+          [
+            ...Array.from({ length: 5 }, (_, i) => `b0-${i}`),
+            ...Array.from({ length: 5 }, (_, i) => `b1-${i}`),
+            'new-0',
+            'new-1',
+          ],
+        );
+        assert.deepEqual(
+          records.map((r) => r.offset),
+          Array.from({ length: 12 }, (_, i) => i),
+        );
       } finally {
         await log.close();
       }
@@ -127,17 +142,28 @@ for (;;) {
       const logger = captureLogger();
       const log: Log = await openEmbeddedLog({ dir: data, logger });
       try {
-        assert.ok(logger.messages('warn').some((m) => /stale lock/.test(m)), 'the dead writer’s lock is taken over');
+        assert.ok(
+          logger.messages('warn').some((m) => /stale lock/.test(m)),
+          'the dead writer’s lock is taken over',
+        );
         const records = await readAll(log, 'crash', 30_000);
         const seen = new Set<number>();
         for (const r of records) {
           const seq = Number(text(r.value)!.slice(2));
-          assert.equal(seq, r.offset * 2 + r.partition, `record at ${r.partition}:${r.offset} is the one written there`);
+          assert.equal(
+            seq,
+            r.offset * 2 + r.partition,
+            `record at ${r.partition}:${r.offset} is the one written there`,
+          );
           seen.add(seq);
         }
         for (let s = 0; s < acked; s++) assert.ok(seen.has(s), `acked record ${s} survives`);
         const acks = await log.producer().send([{ topic: 'crash', partition: 0, key: null, value: null }]);
-        assert.equal(acks[0]!.offset, records.filter((r) => r.partition === 0).length, 'appends continue after recovery');
+        assert.equal(
+          acks[0]!.offset,
+          records.filter((r) => r.partition === 0).length,
+          'appends continue after recovery',
+        );
       } finally {
         await log.close();
       }
@@ -170,7 +196,10 @@ describe('embedded log: persistence', () => {
         assert.equal(await admin.partitionCount('subscribed'), 2, 'auto-created on subscribe');
         assert.deepEqual(await admin.groupOffsets('other'), [{ topic: 'auto', partition: 1, offset: 1 }]);
         const before = await admin.partitionOffsets('auto');
-        assert.equal(before.reduce((n, p) => n + p.high, 0), 4);
+        assert.equal(
+          before.reduce((n, p) => n + p.high, 0),
+          4,
+        );
         const acks = await log.producer().send([{ topic: 'auto', partition: 0, key: null, value: null }]);
         assert.equal(acks[0]!.offset, before[0]!.high);
       } finally {
@@ -191,7 +220,10 @@ describe('embedded log: persistence', () => {
           partitions.add(acks[0]!.partition);
         }
         assert.equal(partitions.size, 3);
-        await assert.rejects(producer.send([{ topic: 'keyless', partition: 3, key: null, value: null }]), /no partition 3/);
+        await assert.rejects(
+          producer.send([{ topic: 'keyless', partition: 3, key: null, value: null }]),
+          /no partition 3/,
+        );
         await assert.rejects(producer.send([{ topic: 'bad/name', key: null, value: null }]), /invalid topic name/);
       } finally {
         await log.close();
@@ -234,12 +266,17 @@ describe('embedded log: read-only', () => {
         await consumer.start();
         const seen: string[] = [];
         const deadline = Date.now() + 10_000;
-        while (seen.length < 3 && Date.now() < deadline) seen.push(...(await consumer.poll(200)).map((r) => text(r.value)!));
+        while (seen.length < 3 && Date.now() < deadline)
+          seen.push(...(await consumer.poll(200)).map((r) => text(r.value)!));
         assert.deepEqual(seen, ['first-0', 'first-1', 'first-2'], 'sees a topic created after it opened');
 
         const polled = consumer.poll(10_000);
         await writer.producer().send(batchOf('t', 'second', 2));
-        assert.deepEqual((await polled).map((r) => text(r.value)), ['second-0', 'second-1'], 'wakes on the writer’s append');
+        assert.deepEqual(
+          (await polled).map((r) => text(r.value)),
+          ['second-0', 'second-1'],
+          'wakes on the writer’s append',
+        );
 
         await assert.rejects(reader.producer().send(batchOf('t', 'x', 1)), /read-only/);
         await assert.rejects(reader.admin().createTopics([{ topic: 'new' }]), /read-only/);
@@ -265,6 +302,9 @@ describe('embedded log: read-only', () => {
   });
 
   it('refuses a directory that does not exist', async () => {
-    await assert.rejects(openEmbeddedLog({ dir: '/nonexistent/tributary', readOnly: true }), /no embedded log directory/);
+    await assert.rejects(
+      openEmbeddedLog({ dir: '/nonexistent/tributary', readOnly: true }),
+      /no embedded log directory/,
+    );
   });
 });

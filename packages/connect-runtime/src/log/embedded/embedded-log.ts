@@ -66,7 +66,13 @@ class EmbeddedLog implements Log {
   private readonly timers: NodeJS.Timeout[] = [];
   private closing: Promise<void> | null = null;
 
-  constructor(opts: ResolvedOptions, logger: Logger, store: TopicStore, groups: GroupStore, lock: DirectoryLock | null) {
+  constructor(
+    opts: ResolvedOptions,
+    logger: Logger,
+    store: TopicStore,
+    groups: GroupStore,
+    lock: DirectoryLock | null,
+  ) {
     this.opts = opts;
     this.logger = logger;
     this.store = store;

@@ -69,7 +69,18 @@ describe('batch format', () => {
         headers: r.headers.map((x) => [x.key, x.value && Buffer.from(x.value).toString()]),
       })),
       [
-        { topic: 't', partition: 3, offset: 42, timestamp: 1_700_000_000_000, key: 'k1', value: 'hello', headers: [['h', 'v'], ['n', null]] },
+        {
+          topic: 't',
+          partition: 3,
+          offset: 42,
+          timestamp: 1_700_000_000_000,
+          key: 'k1',
+          value: 'hello',
+          headers: [
+            ['h', 'v'],
+            ['n', null],
+          ],
+        },
         { topic: 't', partition: 3, offset: 43, timestamp: 1_700_000_000_001, key: null, value: null, headers: [] },
       ],
     );
@@ -79,7 +90,10 @@ describe('batch format', () => {
     const buf = sealed();
     const out: LogRecord[] = [];
     decodeBatch(buf, 0, readBatchHeader(buf, 0)!, 't', 0, 43, out);
-    assert.deepEqual(out.map((r) => r.offset), [43]);
+    assert.deepEqual(
+      out.map((r) => r.offset),
+      [43],
+    );
   });
 
   it('detects a flipped bit with the CRC, and a bad magic', () => {
@@ -94,16 +108,29 @@ describe('batch format', () => {
   });
 
   it('uses the default timestamp and tracks the max timestamp', () => {
-    const b = encodeBatch([{ topic: 't', key: null, value: Buffer.alloc(3) }, { topic: 't', key: null, value: null, timestamp: 5 }], [0, 1], 99);
+    const b = encodeBatch(
+      [
+        { topic: 't', key: null, value: Buffer.alloc(3) },
+        { topic: 't', key: null, value: null, timestamp: 5 },
+      ],
+      [0, 1],
+      99,
+    );
     sealBatch(b.buffer, 0);
     assert.equal(b.maxTimestamp, 99);
     const out: LogRecord[] = [];
     decodeBatch(b.buffer, 0, readBatchHeader(b.buffer, 0)!, 't', 0, 0, out);
-    assert.deepEqual(out.map((r) => r.timestamp), [99, 5]);
+    assert.deepEqual(
+      out.map((r) => r.timestamp),
+      [99, 5],
+    );
   });
 
   it('rejects a non-integer timestamp', () => {
-    assert.throws(() => encodeBatch([{ topic: 't', key: null, value: null, timestamp: 1.5 }], [0], 0), /INVALID_RECORD|integer/);
+    assert.throws(
+      () => encodeBatch([{ topic: 't', key: null, value: null, timestamp: 1.5 }], [0], 0),
+      /INVALID_RECORD|integer/,
+    );
   });
 
   it('round-trips int64 values within ±2^53', () => {

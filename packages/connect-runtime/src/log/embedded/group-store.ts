@@ -34,9 +34,7 @@ export function serializeGroupFile(groupId: string, offsets: Iterable<CommittedO
   const file: GroupFileV1 = {
     version: 1,
     groupId,
-    offsets: [...offsets]
-      .map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }))
-      .sort(compareTp),
+    offsets: [...offsets].map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })).sort(compareTp),
   };
   return `${JSON.stringify(file, null, 2)}\n`;
 }

@@ -91,7 +91,10 @@ describe('embedded log: consumer groups', () => {
       await assert.rejects(log.admin().setGroupOffsets('g', []), /active members/);
       await assert.rejects(log.admin().deleteGroup('g'), /active members/);
       assert.throws(() => a.seek({ topic: 't', partition: 3 }, 0), /not assigned/);
-      await assert.rejects(a.poll(0).then(() => Promise.all([a.poll(100), a.poll(100)])), /already running/);
+      await assert.rejects(
+        a.poll(0).then(() => Promise.all([a.poll(100), a.poll(100)])),
+        /already running/,
+      );
       await a.close();
       await b.close();
       await log.admin().deleteGroup('g');

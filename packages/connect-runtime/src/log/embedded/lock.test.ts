@@ -10,7 +10,10 @@ import { DirectoryLock, isAlive } from './lock.js';
 function capture(): { logger: Logger; warnings: unknown[][] } {
   const warnings: unknown[][] = [];
   const noop = (): void => {};
-  return { logger: { debug: noop, info: noop, error: noop, warn: (...args: unknown[]) => void warnings.push(args) }, warnings };
+  return {
+    logger: { debug: noop, info: noop, error: noop, warn: (...args: unknown[]) => void warnings.push(args) },
+    warnings,
+  };
 }
 
 function tempDir(): string {

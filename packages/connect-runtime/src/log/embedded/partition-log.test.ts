@@ -68,7 +68,10 @@ describe('partition log', () => {
   it('acks concurrent appends in order, coalescing queued batches into one write', async () => {
     await withPartition(async (log) => {
       const offsets = await Promise.all(Array.from({ length: 20 }, () => log.append(batch(3))));
-      assert.deepEqual(offsets, Array.from({ length: 20 }, (_, i) => i * 3));
+      assert.deepEqual(
+        offsets,
+        Array.from({ length: 20 }, (_, i) => i * 3),
+      );
       assert.equal(log.nextOffset, 60);
     });
   });

@@ -87,7 +87,10 @@ export class PartitionLog {
     if (r.problem !== null && r.end < r.fileSize) {
       const where = { topic, partition, segment: last.path, keptBytes: r.end, cutBytes: r.fileSize - r.end };
       if (ctx.readOnly) {
-        ctx.logger.debug({ ...where, reason: r.problem }, 'embedded log: read-only open stops before an incomplete tail');
+        ctx.logger.debug(
+          { ...where, reason: r.problem },
+          'embedded log: read-only open stops before an incomplete tail',
+        );
       } else {
         await truncate(last.path, r.end);
         ctx.logger.warn(
@@ -142,15 +145,18 @@ export class PartitionLog {
     if (seg.indexed) return Promise.resolve();
     let scan = this.indexing.get(seg);
     if (!scan) {
-      scan = seg.scan(false).then((r) => {
-        seg.indexed = true;
-        if (r.problem !== null) {
-          this.ctx.logger.error(
-            { topic: this.topic, partition: this.partition, segment: seg.path, at: r.end, reason: r.problem },
-            'embedded log: a closed segment is damaged; records after this point are skipped',
-          );
-        }
-      }).finally(() => this.indexing.delete(seg));
+      scan = seg
+        .scan(false)
+        .then((r) => {
+          seg.indexed = true;
+          if (r.problem !== null) {
+            this.ctx.logger.error(
+              { topic: this.topic, partition: this.partition, segment: seg.path, at: r.end, reason: r.problem },
+              'embedded log: a closed segment is damaged; records after this point are skipped',
+            );
+          }
+        })
+        .finally(() => this.indexing.delete(seg));
       this.indexing.set(seg, scan);
     }
     return scan;
@@ -198,7 +204,11 @@ export class PartitionLog {
         try {
           if (segment.appendHandle === null) await this.startSegment(segment);
           const fh = segment.appendHandle!;
-          await writeFully(fh, items.map((i) => i.batch.buffer), position);
+          await writeFully(
+            fh,
+            items.map((i) => i.batch.buffer),
+            position,
+          );
           if (this.ctx.syncEachWrite) await fh.datasync();
         } catch (err) {
           await this.failAppends(items, segment, err);

@@ -139,7 +139,8 @@ export class PartitionReader {
     if (problem !== null || loc.filePos + h.length > loc.seg.size) {
       throw this.corrupt(loc.seg, loc.filePos, problem ?? 'batch runs past the end of the segment');
     }
-    if (loc.filePos + h.length > this.chunkFilePos + this.chunk!.length) await this.load(loc.seg, loc.filePos, h.length);
+    if (loc.filePos + h.length > this.chunkFilePos + this.chunk!.length)
+      await this.load(loc.seg, loc.filePos, h.length);
     const buf = this.chunk!;
     const at = loc.filePos - this.chunkFilePos;
     if (loc.filePos + h.length > loc.seg.verifiedSize && !batchCrcMatches(buf, at, h)) {

@@ -8,10 +8,17 @@ import { openEmbeddedLog, type EmbeddedLogOptions } from './index.js';
 import { captureLogger, readAll, tempDir, text } from './test-support.js';
 
 const segments = (dir: string, topic: string): string[] =>
-  readdirSync(join(dir, 'topics', topic, '0')).filter((f) => f.endsWith('.log')).sort();
+  readdirSync(join(dir, 'topics', topic, '0'))
+    .filter((f) => f.endsWith('.log'))
+    .sort();
 
 const records = (topic: string, from: number, n: number, timestamp?: number): ProduceRecord[] =>
-  Array.from({ length: n }, (_, i) => ({ topic, key: null, value: Buffer.from(`v${from + i}`.padEnd(40, '.')), timestamp }));
+  Array.from({ length: n }, (_, i) => ({
+    topic,
+    key: null,
+    value: Buffer.from(`v${from + i}`.padEnd(40, '.')),
+    timestamp,
+  }));
 
 async function until(cond: () => Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -21,7 +28,10 @@ async function until(cond: () => Promise<boolean>, what: string): Promise<void> 
   }
 }
 
-async function withLog(options: Omit<EmbeddedLogOptions, 'dir'>, body: (log: Log, dir: string) => Promise<void>): Promise<void> {
+async function withLog(
+  options: Omit<EmbeddedLogOptions, 'dir'>,
+  body: (log: Log, dir: string) => Promise<void>,
+): Promise<void> {
   const dir = await tempDir();
   const log = await openEmbeddedLog({ dir, logger: captureLogger(), ...options });
   try {
@@ -41,7 +51,10 @@ describe('embedded log: segments and retention', () => {
       for (let i = 0; i < 100; i++) await producer.send(records('t', i * 10, 10));
       assert.ok(segments(dir, 't').length > 10, 'rolled');
       const all = await readAll(log, 't');
-      assert.deepEqual(all.map((r) => r.offset), Array.from({ length: 1000 }, (_, i) => i));
+      assert.deepEqual(
+        all.map((r) => r.offset),
+        Array.from({ length: 1000 }, (_, i) => i),
+      );
       assert.ok(all.every((r) => text(r.value)!.startsWith(`v${r.offset}.`)));
 
       const consumer = log.consumer({ groupId: 'seek', topics: ['t'], maxPollRecords: 3 });

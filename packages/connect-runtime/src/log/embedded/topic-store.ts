@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConnectError, type Logger } from '@tributary/connect-api';
+import { ConnectError } from '@tributary/connect-api';
 import { readJsonIfExists, writeFileAtomic } from './fs-util.js';
 import { PartitionLog, type PartitionLogContext } from './partition-log.js';
 

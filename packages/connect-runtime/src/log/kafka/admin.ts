@@ -12,9 +12,16 @@ export class KafkaAdmin implements Admin {
   constructor(private readonly connection: ConnectionSettings) {
     const c = connection;
     this.client = new ClientAdmin({
-      clientId: c.clientId, bootstrapBrokers: c.brokers, tls: c.tls, sasl: c.sasl,
-      connectTimeout: c.connectTimeout, requestTimeout: c.requestTimeout, timeout: c.requestTimeout, metadataMaxAge: c.metadataMaxAge,
-      retries: 3, retryDelay: 300,
+      clientId: c.clientId,
+      bootstrapBrokers: c.brokers,
+      tls: c.tls,
+      sasl: c.sasl,
+      connectTimeout: c.connectTimeout,
+      requestTimeout: c.requestTimeout,
+      timeout: c.requestTimeout,
+      metadataMaxAge: c.metadataMaxAge,
+      retries: 3,
+      retryDelay: 300,
     });
   }
 
@@ -58,7 +65,9 @@ export class KafkaAdmin implements Admin {
       const out: Offsets = [];
       for (const g of groups) {
         for (const t of g.topics) {
-          for (const p of t.partitions) if (p.committedOffset >= 0n) out.push({ topic: t.name, partition: p.partitionIndex, offset: Number(p.committedOffset) });
+          for (const p of t.partitions)
+            if (p.committedOffset >= 0n)
+              out.push({ topic: t.name, partition: p.partitionIndex, offset: Number(p.committedOffset) });
         }
       }
       return out;
@@ -72,7 +81,10 @@ export class KafkaAdmin implements Admin {
         const list = byTopic.get(o.topic) ?? byTopic.set(o.topic, []).get(o.topic)!;
         list.push({ partition: o.partition, offset: BigInt(o.offset) });
       }
-      await a.alterConsumerGroupOffsets({ groupId, topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })) });
+      await a.alterConsumerGroupOffsets({
+        groupId,
+        topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })),
+      });
     });
   }
 
@@ -86,7 +98,10 @@ export class KafkaAdmin implements Admin {
     });
   }
 
-  partitionOffsets(topic: string, isolation: 'read_committed' | 'read_uncommitted' = 'read_uncommitted'): Promise<Array<{ partition: number; low: number; high: number }>> {
+  partitionOffsets(
+    topic: string,
+    isolation: 'read_committed' | 'read_uncommitted' = 'read_uncommitted',
+  ): Promise<Array<{ partition: number; low: number; high: number }>> {
     return this.call(`reading offsets of topic ${topic}`, async (a) => {
       const metadata = await a.metadata({ topics: [topic] });
       const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
@@ -101,7 +116,11 @@ export class KafkaAdmin implements Admin {
         return m;
       };
       const [low, high] = await Promise.all([at(ListOffsetTimestamps.EARLIEST), at(ListOffsetTimestamps.LATEST)]);
-      return partitions.map((partition) => ({ partition, low: low.get(partition) ?? 0, high: high.get(partition) ?? 0 }));
+      return partitions.map((partition) => ({
+        partition,
+        low: low.get(partition) ?? 0,
+        high: high.get(partition) ?? 0,
+      }));
     });
   }
 

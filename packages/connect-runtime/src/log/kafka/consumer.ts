@@ -13,8 +13,13 @@
  */
 import { ConnectError, RetriableError } from '@tributary/connect-api';
 import {
-  Consumer as ClientConsumer, decodeConsumerProtocolAssignment, decodeConsumerProtocolSubscription, encodeConsumerProtocolAssignment,
-  encodeConsumerProtocolSubscription, ListOffsetTimestamps, type fetchV17,
+  Consumer as ClientConsumer,
+  decodeConsumerProtocolAssignment,
+  decodeConsumerProtocolSubscription,
+  encodeConsumerProtocolAssignment,
+  encodeConsumerProtocolSubscription,
+  ListOffsetTimestamps,
+  type fetchV17,
 } from '@platformatic/kafka';
 import type { Logger } from '../../logging.js';
 import { assignRange } from '../embedded/range-assignor.js';
@@ -72,7 +77,10 @@ export class KafkaConsumer implements Consumer {
   private readonly autoCreate: boolean;
   private readonly reset: 'earliest' | 'latest' | 'none';
 
-  constructor(private readonly options: ConsumerOptions, private readonly o: KafkaConsumerOptions) {
+  constructor(
+    private readonly options: ConsumerOptions,
+    private readonly o: KafkaConsumerOptions,
+  ) {
     const p = o.props;
     this.maxPollRecords = intSetting(p, 'max.poll.records', options.maxPollRecords ?? 500);
     this.maxBytes = intSetting(p, 'fetch.max.bytes', 16 * 1024 * 1024);
@@ -82,31 +90,56 @@ export class KafkaConsumer implements Consumer {
     this.minBytes = intSetting(p, 'fetch.min.bytes', 1);
     this.isolationLevel = p['isolation.level'] === 'read_committed' ? 1 : 0;
     this.autoCreate = (p['allow.auto.create.topics'] ?? 'true').toLowerCase() === 'true';
-    this.reset = (p['auto.offset.reset'] as 'earliest' | 'latest' | 'none' | undefined) ?? options.autoOffsetReset ?? 'earliest';
+    this.reset =
+      (p['auto.offset.reset'] as 'earliest' | 'latest' | 'none' | undefined) ?? options.autoOffsetReset ?? 'earliest';
     const c = o.connection;
     this.client = new ClientConsumer({
-      clientId: options.clientId ?? c.clientId, groupId: options.groupId ?? `${c.clientId}-no-group`, bootstrapBrokers: c.brokers, tls: c.tls, sasl: c.sasl,
-      connectTimeout: c.connectTimeout, requestTimeout: c.requestTimeout, timeout: c.requestTimeout, metadataMaxAge: c.metadataMaxAge,
-      retries: 1, retryDelay: 200, autocreateTopics: this.autoCreate, isolationLevel: this.isolationLevel,
+      clientId: options.clientId ?? c.clientId,
+      groupId: options.groupId ?? `${c.clientId}-no-group`,
+      bootstrapBrokers: c.brokers,
+      tls: c.tls,
+      sasl: c.sasl,
+      connectTimeout: c.connectTimeout,
+      requestTimeout: c.requestTimeout,
+      timeout: c.requestTimeout,
+      metadataMaxAge: c.metadataMaxAge,
+      retries: 1,
+      retryDelay: 200,
+      autocreateTopics: this.autoCreate,
+      isolationLevel: this.isolationLevel,
     });
-    this.member = options.groupId === undefined ? null : new GroupMember({
-      client: this.client, brokers: c.brokers, groupId: options.groupId, protocolType: 'consumer', logger: o.logger,
-      sessionTimeoutMs: intSetting(p, 'session.timeout.ms', 45_000),
-      heartbeatIntervalMs: intSetting(p, 'heartbeat.interval.ms', 3_000),
-      rebalanceTimeoutMs: intSetting(p, 'max.poll.interval.ms', 300_000),
-      protocols: () => [{ name: 'range', metadata: encodeConsumerProtocolSubscription({ version: 1, topics: this.subscribed }) }],
-      assign: (_protocol, members) => this.assign(members),
-      onRevoke: () => this.revokeAll(),
-      onAssigned: (assignment) => this.onAssigned(assignment),
-      onTrouble: o.onTrouble,
-    });
+    this.member =
+      options.groupId === undefined
+        ? null
+        : new GroupMember({
+            client: this.client,
+            brokers: c.brokers,
+            groupId: options.groupId,
+            protocolType: 'consumer',
+            logger: o.logger,
+            sessionTimeoutMs: intSetting(p, 'session.timeout.ms', 45_000),
+            heartbeatIntervalMs: intSetting(p, 'heartbeat.interval.ms', 3_000),
+            rebalanceTimeoutMs: intSetting(p, 'max.poll.interval.ms', 300_000),
+            protocols: () => [
+              { name: 'range', metadata: encodeConsumerProtocolSubscription({ version: 1, topics: this.subscribed }) },
+            ],
+            assign: (_protocol, members) => this.assign(members),
+            onRevoke: () => this.revokeAll(),
+            onAssigned: (assignment) => this.onAssigned(assignment),
+            onTrouble: o.onTrouble,
+          });
   }
 
   async start(): Promise<void> {
     try {
       this.subscribed = await this.matchTopics();
     } catch (err) {
-      throw toLogError(err, `joining consumer group ${this.options.groupId}`, this.o.connection.brokers, this.o.connection.describe);
+      throw toLogError(
+        err,
+        `joining consumer group ${this.options.groupId}`,
+        this.o.connection.brokers,
+        this.o.connection.describe,
+      );
     }
     if (this.options.topics instanceof RegExp) {
       // New topics that match join the subscription, as the Java consumer's metadata refresh does.
@@ -123,7 +156,11 @@ export class KafkaConsumer implements Consumer {
   private async assignEveryPartition(): Promise<void> {
     const tps: TopicPartitionRef[] = [];
     if (this.subscribed.length > 0) {
-      const metadata = await this.client.metadata({ topics: this.subscribed, autocreateTopics: this.autoCreate, forceUpdate: true });
+      const metadata = await this.client.metadata({
+        topics: this.subscribed,
+        autocreateTopics: this.autoCreate,
+        forceUpdate: true,
+      });
       for (const topic of this.subscribed) {
         const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
         for (let partition = 0; partition < count; partition++) tps.push({ topic, partition });
@@ -153,7 +190,12 @@ export class KafkaConsumer implements Consumer {
       const onAbort = () => this.buffer.interrupt();
       signal?.addEventListener('abort', onAbort, { once: true });
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([changed, new Promise<void>((r) => { timer = setTimeout(r, left); })]);
+      await Promise.race([
+        changed,
+        new Promise<void>((r) => {
+          timer = setTimeout(r, left);
+        }),
+      ]);
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
@@ -168,7 +210,10 @@ export class KafkaConsumer implements Consumer {
       const code = protocolErrorOf(err);
       const what = `committing offsets of group ${this.options.groupId}`;
       if (code === 'REBALANCE_IN_PROGRESS' || code === 'ILLEGAL_GENERATION' || code === 'UNKNOWN_MEMBER_ID') {
-        throw new RetriableError(`${what}: the group is rebalancing (${code}); the records are delivered again after it`, { code: 'LOG_UNAVAILABLE', cause: err });
+        throw new RetriableError(
+          `${what}: the group is rebalancing (${code}); the records are delivered again after it`,
+          { code: 'LOG_UNAVAILABLE', cause: err },
+        );
       }
       throw toLogError(err, what, this.o.connection.brokers, this.o.connection.describe);
     }
@@ -225,7 +270,8 @@ export class KafkaConsumer implements Consumer {
 
   /** Leader: Kafka's RangeAssignor over every member's subscription. */
   private async assign(members: Array<{ memberId: string; metadata: Buffer }>): Promise<Map<string, Buffer>> {
-    const subs = members.map((m) => ({ memberId: m.memberId, topics: decodeConsumerProtocolSubscription(m.metadata).topics }))
+    const subs = members
+      .map((m) => ({ memberId: m.memberId, topics: decodeConsumerProtocolSubscription(m.metadata).topics }))
       .sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
     const topics = [...new Set(subs.flatMap((s) => s.topics))];
     const counts = new Map<string, number>();
@@ -238,7 +284,13 @@ export class KafkaConsumer implements Consumer {
     for (const [memberId, tps] of plan) {
       const byTopic = new Map<string, number[]>();
       for (const tp of tps) (byTopic.get(tp.topic) ?? byTopic.set(tp.topic, []).get(tp.topic)!).push(tp.partition);
-      out.set(memberId, encodeConsumerProtocolAssignment({ version: 1, assignedPartitions: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) }));
+      out.set(
+        memberId,
+        encodeConsumerProtocolAssignment({
+          version: 1,
+          assignedPartitions: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+        }),
+      );
     }
     return out;
   }
@@ -246,7 +298,8 @@ export class KafkaConsumer implements Consumer {
   private onAssigned(assignment: Buffer): Promise<void> {
     const tps: TopicPartitionRef[] = [];
     if (assignment.length > 0) {
-      for (const a of decodeConsumerProtocolAssignment(assignment).assignedPartitions) for (const partition of a.partitions) tps.push({ topic: a.topic, partition });
+      for (const a of decodeConsumerProtocolAssignment(assignment).assignedPartitions)
+        for (const partition of a.partitions) tps.push({ topic: a.topic, partition });
     }
     this.listenerBusy = (async () => {
       this.fetchAt.clear();
@@ -272,7 +325,10 @@ export class KafkaConsumer implements Consumer {
         return;
       } catch (err) {
         if (this.closing || attempt >= 10) throw err;
-        this.o.logger.warn({ reason: reasonOf(err) }, `reading committed offsets of group ${this.options.groupId} failed; retrying`);
+        this.o.logger.warn(
+          { reason: reasonOf(err) },
+          `reading committed offsets of group ${this.options.groupId} failed; retrying`,
+        );
         await new Promise((r) => setTimeout(r, Math.min(5_000, 200 * 2 ** attempt)));
       }
     }
@@ -280,13 +336,21 @@ export class KafkaConsumer implements Consumer {
 
   private async resetPositions(tps: readonly TopicPartitionRef[]): Promise<void> {
     if (this.reset === 'none') {
-      this.failure = new ConnectError(`no committed offset for ${tps.map((tp) => `${tp.topic}-${tp.partition}`).join(', ')} in group ${this.options.groupId} and auto.offset.reset=none`, { code: 'NO_OFFSET' });
+      this.failure = new ConnectError(
+        `no committed offset for ${tps.map((tp) => `${tp.topic}-${tp.partition}`).join(', ')} in group ${this.options.groupId} and auto.offset.reset=none`,
+        { code: 'NO_OFFSET' },
+      );
       return;
     }
     const partitions: Record<string, number[]> = {};
     for (const tp of tps) (partitions[tp.topic] ??= []).push(tp.partition);
     const timestamp = this.reset === 'latest' ? ListOffsetTimestamps.LATEST : ListOffsetTimestamps.EARLIEST;
-    const offsets = await this.client.listOffsets({ topics: Object.keys(partitions), partitions, timestamp, isolationLevel: this.isolationLevel });
+    const offsets = await this.client.listOffsets({
+      topics: Object.keys(partitions),
+      partitions,
+      timestamp,
+      isolationLevel: this.isolationLevel,
+    });
     for (const tp of tps) this.fetchAt.set(tpKey(tp), Number(offsets.get(tp.topic)?.[tp.partition] ?? 0n));
   }
 
@@ -355,11 +419,17 @@ export class KafkaConsumer implements Consumer {
   private async runFetchLoop(): Promise<void> {
     let attempt = 0;
     while (!this.closing && !this.failure) {
-      const targets = [...this.assigned].filter(([k]) => !this.paused.has(k) && this.fetchAt.has(k)).map(([, tp]) => tp);
+      const targets = [...this.assigned]
+        .filter(([k]) => !this.paused.has(k) && this.fetchAt.has(k))
+        .map(([, tp]) => tp);
       if (targets.length === 0 || this.bufferedBytes >= this.maxBytes) {
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, 1_000);
-          this.wakeFetch = () => { clearTimeout(t); this.wakeFetch = null; resolve(); };
+          this.wakeFetch = () => {
+            clearTimeout(t);
+            this.wakeFetch = null;
+            resolve();
+          };
         });
         continue;
       }
@@ -369,10 +439,16 @@ export class KafkaConsumer implements Consumer {
         attempt = 0;
       } catch (err) {
         if (this.closing) return;
-        const e = toLogError(err, `fetching for group ${this.options.groupId}`, this.o.connection.brokers, this.o.connection.describe);
+        const e = toLogError(
+          err,
+          `fetching for group ${this.options.groupId}`,
+          this.o.connection.brokers,
+          this.o.connection.describe,
+        );
         this.o.onTrouble?.(e);
         const waitMs = Math.min(10_000, 200 * 2 ** attempt++);
-        if (attempt === 1 || attempt % 10 === 0) this.o.logger.warn({ reason: reasonOf(err) }, `${e.message}; retrying in ${waitMs} ms`);
+        if (attempt === 1 || attempt % 10 === 0)
+          this.o.logger.warn({ reason: reasonOf(err) }, `${e.message}; retrying in ${waitMs} ms`);
         await new Promise((r) => setTimeout(r, waitMs));
       }
     }
@@ -390,7 +466,10 @@ export class KafkaConsumer implements Consumer {
       if (!t || leader === undefined || leader < 0) continue;
       names.set(t.id, tp.topic);
       const node = byNode.get(leader) ?? byNode.set(leader, new Map()).get(leader)!;
-      (node.get(t.id) ?? node.set(t.id, []).get(t.id)!).push({ partition: tp.partition, offset: this.fetchAt.get(tpKey(tp))! });
+      (node.get(t.id) ?? node.set(t.id, []).get(t.id)!).push({
+        partition: tp.partition,
+        offset: this.fetchAt.get(tpKey(tp))!,
+      });
     }
     if (byNode.size === 0) {
       await this.client.metadata({ topics, autocreateTopics: this.autoCreate, forceUpdate: true });
@@ -398,28 +477,44 @@ export class KafkaConsumer implements Consumer {
       return;
     }
     const epoch = this.epoch;
-    await Promise.all([...byNode].map(async ([node, byTopic]) => {
-      let response: fetchV17.FetchResponse;
-      try {
-        response = await this.client.fetch({
-          node, maxWaitTime: this.maxWaitMs, minBytes: this.minBytes, maxBytes: this.maxBytes, isolationLevel: this.isolationLevel,
-          topics: [...byTopic].map(([topicId, ps]) => ({
-            topicId,
-            partitions: ps.map((p) => ({ partition: p.partition, fetchOffset: BigInt(p.offset), partitionMaxBytes: this.partitionMaxBytes, currentLeaderEpoch: -1, lastFetchedEpoch: -1 })),
-          })),
-        });
-      } catch (err) {
-        // Partition errors come with the whole response: keep what the other partitions returned.
-        const partial = (err as { response?: fetchV17.FetchResponse }).response;
-        if (!partial?.responses) throw err;
-        response = partial;
-      }
-      if (epoch !== this.epoch || this.closing) return;
-      await this.accept(response, names, topics);
-    }));
+    await Promise.all(
+      [...byNode].map(async ([node, byTopic]) => {
+        let response: fetchV17.FetchResponse;
+        try {
+          response = await this.client.fetch({
+            node,
+            maxWaitTime: this.maxWaitMs,
+            minBytes: this.minBytes,
+            maxBytes: this.maxBytes,
+            isolationLevel: this.isolationLevel,
+            topics: [...byTopic].map(([topicId, ps]) => ({
+              topicId,
+              partitions: ps.map((p) => ({
+                partition: p.partition,
+                fetchOffset: BigInt(p.offset),
+                partitionMaxBytes: this.partitionMaxBytes,
+                currentLeaderEpoch: -1,
+                lastFetchedEpoch: -1,
+              })),
+            })),
+          });
+        } catch (err) {
+          // Partition errors come with the whole response: keep what the other partitions returned.
+          const partial = (err as { response?: fetchV17.FetchResponse }).response;
+          if (!partial?.responses) throw err;
+          response = partial;
+        }
+        if (epoch !== this.epoch || this.closing) return;
+        await this.accept(response, names, topics);
+      }),
+    );
   }
 
-  private async accept(response: fetchV17.FetchResponse, names: ReadonlyMap<string, string>, topics: string[]): Promise<void> {
+  private async accept(
+    response: fetchV17.FetchResponse,
+    names: ReadonlyMap<string, string>,
+    topics: string[],
+  ): Promise<void> {
     let stale = false;
     for (const t of response.responses) {
       const topic = names.get(t.topicId);
@@ -428,7 +523,10 @@ export class KafkaConsumer implements Consumer {
         const tp = { topic, partition: p.partitionIndex };
         const k = tpKey(tp);
         if (p.errorCode === OFFSET_OUT_OF_RANGE) {
-          this.o.logger.warn({ topic, partition: p.partitionIndex, offset: this.fetchAt.get(k) }, `offset out of range; resetting to ${this.reset}`);
+          this.o.logger.warn(
+            { topic, partition: p.partitionIndex, offset: this.fetchAt.get(k) },
+            `offset out of range; resetting to ${this.reset}`,
+          );
           await this.resetPositions([tp]);
           continue;
         }
@@ -442,7 +540,10 @@ export class KafkaConsumer implements Consumer {
         if (next > from) this.fetchAt.set(k, next);
         if (records.length === 0) continue;
         this.bufferedBytes += bytes;
-        void this.buffer.offer(tp, records).then(() => { this.bufferedBytes -= bytes; this.wakeFetch?.(); });
+        void this.buffer.offer(tp, records).then(() => {
+          this.bufferedBytes -= bytes;
+          this.wakeFetch?.();
+        });
       }
     }
     if (stale) await this.client.metadata({ topics, autocreateTopics: this.autoCreate, forceUpdate: true });

@@ -31,7 +31,8 @@ export function decodeFetched(topic: string, partition: number, p: FetchResponse
   for (const batch of batches) {
     const base = Number(batch.firstOffset);
     const last = base + batch.lastOffsetDelta;
-    while (aborted.length > 0 && aborted[0]!.firstOffset <= batch.firstOffset + BigInt(batch.lastOffsetDelta)) abortedNow.add(aborted.shift()!.producerId);
+    while (aborted.length > 0 && aborted[0]!.firstOffset <= batch.firstOffset + BigInt(batch.lastOffsetDelta))
+      abortedNow.add(aborted.shift()!.producerId);
     if (last >= next) next = last + 1;
     if (batch.attributes & CONTROL) {
       // The abort or commit marker closes the producer's transaction.
@@ -45,7 +46,15 @@ export function decodeFetched(topic: string, partition: number, p: FetchResponse
       if (offset < from) continue;
       let headers: LogHeader[] = [];
       if (r.headers.length > 0) headers = r.headers.map(([k, v]) => ({ key: k ? k.toString('utf8') : '', value: v }));
-      records.push({ topic, partition, offset, timestamp: firstTs + Number(r.timestampDelta), key: r.key, value: r.value, headers });
+      records.push({
+        topic,
+        partition,
+        offset,
+        timestamp: firstTs + Number(r.timestampDelta),
+        key: r.key,
+        value: r.value,
+        headers,
+      });
       bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0) + 64;
     }
   }

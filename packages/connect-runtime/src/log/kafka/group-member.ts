@@ -14,8 +14,16 @@
  * v8, OffsetFetch v8, FindCoordinator v6).
  */
 import {
-  FindCoordinatorKeyTypes, findCoordinatorV6, heartbeatV4, joinGroupV9, leaveGroupV5, offsetCommitV8, offsetFetchV8, syncGroupV5,
-  type Base, type Connection,
+  FindCoordinatorKeyTypes,
+  findCoordinatorV6,
+  heartbeatV4,
+  joinGroupV9,
+  leaveGroupV5,
+  offsetCommitV8,
+  offsetFetchV8,
+  syncGroupV5,
+  type Base,
+  type Connection,
 } from '@platformatic/kafka';
 import type { Logger } from '../../logging.js';
 import type { TopicPartitionRef } from '../log.js';
@@ -99,10 +107,13 @@ export class GroupMember {
     this.wake?.();
     await this.loop;
     await this.assigned.catch(() => {});
-    if (this.everJoined) await this.o.onRevoke?.().catch((err: unknown) => this.o.logger.warn({ err }, 'revoking at leave failed'));
+    if (this.everJoined)
+      await this.o.onRevoke?.().catch((err: unknown) => this.o.logger.warn({ err }, 'revoking at leave failed'));
     if (this.memberId) {
       try {
-        await leaveGroupV5.api.async(await this.connection(), this.o.groupId, [{ memberId: this.memberId, reason: 'the member is stopping' }]);
+        await leaveGroupV5.api.async(await this.connection(), this.o.groupId, [
+          { memberId: this.memberId, reason: 'the member is stopping' },
+        ]);
       } catch (err) {
         this.o.logger.debug({ err: reasonOf(err) }, `leaving group ${this.o.groupId} failed`);
       }
@@ -113,23 +124,57 @@ export class GroupMember {
   /** Commits offsets (the next offset to read) as this member's current generation. */
   async commit(offsets: ReadonlyArray<TopicPartitionRef & { offset: number }>): Promise<void> {
     const g = this.current;
-    if (!g) throw Object.assign(new Error(`group ${this.o.groupId} is rebalancing`), { apiId: 'REBALANCE_IN_PROGRESS' });
-    const byTopic = new Map<string, Array<{ partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number }>>();
+    if (!g)
+      throw Object.assign(new Error(`group ${this.o.groupId} is rebalancing`), { apiId: 'REBALANCE_IN_PROGRESS' });
+    const byTopic = new Map<
+      string,
+      Array<{ partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number }>
+    >();
     for (const o of offsets) {
       const list = byTopic.get(o.topic) ?? byTopic.set(o.topic, []).get(o.topic)!;
       list.push({ partitionIndex: o.partition, committedOffset: BigInt(o.offset), committedLeaderEpoch: -1 });
     }
-    const res = await this.request((c) => offsetCommitV8.api.async(c, this.o.groupId, g.generation, g.memberId, null, [...byTopic].map(([name, partitions]) => ({ name, partitions }))));
-    for (const t of res.topics) for (const p of t.partitions) if (p.errorCode !== 0) throw Object.assign(new Error(`committing ${t.name}-${p.partitionIndex} failed with Kafka error ${p.errorCode}`), { kafkaErrorCode: p.errorCode });
+    const res = await this.request((c) =>
+      offsetCommitV8.api.async(
+        c,
+        this.o.groupId,
+        g.generation,
+        g.memberId,
+        null,
+        [...byTopic].map(([name, partitions]) => ({ name, partitions })),
+      ),
+    );
+    for (const t of res.topics)
+      for (const p of t.partitions)
+        if (p.errorCode !== 0)
+          throw Object.assign(
+            new Error(`committing ${t.name}-${p.partitionIndex} failed with Kafka error ${p.errorCode}`),
+            { kafkaErrorCode: p.errorCode },
+          );
   }
 
   /** The group's committed offsets for these partitions (absent: none committed). */
   async committed(tps: readonly TopicPartitionRef[]): Promise<Map<string, number>> {
     const byTopic = new Map<string, number[]>();
     for (const tp of tps) (byTopic.get(tp.topic) ?? byTopic.set(tp.topic, []).get(tp.topic)!).push(tp.partition);
-    const res = await this.request((c) => offsetFetchV8.api.async(c, [{ groupId: this.o.groupId, memberEpoch: -1, topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }], true));
+    const res = await this.request((c) =>
+      offsetFetchV8.api.async(
+        c,
+        [
+          {
+            groupId: this.o.groupId,
+            memberEpoch: -1,
+            topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+          },
+        ],
+        true,
+      ),
+    );
     const out = new Map<string, number>();
-    for (const g of res.groups) for (const t of g.topics) for (const p of t.partitions) if (p.committedOffset >= 0n) out.set(`${t.name}\u0000${p.partitionIndex}`, Number(p.committedOffset));
+    for (const g of res.groups)
+      for (const t of g.topics)
+        for (const p of t.partitions)
+          if (p.committedOffset >= 0n) out.set(`${t.name}\u0000${p.partitionIndex}`, Number(p.committedOffset));
     return out;
   }
 
@@ -167,9 +212,19 @@ export class GroupMember {
     const protocols = this.o.protocols();
     let joined;
     try {
-      joined = await this.request((c) => joinGroupV9.api.async(
-        c, this.o.groupId, this.o.sessionTimeoutMs, this.o.rebalanceTimeoutMs, this.memberId, null, this.o.protocolType, protocols.map((p) => ({ name: p.name, metadata: p.metadata })), null,
-      ));
+      joined = await this.request((c) =>
+        joinGroupV9.api.async(
+          c,
+          this.o.groupId,
+          this.o.sessionTimeoutMs,
+          this.o.rebalanceTimeoutMs,
+          this.memberId,
+          null,
+          this.o.protocolType,
+          protocols.map((p) => ({ name: p.name, metadata: p.metadata })),
+          null,
+        ),
+      );
     } catch (err) {
       // Kafka hands out the member id in a first, refused join (KIP-394): join again with it.
       const memberId = (err as { response?: { memberId?: string } }).response?.memberId;
@@ -182,16 +237,39 @@ export class GroupMember {
     const isLeader = joined.leader === joined.memberId;
     let assignments: Array<{ memberId: string; assignment: Buffer }> = [];
     if (isLeader) {
-      const plan = await this.o.assign(protocol, joined.members.map((m) => ({ memberId: m.memberId, metadata: m.metadata })), joined.leader);
+      const plan = await this.o.assign(
+        protocol,
+        joined.members.map((m) => ({ memberId: m.memberId, metadata: m.metadata })),
+        joined.leader,
+      );
       assignments = [...plan].map(([memberId, assignment]) => ({ memberId, assignment }));
     }
-    const synced = await this.request((c) => syncGroupV5.api.async(c, this.o.groupId, joined.generationId, this.memberId, null, this.o.protocolType, protocol, assignments));
-    const generation: Generation = { generation: joined.generationId, memberId: this.memberId, leaderId: joined.leader, isLeader, protocol };
+    const synced = await this.request((c) =>
+      syncGroupV5.api.async(
+        c,
+        this.o.groupId,
+        joined.generationId,
+        this.memberId,
+        null,
+        this.o.protocolType,
+        protocol,
+        assignments,
+      ),
+    );
+    const generation: Generation = {
+      generation: joined.generationId,
+      memberId: this.memberId,
+      leaderId: joined.leader,
+      isLeader,
+      protocol,
+    };
     this.current = generation;
     this.rebalancing = false;
     this.everJoined = true;
     this.assigned = this.o.onAssigned(synced.assignment, generation);
-    this.assigned.catch((err: unknown) => this.o.logger.error({ err }, `group ${this.o.groupId}: handling the assignment failed`));
+    this.assigned.catch((err: unknown) =>
+      this.o.logger.error({ err }, `group ${this.o.groupId}: handling the assignment failed`),
+    );
   }
 
   private async heartbeatUntilRebalance(): Promise<void> {
@@ -224,17 +302,29 @@ export class GroupMember {
       const nodeId = res.coordinators[0]!.nodeId;
       const conns = await this.o.client.connectToBrokers([nodeId]);
       const c = conns.get(nodeId);
-      if (!c) throw Object.assign(new Error(`coordinator ${nodeId} of group ${this.o.groupId} is not in the metadata yet`), { apiId: 'COORDINATOR_NOT_AVAILABLE' });
+      if (!c)
+        throw Object.assign(new Error(`coordinator ${nodeId} of group ${this.o.groupId} is not in the metadata yet`), {
+          apiId: 'COORDINATOR_NOT_AVAILABLE',
+        });
       return c;
     })();
-    this.coordinator.catch(() => { this.coordinator = null; });
+    this.coordinator.catch(() => {
+      this.coordinator = null;
+    });
     return this.coordinator;
   }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => { this.wake = null; resolve(); }, ms);
-      this.wake = () => { clearTimeout(t); this.wake = null; resolve(); };
+      const t = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        this.wake = null;
+        resolve();
+      };
     });
   }
 }

@@ -8,7 +8,15 @@
  */
 import { Consumer as ClientConsumer } from '@platformatic/kafka';
 import type { Logger } from '../../logging.js';
-import type { Admin, Consumer, ConsumerOptions, Log, Producer, ProducerOptions, TransactionalProducer } from '../log.js';
+import type {
+  Admin,
+  Consumer,
+  ConsumerOptions,
+  Log,
+  Producer,
+  ProducerOptions,
+  TransactionalProducer,
+} from '../log.js';
 import { KafkaAdmin } from './admin.js';
 import { KafkaConsumer } from './consumer.js';
 import { KafkaProducer } from './producer.js';
@@ -57,7 +65,10 @@ export class KafkaLog implements Log {
       connection: this.settings.connection('producer', options.overrides, options.clientId),
       props: this.settings.props('producer', options.overrides),
       logger: this.opts.logger,
-      onAttempt: (err) => { this.note(err); options.onTrouble?.(err); },
+      onAttempt: (err) => {
+        this.note(err);
+        options.onTrouble?.(err);
+      },
     });
     return this.track(this.producers, p);
   }
@@ -68,7 +79,10 @@ export class KafkaLog implements Log {
       props: this.settings.props('producer', options.overrides),
       transactionalId: options.transactionalId,
       logger: this.opts.logger,
-      onAttempt: (err) => { this.note(err); options.onTrouble?.(err); },
+      onAttempt: (err) => {
+        this.note(err);
+        options.onTrouble?.(err);
+      },
     });
     this.track(this.producers, p);
     return p;
@@ -76,16 +90,21 @@ export class KafkaLog implements Log {
 
   /** Initializes each id once, which bumps its epoch: older producers of it can no longer write. */
   async fenceProducers(transactionalIds: readonly string[]): Promise<void> {
-    await Promise.all(transactionalIds.map(async (id) => {
-      const p = new KafkaTransactionalProducer({
-        connection: this.settings.connection('admin'), props: this.settings.props('producer'), transactionalId: id, logger: this.opts.logger,
-      });
-      try {
-        await p.init();
-      } finally {
-        await p.close();
-      }
-    }));
+    await Promise.all(
+      transactionalIds.map(async (id) => {
+        const p = new KafkaTransactionalProducer({
+          connection: this.settings.connection('admin'),
+          props: this.settings.props('producer'),
+          transactionalId: id,
+          logger: this.opts.logger,
+        });
+        try {
+          await p.init();
+        } finally {
+          await p.close();
+        }
+      }),
+    );
   }
 
   consumer(options: ConsumerOptions): Consumer {
@@ -94,7 +113,10 @@ export class KafkaLog implements Log {
       props: this.settings.props('consumer', options.overrides),
       logger: this.opts.logger,
       listTopics: () => this.adminClient.listTopics(),
-      onTrouble: (err) => { this.note(err); options.onTrouble?.(err); },
+      onTrouble: (err) => {
+        this.note(err);
+        options.onTrouble?.(err);
+      },
     });
     return this.track(this.consumers, c);
   }
@@ -107,8 +129,15 @@ export class KafkaLog implements Log {
   groupClient(groupId: string): ClientConsumer {
     const c = this.settings.connection('admin', undefined, `${this.settings.connection('admin').clientId}-group`);
     const client = new ClientConsumer({
-      clientId: c.clientId, groupId, bootstrapBrokers: c.brokers, tls: c.tls, sasl: c.sasl,
-      connectTimeout: c.connectTimeout, requestTimeout: c.requestTimeout, timeout: c.requestTimeout, retries: 1,
+      clientId: c.clientId,
+      groupId,
+      bootstrapBrokers: c.brokers,
+      tls: c.tls,
+      sasl: c.sasl,
+      connectTimeout: c.connectTimeout,
+      requestTimeout: c.requestTimeout,
+      timeout: c.requestTimeout,
+      retries: 1,
     });
     this.groupClients.add(client);
     return client;

@@ -28,8 +28,14 @@ export function recordSize(r: ProduceRecord): number {
   return n;
 }
 
-/** `records` cut into requests of at most `maxRecords` records and about `maxBytes` bytes (one record may exceed it). */
-export function* requestChunks(records: readonly ProduceRecord[], maxRecords: number, maxBytes: number): Generator<readonly ProduceRecord[]> {
+/**
+ * `records` cut into requests of at most `maxRecords` records and about `maxBytes` bytes (one record may exceed it).
+ */
+export function* requestChunks(
+  records: readonly ProduceRecord[],
+  maxRecords: number,
+  maxBytes: number,
+): Generator<readonly ProduceRecord[]> {
   let start = 0;
   while (start < records.length) {
     let end = start;
@@ -99,7 +105,14 @@ export class Placement {
         // Distinct key buffers within a record, so a header name may repeat (a, b, a) as Kafka allows.
         for (const h of r.headers) headers.set(headerKey(h.key, headers), toBuffer(h.value));
       }
-      messages[i] = { topic: r.topic, partition, key: toBuffer(r.key) ?? undefined, value: toBuffer(r.value) ?? undefined, timestamp: ts === lastTs ? lastBig : (lastBig = BigInt((lastTs = ts))), headers: headers as MessageToProduce['headers'] };
+      messages[i] = {
+        topic: r.topic,
+        partition,
+        key: toBuffer(r.key) ?? undefined,
+        value: toBuffer(r.value) ?? undefined,
+        timestamp: ts === lastTs ? lastBig : (lastBig = BigInt((lastTs = ts))),
+        headers: headers as MessageToProduce['headers'],
+      };
     }
     return {
       messages,
@@ -108,7 +121,12 @@ export class Placement {
           // One partition in the request: its records follow its base offset.
           const { topic, partition } = offsets[0]!;
           const base = Number(offsets[0]!.offset);
-          return Array.from({ length: records.length }, (_, i) => ({ topic, partition, offset: base + i, timestamp: timestamps[i]! }));
+          return Array.from({ length: records.length }, (_, i) => ({
+            topic,
+            partition,
+            offset: base + i,
+            timestamp: timestamps[i]!,
+          }));
         }
         const next = new Map<string, number>();
         for (const o of offsets) next.set(`${o.topic}\u0000${o.partition}`, Number(o.offset));

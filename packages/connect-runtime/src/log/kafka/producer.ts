@@ -53,19 +53,31 @@ export class KafkaProducer implements Producer {
   constructor(private readonly o: KafkaProducerOptions) {
     const p = o.props;
     const compression = (p['compression.type'] ?? 'none').toLowerCase();
-    if (!COMPRESSION.has(compression)) throw new KafkaSettingsError('producer.compression.type', `unknown compression "${p['compression.type']}" (none, gzip, snappy, lz4, zstd)`);
+    if (!COMPRESSION.has(compression))
+      throw new KafkaSettingsError(
+        'producer.compression.type',
+        `unknown compression "${p['compression.type']}" (none, gzip, snappy, lz4, zstd)`,
+      );
     this.compression = compression === 'none' ? undefined : (compression as CompressionAlgorithmValue);
     this.maxRequestBytes = Math.min(intSetting(p, 'max.request.size', DEFAULT_REQUEST_BYTES), DEFAULT_REQUEST_BYTES);
     this.maxRequestRecords = DEFAULT_REQUEST_RECORDS;
     this.backoffMaxMs = intSetting(p, 'retry.backoff.max.ms', 10_000);
     const c = o.connection;
     this.client = new ClientProducer({
-      clientId: c.clientId, bootstrapBrokers: c.brokers, tls: c.tls, sasl: c.sasl,
-      connectTimeout: c.connectTimeout, requestTimeout: c.requestTimeout, metadataMaxAge: c.metadataMaxAge,
+      clientId: c.clientId,
+      bootstrapBrokers: c.brokers,
+      tls: c.tls,
+      sasl: c.sasl,
+      connectTimeout: c.connectTimeout,
+      requestTimeout: c.requestTimeout,
+      metadataMaxAge: c.metadataMaxAge,
       timeout: c.requestTimeout,
       // A few quick tries inside the client for a leader move; outages are ridden out below.
-      retries: 2, retryDelay: 200,
-      idempotent: true, acks: -1, autocreateTopics: true,
+      retries: 2,
+      retryDelay: 200,
+      idempotent: true,
+      acks: -1,
+      autocreateTopics: true,
     });
   }
 
@@ -118,7 +130,8 @@ export class KafkaProducer implements Producer {
     let records = 0;
     let bytes = 0;
     for (const p of this.queue) {
-      if (n > 0 && (records + p.records.length > this.maxRequestRecords || bytes + p.bytes > this.maxRequestBytes)) break;
+      if (n > 0 && (records + p.records.length > this.maxRequestRecords || bytes + p.bytes > this.maxRequestBytes))
+        break;
       n++;
       records += p.records.length;
       bytes += p.bytes;
@@ -147,10 +160,17 @@ export class KafkaProducer implements Producer {
         this.o.onAttempt?.(e);
         if (!isTransientKafkaError(err) || this.closed) throw this.closed ? closedError() : e;
         const waitMs = Math.min(this.backoffMaxMs, 100 * 2 ** Math.min(attempt, 10));
-        if (attempt === 0 || attempt % 10 === 0) this.o.logger.warn({ reason: reasonOf(err), attempt }, `${e.message}; retrying in ${waitMs} ms (records keep their order)`);
+        if (attempt === 0 || attempt % 10 === 0)
+          this.o.logger.warn(
+            { reason: reasonOf(err), attempt },
+            `${e.message}; retrying in ${waitMs} ms (records keep their order)`,
+          );
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, waitMs);
-          this.wakeBackoff = () => { clearTimeout(t); resolve(); };
+          this.wakeBackoff = () => {
+            clearTimeout(t);
+            resolve();
+          };
         });
         this.wakeBackoff = null;
       }

@@ -3,18 +3,34 @@ import { describe, it } from 'node:test';
 import type { LogRecord } from '../log.js';
 import { RecordBuffer, tpKey } from './record-buffer.js';
 
-const rec = (partition: number, offset: number): LogRecord => ({ topic: 't', partition, offset, timestamp: 0, key: null, value: null, headers: [] });
+const rec = (partition: number, offset: number): LogRecord => ({
+  topic: 't',
+  partition,
+  offset,
+  timestamp: 0,
+  key: null,
+  value: null,
+  headers: [],
+});
 const all = () => true;
 
 describe('RecordBuffer', () => {
   it('hands records out in order, up to max, and releases a chunk once all are taken', async () => {
     const b = new RecordBuffer();
     let released = false;
-    const done = b.offer({ topic: 't', partition: 0 }, [rec(0, 0), rec(0, 1), rec(0, 2)]).then(() => { released = true; });
-    assert.deepEqual(b.take(2, all).map((r) => r.offset), [0, 1]);
+    const done = b.offer({ topic: 't', partition: 0 }, [rec(0, 0), rec(0, 1), rec(0, 2)]).then(() => {
+      released = true;
+    });
+    assert.deepEqual(
+      b.take(2, all).map((r) => r.offset),
+      [0, 1],
+    );
     await Promise.resolve();
     assert.equal(released, false, 'still one record to hand out');
-    assert.deepEqual(b.take(10, all).map((r) => r.offset), [2]);
+    assert.deepEqual(
+      b.take(10, all).map((r) => r.offset),
+      [2],
+    );
     await done;
     assert.equal(released, true);
   });
@@ -24,7 +40,10 @@ describe('RecordBuffer', () => {
     void b.offer({ topic: 't', partition: 0 }, [rec(0, 0)]);
     void b.offer({ topic: 't', partition: 1 }, [rec(1, 5)]);
     const p1 = tpKey({ topic: 't', partition: 1 });
-    assert.deepEqual(b.take(10, (k) => k === p1).map((r) => r.partition), [1]);
+    assert.deepEqual(
+      b.take(10, (k) => k === p1).map((r) => r.partition),
+      [1],
+    );
     assert.equal(b.has(all), true);
   });
 

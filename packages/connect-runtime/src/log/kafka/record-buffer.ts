@@ -31,7 +31,7 @@ export class RecordBuffer {
   /** Takes up to `max` records of partitions `allowed` accepts, oldest chunk first. */
   take(max: number, allowed: (key: string) => boolean): LogRecord[] {
     const out: LogRecord[] = [];
-    for (let i = 0; i < this.chunks.length && out.length < max; ) {
+    for (let i = 0; i < this.chunks.length && out.length < max;) {
       const c = this.chunks[i]!;
       if (!allowed(c.key)) {
         i++;

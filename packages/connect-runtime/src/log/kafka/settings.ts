@@ -16,10 +16,14 @@ import type { ClientOverrides } from '../log.js';
 export type ClientKind = 'producer' | 'consumer' | 'admin';
 
 /** Unprefixed worker keys that every client takes. */
-const COMMON = /^(bootstrap\.servers|client\.id|security\.protocol|sasl\..+|ssl\..+|request\.timeout\.ms|socket\.connection\.setup\.timeout\.ms|metadata\.max\.age\.ms|retry\.backoff\.ms|retry\.backoff\.max\.ms|client\.rack)$/;
+const COMMON =
+  /^(bootstrap\.servers|client\.id|security\.protocol|sasl\..+|ssl\..+|request\.timeout\.ms|socket\.connection\.setup\.timeout\.ms|metadata\.max\.age\.ms|retry\.backoff\.ms|retry\.backoff\.max\.ms|client\.rack)$/;
 
 export class KafkaSettingsError extends Error {
-  constructor(readonly key: string, message: string) {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
     super(`${key}: ${message}`);
   }
 }
@@ -42,7 +46,10 @@ export class KafkaSettings {
   private readonly byKind: Record<ClientKind, Record<string, string>> = { producer: {}, consumer: {}, admin: {} };
 
   /** `props`: the worker's properties. Throws KafkaSettingsError naming the key on a bad value. */
-  constructor(props: Readonly<Record<string, string>>, readonly defaultClientId = 'tributary') {
+  constructor(
+    props: Readonly<Record<string, string>>,
+    readonly defaultClientId = 'tributary',
+  ) {
     for (const [key, value] of Object.entries(props)) {
       if (COMMON.test(key)) this.common[key] = value;
       const dot = key.indexOf('.');
@@ -69,7 +76,10 @@ export class KafkaSettings {
 }
 
 export function list(v: string): string[] {
-  return v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function intSetting(props: Readonly<Record<string, string>>, key: string, fallback: number): number {
@@ -80,17 +90,26 @@ export function intSetting(props: Readonly<Record<string, string>>, key: string,
   return n;
 }
 
-export function connectionSettings(props: Readonly<Record<string, string>>, fallbackClientId: string): ConnectionSettings {
+export function connectionSettings(
+  props: Readonly<Record<string, string>>,
+  fallbackClientId: string,
+): ConnectionSettings {
   const brokers = list(props['bootstrap.servers'] ?? '');
   const protocol = (props['security.protocol'] ?? 'PLAINTEXT').toUpperCase();
   if (!['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'].includes(protocol)) {
-    throw new KafkaSettingsError('security.protocol', `"${props['security.protocol']}" is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL`);
+    throw new KafkaSettingsError(
+      'security.protocol',
+      `"${props['security.protocol']}" is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL`,
+    );
   }
   const tls = protocol.endsWith('SSL') ? tlsOptions(props) : undefined;
   const sasl = protocol.startsWith('SASL') ? saslOptions(props) : undefined;
   const describe = `${protocol}${sasl ? ` ${sasl.mechanism}${typeof sasl.username === 'string' ? ` as ${sasl.username}` : ''}` : ''}`;
   return {
-    brokers, tls, sasl, describe,
+    brokers,
+    tls,
+    sasl,
+    describe,
     clientId: props['client.id'] || fallbackClientId,
     connectTimeout: intSetting(props, 'socket.connection.setup.timeout.ms', 10_000),
     requestTimeout: intSetting(props, 'request.timeout.ms', 30_000),
@@ -117,14 +136,21 @@ function tlsOptions(props: Readonly<Record<string, string>>): TlsOptions {
 }
 
 /** PEM text of a trust or key store: inline (`inlineKey`) or read from `ssl.<store>.location`. */
-function pem(props: Readonly<Record<string, string>>, store: 'truststore' | 'keystore', inlineKey: string): string | undefined {
+function pem(
+  props: Readonly<Record<string, string>>,
+  store: 'truststore' | 'keystore',
+  inlineKey: string,
+): string | undefined {
   const typeKey = `ssl.${store}.type`;
   const locationKey = `ssl.${store}.location`;
   const inline = props[inlineKey];
   const location = props[locationKey];
   if (!inline && !location) return undefined;
   if ((props[typeKey] ?? 'PEM').toUpperCase() !== 'PEM') {
-    throw new KafkaSettingsError(typeKey, `"${props[typeKey]}" is not supported: give the certificates in PEM form (${typeKey}=PEM)`);
+    throw new KafkaSettingsError(
+      typeKey,
+      `"${props[typeKey]}" is not supported: give the certificates in PEM form (${typeKey}=PEM)`,
+    );
   }
   if (inline) return inline;
   try {
@@ -139,7 +165,10 @@ const MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as
 function saslOptions(props: Readonly<Record<string, string>>): SASLOptions {
   const mechanism = (props['sasl.mechanism'] ?? 'GSSAPI').toUpperCase();
   if (!(MECHANISMS as readonly string[]).includes(mechanism)) {
-    throw new KafkaSettingsError('sasl.mechanism', `"${props['sasl.mechanism'] ?? 'GSSAPI (the default)'}" is not supported; use one of ${MECHANISMS.join(', ')}`);
+    throw new KafkaSettingsError(
+      'sasl.mechanism',
+      `"${props['sasl.mechanism'] ?? 'GSSAPI (the default)'}" is not supported; use one of ${MECHANISMS.join(', ')}`,
+    );
   }
   const jaas = props['sasl.jaas.config'] ?? '';
   const options = jaasOptions(jaas);
@@ -147,13 +176,20 @@ function saslOptions(props: Readonly<Record<string, string>>): SASLOptions {
     // Kafka's unsecured login module: a token signed with "none", as the Java client builds it.
     const sub = options.get('unsecuredLoginStringClaim_sub');
     const token = options.get('token');
-    if (!sub && !token) throw new KafkaSettingsError('sasl.jaas.config', 'OAUTHBEARER needs unsecuredLoginStringClaim_sub="…" (or token="…") in OAuthBearerLoginModule');
+    if (!sub && !token)
+      throw new KafkaSettingsError(
+        'sasl.jaas.config',
+        'OAUTHBEARER needs unsecuredLoginStringClaim_sub="…" (or token="…") in OAuthBearerLoginModule',
+      );
     return { mechanism, token: token ?? (() => unsecuredJwt(sub!)) };
   }
   const username = options.get('username');
   const password = options.get('password');
   if (username === undefined || password === undefined) {
-    throw new KafkaSettingsError('sasl.jaas.config', `${mechanism} needs username="…" password="…" in the login module`);
+    throw new KafkaSettingsError(
+      'sasl.jaas.config',
+      `${mechanism} needs username="…" password="…" in the login module`,
+    );
   }
   return { mechanism: mechanism as SASLOptions['mechanism'], username, password };
 }

@@ -28,17 +28,32 @@ export interface KafkaTransactionalProducerOptions {
 /** Kafka's answers that mean another producer took over this transactional id. */
 const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED']);
 
-export function createTransactionalClient(c: ConnectionSettings, transactionalId: string, props: Readonly<Record<string, string>>): ClientProducer {
+export function createTransactionalClient(
+  c: ConnectionSettings,
+  transactionalId: string,
+  props: Readonly<Record<string, string>>,
+): ClientProducer {
   return new ClientProducer({
-    clientId: c.clientId, bootstrapBrokers: c.brokers, tls: c.tls, sasl: c.sasl,
-    connectTimeout: c.connectTimeout, requestTimeout: c.requestTimeout, metadataMaxAge: c.metadataMaxAge,
+    clientId: c.clientId,
+    bootstrapBrokers: c.brokers,
+    tls: c.tls,
+    sasl: c.sasl,
+    connectTimeout: c.connectTimeout,
+    requestTimeout: c.requestTimeout,
+    metadataMaxAge: c.metadataMaxAge,
     // Right after a commit the coordinator answers CONCURRENT_TRANSACTIONS until its markers are written:
     // retry that quickly, as Java's producer does (20 ms).
-    timeout: intSetting(props, 'transaction.timeout.ms', 60_000), retries: 60, retryDelay: 3,
-    idempotent: true, acks: -1, autocreateTopics: true, transactionalId,
+    timeout: intSetting(props, 'transaction.timeout.ms', 60_000),
+    retries: 60,
+    retryDelay: 3,
+    idempotent: true,
+    acks: -1,
+    autocreateTopics: true,
+    transactionalId,
     // A new producer asks InitProducerId for the id's current producer (-1/-1); any other pair means
     // "bump this producer's epoch" (KIP-360) and is refused as fenced when it does not match.
-    producerId: -1n, producerEpoch: -1,
+    producerId: -1n,
+    producerEpoch: -1,
   });
 }
 
@@ -78,7 +93,9 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.client.close(true).catch((err: unknown) => this.o.logger.debug({ err }, 'closing the transactional producer'));
+    await this.client
+      .close(true)
+      .catch((err: unknown) => this.o.logger.debug({ err }, 'closing the transactional producer'));
   }
 
   private async once(records: readonly ProduceRecord[]): Promise<ProduceAck[]> {
@@ -109,13 +126,22 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
       } catch (err) {
         const code = protocolErrorOf(err);
         if (code && FENCED.has(code)) {
-          throw new ConnectError(`the transactional producer ${this.o.transactionalId} was fenced by a newer one (${code}): another worker runs this task now`, { code: 'PRODUCER_FENCED', cause: err });
+          throw new ConnectError(
+            `the transactional producer ${this.o.transactionalId} was fenced by a newer one (${code}): another worker runs this task now`,
+            { code: 'PRODUCER_FENCED', cause: err },
+          );
         }
-        const e = toLogError(err, `a transaction of ${this.o.transactionalId}`, this.o.connection.brokers, this.o.connection.describe);
+        const e = toLogError(
+          err,
+          `a transaction of ${this.o.transactionalId}`,
+          this.o.connection.brokers,
+          this.o.connection.describe,
+        );
         this.o.onAttempt?.(e);
         if (!isTransientKafkaError(err) || this.closed) throw e;
         const waitMs = Math.min(10_000, 100 * 2 ** Math.min(attempt, 10));
-        if (attempt === 0 || attempt % 10 === 0) this.o.logger.warn({ reason: reasonOf(err) }, `${e.message}; aborted, trying again in ${waitMs} ms`);
+        if (attempt === 0 || attempt % 10 === 0)
+          this.o.logger.warn({ reason: reasonOf(err) }, `${e.message}; aborted, trying again in ${waitMs} ms`);
         await new Promise((r) => setTimeout(r, waitMs));
       }
     }
