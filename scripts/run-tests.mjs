@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every compiled test file with node's built-in test runner.
-//   --unit   only the unit tests beside the code (packages/*, connectors/*), no real servers
-//   --e2e    only the end-to-end tests under test/
+//   --unit   only the unit tests, no real servers: beside the code (packages/*, connectors/*), and test/unit/
+//            (suites shared across packages, e.g. the log contract run on the embedded log)
+//   --e2e    only the end-to-end tests under test/e2e/
 // Extra arguments that are not flags are path filters (substring match).
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -28,8 +29,8 @@ const unitRoots = ['packages', 'connectors'].flatMap((d) =>
   existsSync(join(root, d)) ? readdirSync(join(root, d)).map((p) => join(root, d, p, 'dist')) : [],
 );
 let files = [];
-if (!e2eOnly) files.push(...unitRoots.flatMap((d) => walk(d)));
-if (!unitOnly) files.push(...walk(join(root, 'test', 'dist')));
+if (!e2eOnly) files.push(...unitRoots.flatMap((d) => walk(d)), ...walk(join(root, 'test', 'dist', 'unit')));
+if (!unitOnly) files.push(...walk(join(root, 'test', 'dist', 'e2e')));
 if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));
 files = files.map((f) => relative(root, f)).sort();
 if (files.length === 0) {

@@ -5,7 +5,7 @@
 import { before } from 'node:test';
 import { pino } from 'pino';
 import { openKafkaLog } from '@tributary/connect-runtime';
-import { runLogContract } from '@tributary/connect-runtime/testing';
+import { runLogContract } from '../support/log-contract.js';
 import { ensureService, SERVICES } from '../support/services.js';
 
 before(() => {

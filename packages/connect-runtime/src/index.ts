@@ -1,6 +1,6 @@
 /** The Tributary worker runtime: herders, task runners, storage, the log, the REST API. */
 export * from './log/log.js';
-export { openEmbeddedLog } from './log/embedded/index.js';
+export { openEmbeddedLog, type EmbeddedLogOptions } from './log/embedded/index.js';
 export { openLog } from './log/open-log.js';
 export { openKafkaLog, KafkaLog, type KafkaLogOptions } from './log/kafka/index.js';
 export { WorkerConfig, workerConfigDef, distributedConfigDef } from './config/worker-config.js';

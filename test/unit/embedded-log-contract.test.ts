@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { runLogContract } from '../log-contract.js';
-import { openEmbeddedLog, type EmbeddedLogOptions } from './index.js';
+import { openEmbeddedLog, type EmbeddedLogOptions } from '@tributary/connect-runtime';
+import { runLogContract } from '../support/log-contract.js';
 
 function embedded(options: Omit<EmbeddedLogOptions, 'dir'>) {
   return async () => {
