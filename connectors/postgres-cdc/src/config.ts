@@ -154,6 +154,24 @@ export const configDef = new ConfigDef()
     validator: Validators.atLeast(1),
   })
   .define({
+    name: 'snapshot.max.threads',
+    type: 'INT',
+    default: 1,
+    importance: 'MEDIUM',
+    documentation:
+      'Connections reading the initial snapshot at once, all in the same exported snapshot. Above 1, tables with a primary key and more than `snapshot.fetch.size` rows per range are also split into key ranges read in parallel (see "Snapshot order").',
+    validator: Validators.atLeast(1),
+  })
+  .define({
+    name: 'snapshot.max.threads.multiplier',
+    type: 'INT',
+    default: 1,
+    importance: 'LOW',
+    documentation:
+      'Key ranges per large table: `snapshot.max.threads` × this (Debezium 3.1+ key). Only used when `snapshot.max.threads` > 1.',
+    validator: Validators.atLeast(1),
+  })
+  .define({
     name: 'snapshot.lock.timeout.ms',
     type: 'LONG',
     default: 10000,
@@ -322,6 +340,8 @@ export interface CdcConfig {
   readonly snapshotMode: 'initial' | 'always' | 'initial_only' | 'no_data' | 'when_needed';
   readonly snapshotFetchSize: number;
   readonly snapshotLockTimeoutMs: number;
+  readonly snapshotMaxThreads: number;
+  readonly snapshotThreadsMultiplier: number;
   readonly heartbeatMs: number;
   readonly heartbeatTopic: string;
   readonly heartbeatQuery: string | null;
@@ -379,6 +399,8 @@ export function parseConfig(props: Readonly<Record<string, string>>): CdcConfig 
     snapshotMode: (mode === 'never' ? 'no_data' : mode) as CdcConfig['snapshotMode'],
     snapshotFetchSize: c.int('snapshot.fetch.size'),
     snapshotLockTimeoutMs: c.int('snapshot.lock.timeout.ms'),
+    snapshotMaxThreads: c.int('snapshot.max.threads'),
+    snapshotThreadsMultiplier: c.int('snapshot.max.threads.multiplier'),
     heartbeatMs: c.int('heartbeat.interval.ms'),
     heartbeatTopic: `${c.string('heartbeat.topics.prefix')}.${c.string('topic.prefix')}`,
     heartbeatQuery: c.optionalString('heartbeat.action.query'),

@@ -210,6 +210,7 @@ export class PostgresConnectorTask implements SourceTask {
         (rs) => this.queue.putAndWait(rs, this.ctx.signal),
         this.ctx.signal,
         (m) => this.ctx.logger.info(`${this.ctx.id}: ${m}`),
+        () => connect(cfg),
       );
       this.needSnapshot = false;
       start = { lsnCommit: created.consistentPoint, txId: null, txEvents: 0 };
