@@ -14,6 +14,9 @@ export const WHOLE_TABLE: readonly ChunkRange[] = [{ lower: null, upper: null }]
 
 /** Sampled keys per wanted chunk: enough for even ranges, few enough to sample in one quick scan. */
 const SAMPLES_PER_CHUNK = 200;
+/** Rows from the statistics; a table never analyzed (reltuples -1) is guessed from its size at 50 rows a page. */
+const ESTIMATE = `SELECT (CASE WHEN reltuples > 0 THEN reltuples
+  ELSE pg_relation_size(oid) / current_setting('block_size')::float8 * 50 END)::float8 AS n FROM pg_class WHERE oid = $1`;
 
 /**
  * Splits a table into about `wanted` key ranges of similar row counts, from a row sample taken inside
@@ -29,10 +32,7 @@ export async function planChunks(
   minRowsPerChunk: number,
 ): Promise<readonly ChunkRange[]> {
   if (keyColumns.length === 0 || wanted < 2) return WHOLE_TABLE;
-  const est = Number(
-    (await client.query('SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = $1', [ref.oid])).rows[0]
-      ?.n ?? 0,
-  );
+  const est = Number((await client.query(ESTIMATE, [ref.oid])).rows[0]?.n ?? 0);
   const chunks = Math.min(wanted, Math.floor(est / minRowsPerChunk));
   if (chunks < 2) return WHOLE_TABLE;
   const pct = Math.min(100, (100 * SAMPLES_PER_CHUNK * chunks) / est);
