@@ -4,9 +4,9 @@ import type { Log } from '../log/log.js';
 import { logProblem } from '../log/open-log.js';
 import type { TargetState } from '../storage/config-store.js';
 import type { Worker } from '../worker/worker.js';
-import { AlreadyExistsError, BadRequestError, ConflictError, NotFoundError } from '../errors.js';
+import { AlreadyExistsError, ConflictError, NotFoundError } from '../errors.js';
 import { BaseHerder } from '../herder/base-herder.js';
-import type { ConnectorInfo, ConnectorStateInfo } from '../herder/herder.js';
+import type { ConnectorStateInfo } from '../herder/herder.js';
 import type { StatusBook } from '../herder/status-book.js';
 import { assign, connectorItem, taskItem, type MemberAssignment } from './assignor.js';
 import type { ConfigTopic, RestartRequest } from './config-topic.js';
@@ -57,7 +57,6 @@ export class DistributedHerder extends BaseHerder {
   private leaderUrl: string | null = null;
   private isLeader = false;
   private started = false;
-  private queue: Promise<unknown> = Promise.resolve();
   /** Leader only: the last assignment it made, to recognise lost work. */
   private lastAssignment = new Map<string, string[]>();
   private readonly lostSince = new Map<string, number>();
@@ -92,8 +91,10 @@ export class DistributedHerder extends BaseHerder {
     this.markReady(); // configs read: the REST API may answer for connectors now
     await this.d.offsets.start();
     await this.d.statusTopic.start();
-    this.d.configs.on('change', (name: string) => void this.serial(() => this.onConfigChange(name)));
-    this.d.configs.on('restart', (req: RestartRequest) => void this.serial(() => this.onRestart(req)));
+    this.d.configs.on('change', (name: string) => this.background('a config change', () => this.onConfigChange(name)));
+    this.d.configs.on('restart', (req: RestartRequest) =>
+      this.background('a restart request', () => this.onRestart(req)),
+    );
     this.d.configs.on('logger-level', (namespace: string, level: string) => this.applyLoggerLevel(namespace, level));
     await this.member.start();
     this.started = true;
@@ -142,20 +143,6 @@ export class DistributedHerder extends BaseHerder {
     return [...this.d.configs.connectors.keys()].sort();
   }
 
-  async connectorInfo(name: string): Promise<ConnectorInfo> {
-    const s = this.snap(name);
-    return {
-      name,
-      config: { ...s.config },
-      tasks: s.tasks.map((_, task) => ({ connector: name, task })),
-      type: this.d.worker.connectorType(s.config),
-    };
-  }
-
-  async connectorConfig(name: string): Promise<Record<string, string>> {
-    return { ...this.snap(name).config };
-  }
-
   async putConnectorConfig(
     name: string,
     config: Record<string, string>,
@@ -174,23 +161,10 @@ export class DistributedHerder extends BaseHerder {
     return { created: !exists, info: await this.connectorInfo(name) };
   }
 
-  async patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
-    const merged: Record<string, string> = { ...this.snap(name).config };
-    for (const [k, v] of Object.entries(patch)) {
-      if (v === null) delete merged[k];
-      else merged[k] = v;
-    }
-    return (await this.putConnectorConfig(name, merged, { allowReplace: true })).info;
-  }
-
   async deleteConnector(name: string): Promise<void> {
     const s = this.snap(name);
     await this.d.configs.putConnector(name, null);
     await this.d.statusTopic.forget(name, s.tasks.length);
-  }
-
-  async taskConfigs(name: string) {
-    return this.snap(name).tasks.map((config, task) => ({ id: { connector: name, task }, config: { ...config } }));
   }
 
   async restartConnector(
@@ -209,8 +183,7 @@ export class DistributedHerder extends BaseHerder {
   }
 
   async restartTask(name: string, task: number): Promise<void> {
-    const s = this.snap(name);
-    if (!s.tasks[task]) throw new NotFoundError(`Task ${name}-${task} not found`);
+    this.assertTask(name, task);
     await this.d.configs.requestRestart({ name, includeTasks: true, onlyFailed: false, task });
   }
 
@@ -236,21 +209,7 @@ export class DistributedHerder extends BaseHerder {
 
   protected entryOf(name: string) {
     const s = this.snap(name);
-    return { config: s.config, targetState: s.targetState, taskCount: s.tasks.length };
-  }
-
-  protected assertStopped(name: string): void {
-    if (this.snap(name).targetState !== 'STOPPED') {
-      throw new BadRequestError(
-        `Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`,
-      );
-    }
-  }
-
-  protected serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(fn, fn);
-    this.queue = next.catch((err: unknown) => this.d.logger.error({ err }, 'herder operation failed'));
-    return next;
+    return { config: s.config, targetState: s.targetState, taskConfigs: s.tasks };
   }
 
   private snap(name: string) {

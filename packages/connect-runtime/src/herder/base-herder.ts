@@ -60,31 +60,82 @@ export abstract class BaseHerder implements Herder {
   abstract stop(): Promise<void>;
   abstract health(): { status: 'healthy' | 'starting' | 'unhealthy'; message: string };
   abstract connectors(): Promise<string[]>;
-  abstract connectorInfo(name: string): Promise<ConnectorInfo>;
-  abstract connectorConfig(name: string): Promise<Record<string, string>>;
   abstract putConnectorConfig(
     name: string,
     config: Record<string, string>,
     opts: { allowReplace: boolean; initialState?: TargetState },
   ): Promise<{ created: boolean; info: ConnectorInfo }>;
-  abstract patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo>;
   abstract deleteConnector(name: string): Promise<void>;
-  abstract taskConfigs(
-    name: string,
-  ): Promise<Array<{ id: { connector: string; task: number }; config: Record<string, string> }>>;
   abstract restartConnector(
     name: string,
     opts: { includeTasks: boolean; onlyFailed: boolean },
   ): Promise<ConnectorStateInfo | null>;
   abstract restartTask(name: string, task: number): Promise<void>;
   abstract setTargetState(name: string, state: TargetState): Promise<void>;
+  /** The connector as this herder holds it; NotFoundError when there is none. */
   protected abstract entryOf(name: string): {
     config: Record<string, string>;
     targetState: TargetState;
-    taskCount: number;
+    taskConfigs: readonly Record<string, string>[];
   };
-  protected abstract assertStopped(name: string): void;
-  protected abstract serial<T>(fn: () => Promise<T>): Promise<T>;
+
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Runs `fn` after every operation queued before it, one at a time; its result or error goes to the caller. */
+  protected serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** `serial` for work nobody awaits (a rebalance, a config change heard): a failure is logged, not lost. */
+  protected background(what: string, fn: () => Promise<unknown>): void {
+    this.serial(fn).catch((err: unknown) => this.base.logger.error({ err }, `${what} failed`));
+  }
+
+  async connectorInfo(name: string): Promise<ConnectorInfo> {
+    const e = this.entryOf(name);
+    return {
+      name,
+      config: { ...e.config },
+      tasks: e.taskConfigs.map((_, task) => ({ connector: name, task })),
+      type: this.base.worker.connectorType(e.config),
+    };
+  }
+
+  async connectorConfig(name: string): Promise<Record<string, string>> {
+    return { ...this.entryOf(name).config };
+  }
+
+  /** PATCH /connectors/{name}/config: `null` removes a key; the result is put as a whole (KIP-477). */
+  async patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
+    const merged: Record<string, string> = { ...this.entryOf(name).config };
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === null) delete merged[k];
+      else merged[k] = v;
+    }
+    return (await this.putConnectorConfig(name, merged, { allowReplace: true })).info;
+  }
+
+  async taskConfigs(name: string) {
+    return this.entryOf(name).taskConfigs.map((config, task) => ({
+      id: { connector: name, task },
+      config: { ...config },
+    }));
+  }
+
+  /** NotFoundError unless the connector has task `task`. */
+  protected assertTask(name: string, task: number): void {
+    if (!this.entryOf(name).taskConfigs[task]) throw new NotFoundError(`Task ${name}-${task} not found`);
+  }
+
+  protected assertStopped(name: string): void {
+    if (this.entryOf(name).targetState !== 'STOPPED') {
+      throw new BadRequestError(
+        `Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`,
+      );
+    }
+  }
 
   isReady(): boolean {
     return this.ready;
@@ -119,7 +170,7 @@ export abstract class BaseHerder implements Herder {
         ? []
         : this.base.statuses
             .tasks(name)
-            .filter(([id]) => id < e.taskCount)
+            .filter(([id]) => id < e.taskConfigs.length)
             .map(([id, s]) => this.taskInfo(name, id, s));
     return {
       name,
@@ -137,7 +188,7 @@ export abstract class BaseHerder implements Herder {
   async taskStatus(name: string, task: number): Promise<TaskStateInfo> {
     const e = this.entryOf(name);
     const s = this.base.statuses.task(name, task);
-    if (task >= e.taskCount || !s) throw new NotFoundError(`No status found for task ${name}-${task}`);
+    if (task >= e.taskConfigs.length || !s) throw new NotFoundError(`No status found for task ${name}-${task}`);
     return this.taskInfo(name, task, s);
   }
 

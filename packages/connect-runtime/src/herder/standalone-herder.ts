@@ -6,10 +6,10 @@ import type { PluginRegistry } from '../plugins/registry.js';
 import type { ConfigStore, StoredConnector, TargetState } from '../storage/config-store.js';
 import type { OffsetStore } from '../storage/offset-store.js';
 import type { Worker } from '../worker/worker.js';
-import { AlreadyExistsError, BadRequestError, NotFoundError } from '../errors.js';
+import { AlreadyExistsError, NotFoundError } from '../errors.js';
 import { redactResolved } from '../config/providers/index.js';
 import { BaseHerder } from './base-herder.js';
-import type { ConnectorInfo, ConnectorStateInfo } from './herder.js';
+import type { ConnectorStateInfo } from './herder.js';
 import type { AutoRestarter } from '../restart/auto-restarter.js';
 import type { StatusBook } from './status-book.js';
 
@@ -39,7 +39,6 @@ interface Entry extends StoredConnector {
  */
 export class StandaloneHerder extends BaseHerder {
   private readonly entries = new Map<string, Entry>();
-  private queue: Promise<unknown> = Promise.resolve();
   private started = false;
 
   constructor(private readonly sd: StandaloneHerderDeps) {
@@ -87,20 +86,6 @@ export class StandaloneHerder extends BaseHerder {
     return [...this.entries.keys()].sort();
   }
 
-  async connectorInfo(name: string): Promise<ConnectorInfo> {
-    const e = this.entry(name);
-    return {
-      name,
-      config: { ...e.config },
-      tasks: e.taskConfigs.map((_, i) => ({ connector: name, task: i })),
-      type: this.sd.worker.connectorType(e.config),
-    };
-  }
-
-  async connectorConfig(name: string): Promise<Record<string, string>> {
-    return { ...this.entry(name).config };
-  }
-
   putConnectorConfig(
     name: string,
     config: Record<string, string>,
@@ -120,15 +105,6 @@ export class StandaloneHerder extends BaseHerder {
     });
   }
 
-  async patchConnectorConfig(name: string, patch: Record<string, string | null>): Promise<ConnectorInfo> {
-    const merged: Record<string, string> = { ...this.entry(name).config };
-    for (const [k, v] of Object.entries(patch)) {
-      if (v === null) delete merged[k];
-      else merged[k] = v;
-    }
-    return (await this.putConnectorConfig(name, merged, { allowReplace: true })).info;
-  }
-
   deleteConnector(name: string): Promise<void> {
     return this.serial(async () => {
       this.entry(name);
@@ -138,13 +114,6 @@ export class StandaloneHerder extends BaseHerder {
       this.sd.autoRestart?.forget(name);
       await this.sd.configs.remove(name);
     });
-  }
-
-  async taskConfigs(name: string) {
-    return this.entry(name).taskConfigs.map((config, task) => ({
-      id: { connector: name, task },
-      config: { ...config },
-    }));
   }
 
   restartConnector(
@@ -175,8 +144,7 @@ export class StandaloneHerder extends BaseHerder {
 
   restartTask(name: string, task: number): Promise<void> {
     return this.serial(async () => {
-      const e = this.entry(name);
-      if (!e.taskConfigs[task]) throw new NotFoundError(`Task ${name}-${task} not found`);
+      this.assertTask(name, task);
       await this.restartTaskInstance(name, task);
     });
   }
@@ -194,15 +162,8 @@ export class StandaloneHerder extends BaseHerder {
     });
   }
 
-  protected entryOf(name: string): { config: Record<string, string>; targetState: TargetState; taskCount: number } {
-    const e = this.entry(name);
-    return { config: e.config, targetState: e.targetState, taskCount: e.taskConfigs.length };
-  }
-
-  protected serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(fn, fn);
-    this.queue = next.catch(() => undefined);
-    return next;
+  protected entryOf(name: string): Entry {
+    return this.entry(name);
   }
 
   private entry(name: string): Entry {
@@ -219,11 +180,8 @@ export class StandaloneHerder extends BaseHerder {
       return;
     }
     const resolved = await this.resolveConfig(e.config);
-    const ok = await this.sd.worker.startConnector(
-      name,
-      resolved,
-      e.targetState,
-      () => void this.serial(() => this.reconfigure(name)),
+    const ok = await this.sd.worker.startConnector(name, resolved, e.targetState, () =>
+      this.background('reconfiguring ' + name, () => this.reconfigure(name)),
     );
     if (ok) await this.reconfigure(name);
   }
@@ -268,11 +226,8 @@ export class StandaloneHerder extends BaseHerder {
     if (e.targetState === 'STOPPED') return;
     await this.sd.worker.stopConnector(name);
     const resolved = await this.resolveConfig(e.config);
-    const ok = await this.sd.worker.startConnector(
-      name,
-      resolved,
-      e.targetState,
-      () => void this.serial(() => this.reconfigure(name)),
+    const ok = await this.sd.worker.startConnector(name, resolved, e.targetState, () =>
+      this.background('reconfiguring ' + name, () => this.reconfigure(name)),
     );
     if (ok) await this.reconfigure(name);
   }
@@ -296,13 +251,5 @@ export class StandaloneHerder extends BaseHerder {
       workerId: this.sd.worker.workerId,
       trace: err instanceof Error ? (err.stack ?? err.message) : String(err),
     });
-  }
-
-  protected assertStopped(name: string): void {
-    if (this.entry(name).targetState !== 'STOPPED') {
-      throw new BadRequestError(
-        `Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`,
-      );
-    }
   }
 }
