@@ -29,7 +29,7 @@ export interface SourceInfo {
 /** Builds Debezium's records for one change: the event, plus a tombstone after a delete. */
 export class ChangeEventFactory {
   constructor(
-    private readonly partition: SourcePartition,
+    readonly partition: SourcePartition,
     private readonly placeholder: string,
     private readonly tombstones: boolean,
   ) {}

@@ -11,6 +11,7 @@ import {
 } from './pgoutput-decoder.js';
 import type { Lsn } from './lsn.js';
 import { WalLocator, type DebeziumPosition } from './wal-locator.js';
+import { TransactionMetadata } from './transaction-metadata.js';
 
 /**
  * The stream position, as stored in offsets. `lsnCommit` is the end LSN of the last transaction
@@ -50,7 +51,8 @@ export class ChangeStream {
     finalLsn: Lsn;
     commitTimeUs: bigint;
     events: number;
-    collectionOrder: Map<string, number>;
+    /** Under provide.transaction.metadata: the transaction block's counts and the BEGIN/END records. */
+    meta: TransactionMetadata | null;
   } | null = null;
   private held: Array<{ record: SourceRecord; n: number; lsn: Lsn }> = [];
   /** Position after the last record released to `emit`. */
@@ -131,11 +133,15 @@ export class ChangeStream {
           finalLsn: msg.finalLsn,
           commitTimeUs: msg.commitTimeUs,
           events: 0,
-          collectionOrder: new Map(),
+          meta: this.cfg.transactionMetadata
+            ? new TransactionMetadata(`${msg.xid}:${msg.finalLsn}`, Number(msg.commitTimeUs / 1000n))
+            : null,
         };
         if (this.skip && this.skip.xid !== msg.xid) this.skip = null; // the partly emitted transaction was not re-sent
+        if (this.tx.meta) this.push([this.tx.meta.begin(this.cfg.transactionTopic, this.events.partition)], lsn);
         return;
       case 'commit':
+        if (this.tx?.meta) this.push([this.tx.meta.end(this.cfg.transactionTopic, this.events.partition)], lsn);
         return this.commit(msg.endLsn);
       case 'relation':
         return this.relation(msg);
@@ -238,12 +244,7 @@ export class ChangeStream {
 
   private info(t: TableSchema, lsn: Lsn): SourceInfo {
     const tx = this.tx!;
-    let transaction: SourceInfo['transaction'] = null;
-    if (this.cfg.transactionMetadata) {
-      const n = (tx.collectionOrder.get(t.topic) ?? 0) + 1;
-      tx.collectionOrder.set(t.topic, n);
-      transaction = { id: `${tx.xid}:${tx.finalLsn}`, totalOrder: tx.events + 1, collectionOrder: n };
-    }
+    const transaction = tx.meta?.event(`${t.schema}.${t.table}`) ?? null;
     return {
       prefix: this.cfg.prefix,
       db: this.cfg.dbname,

@@ -279,7 +279,14 @@ export const configDef = new ConfigDef()
     default: false,
     importance: 'LOW',
     documentation:
-      "Fill the envelope's `transaction` block {id, total_order, data_collection_order}. (BEGIN/END events to `<prefix>.transaction` are not emitted.)",
+      "Fill the envelope's `transaction` block {id, total_order, data_collection_order} and write a BEGIN and an END record (with `event_count` and per-table `data_collections`) for every transaction to `<topic.prefix>.<topic.transaction>`.",
+  })
+  .define({
+    name: 'topic.transaction',
+    type: 'STRING',
+    default: 'transaction',
+    importance: 'LOW',
+    documentation: 'Suffix of the transaction metadata topic, `<topic.prefix>.<topic.transaction>`.',
   })
   .define({
     name: 'max.batch.size',
@@ -356,6 +363,7 @@ export interface CdcConfig {
   readonly skipped: ReadonlySet<string>;
   readonly placeholder: string;
   readonly transactionMetadata: boolean;
+  readonly transactionTopic: string;
   readonly maxBatch: number;
   readonly maxQueue: number;
   readonly statusIntervalMs: number;
@@ -414,6 +422,7 @@ export function parseConfig(props: Readonly<Record<string, string>>): CdcConfig 
     skipped: new Set(c.list('skipped.operations').filter((o) => o !== 'none')),
     placeholder: c.string('unavailable.value.placeholder'),
     transactionMetadata: c.bool('provide.transaction.metadata'),
+    transactionTopic: `${c.string('topic.prefix')}.${c.string('topic.transaction')}`,
     maxBatch: c.int('max.batch.size'),
     maxQueue: Math.max(c.int('max.queue.size'), c.int('max.batch.size') + 1),
     statusIntervalMs: c.int('status.update.interval.ms'),
