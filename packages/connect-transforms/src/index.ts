@@ -1,11 +1,12 @@
 /**
  * Single-message transforms and predicates under Kafka's (and Debezium's) class names: every SMT of
  * `org.apache.kafka.connect.transforms` with its `$Key`/`$Value` variants, the three predicates,
- * Debezium's ExtractNewRecordState, and Tributary's FieldValueMatches predicate.
+ * Debezium's ExtractNewRecordState and outbox EventRouter, and Tributary's FieldValueMatches predicate.
  */
 import type { PluginDescriptor, Predicate, Transformation } from '@tributary/connect-api';
 import { Cast } from './cast.js';
 import { ExtractNewRecordState } from './debezium/extract-new-record-state.js';
+import { EventRouter } from './debezium/outbox-event-router.js';
 import { DropHeaders } from './drop-headers.js';
 import { ExtractField } from './extract-field.js';
 import { Filter } from './filter.js';
@@ -29,6 +30,7 @@ import { ValueToKey } from './value-to-key.js';
 
 export { Cast } from './cast.js';
 export { ExtractNewRecordState } from './debezium/extract-new-record-state.js';
+export { EventRouter } from './debezium/outbox-event-router.js';
 export { DropHeaders } from './drop-headers.js';
 export { ExtractField } from './extract-field.js';
 export { Filter } from './filter.js';
@@ -86,6 +88,12 @@ export const plugins: PluginDescriptor[] = [
     class: 'io.debezium.transforms.ExtractNewRecordState',
     aliases: ['io.debezium.transforms.UnwrapFromEnvelope', 'ExtractNewRecordState', 'UnwrapFromEnvelope'],
     create: () => new ExtractNewRecordState(),
+  },
+  {
+    type: 'transformation',
+    class: 'io.debezium.transforms.outbox.EventRouter',
+    aliases: ['EventRouter'],
+    create: () => new EventRouter(),
   },
   {
     type: 'predicate',
