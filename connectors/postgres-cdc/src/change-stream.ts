@@ -38,6 +38,15 @@ export function requestLsn(p: StreamPosition): Lsn {
 /** Builds a table's schema from a Relation message (catalog lookups for nullability, PK, types). */
 export type RelationResolver = (rel: RelationMessage) => Promise<TableSchema | null>;
 
+/** Signals and incremental snapshots (signals/signal-manager.ts) hook in here. */
+export interface StreamHooks {
+  /** The signal table: its rows are signals and watermarks, in WAL order with the data. */
+  isSignalTable(schema: string, table: string): boolean;
+  signalRow(op: 'insert' | 'delete', tuple: TupleData): void | Promise<void>;
+  /** Every change of a captured table (the incremental snapshot's window drops the chunk's copy of its key). */
+  streamed(t: TableSchema, tuple: TupleData | null): void;
+}
+
 /**
  * Turns pgoutput messages into change records, in commit order. Messages must be fed one at a
  * time (`handle` may return a promise, for a Relation that needs the catalog). The records of the
@@ -46,6 +55,7 @@ export type RelationResolver = (rel: RelationMessage) => Promise<TableSchema | n
  */
 export class ChangeStream {
   private readonly relations = new Map<number, TableSchema | null>();
+  private readonly signalRelations = new Set<number>();
   private tx: {
     xid: number;
     finalLsn: Lsn;
@@ -82,6 +92,7 @@ export class ChangeStream {
     private readonly emit: (records: SourceRecord[]) => void,
     start: StreamPosition,
     resumed = true,
+    private readonly hooks?: StreamHooks,
   ) {
     this.pos = start;
     this.lastEnd = start.lsnCommit;
@@ -182,14 +193,50 @@ export class ChangeStream {
     } else if (this.tx) this.tx.events += locating.waiting.reduce((n, w) => n + w.records.length, 0);
   }
 
+  /**
+   * Releases what is held (a transaction's records so far) and gives `fn` the position after them, so records
+   * from elsewhere (an incremental snapshot's chunk, a notification) are emitted at this point with
+   * `emitOutOfBand`.
+   */
+  between(fn: (pos: StreamPosition) => void): void {
+    if (this.held.length > 0) this.release(false);
+    fn(this.pos);
+  }
+
+  emitOutOfBand(records: SourceRecord[]): void {
+    this.emit(records);
+  }
+
   private async relation(msg: RelationMessage): Promise<void> {
+    if (this.hooks?.isSignalTable(msg.schema, msg.name)) this.signalRelations.add(msg.relationOid);
     const included = tableIncluded(this.cfg.filters, msg.schema, msg.name);
     this.relations.set(msg.relationOid, included ? await this.resolve(msg) : null);
   }
 
-  private change(msg: Extract<PgoutputMessage, { tag: 'insert' | 'update' | 'delete' | 'truncate' }>, lsn: Lsn): void {
+  private change(
+    msg: Extract<PgoutputMessage, { tag: 'insert' | 'update' | 'delete' | 'truncate' }>,
+    lsn: Lsn,
+  ): void | Promise<void> {
     const tx = this.tx;
     if (!tx) throw new Error('pgoutput: change outside a transaction');
+    if (this.hooks && msg.tag !== 'truncate' && this.signalRelations.has(msg.relationOid)) {
+      const signal =
+        msg.tag === 'insert'
+          ? this.hooks.signalRow('insert', msg.newTuple)
+          : msg.tag === 'delete'
+            ? this.hooks.signalRow('delete', msg.oldTuple ?? msg.keyTuple ?? [])
+            : undefined;
+      if (this.relations.get(msg.relationOid) === null) return signal;
+      // The signal table is captured too: its change is emitted once the signal was handled.
+      if (signal) return signal.then(() => this.captured(msg, lsn));
+    }
+    return this.captured(msg, lsn);
+  }
+
+  private captured(
+    msg: Extract<PgoutputMessage, { tag: 'insert' | 'update' | 'delete' | 'truncate' }>,
+    lsn: Lsn,
+  ): void {
     if (msg.tag === 'truncate') {
       if (this.cfg.skipped.has('t')) return;
       for (const oid of msg.relationOids) {
@@ -203,6 +250,7 @@ export class ChangeStream {
       throw new Error(`pgoutput: change for relation ${msg.relationOid} before its Relation message`);
     if (t === null) return;
     const emit = (op: Op, before: TupleData | null, after: TupleData | null, headers: Header[] = []) => {
+      this.hooks?.streamed(t, after ?? before);
       if (this.cfg.skipped.has(op)) return;
       this.push(
         this.events.change(t, op, before, after, this.info(t, lsn), () => ({}), headers),

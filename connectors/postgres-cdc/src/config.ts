@@ -1,5 +1,6 @@
 import { ConfigDef, ConfigError, Validators, type ParsedConfig } from '@tributary/connect-api';
 import type { BinaryMode, DecimalMode, TimeMode } from './type-mapping.js';
+import { defineSignalKeys } from './signals/signal-config.js';
 
 export const VERSION = '0.1.0';
 /** What `source.version` says; Debezium puts its own release there. */
@@ -330,6 +331,9 @@ export const configDef = new ConfigDef()
     documentation: 'Connection timeout.',
     validator: Validators.atLeast(100),
   });
+
+// Signals, incremental snapshots and notifications (signals/signal-config.ts).
+defineSignalKeys(configDef);
 
 /** The parsed configuration the task and connector work with. */
 export interface CdcConfig {

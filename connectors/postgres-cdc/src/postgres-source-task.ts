@@ -11,6 +11,7 @@ import {
   type SourcePartition,
   type SourceRecord,
   type SourceTask,
+  type SourceSignal,
   type SourceTaskContext,
 } from '@tributary/connect-api';
 import { parseConfig, VERSION, type CdcConfig } from './config.js';
@@ -36,6 +37,7 @@ import { ReplicationConnection, type StreamEvent } from './replication-connectio
 import { readSnapshot } from './snapshot-reader.js';
 import { OID, ARRAY_ELEMENT, type TypeInfo } from './type-mapping.js';
 import { RecordQueue } from './record-queue.js';
+import { SignalManager } from './signals/signal-manager.js';
 
 const HEARTBEAT_KEY = SchemaBuilder.struct()
   .name('io.debezium.connector.common.ServerNameKey')
@@ -75,6 +77,7 @@ export class PostgresConnectorTask implements SourceTask {
   private lastKeepalive: Lsn = 0n;
   private lastHeartbeat = Date.now();
   private slotBusySince: number | null = null;
+  private signals: SignalManager | null = null;
 
   version(): string {
     return VERSION;
@@ -89,6 +92,20 @@ export class PostgresConnectorTask implements SourceTask {
     this.queue.onDrained = () => this.repl?.resume();
     const stored = await ctx.offsetStorageReader.offset(this.partition);
     this.decideSnapshot(stored);
+    this.signals = new SignalManager(config, {
+      cfg: this.cfg,
+      ctx,
+      partition: this.partition,
+      events: this.events,
+      schemaOf: (client, ref) => this.snapshotSchema(client, ref),
+      stream: () => this.stream,
+      putAndWait: (rs) => this.queue.putAndWait(rs, ctx.signal),
+      pauseStream: () => this.repl?.pause(),
+      resumeStream: () => {
+        if (this.queue.size < this.queue.limit) this.repl?.resume();
+      },
+    });
+    this.signals.restore(stored);
     this.session = this.runSessions();
   }
 
@@ -105,10 +122,17 @@ export class PostgresConnectorTask implements SourceTask {
     if (lsn !== null) this.repl?.confirm(lsn);
   }
 
+  /** A signal from the REST channel; a bad one throws (the caller hears 400), after being logged and notified. */
+  signal(s: SourceSignal): void {
+    if (!this.signals) throw new ConnectError('The task has not started yet', { code: 'PG_NOT_STARTED' });
+    this.signals.receive({ ...s, channel: 'rest' });
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.queue.close();
     await this.closeConnections();
+    await this.signals?.stop();
     await Promise.race([this.session?.catch(() => {}), sleep(2000)]);
     if (this.cfg?.dropSlotOnStop) await this.dropSlotQuietly();
   }
@@ -171,6 +195,7 @@ export class PostgresConnectorTask implements SourceTask {
     const tables = await capturedTables(catalog, cfg);
     await this.checkReplicaIdentity(catalog, tables);
     await ensurePublication(catalog, cfg, tables);
+    await this.signals?.sessionStarted(catalog);
     const repl = (this.repl = new ReplicationConnection(await connect(cfg, true)));
     const slot = await slotState(catalog, cfg.slot);
     if (slot?.active) return this.slotBusy(slot.activePid, await activeApplication(catalog, slot.activePid));
@@ -239,6 +264,7 @@ export class PostgresConnectorTask implements SourceTask {
         (rs) => this.deliver(rs),
         start,
         resumed,
+        this.signals?.streamHooks(),
       );
     }
     const stored = await this.ctx.offsetStorageReader.offset(this.partition);
@@ -257,10 +283,12 @@ export class PostgresConnectorTask implements SourceTask {
         void this.closeConnections();
       },
     );
+    this.signals?.attach((run) => inbox.push({ kind: 'task', run }));
     await repl.start(cfg.slot, cfg.publication, from, confirmed, cfg.statusIntervalMs, (e) => inbox.push(e));
   }
 
-  private onEvent(e: StreamEvent): void | Promise<void> {
+  private onEvent(e: InboxItem): void | Promise<void> {
+    if (e.kind === 'task') return e.run();
     if (e.kind === 'keepalive') {
       this.lastKeepalive = e.walEnd;
       return;
@@ -269,7 +297,7 @@ export class PostgresConnectorTask implements SourceTask {
   }
 
   private deliver(records: SourceRecord[]): void {
-    if (this.queue.put(records)) this.repl?.pause();
+    if (this.queue.put(this.signals ? this.signals.decorate(records) : records)) this.repl?.pause();
   }
 
   private fail(err: Error): void {
@@ -373,7 +401,7 @@ export class PostgresConnectorTask implements SourceTask {
     if (!pos) return;
     const now = Date.now();
     const lsn = Number(pos.lsnCommit);
-    this.queue.put([
+    const heartbeat: SourceRecord[] = [
       {
         topic: this.cfg.heartbeatTopic,
         keySchema: HEARTBEAT_KEY,
@@ -385,7 +413,9 @@ export class PostgresConnectorTask implements SourceTask {
         sourcePartition: this.partition,
         sourceOffset: { lsn, lsn_proc: lsn, lsn_commit: lsn, txId: null, ts_usec: now * 1000, events_in_tx: 0 },
       },
-    ]);
+    ];
+    // While an incremental snapshot runs, its state rides on every offset, heartbeats included.
+    this.queue.put(this.signals ? this.signals.decorate(heartbeat) : heartbeat);
   }
 
   private async closeConnections(): Promise<void> {
@@ -393,6 +423,7 @@ export class PostgresConnectorTask implements SourceTask {
       catalog = this.catalog;
     this.repl = null;
     this.catalog = null;
+    await this.signals?.close();
     await repl?.close();
     await catalog?.end().catch(() => {});
   }
@@ -424,17 +455,20 @@ export class PostgresConnectorTask implements SourceTask {
  * Feeds stream events to a handler one at a time, in order, even when the handler is async (a
  * Relation message needs the catalog). Synchronous handling is the fast path.
  */
+/** A stream event, or work that must run between two of them (a signal from Kafka or REST). */
+type InboxItem = StreamEvent | { kind: 'task'; run: () => Promise<void> };
+
 class Inbox {
-  private readonly pending: StreamEvent[] = [];
+  private readonly pending: InboxItem[] = [];
   private busy = false;
   private dead = false;
 
   constructor(
-    private readonly handler: (e: StreamEvent) => void | Promise<void>,
+    private readonly handler: (e: InboxItem) => void | Promise<void>,
     private readonly onError: (err: Error) => void,
   ) {}
 
-  push(e: StreamEvent): void {
+  push(e: InboxItem): void {
     if (this.dead) return;
     // The payload is a view into the connection's receive buffer, which is reused: copy what waits.
     if (this.busy) {
@@ -444,8 +478,8 @@ class Inbox {
     this.run(e);
   }
 
-  private run(first: StreamEvent): void {
-    let e: StreamEvent | undefined = first;
+  private run(first: InboxItem): void {
+    let e: InboxItem | undefined = first;
     try {
       while (e) {
         const r = this.handler(e);

@@ -71,7 +71,21 @@ export interface SourceTask {
   poll(): Promise<SourceRecord[] | null>;
   commit?(): void | Promise<void>;
   commitRecord?(record: SourceRecord, metadata: RecordMetadata | null): void | Promise<void>;
+  /**
+   * A signal an operator sent through the runtime (Tributary's `POST /tributary/connectors/{name}/signals`,
+   * delivered to task 0), shaped as Debezium's signal rows. Called between `start()` and `stop()`, possibly
+   * while a `poll()` is in flight: queue the work, do not block. Resolves once the task accepted the signal
+   * (not when its work is done); a rejection is reported to the caller as a bad request.
+   */
+  signal?(signal: SourceSignal): void | Promise<void>;
   stop(): void | Promise<void>;
+}
+
+/** A signal for a source task: Debezium's `id`, `type` and `data` (JSON text, or null). */
+export interface SourceSignal {
+  readonly id: string;
+  readonly type: string;
+  readonly data: string | null;
 }
 
 /** What a sink task can ask of the runtime. */

@@ -75,6 +75,7 @@ export async function startStandalone(opts: StandaloneOptions): Promise<RunningW
     log,
     autoRestart,
     workerId: config.advertisedId,
+    signalTask: (connector, task, signal) => worker.signalTask(connector, task, signal),
   });
   const address = rest.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;

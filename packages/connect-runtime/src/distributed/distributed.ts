@@ -87,6 +87,7 @@ export async function startDistributed(opts: DistributedOptions): Promise<Runnin
     log,
     autoRestart,
     workerId: config.advertisedId,
+    signalTask: (connector, task, signal) => worker.signalTask(connector, task, signal),
   });
   // REST answers (503, and /health says why) while Kafka cannot be reached yet.
   await retryWhileUnreachable(() => createInternalTopics(log.admin(), d), logger);

@@ -12,6 +12,7 @@ import { loggerRoutes } from './logger-routes.js';
 import { pluginRoutes } from './plugin-routes.js';
 import { consoleRoutes } from './console-routes.js';
 import { uiRoutes } from './ui-routes.js';
+import { signalRoutes, type SignalTask } from './signal-routes.js';
 import { ConsoleMetrics } from '../inspect/console-metrics.js';
 import type { Log } from '../log/log.js';
 import type { AutoRestarter } from '../restart/auto-restarter.js';
@@ -30,6 +31,8 @@ export interface RestServerOptions {
   workerId?: string;
   /** The worker's auto-restarter, for the restart history the console shows. */
   autoRestart?: AutoRestarter;
+  /** Delivers signals to source tasks running here (`POST /tributary/connectors/{name}/signals`). */
+  signalTask?: SignalTask;
 }
 
 /**
@@ -96,6 +99,7 @@ export async function startRestServer(opts: RestServerOptions) {
   });
   await app.register(connectorRoutes(opts.herder));
   await app.register(pluginRoutes(opts.herder));
+  if (opts.signalTask) await app.register(signalRoutes(opts.herder, opts.signalTask));
   await app.register(loggerRoutes(loggerLevels(opts.logger), opts.herder));
   const consoleMetrics = new ConsoleMetrics(opts.herder, opts.metrics, opts.log, opts.workerId ?? '');
   app.addHook('onClose', async () => consoleMetrics.stop());

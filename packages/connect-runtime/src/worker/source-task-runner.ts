@@ -76,6 +76,11 @@ export class SourceTaskRunner extends WorkerTask {
       : null;
   }
 
+  /** The plugin's task, for signals routed to it (rest/signal-routes.ts). */
+  get sourceTask(): SourceTask {
+    return this.src.task;
+  }
+
   protected async initialize(): Promise<void> {
     const reader: OffsetStorageReader = {
       offset: (p) => this.src.offsets.get(this.src.connector, p),

@@ -1,4 +1,4 @@
-import type { Connector, ConnectorContext, SinkConnector, SourceConnector } from '@tributary/connect-api';
+import type { Connector, ConnectorContext, SinkConnector, SourceConnector, SourceSignal } from '@tributary/connect-api';
 import type { Logger } from '../logging.js';
 import type { Log, Producer, ProducerOptions } from '../log/log.js';
 import type { OffsetTopic } from '../distributed/offset-topic.js';
@@ -318,6 +318,23 @@ export class Worker {
     if (!t) return;
     this.tasks.delete(id);
     await t.stop();
+  }
+
+  /**
+   * Hands a signal to a source task running here (its optional `signal()`): 'absent' when the task does not run
+   * here, 'unsupported' when it takes no signals. The task's own rejection is thrown.
+   */
+  async signalTask(
+    connector: string,
+    task: number,
+    signal: SourceSignal,
+  ): Promise<'delivered' | 'absent' | 'unsupported'> {
+    const runner = this.tasks.get(`${connector}-${task}`);
+    if (!(runner instanceof SourceTaskRunner)) return 'absent';
+    const t = runner.sourceTask;
+    if (!t.signal) return 'unsupported';
+    await t.signal(signal);
+    return 'delivered';
   }
 
   /** Ids (`name-n`) of tasks running here for a connector. */

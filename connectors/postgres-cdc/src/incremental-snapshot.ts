@@ -1,0 +1,408 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { SourceOffset, SourceRecord } from '@tributary/connect-api';
+import type { CdcConfig } from './config.js';
+import type { ChangeEventFactory } from './change-events.js';
+import type { TableSchema } from './change-event-schemas.js';
+import type { Notifier } from './notifications.js';
+import { ident, tableColumns, tableShape, type TableRef } from './pg-client.js';
+import type { TupleData } from './pgoutput-decoder.js';
+import type { SignalConfig } from './signals/signal-config.js';
+
+/** Offset keys, as Debezium's AbstractIncrementalSnapshotContext names them. */
+export const OFFSET_COLLECTIONS = 'incremental_snapshot_collections';
+const OFFSET_PRIMARY_KEY = 'incremental_snapshot_primary_key';
+const OFFSET_MAXIMUM_KEY = 'incremental_snapshot_maximum_key';
+const OFFSET_CORRELATION_ID = 'incremental_snapshot_correlation_id';
+const COLLECTION_ID = 'incremental_snapshot_collections_id';
+const COLLECTION_CONDITION = 'incremental_snapshot_collections_additional_condition';
+const COLLECTION_SURROGATE = 'incremental_snapshot_collections_surrogate_key';
+
+/** One table to snapshot, as stored in the offsets. */
+export interface Collection {
+  readonly id: string;
+  readonly condition: string | null;
+  readonly surrogateKey: string | null;
+}
+
+/** What the snapshot needs from the task that streams. */
+export interface IncrementalHost {
+  readonly cfg: CdcConfig;
+  readonly signals: SignalConfig;
+  readonly events: ChangeEventFactory;
+  readonly notifier: Notifier;
+  /** A connection of its own (autocommit), for watermark writes and chunk reads. */
+  connection(): Promise<pg.Client>;
+  schemaOf(client: pg.Client, ref: TableRef): Promise<TableSchema>;
+  findTable(client: pg.Client, id: string): Promise<TableRef | null>;
+  /** Hands records to the stream between two changes; `build` gets the offset of the position so far. */
+  emitBetween(build: (offset: SourceOffset, lsn: bigint) => SourceRecord[]): void;
+  log(msg: string): void;
+  warn(msg: string): void;
+}
+
+interface Current {
+  readonly ref: TableRef;
+  readonly schema: TableSchema;
+  /** SELECT * positions of the columns the chunks are ordered by (primary key or surrogate key). */
+  readonly chunkKey: number[];
+  /** The same columns, quoted, as a SQL list. */
+  readonly keyList: string;
+  readonly bound: (from: number) => string;
+  readonly condition: string | null;
+  maxKey: string[] | null;
+  lastKey: string[] | null;
+  rows: number;
+}
+
+interface Window {
+  readonly id: string;
+  open: boolean;
+  /** Chunk rows by message key, in key order; a change streamed inside the window removes its key. */
+  readonly buffer: Map<string, string[]>;
+  readonly end: string[] | null;
+  readonly last: boolean;
+  readonly read: number;
+}
+
+/**
+ * Debezium's incremental snapshot (DBLog watermarks): each chunk is read between an open and a close row
+ * written to the signal table. Changes the stream delivers between the two rows win over the chunk's copy of
+ * the same key; at the close row the chunk's remaining rows are emitted as `r` events, so no row overtakes a
+ * later change of its key. Everything runs on the stream's serial path (the task's inbox).
+ */
+export class IncrementalSnapshot {
+  private collections: Collection[] = [];
+  private current: Current | null = null;
+  private window: Window | null = null;
+  private correlationId: string | null = null;
+  private paused = false;
+  private restored: { lastKey: string[] | null; maxKey: string[] | null } | null = null;
+
+  constructor(private readonly host: IncrementalHost) {}
+
+  get active(): boolean {
+    return this.collections.length > 0;
+  }
+
+  /** Continues a snapshot an earlier run stored in the offsets. */
+  restore(stored: SourceOffset | null): void {
+    const raw = stored?.[OFFSET_COLLECTIONS];
+    if (typeof raw !== 'string') return;
+    try {
+      const list = JSON.parse(raw) as Array<Record<string, string | null>>;
+      this.collections = list.map((c) => ({
+        id: String(c[COLLECTION_ID]),
+        condition: c[COLLECTION_CONDITION] ?? null,
+        surrogateKey: c[COLLECTION_SURROGATE] ?? null,
+      }));
+      this.correlationId = typeof stored![OFFSET_CORRELATION_ID] === 'string' ? stored![OFFSET_CORRELATION_ID] : null;
+      this.restored = {
+        lastKey: decodeKey(stored![OFFSET_PRIMARY_KEY]),
+        maxKey: decodeKey(stored![OFFSET_MAXIMUM_KEY]),
+      };
+      this.host.log(
+        `resuming the incremental snapshot of ${this.collections.map((c) => c.id).join(', ')} after key ${JSON.stringify(this.restored.lastKey)}`,
+      );
+    } catch (e) {
+      this.host.warn(`the stored incremental snapshot state is unreadable (${(e as Error).message}); not resuming it`);
+      this.collections = [];
+    }
+  }
+
+  /** The state to store with every record while a snapshot runs (empty when none does). */
+  offsetFields(): SourceOffset {
+    if (this.collections.length === 0) return {};
+    return {
+      [OFFSET_COLLECTIONS]: JSON.stringify(
+        this.collections.map((c) => ({
+          [COLLECTION_ID]: c.id,
+          [COLLECTION_CONDITION]: c.condition,
+          [COLLECTION_SURROGATE]: c.surrogateKey,
+        })),
+      ),
+      [OFFSET_PRIMARY_KEY]: encodeKey(this.current ? this.current.lastKey : (this.restored?.lastKey ?? null)),
+      [OFFSET_MAXIMUM_KEY]: encodeKey(this.current ? this.current.maxKey : (this.restored?.maxKey ?? null)),
+      [OFFSET_CORRELATION_ID]: this.correlationId,
+    };
+  }
+
+  /** Adds tables (already resolved to `schema.table`); starts reading if nothing was running. */
+  async add(ids: string[], conditionOf: (id: string) => string | null, surrogateKey: string | null, signalId: string) {
+    const fresh = ids.filter((id) => !this.collections.some((c) => c.id === id));
+    if (fresh.length === 0) return;
+    const starting = this.collections.length === 0;
+    if (starting) this.correlationId = signalId;
+    for (const id of fresh) this.collections.push({ id, condition: conditionOf(id), surrogateKey });
+    this.notify('STARTED', { data_collections: fresh.join(',') });
+    if (starting || !this.window) await this.readChunk();
+  }
+
+  /** `stop-snapshot`: the tables matching `patterns` (all when none) are dropped; an open window is forgotten. */
+  async stop(patterns: RegExp[]): Promise<void> {
+    const stopped = this.collections.filter((c) => patterns.length === 0 || patterns.some((p) => p.test(c.id)));
+    if (stopped.length === 0) return;
+    this.collections = this.collections.filter((c) => !stopped.includes(c));
+    this.notify('ABORTED', { data_collections: stopped.map((c) => c.id).join(',') });
+    if (this.current && stopped.some((c) => c.id === idOf(this.current!.ref))) {
+      this.current = null;
+      this.restored = null;
+      this.window = null;
+    }
+    if (this.collections.length === 0) return this.finish();
+    if (!this.window) await this.readChunk();
+  }
+
+  pause(): void {
+    if (!this.active || this.paused) return;
+    this.paused = true;
+    this.notify('PAUSED', { data_collections: this.collections.map((c) => c.id).join(',') });
+  }
+
+  async resume(): Promise<void> {
+    if (!this.paused) return;
+    this.paused = false;
+    this.notify('RESUMED', { data_collections: this.collections.map((c) => c.id).join(',') });
+    if (!this.window) await this.readChunk();
+  }
+
+  /** The stream is (again) running: read the next chunk if one is due (a resumed snapshot, a retry). */
+  async kick(): Promise<void> {
+    if (this.active && !this.window && !this.paused) await this.readChunk();
+  }
+
+  /** A change streamed: inside an open window it supersedes the chunk's row of the same key. */
+  streamed(t: TableSchema, tuple: TupleData | null): void {
+    const w = this.window;
+    const cur = this.current;
+    if (!w?.open || !tuple || !cur || t.schema !== cur.ref.schema || t.table !== cur.ref.table) return;
+    w.buffer.delete(messageKey(t, tuple));
+  }
+
+  /**
+   * A watermark row in the stream: `open` (the insert of `<chunk>-open`) or `close` (`<chunk>-close`, or the
+   * open row's delete under insert_delete).
+   */
+  async watermark(id: string, kind: 'open' | 'close'): Promise<void> {
+    const w = this.window;
+    if (!w) return;
+    if (kind === 'open' && id === `${w.id}-open`) w.open = true;
+    else if (kind === 'close' && (id === `${w.id}-close` || (this.host.signals.insertDelete && id === `${w.id}-open`)))
+      await this.closeWindow(w);
+  }
+
+  private async closeWindow(w: Window): Promise<void> {
+    const cur = this.current!;
+    this.window = null;
+    const before = this.offsetFields();
+    cur.lastKey = w.end ?? cur.lastKey;
+    cur.rows += w.read;
+    if (w.last) {
+      this.collections = this.collections.filter((c) => c.id !== idOf(cur.ref));
+      this.current = null;
+    }
+    const after = this.offsetFields();
+    const rows = [...w.buffer.values()];
+    if (rows.length > 0) {
+      const tsUs = BigInt(Date.now()) * 1000n;
+      this.host.emitBetween((offset, lsn) => {
+        const info = {
+          prefix: this.host.cfg.prefix,
+          db: this.host.cfg.dbname,
+          tsUs,
+          snapshot: 'incremental',
+          txId: null,
+          lsn,
+          lastCommitLsn: null,
+        };
+        return rows.flatMap((tuple, i) =>
+          this.host.events.change(cur.schema, 'r', null, tuple, info, () => ({
+            ...offset,
+            ...(i === rows.length - 1 ? after : before),
+          })),
+        );
+      });
+    }
+    if (w.last) {
+      this.notify('TABLE_SCAN_COMPLETED', {
+        data_collections: idOf(cur.ref),
+        scanned_collection: idOf(cur.ref),
+        total_rows_scanned: String(cur.rows),
+        status: cur.rows === 0 ? 'EMPTY' : 'SUCCEEDED',
+      });
+      if (this.collections.length === 0) return this.finish();
+    } else {
+      this.notify('IN_PROGRESS', {
+        data_collections: this.collections.map((c) => c.id).join(','),
+        current_collection_in_progress: idOf(cur.ref),
+        maximum_key: cur.maxKey?.join(',') ?? '<none>',
+        last_processed_key: cur.lastKey?.join(',') ?? '<none>',
+        chunk_rows: String(w.read),
+      });
+    }
+    if (!this.paused) await this.readChunk();
+  }
+
+  private finish(): void {
+    this.notify('COMPLETED', {});
+    this.correlationId = null;
+    this.current = null;
+    this.window = null;
+    this.paused = false;
+  }
+
+  /** Opens a window, reads the next chunk into it and closes it; the stream then delivers both watermarks. */
+  private async readChunk(): Promise<void> {
+    if (this.paused || this.window) return;
+    const client = await this.host.connection();
+    const cur = await this.ensureCurrent(client);
+    if (!cur) return;
+    const sig = this.host.signals.table!;
+    const table = `${ident(sig.schema)}.${ident(sig.table)}`;
+    const id = randomUUID();
+    const size = this.host.signals.chunkSize;
+    await client.query(`INSERT INTO ${table} (id, type, data) VALUES ($1, 'snapshot-window-open', $2)`, [
+      `${id}-open`,
+      JSON.stringify({ openWindowTimestamp: new Date().toISOString() }),
+    ]);
+    const where: string[] = [];
+    const params: string[] = [];
+    if (cur.condition) where.push(`(${cur.condition})`);
+    if (cur.lastKey) {
+      where.push(`(${cur.keyList}) > (${cur.bound(1)})`);
+      params.push(...cur.lastKey);
+    }
+    if (cur.maxKey) {
+      where.push(`(${cur.keyList}) <= (${cur.bound(params.length + 1)})`);
+      params.push(...cur.maxKey);
+    }
+    const res = await client.query({
+      text: `SELECT * FROM ${ident(cur.ref.schema)}.${ident(cur.ref.table)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${cur.keyList} LIMIT ${size}`,
+      values: params,
+      rowMode: 'array',
+    });
+    const rows = res.rows as string[][];
+    const buffer = new Map<string, string[]>();
+    for (const row of rows) buffer.set(messageKey(cur.schema, row), row);
+    const lastRow = rows[rows.length - 1];
+    this.window = {
+      id,
+      open: false,
+      buffer,
+      end: lastRow ? cur.chunkKey.map((p) => lastRow[p]!) : null,
+      last: rows.length < size || cur.maxKey === null,
+      read: rows.length,
+    };
+    if (this.host.signals.insertDelete) await client.query(`DELETE FROM ${table} WHERE id = $1`, [`${id}-open`]);
+    else
+      await client.query(`INSERT INTO ${table} (id, type, data) VALUES ($1, 'snapshot-window-close', $2)`, [
+        `${id}-close`,
+        JSON.stringify({ closeWindowTimestamp: new Date().toISOString() }),
+      ]);
+  }
+
+  /** The table being read; loads it (schema, chunk key, maximum key) when it changes. */
+  private async ensureCurrent(client: pg.Client): Promise<Current | null> {
+    while (this.collections.length > 0) {
+      if (this.current) return this.current;
+      const c = this.collections[0]!;
+      const skip = (status: string, why: string) => {
+        this.host.warn(`incremental snapshot: skipping ${c.id}: ${why}`);
+        this.collections.shift();
+        this.restored = null;
+        this.notify('TABLE_SCAN_COMPLETED', {
+          data_collections: c.id,
+          scanned_collection: c.id,
+          total_rows_scanned: '0',
+          status,
+        });
+      };
+      const ref = await this.host.findTable(client, c.id);
+      if (!ref) {
+        skip('UNKNOWN_SCHEMA', 'no such captured table');
+        continue;
+      }
+      const shape = await tableShape(client, ref.oid);
+      const names = shape.map((s) => s.name);
+      const keyNames = c.surrogateKey ? [c.surrogateKey] : (await tableColumns(client, ref.oid)).primaryKey;
+      if (keyNames.length === 0 || keyNames.some((k) => !names.includes(k))) {
+        skip(
+          'NO_PRIMARY_KEY',
+          c.surrogateKey ? `it has no column ${c.surrogateKey}` : 'it has no primary key: give a surrogate-key',
+        );
+        continue;
+      }
+      // Bounds are passed as text and cast to each key column's type, so comparisons are the column's own.
+      const keyShape = keyNames.map((k) => shape.find((s) => s.name === k)!);
+      const typed = await client.query({
+        text: `SELECT ${keyShape.map((_, i) => `format_type($${2 * i + 1}::oid, $${2 * i + 2}::int)`).join(', ')}`,
+        values: keyShape.flatMap((k) => [String(k.typeOid), String(k.typeMod)]),
+        rowMode: 'array',
+      });
+      const sqlTypes = typed.rows[0] as string[];
+      const schema = await this.host.schemaOf(client, ref);
+      const chunkKey = keyNames.map((k) => names.indexOf(k));
+      const keyList = keyNames.map(ident).join(', ');
+      const where = c.condition ? ` WHERE (${c.condition})` : '';
+      const max = await client.query({
+        text: `SELECT ${keyList} FROM ${ident(ref.schema)}.${ident(ref.table)}${where} ORDER BY ${keyNames.map((k) => `${ident(k)} DESC`).join(', ')} LIMIT 1`,
+        rowMode: 'array',
+      });
+      const restored = this.restored;
+      this.restored = null;
+      const cur: Current = {
+        ref,
+        schema,
+        chunkKey,
+        keyList,
+        condition: c.condition,
+        bound: (from) => sqlTypes.map((t, i) => `$${from + i}::${t}`).join(', '),
+        maxKey: restored?.maxKey ?? (max.rows[0] as string[] | undefined) ?? null,
+        lastKey: restored?.lastKey ?? null,
+        rows: 0,
+      };
+      this.current = cur;
+      if (cur.maxKey === null) {
+        this.window = null;
+        this.collections.shift();
+        this.current = null;
+        this.notify('TABLE_SCAN_COMPLETED', {
+          data_collections: c.id,
+          scanned_collection: c.id,
+          total_rows_scanned: '0',
+          status: 'EMPTY',
+        });
+        if (this.collections.length === 0) this.finish();
+        continue;
+      }
+      return cur;
+    }
+    return null;
+  }
+
+  private notify(type: string, data: Record<string, string>): void {
+    this.host.notifier.notify('Incremental Snapshot', type, data, this.correlationId ?? undefined);
+  }
+}
+
+function idOf(ref: TableRef): string {
+  return `${ref.schema}.${ref.table}`;
+}
+
+/** The record key's values: what the window compares streamed changes with. */
+function messageKey(t: TableSchema, tuple: TupleData | string[]): string {
+  const cols = t.keyColumns.length > 0 ? t.keyColumns : t.valueColumns;
+  return JSON.stringify(cols.map((c) => tuple[c.position] ?? null));
+}
+
+/** Keys are stored as hex of their JSON text form (Debezium stores Java-serialized arrays as hex). */
+function encodeKey(key: string[] | null): string | null {
+  return key === null ? null : Buffer.from(JSON.stringify(key)).toString('hex');
+}
+
+function decodeKey(v: unknown): string[] | null {
+  if (typeof v !== 'string') return null;
+  const parsed = JSON.parse(Buffer.from(v, 'hex').toString('utf8')) as unknown;
+  if (!Array.isArray(parsed)) throw new Error('the stored key is not a JSON array (an offset Debezium wrote?)');
+  return parsed.map(String);
+}

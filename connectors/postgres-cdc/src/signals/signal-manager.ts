@@ -1,0 +1,245 @@
+import type pg from 'pg';
+import type { SourceOffset, SourcePartition, SourceRecord, SourceTaskContext } from '@tributary/connect-api';
+import { configDef, type CdcConfig } from '../config.js';
+import type { ChangeEventFactory } from '../change-events.js';
+import type { TableSchema } from '../change-event-schemas.js';
+import type { ChangeStream, StreamHooks, StreamPosition } from '../change-stream.js';
+import { IncrementalSnapshot } from '../incremental-snapshot.js';
+import { Notifier } from '../notifications.js';
+import { capturedTables, connect, type TableRef } from '../pg-client.js';
+import type { TupleData } from '../pgoutput-decoder.js';
+import { readSnapshot } from '../snapshot-reader.js';
+import { KafkaSignalChannel } from './kafka-signal-channel.js';
+import { parseSignalConfig, type SignalConfig } from './signal-config.js';
+import { SignalProcessor } from './signal-processor.js';
+import { checkSignal, SignalError, type Signal } from './signal.js';
+
+/** What the manager needs from the task. */
+export interface SignalTaskHooks {
+  readonly cfg: CdcConfig;
+  readonly ctx: SourceTaskContext;
+  readonly partition: SourcePartition;
+  readonly events: ChangeEventFactory;
+  schemaOf(client: pg.Client, ref: TableRef): Promise<TableSchema>;
+  stream(): ChangeStream | null;
+  putAndWait(records: SourceRecord[]): Promise<void>;
+  /** Stops and restarts reading the replication stream (a blocking snapshot). */
+  pauseStream(): void;
+  resumeStream(): void;
+}
+
+/**
+ * Signals, incremental and blocking snapshots and notifications for one task: the task keeps a few hooks
+ * (stream hooks, offset decoration, a serial runner) and everything else lives here.
+ */
+export class SignalManager {
+  readonly config: SignalConfig;
+  private readonly notifier: Notifier;
+  private readonly incremental: IncrementalSnapshot;
+  private readonly processor: SignalProcessor;
+  private client: pg.Client | null = null;
+  private run: ((fn: () => Promise<void>) => void) | null = null;
+  private readonly pending: Array<() => Promise<void>> = [];
+  private kafka: KafkaSignalChannel | null = null;
+
+  constructor(
+    props: Readonly<Record<string, string>>,
+    private readonly task: SignalTaskHooks,
+  ) {
+    this.config = parseSignalConfig(configDef, props);
+    const log = (m: string) => task.ctx.logger.info(`${task.ctx.id}: ${m}`);
+    const warn = (m: string) => task.ctx.logger.warn(`${task.ctx.id}: ${m}`);
+    this.notifier = new Notifier(
+      this.config,
+      task.cfg.prefix,
+      log,
+      (build) => this.emitBetween((offset) => build(offset)),
+      task.partition as Record<string, string>,
+    );
+    const common = {
+      cfg: task.cfg,
+      signals: this.config,
+      notifier: this.notifier,
+      connection: () => this.connection(),
+      log,
+      warn,
+    };
+    this.incremental = new IncrementalSnapshot({
+      ...common,
+      events: task.events,
+      schemaOf: (c, ref) => task.schemaOf(c, ref),
+      findTable: async (c, id) =>
+        (await capturedTables(c, task.cfg)).find((t) => `${t.schema}.${t.table}` === id) ?? null,
+      emitBetween: (build) => this.emitBetween(build),
+    });
+    this.processor = new SignalProcessor({
+      ...common,
+      incremental: this.incremental,
+      blockingSnapshot: (tables, id) => this.blocking(tables, id),
+    });
+  }
+
+  /** Picks up an incremental snapshot the stored offset says is under way. */
+  restore(stored: SourceOffset | null): void {
+    this.incremental.restore(stored);
+  }
+
+  /** Every record carries the incremental snapshot's state while one runs, so a restart resumes it. */
+  decorate(records: SourceRecord[]): SourceRecord[] {
+    if (!this.incremental.active) return records;
+    const fields = this.incremental.offsetFields();
+    return records.map((r) =>
+      r.sourceOffset.incremental_snapshot_collections !== undefined
+        ? r
+        : { ...r, sourceOffset: { ...r.sourceOffset, ...fields } },
+    );
+  }
+
+  /** Hooks for the ChangeStream: signal-table rows and streamed changes (window de-duplication). */
+  streamHooks(): StreamHooks | undefined {
+    const t = this.config.table;
+    if (!t) return undefined;
+    return {
+      isSignalTable: (schema, table) => schema === t.schema && table === t.table,
+      signalRow: (op, tuple) => this.processor.sourceRow(op, text(tuple[0]), text(tuple[1]), text(tuple[2])),
+      streamed: (table, tuple) => this.incremental.streamed(table, tuple),
+    };
+  }
+
+  /** At the start of each session: checks the signal table and starts the Kafka channel. */
+  async sessionStarted(catalog: pg.Client): Promise<void> {
+    await this.processor.checkSignalTable(catalog);
+    if (this.config.channels.has('kafka') && !this.kafka) {
+      this.kafka = new KafkaSignalChannel(this.config, this.task.cfg.prefix, this.task.ctx, (s) => this.receive(s));
+      this.kafka.start();
+    }
+  }
+
+  /** The session's serial runner (the task's inbox): queued signals run now, and a resumed snapshot continues. */
+  attach(run: (fn: () => Promise<void>) => void): void {
+    this.run = run;
+    for (const fn of this.pending.splice(0)) run(fn);
+    run(() => this.incremental.kick());
+  }
+
+  detach(): void {
+    this.run = null;
+  }
+
+  /**
+   * A signal from the Kafka or REST channel. Its type and data are checked at once (a SignalError for the
+   * caller); the work is queued on the stream's serial path.
+   */
+  receive(s: Signal): void {
+    if (!this.config.channels.has(s.channel)) {
+      const msg = `the ${s.channel} signal channel is not enabled (signal.enabled.channels=${[...this.config.channels].join(',')})`;
+      this.processor.reject(s, msg);
+      throw new SignalError(msg);
+    }
+    try {
+      checkSignal(s);
+    } catch (e) {
+      if (e instanceof SignalError) this.processor.reject(s, e.message);
+      throw e;
+    }
+    const fn = () => this.processor.handle(s);
+    if (this.run) this.run(fn);
+    else this.pending.push(fn);
+  }
+
+  async close(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    this.run = null;
+    await c?.end().catch(() => {});
+  }
+
+  async stop(): Promise<void> {
+    await this.close();
+    await this.kafka?.stop();
+    this.kafka = null;
+  }
+
+  private async connection(): Promise<pg.Client> {
+    if (!this.client) {
+      const c = await connect(this.task.cfg);
+      const drop = () => {
+        if (this.client === c) this.client = null;
+      };
+      c.on('error', drop);
+      c.on('end', drop);
+      this.client = c;
+    }
+    return this.client;
+  }
+
+  /** Emits records at the stream's current point (after what it released), with that position's offset. */
+  private emitBetween(build: (offset: SourceOffset, lsn: bigint) => SourceRecord[]): void {
+    const stream = this.task.stream();
+    if (!stream) return; // before streaming: nothing to order with, and no position to store
+    stream.between((pos) => {
+      const records = build(positionOffset(pos), pos.lsnCommit);
+      if (records.length > 0) stream.emitOutOfBand(records);
+    });
+  }
+
+  /** Debezium's blocking snapshot: the stream stops, the tables are read in one transaction, the stream resumes. */
+  private async blocking(tables: TableRef[], signalId: string): Promise<void> {
+    const ids = tables.map((t) => `${t.schema}.${t.table}`).join(',');
+    const stream = this.task.stream();
+    if (!stream) throw new SignalError('a blocking snapshot needs the connector to be streaming');
+    this.notifier.notify('Initial Snapshot', 'STARTED', { data_collections: ids }, signalId);
+    this.task.pauseStream();
+    const client = await connect(this.task.cfg);
+    try {
+      let base: SourceOffset = {};
+      let lsn = 0n;
+      stream.between((pos) => {
+        base = positionOffset(pos);
+        lsn = pos.lsnCommit;
+      });
+      const planned: Array<{ ref: TableRef; schema: TableSchema }> = [];
+      for (const ref of tables) planned.push({ ref, schema: await this.task.schemaOf(client, ref) });
+      // The rows carry the stream's position, not a snapshot offset: a restart resumes streaming, not this snapshot.
+      const rows = await readSnapshot(
+        client,
+        this.task.cfg,
+        { tables: planned, snapshotName: null, lsn, kind: 'BLOCKING', offset: () => ({ ...base }) },
+        this.task.events,
+        (rs) => this.task.putAndWait(this.decorate(rs)),
+        this.task.ctx.signal,
+        (m) => this.task.ctx.logger.info(`${this.task.ctx.id}: blocking ${m}`),
+        () => connect(this.task.cfg),
+      );
+      this.notifier.notify(
+        'Initial Snapshot',
+        'COMPLETED',
+        { data_collections: ids, total_rows_scanned: String(rows) },
+        signalId,
+      );
+    } catch (e) {
+      this.notifier.notify('Initial Snapshot', 'ABORTED', { data_collections: ids }, signalId);
+      throw new SignalError(`the blocking snapshot of ${ids} failed: ${(e as Error).message}`);
+    } finally {
+      await client.end().catch(() => {});
+      this.task.resumeStream();
+    }
+  }
+}
+
+function text(v: TupleData[number] | undefined): string | null {
+  return typeof v === 'string' ? v : null;
+}
+
+/** The offset of a stream position, as the stream writes it (see ChangeStream.release). */
+export function positionOffset(pos: StreamPosition): SourceOffset {
+  const lsn = Number(pos.lsnCommit);
+  return {
+    lsn,
+    lsn_proc: lsn,
+    lsn_commit: lsn,
+    txId: pos.txId,
+    ts_usec: Date.now() * 1000,
+    events_in_tx: pos.txEvents,
+  };
+}
