@@ -107,15 +107,7 @@ export class ChangeEventFactory {
       .put('before', before ? this.struct(t, t.valueSchema, t.valueColumns, before) : null)
       .put('after', after ? this.struct(t, t.valueSchema, t.valueColumns, after) : null)
       .put('source', this.source(t.schema, t.table, info))
-      .put(
-        'transaction',
-        info.transaction
-          ? new Struct(TRANSACTION_SCHEMA)
-              .put('id', info.transaction.id)
-              .put('total_order', info.transaction.totalOrder)
-              .put('data_collection_order', info.transaction.collectionOrder)
-          : null,
-      )
+      .put('transaction', this.transaction(info))
       .put('op', op);
     const nowMs = Date.now();
     value
@@ -164,7 +156,7 @@ export class ChangeEventFactory {
       .put('before', null)
       .put('after', null)
       .put('source', this.source(t.schema, t.table, info))
-      .put('transaction', null)
+      .put('transaction', this.transaction(info))
       .put('op', 't')
       .put('ts_ms', nowMs)
       .put('ts_us', nowMs * 1000)
@@ -180,6 +172,15 @@ export class ChangeEventFactory {
       sourcePartition: this.partition,
       sourceOffset: offset,
     };
+  }
+
+  private transaction(info: SourceInfo): Struct | null {
+    const tx = info.transaction;
+    if (!tx) return null;
+    return new Struct(TRANSACTION_SCHEMA)
+      .put('id', tx.id)
+      .put('total_order', tx.totalOrder)
+      .put('data_collection_order', tx.collectionOrder);
   }
 
   private source(schema: string, table: string, info: SourceInfo): Struct {

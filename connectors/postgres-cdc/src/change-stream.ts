@@ -145,14 +145,14 @@ export class ChangeStream {
           commitTimeUs: msg.commitTimeUs,
           events: 0,
           meta: this.cfg.transactionMetadata
-            ? new TransactionMetadata(`${msg.xid}:${msg.finalLsn}`, Number(msg.commitTimeUs / 1000n))
+            ? new TransactionMetadata(msg.xid, Number(msg.commitTimeUs / 1000n))
             : null,
         };
         if (this.skip && this.skip.xid !== msg.xid) this.skip = null; // the partly emitted transaction was not re-sent
-        if (this.tx.meta) this.push([this.tx.meta.begin(this.cfg.transactionTopic, this.events.partition)], lsn);
+        if (this.tx.meta) this.push([this.tx.meta.begin(this.cfg.transactionTopic, this.events.partition, lsn)], lsn);
         return;
       case 'commit':
-        if (this.tx?.meta) this.push([this.tx.meta.end(this.cfg.transactionTopic, this.events.partition)], lsn);
+        if (this.tx?.meta) this.push([this.tx.meta.end(this.cfg.transactionTopic, this.events.partition, lsn)], lsn);
         return this.commit(msg.endLsn);
       case 'relation':
         return this.relation(msg);
@@ -292,7 +292,7 @@ export class ChangeStream {
 
   private info(t: TableSchema, lsn: Lsn): SourceInfo {
     const tx = this.tx!;
-    const transaction = tx.meta?.event(`${t.schema}.${t.table}`) ?? null;
+    const transaction = tx.meta?.event(`${t.schema}.${t.table}`, lsn) ?? null;
     return {
       prefix: this.cfg.prefix,
       db: this.cfg.dbname,
