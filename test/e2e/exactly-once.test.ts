@@ -72,8 +72,11 @@ describe('exactly-once source (KIP-618)', { timeout: 30 * 60_000 }, () => {
     for (const w of workers) await w.kill();
   });
 
-  /** Streams LINES lines through a file source while the worker is SIGKILLed KILLS times; returns the topic. */
-  async function killedStream(mode: 'enabled' | 'disabled'): Promise<string> {
+  /**
+   * Streams LINES lines through a file source while the worker is SIGKILLed KILLS times; returns the
+   * topic and the records the task counted as sent again (its status, `metrics.records_redelivered`).
+   */
+  async function killedStream(mode: 'enabled' | 'disabled'): Promise<{ topic: string; redelivered: number }> {
     const group = `eos-${mode}-${run}`;
     const dir = await tempDir('tributary-eos-');
     const input = join(dir, 'in.txt');
@@ -133,12 +136,23 @@ describe('exactly-once source (KIP-618)', { timeout: 30 * 60_000 }, () => {
     } finally {
       await log.close();
     }
+    const status = await w.request<{ metrics?: { records_redelivered?: number } }>(
+      'GET',
+      '/connectors/eos-in/tasks/0/status',
+    );
+    const metrics = await (await fetch(`${w.url}/metrics`)).text();
+    const exported = new RegExp(
+      `^tributary_task_records_redelivered_total\\{[^}]*connector="eos-in"[^}]*\\} (\\d+)$`,
+      'm',
+    );
+    const redelivered = status.body.metrics?.records_redelivered ?? -1;
+    assert.equal(Number(exported.exec(metrics)?.[1] ?? -1), redelivered, 'the status and /metrics agree');
     await w.stop();
-    return topic;
+    return { topic, redelivered };
   }
 
   it(`delivers ${LINES} lines exactly once through ${KILLS} SIGKILLs (read_committed)`, async () => {
-    const topic = await killedStream('enabled');
+    const { topic } = await killedStream('enabled');
     const values = await readTopic(topic, 'read_committed');
     const { missing, duplicates } = count(values);
     console.log(
@@ -177,13 +191,15 @@ describe('exactly-once source (KIP-618)', { timeout: 30 * 60_000 }, () => {
   });
 
   it(`shows the duplicates ${KILLS} SIGKILLs make at least once`, async () => {
-    const topic = await killedStream('disabled');
+    const { topic, redelivered } = await killedStream('disabled');
     const values = await readTopic(topic, 'read_uncommitted');
     const { missing, duplicates } = count(values);
     console.log(
-      `# at least once: ${values.length} records, ${missing} missing, ${duplicates} duplicates after ${KILLS} SIGKILLs`,
+      `# at least once: ${values.length} records, ${missing} missing, ${duplicates} duplicates after ${KILLS} SIGKILLs; ` +
+        `the task counted ${redelivered} records sent again`,
     );
     assert.equal(missing, 0);
+    assert.equal(redelivered, duplicates, 'the counter agrees with the duplicates in the topic');
   });
 
   it(`delivers spooled CSV rows exactly once through ${KILLS} SIGKILLs, moving each file once committed`, async () => {

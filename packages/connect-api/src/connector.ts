@@ -63,8 +63,9 @@ export interface SourceConnector extends Connector {
    */
   exactlyOnceSupport?(config: ConnectorConfig): 'SUPPORTED' | 'UNSUPPORTED';
   /**
-   * KIP-618: whether the tasks define transaction boundaries themselves (`transaction.boundary=connector`).
-   * This runtime does not offer that boundary yet, so it refuses configs asking for it.
+   * KIP-618: whether the tasks define transaction boundaries themselves (`transaction.boundary=connector`)
+   * through `ctx.transactionContext`. Called when a config asks for that boundary; `undefined` (the
+   * method absent) counts as unsupported and such configs are refused.
    */
   canDefineTransactionBoundaries?(config: ConnectorConfig): 'SUPPORTED' | 'UNSUPPORTED';
 }

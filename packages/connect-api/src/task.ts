@@ -45,6 +45,35 @@ export interface SourceTaskContext extends TaskContext {
   readonly offsetStorageReader: OffsetStorageReader;
   /** The connector's full configuration (task configs carry only what the connector chose to pass). */
   readonly connectorConfig: ConnectorConfig;
+  /**
+   * KIP-618: present only when the task runs exactly once with `transaction.boundary=connector`
+   * (null or absent otherwise): the task then says where its transactions end.
+   */
+  readonly transactionContext?: TransactionContext | null;
+}
+
+/**
+ * KIP-618's transaction boundaries chosen by a source task (`transaction.boundary=connector`). The
+ * records a task returns from `poll()` stay in one open transaction until it asks for a commit or
+ * an abort; a commit writes them with the offsets they reach, atomically, and the task hears
+ * `commitRecord`/`commit()` afterwards. Requests may be made from `poll()` (for records it is about
+ * to return) or between polls; they take effect when the runtime processes that batch.
+ *
+ * An aborted transaction's records are dropped without `commitRecord`, and their offsets do not
+ * move: the task decides whether to produce them again. When both a commit and an abort are asked
+ * for the same point, the abort wins. A transaction still open when the task stops (cleanly, on a
+ * failure or in a crash) is dropped: its records are polled again from the last committed offsets,
+ * so a transaction never ends anywhere but where the task said.
+ */
+export interface TransactionContext {
+  /**
+   * Without a record: commit once the next batch from `poll()` is processed (or, if the task asks
+   * between polls and the next poll returns nothing, after that empty poll). With a record: commit
+   * the transaction once that record is in it; records after it in its batch open the next one.
+   */
+  commitTransaction(record?: SourceRecord): void;
+  /** As commitTransaction, but the transaction (up to and including the record, if one is given) is dropped. */
+  abortTransaction(record?: SourceRecord): void;
 }
 
 /**

@@ -49,6 +49,16 @@ export class WorkerMetrics {
       registers: [this.registry],
     }),
   };
+  private readonly redeliveredTotal = new Counter({
+    name: 'tributary_task_records_redelivered_total',
+    help:
+      'Source, at least once: records written again after a restart because a previous run wrote them after its last ' +
+      'offset flush (every run since the offsets were reset)',
+    labelNames: ['connector', 'task'],
+    registers: [this.registry],
+  });
+  /** What tributary_task_records_redelivered_total holds, by `connector/task`. */
+  private readonly redeliveredSeen = new Map<string, number>();
   private readonly autoRestarts = new Counter({
     name: 'tributary_auto_restarts_total',
     help: 'Restarts made by auto-restart (auto.restart.*); task is empty for the connector itself',
@@ -96,6 +106,7 @@ export class WorkerMetrics {
     this.gauges.delete(key); // a restarted task starts afresh
     const polled = this.polledTotal.labels(labels);
     const written = this.writtenTotal.labels(labels);
+    const redelivered = this.redeliveredTotal.labels(labels);
     const hist = {
       ack: this.latency.ack.labels(labels),
       put: this.latency.put.labels(labels),
@@ -104,6 +115,15 @@ export class WorkerMetrics {
     return {
       polled: (n) => polled.inc(n),
       written: (n) => written.inc(n),
+      redelivered: (total) => {
+        // The total comes from the offset store (it survives the process): the counter catches up to it.
+        const now = this.redeliveredSeen.get(key) ?? 0;
+        if (total > now) redelivered.inc(total - now);
+        this.redeliveredSeen.set(key, Math.max(now, total));
+        let values = this.gauges.get(key);
+        if (!values) this.gauges.set(key, (values = {}));
+        values.records_redelivered = total;
+      },
       latency: (stage, items, timeOf) => {
         const h = hist[stage];
         const now = Date.now();
@@ -132,6 +152,8 @@ export class WorkerMetrics {
 export interface TaskMetrics extends TaskMetricsRecorder {
   polled(n: number): void;
   written(n: number): void;
+  /** Source, at least once: the records sent again after restarts so far (also in the task's status). */
+  redelivered(total: number): void;
   /**
    * The time from each item's timestamp (`timeOf`, ms since the epoch) to now: one observation per item,
    * or an even sample of LATENCY_SAMPLES_PER_BATCH of them for a bigger batch.

@@ -307,7 +307,7 @@ export function sourceConnectorConfigDef(): ConfigDef {
       width: 'SHORT',
       displayName: 'Transaction Boundary',
       documentation:
-        'With exactly-once: poll commits one transaction per batch the task returns from poll(); interval one every transaction.boundary.interval.ms; connector (boundaries chosen by the task) is not offered by this runtime yet.',
+        'With exactly-once: poll commits one transaction per batch the task returns from poll(); interval one every transaction.boundary.interval.ms; connector lets the task commit or abort where it chooses (its TransactionContext), for connectors that declare they can.',
       validator: Validators.inIgnoreCase('poll', 'interval', 'connector'),
     })
     .define({

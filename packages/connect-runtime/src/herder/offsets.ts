@@ -7,6 +7,7 @@ import type {
 } from '@tributary/connect-api';
 import type { Admin } from '../log/log.js';
 import type { OffsetStore } from '../storage/offset-store.js';
+import { isRedeliveryPartition } from '../worker/source-redelivery.js';
 import { BadRequestError } from '../errors.js';
 import type { ConnectorOffset } from './herder.js';
 
@@ -24,7 +25,11 @@ export class ConnectorOffsets {
 
   async list(name: string, type: 'source' | 'sink'): Promise<{ offsets: ConnectorOffset[] }> {
     if (type === 'source')
-      return { offsets: (await this.store.list(name)).map(({ partition, offset }) => ({ partition, offset })) };
+      return {
+        offsets: (await this.store.list(name))
+          .filter((o) => !isRedeliveryPartition(o.partition))
+          .map(({ partition, offset }) => ({ partition, offset })),
+      };
     const group = await this.admin.groupOffsets(groupOf(name));
     return {
       offsets: group.map((o) => ({
@@ -77,7 +82,9 @@ export class ConnectorOffsets {
     let handled: boolean;
     if (connector.kind === 'source') {
       const all = await this.store.list(name);
-      handled = (await connector.alterOffsets?.(config, new Map(all.map((o) => [o.partition, null])))) ?? false;
+      // The runtime's count of records sent again (SourceRedelivery) is reset with them, unseen by the connector.
+      const own = all.filter((o) => !isRedeliveryPartition(o.partition));
+      handled = (await connector.alterOffsets?.(config, new Map(own.map((o) => [o.partition, null])))) ?? false;
       await this.store.set(
         name,
         all.map((o) => [o.partition, null]),

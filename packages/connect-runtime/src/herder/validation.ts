@@ -279,8 +279,7 @@ export { commonConnectorConfigDef };
 /**
  * KIP-618's checks, with Kafka Connect's reasons: `exactly.once.support=required` needs a worker with
  * `exactly.once.source.support=enabled` and a connector that declares support for this config;
- * `transaction.boundary=connector` needs a connector that defines boundaries, which this runtime
- * does not offer yet.
+ * `transaction.boundary=connector` needs a connector that declares it defines its boundaries.
  */
 function exactlyOnceRules(
   connector: SourceConnector,
@@ -306,10 +305,14 @@ function exactlyOnceRules(
       );
     }
   }
-  if ((config['transaction.boundary'] ?? '').toLowerCase() === 'connector') {
+  if (
+    enabled &&
+    (config['transaction.boundary'] ?? '').toLowerCase() === 'connector' &&
+    connector.canDefineTransactionBoundaries?.(config) !== 'SUPPORTED'
+  ) {
     add(
       'transaction.boundary',
-      'Connector-defined transaction boundaries are not offered by this runtime yet; use poll or interval.',
+      'The connector does not support connector-defined transaction boundaries with the given configuration. Please reconfigure it to use a different transaction boundary definition.',
     );
   }
 }

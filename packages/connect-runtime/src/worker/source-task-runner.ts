@@ -15,6 +15,8 @@ import type { TargetState } from '../storage/config-store.js';
 import type { ConverterSet } from './converters.js';
 import type { ErrorHandler } from './error-handler.js';
 import { sleep } from './sleep.js';
+import { SourceRedelivery } from './source-redelivery.js';
+import { TaskTransactionContext } from './source-transaction-context.js';
 import { SourceTransactions, type ExactlyOnce } from './source-transactions.js';
 import { SubmittedRecords } from './submitted-records.js';
 import type { TransformChain } from './transform-chain.js';
@@ -38,6 +40,8 @@ export interface SourceRunnerDeps extends WorkerTaskDeps {
   readonly metrics: TaskMetrics;
   /** Exactly-once (KIP-618): records and offsets in one transaction per boundary. */
   readonly exactlyOnce?: ExactlyOnce;
+  /** At least once: count the records sent again after a restart (see SourceRedelivery). */
+  readonly countRedelivered?: boolean;
 }
 
 /** Batches sent and not yet acknowledged; beyond this `poll()` waits (backpressure). */
@@ -62,6 +66,9 @@ export class SourceTaskRunner extends WorkerTask {
   private pollFailures = 0;
 
   private readonly transactions: SourceTransactions | null;
+  private readonly redelivery: SourceRedelivery | null;
+  /** `transaction.boundary=connector`: where the task wants its transactions to end. */
+  private readonly txContext: TaskTransactionContext | null;
 
   constructor(
     private readonly src: SourceRunnerDeps,
@@ -74,6 +81,13 @@ export class SourceTaskRunner extends WorkerTask {
           await src.task.commit?.();
         })
       : null;
+    this.txContext = src.exactlyOnce?.taskDefined ? new TaskTransactionContext() : null;
+    this.redelivery =
+      src.countRedelivered && !src.exactlyOnce
+        ? new SourceRedelivery(src.connector, src.taskId, src.offsets, src.admin, this.logger, (n) =>
+            src.metrics.redelivered(n),
+          )
+        : null;
   }
 
   /** The plugin's task, for signals routed to it (rest/signal-routes.ts). */
@@ -98,9 +112,11 @@ export class SourceTaskRunner extends WorkerTask {
       offsetStorageReader: reader,
       connectorConfig: this.src.connectorConfig,
       metrics: this.src.metrics,
+      transactionContext: this.txContext,
     };
     // Exactly once: fence a zombie of this task before it can produce anything.
     await this.transactions?.init();
+    await this.redelivery?.start();
     await this.src.task.start(this.src.taskConfig, ctx);
   }
 
@@ -119,7 +135,10 @@ export class SourceTaskRunner extends WorkerTask {
       return;
     }
     if (this.signal.aborted) return; // records polled after stop are read again after a restart
-    if (!records || records.length === 0) return;
+    if (!records || records.length === 0) {
+      if (this.txContext) await this.endTransaction(this.txContext.takeBatchRequest());
+      return;
+    }
     this.src.metrics.polled(records.length);
     await this.send(records, Date.now());
   }
@@ -186,6 +205,7 @@ export class SourceTaskRunner extends WorkerTask {
     if (this.transactions) return this.transact(records, out, handles, polledAt);
     if (out.length === 0) return;
     await this.createTopics(out);
+    await this.redelivery?.beforeSend(out);
     while (this.inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.inFlight);
     const p = this.produceWithRetry(out)
       .then(
@@ -210,10 +230,39 @@ export class SourceTaskRunner extends WorkerTask {
     handles: Array<{ record: SourceRecord; pending: ReturnType<SubmittedRecords['submit']> }>,
     polledAt: number,
   ): Promise<void> {
-    const offsets = new Map<string, [SourcePartition, SourceOffset]>();
-    for (const r of polled) offsets.set(partitionKey(r.sourcePartition), [r.sourcePartition, r.sourceOffset]);
     await this.createTopics(out);
-    await this.transactions!.add(out, offsets, (acks) => this.acked(handles, acks, polledAt));
+    if (!this.txContext) {
+      await this.transactions!.add(out, offsetsOf(polled), (acks) => this.acked(handles, acks, polledAt));
+      return;
+    }
+    // The connector boundary: the batch is split where the task asked its transactions to end.
+    const index = new Map(polled.map((r, i) => [r, i]));
+    let from = 0;
+    let h = 0;
+    for (const { end, then } of this.txContext.segments(polled)) {
+      const hs: typeof handles = [];
+      const os: ProduceRecord[] = [];
+      for (; h < handles.length && index.get(handles[h]!.record)! < end; h++) {
+        hs.push(handles[h]!);
+        os.push(out[h]!);
+      }
+      await this.transactions!.add(
+        os,
+        offsetsOf(polled.slice(from, end)),
+        (acks) => this.acked(hs, acks, polledAt),
+        () => {
+          for (const x of hs) this.submitted.ack(x.pending); // dropped: the task is not told (KIP-618)
+        },
+      );
+      await this.endTransaction(then);
+      from = end;
+    }
+  }
+
+  /** Commits (while the task polls again) or aborts the open transaction, as the task asked. */
+  private async endTransaction(then: 'commit' | 'abort' | null): Promise<void> {
+    if (then === 'commit') await this.transactions!.end();
+    else if (then === 'abort') this.transactions!.abort();
   }
 
   /** The log holds these records: their offsets may advance, and the task hears of each. */
@@ -225,6 +274,7 @@ export class SourceTaskRunner extends WorkerTask {
     const commitRecord = this.src.task.commitRecord?.bind(this.src.task);
     for (let i = 0; i < handles.length; i++) {
       this.submitted.ack(handles[i]!.pending);
+      this.redelivery?.acked(acks[i]!);
       this.noteTopic(acks[i]!.topic);
       if (commitRecord) await commitRecord(handles[i]!.record, acks[i]!);
     }
@@ -391,6 +441,12 @@ export class SourceTaskRunner extends WorkerTask {
   async flushOffsets(): Promise<void> {
     this.lastFlush = Date.now();
     this.flushing = this.flushing.then(async () => {
+      if (this.txContext) {
+        // The task commits when it chooses (transaction.boundary=connector); a stop waits for the commit in flight.
+        this.submitted.committable();
+        await this.transactions!.settle();
+        return;
+      }
       if (this.transactions) {
         // The offsets travel in the transactions; committing what is pending tells the task. The
         // task hears commit() on every flush too, for what it learned after its last transaction
@@ -399,17 +455,20 @@ export class SourceTaskRunner extends WorkerTask {
         if (!(await this.transactions.commit())) await this.src.task.commit?.();
         return;
       }
-      const entries = this.submitted.committable();
+      const entries = this.submitted.committable() as Array<[SourcePartition, SourceOffset]>;
+      const redelivery = this.redelivery?.entry(); // where the acknowledged records end, with their offsets
+      if (redelivery) entries.unshift(redelivery);
       if (entries.length === 0) return;
-      await this.src.offsets.set(this.src.connector, entries as Array<[SourcePartition, SourceOffset]>);
+      await this.src.offsets.set(this.src.connector, entries);
       await this.src.task.commit?.();
     });
     await this.flushing;
   }
 
   protected async close(failed: boolean): Promise<void> {
-    // A failed (or fenced) task commits nothing more: its restart polls the rest again.
-    if (failed) this.transactions?.discard();
+    // A failed (or fenced) task commits nothing more: its restart polls the rest again. So does a task
+    // whose transactions are its own to end (transaction.boundary=connector): what it left open is dropped.
+    if (failed || this.txContext) this.transactions?.discard();
     // Wait (bounded) for batches in flight so their offsets can be flushed.
     const deadline = Date.now() + this.src.flushTimeoutMs;
     while (this.inFlight.size > 0 && Date.now() < deadline) {
@@ -464,6 +523,13 @@ function partitionKey(p: SourcePartition): string {
     partitionKeys.set(p, k);
   }
   return k;
+}
+
+/** The offset each source partition reaches in these records (the last one wins). */
+function offsetsOf(records: readonly SourceRecord[]): Map<string, [SourcePartition, SourceOffset]> {
+  const offsets = new Map<string, [SourcePartition, SourceOffset]>();
+  for (const r of records) offsets.set(partitionKey(r.sourcePartition), [r.sourcePartition, r.sourceOffset]);
+  return offsets;
 }
 
 function describeSource(r: SourceRecord): unknown {

@@ -20,12 +20,15 @@ export interface ExactlyOnce {
   committed(entries: OffsetEntries): void;
   /** Commit every poll batch (null), or batches gathered over this many ms. */
   readonly intervalMs: number | null;
+  /** `transaction.boundary=connector`: the task commits and aborts through its TransactionContext. */
+  readonly taskDefined?: boolean;
 }
 
 interface Pending {
   readonly records: ProduceRecord[];
   readonly offsets: Map<string, [SourcePartition, SourceOffset]>;
   readonly onCommit: Array<(acks: ProduceAck[]) => Promise<void>>;
+  readonly onAbort: Array<() => void>;
   openedAt: number;
 }
 
@@ -49,20 +52,35 @@ export class SourceTransactions {
    * Adds a poll batch: its records to write, the offsets it reaches (by partition key; the last
    * one of each partition wins) and what to do once it is committed. With the poll boundary its
    * transaction starts at once and commits while the task polls again (after the previous one
-   * committed); with the interval boundary once the interval is up.
+   * committed); with the interval boundary once the interval is up; with the connector boundary
+   * when the task asks (`end`, `abort`).
    */
   async add(
     records: ProduceRecord[],
     offsets: ReadonlyMap<string, [SourcePartition, SourceOffset]>,
     onCommit: (acks: ProduceAck[]) => Promise<void>,
+    onAbort: () => void = () => {},
   ): Promise<void> {
     if (this.failure) throw this.failure;
-    const p: Pending = (this.pending ??= { records: [], offsets: new Map(), onCommit: [], openedAt: Date.now() });
+    const p: Pending = (this.pending ??= {
+      records: [],
+      offsets: new Map(),
+      onCommit: [],
+      onAbort: [],
+      openedAt: Date.now(),
+    });
     const from = p.records.length;
     for (const r of records) p.records.push(r);
     for (const [k, v] of offsets) p.offsets.set(k, v);
     p.onCommit.push((acks) => onCommit(acks.slice(from, from + records.length)));
+    p.onAbort.push(onAbort);
+    if (this.eos.taskDefined) return;
     if (this.eos.intervalMs !== null) return this.commitIfDue();
+    return this.end();
+  }
+
+  /** Commits what is pending while the task polls again (after the transaction in flight committed). */
+  async end(): Promise<void> {
     await this.committing;
     if (this.failure) throw this.failure;
     const next = this.take();
@@ -74,6 +92,7 @@ export class SourceTransactions {
 
   async commitIfDue(): Promise<void> {
     if (this.failure) throw this.failure;
+    if (this.eos.taskDefined) return;
     if (this.pending && Date.now() - this.pending.openedAt >= (this.eos.intervalMs ?? 0)) await this.commit();
   }
 
@@ -87,9 +106,20 @@ export class SourceTransactions {
     return true;
   }
 
+  /** Waits for the transaction in flight (its failure is the next call's to report). */
+  async settle(): Promise<void> {
+    await this.committing;
+  }
+
   /** Drops what is not committed (a failed task polls it again after its restart). */
   discard(): void {
     this.pending = null;
+  }
+
+  /** The task aborted its transaction: nothing of it is sent; each batch in it hears so. */
+  abort(): void {
+    const p = this.take();
+    for (const f of p?.onAbort ?? []) f();
   }
 
   private take(): Pending | null {

@@ -143,7 +143,7 @@ export function jsonConverters(prepare?: () => Promise<void> | undefined): Conve
   return { key: { ...c, prepareFromConnectData: undefined, prepareToConnectData: undefined }, value: c, header };
 }
 
-const metrics: TaskMetrics = { polled() {}, written() {}, latency() {}, gauge: () => () => {} };
+const metrics: TaskMetrics = { polled() {}, written() {}, redelivered() {}, latency() {}, gauge: () => () => {} };
 const noTransforms = TransformChain.build({}, {} as PluginRegistry);
 
 export function memoryOffsets(): OffsetStore & { written: unknown[] } {

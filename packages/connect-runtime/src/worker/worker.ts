@@ -179,6 +179,7 @@ export class Worker {
               { clientId: `connector-producer-${id}`, overrides: overrides.producer, onTrouble },
               logger,
             ),
+            countRedelivered: true,
             converters,
             transforms,
             errors,
@@ -273,7 +274,11 @@ export class Worker {
       );
       return undefined;
     }
-    const boundary = (config['transaction.boundary'] ?? 'poll').toLowerCase();
+    let boundary = (config['transaction.boundary'] ?? 'poll').toLowerCase();
+    if (boundary === 'connector' && instance.canDefineTransactionBoundaries?.(config) !== 'SUPPORTED') {
+      logger.warn(`connector ${connector} cannot define transaction boundaries; its tasks use the poll boundary`);
+      boundary = 'poll';
+    }
     const interval = Number(config['transaction.boundary.interval.ms'] || this.deps.config.flushIntervalMs);
     const producer = this.deps.log.transactionalProducer!({
       ...client,
@@ -282,6 +287,7 @@ export class Worker {
     return {
       producer,
       intervalMs: boundary === 'interval' ? interval : null,
+      taskDefined: boundary === 'connector',
       offsetRecords: (e) => offsets.offsetRecords!(connector, e),
       committed: (e) => offsets.remember!(connector, e),
     };
