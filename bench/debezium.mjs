@@ -64,6 +64,11 @@ export function connectLib() {
   ]);
 }
 
+/** Kafka's MirrorMaker 2 connectors (connect-mirror), a Java plugin Tributary does not have. */
+export function connectMirrorLib() {
+  return resolveOnce(`connect-mirror-${CONNECT_VERSION}`, [['org.apache.kafka', 'connect-mirror', CONNECT_VERSION]]);
+}
+
 /**
  * The Debezium PostgreSQL plugin with its runtime dependencies (Kafka's own jars are `provided` and so
  * left out), laid out as a plugin.path directory: <cache>/dist/debezium-<ver>/plugins/debezium-connector-postgres.
@@ -177,6 +182,91 @@ export async function startDebezium({
     async stop() {
       if (!alive()) return;
       await fetch(`${url}/connectors/${name}`, { method: 'DELETE' }).catch(() => {});
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await new Promise((r) => child.once('exit', r));
+      clearTimeout(t);
+    },
+  };
+}
+
+/**
+ * Starts one Kafka Connect ConnectDistributed worker (JsonConverter with schemas, the Debezium plugin on
+ * plugin.path) in `group` with the internal topics `<group>-configs|offsets|status` on the Kafka of
+ * test/services, and waits for its REST API; `mirror` adds MirrorMaker 2's connectors to its class path.
+ * Returns { child, url, alive(), stop() }; nothing is created.
+ */
+export async function startConnectDistributed({
+  dir,
+  group,
+  workerProps = {},
+  mirror = false,
+  heap = '768m',
+  stderr = process.env.BENCH_JAVA_STDERR ? 'inherit' : 'ignore',
+}) {
+  const lib = connectLib();
+  const port = await freePort();
+  const props = {
+    'bootstrap.servers': BROKER,
+    listeners: `http://127.0.0.1:${port}`,
+    'group.id': group,
+    'config.storage.topic': `${group}-configs`,
+    'offset.storage.topic': `${group}-offsets`,
+    'status.storage.topic': `${group}-status`,
+    'config.storage.replication.factor': '1',
+    'offset.storage.replication.factor': '1',
+    'status.storage.replication.factor': '1',
+    'offset.flush.interval.ms': '1000',
+    'scheduled.rebalance.max.delay.ms': '1000',
+    'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
+    'key.converter.schemas.enable': 'true',
+    'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+    'value.converter.schemas.enable': 'true',
+    'plugin.path': debeziumPluginPath(),
+    ...workerProps,
+  };
+  const workerFile = join(dir, `${group}-worker.properties`);
+  writeFileSync(
+    workerFile,
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n'),
+  );
+  const log4j = join(dir, `${group}-log4j.properties`);
+  writeFileSync(log4j, LOG4J);
+  const child = spawn(
+    'java',
+    [
+      '-Xms256m',
+      `-Xmx${heap}`,
+      `-Dlog4j.configuration=file:${log4j}`,
+      '-cp',
+      mirror ? `${lib}/*:${connectMirrorLib()}/*` : `${lib}/*`,
+      'org.apache.kafka.connect.cli.ConnectDistributed',
+      workerFile,
+    ],
+    { stdio: ['ignore', 'ignore', stderr] },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  // The REST API answers before the worker joined its group; /connectors answers 200 once it has.
+  await waitUntil(
+    async () => {
+      if (!alive()) throw new Error('Kafka Connect exited during start-up (BENCH_JAVA_STDERR=1 shows why)');
+      return (await fetch(`${url}/connectors`)).ok;
+    },
+    180_000,
+    200,
+  ).catch((err) => {
+    child.kill('SIGKILL');
+    throw err;
+  });
+  return {
+    child,
+    url,
+    alive,
+    async stop() {
+      if (!alive()) return;
       child.kill('SIGTERM');
       const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
       await new Promise((r) => child.once('exit', r));

@@ -28,6 +28,7 @@ import {
   type ScanOptions,
 } from './input-directory.js';
 import type { Item, RecordReader } from './record-reader.js';
+import { afterLine, isJavaOffset, javaOffsetOf, javaResume, type JavaOffsetUnit } from './java-offsets.js';
 import { VERSION } from './config.js';
 
 /** Name, size, mtime and head hash: the identity offsets are keyed by, so a reused name is read anew. */
@@ -89,6 +90,8 @@ export abstract class SpoolDirSourceTask implements SourceTask {
   }
 
   protected abstract configDef(): ConfigDef;
+  /** What the Java connector's offsets of this format count (see java-offsets.ts). */
+  protected readonly javaOffsetUnit: JavaOffsetUnit = 'lines';
   /** Opens a reader positioned after record `startAfter`. */
   protected abstract openReader(file: InputFile, startAfter: number): RecordReader;
 
@@ -183,9 +186,17 @@ export abstract class SpoolDirSourceTask implements SourceTask {
       if (this.leftInPlace.has(identityKey(file.name, identity))) continue;
       const partition = { fileName: file.name };
       const stored = await this.ctx.offsetStorageReader.offset(partition);
-      const startAfter = stored && sameIdentity(stored, identity) ? Number(stored.offset) || 0 : 0;
+      // An offset kafka-connect-spooldir wrote has no identity: it resumes where the Java task would.
+      const java = isJavaOffset(stored) ? javaResume(stored, this.javaOffsetUnit) : null;
+      const startAfter =
+        stored && sameIdentity(stored, identity)
+          ? Number(stored.offset) || 0
+          : java && 'afterRecord' in java
+            ? java.afterRecord
+            : 0;
       await writeMarker(file, this.scan.markerExtension, this.ctx.id);
-      const reader = this.openReader(file, startAfter);
+      const opened = this.openReader(file, startAfter);
+      const reader = java && 'afterLine' in java ? afterLine(opened, java.afterLine) : opened;
       this.idleNoted = false;
       this.ctx.logger.info(
         `reading ${file.path} (${file.size} bytes)${startAfter > 0 ? ` after record ${startAfter}, its last committed one` : ''}`,
@@ -291,7 +302,7 @@ export abstract class SpoolDirSourceTask implements SourceTask {
     return {
       topic: this.topic,
       sourcePartition: cur.partition,
-      sourceOffset: offsetOf(item.offset, cur.identity),
+      sourceOffset: offsetOf(item.offset, cur.identity, javaOffsetOf(item, this.javaOffsetUnit)),
       keySchema: item.key instanceof Struct ? item.key.schema : null,
       key: item.key ?? null,
       valueSchema: value instanceof Struct ? value.schema : Schemas.STRING,
@@ -323,7 +334,7 @@ export abstract class SpoolDirSourceTask implements SourceTask {
     return {
       topic: this.topic,
       sourcePartition: cur.partition,
-      sourceOffset: offsetOf(item.offset, cur.identity),
+      sourceOffset: offsetOf(item.offset, cur.identity, javaOffsetOf(item, this.javaOffsetUnit)),
       key: null,
       value: null,
       errant: { error, raw: item.raw ?? null },
@@ -337,8 +348,9 @@ export abstract class SpoolDirSourceTask implements SourceTask {
   }
 }
 
-function offsetOf(offset: number, id: FileIdentity): SourceOffset {
-  return { offset, length: id.length, lastModified: id.lastModified, headHash: id.headHash };
+/** `javaOffset`: what kafka-connect-spooldir would store here, for a handback to it (see the README). */
+function offsetOf(offset: number, id: FileIdentity, javaOffset: number): SourceOffset {
+  return { offset, length: id.length, lastModified: id.lastModified, headHash: id.headHash, javaOffset };
 }
 
 function sameIdentity(stored: SourceOffset, id: FileIdentity): boolean {

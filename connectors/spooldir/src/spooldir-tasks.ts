@@ -90,6 +90,7 @@ export class SpoolDirCsvSourceTask extends SpoolDirSourceTask {
 }
 
 export class SpoolDirJsonSourceTask extends SpoolDirSourceTask {
+  protected override readonly javaOffsetUnit = 'records';
   private schemas!: StructSchemas | ((names: string[]) => StructSchemas);
   private dateParser!: DateParser;
 
@@ -126,6 +127,7 @@ export class SpoolDirLineDelimitedSourceTask extends SpoolDirSourceTask {
 }
 
 export class SpoolDirSchemaLessJsonSourceTask extends SpoolDirSourceTask {
+  protected override readonly javaOffsetUnit = 'records';
   protected configDef(): ConfigDef {
     return lineSourceConfigDef;
   }

@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Command } from 'commander';
 import { endQuietlyOnClosedPipe } from './closed-pipe.js';
 import { registerAdminCommands } from './commands/admin.js';
+import { registerAdoptCommands } from './commands/adopt.js';
 import { registerConsumeCommand } from './commands/consume.js';
 import { registerNewCommand } from './commands/new-plugin.js';
 import { registerSpooldirCommand } from './commands/spooldir.js';
@@ -32,6 +33,7 @@ program
   .action(runDistributed);
 
 registerAdminCommands(program);
+registerAdoptCommands(program);
 registerConsumeCommand(program);
 registerSpooldirCommand(program);
 registerNewCommand(program);

@@ -1,3 +1,13 @@
+/** An error answer of a worker: the HTTP status and Kafka Connect's error body message. */
+export class RestError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(`${status}: ${message}`);
+  }
+}
+
 /** A thin client for a worker's REST API; errors carry Kafka Connect's error body message. */
 export class RestClient {
   constructor(
@@ -22,9 +32,14 @@ export class RestClient {
       );
     }
     const text = await res.text();
-    const parsed = text ? JSON.parse(text) : null;
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = null; // a proxy's HTML error page: the text is the message
+    }
     if (res.status >= 400) {
-      throw new Error(`${res.status}: ${(parsed as { message?: string })?.message ?? text}`);
+      throw new RestError(res.status, (parsed as { message?: string })?.message ?? text);
     }
     return { status: res.status, body: parsed as T };
   }

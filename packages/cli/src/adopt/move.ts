@@ -1,0 +1,167 @@
+import { sleep } from '@tributary/connect-api';
+import type { Cluster, ConnectorStatus, PluginInfo } from './cluster.js';
+import { inspect, type Inspection } from './inspect.js';
+import { offsetTranslation, type Direction } from './offset-translation.js';
+
+export interface MoveOptions {
+  readonly direction: Direction;
+  readonly dryRun: boolean;
+  /** Leave the connector STOPPED in the source cluster instead of deleting it. */
+  readonly keep: boolean;
+  /** How long the source may take to stop, and the target to report RUNNING. */
+  readonly timeoutMs: number;
+  /** How long the target must stay RUNNING (no task FAILED) before the move counts as done. */
+  readonly verifyMs: number;
+  /** Progress lines (one per step, printed before the step's request). */
+  readonly say: (line: string) => void;
+}
+
+export type Outcome = 'moved' | 'already moved' | 'planned' | 'skipped' | 'failed';
+
+export interface MoveResult {
+  readonly name: string;
+  readonly outcome: Outcome;
+  readonly detail: string;
+  readonly inspection?: Inspection;
+}
+
+class MoveError extends Error {}
+
+const isStopped = (s: ConnectorStatus | null) => s?.connector.state === 'STOPPED';
+
+/**
+ * Moves connector `name` from `from` to `to` with Kafka Connect's REST API alone. Every run starts from what
+ * the two clusters report, not from a journal, so a run killed at any step is finished by the next one:
+ *
+ *   source only, not STOPPED        fresh: inspect, stop it, copy offsets, create STOPPED in the target, resume
+ *   source STOPPED, target STOPPED  killed after the create: offsets again, resume the target
+ *   source STOPPED, target running  killed after the resume: verify, delete (or keep) the source's copy
+ *   source running, target STOPPED  a failed attempt's leftover: deleted from the target, then as fresh
+ *   target only                     already moved
+ *
+ * A source found STOPPED with no target copy is taken as a move interrupted after the stop. On a failure
+ * before the target runs it, the connector is resumed in the source and the target's copy deleted.
+ */
+export async function moveConnector(
+  name: string,
+  from: Cluster,
+  to: Cluster,
+  plugins: PluginInfo[],
+  o: MoveOptions,
+): Promise<MoveResult> {
+  const say = (line: string) => o.say(`${name}: ${line}`);
+  const [config, status, targetStatus] = await Promise.all([from.config(name), from.status(name), to.status(name)]);
+  if (!config) {
+    if (targetStatus) return { name, outcome: 'already moved', detail: `runs in ${to.url}` };
+    return { name, outcome: 'failed', detail: `no connector ${name} in ${from.url} or ${to.url}` };
+  }
+  const type = status?.type ?? 'unknown';
+  const inspection = await inspect(name, config, type, to, plugins, o.direction);
+  const result = (outcome: Outcome, detail: string): MoveResult => ({ name, outcome, detail, inspection });
+  if (!inspection.plugin) return result('skipped', `${to.url} has no plugin for ${inspection.connectorClass}`);
+
+  if (targetStatus && !isStopped(status)) {
+    if (!isStopped(targetStatus))
+      return result('failed', `runs in both clusters (${status?.connector.state}, ${targetStatus.connector.state})`);
+    if (o.dryRun) return result('planned', `a STOPPED copy in ${to.url} would be replaced`);
+    say(`deleting the STOPPED copy a failed attempt left in ${to.url}`);
+    await to.remove(name);
+    return moveConnector(name, from, to, plugins, o);
+  }
+  if (o.dryRun) {
+    if (inspection.errors.length > 0) return result('skipped', `${to.url} rejects the config`);
+    return result('planned', targetStatus ? 'would finish an interrupted move' : 'would move');
+  }
+  if (inspection.errors.length > 0)
+    return result('skipped', `${to.url} rejects the config: ${inspection.errors.join('; ')}`);
+
+  const wasStopped = isStopped(status);
+  const targetRan = !!targetStatus && !isStopped(targetStatus);
+  try {
+    if (!targetStatus) {
+      if (!wasStopped) {
+        say(`stopping in ${from.url}`);
+        await from.stop(name);
+      }
+      await waitFor(() => from.status(name), isStopped, o.timeoutMs, `did not stop in ${from.url}`);
+      say(`creating STOPPED in ${to.url}`);
+      await to.createStopped(name, config);
+    }
+    if (!targetStatus || isStopped(targetStatus)) {
+      if (type !== 'sink') {
+        const read = await from.offsets(name);
+        const offsets = offsetTranslation(inspection.plugin.class, o.direction).translate(read);
+        if (offsets.offsets.length > 0) {
+          say(`writing ${offsets.offsets.length} source offset(s) in ${to.url}`);
+          await to.alterOffsets(name, offsets);
+        }
+      }
+      say(`resuming in ${to.url}`);
+      await to.resume(name);
+    }
+    say(`verifying in ${to.url}`);
+    await verifyRunning(to, name, o);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    return result('failed', await rollBack(name, from, to, targetRan, reason, say));
+  }
+  if (o.keep) return result('moved', `runs in ${to.url}; kept STOPPED in ${from.url}`);
+  say(`deleting from ${from.url}`);
+  await from.remove(name);
+  return result('moved', `runs in ${to.url}`);
+}
+
+/** Puts the connector back where it ran: the target's copy deleted, the source's resumed. */
+async function rollBack(
+  name: string,
+  from: Cluster,
+  to: Cluster,
+  targetRan: boolean,
+  reason: string,
+  say: (line: string) => void,
+): Promise<string> {
+  try {
+    if (targetRan) return `${reason}; it stays in ${to.url} and STOPPED in ${from.url} (run again to finish)`;
+    say(`failed (${reason}); resuming in ${from.url}`);
+    await to.remove(name);
+    await from.resume(name);
+    return `${reason}; nothing moved, it runs in ${from.url} again`;
+  } catch (e) {
+    return (
+      `${reason}; then ${(e as Error).message} while putting it back: it is STOPPED in ${from.url}. ` +
+      `Run the same command again to finish the move, or PUT ${from.url}/connectors/${name}/resume to keep it there`
+    );
+  }
+}
+
+async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms: number, what: string): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > until) throw new MoveError(`${what} within ${ms} ms`);
+    await sleep(250);
+  }
+}
+
+/** The connector and all its tasks RUNNING, and still so (no task FAILED) `verifyMs` later. */
+async function verifyRunning(to: Cluster, name: string, o: MoveOptions): Promise<void> {
+  const running = (s: ConnectorStatus | null) =>
+    s !== null && s.connector.state === 'RUNNING' && s.tasks.length > 0 && s.tasks.every((t) => t.state === 'RUNNING');
+  const failed = (s: ConnectorStatus | null) =>
+    s?.connector.state === 'FAILED'
+      ? (s.connector.trace ?? 'connector FAILED')
+      : s?.tasks.some((t) => t.state === 'FAILED')
+        ? (s.tasks.find((t) => t.state === 'FAILED')?.trace ?? 'task FAILED')
+        : undefined;
+  const check = async () => {
+    const s = await to.status(name);
+    const trace = failed(s);
+    if (trace !== undefined) throw new MoveError(`FAILED in ${to.url}: ${trace.split('\n')[0]}`);
+    return s;
+  };
+  await waitFor(check, running, o.timeoutMs, `not RUNNING in ${to.url}`);
+  await sleep(o.verifyMs);
+  const s = await check();
+  if (!running(s)) throw new MoveError(`not RUNNING in ${to.url} after ${o.verifyMs} ms: ${s?.connector.state}`);
+}

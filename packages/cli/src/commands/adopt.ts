@@ -1,0 +1,94 @@
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { ConnectCluster } from '../adopt/cluster.js';
+import { moveConnector, type MoveResult } from '../adopt/move.js';
+import type { Direction } from '../adopt/offset-translation.js';
+
+interface MoveFlags {
+  from: string;
+  to: string;
+  all?: boolean;
+  dryRun?: boolean;
+  keep?: boolean;
+  timeout: string;
+  verify: string;
+}
+
+interface GlobalOpts {
+  json?: boolean;
+  user?: string;
+}
+
+/** `tributary adopt` and `tributary handback`: move connectors between Kafka Connect and Tributary clusters. */
+export function registerAdoptCommands(program: Command): void {
+  const define = (name: Direction, description: string, from: string, to: string) =>
+    program
+      .command(`${name} [names...]`)
+      .description(description)
+      .requiredOption('--from <url>', `REST API of the ${from} cluster`)
+      .requiredOption('--to <url>', `REST API of the ${to} cluster`)
+      .option('--all', `every connector of the ${from} cluster`)
+      .option('--dry-run', 'print what would be moved (class, plugin, unsupported keys, changes); change nothing')
+      .option('--keep', `leave each moved connector STOPPED in the ${from} cluster instead of deleting it`)
+      .option('--timeout <ms>', 'how long a connector may take to stop, or to start in the target', '60000')
+      .option('--verify <ms>', 'how long it must stay RUNNING in the target before its source copy goes', '3000')
+      .action((names: string[], flags: MoveFlags, cmd: Command) => run(name, names, flags, cmd));
+  define(
+    'adopt',
+    'move connectors from a Kafka Connect cluster into Tributary, one at a time, with their offsets',
+    'Kafka Connect',
+    'Tributary',
+  );
+  define('handback', 'move connectors from Tributary back to a Kafka Connect cluster', 'Tributary', 'Kafka Connect');
+}
+
+async function run(direction: Direction, names: string[], flags: MoveFlags, cmd: Command): Promise<void> {
+  const opts = cmd.optsWithGlobals<GlobalOpts>();
+  if (names.length === 0 && !flags.all) throw new Error(`${direction}: name connectors, or give --all`);
+  const from = new ConnectCluster(flags.from, opts.user);
+  const to = new ConnectCluster(flags.to, opts.user);
+  // Both clusters answer before anything is touched: an unreachable one means nothing moves.
+  await Promise.all([from.info(), to.info()]).catch((e: Error) => {
+    throw new Error(`${direction}: nothing moved: ${e.message}`);
+  });
+  const plugins = await to.plugins();
+  const todo = flags.all ? await from.names() : names;
+  const results: MoveResult[] = [];
+  for (const name of todo) {
+    try {
+      results.push(
+        await moveConnector(name, from, to, plugins, {
+          direction,
+          dryRun: !!flags.dryRun,
+          keep: !!flags.keep,
+          timeoutMs: Number(flags.timeout),
+          verifyMs: Number(flags.verify),
+          say: (line) => console.error(`${direction}: ${line}`),
+        }),
+      );
+    } catch (e) {
+      // A cluster that stops answering between steps: the next run continues from what both report.
+      results.push({ name, outcome: 'failed', detail: `${(e as Error).message}; run the same command again` });
+    }
+  }
+  console.log(opts.json ? JSON.stringify(results, null, 2) : table(results, !!flags.dryRun));
+  if (results.some((r) => r.outcome === 'failed')) process.exitCode = 1;
+}
+
+function table(results: MoveResult[], dryRun: boolean): string {
+  const head = ['connector', 'type', 'class', 'plugin', 'unsupported keys', 'changes', dryRun ? 'plan' : 'result'];
+  const t = new Table({ head, style: { head: [], border: [] } });
+  for (const r of results) {
+    const i = r.inspection;
+    t.push([
+      r.name,
+      i?.type ?? '',
+      i?.connectorClass ?? '',
+      i ? (i.plugin ? `yes ${i.plugin.version ?? ''}`.trim() : 'NO') : '',
+      i?.unsupported.join('\n') ?? '',
+      [...(i?.changes ?? []), ...(i?.errors.map((e) => `rejected: ${e}`) ?? [])].join('\n'),
+      `${r.outcome}: ${r.detail}`,
+    ]);
+  }
+  return t.toString();
+}
