@@ -17,6 +17,7 @@ const RULES = [
     /import\s*\{[^}]*\bk[A-Z]\w*[^}]*\}\s*from '@platformatic\/kafka'/,
     "imports @platformatic/kafka's internal symbols",
   ],
+  [/as unknown as \{\s*(connection|_\w+)\??\s*:/, "reaches a client's undeclared member through a cast"],
   [/\.(findGroupCoordinator|send|fetch|connect|request)\s*=\s*(async\s*)?(\(|function)/, 'patches a client method'],
 ];
 

@@ -20,17 +20,10 @@ export class ReplicationConnection {
   private confirmed: Lsn = 0n;
   private statusTimer: NodeJS.Timeout | null = null;
   private streaming = false;
+  /** The socket under the client, handed to the START_REPLICATION query by pg (for writes and backpressure). */
+  private stream: pg.Connection['stream'] | null = null;
 
   constructor(private readonly client: pg.Client) {}
-
-  private get connection(): {
-    on: (event: string, listener: (...args: never[]) => void) => unknown;
-    removeAllListeners: (event?: string) => unknown;
-    sendCopyFromChunk: (b: Buffer) => void;
-    stream: { pause(): void; resume(): void };
-  } {
-    return (this.client as unknown as { connection: never }).connection;
-  }
 
   /**
    * `CREATE_REPLICATION_SLOT … LOGICAL pgoutput EXPORT_SNAPSHOT`: the exported snapshot stays valid
@@ -58,27 +51,47 @@ export class ReplicationConnection {
     onEvent: (e: StreamEvent) => void,
   ): Promise<void> {
     this.confirmed = confirmedLsn;
-    const conn = this.connection;
-    conn.on('copyData', ({ chunk }: { chunk: Buffer }) => {
-      const type = chunk[0];
-      if (type === 0x77) {
-        // 'w' XLogData: start LSN, WAL end, send time, then the pgoutput message
-        onEvent({ kind: 'data', lsn: chunk.readBigUInt64BE(1), payload: chunk.subarray(25) });
-      } else if (type === 0x6b) {
-        // 'k' primary keepalive
-        const replyRequested = chunk[17] === 1;
-        if (replyRequested) this.sendStatus(false);
-        onEvent({ kind: 'keepalive', walEnd: chunk.readBigUInt64BE(1), replyRequested });
-      }
-    });
-    this.streaming = true;
-    this.statusTimer = setInterval(() => this.sendStatus(false), statusIntervalMs);
-    this.statusTimer.unref();
     const sql = `START_REPLICATION SLOT "${slot}" LOGICAL ${formatLsn(startLsn)} ("proto_version" '1', "publication_names" '${publication.replace(/'/g, "''")}')`;
-    return this.client
-      .query(sql)
-      .then(() => undefined)
-      .finally(() => this.stopTimer());
+    return new Promise<void>((resolve, reject) => {
+      // pg's extension point for queries with their own protocol (as pg-cursor and pg-copy-streams use it):
+      // the client hands the submittable its connection and routes the server's messages to it.
+      const query: pg.Submittable & Record<string, unknown> = {
+        submit: (connection: pg.Connection) => {
+          this.stream = connection.stream;
+          this.streaming = true;
+          this.statusTimer = setInterval(() => this.sendStatus(false), statusIntervalMs);
+          this.statusTimer.unref();
+          connection.query(sql);
+        },
+        handleCopyData: ({ chunk }: { chunk: Buffer }) => this.onCopyData(chunk, onEvent),
+        handleError: (err: Error) => {
+          this.stopTimer();
+          reject(err);
+        },
+        handleReadyForQuery: () => {
+          this.stopTimer();
+          resolve();
+        },
+        handleCommandComplete: () => {},
+        handleRowDescription: () => {},
+        handleDataRow: () => {},
+        handleEmptyQuery: () => {},
+      };
+      this.client.query(query);
+    });
+  }
+
+  private onCopyData(chunk: Buffer, onEvent: (e: StreamEvent) => void): void {
+    const type = chunk[0];
+    if (type === 0x77) {
+      // 'w' XLogData: start LSN, WAL end, send time, then the pgoutput message
+      onEvent({ kind: 'data', lsn: chunk.readBigUInt64BE(1), payload: chunk.subarray(25) });
+    } else if (type === 0x6b) {
+      // 'k' primary keepalive
+      const replyRequested = chunk[17] === 1;
+      if (replyRequested) this.sendStatus(false);
+      onEvent({ kind: 'keepalive', walEnd: chunk.readBigUInt64BE(1), replyRequested });
+    }
   }
 
   /** Moves the flush position reported to the server (it becomes the slot's confirmed_flush_lsn). */
@@ -94,10 +107,10 @@ export class ReplicationConnection {
 
   /** Backpressure: stop reading the socket (the server then stops sending) and start again. */
   pause(): void {
-    this.connection.stream.pause();
+    this.stream?.pause();
   }
   resume(): void {
-    this.connection.stream.resume();
+    this.stream?.resume();
   }
 
   async close(): Promise<void> {
@@ -105,9 +118,8 @@ export class ReplicationConnection {
     this.streaming = false;
     // A connection in CopyBoth mode does not end politely while the server streams; cut the socket
     // (the server notices at once and releases the slot).
-    const stream = (this.client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream;
     const ended = this.client.end().catch(() => {});
-    stream.destroy();
+    (this.stream ?? this.client.connection.stream).destroy();
     await Promise.race([ended, new Promise((r) => setTimeout(r, 1000).unref())]);
   }
 
@@ -121,11 +133,11 @@ export class ReplicationConnection {
     b.writeBigUInt64BE(this.confirmed, 17);
     b.writeBigInt64BE(BigInt(Date.now()) * 1000n - PG_EPOCH_US, 25);
     b[33] = replyRequested ? 1 : 0;
-    try {
-      this.connection.sendCopyFromChunk(b);
-    } catch {
-      /* the connection is closing; its error surfaces through start() */
-    }
+    // A CopyData message ('d', length, payload); a write to a closing socket fails through start().
+    const header = Buffer.alloc(5);
+    header[0] = 0x64;
+    header.writeInt32BE(4 + b.length, 1);
+    if (this.stream && !this.stream.destroyed) this.stream.write(Buffer.concat([header, b]));
   }
 
   private stopTimer(): void {
