@@ -1,9 +1,8 @@
 /**
- * The contract every {@link Log} implementation passes: the embedded log and Kafka run this same
- * suite (test/unit/embedded-log-contract.test.ts, and test/e2e/kafka-log-contract.test.ts against a real broker). It
- * uses nothing but the
- * `Log` interface, gives each test fresh topic and group names, and allows for Kafka's slower group
- * joins with generous timeouts and polling until a condition holds rather than fixed sleeps.
+ * The contract every {@link Log} implementation passes: the embedded log and Kafka run this same suite
+ * (test/unit/embedded-log-contract.test.ts, and test/e2e/kafka-log-contract.test.ts against a real broker).
+ * It uses nothing but the `Log` interface, gives each test fresh topic and group names, and allows for
+ * Kafka's slower group joins with generous timeouts and polling until a condition holds rather than fixed sleeps.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

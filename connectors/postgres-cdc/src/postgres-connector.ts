@@ -4,10 +4,12 @@ import type {
   ConnectorConfig,
   ConnectorContext,
   SourceConnector,
+  SourceOffset,
 } from '@tributary/connect-api';
 import { configDef, parseConfig, VERSION } from './config.js';
 import { PostgresConnectorTask } from './postgres-source-task.js';
 import { connect, dropSlot, slotState } from './pg-client.js';
+import { checkOffsetRetained } from './offset-check.js';
 
 /**
  * Debezium's PostgresConnector: one task (a replication slot has one reader), which snapshots the
@@ -32,6 +34,10 @@ export class PostgresConnector implements SourceConnector {
    * transaction carries the changes of one poll (whole PostgreSQL transactions or parts of one).
    */
   exactlyOnceSupport(): 'SUPPORTED' {
+    return 'SUPPORTED';
+  }
+  /** `transaction.boundary=connector`: Kafka transactions end only where PostgreSQL transactions end. */
+  canDefineTransactionBoundaries(): 'SUPPORTED' {
     return 'SUPPORTED';
   }
 
@@ -98,6 +104,7 @@ export class PostgresConnector implements SourceConnector {
     }
     // A reset of every offset also drops the slot when asked to, so the next start begins afresh.
     const cfg = parseConfig(config);
+    for (const offset of offsets.values()) if (offset !== null) await checkOffsetRetained(cfg, offset as SourceOffset);
     if (cfg.dropSlotOnStop && [...offsets.values()].every((o) => o === null)) {
       const client = await connect(cfg);
       try {

@@ -13,6 +13,7 @@ import {
   type SourceTask,
   type SourceSignal,
   type SourceTaskContext,
+  type TransactionContext,
 } from '@tributary/connect-api';
 import { parseConfig, VERSION, type CdcConfig } from './config.js';
 import { ChangeEventFactory } from './change-events.js';
@@ -48,6 +49,8 @@ const HEARTBEAT_VALUE = SchemaBuilder.struct()
   .field('ts_ms', Schemas.INT64)
   .build();
 const BUILTIN_OIDS = new Set<number>([...Object.values(OID), ...Object.keys(ARRAY_ELEMENT).map(Number)]);
+/** With transaction.boundary=connector, a PostgreSQL transaction this big is split over Kafka transactions. */
+const MAX_OPEN_RECORDS = 100_000;
 /** A slot still held by our own previous connection (killed worker, dropped socket) is released within this. */
 const SLOT_BUSY_GRACE_MS = 60_000;
 
@@ -78,6 +81,8 @@ export class PostgresConnectorTask implements SourceTask {
   private lastHeartbeat = Date.now();
   private slotBusySince: number | null = null;
   private signals: SignalManager | null = null;
+  /** Records in the Kafka transaction left open by the last poll (transaction.boundary=connector). */
+  private openRecords = 0;
 
   version(): string {
     return VERSION;
@@ -112,7 +117,33 @@ export class PostgresConnectorTask implements SourceTask {
   async poll(): Promise<SourceRecord[] | null> {
     if (this.failure && this.queue.size === 0) throw this.failure;
     this.maybeHeartbeat();
-    return this.queue.take(this.cfg.maxBatch, 500, this.ctx.signal);
+    const batch = await this.queue.take(this.cfg.maxBatch, 500, this.ctx.signal);
+    if (batch && this.ctx.transactionContext) this.endTransactions(batch, this.ctx.transactionContext);
+    return batch;
+  }
+
+  /**
+   * `transaction.boundary=connector`: the Kafka transaction ends at the last record of a batch that
+   * closes a PostgreSQL transaction (its offset's `events_in_tx` is 0; snapshot and heartbeat records
+   * close one too), so read_committed readers see every PostgreSQL transaction whole. Grouped, not
+   * one Kafka transaction per PostgreSQL one: a Kafka commit costs milliseconds and most PostgreSQL
+   * transactions are small. One bigger than MAX_OPEN_RECORDS is split at a batch end (still exactly
+   * once; it resumes inside the transaction), so memory stays bounded.
+   */
+  private endTransactions(batch: SourceRecord[], tx: TransactionContext): void {
+    this.openRecords += batch.length;
+    for (let i = batch.length - 1; i >= 0; i--) {
+      const n = batch[i]!.sourceOffset.events_in_tx;
+      if (typeof n !== 'number' || n === 0) {
+        tx.commitTransaction(batch[i]);
+        this.openRecords = batch.length - 1 - i;
+        return;
+      }
+    }
+    if (this.openRecords >= MAX_OPEN_RECORDS) {
+      tx.commitTransaction();
+      this.openRecords = 0;
+    }
   }
 
   /** The runtime stored offsets durably: confirm the slot up to the last stored complete transaction. */
