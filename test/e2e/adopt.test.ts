@@ -29,6 +29,7 @@ const DB = 'adopt_cdc';
 const SEED = 100;
 const tag = `adopt-${Date.now()}`;
 const LINES_TOPIC = `${tag}-lines`;
+const PREFIX = tag.replace('-', '_'); // Debezium's topic prefix: this run's topics only
 const NAMES = { dbz: 'adopt-dbz', src: 'adopt-file-src', sink: 'adopt-file-sink', other: 'adopt-mirror-heartbeats' };
 
 async function status(url: string, name: string): Promise<Status | null> {
@@ -117,7 +118,11 @@ describe('tributary adopt / handback with Kafka Connect 3.9.2 and Debezium 3.0.8
       WorkerProcess.distributed(`${tag}-ours`, { ...JSON_CONVERTERS }),
     ]);
     await ours.start();
-    await create(java.url, NAMES.dbz, connectorConfig(DB, 'adopt_slot', { 'snapshot.mode': 'initial' }));
+    await create(
+      java.url,
+      NAMES.dbz,
+      connectorConfig(DB, 'adopt_slot', { 'snapshot.mode': 'initial', 'topic.prefix': PREFIX }),
+    );
     await create(java.url, NAMES.src, { 'connector.class': 'FileStreamSource', file: input, topic: LINES_TOPIC });
     await create(java.url, NAMES.sink, { 'connector.class': 'FileStreamSink', file: output, topics: LINES_TOPIC });
     await create(java.url, NAMES.other, {
@@ -162,6 +167,27 @@ describe('tributary adopt / handback with Kafka Connect 3.9.2 and Debezium 3.0.8
     console.log(table.out);
     for (const n of Object.values(NAMES)) assert.ok(running(await status(java.url, n)), `${n} still runs in Connect`);
     assert.deepEqual(await (await fetch(`${ours.url}/connectors`)).json(), []);
+  });
+
+  it('KIP-980: a connector created STOPPED reports STOPPED with no tasks, in Kafka Connect as in Tributary', async () => {
+    for (const url of [java.url, ours.url]) {
+      const r = await fetch(`${url}/connectors`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          name: 'adopt-stopped',
+          config: { 'connector.class': 'FileStreamSource', file: input, topic: `${tag}-stopped` },
+          initial_state: 'STOPPED',
+        }),
+      });
+      assert.equal(r.status, 201, await r.text());
+      await waitFor(
+        `STOPPED in ${url}`,
+        async () => (await status(url, 'adopt-stopped'))?.connector.state === 'STOPPED',
+      );
+      assert.deepEqual((await status(url, 'adopt-stopped'))!.tasks, []);
+      assert.equal((await fetch(`${url}/connectors/adopt-stopped`, { method: 'DELETE' })).status, 204);
+    }
   });
 
   /** Each moved connector runs in exactly one cluster, or is STOPPED in the source with no running copy. */
@@ -218,11 +244,11 @@ describe('tributary adopt / handback with Kafka Connect 3.9.2 and Debezium 3.0.8
     const counts = new Map<number, number>();
     let snapshotReads = 0;
     await waitFor(
-      `${rows} rows in ${DB}.public.rows`,
+      `${rows} rows in ${PREFIX}.public.rows`,
       async () => {
         counts.clear();
         snapshotReads = 0;
-        for (const r of await readKafka(`${DB}.public.rows`)) {
+        for (const r of await readKafka(`${PREFIX}.public.rows`)) {
           const v = r.value as { op: string; after: { id: number } } | null;
           if (!v) continue;
           if (v.op === 'r') snapshotReads++;

@@ -19,6 +19,19 @@ interface GlobalOpts {
   user?: string;
 }
 
+const HELP = `
+For each connector, one at a time: read its config and check the target has a plugin for its class
+(--dry-run stops here and prints a table); PUT /connectors/NAME/stop in the source; GET its offsets; create it
+in the target with initial_state STOPPED; PATCH the offsets (spooldir's translated, sinks keep their consumer
+group connect-NAME); resume it; once it has run --verify ms with every task RUNNING, delete it from the source
+(--keep: leave it STOPPED there). A run killed at any step is finished by running the same command again: each
+run starts from what both clusters report. On a failure the connector is put back where it ran.
+
+Example:
+  tributary adopt --from http://connect:8083 --to http://tributary:8083 --all --dry-run
+  tributary adopt --from http://connect:8083 --to http://tributary:8083 orders-cdc files-in
+  tributary handback --from http://tributary:8083 --to http://connect:8083 orders-cdc`;
+
 /** `tributary adopt` and `tributary handback`: move connectors between Kafka Connect and Tributary clusters. */
 export function registerAdoptCommands(program: Command): void {
   const define = (name: Direction, description: string, from: string, to: string) =>
@@ -32,6 +45,7 @@ export function registerAdoptCommands(program: Command): void {
       .option('--keep', `leave each moved connector STOPPED in the ${from} cluster instead of deleting it`)
       .option('--timeout <ms>', 'how long a connector may take to stop, or to start in the target', '60000')
       .option('--verify <ms>', 'how long it must stay RUNNING in the target before its source copy goes', '3000')
+      .addHelpText('after', HELP)
       .action((names: string[], flags: MoveFlags, cmd: Command) => run(name, names, flags, cmd));
   define(
     'adopt',

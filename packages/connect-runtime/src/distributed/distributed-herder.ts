@@ -156,8 +156,12 @@ export class DistributedHerder extends BaseHerder {
     if (!exists && opts.initialState && opts.initialState !== 'STARTED')
       await this.d.configs.putTargetState(name, opts.initialState);
     await this.d.configs.putConnector(name, full);
-    if (!exists && opts.initialState && opts.initialState !== 'STARTED')
+    if (!exists && opts.initialState && opts.initialState !== 'STARTED') {
       await this.d.configs.putTargetState(name, opts.initialState);
+      // No worker runs a STOPPED connector, so none would report it: its status says STOPPED, as Connect's.
+      if (opts.initialState === 'STOPPED')
+        this.d.statusTopic.onConnector(name, { state: 'STOPPED', workerId: this.d.worker.workerId });
+    }
     return { created: !exists, info: await this.connectorInfo(name) };
   }
 
