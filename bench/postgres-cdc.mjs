@@ -15,7 +15,12 @@
 // Debezium, each on a new slot: LAT_WARMUP_SECS s of warm-up until the connector has caught up, then LAT_SECS
 // s measured; per record, the time a kafkajs consumer receives it minus the commit time in the envelope
 // (source.ts_ms, milliseconds); p50/p99/max over the measured records.
-//   node bench/postgres-cdc.mjs [rows]   (default 1,000,000; LAT_RATE=5000 LAT_WARMUP_SECS=10 LAT_SECS=20; SKIP_EMBEDDED=1)
+// Snapshot phase: the initial snapshot of 4 tables of SNAP_ROWS rows each (same columns as `events`), by ours
+// with snapshot.max.threads=1 and =4 and by Debezium with the same two settings (Debezium 3.0 reads whole tables
+// in parallel; ours also splits each table into key ranges), each into Kafka on a new slot: rows/s from the slot
+// becoming active until the 4 topics hold every row, and peak RSS.
+//   node bench/postgres-cdc.mjs [rows] [snapshot rows per table]   (defaults 1,000,000 and 1,000,000;
+//        LAT_RATE=5000 LAT_WARMUP_SECS=10 LAT_SECS=20; SKIP_EMBEDDED=1; BENCH_PHASES=stream,snapshot)
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -29,6 +34,9 @@ const require = createRequire(join(ROOT, 'packages/connect-runtime/package.json'
 const { Kafka, logLevel } = require('kafkajs');
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
+const SNAP_ROWS = Number(process.argv[3] ?? 1_000_000);
+const SNAP_TABLES = ['snap1', 'snap2', 'snap3', 'snap4'];
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'stream,snapshot').split(','));
 const LAT_RATE = Number(process.env.LAT_RATE ?? 5000);
 const LAT_SECS = Number(process.env.LAT_SECS ?? 20);
 const LAT_WARMUP_SECS = Number(process.env.LAT_WARMUP_SECS ?? 10);
@@ -53,7 +61,9 @@ async function sql(database, text, params) {
   }
 }
 
-const SLOTS = ['bench_raw', 'bench_ours', 'bench_dbz', ...(process.env.SKIP_EMBEDDED ? [] : ['bench_emb'])];
+const SLOTS = PHASES.has('stream')
+  ? ['bench_raw', 'bench_ours', 'bench_dbz', ...(process.env.SKIP_EMBEDDED ? [] : ['bench_emb'])]
+  : [];
 // Fresh database, tables, publications and the slots.
 await sql(
   'postgres',
@@ -74,15 +84,17 @@ for (const s of SLOTS) await sql(DB, `SELECT pg_create_logical_replication_slot(
 
 // N single-row transactions, written server-side so the writer is not what we measure.
 const writeStart = Date.now();
-await sql(
-  DB,
-  `DO $$ BEGIN FOR i IN 1..${ROWS} LOOP
+if (PHASES.has('stream'))
+  await sql(
+    DB,
+    `DO $$ BEGIN FOR i IN 1..${ROWS} LOOP
   INSERT INTO events (id, kind, amount) VALUES (i, CASE WHEN i % 3 = 0 THEN 'refund' ELSE 'sale' END, (i % 10000) / 100.0); COMMIT;
 END LOOP; END $$`,
-);
+  );
 const writeSecs = (Date.now() - writeStart) / 1000;
 const target = (await sql(DB, 'SELECT pg_current_wal_lsn() AS l')).rows[0].l;
-console.error(`# ${ROWS} single-row transactions written in ${writeSecs.toFixed(1)} s; target LSN ${target}`);
+if (PHASES.has('stream'))
+  console.error(`# ${ROWS} single-row transactions written in ${writeSecs.toFixed(1)} s; target LSN ${target}`);
 
 const slot = async (name) =>
   (
@@ -304,8 +316,96 @@ async function latency(who, start) {
   }
 }
 
+/** The snapshot tables: SNAP_ROWS rows each, loaded in one statement per table and analyzed. */
+async function snapshotTables() {
+  const started = Date.now();
+  for (const t of SNAP_TABLES) {
+    await sql(
+      DB,
+      `CREATE TABLE ${t} (id bigint PRIMARY KEY, kind text NOT NULL, amount numeric(10,2), created timestamptz NOT NULL DEFAULT now())`,
+    );
+    await sql(
+      DB,
+      `INSERT INTO ${t} (id, kind, amount) SELECT i, CASE WHEN i % 3 = 0 THEN 'refund' ELSE 'sale' END, (i % 10000) / 100.0 FROM generate_series(1, ${SNAP_ROWS}) i`,
+    );
+    await sql(DB, `VACUUM ANALYZE ${t}`);
+  }
+  await sql(DB, `CREATE PUBLICATION bench_snap_pub FOR TABLE ${SNAP_TABLES.join(', ')}`);
+  console.error(
+    `# snapshot tables: ${SNAP_TABLES.length} x ${SNAP_ROWS} rows in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+}
+
+/** One initial snapshot of the 4 tables into Kafka on a new slot; its topics are deleted afterwards. */
+async function snapshotRun(who, threads) {
+  const prefix = `bench_${run}_snap_${who}${threads}`;
+  const slotName = `bench_snap_${who}${threads}`;
+  const config = connectorConfig(prefix, slotName, 'bench_snap_pub', {
+    'snapshot.mode': 'initial',
+    'snapshot.max.threads': String(threads),
+    'slot.drop.on.stop': 'true',
+  });
+  const proc =
+    who === 'ours'
+      ? await startOurs(`snap-ours-${threads}`, config, true)
+      : await startDbz(`snap-dbz-${threads}`, config);
+  const total = async () =>
+    (await Promise.all(SNAP_TABLES.map((t) => recordsIn(`${prefix}.public.${t}`)))).reduce((a, b) => a + b, 0);
+  try {
+    const r = await timed(proc, slotName, async () => (await total()) >= SNAP_TABLES.length * SNAP_ROWS);
+    console.error(`# snapshot ${who} threads=${threads}: ${r.secs.toFixed(1)} s, peak RSS ${r.rss.toFixed(0)} MB`);
+    return r;
+  } finally {
+    await sql(
+      'postgres',
+      `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '${slotName}' AND NOT active`,
+    ).catch(() => {});
+    const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
+    if (mine.length) await admin.deleteTopics({ topics: mine }).catch(() => {});
+  }
+}
+
+async function snapshotPhase() {
+  await snapshotTables();
+  const rows = [];
+  const figures = {};
+  for (const [who, threads] of [
+    ['ours', 1],
+    ['ours', 4],
+    ['dbz', 1],
+    ['dbz', 4],
+  ]) {
+    const r = await snapshotRun(who, threads);
+    const rate = Math.round((SNAP_TABLES.length * SNAP_ROWS) / r.secs);
+    figures[`${who}${threads}`] = { rowsPerSec: rate, secs: Number(r.secs.toFixed(1)), peakRssMb: Math.round(r.rss) };
+    rows.push([
+      who === 'ours'
+        ? `tributary PostgresConnector, snapshot.max.threads=${threads}`
+        : `Debezium ${DEBEZIUM_VERSION}, snapshot.max.threads=${threads}`,
+      rate,
+      r.secs.toFixed(1),
+      r.rss.toFixed(0),
+    ]);
+  }
+  console.log(
+    `\nbench/postgres-cdc snapshot: initial snapshot of ${SNAP_TABLES.length} tables x ${SNAP_ROWS} rows into Kafka ${BROKER} (JSON+schemas)\n`,
+  );
+  console.log(table([['', 'rows/s', 'seconds', 'peak RSS MB'], ...rows]));
+  const f = figures;
+  console.log(
+    `\n# snapshot ours/Debezium rows/s: threads=1 ${(f.ours1.rowsPerSec / f.dbz1.rowsPerSec).toFixed(2)}, threads=4 ` +
+      `${(f.ours4.rowsPerSec / f.dbz4.rowsPerSec).toFixed(2)}; ours threads=4/threads=1: ${(f.ours4.rowsPerSec / f.ours1.rowsPerSec).toFixed(2)}; ` +
+      `ours/Debezium peak RSS (threads=4): ${(f.ours4.peakRssMb / f.dbz4.peakRssMb).toFixed(2)}`,
+  );
+  console.log(
+    JSON.stringify({ bench: 'postgres-cdc-snapshot', tables: SNAP_TABLES.length, rowsPerTable: SNAP_ROWS, ...figures }),
+  );
+}
+
 let exitCode = 0;
 try {
+  if (PHASES.has('snapshot')) await snapshotPhase();
+  if (!PHASES.has('stream')) throw Object.assign(new Error('stream phase skipped'), { skip: true });
   const raw = await ceiling();
   const ourRun = await oursKafka();
   const dbzRun = await debezium();
@@ -373,8 +473,10 @@ try {
       .join(' ')}`,
   );
 } catch (err) {
-  console.error(`bench/postgres-cdc failed: ${err.stack ?? err}`);
-  exitCode = 1;
+  if (!err.skip) {
+    console.error(`bench/postgres-cdc failed: ${err.stack ?? err}`);
+    exitCode = 1;
+  }
 } finally {
   await sql(
     'postgres',
