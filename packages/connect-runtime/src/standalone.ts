@@ -9,7 +9,9 @@ import { WorkerMetrics } from './metrics.js';
 import { startRestServer } from './rest/server.js';
 import { AutoRestarter } from './restart/auto-restarter.js';
 import { FileConfigStore } from './storage/config-store.js';
-import { FileOffsetStore } from './storage/offset-store.js';
+import { FileOffsetStore, type OffsetStore } from './storage/offset-store.js';
+import type { Log } from './log/log.js';
+import { FallbackOffsetStore, OffsetTopics } from './worker/source-offsets.js';
 import { Worker } from './worker/worker.js';
 import { buildRegistry, runningWorker, type RunningWorker } from './worker-bootstrap.js';
 
@@ -33,7 +35,7 @@ export async function startStandalone(opts: StandaloneOptions): Promise<RunningW
   const config = new WorkerConfig(opts.props, opts.baseDir);
   const registry = await buildRegistry(config, opts.plugins, logger);
   const log = await openLog(config, logger);
-  const offsets = new FileOffsetStore(config.offsetFile);
+  const offsets = standaloneOffsets(config, log, logger);
   const statuses = new StatusBook();
   const metrics = new WorkerMetrics();
   const autoRestart = new AutoRestarter(
@@ -56,6 +58,7 @@ export async function startStandalone(opts: StandaloneOptions): Promise<RunningW
     resolveConfig: resolver.enabled ? resolver : undefined,
     clientOverridePolicy: config.clientOverridePolicy,
     autoRestart,
+    exactlyOnceSource: exactlyOnceOnKafka(config, log),
   });
   await herder.start();
   for (const c of opts.connectors ?? []) {
@@ -82,4 +85,22 @@ export async function startStandalone(opts: StandaloneOptions): Promise<RunningW
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${boundPort}`;
   logger.info({ url, log: log.kind }, 'standalone worker started');
   return runningWorker({ herder, rest, log, logger, url });
+}
+
+/** `exactly.once.source.support=enabled` with `bootstrap.servers`: offsets must be in Kafka, in the transactions. */
+function exactlyOnceOnKafka(config: WorkerConfig, log: Log): boolean {
+  return log.kind === 'kafka' && (config.props['exactly.once.source.support'] ?? '').toLowerCase() === 'enabled';
+}
+
+/**
+ * The offsets file; with exactly once on Kafka, the worker's `offset.storage.topic` (default
+ * `connect-offsets`) with the file as fallback, so that offsets travel in the tasks' transactions
+ * (Kafka Connect offers exactly once in distributed mode only).
+ */
+function standaloneOffsets(config: WorkerConfig, log: Log, logger: Logger): OffsetStore {
+  const file = new FileOffsetStore(config.offsetFile);
+  if (!exactlyOnceOnKafka(config, log)) return file;
+  const topics = new OffsetTopics(log, log.admin(), config.props, logger.child({ component: 'offsets' }));
+  const topic = config.props['offset.storage.topic'] || 'connect-offsets';
+  return new FallbackOffsetStore(topics.get(topic), file, logger, topics);
 }

@@ -321,6 +321,18 @@ export function sourceConnectorConfigDef(): ConfigDef {
       displayName: 'Transaction boundary interval',
       documentation:
         "With transaction.boundary=interval: how often a transaction is committed; unset, the worker's offset.flush.interval.ms.",
+    })
+    .define({
+      name: 'offsets.storage.topic',
+      type: 'STRING',
+      default: null,
+      importance: 'LOW',
+      group: 'offsets.storage',
+      orderInGroup: 1,
+      width: 'LONG',
+      displayName: 'Offsets topic',
+      documentation:
+        "A separate offsets topic for this connector (KIP-618), created compacted if missing; unset, the worker's offset store. Offsets are written there (with exactly once, in the same transaction as the records) and then copied to the worker's store, and read from there first with the worker's store as fallback. On Kafka only (standalone too); ignored on the embedded log.",
     });
 }
 

@@ -26,6 +26,8 @@ export interface StandaloneHerderDeps {
   clientOverridePolicy?: ClientOverridePolicy;
   /** Restarts FAILED connectors and tasks (auto.restart.*); the worker reports its statuses through it. */
   autoRestart?: AutoRestarter;
+  /** Exactly-once source tasks on Kafka (`exactly.once.source.support=enabled` with `bootstrap.servers`). */
+  exactlyOnceSource?: boolean;
 }
 
 interface Entry extends StoredConnector {

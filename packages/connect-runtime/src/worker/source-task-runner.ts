@@ -32,6 +32,8 @@ export interface SourceRunnerDeps extends WorkerTaskDeps {
   /** Creates topics the connector writes to, when it has `topic.creation.*` settings (KIP-158). */
   readonly admin: Admin;
   readonly offsets: OffsetStore;
+  /** Opens `offsets` before the task reads it, when it is the task's own (a connector's offsets topic). */
+  readonly openOffsets?: () => Promise<void>;
   readonly converters: ConverterSet;
   readonly transforms: TransformChain;
   readonly errors: ErrorHandler;
@@ -114,6 +116,7 @@ export class SourceTaskRunner extends WorkerTask {
       metrics: this.src.metrics,
       transactionContext: this.txContext,
     };
+    await this.src.openOffsets?.();
     // Exactly once: fence a zombie of this task before it can produce anything.
     await this.transactions?.init();
     await this.redelivery?.start();

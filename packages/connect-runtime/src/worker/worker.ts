@@ -1,8 +1,8 @@
 import type { Connector, ConnectorContext, SinkConnector, SourceConnector, SourceSignal } from '@tributary/connect-api';
 import type { Logger } from '../logging.js';
 import type { Log, Producer, ProducerOptions } from '../log/log.js';
-import type { OffsetTopic } from '../distributed/offset-topic.js';
 import type { ExactlyOnce } from './source-transactions.js';
+import { FallbackOffsetStore, OffsetTopics, transactionalOffsets } from './source-offsets.js';
 import type { WorkerMetrics } from '../metrics.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { TargetState } from '../storage/config-store.js';
@@ -40,8 +40,15 @@ interface RunningConnector {
 export class Worker {
   private readonly connectors = new Map<string, RunningConnector>();
   private readonly tasks = new Map<string, WorkerTask>();
+  /** Connector-specific offsets topics (`offsets.storage.topic`), opened when a task needs one. */
+  private readonly offsetTopics: OffsetTopics | null;
 
-  constructor(private readonly deps: WorkerDeps) {}
+  constructor(private readonly deps: WorkerDeps) {
+    this.offsetTopics =
+      deps.log.kind === 'kafka'
+        ? new OffsetTopics(deps.log, deps.log.admin(), deps.config.props, deps.logger.child({ component: 'offsets' }))
+        : null;
+  }
 
   get workerId(): string {
     return this.deps.config.advertisedId;
@@ -158,6 +165,7 @@ export class Worker {
       const errors = new ErrorHandler({ connector, taskId, config: connectorConfig, logger, producer: dlq });
       if (plugin.type === 'source') {
         const TaskClass = plugin.create().taskClass();
+        const offsets = this.sourceOffsets(connectorConfig, logger);
         runner = new SourceTaskRunner(
           {
             ...base,
@@ -170,11 +178,13 @@ export class Worker {
               onTrouble,
             }),
             admin: this.deps.log.admin(),
-            offsets: this.deps.offsets,
+            offsets,
+            openOffsets: offsets === this.deps.offsets ? undefined : () => offsets.start(),
             exactlyOnce: this.exactlyOnce(
               connector,
               taskId,
               connectorConfig,
+              offsets,
               plugin.create() as SourceConnector,
               { clientId: `connector-producer-${id}`, overrides: overrides.producer, onTrouble },
               logger,
@@ -262,12 +272,13 @@ export class Worker {
     connector: string,
     taskId: number,
     config: Record<string, string>,
+    store: OffsetStore,
     instance: SourceConnector,
     client: ProducerOptions,
     logger: Logger,
   ): ExactlyOnce | undefined {
-    const offsets = this.deps.offsets as Partial<OffsetTopic>;
-    if (!this.exactlyOnceSource || !offsets.offsetRecords || !offsets.remember) return undefined;
+    const offsets = transactionalOffsets(store);
+    if (!this.exactlyOnceSource || !offsets) return undefined;
     if (instance.exactlyOnceSupport?.(config) === 'UNSUPPORTED') {
       logger.warn(
         `connector ${connector} cannot run exactly once with its config (it says so); its tasks deliver at least once`,
@@ -288,9 +299,19 @@ export class Worker {
       producer,
       intervalMs: boundary === 'interval' ? interval : null,
       taskDefined: boundary === 'connector',
-      offsetRecords: (e) => offsets.offsetRecords!(connector, e),
-      committed: (e) => offsets.remember!(connector, e),
+      offsetRecords: (e) => offsets.offsetRecords(connector, e),
+      committed: (e) => offsets.remember(connector, e),
     };
+  }
+
+  /**
+   * The offsets of a source connector's tasks: its own `offsets.storage.topic` (KIP-618) with the
+   * worker's store as fallback, or the worker's store. Kafka only (the embedded log keeps a file).
+   */
+  private sourceOffsets(config: Record<string, string>, logger: Logger): OffsetStore {
+    const topic = config['offsets.storage.topic']?.trim();
+    if (!topic || !this.offsetTopics) return this.deps.offsets;
+    return new FallbackOffsetStore(this.offsetTopics.get(topic), this.deps.offsets, logger);
   }
 
   /** With exactly-once sources, sinks read committed records only (as Connect), unless told otherwise. */
@@ -358,6 +379,7 @@ export class Worker {
       }),
     );
     await Promise.all([...this.connectors.keys()].map((n) => this.stopConnector(n)));
+    await this.offsetTopics?.stop();
   }
 
   /** The plugin instance for validation and type lookups (a fresh, unstarted instance). */
