@@ -17,8 +17,8 @@
 // (source.ts_ms, milliseconds); p50/p99/max over the measured records.
 // Snapshot phase: the initial snapshot of 4 tables of SNAP_ROWS rows each (same columns as `events`), by ours
 // with snapshot.max.threads=1 and =4 and by Debezium with the same two settings (Debezium 3.0 reads whole tables
-// in parallel; ours also splits each table into key ranges), each into Kafka on a new slot: rows/s from the slot
-// becoming active until the 4 topics hold every row, and peak RSS.
+// in parallel; ours also splits each table into key ranges), each into Kafka on a new slot: rows/s from the slot's
+// creation until the 4 topics hold every row, and peak RSS.
 //   node bench/postgres-cdc.mjs [rows] [snapshot rows per table]   (defaults 1,000,000 and 1,000,000;
 //        LAT_RATE=5000 LAT_WARMUP_SECS=10 LAT_SECS=20; SKIP_EMBEDDED=1; BENCH_PHASES=stream,snapshot)
 import { spawn, execFileSync } from 'node:child_process';
@@ -352,10 +352,23 @@ async function snapshotRun(who, threads) {
   const total = async () =>
     (await Promise.all(SNAP_TABLES.map((t) => recordsIn(`${prefix}.public.${t}`)))).reduce((a, b) => a + b, 0);
   try {
-    const r = await timed(proc, slotName, async () => (await total()) >= SNAP_TABLES.length * SNAP_ROWS);
+    // From the slot's creation (the snapshot starts right after it; a slot shows `active` only once streaming
+    // starts) until the 4 topics hold every row.
+    await waitUntil(
+      async () => {
+        if (!proc.alive()) throw new Error(`${slotName}: the process under test exited`);
+        return (await sql(DB, 'SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slotName])).rowCount > 0;
+      },
+      180_000,
+      10,
+    );
+    const started = process.hrtime.bigint();
+    await waitUntil(async () => (await total()) >= SNAP_TABLES.length * SNAP_ROWS, 3_600_000, 100);
+    const r = { secs: Number(process.hrtime.bigint() - started) / 1e9, rss: peakRssMb(proc.child.pid) };
     console.error(`# snapshot ${who} threads=${threads}: ${r.secs.toFixed(1)} s, peak RSS ${r.rss.toFixed(0)} MB`);
     return r;
   } finally {
+    await proc.stop();
     await sql(
       'postgres',
       `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '${slotName}' AND NOT active`,
