@@ -122,13 +122,16 @@ export async function readSnapshot(
           ? 'first_in_data_collection'
           : 'true';
 
+  const readers: pg.Client[] = [client];
+  let next = 0;
+  let failure: unknown = null;
   const readChunk = async (c: pg.Client, cursor: string, chunk: Chunk): Promise<boolean> => {
     const t = tables[chunk.table]!;
     t.started ||= Date.now();
     const q = chunkQuery(t.ref, chunk.keyColumns, chunk.range);
     await c.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${q.text}`, q.values);
     for (;;) {
-      if (signal.aborted) return false;
+      if (signal.aborted || failure !== null) return false;
       const res = await c.query({ text: `FETCH ${cfg.snapshotFetchSize} FROM ${cursor}`, rowMode: 'array' });
       for (const row of res.rows as string[][]) {
         const prev = t.held;
@@ -152,9 +155,6 @@ export async function readSnapshot(
     return true;
   };
 
-  const readers: pg.Client[] = [client];
-  let next = 0;
-  let failure: unknown = null;
   const run = async (c: pg.Client, id: number) => {
     try {
       while (next < work.length && failure === null) if (!(await readChunk(c, `snap${id}`, work[next++]!))) return;
@@ -164,9 +164,17 @@ export async function readSnapshot(
   };
   try {
     for (let i = 1; i < Math.min(threads, work.length); i++) {
-      const c = await open!();
-      readers.push(c);
-      await begin(c, snapshotName);
+      let c: pg.Client | null = null;
+      try {
+        c = await open!();
+        await begin(c, snapshotName);
+        readers.push(c);
+      } catch (err) {
+        // Fewer readers still read everything (max_connections reached, say): go on with those there are.
+        await c?.end().catch(() => {});
+        log(`snapshot: reading with ${readers.length} connections: ${(err as Error).message}`);
+        break;
+      }
     }
     await Promise.all(readers.map((c, i) => run(c, i)));
     if (failure !== null) throw failure;
