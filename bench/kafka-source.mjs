@@ -2,6 +2,9 @@
 // bench/kafka-source: N records of 100 bytes (default 1M), file source -> Kafka (the real broker of
 // test/services, 127.0.0.1:9092), each run into a fresh one-partition topic. Prints records/s of
 //   ours     a `tributary standalone` worker with bootstrap.servers set, FileStreamSource POSTed over REST
+//   ours-eos the same with exactly.once.source.support=enabled (records and offsets in one transaction per
+//            poll batch, offsets in an offsets topic), timed until its committed offset reaches the end of
+//            the file (the topic's end counts transaction markers too)
 //   raw      @platformatic/kafka (the client under our Kafka log) in a plain loop doing the same work: read
 //            the file, an idempotent acks=all producer, requests of 1000 records (the size our producer
 //            sends: a task batch of batch.size=2000 split in two), one request in flight, the next one
@@ -15,8 +18,8 @@
 // start-up (a JVM, a Node worker) is left out; "total" includes it. The raw loops time themselves.
 // CPU seconds: the worker's and the JVM's from /proc (REST POST to done), the raw loops' from this process.
 //   npx node bench/kafka-source.mjs [records]
-// Env: BENCH_ROUNDS=3 runs the four interleaved three times and prints medians; BENCH_ONLY=ours,raw picks
-// runs; BENCH_NODE_FLAGS / TRIBUTARY_V8_FLAGS reach the worker (see lib.mjs), e.g. for --cpu-prof;
+// Env: BENCH_ROUNDS=3 runs the five interleaved three times and prints medians; BENCH_ONLY=ours,raw picks
+// runs (raw, kafkajs, ours, eos, connect); BENCH_NODE_FLAGS / TRIBUTARY_V8_FLAGS reach the worker (see lib.mjs), e.g. for --cpu-prof;
 // BENCH_WORKER_PROPS adds worker properties, ';'-separated (e.g. producer.compression.type=lz4).
 import { execFileSync, spawn } from 'node:child_process';
 import { createReadStream, rmSync, writeFileSync } from 'node:fs';
@@ -98,6 +101,22 @@ async function watch(topic, isAlive = () => true) {
   return { firstAt, doneAt: Date.now() };
 }
 
+/** Exactly once: from the first record in the topic until the committed offset reaches the end of the file. */
+async function watchCommitted(url, topic, isAlive) {
+  let firstAt = 0;
+  await waitUntil(
+    async () => {
+      if (!isAlive()) throw new Error('the process under test exited');
+      if (!firstAt && (await recordsIn(topic)) > 0) firstAt = Date.now();
+      const r = await (await fetch(`${url}/connectors/bench-src/offsets`)).json();
+      return (r.offsets?.[0]?.offset?.position ?? 0) >= RECORDS * 100;
+    },
+    900_000,
+    25,
+  );
+  return { firstAt, doneAt: Date.now() };
+}
+
 const lines = () => createInterface({ input: createReadStream(input), crlfDelay: Infinity });
 
 async function raw() {
@@ -172,8 +191,12 @@ async function kafkajsRaw() {
   };
 }
 
-async function ours() {
-  const topic = await freshTopic('ours');
+async function oursEos() {
+  return ours(true);
+}
+
+async function ours(eos = false) {
+  const topic = await freshTopic(eos ? 'ours-eos' : 'ours');
   const port = await freePort();
   const home = join(dir, `ours-${topics}`); // its own connect.configs.json beside its offsets
   await mkdir(home);
@@ -185,6 +208,14 @@ async function ours() {
       `listeners=http://127.0.0.1:${port}`,
       `offset.storage.file.filename=${join(home, 'connect.offsets')}`,
       'offset.flush.interval.ms=10000',
+      ...(eos
+        ? [
+            'exactly.once.source.support=enabled',
+            `offset.storage.topic=${topic}-offsets`,
+            'offset.storage.replication.factor=1',
+            'offset.storage.partitions=1',
+          ]
+        : []),
       'key.converter=org.apache.kafka.connect.storage.StringConverter',
       'value.converter=org.apache.kafka.connect.storage.StringConverter',
       ...extraWorkerProps(),
@@ -204,14 +235,19 @@ async function ours() {
       file: input,
       topic,
       'batch.size': String(BATCH),
+      ...(eos ? { 'exactly.once.support': 'required' } : {}),
     },
   });
-  const { firstAt, doneAt } = await watch(topic, () => child.exitCode === null);
+  const { firstAt, doneAt } = eos
+    ? await watchCommitted(url, topic, () => child.exitCode === null)
+    : await watch(topic, () => child.exitCode === null);
   const cpu = cpuSeconds(child.pid) - cpu0;
   const rss = peakRssMb(child.pid);
   child.kill('SIGTERM');
   await exited; // a --cpu-prof profile is written on the way out
-  return { key: 'ours', name: 'tributary standalone (ours)', started, firstAt, doneAt, cpu, rss };
+  return eos
+    ? { key: 'eos', name: 'ours, exactly once (poll boundary)', started, firstAt, doneAt, cpu, rss }
+    : { key: 'ours', name: 'tributary standalone (ours)', started, firstAt, doneAt, cpu, rss };
 }
 
 async function connect() {
@@ -282,8 +318,9 @@ async function connect() {
   }
 }
 
-const runs = [raw, kafkajsRaw, ours, connect].filter(
-  (f) => !ONLY || ONLY.has({ raw: 'raw', kafkajsRaw: 'kafkajs', ours: 'ours', connect: 'connect' }[f.name]),
+const runs = [raw, kafkajsRaw, ours, oursEos, connect].filter(
+  (f) =>
+    !ONLY || ONLY.has({ raw: 'raw', kafkajsRaw: 'kafkajs', ours: 'ours', oursEos: 'eos', connect: 'connect' }[f.name]),
 );
 const byKey = new Map();
 const loads = [];
@@ -347,6 +384,9 @@ const aim = (label, k, want) =>
 aim('raw @platformatic/kafka', 'raw', 0.8);
 aim('raw kafkajs', 'kafkajs', 1.5);
 aim('Kafka Connect', 'connect', 2.0);
+const eosRatio = fig.has('eos') && o ? fig.get('eos').steady / o.steady : NaN;
+if (Number.isFinite(eosRatio))
+  console.log(`exactly once / at least once (steady): ${eosRatio.toFixed(2)}   (aim >= 0.8)`);
 const r0 = (k, f) => (fig.has(k) ? Math.round(f(fig.get(k))) : null);
 const r2 = (x) => (Number.isFinite(x) ? Number(x.toFixed(2)) : null);
 console.log(
@@ -369,6 +409,9 @@ console.log(
     ours_over_raw: r2(ratio('raw')),
     ours_over_kafkajs_raw: r2(ratio('kafkajs')),
     ours_over_connect: r2(ratio('connect')),
+    eos_per_s: r0('eos', (f) => f.steady),
+    eos_cpu_s: r2(fig.get('eos')?.cpu),
+    eos_over_ours: r2(eosRatio),
   }),
 );
 rmSync(dir, { recursive: true, force: true });

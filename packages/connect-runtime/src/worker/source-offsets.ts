@@ -15,7 +15,7 @@ import type { SourceOffset, SourcePartition } from '@tributary/connect-api';
 import type { Logger } from '../logging.js';
 import type { Admin, Log, ProduceRecord } from '../log/log.js';
 import { OffsetTopic } from '../distributed/offset-topic.js';
-import type { OffsetStore } from '../storage/offset-store.js';
+import { offsetKey, type OffsetStore } from '../storage/offset-store.js';
 
 type Entries = ReadonlyArray<[SourcePartition, SourceOffset | null]>;
 
@@ -76,15 +76,39 @@ export class FallbackOffsetStore implements OffsetStore, TransactionalOffsets {
     return this.primary.offsetRecords(connector, entries);
   }
 
-  /** A transaction carrying these offsets committed: the topic has them; the fallback gets a copy. */
+  /**
+   * A transaction carrying these offsets committed: the topic has them; the fallback gets a copy.
+   * Copies are merged while one is being written (a file store rewrites its file each time, and a
+   * transaction commits every few milliseconds).
+   */
   remember(connector: string, entries: Entries): void {
     this.primary.remember(connector, entries);
-    this.fallback.set(connector, entries).catch((err: unknown) => {
-      this.logger.warn({ err }, `could not copy offsets of ${connector} to the worker's offset store`);
-    });
+    for (const e of entries) this.copies.set(offsetKey(connector, e[0]), [connector, e]);
+    this.copying ??= this.copy();
+  }
+
+  private readonly copies = new Map<string, [string, Entries[number]]>();
+  private copying: Promise<void> | null = null;
+
+  private async copy(): Promise<void> {
+    while (this.copies.size > 0) {
+      const byConnector = new Map<string, Array<Entries[number]>>();
+      for (const [connector, e] of this.copies.values()) {
+        const list = byConnector.get(connector) ?? [];
+        list.push(e);
+        byConnector.set(connector, list);
+      }
+      this.copies.clear();
+      for (const [connector, entries] of byConnector)
+        await this.fallback.set(connector, entries).catch((err: unknown) => {
+          this.logger.warn({ err }, `could not copy offsets of ${connector} to the worker's offset store`);
+        });
+    }
+    this.copying = null;
   }
 
   async stop(): Promise<void> {
+    await this.copying;
     if (!this.owner) return;
     await this.owner.stop();
     await this.fallback.stop();

@@ -91,12 +91,21 @@ export class SourceRedelivery {
     await this.save();
   }
 
-  /** The log holds this record (called in the order the log acknowledged). */
+  /** The log holds this record (called in the order the log acknowledged; once per record: kept cheap). */
   acked(ack: ProduceAck): void {
-    const tp = `${ack.topic}/${ack.partition}`;
-    if ((this.ackedEnd.get(tp) ?? -1) <= ack.offset) this.ackedEnd.set(tp, ack.offset + 1);
+    if (ack.topic !== this.lastTopic || ack.partition !== this.lastPartition) {
+      this.lastTopic = ack.topic;
+      this.lastPartition = ack.partition;
+      this.lastKey = `${ack.topic}/${ack.partition}`;
+    }
+    const end = ack.offset + 1;
+    if ((this.ackedEnd.get(this.lastKey) ?? 0) < end) this.ackedEnd.set(this.lastKey, end);
     this.changed = true;
   }
+
+  private lastTopic = '';
+  private lastPartition = -1;
+  private lastKey = '';
 
   /** The entry to flush with the offsets acknowledged so far, when it changed. */
   entry(): [SourcePartition, SourceOffset] | null {
