@@ -16,6 +16,8 @@ class FakeCluster implements Cluster {
   readonly calls: string[] = [];
   stuck = new Set<string>();
   failingTasks = new Set<string>();
+  /** Reads of the offsets that still miss the last commit (a task still stopping). */
+  staleReads = 0;
 
   constructor(readonly url: string) {}
 
@@ -56,6 +58,7 @@ class FakeCluster implements Cluster {
     return Promise.resolve();
   }
   offsets(name: string) {
+    if (this.staleReads > 0 && this.staleReads--) return Promise.resolve({ offsets: [] });
     return Promise.resolve({ offsets: this.connectors.get(name)!.offsets });
   }
   alterOffsets(name: string, body: OffsetsBody) {
@@ -79,6 +82,7 @@ const opts = (o: Partial<MoveOptions> = {}): MoveOptions => ({
   keep: false,
   timeoutMs: 300,
   verifyMs: 10,
+  settleMs: 1,
   say: () => undefined,
   ...o,
 });
@@ -107,6 +111,13 @@ describe('moveConnector', () => {
       `connector.class resolves to ${FILE_SOURCE}`,
       'offsets copied as they are',
     ]);
+  });
+
+  it('copies the offsets only once they no longer change after the stop (the tasks commit their last ones)', async () => {
+    const { from, to } = clusters();
+    from.staleReads = 1;
+    assert.equal((await moveConnector('c', from, to, PLUGINS, opts())).outcome, 'moved');
+    assert.deepEqual(to.connectors.get('c')!.offsets, OFFSETS);
   });
 
   it('--keep leaves it STOPPED in the source; a rerun then finds it done', async () => {

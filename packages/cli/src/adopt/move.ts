@@ -1,5 +1,5 @@
 import { sleep } from '@tributary/connect-api';
-import type { Cluster, ConnectorStatus, PluginInfo } from './cluster.js';
+import type { Cluster, ConnectorStatus, OffsetsBody, PluginInfo } from './cluster.js';
 import { inspect, type Inspection } from './inspect.js';
 import { offsetTranslation, type Direction } from './offset-translation.js';
 
@@ -12,6 +12,8 @@ export interface MoveOptions {
   readonly timeoutMs: number;
   /** How long the target must stay RUNNING (no task FAILED) before the move counts as done. */
   readonly verifyMs: number;
+  /** How long a source connector's offsets must stay unchanged after it reports STOPPED (see settledOffsets). */
+  readonly settleMs: number;
   /** Progress lines (one per step, printed before the step's request). */
   readonly say: (line: string) => void;
 }
@@ -89,7 +91,7 @@ export async function moveConnector(
     }
     if (!targetStatus || isStopped(targetStatus)) {
       if (type !== 'sink') {
-        const read = await from.offsets(name);
+        const read = await settledOffsets(from, name, o);
         const offsets = offsetTranslation(inspection.plugin.class, o.direction).translate(read);
         if (offsets.offsets.length > 0) {
           say(`writing ${offsets.offsets.length} source offset(s) in ${to.url}`);
@@ -131,6 +133,24 @@ async function rollBack(
       `${reason}; then ${(e as Error).message} while putting it back: it is STOPPED in ${from.url}. ` +
       `Run the same command again to finish the move, or PUT ${from.url}/connectors/${name}/resume to keep it there`
     );
+  }
+}
+
+/**
+ * The offsets of a STOPPED source connector once they stop changing. Both Kafka Connect and Tributary report
+ * STOPPED as soon as the target state is written, while the tasks are still stopping and committing their last
+ * offsets; read then, the offsets can lag what was produced (the target would produce it again). So the offsets
+ * are read until two reads `settleMs` apart agree.
+ */
+async function settledOffsets(from: Cluster, name: string, o: MoveOptions): Promise<OffsetsBody> {
+  const until = Date.now() + o.timeoutMs;
+  let last = JSON.stringify(await from.offsets(name));
+  for (;;) {
+    await sleep(o.settleMs);
+    const now = await from.offsets(name);
+    if (JSON.stringify(now) === last) return now;
+    if (Date.now() > until) throw new MoveError(`offsets in ${from.url} still changing after ${o.timeoutMs} ms`);
+    last = JSON.stringify(now);
   }
 }
 

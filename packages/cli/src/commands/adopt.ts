@@ -12,6 +12,7 @@ interface MoveFlags {
   keep?: boolean;
   timeout: string;
   verify: string;
+  settle: string;
 }
 
 interface GlobalOpts {
@@ -21,11 +22,12 @@ interface GlobalOpts {
 
 const HELP = `
 For each connector, one at a time: read its config and check the target has a plugin for its class
-(--dry-run stops here and prints a table); PUT /connectors/NAME/stop in the source; GET its offsets; create it
-in the target with initial_state STOPPED; PATCH the offsets (spooldir's translated, sinks keep their consumer
-group connect-NAME); resume it; once it has run --verify ms with every task RUNNING, delete it from the source
-(--keep: leave it STOPPED there). A run killed at any step is finished by running the same command again: each
-run starts from what both clusters report. On a failure the connector is put back where it ran.
+(--dry-run stops here and prints a table); PUT /connectors/NAME/stop in the source; GET its offsets until two
+reads --settle ms apart agree; create it in the target with initial_state STOPPED; PATCH the offsets
+(spooldir's translated, sinks keep their consumer group connect-NAME); resume it; once it has run --verify ms
+with every task RUNNING, delete it from the source (--keep: leave it STOPPED there). A run killed at any step
+is finished by running the same command again: each run starts from what both clusters report. On a failure
+the connector is put back where it ran.
 
 Example:
   tributary adopt --from http://connect:8083 --to http://tributary:8083 --all --dry-run
@@ -45,6 +47,7 @@ export function registerAdoptCommands(program: Command): void {
       .option('--keep', `leave each moved connector STOPPED in the ${from} cluster instead of deleting it`)
       .option('--timeout <ms>', 'how long a connector may take to stop, or to start in the target', '60000')
       .option('--verify <ms>', 'how long it must stay RUNNING in the target before its source copy goes', '3000')
+      .option('--settle <ms>', "how long a stopped source's offsets must stay unchanged before they are copied", '2000')
       .addHelpText('after', HELP)
       .action((names: string[], flags: MoveFlags, cmd: Command) => run(name, names, flags, cmd));
   define(
@@ -77,6 +80,7 @@ async function run(direction: Direction, names: string[], flags: MoveFlags, cmd:
           keep: !!flags.keep,
           timeoutMs: Number(flags.timeout),
           verifyMs: Number(flags.verify),
+          settleMs: Number(flags.settle),
           say: (line) => console.error(`${direction}: ${line}`),
         }),
       );
