@@ -1,13 +1,14 @@
 import type { TargetState } from '../storage/config-store.js';
 import type { State } from '../worker/status.js';
 import type { ConfigInfos, ConfigKeyInfo } from './validation.js';
+import type { ConnectorTaskId } from '../worker/task-id.js';
 
 export type ConnectorType = 'source' | 'sink' | 'unknown';
 
 export interface ConnectorInfo {
   name: string;
   config: Record<string, string>;
-  tasks: Array<{ connector: string; task: number }>;
+  tasks: ConnectorTaskId[];
   type: ConnectorType;
 }
 
@@ -83,9 +84,7 @@ export interface Herder {
   deleteConnector(name: string): Promise<void>;
 
   connectorStatus(name: string): Promise<ConnectorStateInfo>;
-  taskConfigs(
-    name: string,
-  ): Promise<Array<{ id: { connector: string; task: number }; config: Record<string, string> }>>;
+  taskConfigs(name: string): Promise<Array<{ id: ConnectorTaskId; config: Record<string, string> }>>;
   taskStatus(name: string, task: number): Promise<TaskStateInfo>;
 
   /** Returns null for a plain connector restart (204), else the state with RESTARTING marks (202). */

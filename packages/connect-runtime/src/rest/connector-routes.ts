@@ -3,6 +3,7 @@ import { stringifyValues } from '../config/config-file.js';
 import { BadRequestError, NotFoundError } from '../errors.js';
 import type { ConnectorOffset, Herder } from '../herder/herder.js';
 import type { TargetState } from '../storage/config-store.js';
+import { taskLabel } from '../worker/task-id.js';
 
 type NameParams = { Params: { name: string } };
 type TaskParams = { Params: { name: string; task: string } };
@@ -88,7 +89,7 @@ export function connectorRoutes(herder: Herder): FastifyPluginAsync {
     app.get<NameParams>('/connectors/:name/tasks', async (req) => herder.taskConfigs(req.params.name));
     app.get<NameParams>('/connectors/:name/tasks-config', async (req) => {
       const tasks = await herder.taskConfigs(req.params.name);
-      return Object.fromEntries(tasks.map((t) => [`${t.id.connector}-${t.id.task}`, t.config]));
+      return Object.fromEntries(tasks.map((t) => [taskLabel(t.id), t.config]));
     });
     app.get<TaskParams>('/connectors/:name/tasks/:task/status', async (req) =>
       herder.taskStatus(req.params.name, taskId(req.params.task)),

@@ -1,6 +1,7 @@
 import type { Logger } from '@tributary/connect-api';
 import type { TargetState } from '../storage/config-store.js';
 import { traceOf, type State, type StatusListener } from './status.js';
+import { taskLabel } from './task-id.js';
 
 export interface WorkerTaskDeps {
   readonly connector: string;
@@ -39,8 +40,9 @@ export abstract class WorkerTask {
     this.paused = initialState === 'PAUSED';
   }
 
+  /** The task as Connect prints it (`name-n`), for logs and messages. */
   get id(): string {
-    return `${this.deps.connector}-${this.deps.taskId}`;
+    return taskLabel({ connector: this.deps.connector, task: this.deps.taskId });
   }
   get state(): State {
     return this.currentState;

@@ -13,6 +13,7 @@ import { clientOverrides } from '../config/client-overrides.js';
 import { buildConverters } from './converters.js';
 import { ErrorHandler } from './error-handler.js';
 import { SinkTaskRunner } from './sink-task-runner.js';
+import { TaskTable, taskLabel, transactionalIdOf } from './task-id.js';
 import { SourceTaskRunner } from './source-task-runner.js';
 import { traceOf, type StatusListener } from './status.js';
 import { TransformChain } from './transform-chain.js';
@@ -39,7 +40,7 @@ interface RunningConnector {
  */
 export class Worker {
   private readonly connectors = new Map<string, RunningConnector>();
-  private readonly tasks = new Map<string, WorkerTask>();
+  private readonly tasks = new TaskTable<WorkerTask>();
   /** Connector-specific offsets topics (`offsets.storage.topic`), opened when a task needs one. */
   private readonly offsetTopics: OffsetTopics | null;
 
@@ -60,7 +61,7 @@ export class Worker {
 
   /** Figures a task running here published through `ctx.metrics` (drop counters and the like). */
   taskGauges(connector: string, task: number): Readonly<Record<string, number>> | undefined {
-    return this.tasks.has(`${connector}-${task}`) ? this.deps.metrics.taskGauges(connector, task) : undefined;
+    return this.tasks.has({ connector, task }) ? this.deps.metrics.taskGauges(connector, task) : undefined;
   }
 
   /** Creates and starts a connector; failures are reported as FAILED status, not thrown. */
@@ -121,8 +122,7 @@ export class Worker {
   setConnectorTargetState(name: string, target: TargetState): void {
     if (this.connectors.has(name))
       this.reportConnector(name, target === 'STARTED' ? 'RUNNING' : target === 'PAUSED' ? 'PAUSED' : 'STOPPED');
-    for (const [id, t] of this.tasks)
-      if (id.startsWith(`${name}-`) && taskConnector(id) === name) t.setTargetState(target);
+    for (const t of this.tasks.valuesOf(name)) t.setTargetState(target);
   }
 
   /** Starts one task of a connector; failures become a FAILED task status. */
@@ -133,7 +133,7 @@ export class Worker {
     taskConfig: Record<string, string>,
     target: TargetState,
   ): void {
-    const id = `${connector}-${taskId}`;
+    const id = taskLabel({ connector, task: taskId });
     const logger = this.deps.logger.child({ connector, task: taskId });
     const base = {
       connector,
@@ -234,7 +234,7 @@ export class Worker {
       this.deps.status.onTask(connector, taskId, { state: 'FAILED', workerId: this.workerId, trace: traceOf(err) });
       return;
     }
-    this.tasks.set(id, runner);
+    this.tasks.set({ connector, task: taskId }, runner);
     runner.start();
   }
 
@@ -246,7 +246,7 @@ export class Worker {
   async fenceZombies(connector: string, previousTaskCount: number, config: Record<string, string>): Promise<void> {
     if (!this.exactlyOnceSource || previousTaskCount === 0 || this.connectorType(config) !== 'source') return;
     const group = this.deps.config.props['group.id'] ?? 'tributary';
-    const ids = Array.from({ length: previousTaskCount }, (_, i) => `${group}-${connector}-${i}`);
+    const ids = Array.from({ length: previousTaskCount }, (_, task) => transactionalIdOf(group, { connector, task }));
     await this.deps.log.fenceProducers!(ids);
     this.deps.logger.info(
       { connector, ids },
@@ -293,7 +293,10 @@ export class Worker {
     const interval = Number(config['transaction.boundary.interval.ms'] || this.deps.config.flushIntervalMs);
     const producer = this.deps.log.transactionalProducer!({
       ...client,
-      transactionalId: `${this.deps.config.props['group.id'] ?? 'tributary'}-${connector}-${taskId}`,
+      transactionalId: transactionalIdOf(this.deps.config.props['group.id'] ?? 'tributary', {
+        connector,
+        task: taskId,
+      }),
     });
     return {
       producer,
@@ -327,7 +330,7 @@ export class Worker {
   private troubleReporter(connector: string, taskId: number): (err: Error | null) => void {
     let last: string | null = null;
     return (err) => {
-      const task = this.tasks.get(`${connector}-${taskId}`);
+      const task = this.tasks.get({ connector, task: taskId });
       const message = err ? `${err.message} (retrying with backoff)` : null;
       if (!task || message === last || (task.state !== 'RUNNING' && task.state !== 'PAUSED')) return;
       last = message;
@@ -340,11 +343,8 @@ export class Worker {
   }
 
   async stopTask(connector: string, taskId: number): Promise<void> {
-    const id = `${connector}-${taskId}`;
-    const t = this.tasks.get(id);
-    if (!t) return;
-    this.tasks.delete(id);
-    await t.stop();
+    const t = this.tasks.delete({ connector, task: taskId });
+    await t?.stop();
   }
 
   /**
@@ -356,7 +356,7 @@ export class Worker {
     task: number,
     signal: SourceSignal,
   ): Promise<'delivered' | 'absent' | 'unsupported'> {
-    const runner = this.tasks.get(`${connector}-${task}`);
+    const runner = this.tasks.get({ connector, task });
     if (!(runner instanceof SourceTaskRunner)) return 'absent';
     const t = runner.sourceTask;
     if (!t.signal) return 'unsupported';
@@ -364,20 +364,13 @@ export class Worker {
     return 'delivered';
   }
 
-  /** Ids (`name-n`) of tasks running here for a connector. */
+  /** The numbers of a connector's tasks running here. */
   taskIds(connector: string): number[] {
-    return [...this.tasks.keys()]
-      .filter((id) => taskConnector(id) === connector)
-      .map((id) => Number(id.slice(connector.length + 1)));
+    return this.tasks.tasksOf(connector);
   }
 
   async stop(): Promise<void> {
-    await Promise.all(
-      [...this.tasks.keys()].map((id) => {
-        const i = id.lastIndexOf('-');
-        return this.stopTask(id.slice(0, i), Number(id.slice(i + 1)));
-      }),
-    );
+    await Promise.all([...this.tasks.entries()].map(([id]) => this.stopTask(id.connector, id.task)));
     await Promise.all([...this.connectors.keys()].map((n) => this.stopConnector(n)));
     await this.offsetTopics?.stop();
   }
@@ -391,10 +384,6 @@ export class Worker {
   private reportConnector(name: string, state: 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED', trace?: string): void {
     this.deps.status.onConnector(name, { state, workerId: this.workerId, ...(trace ? { trace } : {}) });
   }
-}
-
-function taskConnector(id: string): string {
-  return id.slice(0, id.lastIndexOf('-'));
 }
 
 export type { Connector };
