@@ -43,13 +43,16 @@ export class ConnectCluster {
     this.rest = new RestClient(url, auth);
   }
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** `done` tells a 409 that means the request took effect (e.g. the connector exists) from a rebalance. */
+  private async call<T>(method: string, path: string, body?: unknown, done?: () => Promise<boolean>): Promise<T> {
     const until = Date.now() + this.rebalanceWaitMs;
     for (;;) {
       try {
         return (await this.rest.call<T>(method, path, body)).body;
       } catch (e) {
-        if (!(e instanceof RestError) || e.status !== 409 || Date.now() > until) throw e;
+        if (!(e instanceof RestError) || e.status !== 409) throw e;
+        if (done && (await done())) return undefined as T;
+        if (Date.now() > until) throw e;
         await sleep(500);
       }
     }
@@ -91,7 +94,10 @@ export class ConnectCluster {
   }
 
   async createStopped(name: string, config: Record<string, string>): Promise<void> {
-    await this.call('POST', '/connectors', { name, config, initial_state: 'STOPPED' });
+    // 409 is also Connect's answer when it exists: an earlier attempt whose answer was lost created it.
+    await this.call('POST', '/connectors', { name, config, initial_state: 'STOPPED' }, async () => {
+      return (await this.status(name)) !== null;
+    });
   }
 
   async stop(name: string): Promise<void> {

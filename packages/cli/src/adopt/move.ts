@@ -68,6 +68,12 @@ export async function moveConnector(
     if (o.dryRun) return result('planned', `a STOPPED copy in ${to.url} would be replaced`);
     say(`deleting the STOPPED copy a failed attempt left in ${to.url}`);
     await to.remove(name);
+    await waitFor(
+      () => to.status(name),
+      (s) => s === null,
+      o.timeoutMs,
+      `still in ${to.url}`,
+    );
     return moveConnector(name, from, to, plugins, o);
   }
   if (o.dryRun) {
