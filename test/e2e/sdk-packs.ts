@@ -8,9 +8,8 @@ import { ROOT, tempDir } from '../support/worker-process.js';
 export type Packs = Map<string, string>;
 
 /**
- * Packs every package lerna manages, as `npm run packages:pack` does (after `npm run build`). Private
- * ones are packed too, so that a publishable package depending on one still installs here;
- * `privateDependencies` names such dependencies, which a real publish could not resolve.
+ * Packs every publishable package lerna manages, as `npm run packages:pack` does (after `npm run build`).
+ * `privateDependencies` names any dependency on a private package, which a real publish could not resolve.
  */
 export async function packAll(): Promise<Packs> {
   const dest = await tempDir('tributary-packs-');
@@ -30,11 +29,6 @@ export async function packAll(): Promise<Packs> {
     ],
     { cwd: ROOT, stdio: 'pipe' },
   );
-  for (const p of lernaPackages().filter(
-    (x) => x.private && privateDependencies().some((d) => d.endsWith(` → ${x.name}`)),
-  )) {
-    execFileSync('npm', ['pack', '--silent', '--pack-destination', dest], { cwd: p.location, stdio: 'pipe' });
-  }
   const packs: Packs = new Map();
   for (const f of await readdir(dest)) {
     const m = /^tributary-(.+)-\d+\.\d+\.\d+\.tgz$/.exec(f);
