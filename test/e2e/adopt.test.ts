@@ -163,6 +163,9 @@ describe('tributary adopt / handback with Kafka Connect 3.9.2 and Debezium 3.0.8
     assert.equal(by[NAMES.other]!.outcome, 'skipped');
     assert.equal(by[NAMES.other]!.inspection.plugin, null);
     for (const n of [NAMES.dbz, NAMES.src, NAMES.sink]) assert.equal(by[n]!.outcome, 'planned', JSON.stringify(by[n]));
+    const unreachable = await cli(['adopt', '--from', 'http://127.0.0.1:1', '--to', ours.url, '--all']);
+    assert.equal(unreachable.code, 1);
+    assert.match(unreachable.err, /adopt: nothing moved: cannot reach the worker at http:\/\/127.0.0.1:1/);
     const table = await cli(['adopt', '--from', java.url, '--to', ours.url, '--all', '--dry-run']);
     console.log(table.out);
     for (const n of Object.values(NAMES)) assert.ok(running(await status(java.url, n)), `${n} still runs in Connect`);
