@@ -18,6 +18,8 @@ class FakeCluster implements Cluster {
   failingTasks = new Set<string>();
   /** Reads of the offsets that still miss the last commit (a task still stopping). */
   staleReads = 0;
+  /** What a task does once resumed (e.g. commit offsets further on). */
+  onResume: (e: Entry) => void = () => undefined;
 
   constructor(readonly url: string) {}
 
@@ -50,6 +52,7 @@ class FakeCluster implements Cluster {
     return this.set(name, 'STOPPED', 'stop');
   }
   resume(name: string) {
+    this.onResume(this.connectors.get(name)!);
     return this.set(name, 'RUNNING', 'resume');
   }
   remove(name: string) {
@@ -202,13 +205,16 @@ describe('moveConnector', () => {
     assert.equal(to.connectors.size, 0);
   });
 
-  it('a task that FAILS in the target puts the connector back in the source', async () => {
+  it('a task that FAILS in the target puts the connector back in the source, with the offsets it reached', async () => {
     const { from, to } = clusters();
     to.failingTasks.add('c');
+    const further = [{ partition: { filename: '/in.txt' }, offset: { position: 99 } }];
+    to.onResume = (e) => (e.offsets = further);
     const r = await moveConnector('c', from, to, PLUGINS, opts());
     assert.equal(r.outcome, 'failed');
     assert.match(r.detail, /FAILED in http:\/\/tributary: boom/);
     assert.equal(from.connectors.get('c')!.state, 'RUNNING');
+    assert.deepEqual(from.connectors.get('c')!.offsets, further);
     assert.equal(to.connectors.size, 0);
   });
 

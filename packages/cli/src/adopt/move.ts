@@ -1,7 +1,7 @@
 import { sleep } from '@tributary/connect-api';
 import type { Cluster, ConnectorStatus, OffsetsBody, PluginInfo } from './cluster.js';
 import { inspect, type Inspection } from './inspect.js';
-import { offsetTranslation, type Direction } from './offset-translation.js';
+import { offsetTranslation, type Direction, type OffsetTranslation } from './offset-translation.js';
 
 export interface MoveOptions {
   readonly direction: Direction;
@@ -111,7 +111,8 @@ export async function moveConnector(
     await verifyRunning(to, name, o);
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
-    return result('failed', await rollBack(name, from, to, targetRan, reason, say));
+    const back = type === 'sink' ? null : offsetTranslation(inspection.plugin.class, reverse(o.direction));
+    return result('failed', await rollBack(name, from, to, { targetRan, reason, say, back, o }));
   }
   if (o.keep) return result('moved', `runs in ${to.url}; kept STOPPED in ${from.url}`);
   say(`deleting from ${from.url}`);
@@ -119,18 +120,35 @@ export async function moveConnector(
   return result('moved', `runs in ${to.url}`);
 }
 
-/** Puts the connector back where it ran: the target's copy deleted, the source's resumed. */
+const reverse = (d: Direction): Direction => (d === 'adopt' ? 'handback' : 'adopt');
+
+/**
+ * Puts the connector back where it ran: the target's copy deleted, the source's resumed. A source connector
+ * the target ran for a while takes the target's offsets back with it (`back` translates them), so what the
+ * target produced is not produced again.
+ */
 async function rollBack(
   name: string,
   from: Cluster,
   to: Cluster,
-  targetRan: boolean,
-  reason: string,
-  say: (line: string) => void,
+  r: {
+    targetRan: boolean;
+    reason: string;
+    say: (line: string) => void;
+    back: OffsetTranslation | null;
+    o: MoveOptions;
+  },
 ): Promise<string> {
+  const { targetRan, reason, say, back, o } = r;
   try {
     if (targetRan) return `${reason}; it stays in ${to.url} and STOPPED in ${from.url} (run again to finish)`;
     say(`failed (${reason}); resuming in ${from.url}`);
+    if (back && (await to.status(name))) {
+      await to.stop(name);
+      await waitFor(() => to.status(name), isStopped, o.timeoutMs, `did not stop in ${to.url}`);
+      const offsets = back.translate(await settledOffsets(to, name, o));
+      if (offsets.offsets.length > 0) await from.alterOffsets(name, offsets);
+    }
     await to.remove(name);
     await from.resume(name);
     return `${reason}; nothing moved, it runs in ${from.url} again`;
