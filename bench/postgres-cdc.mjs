@@ -6,6 +6,9 @@
 //   peer      Debezium 3.0 (io.debezium:debezium-connector-postgres) in Apache Kafka Connect 3.9
 //             ConnectStandalone, same converters, same database and broker (bench/debezium.mjs)
 //   ours/emb  the same worker with the embedded log instead of Kafka
+//   ours/eos  the same worker on Kafka with exactly.once.source.support=enabled, once with
+//             transaction.boundary=poll and once with =connector (Kafka transactions end at PostgreSQL
+//             commits), timed until the slot is confirmed past the last insert (after the last commit)
 //   ceiling   pg_recvlogical reading a slot of the same kind (pgoutput, same publication) to /dev/null
 // Throughput: from the slot becoming active until the topic holds all N records (Kafka runs), until the
 // slot is confirmed past the last insert (embedded log: records stored, offsets stored, slot confirmed),
@@ -20,7 +23,7 @@
 // in parallel; ours also splits each table into key ranges), each into Kafka on a new slot: rows/s from the slot's
 // creation until the 4 topics hold every row, and peak RSS.
 //   node bench/postgres-cdc.mjs [rows] [snapshot rows per table]   (defaults 1,000,000 and 1,000,000;
-//        LAT_RATE=5000 LAT_WARMUP_SECS=10 LAT_SECS=20; SKIP_EMBEDDED=1; BENCH_PHASES=stream,snapshot)
+//        LAT_RATE=5000 LAT_WARMUP_SECS=10 LAT_SECS=20; SKIP_EMBEDDED=1; SKIP_EOS=1; BENCH_PHASES=stream,snapshot)
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -62,7 +65,13 @@ async function sql(database, text, params) {
 }
 
 const SLOTS = PHASES.has('stream')
-  ? ['bench_raw', 'bench_ours', 'bench_dbz', ...(process.env.SKIP_EMBEDDED ? [] : ['bench_emb'])]
+  ? [
+      'bench_raw',
+      'bench_ours',
+      'bench_dbz',
+      ...(process.env.SKIP_EMBEDDED ? [] : ['bench_emb']),
+      ...(process.env.SKIP_EOS ? [] : ['bench_eos', 'bench_eosc']),
+    ]
   : [];
 // Fresh database, tables, publications and the slots.
 await sql(
@@ -129,7 +138,7 @@ const connectorConfig = (prefix, slotName, publication, extra = {}) => ({
 });
 
 /** A tributary worker (Kafka when `useKafka`, else the embedded log) with one connector. */
-async function startOurs(name, config, useKafka) {
+async function startOurs(name, config, useKafka, eos = false) {
   const port = await freePort();
   const workerFile = join(dir, `${name}.properties`);
   await writeFile(
@@ -139,6 +148,14 @@ async function startOurs(name, config, useKafka) {
       useKafka ? `bootstrap.servers=${BROKER}` : `embedded.log.dir=${join(dir, `${name}-log`)}`,
       `offset.storage.file.filename=${join(dir, `${name}.offsets`)}`,
       'offset.flush.interval.ms=1000',
+      ...(eos
+        ? [
+            'exactly.once.source.support=enabled',
+            `offset.storage.topic=bench_${run}_${name}-offsets`,
+            'offset.storage.replication.factor=1',
+            'offset.storage.partitions=1',
+          ]
+        : []),
       'key.converter=org.apache.kafka.connect.json.JsonConverter',
       'value.converter=org.apache.kafka.connect.json.JsonConverter',
     ].join('\n'),
@@ -193,6 +210,17 @@ async function oursKafka() {
   const prefix = `bench_${run}_ours`;
   const proc = await startOurs('bench-ours', connectorConfig(prefix, 'bench_ours', 'bench_pub'), true);
   return timed(proc, 'bench_ours', async () => (await recordsIn(`${prefix}.public.events`)) >= ROWS);
+}
+
+/** Exactly once (standalone on Kafka), done when the slot is confirmed: only after the last transaction committed. */
+async function oursEos(boundary) {
+  const slotName = boundary === 'poll' ? 'bench_eos' : 'bench_eosc';
+  const config = connectorConfig(`bench_${run}_${slotName}`, slotName, 'bench_pub', {
+    'exactly.once.support': 'required',
+    'transaction.boundary': boundary,
+  });
+  const proc = await startOurs(`bench-${slotName}`, config, true, true);
+  return timed(proc, slotName, async () => (await slot(slotName))?.ok === true);
 }
 
 async function oursEmbedded() {
@@ -423,6 +451,8 @@ try {
   const ourRun = await oursKafka();
   const dbzRun = await debezium();
   const embRun = process.env.SKIP_EMBEDDED ? null : await oursEmbedded();
+  const eosRun = process.env.SKIP_EOS ? null : await oursEos('poll');
+  const eoscRun = process.env.SKIP_EOS ? null : await oursEos('connector');
   // The throughput slots hold WAL: drop them before the latency runs.
   await sql(
     'postgres',
@@ -454,6 +484,26 @@ try {
         dbzRun.rss.toFixed(0),
         ...lat(latDbz),
       ],
+      ...(eosRun
+        ? [
+            [
+              '  the same, exactly once (transaction.boundary=poll)',
+              rate(eosRun),
+              eosRun.secs.toFixed(1),
+              eosRun.rss.toFixed(0),
+              '',
+              '',
+            ],
+            [
+              '  the same, exactly once (transaction.boundary=connector)',
+              rate(eoscRun),
+              eoscRun.secs.toFixed(1),
+              eoscRun.rss.toFixed(0),
+              '',
+              '',
+            ],
+          ]
+        : []),
       ...(embRun
         ? [
             [
@@ -480,6 +530,11 @@ try {
     `\n# ours/Debezium events/s: ${(rate(ourRun) / rate(dbzRun)).toFixed(2)} (aim >= 1.0); ours/Debezium peak RSS: ` +
       `${(ourRun.rss / dbzRun.rss).toFixed(2)} (aim <= 0.20); ours/ceiling events/s: ${(rate(ourRun) / rate(raw)).toFixed(2)}`,
   );
+  if (eosRun)
+    console.log(
+      `# exactly once / at least once events/s: poll boundary ${(rate(eosRun) / rate(ourRun)).toFixed(2)} (aim >= 0.8), ` +
+        `connector boundary ${(rate(eoscRun) / rate(ourRun)).toFixed(2)}`,
+    );
   console.log(
     `# writes took ${writeSecs.toFixed(1)} s; load average ${loadavg()
       .map((x) => x.toFixed(1))
