@@ -264,6 +264,26 @@ export const TABLES = [
     },
   },
   {
+    // The outbox table of Debezium's outbox documentation; the outbox runs route it through EventRouter.
+    name: 'outbox',
+    ddl: 'id uuid PRIMARY KEY, aggregatetype varchar(255) NOT NULL, aggregateid varchar(255) NOT NULL, type varchar(255) NOT NULL, payload jsonb',
+    rows: [
+      `('7f0a8a1e-0000-4000-8000-000000000001', 'order', '1', 'OrderCreated', '{"id": 1, "lines": [{"sku": "a", "qty": 2}], "total": 12.5}')`,
+      `('7f0a8a1e-0000-4000-8000-000000000002', 'customer', '7', 'CustomerCreated', '{"id": 7, "name": "Ada", "vip": true}')`,
+    ],
+    async stream(c) {
+      await c.query(`INSERT INTO outbox VALUES
+        ('7f0a8a1e-0000-4000-8000-000000000003', 'order', '2', 'OrderCreated', '{"id": 2, "big": 9007199254740993, "note": null}'),
+        ('7f0a8a1e-0000-4000-8000-000000000004', 'order', '1', 'OrderShipped', '{"id": 1, "carrier": {"name": "X", "eta": 3}}')`);
+      await c.query(
+        "INSERT INTO outbox VALUES ('7f0a8a1e-0000-4000-8000-000000000005', 'customer', '8', 'CustomerDeleted', NULL)",
+      );
+      await c.query("UPDATE outbox SET type = 'OrderCancelled' WHERE aggregateid = '2'"); // u: skipped by EventRouter
+      await c.query("DELETE FROM outbox WHERE id = '7f0a8a1e-0000-4000-8000-000000000001'"); // d + tombstone: dropped
+      return 5;
+    },
+  },
+  {
     name: 'trunc_me',
     ddl: 'id int PRIMARY KEY, v text',
     rows: ["(1, 'a')"],
