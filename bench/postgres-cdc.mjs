@@ -43,7 +43,8 @@ const PHASES = new Set((process.env.BENCH_PHASES ?? 'stream,snapshot').split(','
 const LAT_RATE = Number(process.env.LAT_RATE ?? 5000);
 const LAT_SECS = Number(process.env.LAT_SECS ?? 20);
 const LAT_WARMUP_SECS = Number(process.env.LAT_WARMUP_SECS ?? 10);
-const DB = 'bench_cdc';
+// The snapshot phase alone gets a database of its own, so a stream run started meanwhile does not drop it.
+const DB = PHASES.has('stream') ? 'bench_cdc' : 'bench_cdc_snap';
 const PG = { host: '127.0.0.1', port: 55432, user: 'postgres', password: 'postgres' };
 const run = Date.now().toString(36);
 const dir = await mkdtemp(join(tmpdir(), 'bench-cdc-'));
