@@ -37,7 +37,6 @@ export function findPlugin(plugins: PluginInfo[], cls: string): PluginInfo | nul
   return (
     plugins.find((p) => p.class === cls) ??
     plugins.find((p) => simple(p.class) === cls || alias(p.class) === cls) ??
-    plugins.find((p) => simple(p.class) === simple(cls)) ??
     null
   );
 }

@@ -84,6 +84,8 @@ export async function moveConnector(
     return result('skipped', `${to.url} rejects the config: ${inspection.errors.join('; ')}`);
 
   const wasStopped = isStopped(status);
+  const started = Date.now();
+  let gap = '';
   const targetRan = !!targetStatus && !isStopped(targetStatus);
   try {
     if (!targetStatus) {
@@ -108,16 +110,18 @@ export async function moveConnector(
       await to.resume(name);
     }
     say(`verifying in ${to.url}`);
-    await verifyRunning(to, name, o);
+    const runningAt = await verifyRunning(to, name, o);
+    // From the stop to RUNNING in the target (when this run made both): how long the connector ran nowhere.
+    if (!wasStopped && !targetStatus) gap = ` (RUNNING ${((runningAt - started) / 1000).toFixed(1)} s after the stop)`;
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
     const back = type === 'sink' ? null : offsetTranslation(inspection.plugin.class, reverse(o.direction));
     return result('failed', await rollBack(name, from, to, { targetRan, reason, say, back, o }));
   }
-  if (o.keep) return result('moved', `runs in ${to.url}; kept STOPPED in ${from.url}`);
+  if (o.keep) return result('moved', `runs in ${to.url}${gap}; kept STOPPED in ${from.url}`);
   say(`deleting from ${from.url}`);
   await from.remove(name);
-  return result('moved', `runs in ${to.url}`);
+  return result('moved', `runs in ${to.url}${gap}`);
 }
 
 const reverse = (d: Direction): Direction => (d === 'adopt' ? 'handback' : 'adopt');
@@ -189,7 +193,8 @@ async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms: num
 }
 
 /** The connector and all its tasks RUNNING, and still so (no task FAILED) `verifyMs` later. */
-async function verifyRunning(to: Cluster, name: string, o: MoveOptions): Promise<void> {
+/** Returns when the target was first seen RUNNING (ms since the epoch). */
+async function verifyRunning(to: Cluster, name: string, o: MoveOptions): Promise<number> {
   const running = (s: ConnectorStatus | null) =>
     s !== null && s.connector.state === 'RUNNING' && s.tasks.length > 0 && s.tasks.every((t) => t.state === 'RUNNING');
   const failed = (s: ConnectorStatus | null) =>
@@ -205,7 +210,9 @@ async function verifyRunning(to: Cluster, name: string, o: MoveOptions): Promise
     return s;
   };
   await waitFor(check, running, o.timeoutMs, `not RUNNING in ${to.url}`);
+  const runningAt = Date.now();
   await sleep(o.verifyMs);
   const s = await check();
   if (!running(s)) throw new MoveError(`not RUNNING in ${to.url} after ${o.verifyMs} ms: ${s?.connector.state}`);
+  return runningAt;
 }
