@@ -149,7 +149,7 @@ export class IncrementalSnapshot {
       this.restored = null;
       this.window = null;
     }
-    if (this.collections.length === 0) return this.finish();
+    if (this.collections.length === 0) return this.finish(false);
     if (!this.window) await this.readChunk();
   }
 
@@ -194,35 +194,42 @@ export class IncrementalSnapshot {
   private async closeWindow(w: Window): Promise<void> {
     const cur = this.current!;
     this.window = null;
-    const before = this.offsetFields();
-    cur.lastKey = w.end ?? cur.lastKey;
-    cur.rows += w.read;
-    if (w.last) {
-      this.collections = this.collections.filter((c) => c.id !== idOf(cur.ref));
-      this.current = null;
-    }
-    const after = this.offsetFields();
+    let advanced = false;
+    const advance = () => {
+      if (advanced) return;
+      advanced = true;
+      cur.lastKey = w.end ?? cur.lastKey;
+      cur.rows += w.read;
+      if (w.last) {
+        this.collections = this.collections.filter((c) => c.id !== idOf(cur.ref));
+        this.current = null;
+      }
+    };
     const rows = [...w.buffer.values()];
-    if (rows.length > 0) {
-      const tsUs = BigInt(Date.now()) * 1000n;
-      this.host.emitBetween((offset, lsn) => {
-        const info = {
-          prefix: this.host.cfg.prefix,
-          db: this.host.cfg.dbname,
-          tsUs,
-          snapshot: 'incremental',
-          txId: null,
-          lsn,
-          lastCommitLsn: null,
-        };
-        return rows.flatMap((tuple, i) =>
-          this.host.events.change(cur.schema, 'r', null, tuple, info, () => ({
-            ...offset,
-            ...(i === rows.length - 1 ? after : before),
-          })),
-        );
-      });
-    }
+    const tsUs = BigInt(Date.now()) * 1000n;
+    // The state advances after the stream released what it held (those records keep the old state), and
+    // only the chunk's last record carries the new one: a crash before it is stored reads the chunk again.
+    this.host.emitBetween((offset, lsn) => {
+      const before = this.offsetFields();
+      advance();
+      const after = this.offsetFields();
+      const info = {
+        prefix: this.host.cfg.prefix,
+        db: this.host.cfg.dbname,
+        tsUs,
+        snapshot: 'incremental',
+        txId: null,
+        lsn,
+        lastCommitLsn: null,
+      };
+      return rows.flatMap((tuple, i) =>
+        this.host.events.change(cur.schema, 'r', null, tuple, info, () => ({
+          ...offset,
+          ...(i === rows.length - 1 ? after : before),
+        })),
+      );
+    });
+    advance();
     if (w.last) {
       this.notify('TABLE_SCAN_COMPLETED', {
         data_collections: idOf(cur.ref),
@@ -243,8 +250,8 @@ export class IncrementalSnapshot {
     if (!this.paused) await this.readChunk();
   }
 
-  private finish(): void {
-    this.notify('COMPLETED', {});
+  private finish(completed = true): void {
+    if (completed) this.notify('COMPLETED', {});
     this.correlationId = null;
     this.current = null;
     this.window = null;

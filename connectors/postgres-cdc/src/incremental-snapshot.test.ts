@@ -1,0 +1,151 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type pg from 'pg';
+import type { SourceOffset, SourceRecord } from '@tributary/connect-api';
+import type { TableSchema } from './change-event-schemas.js';
+import type { ChangeEventFactory } from './change-events.js';
+import { IncrementalSnapshot, OFFSET_COLLECTIONS, type IncrementalHost } from './incremental-snapshot.js';
+import type { Notifier } from './notifications.js';
+import type { CdcConfig } from './config.js';
+import type { SignalConfig } from './signals/signal-config.js';
+
+const TABLE = {
+  schema: 'public',
+  table: 'b',
+  keyColumns: [{ name: 'id', position: 0 }],
+  valueColumns: [
+    { name: 'id', position: 0 },
+    { name: 'v', position: 1 },
+  ],
+} as unknown as TableSchema;
+
+/** A catalog and table `public.b (id int PRIMARY KEY, v text)` holding `rows`, answering the snapshot's queries. */
+function fakeClient(rows: string[][], log: Array<{ text: string; values: unknown[] }>): pg.Client {
+  const query = async (q: string | { text: string; values?: unknown[] }, values?: unknown[]) => {
+    const text = typeof q === 'string' ? q : q.text;
+    const params = (typeof q === 'string' ? values : q.values) ?? [];
+    log.push({ text, values: params });
+    if (text.includes('atttypid, atttypmod'))
+      return {
+        rows: [
+          { attname: 'id', atttypid: '23', atttypmod: '-1' },
+          { attname: 'v', atttypid: '25', atttypmod: '-1' },
+        ],
+      };
+    if (text.includes('indisprimary')) return { rows: [{ attname: 'id' }] };
+    if (text.includes('attnotnull')) return { rows: [] };
+    if (text.includes('format_type')) return { rows: [['integer']] };
+    if (text.includes('DESC LIMIT 1')) return { rows: [[rows[rows.length - 1]![0]]] };
+    if (text.startsWith('SELECT * FROM')) {
+      const after = text.includes(') > (') ? Number(params[0]) : -Infinity;
+      const limit = Number(/LIMIT (\d+)/.exec(text)![1]);
+      return { rows: rows.filter((r) => Number(r[0]) > after).slice(0, limit) };
+    }
+    return { rows: [], rowCount: 1 };
+  };
+  return { query } as unknown as pg.Client;
+}
+
+function setup(rows: string[][], chunkSize: number) {
+  const log: Array<{ text: string; values: unknown[] }> = [];
+  const emitted: SourceRecord[] = [];
+  const notes: Array<{ type: string; data: Record<string, string> }> = [];
+  const client = fakeClient(rows, log);
+  const host: IncrementalHost = {
+    cfg: { prefix: 'p', dbname: 'db' } as CdcConfig,
+    signals: { table: { schema: 'public', table: 'sig' }, chunkSize, insertDelete: false } as SignalConfig,
+    events: {
+      change: (_t: TableSchema, op: string, _b: unknown, after: string[], _i: unknown, offset: () => SourceOffset) => [
+        { topic: 'p.public.b', key: after[0], value: { op, after }, headers: [], sourceOffset: offset() },
+      ],
+    } as unknown as ChangeEventFactory,
+    notifier: {
+      notify: (_a: string, type: string, data: Record<string, string>) => notes.push({ type, data }),
+    } as unknown as Notifier,
+    connection: async () => client,
+    schemaOf: async () => TABLE,
+    findTable: async (_c, id) =>
+      id === 'public.b' ? { oid: 1, schema: 'public', table: 'b', replicaIdentity: 'd' } : null,
+    emitBetween: (build) => emitted.push(...build({ lsn: 100, lsn_commit: 100, events_in_tx: 0 }, 100n)),
+    log: () => {},
+    warn: () => {},
+  };
+  const windowIds = () => log.filter((q) => q.text.startsWith('INSERT INTO')).map((q) => String(q.values[0]));
+  return { snap: new IncrementalSnapshot(host), log, emitted, notes, windowIds };
+}
+
+describe('IncrementalSnapshot', () => {
+  it('emits a chunk at its close watermark, without the rows the stream changed inside the window', async () => {
+    const { snap, emitted, notes, windowIds } = setup(
+      [
+        ['1', 'a'],
+        ['2', 'b'],
+        ['3', 'c'],
+      ],
+      10,
+    );
+    await snap.add(['public.b'], () => null, null, 'sig-1');
+    const [open, close] = windowIds();
+    assert.match(open!, /-open$/);
+    snap.streamed(TABLE, ['2', 'changed']); // before the open watermark: no effect
+    await snap.watermark(open!, 'open');
+    snap.streamed(TABLE, ['2', 'changed']); // inside the window: the streamed change wins
+    assert.equal(emitted.length, 0);
+    await snap.watermark(close!, 'close');
+    assert.deepEqual(
+      emitted.map((r) => r.key),
+      ['1', '3'],
+    );
+    assert.ok(emitted.every((r) => (r.value as { op: string }).op === 'r'));
+    assert.equal(emitted[0]!.sourceOffset[OFFSET_COLLECTIONS] !== undefined, true, 'the state rides on the offset');
+    assert.equal(emitted[1]!.sourceOffset[OFFSET_COLLECTIONS], undefined, 'the last record: the snapshot is done');
+    assert.deepEqual(
+      notes.map((n) => n.type),
+      ['STARTED', 'TABLE_SCAN_COMPLETED', 'COMPLETED'],
+    );
+    assert.equal(notes[1]!.data.total_rows_scanned, '3');
+    assert.equal(snap.active, false);
+  });
+
+  it('stores its position in the offsets and resumes after the last stored chunk', async () => {
+    const rows = [
+      ['1', 'a'],
+      ['2', 'b'],
+      ['3', 'c'],
+      ['4', 'd'],
+      ['5', 'e'],
+    ];
+    const first = setup(rows, 2);
+    await first.snap.add(['public.b'], () => "v <> 'x'", null, 'sig-2');
+    const [open, close] = first.windowIds();
+    await first.snap.watermark(open!, 'open');
+    await first.snap.watermark(close!, 'close');
+    const stored = first.emitted[first.emitted.length - 1]!.sourceOffset;
+    assert.equal(first.notes[1]!.type, 'IN_PROGRESS');
+    assert.equal(first.notes[1]!.data.last_processed_key, '2');
+
+    const second = setup(rows, 2);
+    second.snap.restore(stored);
+    assert.equal(second.snap.active, true);
+    await second.snap.kick();
+    const select = second.log.find((q) => q.text.startsWith('SELECT * FROM'))!;
+    assert.match(select.text, /\("id"\) > \(\$1::integer\)/);
+    assert.match(select.text, /\(v <> 'x'\)/, 'the additional condition is kept');
+    assert.deepEqual(select.values, ['2', '5']);
+  });
+
+  it('stop-snapshot aborts without completing; an unknown table is skipped with UNKNOWN_SCHEMA', async () => {
+    const { snap, notes } = setup([['1', 'a']], 10);
+    await snap.add(['public.nope', 'public.b'], () => null, null, 'sig-3');
+    await snap.stop([]);
+    assert.deepEqual(
+      notes.map((n) => [n.type, n.data.status]),
+      [
+        ['STARTED', undefined],
+        ['TABLE_SCAN_COMPLETED', 'UNKNOWN_SCHEMA'],
+        ['ABORTED', undefined],
+      ],
+    );
+    assert.equal(snap.active, false);
+  });
+});
