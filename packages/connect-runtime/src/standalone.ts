@@ -6,14 +6,13 @@ import { StatusBook } from './herder/status-book.js';
 import { openLog } from './log/open-log.js';
 import { createLogger, type Logger } from './logging.js';
 import { WorkerMetrics } from './metrics.js';
-import { startRestServer } from './rest/server.js';
 import { AutoRestarter } from './restart/auto-restarter.js';
 import { FileConfigStore } from './storage/config-store.js';
 import { FileOffsetStore, type OffsetStore } from './storage/offset-store.js';
 import type { Log } from './log/log.js';
 import { FallbackOffsetStore, OffsetTopics } from './worker/source-offsets.js';
 import { Worker } from './worker/worker.js';
-import { buildRegistry, runningWorker, type RunningWorker } from './worker-bootstrap.js';
+import { buildRegistry, runningWorker, startWorkerRest, type RunningWorker } from './worker-bootstrap.js';
 
 export interface StandaloneOptions {
   /** The worker config as flat string properties. */
@@ -66,20 +65,8 @@ export async function startStandalone(opts: StandaloneOptions): Promise<RunningW
     if (!name) throw new Error('A connector config file has no "name"');
     await herder.putConnectorConfig(name, c, { allowReplace: true });
   }
+  const rest = await startWorkerRest(config, { herder, worker, metrics, log, logger, autoRestart });
   const { host, port } = config.listener;
-  const rest = await startRestServer({
-    herder,
-    metrics,
-    logger,
-    host,
-    port,
-    bodyLimit: config.maxBodyBytes,
-    basicAuthUsers: config.basicAuthUsers,
-    log,
-    autoRestart,
-    workerId: config.advertisedId,
-    signalTask: (connector, task, signal) => worker.signalTask(connector, task, signal),
-  });
   const address = rest.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${boundPort}`;

@@ -6,7 +6,10 @@ import type { Herder } from './herder/herder.js';
 import type { Log } from './log/log.js';
 import type { Logger } from './logging.js';
 import { PluginRegistry } from './plugins/registry.js';
-import type { RestServer } from './rest/server.js';
+import type { AutoRestarter } from './restart/auto-restarter.js';
+import type { WorkerMetrics } from './metrics.js';
+import { startRestServer, type RestServer } from './rest/server.js';
+import type { Worker } from './worker/worker.js';
 
 /** A started worker, standalone or distributed. */
 export interface RunningWorker {
@@ -25,6 +28,31 @@ export async function buildRegistry(
   const registry = new PluginRegistry().register(...converterPlugins, ...transformPlugins, ...plugins);
   await registry.loadPluginPath(config.pluginPath, logger);
   return registry;
+}
+
+/** The worker's REST API on its listener (`listeners`, body limit, basic auth), standalone or distributed. */
+export function startWorkerRest(
+  config: WorkerConfig,
+  parts: {
+    herder: Herder;
+    worker: Worker;
+    metrics: WorkerMetrics;
+    log: Log;
+    logger: Logger;
+    autoRestart: AutoRestarter;
+  },
+): Promise<RestServer> {
+  const { host, port } = config.listener;
+  const { worker, ...rest } = parts;
+  return startRestServer({
+    ...rest,
+    host,
+    port,
+    bodyLimit: config.maxBodyBytes,
+    basicAuthUsers: config.basicAuthUsers,
+    workerId: config.advertisedId,
+    signalTask: (connector, task, signal) => worker.signalTask(connector, task, signal),
+  });
 }
 
 /** Wraps the parts of a started worker; `stop()` closes REST, then the herder, then the log, once. */

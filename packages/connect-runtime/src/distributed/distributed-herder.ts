@@ -87,6 +87,8 @@ export class DistributedHerder extends BaseHerder {
   }
 
   async start(): Promise<void> {
+    // Heard from the moment the configs are read (REST answers from then on), not after the other topics.
+    this.d.configs.on('logger-level', (namespace: string, level: string) => this.applyLoggerLevel(namespace, level));
     await this.d.configs.start();
     this.markReady(); // configs read: the REST API may answer for connectors now
     await this.d.offsets.start();
@@ -95,7 +97,6 @@ export class DistributedHerder extends BaseHerder {
     this.d.configs.on('restart', (req: RestartRequest) =>
       this.background('a restart request', () => this.onRestart(req)),
     );
-    this.d.configs.on('logger-level', (namespace: string, level: string) => this.applyLoggerLevel(namespace, level));
     await this.member.start();
     this.started = true;
   }

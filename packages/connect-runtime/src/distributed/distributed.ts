@@ -7,9 +7,8 @@ import { openWorkerKafkaLog } from '../log/open-log.js';
 import type { Admin } from '../log/log.js';
 import { createLogger, type Logger } from '../logging.js';
 import { WorkerMetrics } from '../metrics.js';
-import { startRestServer } from '../rest/server.js';
 import { AutoRestarter } from '../restart/auto-restarter.js';
-import { buildRegistry, runningWorker, type RunningWorker } from '../worker-bootstrap.js';
+import { buildRegistry, runningWorker, startWorkerRest, type RunningWorker } from '../worker-bootstrap.js';
 import { Worker } from '../worker/worker.js';
 import { ConfigTopic } from './config-topic.js';
 import { DistributedHerder } from './distributed-herder.js';
@@ -75,20 +74,7 @@ export async function startDistributed(opts: DistributedOptions): Promise<Runnin
     autoRestart,
     exactlyOnceSource: d.string('exactly.once.source.support').toLowerCase() === 'enabled',
   });
-  const { host, port } = config.listener;
-  const rest = await startRestServer({
-    herder,
-    metrics,
-    logger,
-    host,
-    port,
-    bodyLimit: config.maxBodyBytes,
-    basicAuthUsers: config.basicAuthUsers,
-    log,
-    autoRestart,
-    workerId: config.advertisedId,
-    signalTask: (connector, task, signal) => worker.signalTask(connector, task, signal),
-  });
+  const rest = await startWorkerRest(config, { herder, worker, metrics, log, logger, autoRestart });
   // REST answers (503, and /health says why) while Kafka cannot be reached yet.
   await retryWhileUnreachable(() => createInternalTopics(log.admin(), d), logger);
   await herder.start();
