@@ -2,61 +2,21 @@
  * Exactly-once source delivery (KIP-618) on the real broker: a worker with
  * exactly.once.source.support=enabled streams a file while it is SIGKILLed again and again; the
  * topic, read with read_committed, holds every line exactly once. The same run with at-least-once
- * shows the duplicates the kills make. A zombie is fenced: a second producer of a task's
- * transactional id makes the first one's writes fail.
+ * shows the duplicates the kills make, and the task's count of them agrees. A zombie is fenced: a
+ * second producer of a task's transactional id makes the first one's writes fail. Spooldir and
+ * PostgreSQL CDC have files of their own (exactly-once-spooldir, exactly-once-postgres-cdc).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rename, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { openKafkaLog, type LogRecord } from '@tributary/connect-runtime';
-import { appendLines, numberedLine } from '../support/lines.js';
+import { openKafkaLog } from '@tributary/connect-runtime';
+import { appendLines } from '../support/lines.js';
 import { kafkaTool } from '../support/kafka-cli.js';
 import { SERVICES, ensureService } from '../support/services.js';
 import { WorkerProcess, tempDir, waitFor } from '../support/worker-process.js';
-import { exampleConfig, files, spoolDirs, waitForFiles, writeOrders } from './spooldir/support.js';
-import {
-  connectorConfig,
-  freshDatabase,
-  ITEMS_DDL,
-  JSON_CONVERTERS,
-  waitForCaughtUp,
-  withClient,
-} from './postgres-cdc/cdc-harness.js';
-
-const LINES = Number(process.env.EOS_LINES ?? 500_000);
-const KILLS = Number(process.env.EOS_KILLS ?? 10);
-const line = (i: number) => numberedLine(i, 60, 'e');
-const run = `${Date.now().toString(36)}-${process.pid}`;
-
-/** Every record of `topic`, as read_committed (or read_uncommitted) readers see it. */
-async function readTopic(
-  topic: string,
-  isolation: 'read_committed' | 'read_uncommitted',
-  keys = false,
-): Promise<string[]> {
-  const log = openKafkaLog({ props: { 'bootstrap.servers': SERVICES.kafka }, logger: pino({ level: 'silent' }) });
-  try {
-    const ends = await log.admin().partitionOffsets(topic);
-    const consumer = log.consumer({ topics: [topic], overrides: { 'isolation.level': isolation } });
-    await consumer.start();
-    const got: LogRecord[] = [];
-    const deadline = Date.now() + 120_000;
-    let quiet = 0;
-    // Transaction markers take offsets too: read until nothing more comes for a while.
-    while (Date.now() < deadline && quiet < 6) {
-      const batch = await consumer.poll(500);
-      got.push(...batch);
-      quiet = batch.length === 0 ? quiet + 1 : 0;
-    }
-    await consumer.close();
-    void ends;
-    return got.map((r) => (keys ? r.key : r.value)!.toString());
-  } finally {
-    await log.close();
-  }
-}
+import { KILLS, LINES, line, readTopic, run } from './exactly-once/support.js';
 
 function count(values: string[]): { missing: number; duplicates: number } {
   const seen = new Set(values);
@@ -200,128 +160,6 @@ describe('exactly-once source (KIP-618)', { timeout: 30 * 60_000 }, () => {
     );
     assert.equal(missing, 0);
     assert.equal(redelivered, duplicates, 'the counter agrees with the duplicates in the topic');
-  });
-
-  it(`delivers spooled CSV rows exactly once through ${KILLS} SIGKILLs, moving each file once committed`, async () => {
-    const group = `eos-spool-${run}`;
-    const w = await WorkerProcess.distributed(group, { 'exactly.once.source.support': 'enabled' });
-    workers.push(w);
-    const dirs = await spoolDirs(w.dir);
-    const perFile = Math.ceil(LINES / 5);
-    // Written aside and renamed in, so no file is picked up half-written.
-    for (let f = 0; f < 5; f++) {
-      const tmp = join(w.dir, `orders-${f}.tmp`);
-      await writeOrders(tmp, 1 + f * perFile, perFile);
-      await rename(tmp, join(dirs.source, `orders-${f}.csv`));
-    }
-    await w.start();
-    await waitFor(
-      'the worker in its cluster',
-      async () => (await w.request('GET', '/health')).status === 200,
-      60_000,
-      250,
-    );
-    const topic = `${group}-orders`;
-    const body = await exampleConfig(dirs, { topic, 'exactly.once.support': 'required' }, 'eos-spool');
-    const created = await waitFor(
-      'the connector created',
-      async () => {
-        const r = await w.request('POST', '/connectors', body);
-        return r.status === 409 ? null : r;
-      },
-      60_000,
-      250,
-    );
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    for (let k = 0; k < KILLS; k++) {
-      await new Promise((r) => setTimeout(r, 1_500 + Math.random() * 2_500));
-      await w.kill();
-      await w.start();
-    }
-    await waitForFiles(dirs.finished, 5, 600_000);
-    await w.stop();
-    const ids = (await readTopic(topic, 'read_committed', true)).map((k) => Number(/order_id=(\d+)/.exec(k)?.[1]));
-    const distinct = new Set(ids);
-    console.log(
-      `# spooldir exactly once: ${ids.length} rows read_committed, ${distinct.size} distinct, ${ids.length - distinct.size} duplicates after ${KILLS} SIGKILLs`,
-    );
-    assert.equal(distinct.size, perFile * 5, 'every row');
-    assert.equal(ids.length, distinct.size, 'no row twice');
-    assert.deepEqual(await files(dirs.error), []);
-  });
-
-  it(`delivers PostgreSQL changes exactly once through ${KILLS} SIGKILLs, confirming the slot only after commit`, async () => {
-    ensureService('postgres');
-    const group = `eos-cdc-${run}`;
-    const db = 'cdc_exactly_once';
-    const slot = `eos_${run.replace(/[^a-z0-9]/g, '_')}`;
-    const rows = Math.min(LINES, 100_000);
-    await freshDatabase(db);
-    await withClient(db, (c) => c.query(ITEMS_DDL));
-    const w = await WorkerProcess.distributed(group, { 'exactly.once.source.support': 'enabled', ...JSON_CONVERTERS });
-    workers.push(w);
-    await w.start();
-    await waitFor(
-      'the worker in its cluster',
-      async () => (await w.request('GET', '/health')).status === 200,
-      60_000,
-      250,
-    );
-    const created = await waitFor(
-      'the connector created',
-      async () => {
-        const r = await w.request('POST', '/connectors', {
-          name: 'eos-cdc',
-          config: connectorConfig(db, slot, {
-            'topic.prefix': group,
-            'exactly.once.support': 'required',
-            'slot.drop.on.stop': 'false',
-          }),
-        });
-        return r.status === 409 ? null : r;
-      },
-      60_000,
-      250,
-    );
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    await waitFor(
-      'the slot',
-      () =>
-        withClient(
-          db,
-          async (c) => (await c.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slot])).rowCount! > 0,
-        ),
-      120_000,
-      100,
-    );
-    // Inserts in transactions of 500 while the worker is killed again and again.
-    const writer = withClient(db, async (c) => {
-      for (let id = 1; id <= rows; id += 500) {
-        await c.query(
-          `INSERT INTO items (id, val, txt, amount) SELECT g, g % 1000, 'row ' || g, 1.5 FROM generate_series($1::int, $2::int) g`,
-          [id, Math.min(rows, id + 499)],
-        );
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    });
-    for (let k = 0; k < KILLS; k++) {
-      await new Promise((r) => setTimeout(r, 1_500 + Math.random() * 2_500));
-      await w.kill();
-      await w.start();
-    }
-    await writer;
-    await waitForCaughtUp(db, slot);
-    await w.stop();
-    const ids = (await readTopic(`${group}.public.items`, 'read_committed', true))
-      .map((k) => (JSON.parse(k) as { payload: { id: number } }).payload.id)
-      .filter((id) => id > 0);
-    const distinct = new Set(ids);
-    console.log(
-      `# postgres-cdc exactly once: ${ids.length} change events read_committed, ${distinct.size} distinct rows, ${ids.length - distinct.size} duplicates after ${KILLS} SIGKILLs`,
-    );
-    assert.equal(distinct.size, rows, 'every row');
-    assert.equal(ids.length, rows, 'no change twice');
-    await withClient('postgres', (c) => c.query('SELECT pg_drop_replication_slot($1)', [slot])).catch(() => {});
   });
 
   it('moves a task between three workers on SIGKILL and through a reconfiguration with nothing written twice', async () => {
