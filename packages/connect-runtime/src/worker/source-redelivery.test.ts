@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { openEmbeddedLog } from '../log/embedded/index.js';
 import type { Log, ProduceRecord } from '../log/log.js';
 import { FileOffsetStore } from '../storage/offset-store.js';
+import { ConnectorOffsets } from '../herder/offsets.js';
+import type { SourceConnector } from '@tributary/connect-api';
 import { isRedeliveryPartition, SourceRedelivery } from './source-redelivery.js';
 import { silentLogger } from './test-support.js';
 
@@ -91,8 +93,30 @@ describe('SourceRedelivery', () => {
     await r2.close();
   });
 
-  it('keeps its entry apart from the connector offsets', () => {
+  it('keeps its entry apart from the connector offsets: not listed, not shown to the connector, reset with them', async () => {
     assert.equal(isRedeliveryPartition({ 'tributary.redelivery.task': 0 }), true);
     assert.equal(isRedeliveryPartition({ filename: 'x' }), false);
+    const dir = await mkdtemp(join(tmpdir(), 'redelivery-'));
+    const store = new FileOffsetStore(join(dir, 'offsets.json'));
+    await store.start();
+    await store.set('c', [
+      [{ 'tributary.redelivery.task': 0 }, { total: 3 }],
+      [{ filename: 'x' }, { position: 10 }],
+    ]);
+    const ops = new ConnectorOffsets(store, {} as never);
+    assert.deepEqual(await ops.list('c', 'source'), {
+      offsets: [{ partition: { filename: 'x' }, offset: { position: 10 } }],
+    });
+    const told: unknown[] = [];
+    const connector = {
+      kind: 'source',
+      alterOffsets: (_c: unknown, offsets: Map<unknown, unknown>) => {
+        told.push(...offsets.keys());
+        return true;
+      },
+    } as unknown as SourceConnector;
+    await ops.reset('c', {}, connector);
+    assert.deepEqual(told, [{ filename: 'x' }]);
+    assert.deepEqual(await store.list('c'), [], 'the count starts afresh with the offsets');
   });
 });
