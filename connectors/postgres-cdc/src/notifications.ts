@@ -41,11 +41,16 @@ export class Notifier {
     private readonly partition: Record<string, string>,
   ) {}
 
+  /**
+   * `offset`: the record's own offset (the initial snapshot's, which has no stream position yet); without it the
+   * record is emitted at the stream's current point.
+   */
   notify(
     aggregateType: AggregateType,
     type: string,
     additionalData: Record<string, string> = {},
     id: string = randomUUID(),
+    offset?: { value: SourceOffset; emit: (records: SourceRecord[]) => void },
   ): void {
     const n: Notification = {
       id,
@@ -58,7 +63,7 @@ export class Notifier {
     const topic = this.cfg.notificationTopic;
     if (!this.cfg.notificationChannels.has('sink') || !topic) return;
     const now = Date.now();
-    this.emit((offset) => [
+    const build = (sourceOffset: SourceOffset): SourceRecord[] => [
       {
         topic,
         keySchema: KEY,
@@ -73,8 +78,10 @@ export class Notifier {
         timestamp: now,
         headers: [],
         sourcePartition: this.partition,
-        sourceOffset: offset,
+        sourceOffset,
       },
-    ]);
+    ];
+    if (offset) offset.emit(build(offset.value));
+    else this.emit(build);
   }
 }

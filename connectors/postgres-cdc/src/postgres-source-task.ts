@@ -105,6 +105,7 @@ export class PostgresConnectorTask implements SourceTask {
       schemaOf: (client, ref) => this.snapshotSchema(client, ref),
       stream: () => this.stream,
       putAndWait: (rs) => this.queue.putAndWait(rs, ctx.signal),
+      put: (rs) => this.queue.put(rs),
       pauseStream: () => this.repl?.pause(),
       resumeStream: () => {
         if (this.queue.size < this.queue.limit) this.repl?.resume();
@@ -258,7 +259,8 @@ export class PostgresConnectorTask implements SourceTask {
       const planned: Array<{ ref: TableRef; schema: TableSchema }> = [];
       for (const ref of tables) planned.push({ ref, schema: await this.snapshotSchema(catalog, ref) });
       const plan = { tables: planned, snapshotName: created.snapshotName, lsn: created.consistentPoint };
-      await readSnapshot(
+      this.signals?.initialSnapshot('STARTED', tables, created.consistentPoint);
+      const rows = await readSnapshot(
         catalog,
         cfg,
         plan,
@@ -268,6 +270,7 @@ export class PostgresConnectorTask implements SourceTask {
         (m) => this.ctx.logger.info(`${this.ctx.id}: ${m}`),
         () => connect(cfg),
       );
+      if (!this.ctx.signal.aborted) this.signals?.initialSnapshot('COMPLETED', tables, created.consistentPoint, rows);
       this.needSnapshot = false;
       start = { lsnCommit: created.consistentPoint, txId: null, txEvents: 0 };
       if (this.snapshotOnly) {

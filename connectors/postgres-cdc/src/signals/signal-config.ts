@@ -24,7 +24,7 @@ export function defineSignalKeys(def: ConfigDef): ConfigDef {
       default: null,
       importance: 'MEDIUM',
       documentation:
-        'The signal table as `schema.table` (Debezium also accepts `database.schema.table`), with columns `id` (text, primary key), `type` (text) and `data` (text). It must be in the publication; incremental snapshots write their watermarks into it.',
+        'The signal table as `schema.table`, as the PostgreSQL connector of Debezium names it (a leading `database.` is ignored), with columns `id` (text, primary key), `type` (text) and `data` (text). It must be in the publication; incremental snapshots write their watermarks into it.',
     })
     .define({
       name: 'signal.kafka.topic',

@@ -23,6 +23,8 @@ export interface SignalTaskHooks {
   schemaOf(client: pg.Client, ref: TableRef): Promise<TableSchema>;
   stream(): ChangeStream | null;
   putAndWait(records: SourceRecord[]): Promise<void>;
+  /** Queues records as they are (no stream position involved). */
+  put(records: SourceRecord[]): void;
   /** Stops and restarts reading the replication stream (a blocking snapshot). */
   pauseStream(): void;
   resumeStream(): void;
@@ -77,6 +79,38 @@ export class SignalManager {
       incremental: this.incremental,
       blockingSnapshot: (tables, id) => this.blocking(tables, id),
     });
+  }
+
+  /**
+   * The connector's own initial snapshot: Debezium's `Initial Snapshot` STARTED and COMPLETED notifications,
+   * with snapshot offsets (an incomplete one until the end, as the snapshot's own records), so a restart
+   * in between still takes the snapshot again.
+   */
+  initialSnapshot(type: 'STARTED' | 'COMPLETED', tables: TableRef[], lsn: bigint, rows?: number): void {
+    const l = Number(lsn);
+    const done = type === 'COMPLETED';
+    this.notifier.notify(
+      'Initial Snapshot',
+      type,
+      {
+        data_collections: tables.map((t) => `${t.schema}.${t.table}`).join(','),
+        ...(rows === undefined ? {} : { total_rows_scanned: String(rows) }),
+      },
+      undefined,
+      {
+        value: {
+          lsn: l,
+          lsn_proc: l,
+          lsn_commit: l,
+          txId: null,
+          ts_usec: Date.now() * 1000,
+          snapshot: 'INITIAL',
+          last_snapshot_record: done,
+          snapshot_completed: done,
+        },
+        emit: (records) => this.task.put(records),
+      },
+    );
   }
 
   /** Picks up an incremental snapshot the stored offset says is under way. */
