@@ -38,18 +38,8 @@ describe('auto-restart in a cluster of two workers on the real broker', () => {
     for (const w of workers) await w.kill();
   });
 
-  async function post(w: WorkerProcess, body: unknown): Promise<void> {
-    const status = await waitFor(
-      'a write outside a rebalance',
-      async () => {
-        const r = await w.request('POST', '/connectors', body);
-        return r.status === 409 ? null : r.status;
-      },
-      60_000,
-      250,
-    );
-    assert.equal(status, 201);
-  }
+  const post = async (w: WorkerProcess, body: unknown) =>
+    assert.equal((await w.requestOutsideRebalance('POST', '/connectors', body)).status, 201);
 
   const task = async (w: WorkerProcess, name: string): Promise<TaskStatus | undefined> =>
     (await w.request<Status>('GET', `/connectors/${name}/status`)).body.tasks?.[0];

@@ -33,18 +33,8 @@ describe('distributed: three workers on the real broker', () => {
       );
   });
 
-  /** As a user's script would: retry while the cluster is rebalancing (409). */
-  async function post(w: WorkerProcess, body: unknown): Promise<number> {
-    return waitFor(
-      'a write outside a rebalance',
-      async () => {
-        const r = await w.request('POST', '/connectors', body);
-        return r.status === 409 ? null : r.status;
-      },
-      60_000,
-      250,
-    );
-  }
+  const post = async (w: WorkerProcess, body: unknown) =>
+    (await w.requestOutsideRebalance('POST', '/connectors', body)).status;
   after(async () => {
     for (const w of workers) await w.kill();
   });

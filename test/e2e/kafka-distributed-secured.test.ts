@@ -57,18 +57,8 @@ describe('distributed: three workers on the SASL_SSL listener', { timeout: 20 * 
     for (const w of workers) await w.kill();
   });
 
-  /** As a user's script would: retry while the cluster is rebalancing (409). */
-  async function post(w: WorkerProcess, body: unknown): Promise<number> {
-    return waitFor(
-      'a write outside a rebalance',
-      async () => {
-        const r = await w.request('POST', '/connectors', body);
-        return r.status === 409 ? null : r.status;
-      },
-      60_000,
-      250,
-    );
-  }
+  const post = async (w: WorkerProcess, body: unknown) =>
+    (await w.requestOutsideRebalance('POST', '/connectors', body)).status;
 
   it(`streams ${LINES} lines through a SIGKILL of the source task's worker, losing none`, async () => {
     const input = join(dir, 'in.txt');

@@ -8,18 +8,8 @@ describe('REST API of a cluster: a starting worker, and logger levels for the wh
   const group = `tributary-rest-${Date.now()}`;
   const workers: WorkerProcess[] = [];
 
-  /** As a user's script would: retry while the cluster is rebalancing (409). */
-  async function retry(w: WorkerProcess, method: string, path: string, body?: unknown): Promise<number> {
-    return waitFor(
-      `${method} ${path} outside a rebalance`,
-      async () => {
-        const r = await w.request(method, path, body);
-        return r.status === 409 ? null : r.status;
-      },
-      60_000,
-      250,
-    );
-  }
+  const retry = async (w: WorkerProcess, method: string, path: string, body?: unknown) =>
+    (await w.requestOutsideRebalance(method, path, body)).status;
 
   before(async () => {
     ensureService('kafka');

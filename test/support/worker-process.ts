@@ -184,4 +184,21 @@ export class WorkerProcess {
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers };
   }
+
+  /** `request`, retried while the cluster is rebalancing (409), as a user's script would. */
+  requestOutsideRebalance<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T; headers: Headers }> {
+    return waitFor(
+      `${method} ${path} outside a rebalance`,
+      async () => {
+        const r = await this.request<T>(method, path, body);
+        return r.status === 409 ? null : r;
+      },
+      60_000,
+      250,
+    );
+  }
 }
