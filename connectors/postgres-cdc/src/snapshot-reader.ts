@@ -130,9 +130,20 @@ export async function readSnapshot(
     t.started ||= Date.now();
     const q = chunkQuery(t.ref, chunk.keyColumns, chunk.range);
     await c.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${q.text}`, q.values);
-    for (;;) {
-      if (signal.aborted || failure !== null) return false;
-      const res = await c.query({ text: `FETCH ${cfg.snapshotFetchSize} FROM ${cursor}`, rowMode: 'array' });
+    const fetch = (): Promise<pg.QueryArrayResult> => {
+      const p = c.query({ text: `FETCH ${cfg.snapshotFetchSize} FROM ${cursor}`, rowMode: 'array' });
+      p.catch(() => {}); // awaited below; a failure while the previous batch is converted is not unhandled
+      return p;
+    };
+    // The next batch is asked for before this one is turned into records, so PostgreSQL reads while we convert.
+    let pending: Promise<pg.QueryArrayResult> | null = fetch();
+    while (pending) {
+      const res: pg.QueryArrayResult = await pending;
+      pending = res.rows.length < cfg.snapshotFetchSize ? null : fetch();
+      if (signal.aborted || failure !== null) {
+        await pending?.catch(() => {}); // one query at a time on the connection: let it finish
+        return false;
+      }
       for (const row of res.rows as string[][]) {
         const prev = t.held;
         t.held = { table: t.schema, tuple: row, firstInTable: t.rows++ === 0 };
@@ -142,7 +153,6 @@ export async function readSnapshot(
         if (done) await send(done, markOf(done, true), false);
         if (prev) await send(prev, markOf(prev, false), false);
       }
-      if (res.rows.length < cfg.snapshotFetchSize) break;
     }
     await c.query(`CLOSE ${cursor}`);
     if (--t.chunksLeft === 0) {
