@@ -80,7 +80,11 @@ export class SignalProcessor {
 
   private async execute(s: Signal, req: SnapshotRequest): Promise<void> {
     const client = await this.host.connection();
-    const tables = await capturedTables(client, this.host.cfg);
+    const sig = this.host.signals.table;
+    // The signal table holds the watermarks: a pattern such as `public\..*` does not snapshot it.
+    const tables = (await capturedTables(client, this.host.cfg)).filter(
+      (t) => !sig || t.schema !== sig.schema || t.table !== sig.table,
+    );
     const picked: TableRef[] = [];
     for (const pattern of req.dataCollections) {
       const re = anchored(pattern);
