@@ -155,7 +155,7 @@ export class PostgresConnectorTask implements SourceTask {
   }
 
   /** A signal from the REST channel; a bad one throws (the caller hears 400), after being logged and notified. */
-  signal(s: SourceSignal): void {
+  onSignal(s: SourceSignal): void {
     if (!this.signals) throw new ConnectError('The task has not started yet', { code: 'PG_NOT_STARTED' });
     this.signals.receive({ ...s, channel: 'rest' });
   }

@@ -104,9 +104,10 @@ export interface SourceTask {
    * A signal an operator sent through the runtime (Tributary's `POST /tributary/connectors/{name}/signals`,
    * delivered to task 0), shaped as Debezium's signal rows. Called between `start()` and `stop()`, possibly
    * while a `poll()` is in flight: queue the work, do not block. Resolves once the task accepted the signal
-   * (not when its work is done); a rejection is reported to the caller as a bad request.
+   * (not when its work is done); a rejection is reported to the caller as a bad request. Named `onSignal` so
+   * it never collides with a task's own `signal` (an AbortSignal is commonly kept under that name).
    */
-  signal?(signal: SourceSignal): void | Promise<void>;
+  onSignal?(signal: SourceSignal): void | Promise<void>;
   stop(): void | Promise<void>;
 }
 

@@ -58,7 +58,7 @@ export function signalRoutes(herder: Herder, signalTask: SignalTask): FastifyPlu
         }
         if (outcome === 'absent') throw new ConflictError(`Task 0 of connector ${name} does not run here (yet); retry`);
         if (outcome === 'unsupported')
-          throw new BadRequestError(`The tasks of connector ${name} take no signals (no signal() in its SourceTask)`);
+          throw new BadRequestError(`The tasks of connector ${name} take no signals (no onSignal() in its SourceTask)`);
         return reply.code(202).send({ ...signal, task: 0 });
       },
     );

@@ -359,8 +359,8 @@ export class Worker {
     const runner = this.tasks.get({ connector, task });
     if (!(runner instanceof SourceTaskRunner)) return 'absent';
     const t = runner.sourceTask;
-    if (!t.signal) return 'unsupported';
-    await t.signal(signal);
+    if (!t.onSignal) return 'unsupported';
+    await t.onSignal(signal);
     return 'delivered';
   }
 
