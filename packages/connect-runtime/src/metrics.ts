@@ -120,6 +120,8 @@ export class WorkerMetrics {
         const now = this.redeliveredSeen.get(key) ?? 0;
         if (total > now) redelivered.inc(total - now);
         this.redeliveredSeen.set(key, Math.max(now, total));
+        // The status shows the count once there is one: until then a task's status is Kafka Connect's shape.
+        if (total === 0) return;
         let values = this.gauges.get(key);
         if (!values) this.gauges.set(key, (values = {}));
         values.records_redelivered = total;
