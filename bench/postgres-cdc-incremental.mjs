@@ -124,7 +124,7 @@ async function measure(label, prefix, slot, start) {
         if (!proc.alive()) throw new Error(`${label}: the process under test exited`);
         return (await sql(DB, 'SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows[0]?.active;
       },
-      180_000,
+      900_000, // creating a slot waits for every open transaction of the server (other benchmarks' snapshots)
       50,
     );
     await new Promise((r) => setTimeout(r, 2000)); // the signal must come after the stream started
