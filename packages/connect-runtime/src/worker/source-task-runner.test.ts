@@ -7,7 +7,7 @@ import { DataError, sleep, type SourceRecord, type SourceTaskContext } from '@tr
 import { openEmbeddedLog } from '../log/embedded/index.js';
 import type { Log, ProduceAck, ProduceRecord, Producer } from '../log/log.js';
 import { ErrorHandler } from './error-handler.js';
-import { MAX_IN_FLIGHT, SourceTaskRunner } from './source-task-runner.js';
+import { MAX_IN_FLIGHT_BATCHES, MAX_IN_FLIGHT_RECORDS, SourceTaskRunner } from './source-task-runner.js';
 import {
   jsonConverters,
   memoryOffsets,
@@ -131,30 +131,38 @@ describe('SourceTaskRunner over the embedded log', () => {
     );
   });
 
-  it('stops polling while MAX_IN_FLIGHT batches wait for the log (backpressure), and resumes after', async () => {
-    const log = await embedded();
-    const producer = new GatedProducer(log.producer());
-    const task = new ScriptedSourceTask(Array.from({ length: 20 }, (_, i) => [sourceRecord(i)]));
-    const runner = new SourceTaskRunner(sourceDeps(task, producer), 'STARTED');
-    runner.start();
-    try {
+  for (const [what, batches, size, bound] of [
+    ['MAX_IN_FLIGHT_BATCHES small batches', MAX_IN_FLIGHT_BATCHES + 8, 1, MAX_IN_FLIGHT_BATCHES],
+    ['MAX_IN_FLIGHT_RECORDS records', 6, MAX_IN_FLIGHT_RECORDS / 2 - 1, 2],
+  ] as const) {
+    it(`stops polling while ${what} wait for the log (backpressure), and resumes after`, async () => {
+      const log = await embedded();
+      const producer = new GatedProducer(log.producer());
+      let n = 0;
+      const task = new ScriptedSourceTask(
+        Array.from({ length: batches }, () => Array.from({ length: size }, () => sourceRecord(n++))),
+      );
+      const runner = new SourceTaskRunner(sourceDeps(task, producer), 'STARTED');
+      runner.start();
       try {
-        await until(() => producer.sends >= MAX_IN_FLIGHT);
-        await sleep(100);
-        assert.equal(producer.sends, MAX_IN_FLIGHT, `${MAX_IN_FLIGHT} batches in flight, no more sends`);
-        assert.ok(
-          task.batches.length >= 20 - MAX_IN_FLIGHT - 1,
-          `at most one more batch polled and held (${20 - task.batches.length} polled)`,
-        );
+        try {
+          await until(() => producer.sends >= bound);
+          await sleep(100);
+          assert.equal(producer.sends, bound, `${bound} batches in flight, no more sends`);
+          assert.ok(
+            task.batches.length >= batches - bound - 1,
+            `at most one more batch polled and held (${batches - task.batches.length} polled)`,
+          );
+        } finally {
+          producer.release();
+        }
+        await until(() => task.batches.length === 0);
       } finally {
-        producer.release();
+        await runner.stop();
       }
-      await until(() => task.batches.length === 0);
-    } finally {
-      await runner.stop();
-    }
-    assert.equal((await readTopic(log, 'out', 20)).length, 20);
-  });
+      assert.equal((await readTopic(log, 'out', n)).length, n);
+    });
+  }
 
   it('returns promptly from stop() while poll() waits on ctx.signal', async () => {
     const log = await embedded();

@@ -46,8 +46,14 @@ export interface SourceRunnerDeps extends WorkerTaskDeps {
   readonly countRedelivered?: boolean;
 }
 
-/** Batches sent and not yet acknowledged; beyond this `poll()` waits (backpressure). */
-export const MAX_IN_FLIGHT = 2;
+/**
+ * Sent and not yet acknowledged: beyond either bound `poll()` waits (backpressure). The records bound
+ * the memory held; batches are bounded too, but loosely, so a source that polls a few records at a time
+ * (CDC of small transactions, syslog) keeps the producer's queue full instead of waiting a round trip
+ * per poll (the producer merges what is queued into one request, as Kafka's producer batches).
+ */
+export const MAX_IN_FLIGHT_RECORDS = 10_000;
+export const MAX_IN_FLIGHT_BATCHES = 32;
 
 /**
  * Runs one source task: poll → transforms → converters → producer. A record's offset becomes
@@ -59,6 +65,7 @@ export class SourceTaskRunner extends WorkerTask {
   private readonly submitted = new SubmittedRecords();
   private readonly topics = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
+  private inFlightRecords = 0;
   /** The acknowledgement handling of sent batches, one after the other. */
   private acking: Promise<void> = Promise.resolve();
   private lastFlush = Date.now();
@@ -209,7 +216,12 @@ export class SourceTaskRunner extends WorkerTask {
     if (out.length === 0) return;
     await this.createTopics(out);
     await this.redelivery?.beforeSend(out);
-    while (this.inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.inFlight);
+    while (
+      this.inFlight.size > 0 &&
+      (this.inFlight.size >= MAX_IN_FLIGHT_BATCHES || this.inFlightRecords + out.length > MAX_IN_FLIGHT_RECORDS)
+    )
+      await Promise.race(this.inFlight);
+    this.inFlightRecords += out.length;
     const p = this.produceWithRetry(out)
       .then(
         // Batches are acknowledged in send order; their commitRecord calls must not interleave.
@@ -219,7 +231,10 @@ export class SourceTaskRunner extends WorkerTask {
       .catch((err) => {
         this.sendError = err;
       })
-      .finally(() => this.inFlight.delete(p));
+      .finally(() => {
+        this.inFlight.delete(p);
+        this.inFlightRecords -= out.length;
+      });
     this.inFlight.add(p);
   }
 
