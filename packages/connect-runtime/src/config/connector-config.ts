@@ -327,7 +327,7 @@ export function sourceConnectorConfigDef(): ConfigDef {
       type: 'STRING',
       default: null,
       importance: 'LOW',
-      group: 'offsets.storage',
+      group: 'offsets.topic', // Connect's SourceConnectorConfig.OFFSETS_TOPIC_GROUP
       orderInGroup: 1,
       width: 'LONG',
       displayName: 'Offsets topic',
