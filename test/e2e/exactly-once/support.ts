@@ -17,20 +17,16 @@ export async function readTopic(
 ): Promise<string[]> {
   const log = openKafkaLog({ props: { 'bootstrap.servers': SERVICES.kafka }, logger: pino({ level: 'silent' }) });
   try {
-    const ends = await log.admin().partitionOffsets(topic);
+    // Up to the ends as a reader of this isolation level sees them (read_committed: the last stable offset).
+    const ends = await log.admin().partitionOffsets(topic, isolation);
     const consumer = log.consumer({ topics: [topic], overrides: { 'isolation.level': isolation } });
     await consumer.start();
     const got: LogRecord[] = [];
-    const deadline = Date.now() + 120_000;
-    let quiet = 0;
-    // Transaction markers take offsets too: read until nothing more comes for a while.
-    while (Date.now() < deadline && quiet < 6) {
-      const batch = await consumer.poll(500);
-      got.push(...batch);
-      quiet = batch.length === 0 ? quiet + 1 : 0;
-    }
+    const deadline = Date.now() + 180_000;
+    // Transaction markers and aborted records take offsets too: read until the position passes every end.
+    const behind = () => ends.some((e) => (consumer.position?.({ topic, partition: e.partition }) ?? e.low) < e.high);
+    while (Date.now() < deadline && behind()) got.push(...(await consumer.poll(500)));
     await consumer.close();
-    void ends;
     return got.map((r) => (keys ? r.key : r.value)!.toString());
   } finally {
     await log.close();
