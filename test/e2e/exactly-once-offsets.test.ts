@@ -9,36 +9,16 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { openKafkaLog, type LogRecord } from '@tributary/connect-runtime';
+import type { LogRecord } from '@tributary/connect-runtime';
 import { appendLines, numberedLine } from '../support/lines.js';
 import { SERVICES, ensureService } from '../support/services.js';
 import { WorkerProcess, tempDir, waitFor } from '../support/worker-process.js';
+import { readRecords } from './exactly-once/support.js';
 
 const LINES = Number(process.env.EOS_OFFSETS_LINES ?? 300_000);
 const KILLS = Number(process.env.EOS_KILLS ?? 4);
 const line = (i: number) => numberedLine(i, 60, 'o');
 const run = `${Date.now().toString(36)}-${process.pid}`;
-
-async function readCommitted(topic: string): Promise<LogRecord[]> {
-  const log = openKafkaLog({ props: { 'bootstrap.servers': SERVICES.kafka }, logger: pino({ level: 'silent' }) });
-  try {
-    const consumer = log.consumer({ topics: [topic], overrides: { 'isolation.level': 'read_committed' } });
-    await consumer.start();
-    const got: LogRecord[] = [];
-    let quiet = 0;
-    const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline && quiet < 6) {
-      const batch = await consumer.poll(500);
-      got.push(...batch);
-      quiet = batch.length === 0 ? quiet + 1 : 0;
-    }
-    await consumer.close();
-    return got;
-  } finally {
-    await log.close();
-  }
-}
 
 /** Every line of 0..n-1 once: what is missing and what came twice. */
 function count(records: LogRecord[], n: number): { missing: number; duplicates: number } {
@@ -116,8 +96,10 @@ describe('exactly-once offsets (KIP-618)', { timeout: 15 * 60_000 }, () => {
     await waitForPosition(w, 'eos-own', LINES);
     await w.stop();
 
-    const { missing, duplicates } = count(await readCommitted(topic), LINES);
-    const offsets = (await readCommitted(own)).filter((r) => r.key?.toString().startsWith('["eos-own"'));
+    const { missing, duplicates } = count(await readRecords(topic, 'read_committed'), LINES);
+    const offsets = (await readRecords(own, 'read_committed')).filter((r) =>
+      r.key?.toString().startsWith('["eos-own"'),
+    );
     console.log(
       `# own offsets topic: ${missing} missing, ${duplicates} duplicates after ${KILLS} SIGKILLs; ` +
         `${offsets.length} offset records in ${own}`,
@@ -152,8 +134,8 @@ describe('exactly-once offsets (KIP-618)', { timeout: 15 * 60_000 }, () => {
     await killAgainAndAgain(w);
     await waitForPosition(w, 'eos-standalone', LINES);
     await w.stop();
-    const { missing, duplicates } = count(await readCommitted(topic), LINES);
-    const offsets = (await readCommitted(`${name}-offsets`)).length;
+    const { missing, duplicates } = count(await readRecords(topic, 'read_committed'), LINES);
+    const offsets = (await readRecords(`${name}-offsets`, 'read_committed')).length;
     console.log(
       `# standalone exactly once: ${missing} missing, ${duplicates} duplicates after ${KILLS} SIGKILLs; ` +
         `${offsets} offset records in ${name}-offsets`,

@@ -10,11 +10,10 @@ export const line = (i: number) => numberedLine(i, 60, 'e');
 export const run = `${Date.now().toString(36)}-${process.pid}`;
 
 /** Every record of `topic`, as read_committed (or read_uncommitted) readers see it. */
-export async function readTopic(
+export async function readRecords(
   topic: string,
   isolation: 'read_committed' | 'read_uncommitted',
-  keys = false,
-): Promise<string[]> {
+): Promise<LogRecord[]> {
   const log = openKafkaLog({ props: { 'bootstrap.servers': SERVICES.kafka }, logger: pino({ level: 'silent' }) });
   try {
     // Up to the ends as a reader of this isolation level sees them (read_committed: the last stable offset).
@@ -27,8 +26,17 @@ export async function readTopic(
     const behind = () => ends.some((e) => (consumer.position?.({ topic, partition: e.partition }) ?? e.low) < e.high);
     while (Date.now() < deadline && behind()) got.push(...(await consumer.poll(500)));
     await consumer.close();
-    return got.map((r) => (keys ? r.key : r.value)!.toString());
+    return got;
   } finally {
     await log.close();
   }
+}
+
+/** The values (or keys) of every record of `topic`, as text. */
+export async function readTopic(
+  topic: string,
+  isolation: 'read_committed' | 'read_uncommitted',
+  keys = false,
+): Promise<string[]> {
+  return (await readRecords(topic, isolation)).map((r) => (keys ? r.key : r.value)!.toString());
 }
