@@ -1,11 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { appendLines, numberedLine, sinkLines } from '../support/lines.js';
 import { ensureService } from '../support/services.js';
-import { WorkerProcess, waitFor } from '../support/worker-process.js';
+import { WorkerProcess, tempDir, waitFor } from '../support/worker-process.js';
 
 type TaskStatus = {
   id: number;
@@ -23,7 +22,7 @@ describe('auto-restart in a cluster of two workers on the real broker', () => {
   let dir = '';
   before(async () => {
     ensureService('kafka');
-    dir = await mkdtemp(join(tmpdir(), 'tributary-autorestart-'));
+    dir = await tempDir('tributary-autorestart-');
     workers = await Promise.all([0, 1].map(() => WorkerProcess.distributed(group)));
     for (const w of workers) await w.start();
     for (const w of workers)

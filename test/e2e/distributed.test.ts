@@ -1,11 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { appendLines, numberedLine, sinkLines } from '../support/lines.js';
 import { ensureService, stopService } from '../support/services.js';
-import { WorkerProcess, waitFor } from '../support/worker-process.js';
+import { WorkerProcess, tempDir, waitFor } from '../support/worker-process.js';
 
 const LINES = 500_000;
 const line = (i: number) => numberedLine(i, 60, 'y');
@@ -21,7 +20,7 @@ describe('distributed: three workers on the real broker', () => {
   let dir = '';
   before(async () => {
     ensureService('kafka');
-    dir = await mkdtemp(join(tmpdir(), 'tributary-cluster-'));
+    dir = await tempDir('tributary-cluster-');
     workers = await Promise.all([0, 1, 2].map(() => WorkerProcess.distributed(group)));
     for (const w of workers) await w.start();
     for (const w of workers)

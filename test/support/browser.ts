@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { ROOT } from './worker-process.js';
+import { ROOT, tempDir } from './worker-process.js';
 
 /** Debian's chromium: the browser tests drive it and never download one. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -30,7 +29,7 @@ export async function openBrowser(
   opts: { httpCredentials?: { username: string; password: string } } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   ensureChromium();
-  const profile = await mkdtemp(join(tmpdir(), 'tributary-chromium-'));
+  const profile = await tempDir('tributary-chromium-');
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { rmSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,8 +20,25 @@ export async function freePort(): Promise<number> {
   });
 }
 
+const made: string[] = [];
+
+/**
+ * A fresh directory under the system's temp directory, removed when this test file's process exits cleanly
+ * (worker data and Kafka-sized files run to a gigabyte a test). A failed file keeps them for a look, and says
+ * where; `TRIBUTARY_KEEP_TEST_DIRS=1` keeps them always.
+ */
 export async function tempDir(prefix = 'tributary-test-'): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  if (made.push(dir) === 1) process.once('exit', removeTempDirs);
+  return dir;
+}
+
+function removeTempDirs(code: number): void {
+  if (code !== 0 || process.env.TRIBUTARY_KEEP_TEST_DIRS === '1') {
+    console.error(`test directories kept: ${made.join(' ')}`);
+    return;
+  }
+  for (const d of made) rmSync(d, { recursive: true, force: true, maxRetries: 3 });
 }
 
 export async function waitFor<T>(
