@@ -179,7 +179,18 @@ describe('postgres-cdc: snapshot + stream consistency', () => {
     ensureService('postgres');
     console.log(`# PostgreSQL down for ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s after ${atStop} changes`);
     await writers.done;
-    await waitForCaughtUp(db, 'cdc_outage');
+    try {
+      await waitForCaughtUp(db, 'cdc_outage');
+    } catch (err) {
+      // What the slot and the task looked like when the catch-up failed (it failed once in CI, not here).
+      const slot = await withClient(
+        db,
+        async (c) => (await c.query("SELECT * FROM pg_replication_slots WHERE slot_name = 'cdc_outage'")).rows,
+      );
+      console.log(`# slot ${JSON.stringify(slot)}; task ${JSON.stringify(await taskStatus(w, 'cdc-outage'))}`);
+      console.log(`# worker's last output:\n${w.output.slice(-6000)}`);
+      throw err;
+    }
     const recovered = (Date.now() - stoppedAt) / 1000;
     const status = await taskStatus(w, 'cdc-outage');
     assert.equal(status?.state, 'RUNNING', status?.trace);
