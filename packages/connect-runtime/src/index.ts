@@ -21,3 +21,5 @@ export { startDistributed, type DistributedOptions } from './distributed/distrib
 export type { Herder, ConnectorInfo, ConnectorStateInfo, TaskStateInfo } from './herder/herder.js';
 export { createLogger } from './logging.js';
 export * from './errors.js';
+// Adopt/handback between Kafka Connect-compatible clusters, over their REST APIs (the CLI and the console).
+export * from './adopt/index.js';

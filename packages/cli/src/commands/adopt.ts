@@ -1,8 +1,6 @@
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { ConnectCluster } from '../adopt/cluster.js';
-import { moveConnector, type MoveResult } from '../adopt/move.js';
-import type { Direction } from '../adopt/offset-translation.js';
+import { ConnectCluster, moveAll, type Direction, type MoveResult } from '@tributary/connect-runtime';
 
 interface MoveFlags {
   from: string;
@@ -13,6 +11,7 @@ interface MoveFlags {
   timeout: string;
   verify: string;
   settle: string;
+  progressTimeout: string;
 }
 
 interface GlobalOpts {
@@ -22,12 +21,14 @@ interface GlobalOpts {
 
 const HELP = `
 For each connector, one at a time: read its config and check the target has a plugin for its class
-(--dry-run stops here and prints a table); PUT /connectors/NAME/stop in the source; GET its offsets until two
-reads --settle ms apart agree; create it in the target with initial_state STOPPED; PATCH the offsets
-(spooldir's translated, sinks keep their consumer group connect-NAME); resume it; once it has run --verify ms
-with every task RUNNING, delete it from the source (--keep: leave it STOPPED there). A run killed at any step
-is finished by running the same command again: each run starts from what both clusters report. On a failure
-the connector is put back where it ran.
+(--dry-run stops here and prints a table); GET its offsets, PUT /connectors/NAME/stop in the source; GET its
+offsets until two reads --settle ms apart agree; create it in the target with initial_state STOPPED; PATCH the
+offsets (spooldir's translated, sinks keep their consumer group connect-NAME); resume it. Once it has run
+--verify ms with every task RUNNING and, if its offsets changed across the stop (records were moving), its
+offsets advance in the target too (within --progress-timeout ms, else it is put back), it is deleted from the
+source (--keep: left STOPPED there). An idle connector is reported idle. A run killed at any step is finished by
+running the same command again: each run starts from what both clusters report. On a failure the connector is
+put back where it ran.
 
 Example:
   tributary adopt --from http://connect:8083 --to http://tributary:8083 --all --dry-run
@@ -48,6 +49,11 @@ export function registerAdoptCommands(program: Command): void {
       .option('--timeout <ms>', 'how long a connector may take to stop, or to start in the target', '60000')
       .option('--verify <ms>', 'how long it must stay RUNNING in the target before its source copy goes', '3000')
       .option('--settle <ms>', "how long a stopped source's offsets must stay unchanged before they are copied", '2000')
+      .option(
+        '--progress-timeout <ms>',
+        "how long a connector that was moving records may take to advance its offsets in the target (more than the target's offset.flush.interval.ms)",
+        '75000',
+      )
       .addHelpText('after', HELP)
       .action((names: string[], flags: MoveFlags, cmd: Command) => run(name, names, flags, cmd));
   define(
@@ -62,33 +68,22 @@ export function registerAdoptCommands(program: Command): void {
 async function run(direction: Direction, names: string[], flags: MoveFlags, cmd: Command): Promise<void> {
   const opts = cmd.optsWithGlobals<GlobalOpts>();
   if (names.length === 0 && !flags.all) throw new Error(`${direction}: name connectors, or give --all`);
-  const from = new ConnectCluster(flags.from, opts.user);
-  const to = new ConnectCluster(flags.to, opts.user);
-  // Both clusters answer before anything is touched: an unreachable one means nothing moves.
-  await Promise.all([from.info(), to.info()]).catch((e: Error) => {
-    throw new Error(`${direction}: nothing moved: ${e.message}`);
-  });
-  const plugins = await to.plugins();
-  const todo = flags.all ? await from.names() : names;
-  const results: MoveResult[] = [];
-  for (const name of todo) {
-    try {
-      results.push(
-        await moveConnector(name, from, to, plugins, {
-          direction,
-          dryRun: !!flags.dryRun,
-          keep: !!flags.keep,
-          timeoutMs: Number(flags.timeout),
-          verifyMs: Number(flags.verify),
-          settleMs: Number(flags.settle),
-          say: (line) => console.error(`${direction}: ${line}`),
-        }),
-      );
-    } catch (e) {
-      // A cluster that stops answering between steps: the next run continues from what both report.
-      results.push({ name, outcome: 'failed', detail: `${(e as Error).message}; run the same command again` });
-    }
-  }
+  const results = await moveAll(
+    new ConnectCluster(flags.from, opts.user),
+    new ConnectCluster(flags.to, opts.user),
+    {
+      direction,
+      names,
+      all: !!flags.all,
+      dryRun: !!flags.dryRun,
+      keep: !!flags.keep,
+      timeoutMs: Number(flags.timeout),
+      verifyMs: Number(flags.verify),
+      settleMs: Number(flags.settle),
+      progressMs: Number(flags.progressTimeout),
+    },
+    (line) => console.error(`${direction}: ${line}`),
+  );
   console.log(opts.json ? JSON.stringify(results, null, 2) : table(results, !!flags.dryRun));
   if (results.some((r) => r.outcome === 'failed')) process.exitCode = 1;
 }

@@ -1,5 +1,5 @@
 import { sleep } from '@tributary/connect-api';
-import { RestClient, RestError } from '../commands/rest-client.js';
+import { RestClient, RestError } from './rest-client.js';
 
 export interface ConnectorStatus {
   name: string;

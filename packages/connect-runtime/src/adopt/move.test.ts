@@ -14,12 +14,16 @@ interface Entry {
 class FakeCluster implements Cluster {
   readonly connectors = new Map<string, Entry>();
   readonly calls: string[] = [];
+  /** The offsets the last PATCH wrote. */
+  written: OffsetsBody['offsets'] = [];
   stuck = new Set<string>();
   failingTasks = new Set<string>();
   /** Reads of the offsets that still miss the last commit (a task still stopping). */
   staleReads = 0;
   /** What a task does once resumed (e.g. commit offsets further on). */
   onResume: (e: Entry) => void = () => undefined;
+  /** What the tasks do when stopped (e.g. commit the offsets of the records since the last flush). */
+  onStop: (e: Entry) => void = () => undefined;
 
   constructor(readonly url: string) {}
 
@@ -49,6 +53,7 @@ class FakeCluster implements Cluster {
     return Promise.resolve();
   }
   stop(name: string) {
+    this.onStop(this.connectors.get(name)!);
     return this.set(name, 'STOPPED', 'stop');
   }
   resume(name: string) {
@@ -66,6 +71,7 @@ class FakeCluster implements Cluster {
   }
   alterOffsets(name: string, body: OffsetsBody) {
     this.calls.push(`offsets ${name}`);
+    this.written = body.offsets;
     this.connectors.get(name)!.offsets = body.offsets;
     return Promise.resolve();
   }
@@ -86,6 +92,7 @@ const opts = (o: Partial<MoveOptions> = {}): MoveOptions => ({
   timeoutMs: 300,
   verifyMs: 10,
   settleMs: 1,
+  progressMs: 50,
   say: () => undefined,
   ...o,
 });
@@ -118,9 +125,10 @@ describe('moveConnector', () => {
 
   it('copies the offsets only once they no longer change after the stop (the tasks commit their last ones)', async () => {
     const { from, to } = clusters();
-    from.staleReads = 1;
+    from.staleReads = 2; // the read before the stop, and the first one after it
+    to.onResume = (e) => (e.offsets = [{ partition: { filename: '/in.txt' }, offset: { position: 43 } }]);
     assert.equal((await moveConnector('c', from, to, PLUGINS, opts())).outcome, 'moved');
-    assert.deepEqual(to.connectors.get('c')!.offsets, OFFSETS);
+    assert.deepEqual(to.written, OFFSETS);
   });
 
   it('--keep leaves it STOPPED in the source; a rerun then finds it done', async () => {
@@ -240,6 +248,57 @@ describe('moveConnector', () => {
       offsets: [{ partition: { kafka_topic: 't', kafka_partition: 0 }, offset: { kafka_offset: 5 } }],
     });
     assert.equal((await moveConnector('s', from, to, PLUGINS, opts())).outcome, 'moved');
+    assert.deepEqual(to.calls, ['create s', 'resume s']);
+  });
+
+  // Records moving: offsets that advanced across the stop must advance in the target too.
+  const further = [{ partition: { filename: '/in.txt' }, offset: { position: 99 } }];
+
+  it('a connector moving records is moved once its offsets advance in the target', async () => {
+    const { from, to } = clusters();
+    from.onStop = (e) => (e.offsets = [{ partition: { filename: '/in.txt' }, offset: { position: 50 } }]);
+    to.onResume = (e) => setTimeout(() => (e.offsets = further), 20);
+    const r = await moveConnector('c', from, to, PLUGINS, opts({ progressMs: 1000 }));
+    assert.equal(r.outcome, 'moved', r.detail);
+    assert.equal(r.activity, 'moving');
+    assert.match(r.detail, /records moving \(offsets advanced/);
+  });
+
+  it('a connector moving records whose offsets stay put in the target is put back where it ran', async () => {
+    const { from, to } = clusters();
+    from.onStop = (e) => (e.offsets = [{ partition: { filename: '/in.txt' }, offset: { position: 50 } }]);
+    const r = await moveConnector('c', from, to, PLUGINS, opts({ progressMs: 100 }));
+    assert.equal(r.outcome, 'failed');
+    assert.equal(r.activity, 'moving');
+    assert.match(r.detail, /no records moving in http:\/\/tributary: its offsets did not advance within 100 ms/);
+    assert.match(r.detail, /nothing moved, it runs in http:\/\/connect again/);
+    assert.equal(from.connectors.get('c')!.state, 'RUNNING');
+    assert.equal(to.connectors.size, 0);
+  });
+
+  it('an idle connector is moved and reported idle', async () => {
+    const { from, to } = clusters();
+    const r = await moveConnector('c', from, to, PLUGINS, opts());
+    assert.equal(r.outcome, 'moved', r.detail);
+    assert.equal(r.activity, 'idle');
+    assert.match(r.detail, /idle \(no offsets committed since the last flush before the stop/);
+  });
+
+  it('a sink moving records is checked on its consumer group offsets, never written', async () => {
+    const { from, to } = clusters();
+    const group = (n: number) => [{ partition: { kafka_topic: 't', kafka_partition: 0 }, offset: { kafka_offset: n } }];
+    from.connectors.set('s', {
+      config: { 'connector.class': 'FileStreamSink', topics: 't' },
+      state: 'RUNNING',
+      type: 'sink',
+      offsets: group(5),
+    });
+    from.onStop = (e) => (e.offsets = group(7));
+    // The fake's target starts with no offsets; a sink's group is shared, so it starts where the source stopped.
+    to.onResume = (e) => (e.offsets = group(9));
+    const r = await moveConnector('s', from, to, PLUGINS, opts());
+    assert.equal(r.outcome, 'moved', r.detail);
+    assert.equal(r.activity, 'moving');
     assert.deepEqual(to.calls, ['create s', 'resume s']);
   });
 });

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RestError } from '../commands/rest-client.js';
+import { RestError } from './rest-client.js';
 import { ConnectCluster } from './cluster.js';
 
 describe('ConnectCluster', () => {

@@ -2,6 +2,7 @@ import { sleep } from '@tributary/connect-api';
 import type { Cluster, ConnectorStatus, OffsetsBody, PluginInfo } from './cluster.js';
 import { inspect, type Inspection } from './inspect.js';
 import { offsetTranslation, type Direction, type OffsetTranslation } from './offset-translation.js';
+import { activityOf, advanced, progressVerdict, type Activity } from './progress.js';
 
 export interface MoveOptions {
   readonly direction: Direction;
@@ -14,6 +15,11 @@ export interface MoveOptions {
   readonly verifyMs: number;
   /** How long a source connector's offsets must stay unchanged after it reports STOPPED (see settledOffsets). */
   readonly settleMs: number;
+  /**
+   * How long a connector that was moving records before the stop may take to commit new offsets in the target
+   * (longer than the target's offset.flush.interval.ms, 60 s by default in Kafka Connect).
+   */
+  readonly progressMs: number;
   /** Progress lines (one per step, printed before the step's request). */
   readonly say: (line: string) => void;
 }
@@ -25,6 +31,8 @@ export interface MoveResult {
   readonly outcome: Outcome;
   readonly detail: string;
   readonly inspection?: Inspection;
+  /** Whether it was moving records before the stop (see progress.ts); set once the move got that far. */
+  readonly activity?: Activity;
 }
 
 class MoveError extends Error {}
@@ -59,7 +67,8 @@ export async function moveConnector(
   }
   const type = status?.type ?? 'unknown';
   const inspection = await inspect(name, config, type, to, plugins, o.direction);
-  const result = (outcome: Outcome, detail: string): MoveResult => ({ name, outcome, detail, inspection });
+  let activity: Activity | undefined;
+  const result = (outcome: Outcome, detail: string): MoveResult => ({ name, outcome, detail, inspection, activity });
   if (!inspection.plugin) return result('skipped', `${to.url} has no plugin for ${inspection.connectorClass}`);
 
   if (targetStatus && !isStopped(status)) {
@@ -86,10 +95,14 @@ export async function moveConnector(
   const wasStopped = isStopped(status);
   const started = Date.now();
   let gap = '';
+  let progress = 'RUNNING (not resumed by this run)';
   const targetRan = !!targetStatus && !isStopped(targetStatus);
   try {
+    // Offsets before the stop: if the settled ones differ, records were moving and must move in the target too.
+    let beforeStop: OffsetsBody | null = null;
     if (!targetStatus) {
       if (!wasStopped) {
+        beforeStop = await from.offsets(name);
         say(`stopping in ${from.url}`);
         await from.stop(name);
       }
@@ -97,20 +110,26 @@ export async function moveConnector(
       say(`creating STOPPED in ${to.url}`);
       await to.createStopped(name, config);
     }
+    let targetBase: OffsetsBody | null = null;
     if (!targetStatus || isStopped(targetStatus)) {
+      // A sink's offsets are its consumer group's, shared by both clusters: read for the progress check only.
+      const read = await settledOffsets(from, name, o);
+      activity = activityOf(beforeStop, read);
       if (type !== 'sink') {
-        const read = await settledOffsets(from, name, o);
         const offsets = offsetTranslation(inspection.plugin.class, o.direction).translate(read);
         if (offsets.offsets.length > 0) {
           say(`writing ${offsets.offsets.length} source offset(s) in ${to.url}`);
           await to.alterOffsets(name, offsets);
         }
       }
+      // As the target reports them (its own format), so that only its tasks' commits count as progress.
+      targetBase = await to.offsets(name);
       say(`resuming in ${to.url}`);
       await to.resume(name);
     }
     say(`verifying in ${to.url}`);
     const runningAt = await verifyRunning(to, name, o);
+    if (targetBase) progress = await verifyProgress(to, name, targetBase, activity ?? 'unknown', o);
     // From the stop to RUNNING in the target (when this run made both): how long the connector ran nowhere.
     if (!wasStopped && !targetStatus) gap = ` (RUNNING ${((runningAt - started) / 1000).toFixed(1)} s after the stop)`;
   } catch (e) {
@@ -118,10 +137,10 @@ export async function moveConnector(
     const back = type === 'sink' ? null : offsetTranslation(inspection.plugin.class, reverse(o.direction));
     return result('failed', await rollBack(name, from, to, { targetRan, reason, say, back, o }));
   }
-  if (o.keep) return result('moved', `runs in ${to.url}${gap}; kept STOPPED in ${from.url}`);
+  if (o.keep) return result('moved', `runs in ${to.url}${gap}, ${progress}; kept STOPPED in ${from.url}`);
   say(`deleting from ${from.url}`);
   await from.remove(name);
-  return result('moved', `runs in ${to.url}${gap}`);
+  return result('moved', `runs in ${to.url}${gap}, ${progress}`);
 }
 
 const reverse = (d: Direction): Direction => (d === 'adopt' ? 'handback' : 'adopt');
@@ -179,6 +198,38 @@ async function settledOffsets(from: Cluster, name: string, o: MoveOptions): Prom
     if (JSON.stringify(now) === last) return now;
     if (Date.now() > until) throw new MoveError(`offsets in ${from.url} still changing after ${o.timeoutMs} ms`);
     last = JSON.stringify(now);
+  }
+}
+
+/**
+ * Records moving in the target: its offsets advance past `base` (what it reported before the resume). A connector
+ * that was moving before the stop gets `progressMs` for that, and fails the move if they do not (it runs but
+ * delivers nothing); an idle one is reported idle. Returns the line for the result.
+ */
+async function verifyProgress(
+  to: Cluster,
+  name: string,
+  base: OffsetsBody,
+  activity: Activity,
+  o: MoveOptions,
+): Promise<string> {
+  const started = Date.now();
+  const until = started + (activity === 'moving' ? o.progressMs : 0);
+  for (;;) {
+    const verdict = progressVerdict(activity, advanced(base, await to.offsets(name)));
+    if (verdict === 'ok') return `records moving (offsets advanced ${((Date.now() - started) / 1000).toFixed(1)} s in)`;
+    if (Date.now() >= until) {
+      if (verdict !== 'idle') {
+        throw new MoveError(
+          `no records moving in ${to.url}: its offsets did not advance within ${o.progressMs} ms, ` +
+            'while they did in the source before the stop',
+        );
+      }
+      return activity === 'idle'
+        ? 'idle (no offsets committed since the last flush before the stop: none expected)'
+        : 'RUNNING (whether it moved records before is unknown: it was stopped before this run)';
+    }
+    await sleep(500);
   }
 }
 
