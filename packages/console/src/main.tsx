@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ConfirmDialog } from './components/ui.js';
+import { AdoptPage } from './pages/adopt.js';
 import { ConnectorPage } from './pages/connector.js';
 import { DlqPage } from './pages/dlq.js';
 import { NewConnectorPage } from './pages/new-connector.js';
@@ -8,7 +9,7 @@ import { OverviewPage } from './pages/overview.js';
 import { TapPage } from './pages/tap.js';
 import { WorkerPage } from './pages/worker.js';
 
-/** The page named by the URL's hash: #/, #/connectors/NAME, #/new, #/tap/TOPIC, #/dlq/NAME, #/worker. */
+/** The page named by the URL's hash: #/, #/connectors/NAME, #/new, #/tap/TOPIC, #/dlq/NAME, #/worker, #/adopt. */
 function useRoute(): string[] {
   const parse = () => location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   const [route, setRoute] = useState(parse);
@@ -26,6 +27,7 @@ const NAV: Array<[string, string]> = [
   ['#/tap', 'Live tap'],
   ['#/dlq', 'Dead letters'],
   ['#/worker', 'Worker'],
+  ['#/adopt', 'Adopt'],
 ];
 
 function App() {
@@ -46,6 +48,9 @@ function App() {
   } else if (head === 'worker') {
     page = <WorkerPage />;
     current = '#/worker';
+  } else if (head === 'adopt') {
+    page = <AdoptPage />;
+    current = '#/adopt';
   } else page = <OverviewPage />;
   useEffect(() => {
     document.querySelector<HTMLElement>('main h1')?.focus();

@@ -129,7 +129,7 @@ export async function moveConnector(
     }
     say(`verifying in ${to.url}`);
     const runningAt = await verifyRunning(to, name, o);
-    if (targetBase) progress = await verifyProgress(to, name, targetBase, activity ?? 'unknown', o);
+    if (targetBase) progress = await verifyProgress(to, name, targetBase, activity ?? 'unknown', o, runningAt);
     // From the stop to RUNNING in the target (when this run made both): how long the connector ran nowhere.
     if (!wasStopped && !targetStatus) gap = ` (RUNNING ${((runningAt - started) / 1000).toFixed(1)} s after the stop)`;
   } catch (e) {
@@ -212,12 +212,13 @@ async function verifyProgress(
   base: OffsetsBody,
   activity: Activity,
   o: MoveOptions,
+  runningAt: number,
 ): Promise<string> {
-  const started = Date.now();
-  const until = started + (activity === 'moving' ? o.progressMs : 0);
+  const until = Date.now() + (activity === 'moving' ? o.progressMs : 0);
   for (;;) {
     const verdict = progressVerdict(activity, advanced(base, await to.offsets(name)));
-    if (verdict === 'ok') return `records moving (offsets advanced ${((Date.now() - started) / 1000).toFixed(1)} s in)`;
+    if (verdict === 'ok')
+      return `records moving (offsets advanced within ${((Date.now() - runningAt) / 1000).toFixed(1)} s of RUNNING)`;
     if (Date.now() >= until) {
       if (verdict !== 'idle') {
         throw new MoveError(

@@ -12,6 +12,7 @@ import { loggerRoutes } from './logger-routes.js';
 import { pluginRoutes } from './plugin-routes.js';
 import { consoleRoutes } from './console-routes.js';
 import { uiRoutes } from './ui-routes.js';
+import { adoptRoutes } from './adopt-routes.js';
 import { signalRoutes, type SignalTask } from './signal-routes.js';
 import { ConsoleMetrics } from '../inspect/console-metrics.js';
 import type { Log } from '../log/log.js';
@@ -117,6 +118,7 @@ export async function startRestServer(opts: RestServerOptions) {
       taps,
     }),
   );
+  await app.register(adoptRoutes(restLogger));
   await app.register(uiRoutes());
   await app.listen({ host: opts.host, port: opts.port });
   return app;
