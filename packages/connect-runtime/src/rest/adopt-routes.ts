@@ -67,15 +67,15 @@ export function adoptRoutes(logger: Logger): FastifyPluginAsync {
           settleMs: ms('settle_ms'),
           progressMs: ms('progress_timeout_ms'),
         };
-        // This worker's own API with the caller's credentials (the worker may require them).
-        const auth = /^Basic (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-        const ours = new ConnectCluster(self(req), auth ? Buffer.from(auth, 'base64').toString() : undefined);
         const other = new ConnectCluster(url);
         try {
           await other.info();
         } catch (e) {
           throw new BadRequestError(`Nothing moved: ${(e as Error).message}`);
         }
+        // This worker's own API with the caller's credentials (the worker may require them).
+        const auth = /^Basic (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+        const ours = new ConnectCluster(self(req), auth ? Buffer.from(auth, 'base64').toString() : undefined);
         if (busy) throw new ConflictError('A move is already running on this worker; wait for it to finish');
         busy = true;
         reply.hijack();
