@@ -7,17 +7,24 @@ import { Kafka, logLevel } from 'kafkajs';
 import { ensureService, SERVICES } from '../support/services.js';
 import { WorkerProcess, waitFor } from '../support/worker-process.js';
 import {
-  checksum,
   connectorConfig,
   freshDatabase,
   JSON_CONVERTERS,
   readTopic,
-  replayItems,
   seedItems,
   taskStatus,
   waitForCaughtUp,
   withClient,
 } from './postgres-cdc/cdc-harness.js';
+import {
+  expectReplayEqual as expectReplayEqualOf,
+  notifications as notificationsOf,
+  streaming,
+  waitForNotification as waitForNotificationOf,
+  writeA as writeAOf,
+  writeItems as writeItemsOf,
+  type Notification,
+} from './postgres-cdc/signal-harness.js';
 
 const ROWS = Number(process.env.CDC_SIGNAL_ROWS ?? 20_000);
 const CHUNK = 1024;
@@ -26,106 +33,17 @@ const SLOT = 'h2_signals';
 const SIGNAL_TOPIC = `h2-signals-${process.pid}-${Date.now()}`;
 const NOTIFICATIONS = `${DB}.notifications`;
 
-interface Notification {
-  id: string;
-  type: string;
-  aggregate_type: string;
-  additional_data: Record<string, string>;
-}
-
 async function notifications(w: WorkerProcess): Promise<Notification[]> {
-  const out: Notification[] = [];
-  await readTopic(w, NOTIFICATIONS, (e) => {
-    if (e.value) out.push(e.value as unknown as Notification);
-  });
-  return out;
+  return notificationsOf(w, NOTIFICATIONS);
 }
 
 async function waitForNotification(w: WorkerProcess, what: string, pick: (n: Notification[]) => boolean) {
-  await waitFor(what, async () => pick(await notifications(w)), 240_000, 1000);
+  await waitForNotificationOf(w, NOTIFICATIONS, what, pick);
 }
 
-/**
- * A writer for table B (`items`): inserts, updates and deletes at about `perSecond`, until stopped. Paced, so
- * the replay stays small enough for CI while every chunk still races with changes of its keys.
- */
-function writeItems(firstNewId: number, perSecond = 400): { stop: () => Promise<number> } {
-  let stopped = false;
-  let made = 0;
-  let next = firstNewId;
-  const run = withClient(DB, async (c) => {
-    while (!stopped) {
-      const r = Math.random();
-      const id = 1 + Math.floor(Math.random() * ROWS);
-      if (r < 0.3) {
-        await c.query('INSERT INTO items (id, val, txt, amount) VALUES ($1, $2, $3, $4)', [
-          next,
-          next % 1000,
-          `new ${next}`,
-          1,
-        ]);
-        next++;
-      } else if (r < 0.85)
-        await c.query(
-          `UPDATE items SET val = val + 1, txt = txt || '.', amount = amount + 0.01, updated = now() WHERE id = $1`,
-          [id],
-        );
-      else await c.query('DELETE FROM items WHERE id = $1', [id]);
-      if (++made % 10 === 0) await new Promise((res) => setTimeout(res, 10_000 / perSecond));
-    }
-  });
-  return {
-    stop: async () => {
-      stopped = true;
-      await run;
-      return made;
-    },
-  };
-}
-
-/** A writer for table A: small updates, so A keeps streaming while B is snapshotted. */
-function writeA(): { stop: () => Promise<number> } {
-  let stopped = false;
-  let made = 0;
-  const run = withClient(DB, async (c) => {
-    while (!stopped) {
-      await c.query('UPDATE a_stream SET val = val + 1 WHERE id = $1', [1 + Math.floor(Math.random() * 1000)]);
-      made++;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  });
-  return {
-    stop: async () => {
-      stopped = true;
-      await run;
-      return made;
-    },
-  };
-}
-
-/** True once the connector's walsender streams from the slot. */
-async function streaming(slot: string): Promise<boolean> {
-  return withClient('postgres', async (c) => {
-    const r = await c.query(
-      "SELECT 1 FROM pg_replication_slots s JOIN pg_stat_replication r ON r.pid = s.active_pid WHERE s.slot_name = $1 AND r.state IN ('streaming', 'catchup')",
-      [slot],
-    );
-    return r.rowCount! > 0;
-  });
-}
-
-async function expectReplayEqual(w: WorkerProcess, label: string) {
-  const stats = await replayItems(w, DB);
-  const [src, replay] = [await checksum(DB, 'items'), await checksum(DB, 'items_replay')];
-  console.log(
-    `# ${label}: ${stats.events} events (${stats.snapshotRows} snapshot rows), ${stats.orderViolations} per-key order violations; ` +
-      `source ${src.rows} rows md5 ${src.md5}, replay ${replay.rows} rows md5 ${replay.md5}`,
-  );
-  assert.equal(replay.rows, src.rows, 'row count');
-  assert.equal(replay.md5, src.md5, 'checksum of the replayed table');
-  assert.equal(stats.orderViolations, 0, 'streamed events of each key in commit order');
-  return stats;
-}
+const writeItems = (firstNewId: number) => writeItemsOf(DB, ROWS, firstNewId);
+const writeA = () => writeAOf(DB);
+const expectReplayEqual = (w: WorkerProcess, label: string) => expectReplayEqualOf(w, DB, label);
 
 /** Watermark windows opened so far (insert_insert leaves the rows): progress seen without reading a topic. */
 async function windows(): Promise<number> {

@@ -45,6 +45,8 @@ export interface StreamHooks {
   signalRow(op: 'insert' | 'delete', tuple: TupleData): void | Promise<void>;
   /** Every change of a captured table (the incremental snapshot's window drops the chunk's copy of its key). */
   streamed(t: TableSchema, tuple: TupleData | null): void;
+  /** A transaction is about to start (read-only incremental snapshots close their window before a newer one). */
+  beforeTransaction?(finalLsn: Lsn): void | Promise<void>;
 }
 
 /**
@@ -138,19 +140,10 @@ export class ChangeStream {
     const msg = decodePgoutput(payload);
     if (this.locating) this.locate(msg, lsn);
     switch (msg.tag) {
-      case 'begin':
-        this.tx = {
-          xid: msg.xid,
-          finalLsn: msg.finalLsn,
-          commitTimeUs: msg.commitTimeUs,
-          events: 0,
-          meta: this.cfg.transactionMetadata
-            ? new TransactionMetadata(msg.xid, Number(msg.commitTimeUs / 1000n))
-            : null,
-        };
-        if (this.skip && this.skip.xid !== msg.xid) this.skip = null; // the partly emitted transaction was not re-sent
-        if (this.tx.meta) this.push([this.tx.meta.begin(this.cfg.transactionTopic, this.events.partition, lsn)], lsn);
-        return;
+      case 'begin': {
+        const before = this.hooks?.beforeTransaction?.(msg.finalLsn);
+        return before ? before.then(() => this.begin(msg, lsn)) : this.begin(msg, lsn);
+      }
       case 'commit':
         if (this.tx?.meta) this.push([this.tx.meta.end(this.cfg.transactionTopic, this.events.partition, lsn)], lsn);
         return this.commit(msg.endLsn);
@@ -164,6 +157,18 @@ export class ChangeStream {
       default:
         return; // type, origin, message: nothing to emit
     }
+  }
+
+  private begin(msg: Extract<PgoutputMessage, { tag: 'begin' }>, lsn: Lsn): void {
+    this.tx = {
+      xid: msg.xid,
+      finalLsn: msg.finalLsn,
+      commitTimeUs: msg.commitTimeUs,
+      events: 0,
+      meta: this.cfg.transactionMetadata ? new TransactionMetadata(msg.xid, Number(msg.commitTimeUs / 1000n)) : null,
+    };
+    if (this.skip && this.skip.xid !== msg.xid) this.skip = null; // the partly emitted transaction was not re-sent
+    if (this.tx.meta) this.push([this.tx.meta.begin(this.cfg.transactionTopic, this.events.partition, lsn)], lsn);
   }
 
   /**

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { SourceOffset, SourceRecord } from '@tributary/connect-api';
 import type { TableSchema } from './change-event-schemas.js';
 import type { ChangeEventFactory } from './change-events.js';
-import { IncrementalSnapshot, OFFSET_COLLECTIONS, type IncrementalHost } from './incremental-snapshot.js';
+import { IncrementalSnapshot, OFFSET_COLLECTIONS, recordEnd, type IncrementalHost } from './incremental-snapshot.js';
 import type { Notifier } from './notifications.js';
 import type { CdcConfig } from './config.js';
 import type { SignalConfig } from './signals/signal-config.js';
@@ -35,6 +35,7 @@ function fakeClient(rows: string[][], log: Array<{ text: string; values: unknown
     if (text.includes('indisprimary')) return { rows: [{ attname: 'id' }] };
     if (text.includes('attnotnull')) return { rows: [] };
     if (text.includes('format_type')) return { rows: [['integer']] };
+    if (text.includes('pg_current_wal_insert_lsn')) return { rows: [['1000']] };
     if (text.includes('DESC LIMIT 1')) return { rows: [[rows[rows.length - 1]![0]]] };
     if (text.startsWith('SELECT * FROM')) {
       const after = text.includes(') > (') ? Number(params[0]) : -Infinity;
@@ -46,14 +47,15 @@ function fakeClient(rows: string[][], log: Array<{ text: string; values: unknown
   return { query } as unknown as pg.Client;
 }
 
-function setup(rows: string[][], chunkSize: number) {
+function setup(rows: string[][], chunkSize: number, readOnly = false) {
   const log: Array<{ text: string; values: unknown[] }> = [];
   const emitted: SourceRecord[] = [];
   const notes: Array<{ type: string; data: Record<string, string> }> = [];
+  let pings = 0;
   const client = fakeClient(rows, log);
   const host: IncrementalHost = {
     cfg: { prefix: 'p', dbname: 'db' } as CdcConfig,
-    signals: { table: { schema: 'public', table: 'sig' }, chunkSize, insertDelete: false } as SignalConfig,
+    signals: { table: { schema: 'public', table: 'sig' }, chunkSize, insertDelete: false, readOnly } as SignalConfig,
     events: {
       change: (_t: TableSchema, op: string, _b: unknown, after: string[], _i: unknown, offset: () => SourceOffset) => [
         { topic: 'p.public.b', key: after[0], value: { op, after }, headers: [], sourceOffset: offset() },
@@ -67,11 +69,12 @@ function setup(rows: string[][], chunkSize: number) {
     findTable: async (_c, id) =>
       id === 'public.b' ? { oid: 1, schema: 'public', table: 'b', replicaIdentity: 'd' } : null,
     emitBetween: (build) => emitted.push(...build({ lsn: 100, lsn_commit: 100, events_in_tx: 0 }, 100n)),
+    ping: () => pings++,
     log: () => {},
     warn: () => {},
   };
   const windowIds = () => log.filter((q) => q.text.startsWith('INSERT INTO')).map((q) => String(q.values[0]));
-  return { snap: new IncrementalSnapshot(host), log, emitted, notes, windowIds };
+  return { snap: new IncrementalSnapshot(host), log, emitted, notes, windowIds, pings: () => pings };
 }
 
 describe('IncrementalSnapshot', () => {
@@ -147,5 +150,39 @@ describe('IncrementalSnapshot', () => {
       ],
     );
     assert.equal(snap.active, false);
+  });
+
+  it('read.only: no writes; the window closes once the stream passes the WAL position of the chunk', async () => {
+    const rows = [
+      ['1', 'a'],
+      ['2', 'b'],
+      ['3', 'c'],
+    ];
+    const { snap, emitted, log, pings } = setup(rows, 2, true);
+    await snap.add(['public.b'], () => null, null, 'sig-ro');
+    assert.ok(!log.some((q) => /^(INSERT|DELETE|UPDATE)/.test(q.text)), 'nothing written');
+    assert.ok(log.some((q) => q.text.startsWith('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')));
+    snap.streamed(TABLE, ['1', 'changed']); // inside the window from the start
+    await snap.beforeTransaction(999n); // committed before the chunk's snapshot: still inside
+    await snap.walReached(999n);
+    assert.equal(emitted.length, 0);
+    assert.equal(pings(), 2, 'a ping after the chunk, another while the position is not reached');
+    await snap.beforeTransaction(1000n); // committed after it: the chunk goes first
+    assert.deepEqual(
+      emitted.map((r) => r.key),
+      ['2'],
+    );
+    await snap.walReached(1000n); // second chunk, closed by a keepalive
+    assert.deepEqual(
+      emitted.map((r) => r.key),
+      ['2', '3'],
+    );
+    assert.equal(snap.active, false);
+  });
+
+  it('recordEnd: an insert position just past a page header stands for the page start', () => {
+    assert.equal(recordEnd(8192n * 5n + 24n), 8192n * 5n);
+    assert.equal(recordEnd(16n * 1024n * 1024n + 40n), 16n * 1024n * 1024n);
+    assert.equal(recordEnd(8192n * 5n + 100n), 8192n * 5n + 100n);
   });
 });

@@ -37,6 +37,8 @@ export interface IncrementalHost {
   findTable(client: pg.Client, id: string): Promise<TableRef | null>;
   /** Hands records to the stream between two changes; `build` gets the offset of the position so far. */
   emitBetween(build: (offset: SourceOffset, lsn: bigint) => SourceRecord[]): void;
+  /** Asks the server for a keepalive (its WAL position), so a read-only window closes on an idle database. */
+  ping(): void;
   log(msg: string): void;
   warn(msg: string): void;
 }
@@ -63,6 +65,11 @@ interface Window {
   readonly end: string[] | null;
   readonly last: boolean;
   readonly read: number;
+  /**
+   * `read.only`: the WAL insert position read in the chunk's own snapshot. Every transaction the chunk saw
+   * committed before it, so once the stream passes it the chunk holds nothing the stream has yet to deliver.
+   */
+  readonly untilLsn: bigint | null;
 }
 
 /**
@@ -191,6 +198,20 @@ export class IncrementalSnapshot {
       await this.closeWindow(w);
   }
 
+  /** `read.only`: a transaction starts in the stream; one that committed after the chunk's snapshot closes it. */
+  async beforeTransaction(finalLsn: bigint): Promise<void> {
+    const w = this.window;
+    if (w?.untilLsn != null && finalLsn >= w.untilLsn) await this.closeWindow(w);
+  }
+
+  /** `read.only`: the server sent all WAL up to `walEnd` (a keepalive between transactions). */
+  async walReached(walEnd: bigint): Promise<void> {
+    const w = this.window;
+    if (w?.untilLsn == null) return;
+    if (walEnd >= w.untilLsn) await this.closeWindow(w);
+    else this.host.ping();
+  }
+
   private async closeWindow(w: Window): Promise<void> {
     const cur = this.current!;
     this.window = null;
@@ -264,14 +285,51 @@ export class IncrementalSnapshot {
     const client = await this.host.connection();
     const cur = await this.ensureCurrent(client);
     if (!cur) return;
+    if (this.host.signals.readOnly) return this.readChunkReadOnly(client, cur);
     const sig = this.host.signals.table!;
     const table = `${ident(sig.schema)}.${ident(sig.table)}`;
     const id = randomUUID();
-    const size = this.host.signals.chunkSize;
     await client.query(`INSERT INTO ${table} (id, type, data) VALUES ($1, 'snapshot-window-open', $2)`, [
       `${id}-open`,
       JSON.stringify({ openWindowTimestamp: new Date().toISOString() }),
     ]);
+    this.window = { id, open: false, untilLsn: null, ...(await this.selectChunk(client, cur)) };
+    if (this.host.signals.insertDelete) await client.query(`DELETE FROM ${table} WHERE id = $1`, [`${id}-open`]);
+    else
+      await client.query(`INSERT INTO ${table} (id, type, data) VALUES ($1, 'snapshot-window-close', $2)`, [
+        `${id}-close`,
+        JSON.stringify({ closeWindowTimestamp: new Date().toISOString() }),
+      ]);
+  }
+
+  /**
+   * `read.only`: the window opens here (every change the stream delivers from now on supersedes the chunk's
+   * copy) and closes once the stream passed the WAL insert position read in the chunk's snapshot: everything
+   * committed after that point is newer than the chunk, everything before it was delivered inside the window.
+   * Debezium compares transaction ids with pg_current_snapshot() instead and needs heartbeats when idle.
+   */
+  private async readChunkReadOnly(client: pg.Client, cur: Current): Promise<void> {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    try {
+      // The first statement takes the transaction's snapshot; the position is read after it, so it covers the
+      // commit record of every transaction the snapshot sees (a standby: what it replayed).
+      const pos = await client.query({
+        text: "SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_insert_lsn() END - '0/0')::text",
+        rowMode: 'array',
+      });
+      const chunk = await this.selectChunk(client, cur);
+      await client.query('COMMIT');
+      this.window = { id: randomUUID(), open: true, untilLsn: recordEnd(BigInt(pos.rows[0][0])), ...chunk };
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw e;
+    }
+    this.host.ping();
+  }
+
+  /** Reads the chunk after `cur.lastKey` (up to the maximum key) into a window buffer. */
+  private async selectChunk(client: pg.Client, cur: Current) {
+    const size = this.host.signals.chunkSize;
     const where: string[] = [];
     const params: string[] = [];
     if (cur.condition) where.push(`(${cur.condition})`);
@@ -292,20 +350,12 @@ export class IncrementalSnapshot {
     const buffer = new Map<string, string[]>();
     for (const row of rows) buffer.set(messageKey(cur.schema, row), row);
     const lastRow = rows[rows.length - 1];
-    this.window = {
-      id,
-      open: false,
+    return {
       buffer,
       end: lastRow ? cur.chunkKey.map((p) => lastRow[p]!) : null,
       last: rows.length < size || cur.maxKey === null,
       read: rows.length,
     };
-    if (this.host.signals.insertDelete) await client.query(`DELETE FROM ${table} WHERE id = $1`, [`${id}-open`]);
-    else
-      await client.query(`INSERT INTO ${table} (id, type, data) VALUES ($1, 'snapshot-window-close', $2)`, [
-        `${id}-close`,
-        JSON.stringify({ closeWindowTimestamp: new Date().toISOString() }),
-      ]);
   }
 
   /** The table being read; loads it (schema, chunk key, maximum key) when it changes. */
@@ -390,6 +440,15 @@ export class IncrementalSnapshot {
   private notify(type: string, data: Record<string, string>): void {
     this.host.notifier.notify('Incremental Snapshot', type, data, this.correlationId ?? undefined);
   }
+}
+
+/**
+ * The insert position right after a page header stands for the page's start, where the last record ended
+ * (a keepalive reports record ends): 24 bytes on a page, 40 on the first page of a segment.
+ */
+export function recordEnd(insertLsn: bigint): bigint {
+  const inPage = insertLsn % 8192n;
+  return inPage === 24n || inPage === 40n ? insertLsn - inPage : insertLsn;
 }
 
 function idOf(ref: TableRef): string {

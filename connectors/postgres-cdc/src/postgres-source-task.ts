@@ -110,6 +110,7 @@ export class PostgresConnectorTask implements SourceTask {
       resumeStream: () => {
         if (this.queue.size < this.queue.limit) this.repl?.resume();
       },
+      ping: () => this.repl?.ping(),
     });
     this.signals.restore(stored);
     this.session = this.runSessions();
@@ -325,7 +326,7 @@ export class PostgresConnectorTask implements SourceTask {
     if (e.kind === 'task') return e.run();
     if (e.kind === 'keepalive') {
       this.lastKeepalive = e.walEnd;
-      return;
+      return this.signals?.walReached(e.walEnd);
     }
     return this.stream!.handle(e.payload, e.lsn);
   }

@@ -101,6 +101,11 @@ export class ReplicationConnection {
     this.sendStatus(false);
   }
 
+  /** A status update asking for an immediate keepalive, which tells how far the server has sent the WAL. */
+  ping(): void {
+    this.sendStatus(true);
+  }
+
   get confirmedLsn(): Lsn {
     return this.confirmed;
   }

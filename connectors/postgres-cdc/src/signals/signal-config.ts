@@ -66,6 +66,14 @@ export function defineSignalKeys(def: ConfigDef): ConfigDef {
       validValues: ['insert_insert', 'insert_delete'],
     })
     .define({
+      name: 'read.only',
+      type: 'BOOLEAN',
+      default: false,
+      importance: 'LOW',
+      documentation:
+        'Incremental snapshots that write nothing to the database (read replicas, locked-down roles): no watermark rows; each chunk is read in a REPEATABLE READ transaction that also reads the WAL insert position, and the chunk is emitted once the stream has passed that position (a later transaction, or a keepalive). `signal.data.collection` is then optional.',
+    })
+    .define({
       name: 'notification.enabled.channels',
       type: 'LIST',
       default: '',
@@ -96,6 +104,8 @@ export interface SignalConfig {
   readonly kafkaGroup: string;
   readonly chunkSize: number;
   readonly insertDelete: boolean;
+  /** `read.only`: watermarks from the WAL position instead of signal-table rows. */
+  readonly readOnly: boolean;
   readonly notificationChannels: ReadonlySet<string>;
   readonly notificationTopic: string | null;
 }
@@ -116,6 +126,7 @@ export function parseSignalConfig(def: ConfigDef, props: Readonly<Record<string,
     kafkaGroup: c.string('signal.kafka.groupId'),
     chunkSize: c.int('incremental.snapshot.chunk.size'),
     insertDelete: c.string('incremental.snapshot.watermarking.strategy') === 'insert_delete',
+    readOnly: c.bool('read.only'),
     notificationChannels: new Set(c.list('notification.enabled.channels')),
     notificationTopic: c.optionalString('notification.sink.topic.name'),
   };

@@ -28,6 +28,8 @@ export interface SignalTaskHooks {
   /** Stops and restarts reading the replication stream (a blocking snapshot). */
   pauseStream(): void;
   resumeStream(): void;
+  /** Asks the server for a keepalive (read-only incremental snapshots wait for its WAL position). */
+  ping(): void;
 }
 
 /**
@@ -43,6 +45,7 @@ export class SignalManager {
   private run: ((fn: () => Promise<void>) => void) | null = null;
   private readonly pending: Array<() => Promise<void>> = [];
   private kafka: KafkaSignalChannel | null = null;
+  private pingTimer: NodeJS.Timeout | null = null;
 
   constructor(
     props: Readonly<Record<string, string>>,
@@ -73,6 +76,7 @@ export class SignalManager {
       findTable: async (c, id) =>
         (await capturedTables(c, task.cfg)).find((t) => `${t.schema}.${t.table}` === id) ?? null,
       emitBetween: (build) => this.emitBetween(build),
+      ping: () => this.ping(),
     });
     this.processor = new SignalProcessor({
       ...common,
@@ -132,12 +136,29 @@ export class SignalManager {
   /** Hooks for the ChangeStream: signal-table rows and streamed changes (window de-duplication). */
   streamHooks(): StreamHooks | undefined {
     const t = this.config.table;
-    if (!t) return undefined;
+    if (!t && !this.config.readOnly) return undefined;
     return {
-      isSignalTable: (schema, table) => schema === t.schema && table === t.table,
+      isSignalTable: (schema, table) => t !== null && schema === t.schema && table === t.table,
       signalRow: (op, tuple) => this.processor.sourceRow(op, text(tuple[0]), text(tuple[1]), text(tuple[2])),
       streamed: (table, tuple) => this.incremental.streamed(table, tuple),
+      ...(this.config.readOnly ? { beforeTransaction: (lsn: bigint) => this.incremental.beforeTransaction(lsn) } : {}),
     };
+  }
+
+  /** A keepalive between transactions (the task's serial path): a read-only window may close. */
+  walReached(walEnd: bigint): Promise<void> | undefined {
+    if (!this.config.readOnly || this.task.stream()?.inTransaction !== false) return undefined;
+    return this.incremental.walReached(walEnd);
+  }
+
+  /** At most one keepalive request per 100 ms: a walsender catching up answers each one at once. */
+  private ping(): void {
+    if (this.pingTimer) return;
+    this.pingTimer = setTimeout(() => {
+      this.pingTimer = null;
+      this.task.ping();
+    }, 100);
+    this.pingTimer.unref();
   }
 
   /** At the start of each session: checks the signal table and starts the Kafka channel. */
@@ -182,6 +203,8 @@ export class SignalManager {
   }
 
   async close(): Promise<void> {
+    if (this.pingTimer) clearTimeout(this.pingTimer);
+    this.pingTimer = null;
     const c = this.client;
     this.client = null;
     this.run = null;

@@ -94,7 +94,7 @@ export class SignalProcessor {
     }
     if (picked.length === 0) throw new SignalError(`no captured table matches ${req.dataCollections.join(', ')}`);
     if (req.type === 'blocking') return this.host.blockingSnapshot(picked, s.id);
-    if (!this.watermarks) {
+    if (!this.watermarks && !this.host.signals.readOnly) {
       const t = this.host.signals.table;
       throw new SignalError(
         t
@@ -144,7 +144,8 @@ export class SignalProcessor {
       'SELECT 1 FROM pg_publication_tables WHERE pubname = $1 AND schemaname = $2 AND tablename = $3',
       [this.host.cfg.publication, t.schema, t.table],
     );
-    if (published.rowCount === 0 && this.host.cfg.publicationMode === 'filtered') {
+    // read.only: the connector writes nothing, not even to the publication.
+    if (published.rowCount === 0 && this.host.cfg.publicationMode === 'filtered' && !this.host.signals.readOnly) {
       await client.query(`ALTER PUBLICATION ${ident(this.host.cfg.publication)} ADD TABLE ${name}`);
     } else if (published.rowCount === 0) {
       this.host.warn(
