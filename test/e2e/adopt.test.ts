@@ -2,8 +2,10 @@
 // Maven Central through bench/debezium.mjs) running Debezium 3.0.8 on a table written at 500 rows/s, a
 // FileStreamSource and a FileStreamSink, and one Tributary distributed worker: both on the same Kafka, with
 // their own group ids and internal topics. Covers --dry-run with a class Tributary lacks (Kafka Connect's
-// MirrorHeartbeatConnector, left untouched), SIGKILLs of `adopt` at each step with a rerun finishing the move,
-// and the way back; then every row and line arrived, no new snapshot, 0 duplicate Debezium events.
+// MirrorHeartbeatConnector, left untouched), SIGKILLs of `adopt` at each step of the Debezium and the
+// FileStreamSource connector and of `handback` at each step of the FileStreamSink (and two of Debezium's), each
+// followed by a rerun that finishes the move; then every row and line arrived, no new snapshot, 0 duplicate
+// Debezium events.
 import { spawn } from 'node:child_process';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -203,11 +205,13 @@ describe('tributary adopt / handback with Kafka Connect 3.9.2 and Debezium 3.0.8
     }
   }
 
+  /** Each run SIGKILLed at one `connector: step` (the CLI's progress line), then a run that finishes the move. */
   async function moveWithKills(verb: 'adopt' | 'handback', from: string, to: string, kills: string[]): Promise<void> {
     const args = [verb, '--from', from, '--to', to, '--all', '--verify', '1500'];
-    for (const step of kills) {
-      const r = await cli(args, step);
-      console.log(`# ${verb} killed at "${step}": ${r.killed} (${r.err.trim().split('\n').pop()})`);
+    for (const at of kills) {
+      const r = await cli(args, at);
+      console.log(`# ${verb} killed at "${at}": ${r.killed} (${r.err.trim().split('\n').pop()})`);
+      assert.ok(r.killed, `${verb} reached "${at}":\n${r.err}${r.out}`);
       await checkInvariant(from, to);
     }
     const r = await cli(args);
@@ -219,23 +223,27 @@ describe('tributary adopt / handback with Kafka Connect 3.9.2 and Debezium 3.0.8
     }
   }
 
-  it('adopt --all moves the three through SIGKILLs at each step and leaves the fourth in Connect', async () => {
+  const STEPS = ['stopping', 'creating', 'writing', 'resuming', 'verifying', 'deleting'];
+  /** The steps of one connector; a sink has no offsets to write. */
+  const at = (name: string, steps = STEPS) => steps.map((s) => `${name}: ${s}`);
+
+  it('adopt --all moves the three through SIGKILLs at each step of Debezium and FileStreamSource, leaves the fourth', async () => {
     await new Promise((r) => setTimeout(r, 2000)); // a little traffic first
-    await moveWithKills('adopt', java.url, ours.url, [
-      'stopping',
-      'creating',
-      'writing',
-      'resuming',
-      'verifying',
-      'deleting',
-    ]);
+    await moveWithKills('adopt', java.url, ours.url, [...at(NAMES.dbz), ...at(NAMES.src)]);
     assert.ok(running(await status(java.url, NAMES.other)), 'the unknown class stays running in Connect');
     assert.equal(await status(ours.url, NAMES.other), null);
   });
 
-  it('handback --all moves them back to Kafka Connect', async () => {
+  it('handback --all moves them back to Kafka Connect through SIGKILLs at each step of FileStreamSink', async () => {
     await new Promise((r) => setTimeout(r, 3000)); // traffic through Tributary
-    await moveWithKills('handback', ours.url, java.url, ['creating', 'resuming']);
+    // In the order the connectors are handed back (Tributary lists them by name): Debezium, then the sink.
+    await moveWithKills('handback', ours.url, java.url, [
+      ...at(NAMES.dbz, ['creating', 'resuming']),
+      ...at(
+        NAMES.sink,
+        STEPS.filter((s) => s !== 'writing'),
+      ),
+    ]);
   });
 
   it('every row and line arrived once: no new snapshot, 0 duplicate Debezium events', async () => {
