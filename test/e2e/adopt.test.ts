@@ -227,7 +227,7 @@ describe('tributary adopt / handback with Kafka Connect 3.9.2 and Debezium 3.0.8
   /** The steps of one connector; a sink has no offsets to write. */
   const at = (name: string, steps = STEPS) => steps.map((s) => `${name}: ${s}`);
 
-  it('adopt --all moves the three through SIGKILLs at each step of Debezium and FileStreamSource, leaves the fourth', async () => {
+  it('adopt --all: SIGKILLs at each step of Debezium and FileStreamSource; the fourth stays', async () => {
     await new Promise((r) => setTimeout(r, 2000)); // a little traffic first
     await moveWithKills('adopt', java.url, ours.url, [...at(NAMES.dbz), ...at(NAMES.src)]);
     assert.ok(running(await status(java.url, NAMES.other)), 'the unknown class stays running in Connect');

@@ -20,15 +20,15 @@ interface GlobalOpts {
 }
 
 const HELP = `
-For each connector, one at a time: read its config and check the target has a plugin for its class
-(--dry-run stops here and prints a table); GET its offsets, PUT /connectors/NAME/stop in the source; GET its
-offsets until two reads --settle ms apart agree; create it in the target with initial_state STOPPED; PATCH the
-offsets (spooldir's translated, sinks keep their consumer group connect-NAME); resume it. Once it has run
---verify ms with every task RUNNING and, if its offsets changed across the stop (records were moving), its
-offsets advance in the target too (within --progress-timeout ms, else it is put back), it is deleted from the
-source (--keep: left STOPPED there). An idle connector is reported idle. A run killed at any step is finished by
-running the same command again: each run starts from what both clusters report. On a failure the connector is
-put back where it ran.
+For each connector, one at a time: read its config and check the target has a plugin for its class (--dry-run
+stops here and prints a table); GET its offsets twice --settle ms apart while it runs; PUT
+/connectors/NAME/stop in the source; GET its offsets until two reads --settle ms apart agree; create it in the
+target with initial_state STOPPED; PATCH the offsets (spooldir's translated, sinks keep their consumer group
+connect-NAME); resume it. Once it has run --verify ms with every task RUNNING and, if its offsets changed in
+those reads (records were moving), its offsets advance in the target too (within --progress-timeout ms, else
+it is put back), it is deleted from the source (--keep: left STOPPED there). An idle connector is reported
+idle. A run killed at any step is finished by running the same command again: each run starts from what both
+clusters report. On a failure the connector is put back where it ran.
 
 Example:
   tributary adopt --from http://connect:8083 --to http://tributary:8083 --all --dry-run
@@ -51,7 +51,8 @@ export function registerAdoptCommands(program: Command): void {
       .option('--settle <ms>', "how long a stopped source's offsets must stay unchanged before they are copied", '2000')
       .option(
         '--progress-timeout <ms>',
-        "how long a connector that was moving records may take to advance its offsets in the target (more than the target's offset.flush.interval.ms)",
+        'how long a connector that was moving records may take to advance its offsets in the target ' +
+          "(more than the target's offset.flush.interval.ms)",
         '75000',
       )
       .addHelpText('after', HELP)

@@ -93,17 +93,21 @@ export async function moveConnector(
     return result('skipped', `${to.url} rejects the config: ${inspection.errors.join('; ')}`);
 
   const wasStopped = isStopped(status);
-  const started = Date.now();
+  let started = Date.now();
   let gap = '';
   let progress = 'RUNNING (not resumed by this run)';
   const targetRan = !!targetStatus && !isStopped(targetStatus);
   try {
-    // Offsets before the stop: if the settled ones differ, records were moving and must move in the target too.
-    let beforeStop: OffsetsBody | null = null;
+    // Offsets while it runs, `settleMs` apart: if they or the settled ones after the stop differ, records were
+    // moving, and must move in the target too.
+    const whileRunning: OffsetsBody[] = [];
     if (!targetStatus) {
       if (!wasStopped) {
-        beforeStop = await from.offsets(name);
+        whileRunning.push(await from.offsets(name));
+        await sleep(o.settleMs);
+        whileRunning.push(await from.offsets(name));
         say(`stopping in ${from.url}`);
+        started = Date.now();
         await from.stop(name);
       }
       await waitFor(() => from.status(name), isStopped, o.timeoutMs, `did not stop in ${from.url}`);
@@ -114,7 +118,7 @@ export async function moveConnector(
     if (!targetStatus || isStopped(targetStatus)) {
       // A sink's offsets are its consumer group's, shared by both clusters: read for the progress check only.
       const read = await settledOffsets(from, name, o);
-      activity = activityOf(beforeStop, read);
+      activity = activityOf(whileRunning, read);
       if (type !== 'sink') {
         const offsets = offsetTranslation(inspection.plugin.class, o.direction).translate(read);
         if (offsets.offsets.length > 0) {
@@ -227,7 +231,7 @@ async function verifyProgress(
         );
       }
       return activity === 'idle'
-        ? 'idle (no offsets committed since the last flush before the stop: none expected)'
+        ? 'idle (its offsets did not change while it ran or at the stop: none expected)'
         : 'RUNNING (whether it moved records before is unknown: it was stopped before this run)';
     }
     await sleep(500);

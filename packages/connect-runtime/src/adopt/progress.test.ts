@@ -17,10 +17,11 @@ describe('records moving', () => {
     assert.equal(advanced({ offsets: [{ partition: { a: 2, b: 1 }, offset: { x: 2, y: 1 } }] }, keysSwapped), false);
   });
 
-  it('a connector is moving when its offsets changed across the stop, idle when not, unknown unread', () => {
-    assert.equal(activityOf(at(1), at(5)), 'moving');
-    assert.equal(activityOf(at(5), at(5)), 'idle');
-    assert.equal(activityOf(null, at(5)), 'unknown');
+  it('a connector is moving when its offsets changed while it ran or across the stop, idle when not', () => {
+    assert.equal(activityOf([at(1), at(5)], at(5)), 'moving', 'committed after each batch: moved while running');
+    assert.equal(activityOf([at(1), at(1)], at(5)), 'moving', 'committed at the stop (flush interval not reached)');
+    assert.equal(activityOf([at(5), at(5)], at(5)), 'idle');
+    assert.equal(activityOf([], at(5)), 'unknown', 'stopped before this run');
   });
 
   it('a moving connector must advance in the target; an idle or unknown one is reported, not failed', () => {

@@ -1,9 +1,10 @@
 import type { OffsetsBody } from './cluster.js';
 
 /**
- * Whether a connector was moving records when it was stopped: `moving` when its offsets changed between a read
- * before the stop and the settled read after it (the tasks committed records since the last flush), `idle` when
- * they did not, `unknown` when this run did not stop it (a rerun after a kill finds it STOPPED already).
+ * Whether a connector was moving records when it was stopped: `moving` when its offsets changed between two reads
+ * `settleMs` apart while it ran (a runtime that commits after each batch), or between the last of them and the
+ * settled read after the stop (one that commits every offset.flush.interval.ms, and at the stop); `idle` when they
+ * never did; `unknown` when this run did not stop it (a rerun after a kill finds it STOPPED already).
  */
 export type Activity = 'moving' | 'idle' | 'unknown';
 
@@ -26,10 +27,11 @@ export function advanced(earlier: OffsetsBody, later: OffsetsBody): boolean {
   return canonical(later).some((e) => !before.has(e));
 }
 
-/** What the read before the stop and the settled read after it say about the connector. */
-export function activityOf(beforeStop: OffsetsBody | null, settled: OffsetsBody): Activity {
-  if (!beforeStop) return 'unknown';
-  return advanced(beforeStop, settled) ? 'moving' : 'idle';
+/** What the reads while it ran (oldest first; none when this run did not stop it) and the settled one say. */
+export function activityOf(whileRunning: OffsetsBody[], settled: OffsetsBody): Activity {
+  if (whileRunning.length === 0) return 'unknown';
+  const reads = [...whileRunning, settled];
+  return reads.some((r, i) => i > 0 && advanced(reads[i - 1]!, r)) ? 'moving' : 'idle';
 }
 
 /**

@@ -14,7 +14,7 @@ async function app() {
 }
 
 describe('POST /tributary/adopt and /tributary/handback', () => {
-  it('refuse a request without a URL or connectors, and an unreachable cluster, with 400 before anything moves', async () => {
+  it('answer 400, nothing moved: no URL, no connectors, bad numbers, Connect unreachable', async () => {
     const a = await app();
     const post = (url: string, payload: unknown) => a.inject({ method: 'POST', url, payload: payload as object });
     const cases: Array<[string, unknown, RegExp]> = [

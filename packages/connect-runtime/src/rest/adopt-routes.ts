@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ConnectCluster } from '../adopt/cluster.js';
@@ -32,7 +33,12 @@ const DEFAULTS = { timeout_ms: 60_000, verify_ms: 3000, settle_ms: 2000, progres
  */
 export function adoptRoutes(logger: Logger): FastifyPluginAsync {
   let busy = false;
+  /** The answer of the running move: ended when the server closes, so a watching browser never holds it up. */
+  let open: ServerResponse | null = null;
   return async (app) => {
+    app.addHook('preClose', async () => {
+      if (open && !open.writableEnded) open.end(`${JSON.stringify({ error: 'The worker is shutting down' })}\n`);
+    });
     const self = (req: FastifyRequest) => {
       const a = req.server.server.address() as AddressInfo;
       const host = a.address === '0.0.0.0' || a.address === '::' ? '127.0.0.1' : a.address;
@@ -80,10 +86,11 @@ export function adoptRoutes(logger: Logger): FastifyPluginAsync {
         busy = true;
         reply.hijack();
         const res = reply.raw;
+        open = res;
         res.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-cache' });
         // A browser that goes away does not stop the move: leaving a connector halfway would need a rerun.
         const send = (o: unknown) => {
-          if (!res.destroyed) res.write(`${JSON.stringify(o)}\n`);
+          if (!res.writableEnded) res.write(`${JSON.stringify(o)}\n`);
         };
         const [from, to] = direction === 'adopt' ? [other, ours] : [ours, other];
         logger.info(
@@ -104,7 +111,8 @@ export function adoptRoutes(logger: Logger): FastifyPluginAsync {
           send({ error: (e as Error).message });
         } finally {
           busy = false;
-          res.end();
+          open = null;
+          if (!res.writableEnded) res.end();
         }
       });
     route('adopt');

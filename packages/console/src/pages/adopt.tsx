@@ -87,6 +87,7 @@ export function AdoptPage() {
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const other = direction === 'adopt' ? 'from' : 'to';
+  const onKeep = (e: Event) => setKeep((e.target as HTMLInputElement).checked);
 
   const go = async (body: Record<string, unknown>, dryRun: boolean) => {
     setError(null);
@@ -174,8 +175,8 @@ export function AdoptPage() {
         </div>
         <div class="row">
           <label>
-            <input type="checkbox" checked={keep} onChange={(e) => setKeep((e.target as HTMLInputElement).checked)} />{' '}
-            Keep each moved connector STOPPED where it was (instead of deleting it)
+            <input type="checkbox" checked={keep} onChange={onKeep} /> Keep each moved connector STOPPED where it was
+            (instead of deleting it)
           </label>
         </div>
         <div class="row">
