@@ -23,6 +23,8 @@ export interface SourceInfo {
   readonly txId: number | null;
   readonly lsn: bigint | null;
   readonly lastCommitLsn: bigint | null;
+  /** `source.sequence` when it is not [lastCommitLsn, lsn] (incremental snapshot rows have no lsn of their own). */
+  readonly sequence?: readonly [bigint, bigint];
   readonly transaction?: { id: string; totalOrder: number; collectionOrder: number } | null;
 }
 
@@ -194,9 +196,11 @@ export class ChangeEventFactory {
       .put('db', info.db)
       .put(
         'sequence',
-        info.lsn !== null
-          ? JSON.stringify([info.lastCommitLsn === null ? null : info.lastCommitLsn.toString(), info.lsn.toString()])
-          : null,
+        info.sequence
+          ? JSON.stringify(info.sequence.map(String))
+          : info.lsn !== null
+            ? JSON.stringify([info.lastCommitLsn === null ? null : info.lastCommitLsn.toString(), info.lsn.toString()])
+            : null,
       )
       .put('ts_us', Number(info.tsUs))
       .put('ts_ns', info.tsUs * 1000n)

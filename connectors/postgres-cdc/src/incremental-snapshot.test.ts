@@ -104,9 +104,10 @@ describe('IncrementalSnapshot', () => {
     assert.equal(emitted[1]!.sourceOffset[OFFSET_COLLECTIONS], undefined, 'the last record: the snapshot is done');
     assert.deepEqual(
       notes.map((n) => n.type),
-      ['STARTED', 'TABLE_SCAN_COMPLETED', 'COMPLETED'],
+      ['STARTED', 'IN_PROGRESS', 'TABLE_SCAN_COMPLETED', 'COMPLETED'],
     );
-    assert.equal(notes[1]!.data.total_rows_scanned, '3');
+    assert.equal(notes[1]!.data.last_processed_key, '3', 'the last chunk reports its progress too, as in Debezium');
+    assert.equal(notes[2]!.data.total_rows_scanned, '3');
     assert.equal(snap.active, false);
   });
 
@@ -184,5 +185,36 @@ describe('IncrementalSnapshot', () => {
     assert.equal(recordEnd(8192n * 5n + 24n), 8192n * 5n);
     assert.equal(recordEnd(16n * 1024n * 1024n + 40n), 16n * 1024n * 1024n);
     assert.equal(recordEnd(8192n * 5n + 100n), 8192n * 5n + 100n);
+  });
+
+  it('resumes a snapshot from the offsets Debezium wrote (Java-serialized keys, database.schema.table ids)', async () => {
+    const rows = [
+      ['1', 'a'],
+      ['2', 'b'],
+      ['3', 'c'],
+    ];
+    const { snap, log } = setup(rows, 10);
+    // Object[] { 1 } and Object[] { 3 } as java.io.ObjectOutputStream writes them.
+    const javaInt = (n: number) =>
+      'aced0005757200135b4c6a6176612e6c616e672e4f626a6563743b90ce589f1073296c020000787000000001' +
+      '737200116a6176612e6c616e672e496e746567657212e2a0a4f781873802000149000576616c7565787200106a6176612e6c616e672e4e756d62657286ac951d0b94e08b0200007870' +
+      n.toString(16).padStart(8, '0');
+    snap.restore({
+      lsn: 100,
+      [OFFSET_COLLECTIONS]: JSON.stringify([
+        {
+          incremental_snapshot_collections_id: 'db.public.b',
+          incremental_snapshot_collections_additional_condition: null,
+          incremental_snapshot_collections_surrogate_key: null,
+        },
+      ]),
+      incremental_snapshot_primary_key: javaInt(1),
+      incremental_snapshot_maximum_key: javaInt(3),
+      incremental_snapshot_correlation_id: 'dbz-1',
+    });
+    assert.equal(snap.active, true);
+    await snap.kick();
+    const select = log.find((q) => q.text.startsWith('SELECT * FROM'))!;
+    assert.deepEqual(select.values, ['1', '3'], 'after key 1, up to key 3');
   });
 });

@@ -8,6 +8,7 @@ import type { Notifier } from './notifications.js';
 import { ident, tableColumns, tableShape, type TableRef } from './pg-client.js';
 import type { TupleData } from './pgoutput-decoder.js';
 import type { SignalConfig } from './signals/signal-config.js';
+import { decodeJavaKey, isJavaSerialized } from './java-serialized.js';
 
 /** Offset keys, as Debezium's AbstractIncrementalSnapshotContext names them. */
 export const OFFSET_COLLECTIONS = 'incremental_snapshot_collections';
@@ -99,7 +100,8 @@ export class IncrementalSnapshot {
     try {
       const list = JSON.parse(raw) as Array<Record<string, string | null>>;
       this.collections = list.map((c) => ({
-        id: String(c[COLLECTION_ID]),
+        // Debezium may name a table database.schema.table.
+        id: String(c[COLLECTION_ID]).split('.').slice(-2).join('.'),
         condition: c[COLLECTION_CONDITION] ?? null,
         surrogateKey: c[COLLECTION_SURROGATE] ?? null,
       }));
@@ -234,14 +236,16 @@ export class IncrementalSnapshot {
       const before = this.offsetFields();
       advance();
       const after = this.offsetFields();
+      // As Debezium writes them: no lsn or txId of their own, the stream's position in `sequence`.
       const info = {
         prefix: this.host.cfg.prefix,
         db: this.host.cfg.dbname,
         tsUs,
         snapshot: 'incremental',
         txId: null,
-        lsn,
+        lsn: null,
         lastCommitLsn: null,
+        sequence: [lsn, lsn] as const,
       };
       return rows.flatMap((tuple, i) =>
         this.host.events.change(cur.schema, 'r', null, tuple, info, () => ({
@@ -251,6 +255,14 @@ export class IncrementalSnapshot {
       );
     });
     advance();
+    // Debezium reports every chunk that read rows, the last one too, before the table's scan completes.
+    if (w.read > 0)
+      this.notify('IN_PROGRESS', {
+        data_collections: [...(w.last ? [idOf(cur.ref)] : []), ...this.collections.map((c) => c.id)].join(','),
+        current_collection_in_progress: idOf(cur.ref),
+        maximum_key: cur.maxKey?.join(',') ?? '<none>',
+        last_processed_key: cur.lastKey?.join(',') ?? '<none>',
+      });
     if (w.last) {
       this.notify('TABLE_SCAN_COMPLETED', {
         data_collections: idOf(cur.ref),
@@ -259,14 +271,6 @@ export class IncrementalSnapshot {
         status: cur.rows === 0 ? 'EMPTY' : 'SUCCEEDED',
       });
       if (this.collections.length === 0) return this.finish();
-    } else {
-      this.notify('IN_PROGRESS', {
-        data_collections: this.collections.map((c) => c.id).join(','),
-        current_collection_in_progress: idOf(cur.ref),
-        maximum_key: cur.maxKey?.join(',') ?? '<none>',
-        last_processed_key: cur.lastKey?.join(',') ?? '<none>',
-        chunk_rows: String(w.read),
-      });
     }
     if (!this.paused) await this.readChunk();
   }
@@ -466,9 +470,11 @@ function encodeKey(key: string[] | null): string | null {
   return key === null ? null : Buffer.from(JSON.stringify(key)).toString('hex');
 }
 
+/** Ours (hex of JSON) or Debezium's (hex of a Java-serialized Object[], from an adopted connector). */
 function decodeKey(v: unknown): string[] | null {
   if (typeof v !== 'string') return null;
+  if (isJavaSerialized(v)) return decodeJavaKey(v);
   const parsed = JSON.parse(Buffer.from(v, 'hex').toString('utf8')) as unknown;
-  if (!Array.isArray(parsed)) throw new Error('the stored key is not a JSON array (an offset Debezium wrote?)');
+  if (!Array.isArray(parsed)) throw new Error('the stored key is not a JSON array');
   return parsed.map(String);
 }

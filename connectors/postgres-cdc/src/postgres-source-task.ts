@@ -261,7 +261,7 @@ export class PostgresConnectorTask implements SourceTask {
       for (const ref of tables) planned.push({ ref, schema: await this.snapshotSchema(catalog, ref) });
       const plan = { tables: planned, snapshotName: created.snapshotName, lsn: created.consistentPoint };
       this.signals?.initialSnapshot('STARTED', tables, created.consistentPoint);
-      const rows = await readSnapshot(
+      await readSnapshot(
         catalog,
         cfg,
         plan,
@@ -270,8 +270,10 @@ export class PostgresConnectorTask implements SourceTask {
         this.ctx.signal,
         (m) => this.ctx.logger.info(`${this.ctx.id}: ${m}`),
         () => connect(cfg),
+        (ref, n) =>
+          this.signals?.initialSnapshot('TABLE_SCAN_COMPLETED', tables, created.consistentPoint, { ref, rows: n }),
       );
-      if (!this.ctx.signal.aborted) this.signals?.initialSnapshot('COMPLETED', tables, created.consistentPoint, rows);
+      if (!this.ctx.signal.aborted) this.signals?.initialSnapshot('COMPLETED', tables, created.consistentPoint);
       this.needSnapshot = false;
       start = { lsnCommit: created.consistentPoint, txId: null, txEvents: 0 };
       if (this.snapshotOnly) {

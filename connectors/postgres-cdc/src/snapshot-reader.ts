@@ -60,6 +60,8 @@ export async function readSnapshot(
   signal: AbortSignal,
   log: (msg: string) => void,
   open?: OpenConnection,
+  /** Each table once all its rows were read (Debezium's TABLE_SCAN_COMPLETED). */
+  tableDone?: (ref: TableRef, rows: number) => void,
 ): Promise<number> {
   const threads = open ? cfg.snapshotMaxThreads : 1;
   await begin(client, plan.snapshotName);
@@ -157,6 +159,7 @@ export async function readSnapshot(
     await c.query(`CLOSE ${cursor}`);
     if (--t.chunksLeft === 0) {
       log(`snapshot of ${t.ref.schema}.${t.ref.table}: ${t.rows} rows in ${Date.now() - t.started} ms`);
+      tableDone?.(t.ref, t.rows);
       const prev = finalHeld;
       if (t.held) finalHeld = t.held;
       t.held = null;

@@ -86,35 +86,33 @@ export class SignalManager {
   }
 
   /**
-   * The connector's own initial snapshot: Debezium's `Initial Snapshot` STARTED and COMPLETED notifications,
-   * with snapshot offsets (an incomplete one until the end, as the snapshot's own records), so a restart
-   * in between still takes the snapshot again.
+   * The connector's own initial snapshot, with Debezium's `Initial Snapshot` notifications: STARTED, IN_PROGRESS
+   * for every table, TABLE_SCAN_COMPLETED as each is read (`table`), COMPLETED. They carry snapshot offsets (an
+   * incomplete one until the end, as the snapshot's own records), so a restart in between snapshots again.
    */
-  initialSnapshot(type: 'STARTED' | 'COMPLETED', tables: TableRef[], lsn: bigint, rows?: number): void {
+  initialSnapshot(
+    type: 'STARTED' | 'TABLE_SCAN_COMPLETED' | 'COMPLETED',
+    tables: TableRef[],
+    lsn: bigint,
+    table?: { ref: TableRef; rows: number },
+  ): void {
     const l = Number(lsn);
     const done = type === 'COMPLETED';
-    this.notifier.notify(
-      'Initial Snapshot',
-      type,
-      {
-        data_collections: tables.map((t) => `${t.schema}.${t.table}`).join(','),
-        ...(rows === undefined ? {} : { total_rows_scanned: String(rows) }),
+    const offset = {
+      value: {
+        lsn: l,
+        lsn_proc: l,
+        lsn_commit: l,
+        txId: null,
+        ts_usec: Date.now() * 1000,
+        snapshot: 'INITIAL',
+        last_snapshot_record: done,
+        snapshot_completed: done,
       },
-      undefined,
-      {
-        value: {
-          lsn: l,
-          lsn_proc: l,
-          lsn_commit: l,
-          txId: null,
-          ts_usec: Date.now() * 1000,
-          snapshot: 'INITIAL',
-          last_snapshot_record: done,
-          snapshot_completed: done,
-        },
-        emit: (records) => this.task.put(records),
-      },
-    );
+      emit: (records: SourceRecord[]) => this.task.put(records),
+    };
+    const notices = snapshotNotices(type, tables, table);
+    for (const [t, data] of notices) this.notifier.notify('Initial Snapshot', t, data, undefined, offset);
   }
 
   /** Picks up an incremental snapshot the stored offset says is under way. */
@@ -245,7 +243,11 @@ export class SignalManager {
     const ids = tables.map((t) => `${t.schema}.${t.table}`).join(',');
     const stream = this.task.stream();
     if (!stream) throw new SignalError('a blocking snapshot needs the connector to be streaming');
-    this.notifier.notify('Initial Snapshot', 'STARTED', { data_collections: ids }, signalId);
+    // Debezium's blocking snapshot notifies as its initial one does, with ids of their own (not the signal's).
+    const notify = (type: Parameters<typeof snapshotNotices>[0], table?: { ref: TableRef; rows: number }) => {
+      for (const [t, data] of snapshotNotices(type, tables, table)) this.notifier.notify('Initial Snapshot', t, data);
+    };
+    notify('STARTED');
     this.task.pauseStream();
     const client = await connect(this.task.cfg);
     try {
@@ -258,7 +260,7 @@ export class SignalManager {
       const planned: Array<{ ref: TableRef; schema: TableSchema }> = [];
       for (const ref of tables) planned.push({ ref, schema: await this.task.schemaOf(client, ref) });
       // The rows carry the stream's position, not a snapshot offset: a restart resumes streaming, not this snapshot.
-      const rows = await readSnapshot(
+      await readSnapshot(
         client,
         this.task.cfg,
         { tables: planned, snapshotName: null, lsn, kind: 'BLOCKING', offset: () => ({ ...base }) },
@@ -267,21 +269,49 @@ export class SignalManager {
         this.task.ctx.signal,
         (m) => this.task.ctx.logger.info(`${this.task.ctx.id}: blocking ${m}`),
         () => connect(this.task.cfg),
+        (ref, rows) => notify('TABLE_SCAN_COMPLETED', { ref, rows }),
       );
-      this.notifier.notify(
-        'Initial Snapshot',
-        'COMPLETED',
-        { data_collections: ids, total_rows_scanned: String(rows) },
-        signalId,
-      );
+      notify('COMPLETED');
     } catch (e) {
-      this.notifier.notify('Initial Snapshot', 'ABORTED', { data_collections: ids }, signalId);
-      throw new SignalError(`the blocking snapshot of ${ids} failed: ${(e as Error).message}`);
+      this.notifier.notify('Initial Snapshot', 'ABORTED', {});
+      throw new SignalError(`the blocking snapshot of ${ids} (signal ${signalId}) failed: ${(e as Error).message}`);
     } finally {
       await client.end().catch(() => {});
       this.task.resumeStream();
     }
   }
+}
+
+/**
+ * Debezium's `Initial Snapshot` notifications (initial and blocking snapshots): STARTED and COMPLETED carry only
+ * the connector name; STARTED is followed by IN_PROGRESS for each table, each table ends with TABLE_SCAN_COMPLETED.
+ */
+function snapshotNotices(
+  type: 'STARTED' | 'TABLE_SCAN_COMPLETED' | 'COMPLETED',
+  tables: TableRef[],
+  table?: { ref: TableRef; rows: number },
+): Array<[string, Record<string, string>]> {
+  const ids = tables.map((t) => `${t.schema}.${t.table}`);
+  if (type === 'STARTED')
+    return [
+      ['STARTED', {}],
+      ...ids.map((id): [string, Record<string, string>] => [
+        'IN_PROGRESS',
+        { current_collection_in_progress: id, data_collections: ids.join(',') },
+      ]),
+    ];
+  if (type === 'COMPLETED') return [['COMPLETED', {}]];
+  return [
+    [
+      'TABLE_SCAN_COMPLETED',
+      {
+        scanned_collection: `${table!.ref.schema}.${table!.ref.table}`,
+        total_rows_scanned: String(table!.rows),
+        status: 'SUCCEEDED',
+        data_collections: ids.join(','),
+      },
+    ],
+  ];
 }
 
 function text(v: TupleData[number] | undefined): string | null {
