@@ -1,6 +1,7 @@
 /**
- * Exactly-once delivery for a source task (KIP-618): the records of a poll batch — or of every
- * batch within `transaction.boundary.interval.ms` — go to Kafka in one transaction together with
+ * Exactly-once delivery for a source task (KIP-618): the records of a poll batch (with the batches
+ * polled while the previous transaction committed) — or of every batch within
+ * `transaction.boundary.interval.ms` — go to Kafka in one transaction together with
  * the source offsets they reach, written to the offsets topic in Kafka Connect's format. A crash
  * before the commit leaves nothing visible to read_committed readers and the offsets unmoved, so
  * the restarted task polls the same records again; after the commit both are there. The task hears
@@ -9,6 +10,12 @@
  */
 import type { SourceOffset, SourcePartition } from '@tributary/connect-api';
 import type { ProduceAck, ProduceRecord, TransactionalProducer } from '../log/log.js';
+
+/**
+ * The poll boundary: records held for the next transaction while one commits; beyond it the task
+ * waits (as MAX_IN_FLIGHT_RECORDS bounds what at-least-once sends unacknowledged).
+ */
+export const MAX_HELD_RECORDS = 10_000;
 
 export type OffsetEntries = Array<[SourcePartition, SourceOffset]>;
 
@@ -36,6 +43,7 @@ export class SourceTransactions {
   private pending: Pending | null = null;
   /** The transaction being committed: one at a time, while the task polls its next batch. */
   private committing: Promise<void> = Promise.resolve();
+  private busy = false;
   private failure: unknown = null;
 
   constructor(
@@ -51,9 +59,9 @@ export class SourceTransactions {
   /**
    * Adds a poll batch: its records to write, the offsets it reaches (by partition key; the last
    * one of each partition wins) and what to do once it is committed. With the poll boundary its
-   * transaction starts at once and commits while the task polls again (after the previous one
-   * committed); with the interval boundary once the interval is up; with the connector boundary
-   * when the task asks (`end`, `abort`).
+   * transaction starts at once and commits while the task polls again, or, while the previous one
+   * commits, with the batches polled meanwhile as soon as it committed; with the interval boundary
+   * once the interval is up; with the connector boundary when the task asks (`end`, `abort`).
    */
   async add(
     records: ProduceRecord[],
@@ -76,39 +84,55 @@ export class SourceTransactions {
     p.onAbort.push(onAbort);
     if (this.eos.taskDefined) return;
     if (this.eos.intervalMs !== null) return this.commitIfDue();
-    return this.end();
+    // The poll boundary: batches polled while a transaction commits are held (bounded) and go together
+    // in the next one, so a slow commit makes transactions bigger rather than the task slower.
+    if (p.records.length >= MAX_HELD_RECORDS) while (this.pending === p && this.busy) await this.committing;
+    this.startNext();
   }
 
   /** Commits what is pending while the task polls again (after the transaction in flight committed). */
   async end(): Promise<void> {
-    await this.committing;
+    await this.settle();
     if (this.failure) throw this.failure;
-    const next = this.take();
-    if (next)
-      this.committing = this.commitPending(next).catch((err: unknown) => {
-        this.failure = err;
-      });
+    this.startNext();
   }
 
   async commitIfDue(): Promise<void> {
     if (this.failure) throw this.failure;
     if (this.eos.taskDefined) return;
-    if (this.pending && Date.now() - this.pending.openedAt >= (this.eos.intervalMs ?? 0)) await this.commit();
+    if (this.eos.intervalMs === null) return this.startNext();
+    if (this.pending && Date.now() - this.pending.openedAt >= this.eos.intervalMs) await this.commit();
   }
 
   /** Waits for the transaction in flight, then commits what is pending; false when nothing was. */
   async commit(): Promise<boolean> {
-    await this.committing;
+    await this.settle();
     if (this.failure) throw this.failure;
-    const p = this.take();
-    if (!p) return false;
-    await this.commitPending(p);
+    if (!this.pending) return false;
+    this.startNext();
+    await this.settle();
+    if (this.failure) throw this.failure;
     return true;
   }
 
-  /** Waits for the transaction in flight (its failure is the next call's to report). */
+  /** Waits for the transactions in flight (a failure is the next call's to report). */
   async settle(): Promise<void> {
-    await this.committing;
+    while (this.busy) await this.committing;
+  }
+
+  /** Starts committing what is pending unless a transaction is in flight (its end starts the next one). */
+  private startNext(): void {
+    if (this.busy || this.failure || !this.pending) return;
+    const p = this.take()!;
+    this.busy = true;
+    this.committing = this.commitPending(p)
+      .catch((err: unknown) => {
+        this.failure = err;
+      })
+      .finally(() => {
+        this.busy = false;
+        if (!this.eos.taskDefined && this.eos.intervalMs === null) this.startNext();
+      });
   }
 
   /** Drops what is not committed (a failed task polls it again after its restart). */
