@@ -109,6 +109,89 @@ describe('exactly-once offsets (KIP-618)', { timeout: 15 * 60_000 }, () => {
     assert.ok(offsets.length > 0, 'the offsets went to the connector topic');
   });
 
+  it("lists, alters and resets a STOPPED connector's offsets in its own offsets.storage.topic", async () => {
+    const group = `eos-rest-${run}`;
+    const dir = await tempDir('tributary-eos-rest-');
+    const input = join(dir, 'in.txt');
+    const topic = `${group}-lines`;
+    const own = `${group}-connector-offsets`;
+    const n = 2_000;
+    const bytes = (lines: number) => lines * (line(0).length + 1);
+    await writeFile(input, '');
+    await appendLines(input, 0, n, line);
+    const w = await WorkerProcess.distributed(group, { 'exactly.once.source.support': 'enabled' });
+    workers.push(w);
+    await w.start();
+    await waitFor('the worker in its cluster', async () => (await w.request('GET', '/health')).status === 200, 60_000);
+    await createConnector(w, 'eos-rest', {
+      'connector.class': 'FileStreamSource',
+      file: input,
+      topic,
+      'exactly.once.support': 'required',
+      'offsets.storage.topic': own,
+    });
+    await waitForPosition(w, 'eos-rest', n);
+    const stopped = async () => {
+      await w.requestOutsideRebalance('PUT', '/connectors/eos-rest/stop');
+      await waitFor(
+        'eos-rest STOPPED',
+        async () =>
+          (await w.request<{ connector?: { state: string } }>('GET', '/connectors/eos-rest/status')).body.connector
+            ?.state === 'STOPPED',
+        60_000,
+      );
+    };
+    await stopped();
+    // GET shows what the connector wrote to its own topic (the last offset record of its partition).
+    const written = (await readRecords(own, 'read_committed')).filter((r) =>
+      r.key?.toString().startsWith('["eos-rest"'),
+    );
+    const last = JSON.parse(written.at(-1)!.value!.toString()) as { position: number };
+    const listed = await w.request<{ offsets: Array<{ offset: { position: number } }> }>(
+      'GET',
+      '/connectors/eos-rest/offsets',
+    );
+    assert.deepEqual(
+      listed.body.offsets.map((o) => o.offset),
+      [last],
+    );
+    assert.equal(last.position, bytes(n));
+
+    // PATCH goes where the task reads first: its own topic (and the worker's, as Connect writes both).
+    const partition = (listed.body.offsets[0] as unknown as { partition: Record<string, unknown> }).partition;
+    const patched = await w.requestOutsideRebalance<{ message: string }>('PATCH', '/connectors/eos-rest/offsets', {
+      offsets: [{ partition, offset: { position: bytes(n / 2) } }],
+    });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    const ownAfter = (await readRecords(own, 'read_committed')).filter((r) =>
+      r.key?.toString().startsWith('["eos-rest"'),
+    );
+    assert.deepEqual(JSON.parse(ownAfter.at(-1)!.value!.toString()), { position: bytes(n / 2) });
+    const relisted = await w.request<{ offsets: Array<{ offset: unknown }> }>('GET', '/connectors/eos-rest/offsets');
+    assert.deepEqual(relisted.body.offsets[0]!.offset, { position: bytes(n / 2) });
+
+    // Resumed, the task starts at the patched position: the second half comes again, once.
+    await w.requestOutsideRebalance('PUT', '/connectors/eos-rest/resume');
+    await waitForPosition(w, 'eos-rest', n);
+    await waitFor(
+      'the second half again',
+      async () => (await readRecords(topic, 'read_committed')).length >= n + n / 2,
+      60_000,
+      1_000,
+    );
+    const { missing, duplicates } = count(await readRecords(topic, 'read_committed'), n);
+    assert.equal(missing, 0);
+    assert.equal(duplicates, n / 2, 'the lines after the patched position, sent again once');
+
+    // DELETE resets both: nothing listed.
+    await stopped();
+    const reset = await w.requestOutsideRebalance('DELETE', '/connectors/eos-rest/offsets');
+    assert.equal(reset.status, 200, JSON.stringify(reset.body));
+    assert.deepEqual((await w.request('GET', '/connectors/eos-rest/offsets')).body, { offsets: [] });
+    console.log(`# REST offsets with the connector's own topic: listed ${last.position}, patched ${bytes(n / 2)}`);
+    await w.stop();
+  });
+
   it('runs exactly once in standalone mode on Kafka, offsets in offset.storage.topic', async () => {
     const name = `eos-standalone-${run}`;
     const dir = await tempDir('tributary-eos-standalone-');

@@ -53,7 +53,7 @@ export abstract class BaseHerder implements Herder {
   });
 
   constructor(private readonly base: BaseHerderDeps) {
-    this.offsetOps = new ConnectorOffsets(base.offsets, base.log.admin());
+    this.offsetOps = new ConnectorOffsets(base.offsets, base.log.admin(), (c) => base.worker.sourceOffsetStore(c));
   }
 
   abstract start(): Promise<void>;
@@ -205,7 +205,7 @@ export abstract class BaseHerder implements Herder {
   }
 
   async offsets(name: string): Promise<{ offsets: ConnectorOffset[] }> {
-    return this.offsetOps.list(name, this.kindOf(name));
+    return this.offsetOps.list(name, this.kindOf(name), this.entryOf(name).config);
   }
 
   alterOffsets(name: string, offsets: ConnectorOffset[]): Promise<{ message: string }> {

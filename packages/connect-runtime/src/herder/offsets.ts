@@ -16,17 +16,26 @@ const RESET = 'The offsets for this connector have been reset successfully';
 const FRAMEWORK_ONLY = (verb: string) =>
   `The Connect framework-managed offsets for this connector have been ${verb} successfully. However, if this connector manages offsets externally, they will need to be manually ${verb} in the system that the connector uses.`;
 
-/** KIP-875 offsets of a connector: source offsets from the store, sink offsets from its consumer group. */
+/**
+ * KIP-875 offsets of a connector: source offsets from its store, sink offsets from its consumer group.
+ * A source connector's store is the one its tasks use: with its own `offsets.storage.topic`, that topic
+ * over the worker's store (read from both, written to both, as Connect's ConnectorOffsetBackingStore).
+ */
 export class ConnectorOffsets {
   constructor(
-    private readonly store: OffsetStore,
+    store: OffsetStore,
     private readonly admin: Admin,
+    private readonly storeFor: (config: Record<string, string>) => Promise<OffsetStore> = async () => store,
   ) {}
 
-  async list(name: string, type: 'source' | 'sink'): Promise<{ offsets: ConnectorOffset[] }> {
+  async list(
+    name: string,
+    type: 'source' | 'sink',
+    config: Record<string, string>,
+  ): Promise<{ offsets: ConnectorOffset[] }> {
     if (type === 'source')
       return {
-        offsets: (await this.store.list(name))
+        offsets: (await (await this.storeFor(config)).list(name))
           .filter((o) => !isRedeliveryPartition(o.partition))
           .map(({ partition, offset }) => ({ partition, offset })),
       };
@@ -57,7 +66,7 @@ export class ConnectorOffsets {
           ] as [SourcePartition, SourceOffset | null],
       );
       handled = (await connector.alterOffsets?.(config, new Map(entries))) ?? false;
-      await this.store.set(name, entries);
+      await (await this.storeFor(config)).set(name, entries);
     } else {
       const parsed = offsets.map((o) => sinkOffset(o));
       handled = (await connector.alterOffsets?.(config, new Map(parsed.map((p) => [p.tp, p.offset])))) ?? false;
@@ -81,11 +90,12 @@ export class ConnectorOffsets {
   ): Promise<{ message: string }> {
     let handled: boolean;
     if (connector.kind === 'source') {
-      const all = await this.store.list(name);
+      const store = await this.storeFor(config);
+      const all = await store.list(name);
       // The runtime's count of records sent again (SourceRedelivery) is reset with them, unseen by the connector.
       const own = all.filter((o) => !isRedeliveryPartition(o.partition));
       handled = (await connector.alterOffsets?.(config, new Map(own.map((o) => [o.partition, null])))) ?? false;
-      await this.store.set(
+      await store.set(
         name,
         all.map((o) => [o.partition, null]),
       );

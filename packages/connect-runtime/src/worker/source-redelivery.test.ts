@@ -104,7 +104,7 @@ describe('SourceRedelivery', () => {
       [{ filename: 'x' }, { position: 10 }],
     ]);
     const ops = new ConnectorOffsets(store, {} as never);
-    assert.deepEqual(await ops.list('c', 'source'), {
+    assert.deepEqual(await ops.list('c', 'source', {}), {
       offsets: [{ partition: { filename: 'x' }, offset: { position: 10 } }],
     });
     const told: unknown[] = [];

@@ -317,6 +317,13 @@ export class Worker {
     return new FallbackOffsetStore(this.offsetTopics.get(topic), this.deps.offsets, logger);
   }
 
+  /** The offsets of a source connector as its tasks see them, read to the end (the REST offsets API). */
+  async sourceOffsetStore(config: Record<string, string>): Promise<OffsetStore> {
+    const store = this.sourceOffsets(config, this.deps.logger);
+    if (store !== this.deps.offsets) await store.start();
+    return store;
+  }
+
   /** With exactly-once sources, sinks read committed records only (as Connect), unless told otherwise. */
   private sinkConsumerOverrides(overrides: Record<string, string>): Record<string, string> {
     const told = overrides['isolation.level'] ?? this.deps.config.props['consumer.isolation.level'];
