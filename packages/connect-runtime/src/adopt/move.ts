@@ -43,13 +43,15 @@ const isStopped = (s: ConnectorStatus | null) => s?.connector.state === 'STOPPED
  * Moves connector `name` from `from` to `to` with Kafka Connect's REST API alone. Every run starts from what
  * the two clusters report, not from a journal, so a run killed at any step is finished by the next one:
  *
- *   source only, not STOPPED        fresh: inspect, stop it, copy offsets, create STOPPED in the target, resume
+ *   source only, not STOPPED        fresh: inspect, read its offsets twice, stop it, copy offsets, create
+ *                                   STOPPED in the target, resume, verify (RUNNING; records moving if they were)
  *   source STOPPED, target STOPPED  killed after the create: offsets again, resume the target
  *   source STOPPED, target running  killed after the resume: verify, delete (or keep) the source's copy
  *   source running, target STOPPED  a failed attempt's leftover: deleted from the target, then as fresh
  *   target only                     already moved
  *
- * A source found STOPPED with no target copy is taken as a move interrupted after the stop. On a failure
+ * A source found STOPPED with no target copy is taken as a move interrupted after the stop (whether it was
+ * moving records is then unknown, and only RUNNING is verified). On a failure
  * before the target runs it, the connector is resumed in the source and the target's copy deleted.
  */
 export async function moveConnector(
