@@ -54,7 +54,12 @@ interface Current {
   readonly bound: (from: number) => string;
   readonly condition: string | null;
   maxKey: string[] | null;
+  /** The last key emitted (stored in the offsets). */
   lastKey: string[] | null;
+  /** The last key read into a window (ahead of `lastKey` while chunks wait for their watermarks). */
+  readKey: string[] | null;
+  /** The table's last chunk has been read. */
+  readAll: boolean;
   rows: number;
 }
 
@@ -74,6 +79,12 @@ interface Window {
 }
 
 /**
+ * Chunks read ahead, each in its own window: the next chunk is read while the stream brings back the current
+ * one's watermarks (windows follow one another in the WAL, so only the first is ever open).
+ */
+const READ_AHEAD = 3;
+
+/**
  * Debezium's incremental snapshot (DBLog watermarks): each chunk is read between an open and a close row
  * written to the signal table. Changes the stream delivers between the two rows win over the chunk's copy of
  * the same key; at the close row the chunk's remaining rows are emitted as `r` events, so no row overtakes a
@@ -82,7 +93,8 @@ interface Window {
 export class IncrementalSnapshot {
   private collections: Collection[] = [];
   private current: Current | null = null;
-  private window: Window | null = null;
+  /** Windows in WAL order: the first is the one the stream is in (or about to enter). */
+  private windows: Window[] = [];
   private correlationId: string | null = null;
   private paused = false;
   private restored: { lastKey: string[] | null; maxKey: string[] | null } | null = null;
@@ -144,7 +156,7 @@ export class IncrementalSnapshot {
     if (starting) this.correlationId = signalId;
     for (const id of fresh) this.collections.push({ id, condition: conditionOf(id), surrogateKey });
     this.notify('STARTED', { data_collections: fresh.join(',') });
-    if (starting || !this.window) await this.readChunk();
+    if (starting || this.windows.length === 0) await this.readChunk();
   }
 
   /** `stop-snapshot`: the tables matching `patterns` (all when none) are dropped; an open window is forgotten. */
@@ -156,10 +168,10 @@ export class IncrementalSnapshot {
     if (this.current && stopped.some((c) => c.id === idOf(this.current!.ref))) {
       this.current = null;
       this.restored = null;
-      this.window = null;
+      this.windows = [];
     }
     if (this.collections.length === 0) return this.finish(false);
-    if (!this.window) await this.readChunk();
+    await this.readChunk();
   }
 
   pause(): void {
@@ -172,17 +184,17 @@ export class IncrementalSnapshot {
     if (!this.paused) return;
     this.paused = false;
     this.notify('RESUMED', { data_collections: this.collections.map((c) => c.id).join(',') });
-    if (!this.window) await this.readChunk();
+    await this.readChunk();
   }
 
   /** The stream is (again) running: read the next chunk if one is due (a resumed snapshot, a retry). */
   async kick(): Promise<void> {
-    if (this.active && !this.window && !this.paused) await this.readChunk();
+    if (this.active && !this.paused) await this.readChunk();
   }
 
   /** A change streamed: inside an open window it supersedes the chunk's row of the same key. */
   streamed(t: TableSchema, tuple: TupleData | null): void {
-    const w = this.window;
+    const w = this.windows[0];
     const cur = this.current;
     if (!w?.open || !tuple || !cur || t.schema !== cur.ref.schema || t.table !== cur.ref.table) return;
     w.buffer.delete(messageKey(t, tuple));
@@ -193,7 +205,7 @@ export class IncrementalSnapshot {
    * open row's delete under insert_delete).
    */
   async watermark(id: string, kind: 'open' | 'close'): Promise<void> {
-    const w = this.window;
+    const w = this.windows[0];
     if (!w) return;
     if (kind === 'open' && id === `${w.id}-open`) w.open = true;
     else if (kind === 'close' && (id === `${w.id}-close` || (this.host.signals.insertDelete && id === `${w.id}-open`)))
@@ -202,13 +214,13 @@ export class IncrementalSnapshot {
 
   /** `read.only`: a transaction starts in the stream; one that committed after the chunk's snapshot closes it. */
   async beforeTransaction(finalLsn: bigint): Promise<void> {
-    const w = this.window;
+    const w = this.windows[0];
     if (w?.untilLsn != null && finalLsn >= w.untilLsn) await this.closeWindow(w);
   }
 
   /** `read.only`: the server sent all WAL up to `walEnd` (a keepalive between transactions). */
   async walReached(walEnd: bigint): Promise<void> {
-    const w = this.window;
+    const w = this.windows[0];
     if (w?.untilLsn == null) return;
     if (walEnd >= w.untilLsn) await this.closeWindow(w);
     else this.host.ping();
@@ -216,7 +228,7 @@ export class IncrementalSnapshot {
 
   private async closeWindow(w: Window): Promise<void> {
     const cur = this.current!;
-    this.window = null;
+    this.windows.shift();
     let advanced = false;
     const advance = () => {
       if (advanced) return;
@@ -279,17 +291,26 @@ export class IncrementalSnapshot {
     if (completed) this.notify('COMPLETED', {});
     this.correlationId = null;
     this.current = null;
-    this.window = null;
+    this.windows = [];
     this.paused = false;
   }
 
-  /** Opens a window, reads the next chunk into it and closes it; the stream then delivers both watermarks. */
+  /**
+   * Opens windows, reads the next chunks into them and closes them, up to READ_AHEAD windows and not past the
+   * table's last chunk; the stream then delivers the watermarks. Read-only windows are read one at a time.
+   */
   private async readChunk(): Promise<void> {
-    if (this.paused || this.window) return;
-    const client = await this.host.connection();
-    const cur = await this.ensureCurrent(client);
-    if (!cur) return;
-    if (this.host.signals.readOnly) return this.readChunkReadOnly(client, cur);
+    const ahead = this.host.signals.readOnly ? 1 : READ_AHEAD;
+    while (!this.paused && this.windows.length < ahead) {
+      const client = await this.host.connection();
+      const cur = await this.ensureCurrent(client);
+      if (!cur || cur.readAll) return;
+      if (this.host.signals.readOnly) return this.readChunkReadOnly(client, cur);
+      await this.readChunkBetweenWatermarks(client, cur);
+    }
+  }
+
+  private async readChunkBetweenWatermarks(client: pg.Client, cur: Current): Promise<void> {
     const sig = this.host.signals.table!;
     const table = `${ident(sig.schema)}.${ident(sig.table)}`;
     const id = randomUUID();
@@ -297,7 +318,7 @@ export class IncrementalSnapshot {
       `${id}-open`,
       JSON.stringify({ openWindowTimestamp: new Date().toISOString() }),
     ]);
-    this.window = { id, open: false, untilLsn: null, ...(await this.selectChunk(client, cur)) };
+    this.windows.push({ id, open: false, untilLsn: null, ...(await this.selectChunk(client, cur)) });
     if (this.host.signals.insertDelete) await client.query(`DELETE FROM ${table} WHERE id = $1`, [`${id}-open`]);
     else
       await client.query(`INSERT INTO ${table} (id, type, data) VALUES ($1, 'snapshot-window-close', $2)`, [
@@ -323,7 +344,7 @@ export class IncrementalSnapshot {
       });
       const chunk = await this.selectChunk(client, cur);
       await client.query('COMMIT');
-      this.window = { id: randomUUID(), open: true, untilLsn: recordEnd(BigInt(pos.rows[0][0])), ...chunk };
+      this.windows.push({ id: randomUUID(), open: true, untilLsn: recordEnd(BigInt(pos.rows[0][0])), ...chunk });
     } catch (e) {
       await client.query('ROLLBACK').catch(() => {});
       throw e;
@@ -331,15 +352,15 @@ export class IncrementalSnapshot {
     this.host.ping();
   }
 
-  /** Reads the chunk after `cur.lastKey` (up to the maximum key) into a window buffer. */
+  /** Reads the chunk after `cur.readKey` (up to the maximum key) into a window buffer. */
   private async selectChunk(client: pg.Client, cur: Current) {
     const size = this.host.signals.chunkSize;
     const where: string[] = [];
     const params: string[] = [];
     if (cur.condition) where.push(`(${cur.condition})`);
-    if (cur.lastKey) {
+    if (cur.readKey) {
       where.push(`(${cur.keyList}) > (${cur.bound(1)})`);
-      params.push(...cur.lastKey);
+      params.push(...cur.readKey);
     }
     if (cur.maxKey) {
       where.push(`(${cur.keyList}) <= (${cur.bound(params.length + 1)})`);
@@ -354,12 +375,11 @@ export class IncrementalSnapshot {
     const buffer = new Map<string, string[]>();
     for (const row of rows) buffer.set(messageKey(cur.schema, row), row);
     const lastRow = rows[rows.length - 1];
-    return {
-      buffer,
-      end: lastRow ? cur.chunkKey.map((p) => lastRow[p]!) : null,
-      last: rows.length < size || cur.maxKey === null,
-      read: rows.length,
-    };
+    const end = lastRow ? cur.chunkKey.map((p) => lastRow[p]!) : null;
+    const last = rows.length < size || cur.maxKey === null;
+    cur.readKey = end ?? cur.readKey;
+    cur.readAll = last;
+    return { buffer, end, last, read: rows.length };
   }
 
   /** The table being read; loads it (schema, chunk key, maximum key) when it changes. */
@@ -420,11 +440,13 @@ export class IncrementalSnapshot {
         bound: (from) => sqlTypes.map((t, i) => `$${from + i}::${t}`).join(', '),
         maxKey: restored?.maxKey ?? (max.rows[0] as string[] | undefined) ?? null,
         lastKey: restored?.lastKey ?? null,
+        readKey: restored?.lastKey ?? null,
+        readAll: false,
         rows: 0,
       };
       this.current = cur;
       if (cur.maxKey === null) {
-        this.window = null;
+        this.windows = [];
         this.collections.shift();
         this.current = null;
         this.notify('TABLE_SCAN_COMPLETED', {
