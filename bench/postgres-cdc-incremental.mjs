@@ -7,9 +7,11 @@
 // Both with JsonConverter (schemas on), `incremental.snapshot.chunk.size` CHUNK (Debezium's default 1024), their
 // own slot and publication (the table and the signal table), `snapshot.mode=no_data`. Rows/s: from the signal's
 // INSERT until the topic holds N records; peak RSS of each process (VmHWM).
-//   node bench/postgres-cdc-incremental.mjs [rows]   (default 1,000,000; CHUNK=1024; SKIP_OURS=1 or SKIP_DEBEZIUM=1)
+//   node bench/postgres-cdc-incremental.mjs [rows]   (default 1,000,000; CHUNK=1024; SKIP_OURS=1 or SKIP_DEBEZIUM=1;
+//        READ_ONLY=1: `read.only=true` on both sides, with heartbeats every second, which Debezium's read-only
+//        windows need to close on a quiet database)
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -18,6 +20,7 @@ import { BROKER, DEBEZIUM_VERSION, startDebezium } from './debezium.mjs';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const CHUNK = Number(process.env.CHUNK ?? 1024);
+const READ_ONLY = process.env.READ_ONLY === '1';
 const DB = 'bench_incr';
 const PG = { host: '127.0.0.1', port: 55432, user: 'postgres', password: 'postgres' };
 const run = Date.now().toString(36);
@@ -84,6 +87,7 @@ const config = (prefix, slot) => ({
   'signal.data.collection': 'public.debezium_signal',
   'incremental.snapshot.chunk.size': String(CHUNK),
   'slot.drop.on.stop': 'true',
+  ...(READ_ONLY ? { 'read.only': 'true', 'heartbeat.interval.ms': '1000' } : {}),
 });
 
 async function startOurs(name, cfg) {
@@ -158,18 +162,22 @@ const peer = process.env.SKIP_DEBEZIUM
       startDebezium({ dir, name, config: cfg, heap: '2g' }),
     );
 await admin.disconnect();
+await rm(dir, { recursive: true, force: true });
 
 const rate = (m) => Math.round(ROWS / m.secs);
 const rows = [['', 'rows/s', 'seconds', 'peak RSS MB']];
 if (ours) rows.push(['ours → Kafka', rate(ours), ours.secs.toFixed(1), ours.rss.toFixed(0)]);
 if (peer) rows.push([`Debezium ${DEBEZIUM_VERSION}`, rate(peer), peer.secs.toFixed(1), peer.rss.toFixed(0)]);
-console.log(`Incremental snapshot of ${ROWS} rows, chunks of ${CHUNK} (${loadNote()})\n${table(rows)}`);
+console.log(
+  `${READ_ONLY ? 'Read-only incremental' : 'Incremental'} snapshot of ${ROWS} rows, chunks of ${CHUNK} (${loadNote()})\n${table(rows)}`,
+);
 if (ours && peer) console.log(`ours / Debezium: ${(rate(ours) / rate(peer)).toFixed(2)}`);
 console.log(
   JSON.stringify({
     bench: 'postgres-cdc-incremental',
     rows: ROWS,
     chunk: CHUNK,
+    read_only: READ_ONLY,
     ours_rows_per_s: ours ? rate(ours) : null,
     ours_peak_rss_mb: ours ? Math.round(ours.rss) : null,
     debezium_rows_per_s: peer ? rate(peer) : null,
