@@ -29,7 +29,7 @@ describe('exactly once with transaction.boundary=connector (PostgreSQL CDC)', { 
     const group = `eos-txb-${run}`;
     const db = 'cdc_eos_boundary';
     const slot = `eos_txb_${run.replace(/[^a-z0-9]/g, '_')}`;
-    const ids = await cdcThroughKills({
+    const { ids } = await cdcThroughKills({
       name: 'eos-txb',
       group,
       db,

@@ -1,6 +1,7 @@
 /**
  * Exactly-once PostgreSQL CDC (KIP-618, poll boundary) on the real broker: inserts while the worker
- * is SIGKILLed again and again; read_committed, every row once, the slot confirmed only after commit.
+ * is SIGKILLed again and again; read_committed, every row once, the slot confirmed only after commit. The
+ * same at least once: the duplicates the kills make, and the task's count of them (records_redelivered) agrees.
  * (Split from exactly-once.test.ts to keep each file short; the connector boundary has its own file.)
  */
 import { after, before, describe, it } from 'node:test';
@@ -24,7 +25,7 @@ describe('exactly-once PostgreSQL CDC (KIP-618)', { timeout: 15 * 60_000 }, () =
     const db = 'cdc_exactly_once';
     const slot = `eos_${run.replace(/[^a-z0-9]/g, '_')}`;
     const rows = Math.min(LINES, 100_000);
-    const ids = await cdcThroughKills({
+    const { ids } = await cdcThroughKills({
       name: 'eos-cdc',
       group,
       db,
@@ -40,6 +41,33 @@ describe('exactly-once PostgreSQL CDC (KIP-618)', { timeout: 15 * 60_000 }, () =
     );
     assert.equal(distinct.size, rows, 'every row');
     assert.equal(ids.length, rows, 'no change twice');
+    await withClient('postgres', (c) => c.query('SELECT pg_drop_replication_slot($1)', [slot])).catch(() => {});
+  });
+
+  it(`shows the duplicates ${KILLS} SIGKILLs make at least once, and the task's count agrees`, async () => {
+    ensureService('postgres');
+    const group = `alo-cdc-${run}`;
+    const db = 'cdc_at_least_once';
+    const slot = `alo_${run.replace(/[^a-z0-9]/g, '_')}`;
+    const rows = Math.min(LINES, 100_000);
+    const { ids, redelivered } = await cdcThroughKills({
+      name: 'alo-cdc',
+      group,
+      db,
+      slot,
+      rows,
+      kills: KILLS,
+      config: {},
+      mode: 'disabled',
+      started: (w) => workers.push(w),
+    });
+    const distinct = new Set(ids);
+    console.log(
+      `# postgres-cdc at least once: ${ids.length} change events, ${distinct.size} distinct rows, ` +
+        `${ids.length - distinct.size} duplicates after ${KILLS} SIGKILLs; the task counted ${redelivered} sent again`,
+    );
+    assert.equal(distinct.size, rows, 'every row');
+    assert.equal(redelivered, ids.length - distinct.size, 'the counter agrees with the duplicates in the topic');
     await withClient('postgres', (c) => c.query('SELECT pg_drop_replication_slot($1)', [slot])).catch(() => {});
   });
 });

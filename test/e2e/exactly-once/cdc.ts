@@ -9,7 +9,7 @@ import {
   waitForCaughtUp,
   withClient,
 } from '../postgres-cdc/cdc-harness.js';
-import { readTopic } from './support.js';
+import { readTopic, redeliveredOf } from './support.js';
 
 export interface CdcRun {
   readonly name: string;
@@ -20,15 +20,21 @@ export interface CdcRun {
   readonly kills: number;
   /** Connector keys besides the database's and `exactly.once.support=required`. */
   readonly config: Record<string, string>;
+  /** The worker's `exactly.once.source.support`: `disabled` runs at least once (default `enabled`). */
+  readonly mode?: 'enabled' | 'disabled';
   /** Told of the worker as soon as it exists, so the test's `after` can kill it. */
   readonly started: (w: WorkerProcess) => void;
 }
 
-/** Runs the connector on an exactly-once worker through the kills; the ids of the changes read_committed. */
-export async function cdcThroughKills(o: CdcRun): Promise<number[]> {
+/**
+ * Runs the connector on an exactly-once (or at-least-once) worker through the kills: the ids of the changes
+ * read_committed, and what the task counted as sent again (at least once; 0 with exactly once).
+ */
+export async function cdcThroughKills(o: CdcRun): Promise<{ ids: number[]; redelivered: number }> {
+  const mode = o.mode ?? 'enabled';
   await freshDatabase(o.db);
   await withClient(o.db, (c) => c.query(ITEMS_DDL));
-  const w = await WorkerProcess.distributed(o.group, { 'exactly.once.source.support': 'enabled', ...JSON_CONVERTERS });
+  const w = await WorkerProcess.distributed(o.group, { 'exactly.once.source.support': mode, ...JSON_CONVERTERS });
   o.started(w);
   await w.start();
   await waitFor('the worker in its cluster', async () => (await w.request('GET', '/health')).status === 200, 60_000);
@@ -36,7 +42,7 @@ export async function cdcThroughKills(o: CdcRun): Promise<number[]> {
     name: o.name,
     config: connectorConfig(o.db, o.slot, {
       'topic.prefix': o.group,
-      'exactly.once.support': 'required',
+      ...(mode === 'enabled' ? { 'exactly.once.support': 'required' } : {}),
       'slot.drop.on.stop': 'false',
       ...o.config,
     }),
@@ -68,8 +74,10 @@ export async function cdcThroughKills(o: CdcRun): Promise<number[]> {
   }
   await writer;
   await waitForCaughtUp(o.db, o.slot);
+  const redelivered = mode === 'disabled' ? await redeliveredOf(w, o.name) : 0;
   await w.stop();
-  return (await readTopic(`${o.group}.public.items`, 'read_committed', true))
+  const ids = (await readTopic(`${o.group}.public.items`, 'read_committed', true))
     .map((k) => (JSON.parse(k) as { payload: { id: number } }).payload.id)
     .filter((id) => id > 0);
+  return { ids, redelivered };
 }

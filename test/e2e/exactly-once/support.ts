@@ -1,8 +1,10 @@
 /** What the exactly-once e2e files share: sizes, the run id, and reading a topic as a given isolation level sees it. */
+import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { openKafkaLog, type LogRecord } from '@tributary/connect-runtime';
 import { numberedLine } from '../../support/lines.js';
 import { SERVICES } from '../../support/services.js';
+import { waitFor, type WorkerProcess } from '../../support/worker-process.js';
 
 export const LINES = Number(process.env.EOS_LINES ?? 500_000);
 export const KILLS = Number(process.env.EOS_KILLS ?? 10);
@@ -39,4 +41,28 @@ export async function readTopic(
   keys = false,
 ): Promise<string[]> {
   return (await readRecords(topic, isolation)).map((r) => (keys ? r.key : r.value)!.toString());
+}
+
+/**
+ * What a task counted as sent again (at least once): its status's `metrics.records_redelivered` (absent
+ * while 0), checked against /metrics. Waits for the task to run (it counts at its start).
+ */
+export async function redeliveredOf(w: WorkerProcess, connector: string): Promise<number> {
+  const exported = new RegExp(
+    `^tributary_task_records_redelivered_total\\{[^}]*connector="${connector}"[^}]*\\} (\\d+)$`,
+    'm',
+  );
+  const fromMetrics = await waitFor(
+    `${connector}'s task in /metrics`,
+    async () => exported.exec(await (await fetch(`${w.url}/metrics`)).text())?.[1] ?? null,
+    60_000,
+    250,
+  );
+  const status = await w.request<{ metrics?: { records_redelivered?: number } }>(
+    'GET',
+    `/connectors/${connector}/tasks/0/status`,
+  );
+  const redelivered = status.body.metrics?.records_redelivered ?? 0;
+  assert.equal(Number(fromMetrics), redelivered, 'the status and /metrics agree');
+  return redelivered;
 }
