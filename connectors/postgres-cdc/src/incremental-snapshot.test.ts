@@ -21,6 +21,7 @@ const TABLE = {
 
 /** A catalog and table `public.b (id int PRIMARY KEY, v text)` holding `rows`, answering the snapshot's queries. */
 function fakeClient(rows: string[][], log: Array<{ text: string; values: unknown[] }>): pg.Client {
+  let positions = 0; // read-only chunks: WAL positions 1000, 2000, ...
   const query = async (q: string | { text: string; values?: unknown[] }, values?: unknown[]) => {
     const text = typeof q === 'string' ? q : q.text;
     const params = (typeof q === 'string' ? values : q.values) ?? [];
@@ -35,7 +36,7 @@ function fakeClient(rows: string[][], log: Array<{ text: string; values: unknown
     if (text.includes('indisprimary')) return { rows: [{ attname: 'id' }] };
     if (text.includes('attnotnull')) return { rows: [] };
     if (text.includes('format_type')) return { rows: [['integer']] };
-    if (text.includes('pg_current_wal_insert_lsn')) return { rows: [['1000']] };
+    if (text.includes('pg_current_wal_insert_lsn')) return { rows: [[String(1000 * ++positions)]] };
     if (text.includes('DESC LIMIT 1')) return { rows: [[rows[rows.length - 1]![0]]] };
     if (text.startsWith('SELECT * FROM')) {
       const after = text.includes(') > (') ? Number(params[0]) : -Infinity;
@@ -167,13 +168,13 @@ describe('IncrementalSnapshot', () => {
     await snap.beforeTransaction(999n); // committed before the chunk's snapshot: still inside
     await snap.walReached(999n);
     assert.equal(emitted.length, 0);
-    assert.equal(pings(), 2, 'a ping after the chunk, another while the position is not reached');
-    await snap.beforeTransaction(1000n); // committed after it: the chunk goes first
+    assert.equal(pings(), 3, 'a ping after each chunk (both read ahead), another while no position is reached');
+    await snap.beforeTransaction(1000n); // committed after the first chunk's snapshot: that chunk goes first
     assert.deepEqual(
       emitted.map((r) => r.key),
       ['2'],
     );
-    await snap.walReached(1000n); // second chunk, closed by a keepalive
+    await snap.walReached(2000n); // the second chunk, closed by a keepalive
     assert.deepEqual(
       emitted.map((r) => r.key),
       ['2', '3'],

@@ -194,10 +194,11 @@ export class IncrementalSnapshot {
 
   /** A change streamed: inside an open window it supersedes the chunk's row of the same key. */
   streamed(t: TableSchema, tuple: TupleData | null): void {
-    const w = this.windows[0];
     const cur = this.current;
-    if (!w?.open || !tuple || !cur || t.schema !== cur.ref.schema || t.table !== cur.ref.table) return;
-    w.buffer.delete(messageKey(t, tuple));
+    if (!tuple || !cur || t.schema !== cur.ref.schema || t.table !== cur.ref.table) return;
+    // Only the first window is ever open under watermarks; read-only windows are all open (disjoint keys).
+    const key = messageKey(t, tuple);
+    for (const w of this.windows) if (w.open) w.buffer.delete(key);
   }
 
   /**
@@ -214,16 +215,18 @@ export class IncrementalSnapshot {
 
   /** `read.only`: a transaction starts in the stream; one that committed after the chunk's snapshot closes it. */
   async beforeTransaction(finalLsn: bigint): Promise<void> {
-    const w = this.windows[0];
-    if (w?.untilLsn != null && finalLsn >= w.untilLsn) await this.closeWindow(w);
+    for (let w = this.windows[0]; w?.untilLsn != null && finalLsn >= w.untilLsn; w = this.windows[0])
+      await this.closeWindow(w);
   }
 
   /** `read.only`: the server sent all WAL up to `walEnd` (a keepalive between transactions). */
   async walReached(walEnd: bigint): Promise<void> {
-    const w = this.windows[0];
-    if (w?.untilLsn == null) return;
-    if (walEnd >= w.untilLsn) await this.closeWindow(w);
-    else this.host.ping();
+    // Only the windows read before this keepalive: on a quiet database the next ones are passed at once too, and
+    // closing them here would read the whole table in one go; the next keepalive (none while the task's queue
+    // is full and the socket paused) closes them.
+    const due = this.windows.filter((w) => w.untilLsn != null && walEnd >= w.untilLsn);
+    for (const w of due) if (this.windows[0] === w) await this.closeWindow(w);
+    if (this.windows[0]?.untilLsn != null) this.host.ping();
   }
 
   private async closeWindow(w: Window): Promise<void> {
@@ -297,16 +300,16 @@ export class IncrementalSnapshot {
 
   /**
    * Opens windows, reads the next chunks into them and closes them, up to READ_AHEAD windows and not past the
-   * table's last chunk; the stream then delivers the watermarks. Read-only windows are read one at a time.
+   * table's last chunk; the stream then delivers the watermarks (read-only windows close in order as the
+   * stream passes their WAL positions).
    */
   private async readChunk(): Promise<void> {
-    const ahead = this.host.signals.readOnly ? 1 : READ_AHEAD;
-    while (!this.paused && this.windows.length < ahead) {
+    while (!this.paused && this.windows.length < READ_AHEAD) {
       const client = await this.host.connection();
       const cur = await this.ensureCurrent(client);
       if (!cur || cur.readAll) return;
-      if (this.host.signals.readOnly) return this.readChunkReadOnly(client, cur);
-      await this.readChunkBetweenWatermarks(client, cur);
+      if (this.host.signals.readOnly) await this.readChunkReadOnly(client, cur);
+      else await this.readChunkBetweenWatermarks(client, cur);
     }
   }
 
