@@ -1,6 +1,7 @@
 // Incremental snapshots over key types other than integers: text, uuid, composite (int + text), numeric and
-// timestamp primary keys, chunked in key order while a writer updates, deletes and inserts rows of every table.
-// The topic of each table, replayed, equals the table.
+// timestamp primary keys, chunked in key order while a writer updates, deletes and inserts rows of every table,
+// by two connectors at once: one with signal-table watermarks, one read-only (`read.only=true`). The topic of each
+// table, replayed, equals the table.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -20,9 +21,11 @@ import { streaming, waitForNotification } from './postgres-cdc/signal-harness.js
 const ROWS = 3000;
 const CHUNK = 256;
 const DB = 'cdcx_keys';
-const SLOT = 'cdcx_keys';
-const NAME = 'cdcx-keys';
-const NOTIFICATIONS = `${DB}.notifications`;
+/** The two connectors: topic prefix, slot and connector name are the same word. */
+const SIDES: Array<{ name: string; extra: Record<string, string> }> = [
+  { name: 'cdcx_keys', extra: { 'signal.data.collection': 'public.debezium_signal' } },
+  { name: 'cdcx_keys_ro', extra: { 'read.only': 'true' } },
+];
 
 interface KeyTable {
   name: string;
@@ -81,10 +84,10 @@ async function tableDigest(t: KeyTable) {
   });
 }
 
-async function replayDigest(w: WorkerProcess, t: KeyTable) {
+async function replayDigest(w: WorkerProcess, prefix: string, t: KeyTable) {
   const state = new Map<string, number>();
   let reads = 0;
-  await readTopic(w, `${DB}.public.${t.name}`, (e) => {
+  await readTopic(w, `${prefix}.public.${t.name}`, (e) => {
     if (!e.value) return; // tombstone
     const key = JSON.stringify(e.key);
     if (e.value.op === 'd') state.delete(key);
@@ -138,22 +141,25 @@ describe('postgres-cdc: incremental snapshots over text, uuid, composite, numeri
     });
     w = await WorkerProcess.create({ ...JSON_CONVERTERS, 'offset.flush.interval.ms': '500' });
     await w.start();
-    const created = await w.request('POST', '/connectors', {
-      name: NAME,
-      config: connectorConfig(DB, SLOT, {
-        'slot.drop.on.stop': 'true',
-        'snapshot.mode': 'no_data',
-        'decimal.handling.mode': 'string',
-        'table.include.list': `public\\.(items|${TABLES.map((t) => t.name).join('|')})`,
-        'signal.data.collection': 'public.debezium_signal',
-        'signal.enabled.channels': 'source,rest',
-        'incremental.snapshot.chunk.size': String(CHUNK),
-        'notification.enabled.channels': 'sink',
-        'notification.sink.topic.name': NOTIFICATIONS,
-      }),
-    });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    await waitFor('streaming', () => streaming(SLOT), 300_000, 100);
+    for (const side of SIDES) {
+      const created = await w.request('POST', '/connectors', {
+        name: side.name,
+        config: connectorConfig(DB, side.name, {
+          'topic.prefix': side.name,
+          'slot.drop.on.stop': 'true',
+          'snapshot.mode': 'no_data',
+          'decimal.handling.mode': 'string',
+          'table.include.list': `public\\.(items|${TABLES.map((t) => t.name).join('|')})`,
+          'signal.enabled.channels': 'rest',
+          'incremental.snapshot.chunk.size': String(CHUNK),
+          'notification.enabled.channels': 'sink',
+          'notification.sink.topic.name': `${side.name}.notifications`,
+          ...side.extra,
+        }),
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      await waitFor(`${side.name} streaming`, () => streaming(side.name), 300_000, 100);
+    }
   });
 
   after(async () => {
@@ -163,26 +169,31 @@ describe('postgres-cdc: incremental snapshots over text, uuid, composite, numeri
   it(`snapshots ${TABLES.length} tables of ${ROWS} rows in chunks of ${CHUNK} while a writer changes them`, async () => {
     const writes = writer();
     const t0 = Date.now();
-    const r = await w.request('POST', `/tributary/connectors/${NAME}/signals`, {
-      id: 'keys-1',
-      type: 'execute-snapshot',
-      data: { 'data-collections': TABLES.map((t) => `public.${t.name}`) },
-    });
-    assert.equal(r.status, 202, JSON.stringify(r.body));
-    await waitForNotification(w, NOTIFICATIONS, 'the snapshot completed', (ns) =>
-      ns.some((n) => n.id === 'keys-1' && n.type === 'COMPLETED'),
-    );
+    for (const side of SIDES) {
+      const r = await w.request('POST', `/tributary/connectors/${side.name}/signals`, {
+        id: 'keys-1',
+        type: 'execute-snapshot',
+        data: { 'data-collections': TABLES.map((t) => `public.${t.name}`) },
+      });
+      assert.equal(r.status, 202, JSON.stringify(r.body));
+    }
+    for (const side of SIDES)
+      await waitForNotification(w, `${side.name}.notifications`, `${side.name}: the snapshot completed`, (ns) =>
+        ns.some((n) => n.id === 'keys-1' && n.type === 'COMPLETED'),
+      );
     const made = await writes.stop();
     console.log(`# ${TABLES.length} x ${ROWS} rows snapshotted in ${Date.now() - t0} ms; ${made} writes meanwhile`);
-    await waitForCaughtUp(DB, SLOT, 120_000);
-    for (const t of TABLES) {
-      const [src, replay] = [await tableDigest(t), await replayDigest(w, t)];
-      console.log(
-        `# ${t.name}: ${replay.reads} r events; table ${src.rows} rows md5 ${src.md5}, replay ${replay.rows} rows md5 ${replay.md5}`,
-      );
-      assert.equal(replay.rows, src.rows, `${t.name}: row count`);
-      assert.equal(replay.md5, src.md5, `${t.name}: checksum`);
-      assert.ok(replay.reads >= ROWS * 0.8, `${t.name}: snapshotted (${replay.reads} r events)`);
-    }
+    for (const side of SIDES) await waitForCaughtUp(DB, side.name, 120_000);
+    for (const side of SIDES)
+      for (const t of TABLES) {
+        const [src, replay] = [await tableDigest(t), await replayDigest(w, side.name, t)];
+        const label = `${side.name} ${t.name}`;
+        console.log(
+          `# ${label}: ${replay.reads} r events; table ${src.rows} rows md5 ${src.md5}, replay ${replay.rows} rows md5 ${replay.md5}`,
+        );
+        assert.equal(replay.rows, src.rows, `${label}: row count`);
+        assert.equal(replay.md5, src.md5, `${label}: checksum`);
+        assert.ok(replay.reads >= ROWS * 0.8, `${label}: snapshotted (${replay.reads} r events)`);
+      }
   });
 });
