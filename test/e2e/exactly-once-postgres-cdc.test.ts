@@ -57,7 +57,10 @@ describe('exactly-once PostgreSQL CDC (KIP-618)', { timeout: 15 * 60_000 }, () =
       slot,
       rows,
       kills: KILLS,
-      config: {},
+      // The counter counts what earlier runs wrote after their last offset flush. An initial snapshot that a
+      // kill interrupts starts over (as Debezium's), re-sending rows from before that flush too, uncounted:
+      // so the changes here come from the stream only, where it is exact.
+      config: { 'snapshot.mode': 'no_data' },
       mode: 'disabled',
       started: (w) => workers.push(w),
     });

@@ -73,6 +73,21 @@ export async function cdcThroughKills(o: CdcRun): Promise<{ ids: number[]; redel
     await w.start();
   }
   await writer;
+  // A task that starts without stored offsets snapshots, and the slot is confirmed at the snapshot's start
+  // while it runs: the slot alone says nothing until the stored offset is past the snapshot.
+  await waitFor(
+    `${o.name}'s snapshot finished`,
+    async () => {
+      const r = await w.request<{ offsets?: Array<{ offset: Record<string, unknown> }> }>(
+        'GET',
+        `/connectors/${o.name}/offsets`,
+      );
+      const off = r.body.offsets?.[0]?.offset;
+      return off !== undefined && (off.snapshot == null || off.snapshot_completed === true);
+    },
+    300_000,
+    500,
+  );
   await waitForCaughtUp(o.db, o.slot);
   const redelivered = mode === 'disabled' ? await redeliveredOf(w, o.name) : 0;
   await w.stop();
