@@ -37,7 +37,10 @@ if (files.length === 0) {
   console.error('no test files found (did the build run?)');
   process.exit(1);
 }
-const res = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+// --test-force-exit: a file whose tests are over exits even if a handle stays open (a writer left running by a
+// failed test once kept a file's process, and so the whole run, waiting forever).
+const nodeArgs = ['--test', '--test-concurrency=1', '--test-force-exit', '--test-reporter=spec'];
+const res = spawnSync(process.execPath, [...nodeArgs, ...files], {
   cwd: root,
   stdio: 'inherit',
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { ensureService } from '../support/services.js';
 import { WorkerProcess, waitFor } from '../support/worker-process.js';
 import { connectorConfig, freshDatabase, JSON_CONVERTERS, readTopic, withClient } from './postgres-cdc/cdc-harness.js';
-import { streaming, waitForNotification } from './postgres-cdc/signal-harness.js';
+import { SIGNAL_TABLE_DDL, streaming, waitForNotification } from './postgres-cdc/signal-harness.js';
 
 const DB = 'cdcx_dbz_snapshot';
 const SLOT = 'cdcx_dbz_snapshot';
@@ -34,9 +34,7 @@ describe('postgres-cdc: an incremental snapshot Debezium started, continued from
     await withClient(DB, async (c) => {
       await c.query('CREATE TABLE t (id int PRIMARY KEY, v text NOT NULL)');
       await c.query("INSERT INTO t SELECT g, 'row ' || g FROM generate_series(1, 100) g");
-      await c.query(
-        'CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))',
-      );
+      await c.query(SIGNAL_TABLE_DDL);
     });
     w = await WorkerProcess.create({ ...JSON_CONVERTERS, 'offset.flush.interval.ms': '500' });
     await w.start();

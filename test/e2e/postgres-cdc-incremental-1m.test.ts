@@ -2,18 +2,17 @@
 // writer changes B; the replayed topic equals the table (md5). CDC_1M_ROWS changes the size.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureService } from '../support/services.js';
 import { WorkerProcess, waitFor } from '../support/worker-process.js';
 import {
   connectorConfig,
   freshDatabase,
   JSON_CONVERTERS,
-  seedItems,
   waitForCaughtUp,
   withClient,
 } from './postgres-cdc/cdc-harness.js';
 import {
   expectReplayEqual,
+  prepareSignalDatabase,
   streaming,
   waitForNotification,
   writeA,
@@ -30,17 +29,7 @@ describe(`postgres-cdc: an incremental snapshot of ${ROWS} rows`, () => {
   let w: WorkerProcess;
 
   before(async () => {
-    ensureService('postgres');
-    ensureService('kafka');
-    await freshDatabase(DB);
-    await withClient(DB, async (c) => {
-      await c.query('CREATE TABLE a_stream (id int PRIMARY KEY, val int NOT NULL)');
-      await c.query('INSERT INTO a_stream SELECT g, 0 FROM generate_series(1, 1000) g');
-      await c.query(
-        'CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))',
-      );
-    });
-    await seedItems(DB, ROWS);
+    await prepareSignalDatabase(DB, ROWS);
     w = await WorkerProcess.create({ ...JSON_CONVERTERS, 'offset.flush.interval.ms': '1000' });
     await w.start();
     const created = await w.request('POST', '/connectors', {

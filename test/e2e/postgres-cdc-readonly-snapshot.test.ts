@@ -5,21 +5,21 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { Kafka, logLevel } from 'kafkajs';
-import { ensureService, SERVICES } from '../support/services.js';
+import { SERVICES } from '../support/services.js';
 import { WorkerProcess, waitFor } from '../support/worker-process.js';
 import {
   connectorConfig,
-  freshDatabase,
   JSON_CONVERTERS,
   readTopic,
-  seedItems,
   taskStatus,
   waitForCaughtUp,
   withClient,
 } from './postgres-cdc/cdc-harness.js';
 import {
+  chunkStored,
   expectReplayEqual,
   notifications,
+  prepareSignalDatabase,
   streaming,
   waitForNotification,
   writeA,
@@ -51,15 +51,8 @@ describe('postgres-cdc: read-only incremental snapshots (a role with SELECT and 
   const producer = kafka.producer();
 
   before(async () => {
-    ensureService('postgres');
-    ensureService('kafka');
     await producer.connect();
-    await freshDatabase(DB);
-    await withClient(DB, async (c) => {
-      await c.query('CREATE TABLE a_stream (id int PRIMARY KEY, val int NOT NULL)');
-      await c.query('INSERT INTO a_stream SELECT g, 0 FROM generate_series(1, 1000) g');
-    });
-    await seedItems(DB, ROWS);
+    await prepareSignalDatabase(DB, ROWS, false);
     await withClient(DB, async (c) => {
       await c.query(
         `DO $$ BEGIN CREATE ROLE ${ROLE} LOGIN REPLICATION PASSWORD '${ROLE}'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
@@ -188,7 +181,12 @@ describe('postgres-cdc: read-only incremental snapshots (a role with SELECT and 
     assert.equal(r.status, 202, JSON.stringify(r.body));
     await waitFor('two chunks on an idle database', async () => progressLogged(w, 'ro-kill-1') >= 2, 60_000, 50);
     const writers = writeItems(DB, ROWS, 20_000_000);
-    await waitFor('a third of the chunks', async () => progressLogged(w, 'ro-kill-1') > ROWS / CHUNK / 3, 60_000, 50);
+    await waitFor(
+      'a third of the chunks, one stored',
+      async () => progressLogged(w, 'ro-kill-1') > ROWS / CHUNK / 3 && (await chunkStored(w, NAME, 'ro-kill-1')),
+      60_000,
+      50,
+    );
     await w.kill();
     const beforeKill = progressLogged(w, 'ro-kill-1');
     await w.start();

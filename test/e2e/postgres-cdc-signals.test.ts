@@ -4,14 +4,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
-import { ensureService, SERVICES } from '../support/services.js';
+import { SERVICES } from '../support/services.js';
 import { WorkerProcess, waitFor } from '../support/worker-process.js';
 import {
   connectorConfig,
-  freshDatabase,
   JSON_CONVERTERS,
   readTopic,
-  seedItems,
   taskStatus,
   waitForCaughtUp,
   withClient,
@@ -19,6 +17,8 @@ import {
 import {
   expectReplayEqual as expectReplayEqualOf,
   notifications as notificationsOf,
+  chunkStored,
+  prepareSignalDatabase,
   streaming,
   waitForNotification as waitForNotificationOf,
   writeA as writeAOf,
@@ -26,6 +26,8 @@ import {
   type Notification,
 } from './postgres-cdc/signal-harness.js';
 
+// Info-level worker logs: printed with the notifications wait when it times out (it did once in CI).
+process.env.TRIBUTARY_LOG_LEVEL ??= 'info';
 const ROWS = Number(process.env.CDC_SIGNAL_ROWS ?? 20_000);
 const CHUNK = 1024;
 const DB = 'h2_signals';
@@ -59,18 +61,8 @@ describe('postgres-cdc: signals and incremental snapshots', () => {
   const producer = kafka.producer();
 
   before(async () => {
-    ensureService('postgres');
-    ensureService('kafka');
     await producer.connect();
-    await freshDatabase(DB);
-    await withClient(DB, async (c) => {
-      await c.query('CREATE TABLE a_stream (id int PRIMARY KEY, val int NOT NULL)');
-      await c.query('INSERT INTO a_stream SELECT g, 0 FROM generate_series(1, 1000) g');
-      await c.query(
-        'CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))',
-      );
-    });
-    await seedItems(DB, ROWS);
+    await prepareSignalDatabase(DB, ROWS);
     w = await WorkerProcess.create({ ...JSON_CONVERTERS, 'offset.flush.interval.ms': '500' });
     await w.start();
     const created = await w.request('POST', '/connectors', {
@@ -184,8 +176,14 @@ describe('postgres-cdc: signals and incremental snapshots', () => {
       data: { 'data-collections': ['public.items'] },
     });
     assert.equal(r.status, 202, JSON.stringify(r.body));
-    // Killed a third of the way through (a chunk takes ~0.3 s; offsets are flushed every 500 ms).
-    await waitFor('a third of the chunks', async () => (await windows()) - opened > ROWS / CHUNK / 3, 60_000, 50);
+    // Killed a third of the way through, once a chunk of it is in the stored offsets: a REST signal is durable
+    // from then on (chunks are read 3 ahead, so windows open faster than offsets are flushed, every 500 ms).
+    await waitFor(
+      'a third of the chunks, one stored',
+      async () => (await windows()) - opened > ROWS / CHUNK / 3 && (await chunkStored(w, 'h2-signals', 'kill-1')),
+      60_000,
+      50,
+    );
     await w.kill();
     const beforeKill = (await notifications(w))
       .filter((n) => n.id === 'kill-1' && n.type === 'IN_PROGRESS')

@@ -2,7 +2,37 @@
 // notification topic, waiting for the walsender, comparing the replayed topic with the table.
 import assert from 'node:assert/strict';
 import { waitFor, type WorkerProcess } from '../../support/worker-process.js';
-import { checksum, readTopic, replayItems, withClient, type ReplayStats } from './cdc-harness.js';
+import { ensureService } from '../../support/services.js';
+import {
+  checksum,
+  freshDatabase,
+  readTopic,
+  replayItems,
+  seedItems,
+  withClient,
+  type ReplayStats,
+} from './cdc-harness.js';
+
+/** Debezium's signal table, as its documentation creates it. */
+export const SIGNAL_TABLE_DDL =
+  'CREATE TABLE debezium_signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))';
+
+/**
+ * A fresh database for a snapshot test: table `a_stream` (1,000 rows, streamed while the snapshot runs),
+ * Debezium's signal table `debezium_signal` unless `signalTable` is false, and `items` with `rows` rows
+ * (none for 0).
+ */
+export async function prepareSignalDatabase(db: string, rows: number, signalTable = true): Promise<void> {
+  ensureService('postgres');
+  ensureService('kafka');
+  await freshDatabase(db);
+  await withClient(db, async (c) => {
+    await c.query('CREATE TABLE a_stream (id int PRIMARY KEY, val int NOT NULL)');
+    await c.query('INSERT INTO a_stream SELECT g, 0 FROM generate_series(1, 1000) g');
+    if (signalTable) await c.query(SIGNAL_TABLE_DDL);
+  });
+  if (rows > 0) await seedItems(db, rows);
+}
 
 export interface Notification {
   id: string;
@@ -25,7 +55,12 @@ export async function waitForNotification(
   what: string,
   pick: (n: Notification[]) => boolean,
 ): Promise<void> {
-  await waitFor(what, async () => pick(await notifications(w, topic)), 240_000, 1000);
+  try {
+    await waitFor(what, async () => pick(await notifications(w, topic)), 240_000, 1000);
+  } catch (err) {
+    console.log(`# worker's last output:\n${w.output.slice(-8000)}`);
+    throw err;
+  }
 }
 
 /**
@@ -109,4 +144,16 @@ export async function expectReplayEqual(w: WorkerProcess, db: string, label: str
   assert.equal(replay.md5, src.md5, 'checksum of the replayed table');
   assert.equal(stats.orderViolations, 0, 'streamed events of each key in commit order');
   return stats;
+}
+
+/** True once the connector's stored offsets hold a chunk of the incremental snapshot `signalId` started. */
+export async function chunkStored(w: WorkerProcess, connector: string, signalId: string): Promise<boolean> {
+  const r = await w.request<{ offsets?: Array<{ offset: Record<string, unknown> }> }>(
+    'GET',
+    `/connectors/${connector}/offsets`,
+  );
+  return (r.body.offsets ?? []).some(
+    (o) =>
+      o.offset.incremental_snapshot_correlation_id === signalId && o.offset.incremental_snapshot_primary_key != null,
+  );
 }
