@@ -231,6 +231,26 @@ describe('embedded log: persistence', () => {
     });
   });
 
+  it('keeps the send order of a partition when an earlier send waits for a new topic', async () => {
+    await withDir(async (dir) => {
+      const log = await openEmbeddedLog({ dir, logger: captureLogger() });
+      try {
+        const producer = log.producer();
+        await producer.send(batchOf('existing', 'first', 1));
+        // The first send creates 'fresh' before it places its record for 'existing'; the second need not wait.
+        const sends = [
+          producer.send([...batchOf('fresh', 'a', 1), ...batchOf('existing', 'a', 1)]),
+          producer.send(batchOf('existing', 'b', 1)),
+        ];
+        await Promise.all(sends);
+        const values = (await readAll(log, 'existing')).map((r) => text(r.value));
+        assert.deepEqual(values, ['first-0', 'a-0', 'b-0']);
+      } finally {
+        await log.close();
+      }
+    });
+  });
+
   it('rejects invalid options with every problem named', async () => {
     await assert.rejects(openEmbeddedLog({ dir: '/tmp/x', segmentBytes: 10, retentionMs: -5 }), (err: Error) => {
       assert.match(err.message, /segmentBytes/);

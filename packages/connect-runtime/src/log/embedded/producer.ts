@@ -20,26 +20,39 @@ export class EmbeddedProducer implements Producer {
   private readonly ctx: ProducerContext;
   private readonly stickyNext = new Map<string, number>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  private placing: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(ctx: ProducerContext) {
     this.ctx = ctx;
   }
 
+  /**
+   * Placement (topic lookup or creation, offsets reserved in each partition) runs in send order, so the batches
+   * of a partition land in the order they were sent even when one send waits for a new topic; the writes overlap.
+   */
   send(records: readonly ProduceRecord[]): Promise<ProduceAck[]> {
-    const p = this.doSend(records);
+    if (this.closed || this.ctx.isClosed()) {
+      return Promise.reject(new ConnectError('the producer is closed', { code: 'PRODUCER_CLOSED' }));
+    }
+    if (this.ctx.readOnly) {
+      return Promise.reject(new ConnectError('the embedded log is open read-only', { code: 'LOG_READ_ONLY' }));
+    }
+    const placed = this.placing.then(() => this.place(records));
+    this.placing = placed.then(
+      () => undefined,
+      () => undefined,
+    );
+    const p = placed.then((w) => w.acks);
     this.inFlight.add(p);
     const forget = (): void => void this.inFlight.delete(p);
     p.then(forget, forget);
     return p;
   }
 
-  private async doSend(records: readonly ProduceRecord[]): Promise<ProduceAck[]> {
-    if (this.closed || this.ctx.isClosed()) {
-      throw new ConnectError('the producer is closed', { code: 'PRODUCER_CLOSED' });
-    }
-    if (this.ctx.readOnly) throw new ConnectError('the embedded log is open read-only', { code: 'LOG_READ_ONLY' });
-    if (records.length === 0) return [];
+  /** Reserves the records' places; resolves with their acks to come (wrapped: not awaited here). */
+  private async place(records: readonly ProduceRecord[]): Promise<{ acks: Promise<ProduceAck[]> }> {
+    if (records.length === 0) return { acks: Promise.resolve([]) };
 
     const now = Date.now();
     const byLog = new Map<PartitionLog, number[]>();
@@ -69,8 +82,7 @@ export class EmbeddedProducer implements Producer {
         }),
       );
     }
-    await Promise.all(appends);
-    return acks;
+    return { acks: Promise.all(appends).then(() => acks) };
   }
 
   private partitionOf(r: ProduceRecord, topic: Topic, keyless: Map<string, number>): number {
