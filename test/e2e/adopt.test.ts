@@ -10,22 +10,12 @@ import { spawn } from 'node:child_process';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureService, SERVICES } from '../support/services.js';
-import { CLI, ROOT, tempDir, waitFor, WorkerProcess } from '../support/worker-process.js';
+import { CLI, tempDir, waitFor, WorkerProcess } from '../support/worker-process.js';
+import { create, running, startJavaConnect, status, type JavaWorker, type Status } from './adopt/connect-rest.js';
 import { connectorConfig, freshDatabase, JSON_CONVERTERS, withClient } from './postgres-cdc/cdc-harness.js';
-
-interface JavaWorker {
-  url: string;
-  alive(): boolean;
-  stop(): Promise<void>;
-}
-interface Status {
-  connector: { state: string };
-  tasks: Array<{ state: string }>;
-}
 
 const DB = 'adopt_cdc';
 const SEED = 100;
@@ -33,23 +23,6 @@ const tag = `adopt-${Date.now()}`;
 const LINES_TOPIC = `${tag}-lines`;
 const PREFIX = tag.replace('-', '_'); // Debezium's topic prefix: this run's topics only
 const NAMES = { dbz: 'adopt-dbz', src: 'adopt-file-src', sink: 'adopt-file-sink', other: 'adopt-mirror-heartbeats' };
-
-async function status(url: string, name: string): Promise<Status | null> {
-  const r = await fetch(`${url}/connectors/${name}/status`);
-  return r.ok ? ((await r.json()) as Status) : null;
-}
-
-const running = (s: Status | null) =>
-  s?.connector.state === 'RUNNING' && s.tasks.length > 0 && s.tasks.every((t) => t.state === 'RUNNING');
-
-async function create(url: string, name: string, config: Record<string, string>): Promise<void> {
-  const r = await fetch(`${url}/connectors`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name, config }),
-  });
-  assert.ok(r.status < 300, `creating ${name}: ${r.status} ${await r.text()}`);
-}
 
 /** Runs the CLI; with `killAt`, SIGKILLs it as soon as it announces a step containing that word. */
 function cli(
@@ -112,11 +85,8 @@ describe('tributary adopt / handback with Kafka Connect 3.9.2 and Debezium 3.0.8
       await c.query('CREATE TABLE rows (id int PRIMARY KEY, v text)');
       await c.query(`INSERT INTO rows SELECT g, 'seed' FROM generate_series(1, ${SEED}) g`);
     });
-    const bench = (await import(pathToFileURL(join(ROOT, 'bench/debezium.mjs')).href)) as {
-      startConnectDistributed(o: { dir: string; group: string; mirror: boolean }): Promise<JavaWorker>;
-    };
     [java, ours] = await Promise.all([
-      bench.startConnectDistributed({ dir, group: `${tag}-java`, mirror: true }),
+      startJavaConnect({ dir, group: `${tag}-java`, mirror: true }),
       WorkerProcess.distributed(`${tag}-ours`, { ...JSON_CONVERTERS }),
     ]);
     await ours.start();

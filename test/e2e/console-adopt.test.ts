@@ -5,44 +5,19 @@
 // step and outcome shown; then every line arrived.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
 import { openBrowser, screenshots } from '../support/browser.js';
 import { appendLines, numberedLine, sinkLines } from '../support/lines.js';
 import { ensureService } from '../support/services.js';
-import { ROOT, tempDir, waitFor, WorkerProcess } from '../support/worker-process.js';
+import { tempDir, waitFor, WorkerProcess } from '../support/worker-process.js';
+import { create, running, startJavaConnect, status, type JavaWorker } from './adopt/connect-rest.js';
 import { JSON_CONVERTERS } from './postgres-cdc/cdc-harness.js';
-
-interface JavaWorker {
-  url: string;
-  stop(): Promise<void>;
-}
-interface Status {
-  connector: { state: string };
-  tasks: Array<{ state: string }>;
-}
 
 const tag = `adopt-ui-${Date.now()}`;
 const TOPIC = `${tag}-lines`;
 const NAMES = { src: 'adopt-ui-src', idle: 'adopt-ui-idle', sink: 'adopt-ui-sink' };
-
-async function status(url: string, name: string): Promise<Status | null> {
-  const r = await fetch(`${url}/connectors/${name}/status`);
-  return r.ok ? ((await r.json()) as Status) : null;
-}
-const running = (s: Status | null) =>
-  s?.connector.state === 'RUNNING' && s.tasks.length > 0 && s.tasks.every((t) => t.state === 'RUNNING');
-
-async function create(url: string, name: string, config: Record<string, string>): Promise<void> {
-  const r = await fetch(`${url}/connectors`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name, config }),
-  });
-  assert.ok(r.status < 300, `creating ${name}: ${r.status} ${await r.text()}`);
-}
 
 describe('console: adopt from Kafka Connect 3.9.2 and hand back', () => {
   let java: JavaWorker;
@@ -62,11 +37,8 @@ describe('console: adopt from Kafka Connect 3.9.2 and hand back', () => {
     output = join(dir, 'out.txt');
     await writeFile(input, '');
     await writeFile(idle, '');
-    const bench = (await import(pathToFileURL(join(ROOT, 'bench/debezium.mjs')).href)) as {
-      startConnectDistributed(o: { dir: string; group: string }): Promise<JavaWorker>;
-    };
     [java, ours] = await Promise.all([
-      bench.startConnectDistributed({ dir, group: `${tag}-java` }),
+      startJavaConnect({ dir, group: `${tag}-java` }),
       WorkerProcess.distributed(`${tag}-ours`, { ...JSON_CONVERTERS }),
     ]);
     await ours.start();

@@ -20,6 +20,7 @@ import {
   expectReplayEqual,
   notifications,
   prepareSignalDatabase,
+  snapshotSignalKeys,
   streaming,
   waitForNotification,
   writeA,
@@ -87,13 +88,13 @@ describe('postgres-cdc: read-only incremental snapshots (a role with SELECT and 
         'snapshot.mode': 'no_data',
         'table.include.list': 'public.items,public.a_stream',
         'read.only': 'true',
-        'signal.enabled.channels': 'kafka,rest',
-        'signal.kafka.topic': SIGNAL_TOPIC,
-        'signal.kafka.bootstrap.servers': SERVICES.kafka,
-        'signal.kafka.groupId': `cdcx-ro-${process.pid}`,
-        'incremental.snapshot.chunk.size': String(CHUNK),
-        'notification.enabled.channels': 'sink,log',
-        'notification.sink.topic.name': NOTIFICATIONS,
+        ...snapshotSignalKeys({
+          channels: 'kafka,rest',
+          topic: SIGNAL_TOPIC,
+          group: `cdcx-ro-${process.pid}`,
+          chunk: CHUNK,
+          notifications: NOTIFICATIONS,
+        }),
       }),
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));

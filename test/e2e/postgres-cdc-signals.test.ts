@@ -19,6 +19,7 @@ import {
   notifications as notificationsOf,
   chunkStored,
   prepareSignalDatabase,
+  snapshotSignalKeys,
   streaming,
   waitForNotification as waitForNotificationOf,
   writeA as writeAOf,
@@ -72,13 +73,13 @@ describe('postgres-cdc: signals and incremental snapshots', () => {
         'snapshot.mode': 'no_data',
         'table.include.list': 'public.items,public.a_stream',
         'signal.data.collection': 'public.debezium_signal',
-        'signal.enabled.channels': 'source,kafka,rest',
-        'signal.kafka.topic': SIGNAL_TOPIC,
-        'signal.kafka.bootstrap.servers': SERVICES.kafka,
-        'signal.kafka.groupId': `h2-signals-${process.pid}`,
-        'incremental.snapshot.chunk.size': String(CHUNK),
-        'notification.enabled.channels': 'sink,log',
-        'notification.sink.topic.name': NOTIFICATIONS,
+        ...snapshotSignalKeys({
+          channels: 'source,kafka,rest',
+          topic: SIGNAL_TOPIC,
+          group: `h2-signals-${process.pid}`,
+          chunk: CHUNK,
+          notifications: NOTIFICATIONS,
+        }),
       }),
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));

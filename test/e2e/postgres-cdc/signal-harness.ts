@@ -2,7 +2,7 @@
 // notification topic, waiting for the walsender, comparing the replayed topic with the table.
 import assert from 'node:assert/strict';
 import { waitFor, type WorkerProcess } from '../../support/worker-process.js';
-import { ensureService } from '../../support/services.js';
+import { ensureService, SERVICES } from '../../support/services.js';
 import {
   checksum,
   freshDatabase,
@@ -32,6 +32,28 @@ export async function prepareSignalDatabase(db: string, rows: number, signalTabl
     if (signalTable) await c.query(SIGNAL_TABLE_DDL);
   });
   if (rows > 0) await seedItems(db, rows);
+}
+
+/**
+ * Connector keys the incremental snapshot tests share: signals from a Kafka topic (and `channels`), chunks of
+ * `chunk` rows, notifications to the log and to `notifications`.
+ */
+export function snapshotSignalKeys(o: {
+  channels: string;
+  topic: string;
+  group: string;
+  chunk: number;
+  notifications: string;
+}): Record<string, string> {
+  return {
+    'signal.enabled.channels': o.channels,
+    'signal.kafka.topic': o.topic,
+    'signal.kafka.bootstrap.servers': SERVICES.kafka,
+    'signal.kafka.groupId': o.group,
+    'incremental.snapshot.chunk.size': String(o.chunk),
+    'notification.enabled.channels': 'sink,log',
+    'notification.sink.topic.name': o.notifications,
+  };
 }
 
 export interface Notification {
